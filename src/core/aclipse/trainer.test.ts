@@ -1,0 +1,180 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ctcLoss } from '../ml/ctc';
+import { initTf } from '../node/tf';
+import { AsrModel, DEFAULT_ASR_CONFIG, DEFAULT_SER_CONFIG, SerModel } from '../ml/models';
+import { encodeText } from '../ml/text';
+import { DEFAULT_MODULE_CONFIG } from './generator';
+import { AclipseGenerator, generatorFromArtifacts } from './model';
+import {
+  AclipseTrainer,
+  PAPER_CONFIG,
+  ctcCoefficient,
+  padBatch,
+  stageLoss,
+  type AclipseTrainConfig,
+  type FrozenEvaluators,
+  type TrainClip,
+} from './trainer';
+
+const tiny = { so: { ...DEFAULT_MODULE_CONFIG, hidden: 16 }, er: { ...DEFAULT_MODULE_CONFIG, hidden: 16 }, budgetDb: 10 };
+const tinyFrontend = { ...DEFAULT_ASR_CONFIG.frontend, nMels: 24 };
+let asr: AsrModel;
+let ser: SerModel;
+let evaluators: FrozenEvaluators;
+
+function clip(i: number, text: string): TrainClip {
+  // Vowel-like harmonic bursts with a noisy "consonant" tail: enough structure for the ASR to align on.
+  const n = 4000 + 800 * (i % 3);
+  const f0 = 110 + 30 * (i % 4);
+  const wave = new Float32Array(n);
+  let s = i * 7919 + 1;
+  for (let t = 0; t < n; t++) {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    const env = Math.sin((Math.PI * t) / n);
+    let v = 0;
+    for (let h = 1; h <= 6; h++) v += Math.sin((2 * Math.PI * f0 * h * t) / 16000) / h;
+    wave[t] = 0.2 * env * v + 0.02 * (s / 2147483648 - 0.5);
+  }
+  return { id: `c${i}`, wave, emotion: i % 4, text };
+}
+
+const texts = ['a cat', 'the dog ran', 'go home', 'it is red', 'so sad', 'yes', 'run fast', 'big sky'];
+const clips = texts.map((t, i) => clip(i, t));
+
+beforeAll(async () => {
+  await initTf('wasm');
+  asr = new AsrModel({ ...DEFAULT_ASR_CONFIG, frontend: tinyFrontend, channels: 16, blocks: 1, kernel: 3, specAugment: null }, 3);
+  ser = new SerModel({ ...DEFAULT_SER_CONFIG, frontend: tinyFrontend, channels: 16, blocks: 2, kernel: 3, hidden: 8, specAugment: null }, 4);
+  evaluators = {
+    ser: (w, l) => ser.forward(w, l, { training: false }),
+    asr: (w, l) => {
+      const o = asr.forward(w, l, { training: false });
+      return { logits: o.logits, lengths: o.outLengths };
+    },
+  };
+});
+
+function config(over: Partial<AclipseTrainConfig> = {}): AclipseTrainConfig {
+  return {
+    ...PAPER_CONFIG,
+    subsetSize: 8,
+    batchSize: 4,
+    stage1: { epochs: 3, learningRate: 3e-3, lambda1: -1 },
+    stage2: { epochs: 2, learningRate: 1e-3, lambda2: 1, tune: 'er' },
+    ...over,
+  };
+}
+
+describe('stage objectives', () => {
+  it('stage 1 is L_CE + λ1·L_CTC and stage 2 is L_CE + 1/(λ2·L_CTC)', () => {
+    const cfg = config({ stage1: { epochs: 1, learningRate: 1e-3, lambda1: -0.1 }, stage2: { epochs: 1, learningRate: 1e-5, lambda2: 10, tune: 'er' } });
+    expect(stageLoss(1, cfg, 0.7, 3)).toBeCloseTo(0.7 - 0.3, 12);
+    expect(stageLoss(2, cfg, 0.7, 3)).toBeCloseTo(0.7 + 1 / 30, 12);
+    expect(ctcCoefficient(1, cfg, 3)).toBe(-0.1);
+    // d/dL of 1/(λ2·L) = −1/(λ2·L²)
+    const h = 1e-6;
+    const numeric = (stageLoss(2, cfg, 0.7, 3 + h) - stageLoss(2, cfg, 0.7, 3 - h)) / (2 * h);
+    expect(ctcCoefficient(2, cfg, 3)).toBeCloseTo(numeric, 6);
+  });
+
+  it('two-pass gradients equal the gradients of CE + λ·CTC computed in one pass', async () => {
+    const gen = new AclipseGenerator(tiny, 9);
+    for (const v of gen.variables('so')) if (v.shape.length === 2 && v.shape[1] === 4 * 257) v.assign(tf.randomNormal(v.shape, 0, 0.3, 'float32', 1));
+    const cfg = config();
+    const trainer = new AclipseTrainer(gen, evaluators, cfg);
+    const batch = clips.slice(0, 3);
+    const { x, lengths } = padBatch(batch.map((c) => c.wave));
+    const labels = batch.map((c) => encodeText(c.text));
+    const oneHot = tf.oneHot(tf.tensor1d(batch.map((c) => c.emotion), 'int32'), 4);
+    const vars = trainer.trainableFor(1);
+    const direct = tf.variableGrads(() => {
+      const y = gen.forward(x, lengths, cfg.budgetDb, { training: true, seed: 5 });
+      const ce = tf.losses.softmaxCrossEntropy(oneHot, evaluators.ser(y, lengths));
+      const a = evaluators.asr(y, lengths);
+      return tf.add(ce, tf.mul(ctcLoss(a.logits, labels, a.lengths, { reduction: 'meanPerLabel' }), cfg.stage1.lambda1)) as tf.Scalar;
+    }, vars);
+    const before = vars.map((v) => v.dataSync().slice());
+    // A plain-SGD optimizer with lr 1 turns the applied update into the gradient itself.
+    const t2 = trainer as unknown as { optimizerFor: (s: number) => tf.Optimizer; optimizer: tf.Optimizer; optimizerStage: number };
+    t2.optimizer = tf.train.sgd(1);
+    t2.optimizerStage = 1;
+    await trainer.step(1, batch, 5);
+    let maxErr = 0;
+    let maxGrad = 0;
+    vars.forEach((v, i) => {
+      const g = direct.grads[v.name].dataSync();
+      const after = v.dataSync();
+      for (let j = 0; j < g.length; j++) {
+        maxErr = Math.max(maxErr, Math.abs(before[i][j] - after[j] - g[j]));
+        maxGrad = Math.max(maxGrad, Math.abs(g[j]));
+      }
+    });
+    expect(maxGrad).toBeGreaterThan(1e-4);
+    expect(maxErr).toBeLessThan(1e-3 * maxGrad + 1e-6);
+    gen.dispose();
+  });
+});
+
+describe('training', () => {
+  it('stage 1 raises the CTC loss; stage 2 leaves SO bit-for-bit untouched and changes ER', async () => {
+    const gen = new AclipseGenerator(tiny, 1);
+    const trainer = new AclipseTrainer(gen, evaluators, config());
+    const val = clips.slice(0, 4);
+    const baseline = await trainer.evaluate(val);
+    const s1 = await trainer.runStage(1, { subset: async () => clips, val });
+    const last = s1[s1.length - 1];
+    expect(last.val!.ctc).toBeGreaterThan(baseline.ctc * 1.05);
+    expect(Number.isFinite(last.val!.ce)).toBe(true);
+    expect(last.val!.ce).toBeLessThan(baseline.ce + 2);
+
+    const soBefore = gen.variables('so').map((v) => v.dataSync().slice());
+    const erBefore = gen.variables('er').map((v) => v.dataSync().slice());
+    await trainer.runStage(2, { subset: async () => clips });
+    gen.variables('so').forEach((v, i) => expect(Buffer.from(v.dataSync().buffer).equals(Buffer.from(soBefore[i].buffer))).toBe(true));
+    const erChanged = gen.variables('er').some((v, i) => v.dataSync().some((x, j) => x !== erBefore[i][j]));
+    expect(erChanged).toBe(true);
+    trainer.dispose();
+    gen.dispose();
+  }, 120_000);
+
+  it('stops between steps when cancelled', async () => {
+    const gen = new AclipseGenerator(tiny, 2);
+    const trainer = new AclipseTrainer(gen, evaluators, config());
+    const ctl = new AbortController();
+    let steps = 0;
+    await expect(
+      trainer.runStage(1, {
+        subset: async () => clips,
+        signal: ctl.signal,
+        onStep: () => {
+          if (++steps === 1) ctl.abort();
+        },
+      }),
+    ).rejects.toThrow('cancelled');
+    expect(steps).toBe(1);
+    trainer.dispose();
+    gen.dispose();
+  });
+});
+
+describe('generator model', () => {
+  it('round-trips through artifacts and protects without leaking tensors', async () => {
+    const gen = new AclipseGenerator(tiny, 4);
+    for (const v of gen.variables('er')) if (v.shape.length === 2 && v.shape[1] === 4 * 257) v.assign(tf.randomNormal(v.shape, 0, 0.3, 'float32', 2));
+    const art = await gen.toArtifacts({ metrics: { note: 'test' } });
+    const copy = generatorFromArtifacts(art);
+    const wave = clips[0].wave;
+    const a = await gen.protect(wave, 12);
+    const b = await copy.protect(wave, 12);
+    expect(a.snrDb).toBeGreaterThanOrEqual(12);
+    expect(a.snrDb).toBeLessThan(60);
+    expect(Array.from(b.wave)).toEqual(Array.from(a.wave));
+    await gen.protect(wave, 12);
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 50; i++) await gen.protect(wave, 12);
+    expect(tf.memory().numTensors).toBe(before);
+    gen.dispose();
+    copy.dispose();
+  }, 60_000);
+});

@@ -1,0 +1,377 @@
+/**
+ * The two-stage Aclipse trainer (paper §III), shared by `npm run train:aclipse` in Node and the in-browser trainer.
+ *
+ * Stage 1 trains SO and ER jointly with L1 = L_CE + λ1·L_CTC (λ1 < 0 pushes the frozen ASR's loss up while the
+ * frozen SER's cross-entropy stays low). Stage 2 freezes one module (SO in the paper) and tunes the other with
+ * L2 = L_CE + exp(−ln(λ2·L_CTC)) = L_CE + 1/(λ2·L_CTC), which rewards a high CTC loss with a vanishing slope so the
+ * emotion term dominates.
+ *
+ * Every step runs in two passes so the same code works on WebGPU, where synchronous readback is slow: pass 1 runs
+ * the cascade and both evaluators without gradients, downloads the ASR logits (await, never dataSync) and runs the
+ * CTC forward–backward in JS; pass 2 recomputes the cascade under the optimizer with the same dropout seed and
+ * uses a surrogate whose gradient w.r.t. the ASR logits is the pass-1 CTC gradient times dLoss/dL_CTC.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { ctcLossAndGrad, ctcSurrogate, type CtcLossAndGrad } from '../ml/ctc';
+import { greedyDecode } from '../ml/decoders';
+import { cer, confusionMatrix, unweightedAccuracy, wer, weightedAccuracy } from '../ml/metrics';
+import { encodeText } from '../ml/text';
+import type { AclipseGenerator } from './model';
+
+/** The frozen evaluators, as differentiable functions of the waveform. */
+export interface FrozenEvaluators {
+  /** SER logits [B, 4]. */
+  ser(wave: tf.Tensor2D, lengths: number[]): tf.Tensor2D;
+  /** ASR logits [B, T', V] and the valid output length of each row. */
+  asr(wave: tf.Tensor2D, lengths: number[]): { logits: tf.Tensor3D; lengths: number[] };
+}
+
+export interface TrainClip {
+  id: string;
+  wave: Float32Array;
+  /** Index into EMOTIONS. */
+  emotion: number;
+  /** Normalised transcript. */
+  text: string;
+}
+
+export type TunedModule = 'er' | 'so';
+
+export interface StageConfig {
+  epochs: number;
+  learningRate: number;
+}
+
+export interface AclipseTrainConfig {
+  seed: number;
+  /** Minimum SNR (dB) the generator may use, enforced by construction. */
+  budgetDb: number;
+  /** Stratified subset size and how often (epochs) it is replaced (paper: 400, 5). */
+  subsetSize: number;
+  swapEvery: number;
+  batchSize: number;
+  stage1: StageConfig & { lambda1: number };
+  stage2: StageConfig & { lambda2: number; tune: TunedModule };
+}
+
+export const PAPER_CONFIG: AclipseTrainConfig = {
+  seed: 0,
+  budgetDb: 10,
+  subsetSize: 400,
+  swapEvery: 5,
+  batchSize: 16,
+  stage1: { epochs: 100, learningRate: 1e-3, lambda1: -1 },
+  stage2: { epochs: 100, learningRate: 1e-5, lambda2: 1, tune: 'er' },
+};
+
+export type Stage = 1 | 2;
+
+export interface StepLosses {
+  ce: number;
+  ctc: number;
+  total: number;
+}
+
+export interface EvalMetrics {
+  wa: number;
+  ua: number;
+  wer: number;
+  cer: number;
+  ce: number;
+  ctc: number;
+  confusion: number[][];
+}
+
+export interface EpochReport {
+  stage: Stage;
+  epoch: number;
+  epochs: number;
+  train: StepLosses & { wa: number; wer: number };
+  val?: EvalMetrics;
+  seconds: number;
+}
+
+export interface StepReport {
+  stage: Stage;
+  epoch: number;
+  step: number;
+  steps: number;
+  losses: StepLosses;
+}
+
+export interface TrainHooks {
+  /** Fresh stratified subset for swap number `swapIndex` (0, 1, …). */
+  subset(swapIndex: number): Promise<TrainClip[]>;
+  /** Held-out validation clips scored after each epoch (optional). */
+  val?: TrainClip[];
+  onStep?(r: StepReport): void;
+  onEpoch?(r: EpochReport): void | Promise<void>;
+  signal?: AbortSignal;
+}
+
+export class TrainingCancelled extends Error {
+  constructor() {
+    super('Training cancelled');
+    this.name = 'TrainingCancelled';
+  }
+}
+
+/** Stacks clips into a zero-padded [B, N] batch. */
+export function padBatch(waves: Float32Array[]): { x: tf.Tensor2D; lengths: number[] } {
+  const lengths = waves.map((w) => w.length);
+  const n = Math.max(...lengths);
+  const data = new Float32Array(waves.length * n);
+  waves.forEach((w, i) => data.set(w, i * n));
+  return { x: tf.tensor2d(data, [waves.length, n]), lengths };
+}
+
+/** Batches of similar length (less padding), in a seeded random order. */
+export function lengthBuckets<T extends { wave: Float32Array }>(clips: T[], batchSize: number, rand: () => number): T[][] {
+  const sorted = clips.slice().sort((a, b) => a.wave.length - b.wave.length);
+  const batches: T[][] = [];
+  for (let i = 0; i < sorted.length; i += batchSize) batches.push(sorted.slice(i, i + batchSize));
+  for (let i = batches.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [batches[i], batches[j]] = [batches[j], batches[i]];
+  }
+  return batches;
+}
+
+/** dLoss/dL_CTC for the stage's objective, at the measured CTC loss. */
+export function ctcCoefficient(stage: Stage, cfg: AclipseTrainConfig, ctc: number): number {
+  if (stage === 1) return cfg.stage1.lambda1;
+  const l2 = cfg.stage2.lambda2;
+  const safe = Math.max(ctc, 1e-6);
+  return -1 / (l2 * safe * safe);
+}
+
+/** The stage's objective value from its parts (what the paper writes down). */
+export function stageLoss(stage: Stage, cfg: AclipseTrainConfig, ce: number, ctc: number): number {
+  if (stage === 1) return ce + cfg.stage1.lambda1 * ctc;
+  return ce + Math.exp(-Math.log(cfg.stage2.lambda2 * Math.max(ctc, 1e-6)));
+}
+
+function softmaxCrossEntropy(logits: tf.Tensor2D, labels: number[]): tf.Scalar {
+  const oneHot = tf.oneHot(tf.tensor1d(labels, 'int32'), logits.shape[1]);
+  return tf.losses.softmaxCrossEntropy(oneHot, logits) as tf.Scalar;
+}
+
+function argmaxRows(values: Float32Array, rows: number, cols: number): number[] {
+  const out: number[] = [];
+  for (let r = 0; r < rows; r++) {
+    let best = 0;
+    for (let c = 1; c < cols; c++) if (values[r * cols + c] > values[r * cols + best]) best = c;
+    out.push(best);
+  }
+  return out;
+}
+
+function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface Pass1 {
+  ctc: CtcLossAndGrad;
+  ce: number;
+  predictions: number[];
+  hypotheses: string[];
+}
+
+/**
+ * Runs the two stages (or one of them) and reports progress. Holds the optimizer so a cancelled run can resume
+ * from the next epoch with `resumeFrom`.
+ */
+export class AclipseTrainer {
+  private optimizer: tf.Optimizer | null = null;
+  private optimizerStage: Stage | null = null;
+
+  constructor(
+    readonly generator: AclipseGenerator,
+    readonly evaluators: FrozenEvaluators,
+    readonly config: AclipseTrainConfig,
+  ) {}
+
+  /** Variables the stage updates; the other module is frozen by leaving it out of the var list. */
+  trainableFor(stage: Stage): tf.Variable[] {
+    if (stage === 1) return [...this.generator.variables('so'), ...this.generator.variables('er')];
+    return this.generator.variables(this.config.stage2.tune);
+  }
+
+  private optimizerFor(stage: Stage): tf.Optimizer {
+    if (!this.optimizer || this.optimizerStage !== stage) {
+      this.optimizer?.dispose();
+      const lr = stage === 1 ? this.config.stage1.learningRate : this.config.stage2.learningRate;
+      this.optimizer = tf.train.adam(lr);
+      this.optimizerStage = stage;
+    }
+    return this.optimizer;
+  }
+
+  private async pass1(x: tf.Tensor2D, lengths: number[], labels: number[][], seed: number): Promise<Pass1> {
+    const { serLogits, asrLogits, asrLengths } = tf.tidy(() => {
+      const y = this.generator.forward(x, lengths, this.config.budgetDb, { training: true, seed });
+      const asr = this.evaluators.asr(y, lengths);
+      return { serLogits: this.evaluators.ser(y, lengths), asrLogits: asr.logits, asrLengths: asr.lengths };
+    });
+    try {
+      const ctc = await ctcLossAndGrad(asrLogits, labels, asrLengths, { reduction: 'meanPerLabel' });
+      const serValues = (await serLogits.data()) as Float32Array;
+      const [b, t, v] = asrLogits.shape;
+      const hypotheses: string[] = [];
+      for (let i = 0; i < b; i++) hypotheses.push(greedyDecode(ctc.logitValues, asrLengths[i], v, i * t * v));
+      return { ctc, ce: 0, predictions: argmaxRows(serValues, b, serLogits.shape[1]), hypotheses };
+    } finally {
+      tf.dispose([serLogits, asrLogits]);
+    }
+  }
+
+  /** One optimisation step on a batch. Returns the stage losses measured in pass 1/2. */
+  async step(stage: Stage, batch: TrainClip[], seed: number): Promise<StepLosses & { predictions: number[]; hypotheses: string[] }> {
+    const { x, lengths } = padBatch(batch.map((c) => c.wave));
+    try {
+      const labels = batch.map((c) => encodeText(c.text));
+      const emotions = batch.map((c) => c.emotion);
+      const p1 = await this.pass1(x, lengths, labels, seed);
+      const coef = ctcCoefficient(stage, this.config, p1.ctc.loss);
+      const optimizer = this.optimizerFor(stage);
+      let ce = 0;
+      const ceTensor = optimizer.minimize(
+        () => {
+          const y = this.generator.forward(x, lengths, this.config.budgetDb, { training: true, seed });
+          const ceLoss = softmaxCrossEntropy(this.evaluators.ser(y, lengths), emotions);
+          const asr = this.evaluators.asr(y, lengths);
+          const surrogate = ctcSurrogate(asr.logits, p1.ctc);
+          // Returning CE + coef·surrogate gives exactly the stage's gradient; CE is read back for the report.
+          return tf.add(ceLoss, tf.mul(surrogate, coef)) as tf.Scalar;
+        },
+        true,
+        this.trainableFor(stage),
+      );
+      if (ceTensor) {
+        const total = (await ceTensor.data())[0];
+        ceTensor.dispose();
+        // total = CE + coef·L_CTC(pass 1): recover CE for the report.
+        ce = total - coef * p1.ctc.loss;
+      }
+      return {
+        ce,
+        ctc: p1.ctc.loss,
+        total: stageLoss(stage, this.config, ce, p1.ctc.loss),
+        predictions: p1.predictions,
+        hypotheses: p1.hypotheses,
+      };
+    } finally {
+      x.dispose();
+    }
+  }
+
+  /** Protects clips with the current weights (no dropout) and scores the frozen evaluators on them. */
+  async evaluate(clips: TrainClip[], batchSize = this.config.batchSize): Promise<EvalMetrics> {
+    const preds: number[] = [];
+    const refs: string[] = [];
+    const hyps: string[] = [];
+    let ceSum = 0;
+    let ctcSum = 0;
+    for (let i = 0; i < clips.length; i += batchSize) {
+      const batch = clips.slice(i, i + batchSize);
+      const { x, lengths } = padBatch(batch.map((c) => c.wave));
+      const out = tf.tidy(() => {
+        const y = this.generator.forward(x, lengths, this.config.budgetDb, { training: false });
+        const ser = this.evaluators.ser(y, lengths);
+        const asr = this.evaluators.asr(y, lengths);
+        return { ser, ce: softmaxCrossEntropy(ser, batch.map((c) => c.emotion)), logits: asr.logits, lengths: asr.lengths };
+      });
+      x.dispose();
+      const ctc = await ctcLossAndGrad(out.logits, batch.map((c) => encodeText(c.text)), out.lengths, { reduction: 'meanPerLabel' });
+      const serValues = (await out.ser.data()) as Float32Array;
+      ceSum += (await out.ce.data())[0] * batch.length;
+      ctcSum += ctc.loss * batch.length;
+      preds.push(...argmaxRows(serValues, batch.length, out.ser.shape[1]));
+      const [, t, v] = out.logits.shape;
+      batch.forEach((c, j) => {
+        refs.push(c.text);
+        hyps.push(greedyDecode(ctc.logitValues, out.lengths[j], v, j * t * v));
+      });
+      tf.dispose([out.ser, out.ce, out.logits]);
+    }
+    const truth = clips.map((c) => c.emotion);
+    return {
+      wa: weightedAccuracy(truth, preds),
+      ua: unweightedAccuracy(truth, preds, 4),
+      wer: wer(refs, hyps).rate,
+      cer: cer(refs, hyps).rate,
+      ce: ceSum / clips.length,
+      ctc: ctcSum / clips.length,
+      confusion: confusionMatrix(truth, preds, 4),
+    };
+  }
+
+  /**
+   * Runs `stage` from `startEpoch` (0-based) to its configured number of epochs. Cancellation is checked between
+   * steps; a cancelled run throws TrainingCancelled and can be resumed from the last reported epoch.
+   */
+  async runStage(stage: Stage, hooks: TrainHooks, startEpoch = 0): Promise<EpochReport[]> {
+    const cfg = stage === 1 ? this.config.stage1 : this.config.stage2;
+    const reports: EpochReport[] = [];
+    let subset: TrainClip[] = [];
+    let subsetIndex = -1;
+    for (let epoch = startEpoch; epoch < cfg.epochs; epoch++) {
+      const t0 = performance.now();
+      const swapIndex = Math.floor(epoch / this.config.swapEvery) + (stage === 2 ? 1_000_000 : 0);
+      if (swapIndex !== subsetIndex) {
+        subset = await hooks.subset(swapIndex);
+        subsetIndex = swapIndex;
+      }
+      const rand = seededRandom(this.config.seed * 100_003 + stage * 10_007 + epoch);
+      const batches = lengthBuckets(subset, this.config.batchSize, rand);
+      let ce = 0;
+      let ctc = 0;
+      let total = 0;
+      let correct = 0;
+      const refs: string[] = [];
+      const hyps: string[] = [];
+      for (let s = 0; s < batches.length; s++) {
+        if (hooks.signal?.aborted) throw new TrainingCancelled();
+        const batch = batches[s];
+        const r = await this.step(stage, batch, this.config.seed * 1_000_003 + stage * 100_019 + epoch * 1009 + s);
+        ce += r.ce * batch.length;
+        ctc += r.ctc * batch.length;
+        total += r.total * batch.length;
+        batch.forEach((c, i) => {
+          if (r.predictions[i] === c.emotion) correct++;
+          refs.push(c.text);
+          hyps.push(r.hypotheses[i]);
+        });
+        hooks.onStep?.({ stage, epoch, step: s, steps: batches.length, losses: { ce: r.ce, ctc: r.ctc, total: r.total } });
+      }
+      const n = subset.length;
+      const report: EpochReport = {
+        stage,
+        epoch,
+        epochs: cfg.epochs,
+        train: { ce: ce / n, ctc: ctc / n, total: total / n, wa: correct / n, wer: wer(refs, hyps).rate },
+        seconds: 0,
+      };
+      if (hooks.val && hooks.val.length > 0) {
+        if (hooks.signal?.aborted) throw new TrainingCancelled();
+        report.val = await this.evaluate(hooks.val);
+      }
+      report.seconds = (performance.now() - t0) / 1000;
+      reports.push(report);
+      await hooks.onEpoch?.(report);
+    }
+    return reports;
+  }
+
+  dispose(): void {
+    this.optimizer?.dispose();
+    this.optimizer = null;
+  }
+}
