@@ -1,0 +1,85 @@
+/**
+ * npm run corpus — builds the synthetic emotional speech corpus (docs/corpus.md).
+ *
+ *   npm run corpus                                   full corpus into data/corpus (resumes if interrupted)
+ *   npm run corpus -- --out DIR --seed N --sentences N --limit N --jobs N --espeak
+ *   npm run corpus -- --check                        only check (and as root install) the Debian packages
+ *   npm run corpus -- --measure [--dir DIR] [--per-emotion N]   measure prosody per emotion (table for the docs)
+ *   npm run corpus -- --demo                         copy demo clips from data/corpus into public/demo
+ */
+import { DEFAULT_CONFIG, type CorpusConfig } from './corpus/plan';
+import { ensurePackages } from './corpus/deps';
+import { generateCorpus } from './corpus/generate';
+
+interface Args {
+  [k: string]: string | boolean | undefined;
+}
+
+function parseArgs(argv: string[]): Args {
+  const out: Args = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (!a.startsWith('--')) throw new Error(`Unexpected argument ${a}`);
+    const key = a.slice(2);
+    const nextArg = argv[i + 1];
+    if (nextArg !== undefined && !nextArg.startsWith('--')) {
+      out[key] = nextArg;
+      i++;
+    } else out[key] = true;
+  }
+  return out;
+}
+
+function num(args: Args, key: string, fallback: number): number {
+  const v = args[key];
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new Error(`--${key} needs a number`);
+  return n;
+}
+
+const log = (s: string) => console.log(`[corpus ${new Date().toISOString().slice(11, 19)}] ${s}`);
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  if (args.measure) {
+    const { measureCommand } = await import('./corpus/measure');
+    await measureCommand({ dir: String(args.dir ?? 'data/corpus'), perEmotion: num(args, 'per-emotion', 400), log });
+    return;
+  }
+  if (args.demo) {
+    const { buildDemo } = await import('./corpus/demo');
+    buildDemo({ from: String(args.dir ?? 'data/corpus'), to: String(args.to ?? 'public/demo'), log });
+    return;
+  }
+  const espeak = Boolean(args.espeak);
+  ensurePackages(espeak, log);
+  if (args.check) {
+    log('all packages present');
+    return;
+  }
+  const config: CorpusConfig = {
+    ...DEFAULT_CONFIG,
+    seed: num(args, 'seed', DEFAULT_CONFIG.seed),
+    sentences: num(args, 'sentences', DEFAULT_CONFIG.sentences),
+    espeak,
+  };
+  const limit = args.limit === undefined ? undefined : num(args, 'limit', 0);
+  const summary = await generateCorpus({
+    out: String(args.out ?? 'data/corpus'),
+    config,
+    limit,
+    jobs: num(args, 'jobs', 2),
+    log,
+  });
+  log(
+    `done in ${summary.seconds.toFixed(0)} s: ${summary.planned} planned, ${summary.skipped} reused, ` +
+      `${summary.rendered} rendered, ${summary.failed.length} failed; manifest ${summary.manifest}`,
+  );
+  if (summary.failed.length) process.exitCode = 1;
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});

@@ -1,0 +1,71 @@
+/** Checks (and, as root, installs) the Debian packages the corpus generator needs. */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+interface Requirement {
+  pkg: string;
+  /** A command on PATH or an absolute file path that proves the package is installed. */
+  probe: string;
+  optional?: boolean;
+}
+
+export const REQUIREMENTS: readonly Requirement[] = [
+  { pkg: 'flite', probe: 'flite' },
+  { pkg: 'festival', probe: 'festival' },
+  { pkg: 'festvox-kallpc16k', probe: '/usr/share/festival/voices/english/kal_diphone/festvox/kal_diphone.scm' },
+  { pkg: 'festvox-kdlpc16k', probe: '/usr/share/festival/voices/english/ked_diphone/festvox/ked_diphone.scm' },
+  {
+    pkg: 'festvox-us-slt-hts',
+    probe: '/usr/share/festival/voices/us/cmu_us_slt_arctic_hts/festvox/cmu_us_slt_arctic_hts.scm',
+  },
+  { pkg: 'sox', probe: 'sox' },
+  { pkg: 'wordnet-base', probe: '/usr/share/wordnet/data.noun' },
+  { pkg: 'espeak-ng', probe: 'espeak-ng', optional: true },
+];
+
+function present(probe: string): boolean {
+  if (probe.startsWith('/')) return existsSync(probe);
+  return spawnSync('sh', ['-c', `command -v ${probe}`], { stdio: 'ignore' }).status === 0;
+}
+
+export function missingPackages(includeOptional: boolean): string[] {
+  return REQUIREMENTS.filter((r) => (includeOptional || !r.optional) && !present(r.probe)).map((r) => r.pkg);
+}
+
+/** Quick yes/no for tests: can this machine render the (non-optional) corpus? */
+export function ttsAvailable(): boolean {
+  return missingPackages(false).length === 0;
+}
+
+/**
+ * Makes sure the packages are there: installs them with apt-get when running as root, otherwise throws with the exact
+ * command to run.
+ */
+export function ensurePackages(includeOptional: boolean, log: (s: string) => void): void {
+  const missing = missingPackages(includeOptional);
+  if (missing.length === 0) return;
+  const cmd = `apt-get install -y --no-install-recommends ${missing.join(' ')}`;
+  if (process.getuid?.() === 0) {
+    log(`Installing missing packages: ${missing.join(', ')}`);
+    execFileSync('apt-get', ['update'], { stdio: 'inherit' });
+    execFileSync('sh', ['-c', `DEBIAN_FRONTEND=noninteractive ${cmd}`], { stdio: 'inherit' });
+    const still = missingPackages(includeOptional);
+    if (still.length) throw new Error(`Still missing after apt-get: ${still.join(', ')}`);
+    return;
+  }
+  throw new Error(`Missing Debian packages: ${missing.join(', ')}. Install them with:\n  sudo ${cmd}`);
+}
+
+/** Versions of the tools, recorded with the corpus (byte-identical output holds for identical tool versions). */
+export function toolVersions(): Record<string, string> {
+  const q = (pkg: string) => {
+    try {
+      return execFileSync('dpkg-query', ['-W', '-f=${Version}', pkg], { encoding: 'utf8' }).trim();
+    } catch {
+      return 'unknown';
+    }
+  };
+  const out: Record<string, string> = {};
+  for (const r of REQUIREMENTS) out[r.pkg] = q(r.pkg);
+  return out;
+}

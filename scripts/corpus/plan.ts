@@ -1,0 +1,126 @@
+/**
+ * The corpus plan: which sentence is spoken by which voice with which emotion and prosody, in which split. It is a
+ * pure function of (sentences, config), so every run with the same seed plans the same clips, and rendering order or
+ * restarts cannot change a clip.
+ */
+import { EMOTIONS, type Emotion } from '../../src/core/data/emotions';
+import { hashString, mulberry32, rngFor, shuffled, type Rng } from '../../src/core/data/random';
+import type { CorpusSplit, ManifestRecord } from '../../src/core/data/types';
+import { drawProsody } from './prosody';
+import type { Sentence } from './sentences';
+import { HELD_OUT_VOICE, trainingVoices, voiceById, VOICES } from './voices';
+
+export interface CorpusConfig {
+  seed: number;
+  /** Distinct sentences drawn from the WordNet pool. */
+  sentences: number;
+  /** Fractions of sentences for train and val; the rest is test. */
+  trainFraction: number;
+  valFraction: number;
+  /** Training voices per sentence (each with a different emotion) in train, val and test. */
+  voicesPerSentence: number;
+  heldOutVoice: string;
+  /** Add espeak-ng clips (optional extra voice) to the train split. */
+  espeak: boolean;
+}
+
+export const DEFAULT_CONFIG: CorpusConfig = {
+  seed: 20240,
+  sentences: 4000,
+  trainFraction: 0.8,
+  valFraction: 0.1,
+  voicesPerSentence: 2,
+  heldOutVoice: HELD_OUT_VOICE,
+  espeak: false,
+};
+
+export type PlannedClip = Omit<ManifestRecord, 'duration'> & { tts: string };
+
+/** n labels as balanced as possible (counts differ by at most one), in seeded random order. */
+function balanced<T>(labels: readonly T[], n: number, rng: Rng): T[] {
+  const out: T[] = [];
+  const order = shuffled(labels, rng); // which labels get the remainder
+  for (let i = 0; i < n; i++) out.push(order[i % labels.length]!);
+  return shuffled(out, rng);
+}
+
+export function planCorpus(pool: readonly Sentence[], cfg: CorpusConfig): PlannedClip[] {
+  if (pool.length < cfg.sentences) {
+    throw new Error(`Only ${pool.length} clean sentences available, ${cfg.sentences} requested`);
+  }
+  const chosen = shuffled(pool, rngFor(cfg.seed, 'sentences')).slice(0, cfg.sentences);
+  const nTrain = Math.round(cfg.sentences * cfg.trainFraction);
+  const nVal = Math.round(cfg.sentences * cfg.valFraction);
+  const splitOf = (i: number): CorpusSplit => (i < nTrain ? 'train' : i < nTrain + nVal ? 'val' : 'test');
+  const sid = (i: number) => `s${String(i).padStart(4, '0')}`;
+  const voices = trainingVoices(false).filter((v) => v.id !== cfg.heldOutVoice);
+  if (cfg.voicesPerSentence > voices.length) throw new Error('More voices per sentence than training voices');
+
+  const clips: PlannedClip[] = [];
+  const add = (i: number, split: CorpusSplit, voiceId: string, emotion: Emotion) => {
+    const s = chosen[i]!;
+    const voice = voiceById(voiceId);
+    const id = `${sid(i)}_${voice.id}`;
+    const seed = hashString(`${cfg.seed}:${id}`);
+    clips.push({
+      id,
+      path: `clips/${split}/${id}.wav`,
+      text: s.text,
+      tts: s.tts,
+      emotion,
+      voice: voice.id,
+      speaker: voice.speaker,
+      split,
+      seed,
+      prosody: drawProsody(emotion, mulberry32(seed)),
+    });
+  };
+
+  for (const split of ['train', 'val', 'test'] as const) {
+    const idx = chosen.map((_, i) => i).filter((i) => splitOf(i) === split);
+    const rng = rngFor(cfg.seed, 'assign', split);
+    // First rendering: balanced emotions and voices. Later renderings: a different emotion (offset balanced within
+    // each first-emotion group, so every rendering stays balanced) and a different voice. A sentence therefore never
+    // carries one emotion, so the words cannot give the label away.
+    const firstEmotion = balanced(EMOTIONS, idx.length, rng).map((e) => EMOTIONS.indexOf(e));
+    const firstVoice = balanced(voices.map((_, k) => k), idx.length, rng);
+    const emotionOf: number[][] = idx.map((_, j) => [firstEmotion[j]!]);
+    const voiceOf: number[][] = idx.map((_, j) => [firstVoice[j]!]);
+    for (let r = 1; r < cfg.voicesPerSentence; r++) {
+      for (let e = 0; e < EMOTIONS.length; e++) {
+        const group = idx.map((_, j) => j).filter((j) => emotionOf[j]![0] === e);
+        const offsets = balanced([1, 2, 3], group.length, rng);
+        group.forEach((j, g) => emotionOf[j]!.push((e + offsets[g]!) % EMOTIONS.length));
+      }
+      for (let j = 0; j < idx.length; j++) {
+        const used = new Set(voiceOf[j]);
+        const free = voices.map((_, k) => k).filter((k) => !used.has(k));
+        voiceOf[j]!.push(free[Math.floor(rng() * free.length)]!);
+      }
+    }
+    idx.forEach((i, j) => {
+      for (let r = 0; r < cfg.voicesPerSentence; r++) {
+        add(i, split, voices[voiceOf[j]![r]!]!.id, EMOTIONS[emotionOf[j]![r]!]!);
+      }
+    });
+    if (split === 'train' && cfg.espeak) {
+      const extra = VOICES.find((v) => v.optional)!;
+      const em = balanced(EMOTIONS, idx.length, rngFor(cfg.seed, 'espeak'));
+      idx.forEach((i, j) => add(i, split, extra.id, em[j]!));
+    }
+    if (split === 'test') {
+      // The held-out speaker reads every test sentence: unseen words and an unseen voice at once.
+      const em = balanced(EMOTIONS, idx.length, rngFor(cfg.seed, 'test_speaker'));
+      idx.forEach((i, j) => add(i, 'test_speaker', cfg.heldOutVoice, em[j]!));
+    }
+  }
+  return clips;
+}
+
+/** An evenly spread subset of the plan (for quick runs and fixtures), keeping plan order. */
+export function spreadSubset<T>(items: readonly T[], n: number): T[] {
+  if (n >= items.length) return items.slice();
+  const out: T[] = [];
+  for (let i = 0; i < n; i++) out.push(items[Math.floor((i * items.length) / n)]!);
+  return out;
+}
