@@ -78,28 +78,31 @@ describe('stage objectives', () => {
     expect(ctcCoefficient(2, cfg, 3)).toBeCloseTo(numeric, 6);
   });
 
-  it('two-pass gradients equal the gradients of CE + λ·CTC computed in one pass', async () => {
+  const combos = (['async', 'sync'] as const).flatMap((readback) => ([1, 2] as const).map((stage) => ({ readback, stage })));
+  for (const { readback, stage } of combos) it(`${readback} stage-${stage} step applies the gradient of the stage objective`, async () => {
     const gen = new AclipseGenerator(tiny, 9);
     for (const v of gen.variables('so')) if (v.shape.length === 2 && v.shape[1] === 4 * 257) v.assign(tf.randomNormal(v.shape, 0, 0.3, 'float32', 1));
     const cfg = config();
-    const trainer = new AclipseTrainer(gen, evaluators, cfg);
+    const trainer = new AclipseTrainer(gen, evaluators, cfg, { readback });
     const batch = clips.slice(0, 3);
     const { x, lengths } = padBatch(batch.map((c) => c.wave));
     const labels = batch.map((c) => encodeText(c.text));
     const oneHot = tf.oneHot(tf.tensor1d(batch.map((c) => c.emotion), 'int32'), 4);
-    const vars = trainer.trainableFor(1);
+    const vars = trainer.trainableFor(stage);
     const direct = tf.variableGrads(() => {
       const y = gen.forward(x, lengths, cfg.budgetDb, { training: true, seed: 5 });
       const ce = tf.losses.softmaxCrossEntropy(oneHot, evaluators.ser(y, lengths));
       const a = evaluators.asr(y, lengths);
-      return tf.add(ce, tf.mul(ctcLoss(a.logits, labels, a.lengths, { reduction: 'meanPerLabel' }), cfg.stage1.lambda1)) as tf.Scalar;
+      const l = ctcLoss(a.logits, labels, a.lengths, { reduction: 'meanPerLabel' });
+      const term = stage === 1 ? tf.mul(l, cfg.stage1.lambda1) : tf.div(1, tf.mul(l, cfg.stage2.lambda2));
+      return tf.add(ce, term) as tf.Scalar;
     }, vars);
     const before = vars.map((v) => v.dataSync().slice());
     // A plain-SGD optimizer with lr 1 turns the applied update into the gradient itself.
     const t2 = trainer as unknown as { optimizerFor: (s: number) => tf.Optimizer; optimizer: tf.Optimizer; optimizerStage: number };
     t2.optimizer = tf.train.sgd(1);
-    t2.optimizerStage = 1;
-    await trainer.step(1, batch, 5);
+    t2.optimizerStage = stage;
+    await trainer.step(stage, batch, 5);
     let maxErr = 0;
     let maxGrad = 0;
     vars.forEach((v, i) => {
