@@ -1,0 +1,63 @@
+/** Training-run configuration of the evaluators (configs/evaluators.*.json). */
+import { readFileSync } from 'node:fs';
+import { DEFAULT_ASR_CONFIG, DEFAULT_SER_CONFIG, type AsrConfig, type SerConfig } from '../../src/core/ml/models';
+import { DEFAULT_AUGMENT, type AugmentConfig } from '../../src/core/ml/train';
+
+export interface ModelTrainConfig<C> {
+  /** overrides of the default architecture */
+  model: Partial<C>;
+  epochs: number;
+  lr: number;
+  warmupSteps: number;
+  maxBatch: number;
+  /** padded audio per batch (batch × longest clip), seconds */
+  maxSeconds: number;
+  clipNorm: number;
+  /** probability that a training clip is augmented */
+  augmentProb: number;
+  /** use an evenly spread subset of train / val (null = all) */
+  trainLimit: number | null;
+  valLimit: number | null;
+  labelSmoothing?: number;
+  /** beam width and word bonuses tried on val at the end (ASR) */
+  beamWidth?: number;
+  wordBonuses?: number[];
+}
+
+export interface TrainRunConfig {
+  name: string;
+  manifest: string;
+  runDir: string;
+  /** where the shipped models go (public/models) or null for no export */
+  outDir: string | null;
+  seed: number;
+  augment: AugmentConfig;
+  /** general English word list for the lexicon beam search (train/val words are added) */
+  wordList: string | null;
+  asr: ModelTrainConfig<AsrConfig> | null;
+  ser: ModelTrainConfig<SerConfig> | null;
+}
+
+export function loadRunConfig(file: string): TrainRunConfig {
+  const raw = JSON.parse(readFileSync(file, 'utf8')) as Partial<TrainRunConfig>;
+  if (!raw.name || !raw.manifest || !raw.runDir) throw new Error(`${file}: name, manifest and runDir are required`);
+  return {
+    name: raw.name,
+    manifest: raw.manifest,
+    runDir: raw.runDir,
+    outDir: raw.outDir ?? null,
+    seed: raw.seed ?? 1,
+    augment: { ...DEFAULT_AUGMENT, ...(raw.augment ?? {}) },
+    wordList: raw.wordList ?? null,
+    asr: raw.asr ?? null,
+    ser: raw.ser ?? null,
+  };
+}
+
+export function asrModelConfig(c: ModelTrainConfig<AsrConfig>): AsrConfig {
+  return { ...DEFAULT_ASR_CONFIG, ...c.model, kind: 'asr' };
+}
+
+export function serModelConfig(c: ModelTrainConfig<SerConfig>): SerConfig {
+  return { ...DEFAULT_SER_CONFIG, ...c.model, kind: 'ser' };
+}

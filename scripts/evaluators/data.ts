@@ -1,0 +1,46 @@
+/** Node-side data access for the evaluator CLIs: the corpus manifest, clip loading, and the word list. */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { decodeWavTo16kMono } from '../../src/core/audio';
+import { EMOTIONS, type Emotion } from '../../src/core/data/emotions';
+import type { CorpusSplit, ManifestRecord } from '../../src/core/data/types';
+import { normalizeText } from '../../src/core/ml/text';
+import type { EvalClip } from '../../src/core/ml/train';
+
+export function readManifest(file: string): ManifestRecord[] {
+  if (!existsSync(file)) throw new Error(`no manifest at ${file}`);
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as ManifestRecord);
+}
+
+/** Loads the clips of one split (optionally an evenly spread subset of `limit`). */
+export function loadSplit(manifestFile: string, split: CorpusSplit, limit?: number | null): EvalClip[] {
+  const dir = path.dirname(manifestFile);
+  let recs = readManifest(manifestFile).filter((r) => r.split === split);
+  if (limit && limit < recs.length) {
+    const n = limit;
+    recs = Array.from({ length: n }, (_, i) => recs[Math.floor((i * recs.length) / n)]);
+  }
+  return recs.map((r) => ({
+    id: r.id,
+    samples: decodeWavTo16kMono(readFileSync(path.join(dir, r.path))),
+    text: r.text,
+    emotion: EMOTIONS.indexOf(r.emotion as Emotion),
+  }));
+}
+
+/** Normalised words of a system word list (e.g. Debian wamerican) plus extra texts, deduplicated and sorted. */
+export function buildWordList(dictFile: string | null, extraTexts: string[]): string[] {
+  const words = new Set<string>();
+  if (dictFile) {
+    if (!existsSync(dictFile)) throw new Error(`word list ${dictFile} not found (apt-get install wamerican)`);
+    for (const line of readFileSync(dictFile, 'utf8').split('\n')) {
+      const w = normalizeText(line);
+      if (w && !w.includes(' ')) words.add(w);
+    }
+  }
+  for (const t of extraTexts) for (const w of normalizeText(t).split(' ')) if (w) words.add(w);
+  return [...words].sort();
+}

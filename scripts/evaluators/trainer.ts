@@ -1,0 +1,212 @@
+/**
+ * The evaluator training loop for Node (wasm): resumable per epoch (runs/<name>/<kind>/), logs per epoch, selects
+ * the checkpoint on `val` only, and exports the best weights with their config and val metrics.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { existsSync, readFileSync } from 'node:fs';
+import { rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Lexicon } from '../../src/core/ml/decoders';
+import { AsrModel, SerModel, createModel } from '../../src/core/ml/models';
+import { makeRng } from '../../src/core/ml/nn';
+import {
+  asrMetrics,
+  asrTrainStep,
+  augment,
+  lrAt,
+  makeBatches,
+  predictAsr,
+  predictSer,
+  serMetrics,
+  serTrainStep,
+  setLearningRate,
+  type EvalClip,
+} from '../../src/core/ml/train';
+import { exportModel, modelFromArtifacts } from '../../src/core/ml/weights';
+import { readModelDir, writeAtomic, writeModelDir } from '../../src/core/node/io';
+import { asrModelConfig, serModelConfig, type ModelTrainConfig, type TrainRunConfig } from './config';
+import { buildWordList, loadSplit, readManifest } from './data';
+
+type Kind = 'asr' | 'ser';
+
+interface EpochRecord {
+  epoch: number;
+  steps: number;
+  trainLoss: number;
+  lr: number;
+  seconds: number;
+  val: Record<string, unknown>;
+  score: number;
+}
+
+interface RunState {
+  epoch: number; // epochs completed
+  step: number;
+  bestScore: number;
+  bestEpoch: number;
+  history: EpochRecord[];
+  seconds: number;
+}
+
+const log = (kind: string, s: string) => console.log(`[${new Date().toISOString().slice(11, 19)} ${kind}] ${s}`);
+
+async function saveOptimizer(opt: tf.Optimizer, file: string): Promise<void> {
+  const weights = await opt.getWeights();
+  const { data, specs } = await tf.io.encodeWeights(weights);
+  await writeAtomic(file, new Uint8Array(data));
+  await writeAtomic(file + '.json', JSON.stringify(specs));
+}
+
+async function loadOptimizer(opt: tf.Optimizer, file: string): Promise<void> {
+  const specs = JSON.parse(readFileSync(file + '.json', 'utf8')) as tf.io.WeightsManifestEntry[];
+  const buf = readFileSync(file);
+  const map = tf.io.decodeWeights(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength), specs);
+  await opt.setWeights(specs.map((s) => ({ name: s.name, tensor: map[s.name] })));
+}
+
+/** The word list shipped with the ASR: a general English list plus train/val transcripts (never test). */
+export function lexiconWords(cfg: TrainRunConfig): string[] {
+  const texts = readManifest(cfg.manifest)
+    .filter((r) => r.split === 'train' || r.split === 'val')
+    .map((r) => r.text);
+  return buildWordList(cfg.wordList, texts);
+}
+
+export async function trainKind(cfg: TrainRunConfig, kind: Kind, fresh: boolean, configFile: string): Promise<void> {
+  const tc = (kind === 'asr' ? cfg.asr : cfg.ser) as ModelTrainConfig<unknown> | null;
+  if (!tc) throw new Error(`config has no ${kind} section`);
+  const runDir = path.join(cfg.runDir, kind);
+  const stateFile = path.join(runDir, 'state.json');
+  if (fresh) await rm(runDir, { recursive: true, force: true });
+  const t0 = Date.now();
+  const train = loadSplit(cfg.manifest, 'train', tc.trainLimit);
+  const val = loadSplit(cfg.manifest, 'val', tc.valLimit);
+  const audioS = train.reduce((a, c) => a + c.samples.length, 0) / 16000;
+  log(kind, `loaded ${train.length} train clips (${(audioS / 60).toFixed(1)} min audio), ${val.length} val clips in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+
+  const modelCfg = kind === 'asr' ? asrModelConfig(cfg.asr!) : serModelConfig(cfg.ser!);
+  let model = createModel(modelCfg, cfg.seed);
+  const optimizer = tf.train.adam(tc.lr);
+  let state: RunState = { epoch: 0, step: 0, bestScore: -Infinity, bestEpoch: -1, history: [], seconds: 0 };
+  if (!fresh && existsSync(stateFile)) {
+    state = JSON.parse(readFileSync(stateFile, 'utf8')) as RunState;
+    const resumed = modelFromArtifacts(await readModelDir(path.join(runDir, 'last')), kind);
+    model.dispose();
+    model = resumed;
+    await loadOptimizer(optimizer, path.join(runDir, 'last', 'optimizer.bin'));
+    log(kind, `resumed after epoch ${state.epoch} (step ${state.step}, best val score ${state.bestScore.toFixed(4)} at epoch ${state.bestEpoch})`);
+  }
+  log(kind, `${model.parameterCount()} parameters; config ${JSON.stringify(modelCfg)}`);
+
+  const lengths = train.map((c) => c.samples.length);
+  const maxSamples = Math.round(tc.maxSeconds * 16000);
+  const stepsPerEpoch = makeBatches(lengths, tc.maxBatch, maxSamples).length;
+  const totalSteps = stepsPerEpoch * tc.epochs;
+  for (let epoch = state.epoch; epoch < tc.epochs; epoch++) {
+    const te = Date.now();
+    const rng = makeRng(cfg.seed * 7919 + epoch * 104729 + (kind === 'asr' ? 1 : 2));
+    const batches = makeBatches(lengths, tc.maxBatch, maxSamples, rng);
+    let lossSum = 0, n = 0, lr = tc.lr;
+    for (let bi = 0; bi < batches.length; bi++) {
+      const idx = batches[bi];
+      lr = lrAt(state.step, tc.lr, tc.warmupSteps, totalSteps);
+      setLearningRate(optimizer, lr);
+      const waves = idx.map((i) => (rng() < tc.augmentProb ? augment(train[i].samples, rng, cfg.augment) : train[i].samples));
+      const seed = Math.floor(rng() * 2 ** 30);
+      let loss: number;
+      if (model instanceof AsrModel) {
+        loss = (await asrTrainStep(model, optimizer, waves, idx.map((i) => train[i].text ?? ''), { clipNorm: tc.clipNorm, seed })).loss;
+      } else {
+        loss = (await serTrainStep(model as SerModel, optimizer, waves, idx.map((i) => train[i].emotion ?? 0), {
+          clipNorm: tc.clipNorm,
+          seed,
+          labelSmoothing: tc.labelSmoothing ?? 0,
+        })).loss;
+      }
+      if (!Number.isFinite(loss)) throw new Error(`non-finite loss at step ${state.step}`);
+      lossSum += loss;
+      n++;
+      state.step++;
+      if (bi % 50 === 0) log(kind, `epoch ${epoch + 1} step ${bi}/${batches.length} loss ${loss.toFixed(3)} lr ${lr.toExponential(2)} tensors ${tf.memory().numTensors}`);
+    }
+    const { metrics, score } = await evaluate(model, val);
+    const seconds = (Date.now() - te) / 1000;
+    state.seconds += seconds;
+    const rec: EpochRecord = { epoch: epoch + 1, steps: n, trainLoss: lossSum / Math.max(1, n), lr, seconds, val: metrics, score };
+    state.history.push(rec);
+    state.epoch = epoch + 1;
+    log(kind, `epoch ${epoch + 1}/${tc.epochs} train loss ${rec.trainLoss.toFixed(4)} val ${JSON.stringify(metrics)} (${seconds.toFixed(0)} s)`);
+    const art = await exportModel(model, { val: metrics }, { epoch: epoch + 1 });
+    if (score > state.bestScore) {
+      state.bestScore = score;
+      state.bestEpoch = epoch + 1;
+      await writeModelDir(path.join(runDir, 'best'), art);
+      log(kind, `new best val score ${score.toFixed(4)}`);
+    }
+    await writeModelDir(path.join(runDir, 'last'), art);
+    await saveOptimizer(optimizer, path.join(runDir, 'last', 'optimizer.bin'));
+    await writeAtomic(stateFile, JSON.stringify(state, null, 1));
+  }
+  model.dispose();
+  optimizer.dispose();
+  await finish(cfg, kind, state, configFile);
+}
+
+/** Val metrics and the selection score (higher is better): ASR −CER (greedy), SER UA. */
+async function evaluate(model: AsrModel | SerModel, val: EvalClip[]): Promise<{ metrics: Record<string, unknown>; score: number }> {
+  const clips = val.map((c) => c.samples);
+  if (model instanceof AsrModel) {
+    const m = asrMetrics(val.map((c) => c.text ?? ''), await predictAsr(model, clips));
+    return { metrics: { ...m }, score: -m.cerGreedy };
+  }
+  const m = serMetrics(val.map((c) => c.emotion ?? 0), await predictSer(model, clips), model.config.classes);
+  return { metrics: { ...m }, score: m.ua };
+}
+
+/** Full-val evaluation of the best checkpoint (plus beam settings chosen on val for the ASR) and export. */
+async function finish(cfg: TrainRunConfig, kind: Kind, state: RunState, configFile: string): Promise<void> {
+  const tc = (kind === 'asr' ? cfg.asr : cfg.ser)!;
+  const model = modelFromArtifacts(await readModelDir(path.join(cfg.runDir, kind, 'best')), kind);
+  const val = loadSplit(cfg.manifest, 'val', null);
+  const clips = val.map((c) => c.samples);
+  let metrics: Record<string, unknown>;
+  let decoder: Record<string, unknown> | undefined;
+  let words: string[] | undefined;
+  if (model instanceof AsrModel) {
+    words = lexiconWords(cfg);
+    const lexicon = new Lexicon(words);
+    const refs = val.map((c) => c.text ?? '');
+    let best: { bonus: number; m: ReturnType<typeof asrMetrics> } | null = null;
+    for (const bonus of tc.wordBonuses ?? [0]) {
+      const m = asrMetrics(refs, await predictAsr(model, clips, { lexicon, beamWidth: tc.beamWidth ?? 16, wordBonus: bonus }));
+      log(kind, `val beam (width ${tc.beamWidth ?? 16}, word bonus ${bonus}): ${JSON.stringify(m)}`);
+      if (!best || (m.werBeam ?? 1) < (best.m.werBeam ?? 1)) best = { bonus, m };
+    }
+    metrics = { val: best!.m };
+    decoder = { beamWidth: tc.beamWidth ?? 16, wordBonus: best!.bonus, lexicon: 'words.txt', lexiconWords: words.length };
+  } else {
+    metrics = { val: serMetrics(val.map((c) => c.emotion ?? 0), await predictSer(model as SerModel, clips), (model as SerModel).config.classes) };
+  }
+  log(kind, `best epoch ${state.bestEpoch}: full val ${JSON.stringify(metrics)}`);
+  const trainedWith = {
+    command: `npm run train:evaluators -- --config ${configFile} --only ${kind}`,
+    config: cfg,
+    bestEpoch: state.bestEpoch,
+    epochs: state.epoch,
+    steps: state.step,
+    trainSeconds: Math.round(state.seconds),
+    backend: tf.getBackend(),
+    ...(decoder ? { decoder } : {}),
+  };
+  const art = await exportModel(model, metrics, trainedWith);
+  const summary = { metrics, trainedWith, history: state.history };
+  await writeFile(path.join(cfg.runDir, kind, 'summary.json'), JSON.stringify(summary, null, 1));
+  if (cfg.outDir) {
+    const out = path.join(cfg.outDir, kind);
+    await writeModelDir(out, art);
+    await writeFile(path.join(out, 'history.json'), JSON.stringify(state.history, null, 1) + '\n');
+    if (words) await writeFile(path.join(out, 'words.txt'), words.join('\n') + '\n');
+    log(kind, `wrote ${out} (${(art.weightData.byteLength / 1e6).toFixed(2)} MB weights)`);
+  }
+  model.dispose();
+}

@@ -1,0 +1,32 @@
+/**
+ * npm run train:evaluators -- --config configs/evaluators.full.json [--only asr|ser] [--fresh] [--backend wasm|cpu]
+ *
+ * Trains the frozen evaluators (SER: cross-entropy, ASR: CTC) on the corpus in Node with the tfjs wasm backend.
+ * Resumes from runs/<name>/<kind>/ unless --fresh; logs one line per epoch; picks the checkpoint on val only and
+ * writes public/models/<kind>/ (model.json + weights.bin, config, val metrics, history; the ASR also words.txt).
+ */
+import { initTf, type NodeBackend } from '../src/core/node/tf';
+import { loadRunConfig } from './evaluators/config';
+import { trainKind } from './evaluators/trainer';
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i < 0) return undefined;
+  const v = process.argv[i + 1];
+  return v && !v.startsWith('--') ? v : 'true';
+}
+
+async function main(): Promise<void> {
+  const configFile = arg('config') ?? 'configs/evaluators.full.json';
+  const cfg = loadRunConfig(configFile);
+  await initTf((arg('backend') as NodeBackend | undefined) ?? 'wasm');
+  const only = arg('only');
+  if (only && only !== 'asr' && only !== 'ser') throw new Error('--only takes asr or ser');
+  const kinds = only ? [only as 'asr' | 'ser'] : (['ser', 'asr'] as const).filter((k) => cfg[k]);
+  for (const kind of kinds) await trainKind(cfg, kind, arg('fresh') === 'true', configFile);
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.stack ?? e.message : e);
+  process.exit(1);
+});

@@ -1,0 +1,220 @@
+/**
+ * CTC decoders over log-probabilities [T, V] (one clip, row-major): greedy (best path) and prefix beam search,
+ * optionally constrained to a word list so a character model spells whole words from that list.
+ */
+import { ALPHABET, BLANK } from './text';
+
+/** Row-major log-softmax of logits [T,V] (only the first `t` frames). */
+export function logSoftmaxRows(logits: Float32Array, t: number, v: number, offset = 0): Float32Array {
+  const out = new Float32Array(t * v);
+  for (let i = 0; i < t; i++) {
+    let m = -Infinity;
+    for (let k = 0; k < v; k++) m = Math.max(m, logits[offset + i * v + k]);
+    let z = 0;
+    for (let k = 0; k < v; k++) z += Math.exp(logits[offset + i * v + k] - m);
+    const lz = m + Math.log(z);
+    for (let k = 0; k < v; k++) out[i * v + k] = logits[offset + i * v + k] - lz;
+  }
+  return out;
+}
+
+/** Best path: argmax per frame, merge repeats, drop blanks. Works on logits or log-probs. */
+export function greedyDecode(scores: Float32Array, t: number, v: number, offset = 0, blank = BLANK): string {
+  let out = '';
+  let prev = -1;
+  for (let i = 0; i < t; i++) {
+    let best = 0;
+    let bv = -Infinity;
+    for (let k = 0; k < v; k++) {
+      const x = scores[offset + i * v + k];
+      if (x > bv) {
+        bv = x;
+        best = k;
+      }
+    }
+    if (best !== prev && best !== blank) out += ALPHABET[best];
+    prev = best;
+  }
+  return out.replace(/ +/g, ' ').trim();
+}
+
+/**
+ * Character trie of a word list in flat typed arrays (a ~100k-word list stays a few MB, and is fast to walk).
+ * Characters are alphabet ids 2..28 (apostrophe, a–z); space (id 1) ends a word.
+ */
+export class Lexicon {
+  private next: Int32Array;
+  private isWord: Uint8Array;
+  private nodes = 1;
+  readonly size: number;
+  private static readonly W = ALPHABET.length;
+
+  constructor(words: Iterable<string>) {
+    this.next = new Int32Array(1 << 16).fill(-1);
+    this.isWord = new Uint8Array(4096);
+    const ids = new Map<string, number>(ALPHABET.map((c, i) => [c, i] as [string, number]).slice(2));
+    let n = 0;
+    for (const raw of words) {
+      const w = raw.trim();
+      if (!w) continue;
+      let node = 0;
+      let ok = true;
+      for (const ch of w) {
+        const id = ids.get(ch);
+        if (id === undefined) {
+          ok = false;
+          break;
+        }
+        node = this.child(node, id, true);
+      }
+      if (ok && !this.isWord[node]) {
+        this.isWord[node] = 1;
+        n++;
+      }
+    }
+    this.size = n;
+  }
+
+  private child(node: number, id: number, create: boolean): number {
+    const idx = node * Lexicon.W + id;
+    let c = this.next[idx];
+    if (c < 0 && create) {
+      c = this.nodes++;
+      if ((c + 1) * Lexicon.W > this.next.length) {
+        const grown = new Int32Array(this.next.length * 2).fill(-1);
+        grown.set(this.next);
+        this.next = grown;
+      }
+      if (c >= this.isWord.length) {
+        const grown = new Uint8Array(this.isWord.length * 2 + 16);
+        grown.set(this.isWord);
+        this.isWord = grown;
+      }
+      this.next[node * Lexicon.W + id] = c;
+    }
+    return c;
+  }
+
+  /** Root node (start of a word). */
+  get root(): number {
+    return 0;
+  }
+
+  /** Node reached by appending character id to the word prefix at `node`, or -1. */
+  step(node: number, id: number): number {
+    return this.child(node, id, false);
+  }
+
+  isComplete(node: number): boolean {
+    return this.isWord[node] === 1;
+  }
+
+  has(word: string): boolean {
+    let node = 0;
+    for (const ch of word) {
+      const id = ALPHABET.indexOf(ch);
+      if (id < 2) return false;
+      node = this.step(node, id);
+      if (node < 0) return false;
+    }
+    return this.isComplete(node);
+  }
+}
+
+export interface BeamOptions {
+  beamWidth?: number;
+  /** restrict words to this list; the last word must be complete too */
+  lexicon?: Lexicon;
+  /** added to the log score per completed word (tune on val only) */
+  wordBonus?: number;
+  /** characters with log-prob below this at a frame are not tried (speed) */
+  pruneLogProb?: number;
+}
+
+interface Beam {
+  ids: number[];
+  pb: number; // log-prob of the prefix, path ending in blank
+  pnb: number; // ... ending in a non-blank
+  node: number; // lexicon node of the current (partial) word; 0 = at a word start
+  words: number;
+}
+
+function lae(a: number, b: number): number {
+  if (a === -Infinity) return b;
+  if (b === -Infinity) return a;
+  return a > b ? a + Math.log1p(Math.exp(b - a)) : b + Math.log1p(Math.exp(a - b));
+}
+
+/** CTC prefix beam search over log-probs [T,V] (use logSoftmaxRows on logits first). */
+export function beamSearchDecode(logProbs: Float32Array, t: number, v: number, opts: BeamOptions = {}): string {
+  const width = opts.beamWidth ?? 16;
+  const lex = opts.lexicon;
+  const bonus = opts.wordBonus ?? 0;
+  const prune = opts.pruneLogProb ?? Math.log(1e-4);
+  const SPACE = 1;
+  let beams = new Map<string, Beam>([['', { ids: [], pb: 0, pnb: -Infinity, node: 0, words: 0 }]]);
+  const score = (b: Beam): number => lae(b.pb, b.pnb) + bonus * b.words;
+  for (let i = 0; i < t; i++) {
+    const row = i * v;
+    const next = new Map<string, Beam>();
+    const get = (key: string, ids: number[], node: number, words: number): Beam => {
+      let nb = next.get(key);
+      if (!nb) {
+        nb = { ids, pb: -Infinity, pnb: -Infinity, node, words };
+        next.set(key, nb);
+      }
+      return nb;
+    };
+    for (const [key, b] of beams) {
+      const total = lae(b.pb, b.pnb);
+      // blank: prefix unchanged
+      const sb = get(key, b.ids, b.node, b.words);
+      sb.pb = lae(sb.pb, total + logProbs[row + BLANK]);
+      const last = b.ids.length ? b.ids[b.ids.length - 1] : -1;
+      for (let c = 1; c < v; c++) {
+        const p = logProbs[row + c];
+        if (p < prune) continue;
+        if (c === last) {
+          // repeat without a blank in between collapses into the same prefix
+          const same = get(key, b.ids, b.node, b.words);
+          same.pnb = lae(same.pnb, b.pnb + p);
+        }
+        let node = b.node;
+        let words = b.words;
+        if (c === SPACE) {
+          if (b.ids.length === 0 || last === SPACE) continue;
+          if (lex && !lex.isComplete(b.node)) continue;
+          node = 0;
+          words++;
+        } else if (lex) {
+          node = lex.step(b.node, c);
+          if (node < 0) continue;
+        }
+        const ids = b.ids.concat(c);
+        const nk = key + ALPHABET[c];
+        const ext = get(nk, ids, node, words);
+        ext.pnb = lae(ext.pnb, (c === last ? b.pb : total) + p);
+      }
+    }
+    beams = new Map([...next.entries()].sort((x, y) => score(y[1]) - score(x[1])).slice(0, width));
+  }
+  let best: Beam | null = null;
+  let bestScore = -Infinity;
+  for (const b of beams.values()) {
+    const last = b.ids.length ? b.ids[b.ids.length - 1] : -1;
+    let complete = true;
+    let words = b.words;
+    if (last !== SPACE && b.ids.length > 0) {
+      words++;
+      if (lex && !lex.isComplete(b.node)) complete = false;
+    }
+    if (!complete) continue;
+    const s = lae(b.pb, b.pnb) + bonus * words;
+    if (s > bestScore) {
+      bestScore = s;
+      best = b;
+    }
+  }
+  if (!best) return greedyDecode(logProbs, t, v);
+  return best.ids.map((c) => ALPHABET[c]).join('').trim();
+}

@@ -1,0 +1,295 @@
+/**
+ * The two frozen evaluators as plain functions over tf.Variables:
+ *  - ASR: log-mel → per-utterance norm → conv stem → stride-2 fold → separable residual blocks → 29 CTC logits
+ *    at 20 ms per frame.
+ *  - SER: log-mel → per-utterance norm → conv stem → stride-2 fold → separable residual blocks (one more stride-2
+ *    fold half-way) → masked mean/std pooling → MLP → 4 emotion logits.
+ * Padded frames are zeroed after every block, so a clip gives the same output alone or padded in a batch.
+ * All masks are built from JS lengths (no comparison ops), so the whole forward is differentiable w.r.t. the wave.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { DEFAULT_FRONTEND, LogMelFrontend, type FrontendConfig } from '../dsp/frontend';
+import {
+  ParamStore,
+  conv1d,
+  dense,
+  depthwise,
+  downsample2,
+  layerNorm,
+  lengthMask,
+  makeRng,
+  maskedStatsPool,
+  maybeDropout,
+  mm,
+  utteranceNorm,
+} from './nn';
+import { VOCAB_SIZE } from './text';
+
+export interface SpecAugmentConfig {
+  /** number of time masks per clip and their max width in frames */
+  timeMasks: number;
+  timeWidth: number;
+  /** number of mel-band masks and their max width in bands */
+  freqMasks: number;
+  freqWidth: number;
+}
+
+interface EncoderConfig {
+  frontend: FrontendConfig;
+  channels: number;
+  blocks: number;
+  /** depthwise kernel size of the blocks (odd) */
+  kernel: number;
+  stemKernel: number;
+  dropout: number;
+  specAugment: SpecAugmentConfig | null;
+}
+
+export interface AsrConfig extends EncoderConfig {
+  kind: 'asr';
+  vocab: number;
+}
+
+export interface SerConfig extends EncoderConfig {
+  kind: 'ser';
+  classes: number;
+  hidden: number;
+  /** after this many blocks, time is halved again (0 = never) */
+  downsampleAfter: number;
+}
+
+export type ModelConfig = AsrConfig | SerConfig;
+
+export const DEFAULT_ASR_CONFIG: AsrConfig = {
+  kind: 'asr',
+  frontend: DEFAULT_FRONTEND,
+  channels: 192,
+  blocks: 8,
+  kernel: 11,
+  stemKernel: 3,
+  dropout: 0.1,
+  specAugment: { timeMasks: 2, timeWidth: 10, freqMasks: 2, freqWidth: 10 },
+  vocab: VOCAB_SIZE,
+};
+
+export const DEFAULT_SER_CONFIG: SerConfig = {
+  kind: 'ser',
+  frontend: DEFAULT_FRONTEND,
+  channels: 96,
+  blocks: 4,
+  kernel: 9,
+  stemKernel: 5,
+  dropout: 0.2,
+  specAugment: { timeMasks: 2, timeWidth: 10, freqMasks: 1, freqWidth: 8 },
+  classes: 4,
+  hidden: 64,
+  downsampleAfter: 2,
+};
+
+export interface ForwardOptions {
+  /** dropout and SpecAugment on (default false) */
+  training?: boolean;
+  /** makes dropout and SpecAugment masks reproducible: two passes with the same seed give the same logits */
+  seed?: number;
+}
+
+/** Shared encoder machinery; subclasses add their head. */
+abstract class EncoderModel<C extends ModelConfig> {
+  readonly config: C;
+  readonly frontend: LogMelFrontend;
+  readonly params: ParamStore;
+  protected readonly rng: () => number;
+
+  protected constructor(config: C, seed: number) {
+    this.config = config;
+    this.frontend = new LogMelFrontend(config.frontend);
+    this.rng = makeRng(seed ^ 0x5eed);
+    this.params = new ParamStore(makeRng(seed));
+    const p = this.params;
+    const { channels: c, frontend: fe, stemKernel: sk, kernel: k } = config;
+    p.constant('in_scale', [fe.nMels], 1);
+    p.constant('in_bias', [fe.nMels], 0);
+    p.weight('stem_w', [sk * fe.nMels, c], sk * fe.nMels);
+    p.constant('stem_b', [c], 0);
+    p.weight('down0_w', [2 * c, c], 2 * c);
+    p.constant('down0_b', [c], 0);
+    p.constant('down0_g', [c], 1);
+    p.constant('down0_beta', [c], 0);
+    for (let i = 0; i < config.blocks; i++) {
+      // depthwise init ~ 1/k keeps the block's output scale near its input's
+      p.weight(`b${i}_dw`, [k, c], k, Math.sqrt(0.5));
+      p.constant(`b${i}_g`, [c], 1);
+      p.constant(`b${i}_beta`, [c], 0);
+      p.weight(`b${i}_pw`, [c, c], c, 0.5);
+      p.constant(`b${i}_pb`, [c], 0);
+    }
+  }
+
+  /** Log-mel features [B, F, nMels] of a padded waveform batch [B, N]; differentiable w.r.t. the wave. */
+  features(wave: tf.Tensor2D): tf.Tensor3D {
+    return this.frontend.logMel(wave);
+  }
+
+  /** Frame counts at the front end's rate for clips of the given sample lengths. */
+  frameLengths(lengths: number[]): number[] {
+    return lengths.map((n) => this.frontend.numFrames(n));
+  }
+
+  trainableVariables(): tf.Variable[] {
+    return this.params.list();
+  }
+
+  parameterCount(): number {
+    return this.params.count();
+  }
+
+  /** SpecAugment as a constant multiplicative mask (applied after normalisation, so masked values are the mean). */
+  private specMask(b: number, f: number, m: number, frameLengths: number[], seed?: number): tf.Tensor3D | null {
+    const sa = this.config.specAugment;
+    if (!sa) return null;
+    const rng = seed === undefined ? this.rng : makeRng(seed);
+    const mask = new Float32Array(b * f * m).fill(1);
+    for (let i = 0; i < b; i++) {
+      const len = Math.min(frameLengths[i], f);
+      for (let j = 0; j < sa.timeMasks; j++) {
+        const w = Math.floor(rng() * (Math.min(sa.timeWidth, Math.floor(len / 5)) + 1));
+        const t0 = Math.floor(rng() * Math.max(1, len - w));
+        for (let t = t0; t < t0 + w; t++) mask.fill(0, (i * f + t) * m, (i * f + t + 1) * m);
+      }
+      for (let j = 0; j < sa.freqMasks; j++) {
+        const w = Math.floor(rng() * (sa.freqWidth + 1));
+        const m0 = Math.floor(rng() * Math.max(1, m - w));
+        for (let t = 0; t < f; t++) mask.fill(0, (i * f + t) * m + m0, (i * f + t) * m + m0 + w);
+      }
+    }
+    return tf.tensor3d(mask, [b, f, m]);
+  }
+
+  /** Encoder body on features: returns [B, T', C] (masked) and the output frame lengths. */
+  protected encode(feats: tf.Tensor3D, frameLengths: number[], opts: ForwardOptions): { h: tf.Tensor3D; lengths: number[] } {
+    const training = opts.training ?? false;
+    const seed = opts.seed;
+    const p = this.params;
+    const [b, f, m] = feats.shape;
+    const cfg = this.config;
+    const mask0 = lengthMask(frameLengths, f);
+    let x = utteranceNorm(feats, mask0);
+    if (training) {
+      const sm = this.specMask(b, f, m, frameLengths, seed);
+      if (sm) x = tf.mul(x, sm);
+    }
+    x = tf.mul(tf.add(tf.mul(x, p.get('in_scale') as tf.Tensor1D), p.get('in_bias') as tf.Tensor1D), mask0);
+    x = tf.mul(tf.relu(conv1d(x, p.get('stem_w') as tf.Tensor2D, p.get('stem_b') as tf.Tensor1D, cfg.stemKernel)), mask0);
+    let lengths = frameLengths.map((n) => Math.ceil(n / 2));
+    x = downsample2(x, p.get('down0_w') as tf.Tensor2D, p.get('down0_b') as tf.Tensor1D);
+    let mask = lengthMask(lengths, x.shape[1]);
+    x = tf.mul(tf.relu(layerNorm(x, p.get('down0_g') as tf.Tensor1D, p.get('down0_beta') as tf.Tensor1D)), mask);
+    for (let i = 0; i < cfg.blocks; i++) {
+      if (cfg.kind === 'ser' && cfg.downsampleAfter > 0 && i === cfg.downsampleAfter) {
+        lengths = lengths.map((n) => Math.ceil(n / 2));
+        x = downsample2(x, p.get('down1_w') as tf.Tensor2D, p.get('down1_b') as tf.Tensor1D);
+        mask = lengthMask(lengths, x.shape[1]);
+        x = tf.mul(tf.relu(layerNorm(x, p.get('down1_g') as tf.Tensor1D, p.get('down1_beta') as tf.Tensor1D)), mask);
+      }
+      let y = depthwise(x, p.get(`b${i}_dw`) as tf.Tensor2D);
+      y = layerNorm(y, p.get(`b${i}_g`) as tf.Tensor1D, p.get(`b${i}_beta`) as tf.Tensor1D);
+      y = tf.relu(dense(y, p.get(`b${i}_pw`) as tf.Tensor2D, p.get(`b${i}_pb`) as tf.Tensor1D));
+      y = maybeDropout(y, cfg.dropout, training, seed === undefined ? undefined : seed + 1 + i);
+      x = tf.mul(tf.add(x, y), mask);
+    }
+    return { h: x, lengths };
+  }
+
+  dispose(): void {
+    this.params.dispose();
+    this.frontend.dispose();
+  }
+}
+
+export interface AsrOutput {
+  /** [B, T', vocab] unnormalised CTC logits */
+  logits: tf.Tensor3D;
+  /** valid output frames per clip */
+  outLengths: number[];
+}
+
+export class AsrModel extends EncoderModel<AsrConfig> {
+  constructor(config: AsrConfig = DEFAULT_ASR_CONFIG, seed = 1) {
+    super(config, seed);
+    const c = config.channels;
+    this.params.constant('out_g', [c], 1);
+    this.params.constant('out_beta', [c], 0);
+    this.params.weight('out_w', [c, config.vocab], c, 0.5);
+    this.params.constant('out_b', [config.vocab], 0);
+  }
+
+  /** Output frames for a clip of n samples. */
+  outputLength(n: number): number {
+    return Math.ceil(this.frontend.numFrames(n) / 2);
+  }
+
+  forwardFeatures(feats: tf.Tensor3D, frameLengths: number[], opts: ForwardOptions = {}): AsrOutput {
+    let outLengths: number[] = [];
+    const logits = tf.tidy(() => {
+      const { h, lengths } = this.encode(feats, frameLengths, opts);
+      outLengths = lengths;
+      const p = this.params;
+      const z = layerNorm(h, p.get('out_g') as tf.Tensor1D, p.get('out_beta') as tf.Tensor1D);
+      return dense(z, p.get('out_w') as tf.Tensor2D, p.get('out_b') as tf.Tensor1D);
+    });
+    return { logits, outLengths };
+  }
+
+  /** Differentiable: padded wave [B, N] and per-clip sample lengths → CTC logits and output lengths. */
+  forward(wave: tf.Tensor2D, lengths: number[], opts: ForwardOptions = {}): AsrOutput {
+    const feats = this.features(wave);
+    const out = this.forwardFeatures(feats, this.frameLengths(lengths), opts);
+    feats.dispose();
+    return out;
+  }
+}
+
+export class SerModel extends EncoderModel<SerConfig> {
+  constructor(config: SerConfig = DEFAULT_SER_CONFIG, seed = 2) {
+    super(config, seed);
+    const c = config.channels;
+    const p = this.params;
+    if (config.downsampleAfter > 0 && config.downsampleAfter < config.blocks) {
+      p.weight('down1_w', [2 * c, c], 2 * c);
+      p.constant('down1_b', [c], 0);
+      p.constant('down1_g', [c], 1);
+      p.constant('down1_beta', [c], 0);
+    }
+    p.weight('head_w', [2 * c, config.hidden], 2 * c);
+    p.constant('head_b', [config.hidden], 0);
+    p.weight('out_w', [config.hidden, config.classes], config.hidden, 0.5);
+    p.constant('out_b', [config.classes], 0);
+  }
+
+  /** Features [B,F,M] with frame lengths → emotion logits [B, classes]. */
+  forwardFeatures(feats: tf.Tensor3D, frameLengths: number[], opts: ForwardOptions = {}): tf.Tensor2D {
+    return tf.tidy(() => {
+      const training = opts.training ?? false;
+      const { h, lengths } = this.encode(feats, frameLengths, opts);
+      const p = this.params;
+      const pooled = maskedStatsPool(h, lengthMask(lengths, h.shape[1]));
+      let z = tf.relu(tf.add(mm(pooled, p.get('head_w') as tf.Tensor2D), p.get('head_b'))) as tf.Tensor2D;
+      z = maybeDropout(z, this.config.dropout, training, opts.seed === undefined ? undefined : opts.seed + 999);
+      return tf.add(mm(z, p.get('out_w') as tf.Tensor2D), p.get('out_b')) as tf.Tensor2D;
+    });
+  }
+
+  /** Differentiable: padded wave [B, N] and per-clip sample lengths → emotion logits [B, classes]. */
+  forward(wave: tf.Tensor2D, lengths: number[], opts: ForwardOptions = {}): tf.Tensor2D {
+    const feats = this.features(wave);
+    const out = this.forwardFeatures(feats, this.frameLengths(lengths), opts);
+    feats.dispose();
+    return out;
+  }
+}
+
+export type EvaluatorModel = AsrModel | SerModel;
+
+export function createModel(config: ModelConfig, seed?: number): EvaluatorModel {
+  return config.kind === 'asr' ? new AsrModel(config, seed) : new SerModel(config, seed);
+}

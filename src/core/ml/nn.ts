@@ -1,0 +1,198 @@
+/**
+ * Building blocks for models written as plain functions over tf.Variables (no tf.layers): every op used here
+ * has a gradient kernel on wasm, cpu and webgpu. See ../../../docs/evaluators.md for why each block looks the way it does.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+/** Deterministic PRNG (mulberry32) so that initialisation and augmentation are reproducible from a seed. */
+export function makeRng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function gaussian(rng: () => number): number {
+  const u = Math.max(rng(), 1e-12);
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng());
+}
+
+let variableCounter = 0;
+
+/** Named variables of one model, created in a fixed order so a seed gives the same weights everywhere. */
+export class ParamStore {
+  readonly vars = new Map<string, tf.Variable>();
+  constructor(private readonly rng: () => number) {}
+
+  private add(name: string, shape: number[], values: Float32Array): tf.Variable {
+    if (this.vars.has(name)) throw new Error(`duplicate parameter ${name}`);
+    // tfjs variable names are global: a counter keeps two copies of the same model apart
+    const v = tf.variable(tf.tensor(values, shape), true, `${name}_${++variableCounter}`);
+    this.vars.set(name, v);
+    return v;
+  }
+
+  /** He-normal init for a weight feeding a ReLU, scaled by `gain`. */
+  weight(name: string, shape: number[], fanIn: number, gain = 1): tf.Variable {
+    const n = shape.reduce((a, b) => a * b, 1);
+    const std = gain * Math.sqrt(2 / fanIn);
+    const v = new Float32Array(n);
+    for (let i = 0; i < n; i++) v[i] = gaussian(this.rng) * std;
+    return this.add(name, shape, v);
+  }
+
+  constant(name: string, shape: number[], value: number): tf.Variable {
+    const n = shape.reduce((a, b) => a * b, 1);
+    return this.add(name, shape, new Float32Array(n).fill(value));
+  }
+
+  get(name: string): tf.Variable {
+    const v = this.vars.get(name);
+    if (!v) throw new Error(`missing parameter ${name}`);
+    return v;
+  }
+
+  /** Replaces every value from a named map (shapes must match); used when loading weights. */
+  assign(tensors: tf.NamedTensorMap): void {
+    for (const [name, v] of this.vars) {
+      const t = tensors[name];
+      if (!t) throw new Error(`weights lack ${name}`);
+      if (t.shape.join(',') !== v.shape.join(',')) {
+        throw new Error(`shape mismatch for ${name}: ${t.shape} vs ${v.shape}`);
+      }
+      v.assign(t);
+    }
+  }
+
+  list(): tf.Variable[] {
+    return [...this.vars.values()];
+  }
+
+  count(): number {
+    let n = 0;
+    for (const v of this.vars.values()) n += v.size;
+    return n;
+  }
+
+  dispose(): void {
+    for (const v of this.vars.values()) v.dispose();
+    this.vars.clear();
+  }
+}
+
+/**
+ * matMul whose backward uses explicit transposes: tfjs's own gradient calls matMul with transposeA/transposeB,
+ * which is ~10x slower than a plain matMul on the wasm backend (it dominated training steps).
+ */
+export function mm(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
+  return mmGrad(a, b) as tf.Tensor2D;
+}
+
+const mmGrad = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+  const [a, b, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc];
+  save([a, b]);
+  return {
+    value: tf.matMul(a, b) as tf.Tensor,
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [sa, sb] = saved as tf.Tensor2D[];
+      return [tf.matMul(dy as tf.Tensor2D, tf.transpose(sb)), tf.matMul(tf.transpose(sa), dy as tf.Tensor2D)];
+    },
+  };
+});
+
+/** matMul by a constant matrix (no gradient for it), with the explicit-transpose backward for `a`. */
+export function mmConst(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
+  const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => ({
+    value: tf.matMul(args[0] as tf.Tensor2D, b) as tf.Tensor,
+    gradFunc: (dy: tf.Tensor) => tf.matMul(dy as tf.Tensor2D, tf.transpose(b)),
+  }));
+  return f(a) as tf.Tensor2D;
+}
+
+/** [B, T, 1] float mask from JS lengths (built from data, not comparison ops, so it is a constant for autograd). */
+export function lengthMask(lengths: number[], t: number): tf.Tensor3D {
+  const m = new Float32Array(lengths.length * t);
+  lengths.forEach((len, b) => m.fill(1, b * t, b * t + Math.min(len, t)));
+  return tf.tensor3d(m, [lengths.length, t, 1]);
+}
+
+function padTime(x: tf.Tensor3D, left: number, right: number): tf.Tensor3D {
+  return left === 0 && right === 0 ? x : tf.pad(x, [[0, 0], [left, right], [0, 0]]);
+}
+
+/** 'same' 1-D conv as im2col (K shifted slices concatenated on channels) + one matMul. w: [K·Cin, Cout]. */
+export function conv1d(x: tf.Tensor3D, w: tf.Tensor2D, b: tf.Tensor1D | null, k: number): tf.Tensor3D {
+  const [bs, t, c] = x.shape;
+  const l = Math.floor((k - 1) / 2);
+  const xp = padTime(x, l, k - 1 - l);
+  const cols: tf.Tensor3D[] = [];
+  for (let i = 0; i < k; i++) cols.push(tf.slice(xp, [0, i, 0], [bs, t, c]));
+  const im = k === 1 ? cols[0] : tf.concat(cols, 2);
+  let y = mm(tf.reshape(im, [bs * t, k * c]), w);
+  if (b) y = tf.add(y, b);
+  return tf.reshape(y, [bs, t, w.shape[1]]);
+}
+
+/** Pointwise (1×1) conv: [B,T,Cin] × [Cin,Cout]. */
+export function dense(x: tf.Tensor3D, w: tf.Tensor2D, b: tf.Tensor1D | null): tf.Tensor3D {
+  const [bs, t, c] = x.shape;
+  let y = mm(tf.reshape(x, [bs * t, c]), w);
+  if (b) y = tf.add(y, b);
+  return tf.reshape(y, [bs, t, w.shape[1]]);
+}
+
+/** 'same' depthwise conv as a sum of K shifted slices times per-channel weights. w: [K, C]. */
+export function depthwise(x: tf.Tensor3D, w: tf.Tensor2D): tf.Tensor3D {
+  const [bs, t, c] = x.shape;
+  const k = w.shape[0];
+  const l = Math.floor((k - 1) / 2);
+  const xp = padTime(x, l, k - 1 - l);
+  let acc: tf.Tensor | null = null;
+  for (let i = 0; i < k; i++) {
+    const term = tf.mul(tf.slice(xp, [0, i, 0], [bs, t, c]), tf.reshape(tf.slice(w, [i, 0], [1, c]), [c]));
+    acc = acc ? tf.add(acc, term) : term;
+  }
+  return acc as unknown as tf.Tensor3D;
+}
+
+/** Halves time by folding pairs of frames into channels then mixing them: [B,T,C] → [B,ceil(T/2),Cout]. */
+export function downsample2(x: tf.Tensor3D, w: tf.Tensor2D, b: tf.Tensor1D | null): tf.Tensor3D {
+  const [bs, t, c] = x.shape;
+  const xe = t % 2 === 1 ? padTime(x, 0, 1) : x;
+  const folded: tf.Tensor3D = tf.reshape(xe, [bs, (t + (t % 2)) / 2, 2 * c]);
+  return dense(folded, w, b);
+}
+
+/** Layer norm over channels with tf.moments (tf.layers.layerNormalization is ~500x slower on wasm). */
+export function layerNorm(x: tf.Tensor3D, gamma: tf.Tensor1D, beta: tf.Tensor1D, eps = 1e-5): tf.Tensor3D {
+  const { mean, variance } = tf.moments(x, -1, true);
+  return tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, eps))), gamma), beta);
+}
+
+/** Dropout when training; a seed makes the mask reproducible (the async CTC path replays a forward pass). */
+export function maybeDropout<T extends tf.Tensor>(x: T, rate: number, training: boolean, seed?: number): T {
+  return training && rate > 0 ? (tf.dropout(x, rate, undefined, seed) as T) : x;
+}
+
+/** Masked per-utterance normalisation of [B,T,C] features: one mean and std over valid frames and channels. */
+export function utteranceNorm(x: tf.Tensor3D, mask: tf.Tensor3D, eps = 1e-5): tf.Tensor3D {
+  const c = x.shape[2];
+  const count = tf.mul(tf.sum(mask, [1, 2], true), c);
+  const mean = tf.div(tf.sum(tf.mul(x, mask), [1, 2], true), count);
+  const centered = tf.mul(tf.sub(x, mean), mask);
+  const variance = tf.div(tf.sum(tf.square(centered), [1, 2], true), count);
+  return tf.mul(centered, tf.rsqrt(tf.add(variance, eps)));
+}
+
+/** Masked mean and std over time: [B,T,C] → [B,2C]. Padding frames do not count. */
+export function maskedStatsPool(x: tf.Tensor3D, mask: tf.Tensor3D, eps = 1e-5): tf.Tensor2D {
+  const count = tf.sum(mask, 1); // [B,1]
+  const mean = tf.div(tf.sum(tf.mul(x, mask), 1), count); // [B,C]
+  const centered = tf.mul(tf.sub(x, tf.expandDims(mean, 1)), mask);
+  const variance = tf.div(tf.sum(tf.square(centered), 1), count);
+  return tf.concat([mean, tf.sqrt(tf.add(variance, eps))], 1) as tf.Tensor2D;
+}

@@ -1,0 +1,344 @@
+/**
+ * Evaluator training and inference helpers shared by the Node CLI and the in-browser fine-tuning service:
+ * augmentation, length-bucketed batching, one training step per model (sync and async CTC paths), batched
+ * prediction, and the metrics summary.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { ctcLoss, ctcLossAndGrad, ctcSurrogate } from './ctc';
+import { beamSearchDecode, greedyDecode, logSoftmaxRows, type Lexicon } from './decoders';
+import { cer, confusionMatrix, unweightedAccuracy, wer, weightedAccuracy } from './metrics';
+import type { AsrModel, SerModel } from './models';
+import { gaussian } from './nn';
+import { encodeText } from './text';
+
+/** A labelled clip: 16 kHz mono samples plus whichever labels it has. */
+export interface EvalClip {
+  id: string;
+  samples: Float32Array;
+  text?: string;
+  /** index into EMOTIONS */
+  emotion?: number;
+}
+
+export interface AugmentConfig {
+  /** probability of adding noise, and its SNR range in dB */
+  noiseProb: number;
+  snrDb: [number, number];
+  /** gain range in dB */
+  gainDb: [number, number];
+  /** probability and range of speed perturbation (resampling: tempo and pitch move together) */
+  speedProb: number;
+  speed: [number, number];
+}
+
+export const DEFAULT_AUGMENT: AugmentConfig = {
+  noiseProb: 0.6,
+  snrDb: [10, 40],
+  gainDb: [-6, 6],
+  speedProb: 0.6,
+  speed: [0.9, 1.1],
+};
+
+const uniform = (rng: () => number, [lo, hi]: [number, number]): number => lo + (hi - lo) * rng();
+
+/** Cheap waveform augmentation: speed (linear-interpolation resampling), gain, white or pink-ish noise at an SNR. */
+export function augment(x: Float32Array, rng: () => number, cfg: AugmentConfig = DEFAULT_AUGMENT): Float32Array {
+  let y = x;
+  if (rng() < cfg.speedProb) {
+    const f = uniform(rng, cfg.speed);
+    const n = Math.max(1, Math.floor(x.length / f));
+    y = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      const p = i * f;
+      const j = Math.floor(p);
+      const a = p - j;
+      y[i] = (1 - a) * x[Math.min(j, x.length - 1)] + a * x[Math.min(j + 1, x.length - 1)];
+    }
+  } else y = x.slice();
+  const gain = 10 ** (uniform(rng, cfg.gainDb) / 20);
+  let power = 0;
+  for (let i = 0; i < y.length; i++) {
+    y[i] *= gain;
+    power += y[i] * y[i];
+  }
+  power /= Math.max(1, y.length);
+  if (rng() < cfg.noiseProb && power > 0) {
+    const snr = uniform(rng, cfg.snrDb);
+    const std = Math.sqrt(power / 10 ** (snr / 10));
+    const pink = rng() < 0.5;
+    let prev = 0;
+    for (let i = 0; i < y.length; i++) {
+      let n = gaussian(rng);
+      // one-pole low-pass tilts white noise towards the low end; rescaled to unit variance (1/sqrt((1-a²)^-1 ...))
+      if (pink) {
+        prev = 0.95 * prev + n * Math.sqrt(1 - 0.95 * 0.95);
+        n = prev;
+      }
+      y[i] += std * n;
+    }
+  }
+  for (let i = 0; i < y.length; i++) y[i] = Math.max(-1, Math.min(1, y[i]));
+  return y;
+}
+
+/**
+ * Groups clip indices into batches of similar length (less padding): sorted by length, cut where the padded size
+ * (batch × longest) would exceed `maxSamples` or the count would exceed `maxBatch`; batch order is shuffled.
+ */
+export function makeBatches(lengths: number[], maxBatch: number, maxSamples: number, rng?: () => number): number[][] {
+  const order = lengths.map((_, i) => i);
+  // jitter the sort a little so batches differ between epochs
+  const key = lengths.map((l) => l * (rng ? 1 + 0.1 * (rng() - 0.5) : 1));
+  order.sort((a, b) => key[a] - key[b]);
+  const batches: number[][] = [];
+  let cur: number[] = [];
+  let longest = 0;
+  for (const i of order) {
+    const l = Math.max(longest, lengths[i]);
+    if (cur.length > 0 && (cur.length + 1 > maxBatch || (cur.length + 1) * l > maxSamples)) {
+      batches.push(cur);
+      cur = [];
+      longest = 0;
+    }
+    cur.push(i);
+    longest = Math.max(longest, lengths[i]);
+  }
+  if (cur.length) batches.push(cur);
+  if (rng) {
+    for (let i = batches.length - 1; i > 0; i--) {
+      const j = Math.floor(rng() * (i + 1));
+      [batches[i], batches[j]] = [batches[j], batches[i]];
+    }
+  }
+  return batches;
+}
+
+/** Zero-pads clips into a [B, N] tensor. */
+export function padBatch(waves: Float32Array[]): { wave: tf.Tensor2D; lengths: number[] } {
+  const n = Math.max(1, ...waves.map((w) => w.length));
+  const buf = new Float32Array(waves.length * n);
+  waves.forEach((w, i) => buf.set(w, i * n));
+  return { wave: tf.tensor2d(buf, [waves.length, n]), lengths: waves.map((w) => w.length) };
+}
+
+export interface StepOptions {
+  /** global-norm gradient clipping threshold (0 = off) */
+  clipNorm?: number;
+  /** 'sync': one pass with the customGrad CTC (wasm/cpu); 'async': two passes, await data() (WebGPU) */
+  ctcMode?: 'sync' | 'async';
+  /** seed for dropout/SpecAugment masks (the async path needs one; drawn when absent) */
+  seed?: number;
+  /** label smoothing for the SER cross-entropy */
+  labelSmoothing?: number;
+}
+
+/** Scales gradients to a maximum global norm without reading anything back. */
+function clipGrads(grads: tf.NamedTensorMap, clipNorm: number): tf.NamedTensorMap {
+  if (!clipNorm) return grads;
+  return tf.tidy(() => {
+    const sq = Object.values(grads).map((g) => tf.sum(tf.square(g)));
+    const norm = tf.sqrt(tf.addN(sq));
+    const scale = tf.div(clipNorm, tf.maximum(norm, clipNorm));
+    const out: tf.NamedTensorMap = {};
+    for (const [k, g] of Object.entries(grads)) out[k] = tf.mul(g, scale);
+    return out;
+  });
+}
+
+function applyGrads(optimizer: tf.Optimizer, grads: tf.NamedTensorMap, clipNorm: number): void {
+  const clipped = clipGrads(grads, clipNorm);
+  optimizer.applyGradients(clipped);
+  if (clipped !== grads) tf.dispose(Object.values(clipped));
+  tf.dispose(Object.values(grads));
+}
+
+/** One Adam step of the ASR on a batch; returns the CTC loss (batch mean of per-clip NLL). */
+export async function asrTrainStep(
+  model: AsrModel,
+  optimizer: tf.Optimizer,
+  waves: Float32Array[],
+  texts: string[],
+  opts: StepOptions = {},
+): Promise<{ loss: number; infeasible: number }> {
+  const labels = texts.map(encodeText);
+  const { wave, lengths } = padBatch(waves);
+  const vars = model.trainableVariables();
+  try {
+    const feats = model.features(wave);
+    const fl = model.frameLengths(lengths);
+    try {
+      if ((opts.ctcMode ?? 'sync') === 'sync') {
+        let infeasible = 0;
+        const { value, grads } = tf.variableGrads(() => {
+          const { logits, outLengths } = model.forwardFeatures(feats, fl, { training: true, seed: opts.seed });
+          const l = ctcLoss(logits, labels, outLengths);
+          infeasible = labels.filter((lab, i) => outLengths[i] < lab.length).length;
+          return l;
+        }, vars);
+        applyGrads(optimizer, grads, opts.clipNorm ?? 0);
+        const loss = (await value.data())[0];
+        value.dispose();
+        return { loss, infeasible };
+      }
+      const seed = opts.seed ?? Math.floor(Math.random() * 2 ** 30);
+      const first = model.forwardFeatures(feats, fl, { training: true, seed });
+      const pass1 = await ctcLossAndGrad(first.logits, labels, first.outLengths);
+      first.logits.dispose();
+      const { value, grads } = tf.variableGrads(() => {
+        const { logits } = model.forwardFeatures(feats, fl, { training: true, seed });
+        return ctcSurrogate(logits, pass1);
+      }, vars);
+      value.dispose();
+      applyGrads(optimizer, grads, opts.clipNorm ?? 0);
+      return { loss: pass1.loss, infeasible: pass1.infeasible };
+    } finally {
+      feats.dispose();
+    }
+  } finally {
+    wave.dispose();
+  }
+}
+
+/** One Adam step of the SER on a batch; returns the cross-entropy. */
+export async function serTrainStep(
+  model: SerModel,
+  optimizer: tf.Optimizer,
+  waves: Float32Array[],
+  emotions: number[],
+  opts: StepOptions = {},
+): Promise<{ loss: number }> {
+  const { wave, lengths } = padBatch(waves);
+  const onehot = tf.oneHot(tf.tensor1d(emotions, 'int32'), model.config.classes);
+  try {
+    const feats = model.features(wave);
+    const fl = model.frameLengths(lengths);
+    const { value, grads } = tf.variableGrads(() => {
+      const logits = model.forwardFeatures(feats, fl, { training: true, seed: opts.seed });
+      return tf.losses.softmaxCrossEntropy(onehot, logits, undefined, opts.labelSmoothing ?? 0) as tf.Scalar;
+    }, model.trainableVariables());
+    feats.dispose();
+    applyGrads(optimizer, grads, opts.clipNorm ?? 0);
+    const loss = (await value.data())[0];
+    value.dispose();
+    return { loss };
+  } finally {
+    wave.dispose();
+    onehot.dispose();
+  }
+}
+
+export interface AsrPrediction {
+  greedy: string;
+  beam?: string;
+}
+
+export interface DecodeOptions {
+  beamWidth?: number;
+  lexicon?: Lexicon;
+  wordBonus?: number;
+  /** also run the beam search (default: when a lexicon or beamWidth is given) */
+  beam?: boolean;
+}
+
+/** Batched ASR inference (async readback) with greedy and optional beam decoding. */
+export async function predictAsr(
+  model: AsrModel,
+  clips: Float32Array[],
+  opts: DecodeOptions & { maxBatch?: number; maxSamples?: number } = {},
+): Promise<AsrPrediction[]> {
+  const out: AsrPrediction[] = new Array(clips.length);
+  const useBeam = opts.beam ?? (opts.lexicon !== undefined || opts.beamWidth !== undefined);
+  for (const idx of makeBatches(clips.map((c) => c.length), opts.maxBatch ?? 16, opts.maxSamples ?? 16 * 16000 * 8)) {
+    const { wave, lengths } = padBatch(idx.map((i) => clips[i]));
+    const { logits, outLengths } = model.forward(wave, lengths);
+    wave.dispose();
+    const [, t, v] = logits.shape;
+    const data = (await logits.data()) as Float32Array;
+    logits.dispose();
+    idx.forEach((ci, b) => {
+      const greedy = greedyDecode(data, outLengths[b], v, b * t * v);
+      let beam: string | undefined;
+      if (useBeam) {
+        const lp = logSoftmaxRows(data, outLengths[b], v, b * t * v);
+        beam = beamSearchDecode(lp, outLengths[b], v, { beamWidth: opts.beamWidth, lexicon: opts.lexicon, wordBonus: opts.wordBonus });
+      }
+      out[ci] = { greedy, beam };
+    });
+  }
+  return out;
+}
+
+/** Batched SER inference: class probabilities per clip. */
+export async function predictSer(
+  model: SerModel,
+  clips: Float32Array[],
+  opts: { maxBatch?: number; maxSamples?: number } = {},
+): Promise<Float32Array[]> {
+  const out: Float32Array[] = new Array(clips.length);
+  const k = model.config.classes;
+  for (const idx of makeBatches(clips.map((c) => c.length), opts.maxBatch ?? 16, opts.maxSamples ?? 16 * 16000 * 8)) {
+    const { wave, lengths } = padBatch(idx.map((i) => clips[i]));
+    const probs = tf.tidy(() => tf.softmax(model.forward(wave, lengths)));
+    wave.dispose();
+    const data = (await probs.data()) as Float32Array;
+    probs.dispose();
+    idx.forEach((ci, b) => (out[ci] = data.slice(b * k, (b + 1) * k)));
+  }
+  return out;
+}
+
+export const argmax = (p: ArrayLike<number>): number => {
+  let best = 0;
+  for (let i = 1; i < p.length; i++) if (p[i] > p[best]) best = i;
+  return best;
+};
+
+export interface SerMetrics {
+  n: number;
+  wa: number;
+  ua: number;
+  confusion: number[][];
+}
+
+export interface AsrMetrics {
+  n: number;
+  werGreedy: number;
+  cerGreedy: number;
+  werBeam?: number;
+  cerBeam?: number;
+}
+
+export function serMetrics(truth: number[], probs: Float32Array[], classes: number): SerMetrics {
+  const pred = probs.map(argmax);
+  return {
+    n: truth.length,
+    wa: weightedAccuracy(truth, pred),
+    ua: unweightedAccuracy(truth, pred, classes),
+    confusion: confusionMatrix(truth, pred, classes),
+  };
+}
+
+export function asrMetrics(refs: string[], preds: AsrPrediction[]): AsrMetrics {
+  const m: AsrMetrics = {
+    n: refs.length,
+    werGreedy: wer(refs, preds.map((p) => p.greedy)).rate,
+    cerGreedy: cer(refs, preds.map((p) => p.greedy)).rate,
+  };
+  if (preds.length && preds.every((p) => p.beam !== undefined)) {
+    m.werBeam = wer(refs, preds.map((p) => p.beam as string)).rate;
+    m.cerBeam = cer(refs, preds.map((p) => p.beam as string)).rate;
+  }
+  return m;
+}
+
+/** Learning rate: linear warm-up then cosine decay to `floor`·peak at `total` steps. */
+export function lrAt(step: number, peak: number, warmup: number, total: number, floor = 0.05): number {
+  if (step < warmup) return (peak * (step + 1)) / warmup;
+  const p = Math.min(1, (step - warmup) / Math.max(1, total - warmup));
+  return peak * (floor + (1 - floor) * 0.5 * (1 + Math.cos(Math.PI * p)));
+}
+
+/** tfjs keeps Adam's learning rate in a protected field that applyGradients reads on every call. */
+export function setLearningRate(optimizer: tf.Optimizer, lr: number): void {
+  (optimizer as unknown as { learningRate: number }).learningRate = lr;
+}

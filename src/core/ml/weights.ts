@@ -1,0 +1,97 @@
+/**
+ * Weight format 'aclipse-fn/1': model.json ({ format, config, weightsManifest, metrics, trainedWith }) + weights.bin,
+ * the weights encoded with tf.io.encodeWeights (tfjs weights-manifest layout). Loads from a URL (fetch) or from
+ * in-memory artifacts (browser import/export); the Node writer/reader lives in src/core/node/.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { AsrModel, SerModel, createModel, type EvaluatorModel, type ModelConfig } from './models';
+
+export const WEIGHT_FORMAT = 'aclipse-fn/1';
+export const WEIGHTS_FILE = 'weights.bin';
+
+export interface ModelJson {
+  format: typeof WEIGHT_FORMAT;
+  config: ModelConfig;
+  weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
+  /** metrics the weights reached (split → metric → value) */
+  metrics: Record<string, unknown>;
+  /** how they were produced (command, training config, epochs, time) */
+  trainedWith: Record<string, unknown>;
+}
+
+export interface ModelArtifacts {
+  modelJson: ModelJson;
+  weightData: ArrayBuffer;
+}
+
+export async function exportModel(
+  model: EvaluatorModel,
+  metrics: Record<string, unknown> = {},
+  trainedWith: Record<string, unknown> = {},
+): Promise<ModelArtifacts> {
+  const named: tf.NamedTensorMap = {};
+  for (const [name, v] of model.params.vars) named[name] = v;
+  const { data, specs } = await tf.io.encodeWeights(named);
+  return {
+    modelJson: {
+      format: WEIGHT_FORMAT,
+      config: model.config,
+      weightsManifest: [{ paths: [WEIGHTS_FILE], weights: specs }],
+      metrics,
+      trainedWith,
+    },
+    weightData: data,
+  };
+}
+
+function checkJson(json: unknown): ModelJson {
+  const j = json as Partial<ModelJson> | null;
+  if (!j || j.format !== WEIGHT_FORMAT) throw new Error(`not an ${WEIGHT_FORMAT} model.json`);
+  if (!j.config || (j.config.kind !== 'asr' && j.config.kind !== 'ser')) throw new Error('model.json has no valid config');
+  if (!Array.isArray(j.weightsManifest) || j.weightsManifest.length === 0) throw new Error('model.json has no weightsManifest');
+  return j as ModelJson;
+}
+
+/** Fetches model.json and its weight files from a base URL (ending with or without '/'). */
+export async function fetchArtifacts(baseUrl: string, fetchFn: typeof fetch = fetch): Promise<ModelArtifacts> {
+  const base = baseUrl.endsWith('/') ? baseUrl : baseUrl + '/';
+  const res = await fetchFn(base + 'model.json');
+  if (!res.ok) throw new Error(`cannot load ${base}model.json: HTTP ${res.status}`);
+  const modelJson = checkJson(await res.json());
+  const buffers: ArrayBuffer[] = [];
+  for (const group of modelJson.weightsManifest) {
+    for (const p of group.paths) {
+      const r = await fetchFn(base + p);
+      if (!r.ok) throw new Error(`cannot load ${base}${p}: HTTP ${r.status}`);
+      buffers.push(await r.arrayBuffer());
+    }
+  }
+  return { modelJson, weightData: tf.io.concatenateArrayBuffers(buffers) };
+}
+
+/** Builds a model from artifacts; throws on a kind mismatch when `kind` is given. */
+export function modelFromArtifacts(art: ModelArtifacts, kind: 'asr'): AsrModel;
+export function modelFromArtifacts(art: ModelArtifacts, kind: 'ser'): SerModel;
+export function modelFromArtifacts(art: ModelArtifacts, kind?: 'asr' | 'ser'): EvaluatorModel;
+export function modelFromArtifacts(art: ModelArtifacts, kind?: 'asr' | 'ser'): EvaluatorModel {
+  const json = checkJson(art.modelJson);
+  if (kind && json.config.kind !== kind) throw new Error(`expected a ${kind} model, got ${json.config.kind}`);
+  const specs = json.weightsManifest.flatMap((g) => g.weights);
+  const tensors = tf.io.decodeWeights(art.weightData, specs);
+  const model = createModel(json.config);
+  try {
+    model.params.assign(tensors);
+  } catch (e) {
+    model.dispose();
+    throw e;
+  } finally {
+    tf.dispose(Object.values(tensors));
+  }
+  return model;
+}
+
+/** load(url | artifacts) in the tfjs-models style. */
+export async function loadModel(source: string | ModelArtifacts, kind?: 'asr' | 'ser'): Promise<EvaluatorModel> {
+  const art = typeof source === 'string' ? await fetchArtifacts(source) : source;
+  return modelFromArtifacts(art, kind);
+}
