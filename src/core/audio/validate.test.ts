@@ -71,6 +71,9 @@ describe('clipStats and formatDuration', () => {
     expect(formatDuration(1.234)).toBe('1.23 s');
     expect(formatDuration(12.34)).toBe('12.3 s');
     expect(formatDuration(125)).toBe('2 min 5 s');
+    expect(formatDuration(600)).toBe('10 min');
+    expect(formatDuration(59.97)).toBe('1 min');
+    expect(formatDuration(119.7)).toBe('2 min');
     expect(formatDuration(7260)).toBe('2 h 1 min');
   });
 });

@@ -33,10 +33,11 @@ export interface FileLike {
 
 export function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds)) return '?';
-  if (seconds < 60) return `${seconds.toFixed(seconds < 10 ? 2 : 1)} s`;
-  const m = Math.floor(seconds / 60);
-  const s = Math.round(seconds - m * 60);
-  if (seconds < 3600) return `${m} min ${s} s`;
+  if (seconds < 59.95) return `${seconds.toFixed(seconds < 10 ? 2 : 1)} s`;
+  const total = Math.round(seconds);
+  const m = Math.floor(total / 60);
+  const s = total - m * 60;
+  if (m < 60) return s ? `${m} min ${s} s` : `${m} min`;
   const h = Math.floor(m / 60);
   return `${h} h ${m - h * 60} min`;
 }
