@@ -1,8 +1,14 @@
 import AxeBuilder from '@axe-core/playwright';
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { decodeWav, encodeWav, to16kMono } from '../src/core/audio';
 import { loadFile, pcmWav, readSelfTest, tone, waitForEngine } from './helpers';
+
+async function expectNoSeriousAxeViolations(page: Page) {
+  const axe = await new AxeBuilder({ page }).analyze();
+  const serious = axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(serious.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([]);
+}
 
 const left = tone(2.5, 44100, 440, 0.3);
 const right = tone(2.5, 44100, 660, 0.2);
@@ -22,9 +28,7 @@ test('default backend here is wasm, with the reason and the software adapter sho
   expect(Object.keys(values).length).toBeGreaterThanOrEqual(6);
   for (const v of Object.values(values)) expect(Number.isFinite(v)).toBe(true);
 
-  const axe = await new AxeBuilder({ page }).analyze();
-  const serious = axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(serious.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+  await expectNoSeriousAxeViolations(page);
 });
 
 test('an unknown ?backend= value is an error, not a silent default', async ({ page }) => {
@@ -45,6 +49,7 @@ test('loads a 44.1 kHz stereo WAV, shows it, plays, downloads an exact 16 kHz WA
   await page.getByTestId('play').click();
   await expect(page.getByRole('button', { name: 'Pause' })).toBeVisible();
   await page.getByRole('button', { name: 'Pause' }).click();
+  await expectNoSeriousAxeViolations(page);
 
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download').click()]);
   expect(download.suggestedFilename()).toBe('voice.wav');
