@@ -6,7 +6,11 @@
  *   npm run corpus -- --check                        only check (and as root install) the Debian packages
  *   npm run corpus -- --measure [--dir DIR] [--per-emotion N]   measure prosody per emotion (table for the docs)
  *   npm run corpus -- --demo                         copy demo clips from data/corpus into public/demo
+ *   npm run corpus -- --fixture                      regenerate the 10-clip test fixture (tests/fixtures/corpus10)
  */
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DEFAULT_CONFIG, type CorpusConfig } from './corpus/plan';
 import { ensurePackages } from './corpus/deps';
 import { generateCorpus } from './corpus/generate';
@@ -53,6 +57,16 @@ async function main(): Promise<void> {
     return;
   }
   const espeak = Boolean(args.espeak);
+  if (args.fixture) {
+    ensurePackages(false, log);
+    const { exportClips, readManifest } = await import('./corpus/demo');
+    const tmp = join(tmpdir(), `aclipse-fixture-${process.pid}`);
+    await generateCorpus({ out: tmp, config: DEFAULT_CONFIG, limit: 10, jobs: 1, log });
+    exportClips(tmp, String(args.to ?? 'tests/fixtures/corpus10'), readManifest(tmp));
+    rmSync(tmp, { recursive: true, force: true });
+    log('fixture written');
+    return;
+  }
   ensurePackages(espeak, log);
   if (args.check) {
     log('all packages present');

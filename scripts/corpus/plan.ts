@@ -117,10 +117,25 @@ export function planCorpus(pool: readonly Sentence[], cfg: CorpusConfig): Planne
   return clips;
 }
 
-/** An evenly spread subset of the plan (for quick runs and fixtures), keeping plan order. */
-export function spreadSubset<T>(items: readonly T[], n: number): T[] {
+/**
+ * A small subset of the plan for quick runs and fixtures: every split gets at least one clip (the rest shared in
+ * proportion to split size), spread evenly within the split, in plan order.
+ */
+export function spreadSubset<T extends { split: string }>(items: readonly T[], n: number): T[] {
   if (n >= items.length) return items.slice();
-  const out: T[] = [];
-  for (let i = 0; i < n; i++) out.push(items[Math.floor((i * items.length) / n)]!);
-  return out;
+  const splits = [...new Set(items.map((c) => c.split))];
+  const groups = splits.map((s) => items.filter((c) => c.split === s));
+  const quota: number[] = groups.map(() => (n >= splits.length ? 1 : 0));
+  let left = n - quota.reduce((a, b) => a + b, 0);
+  const order = groups.map((g, k) => [g.length, k] as const).sort((a, b) => b[0] - a[0]);
+  const share = groups.map((g) => Math.floor((left * g.length) / items.length));
+  share.forEach((q, k) => (quota[k]! += q));
+  left -= share.reduce((a, b) => a + b, 0);
+  for (let k = 0; left > 0; k = (k + 1) % order.length, left--) quota[order[k]![1]]!++;
+  const picked = new Set<T>();
+  groups.forEach((g, k) => {
+    const q = Math.min(quota[k]!, g.length);
+    for (let i = 0; i < q; i++) picked.add(g[Math.floor((i * g.length) / q)]!);
+  });
+  return items.filter((c) => picked.has(c));
 }
