@@ -6,6 +6,8 @@
  *   npm run corpus -- --check                        only check (and as root install) the Debian packages
  *   npm run corpus -- --measure [--dir DIR] [--per-emotion N]   measure prosody per emotion (table for the docs)
  *   npm run corpus -- --demo                         copy demo clips from data/corpus into public/demo
+ *   npm run corpus -- --inspect DIR                  load any dataset folder (our corpus, IEMOCAP, CSV/JSONL manifest)
+ *                                                    with the shared loader and print its summary and skip report
  *   npm run corpus -- --fixture                      regenerate the 10-clip test fixture (tests/fixtures/corpus10)
  */
 import { rmSync } from 'node:fs';
@@ -49,6 +51,11 @@ async function main(): Promise<void> {
   if (args.measure) {
     const { measureCommand } = await import('./corpus/measure');
     await measureCommand({ dir: String(args.dir ?? 'data/corpus'), perEmotion: num(args, 'per-emotion', 400), log });
+    return;
+  }
+  if (typeof args.inspect === 'string') {
+    const { inspectDataset } = await import('./corpus/inspect');
+    await inspectDataset(args.inspect, args.decode === undefined ? 3 : num(args, 'decode', 3));
     return;
   }
   if (args.demo) {
