@@ -6,7 +6,7 @@ import { EMOTIONS } from '../../src/core/data/emotions';
 import { mulberry32 } from '../../src/core/data/random';
 import { normalizeText } from '../../src/core/ml/text';
 import { alphaRatioDb, countSyllables, speechLevel, trackPitch } from './analysis';
-import { ttsAvailable } from './deps';
+import { missingPackages } from './deps';
 import { generateCorpus, sentencePool } from './generate';
 import { DEFAULT_CONFIG, planCorpus, spreadSubset } from './plan';
 import { drawProsody, EMOTION_PROSODY } from './prosody';
@@ -188,8 +188,9 @@ function snapshot(dir: string): Record<string, string> {
   return out;
 }
 
-const tts = ttsAvailable();
-describe.skipIf(!tts)('generator determinism (needs flite, festival + voices, sox, wordnet-base; skipped when missing)', () => {
+const missing = missingPackages(false);
+const why = missing.length ? `skipped: Debian packages missing here: ${missing.join(', ')}` : 'TTS packages present';
+describe.skipIf(missing.length > 0)(`generator determinism (needs flite, festival + voices, sox, wordnet-base; ${why})`, () => {
   it('renders a 10-clip corpus byte-identically twice, independent of batching, and resumes', async () => {
     const a = mkdtempSync(join(tmpdir(), 'corpus-a-'));
     const b = mkdtempSync(join(tmpdir(), 'corpus-b-'));
