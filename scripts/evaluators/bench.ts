@@ -14,11 +14,13 @@ const wave = tf.randomNormal([B, N], 0, 0.1) as import('@tensorflow/tfjs').Tenso
 const lengths = Array.from({ length: B }, () => N);
 const asr = new AsrModel(asrCfg);
 const ser = new SerModel(serCfg);
+if (args.native) { asr.depthwiseImpl = 'native'; ser.depthwiseImpl = 'native'; }
 console.log(`asr params ${asr.parameterCount()} ser params ${ser.parameterCount()}`);
 const feats = asr.features(wave);
 const fl = asr.frameLengths(lengths);
 const labels = Array.from({ length: B }, () => Array.from({ length: Math.round(secs * 14) }, (_, i) => 3 + (i % 26)));
 const opt = tf.train.adam(1e-3);
+const opt2 = tf.train.adam(1e-3);
 const time = async (name: string, fn: () => void, n = 3) => {
   fn();
   const t0 = performance.now();
@@ -27,6 +29,11 @@ const time = async (name: string, fn: () => void, n = 3) => {
 };
 await time('frontend', () => tf.tidy(() => { asr.features(wave).dataSync(); }));
 await time('asr fwd', () => tf.tidy(() => { asr.forwardFeatures(feats, fl).logits.dataSync(); }));
+await time('ser step0', () => tf.tidy(() => {
+  const y = tf.oneHot(tf.tensor1d(Array.from({ length: B }, (_, i) => i % 4), 'int32'), 4);
+  const c = opt2.minimize(() => tf.losses.softmaxCrossEntropy(y, ser.forwardFeatures(feats, fl, { training: true })) as import('@tensorflow/tfjs').Scalar, true, ser.trainableVariables());
+  c?.dataSync();
+}));
 await time('asr step', () => tf.tidy(() => {
   const c = opt.minimize(() => {
     const { logits, outLengths } = asr.forwardFeatures(feats, fl, { training: true });
@@ -34,7 +41,7 @@ await time('asr step', () => tf.tidy(() => {
   }, true, asr.trainableVariables());
   c?.dataSync();
 }));
-const opt2 = tf.train.adam(1e-3);
+if (!args.full) process.exit(0);
 await time('asr step no dropout', () => tf.tidy(() => {
   const c = opt.minimize(() => {
     const { logits, outLengths } = asr.forwardFeatures(feats, fl, { training: false });

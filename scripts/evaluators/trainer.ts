@@ -96,6 +96,7 @@ export async function trainKind(cfg: TrainRunConfig, kind: Kind, fresh: boolean,
     await loadOptimizer(optimizer, path.join(runDir, 'last', 'optimizer.bin'));
     log(kind, `resumed after epoch ${state.epoch} (step ${state.step}, best val score ${state.bestScore.toFixed(4)} at epoch ${state.bestEpoch})`);
   }
+  model.depthwiseImpl = 'native';
   log(kind, `${model.parameterCount()} parameters; config ${JSON.stringify(modelCfg)}`);
 
   const lengths = train.map((c) => c.samples.length);

@@ -14,6 +14,7 @@ import {
   conv1d,
   dense,
   depthwise,
+  depthwiseNative,
   downsample2,
   layerNorm,
   lengthMask,
@@ -99,6 +100,11 @@ abstract class EncoderModel<C extends ModelConfig> {
   readonly frontend: LogMelFrontend;
   readonly params: ParamStore;
   protected readonly rng: () => number;
+  /**
+   * How the depthwise convs run: 'slices' (sum of shifted slices, the reference) or 'native' (depthwiseConv2d with
+   * a forward-ops backward; faster for training on wasm). Same function, same weights; not part of the config.
+   */
+  depthwiseImpl: 'slices' | 'native' = 'slices';
 
   protected constructor(config: C, seed: number) {
     this.config = config;
@@ -191,7 +197,7 @@ abstract class EncoderModel<C extends ModelConfig> {
         mask = lengthMask(lengths, x.shape[1]);
         x = tf.mul(tf.relu(layerNorm(x, p.get('down1_g') as tf.Tensor1D, p.get('down1_beta') as tf.Tensor1D)), mask);
       }
-      let y = depthwise(x, p.get(`b${i}_dw`) as tf.Tensor2D);
+      let y = (this.depthwiseImpl === 'native' ? depthwiseNative : depthwise)(x, p.get(`b${i}_dw`) as tf.Tensor2D);
       y = layerNorm(y, p.get(`b${i}_g`) as tf.Tensor1D, p.get(`b${i}_beta`) as tf.Tensor1D);
       y = tf.relu(dense(y, p.get(`b${i}_pw`) as tf.Tensor2D, p.get(`b${i}_pb`) as tf.Tensor1D));
       y = maybeDropout(y, cfg.dropout, training, seed === undefined ? undefined : seed + 1 + i);

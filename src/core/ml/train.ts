@@ -208,7 +208,7 @@ export async function serTrainStep(
   opts: StepOptions = {},
 ): Promise<{ loss: number }> {
   const { wave, lengths } = padBatch(waves);
-  const onehot = tf.oneHot(tf.tensor1d(emotions, 'int32'), model.config.classes);
+  const onehot = tf.tidy(() => tf.oneHot(tf.tensor1d(emotions, 'int32'), model.config.classes));
   try {
     const feats = model.features(wave);
     const fl = model.frameLengths(lengths);

@@ -1,0 +1,81 @@
+/**
+ * npm run eval:evaluators -- [--models public/models] [--manifest data/corpus/manifest.jsonl]
+ *                            [--splits test,test_speaker] [--limit N] [--write] [--backend wasm|cpu]
+ *
+ * Prints WA, UA (SER) and WER, CER (ASR; greedy and lexicon beam search) of the shipped evaluators on the
+ * sentence-held-out `test` split and the speaker-held-out `test_speaker` split, plus the SER confusion matrices.
+ * --write stores the numbers in public/models/<kind>/eval.json.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { EMOTIONS } from '../src/core/data/emotions';
+import type { CorpusSplit } from '../src/core/data/types';
+import { Lexicon } from '../src/core/ml/decoders';
+import { asrMetrics, predictAsr, predictSer, serMetrics, type AsrMetrics, type SerMetrics } from '../src/core/ml/train';
+import { modelFromArtifacts } from '../src/core/ml/weights';
+import { readModelDir } from '../src/core/node/io';
+import { initTf, type NodeBackend } from '../src/core/node/tf';
+import { loadSplit } from './evaluators/data';
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i < 0) return fallback;
+  const v = process.argv[i + 1];
+  return v && !v.startsWith('--') ? v : 'true';
+}
+
+const pct = (x: number | undefined) => (x === undefined ? '   n/a' : `${(100 * x).toFixed(1).padStart(5)}%`);
+
+async function main(): Promise<void> {
+  const modelsDir = arg('models', 'public/models');
+  const manifest = arg('manifest', 'data/corpus/manifest.jsonl');
+  const splits = arg('splits', 'test,test_speaker').split(',') as CorpusSplit[];
+  const limit = Number(arg('limit', '0')) || null;
+  const write = arg('write', 'false') === 'true';
+  const tf = await initTf(arg('backend', 'wasm') as NodeBackend);
+  const serArt = await readModelDir(path.join(modelsDir, 'ser'));
+  const asrArt = await readModelDir(path.join(modelsDir, 'asr'));
+  const ser = modelFromArtifacts(serArt, 'ser');
+  const asr = modelFromArtifacts(asrArt, 'asr');
+  const dec = (asrArt.modelJson.trainedWith as { decoder?: { beamWidth?: number; wordBonus?: number; lexicon?: string } }).decoder ?? {};
+  const wordsFile = path.join(modelsDir, 'asr', dec.lexicon ?? 'words.txt');
+  const lexicon = existsSync(wordsFile)
+    ? new Lexicon(readFileSync(wordsFile, 'utf8').split('\n').filter((w) => w))
+    : undefined;
+  console.log(`backend ${tf.getBackend()}; SER ${ser.parameterCount()} params, ASR ${asr.parameterCount()} params; ` +
+    `lexicon ${lexicon ? `${lexicon.size} words, beam ${dec.beamWidth ?? 16}, word bonus ${dec.wordBonus ?? 0}` : 'none (greedy only)'}`);
+  const results: Record<string, { ser: SerMetrics; asr: AsrMetrics }> = {};
+  for (const split of splits) {
+    const clips = loadSplit(manifest, split, limit);
+    if (!clips.length) throw new Error(`split ${split} is empty in ${manifest}`);
+    const t0 = Date.now();
+    const waves = clips.map((c) => c.samples);
+    const s = serMetrics(clips.map((c) => c.emotion ?? 0), await predictSer(ser, waves), EMOTIONS.length);
+    const a = asrMetrics(
+      clips.map((c) => c.text ?? ''),
+      await predictAsr(asr, waves, lexicon ? { lexicon, beamWidth: dec.beamWidth ?? 16, wordBonus: dec.wordBonus ?? 0 } : {}),
+    );
+    results[split] = { ser: s, asr: a };
+    console.log(`\n== ${split} (${clips.length} clips, ${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+    console.log(`SER  WA ${pct(s.wa)}  UA ${pct(s.ua)}`);
+    console.log(`ASR  greedy: WER ${pct(a.werGreedy)}  CER ${pct(a.cerGreedy)}   lexicon beam: WER ${pct(a.werBeam)}  CER ${pct(a.cerBeam)}`);
+    console.log(`confusion (rows = true, cols = predicted; ${EMOTIONS.join(', ')}):`);
+    s.confusion.forEach((row, i) => console.log(`  ${EMOTIONS[i].padEnd(8)} ${row.map((v) => String(v).padStart(5)).join('')}`));
+  }
+  if (write) {
+    const stamp = { command: `npm run eval:evaluators -- --write${limit ? ` --limit ${limit}` : ''}`, manifest, date: new Date().toISOString() };
+    await writeFile(path.join(modelsDir, 'ser', 'eval.json'),
+      JSON.stringify({ ...stamp, splits: Object.fromEntries(Object.entries(results).map(([k, v]) => [k, v.ser])) }, null, 1) + '\n');
+    await writeFile(path.join(modelsDir, 'asr', 'eval.json'),
+      JSON.stringify({ ...stamp, splits: Object.fromEntries(Object.entries(results).map(([k, v]) => [k, v.asr])) }, null, 1) + '\n');
+    console.log(`\nwrote ${modelsDir}/{ser,asr}/eval.json`);
+  }
+  ser.dispose();
+  asr.dispose();
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.stack ?? e.message : e);
+  process.exit(1);
+});

@@ -1,0 +1,281 @@
+/**
+ * Framework-free evaluator service for the worker: load the shipped SER and ASR, run them on a clip, fine-tune them
+ * on the user's own labelled clips (progress, AbortSignal cancel), and export the new weights.
+ *
+ *   const ev = await Evaluators.load({ ser: '/models/ser/', asr: '/models/asr/' });
+ *   const p = await ev.predict(samples16k);          // { emotion, probabilities, transcript, ... }
+ *   await ev.fineTune(entries, { epochs: 3 }, onProgress, signal);
+ *   const { ser, asr } = await ev.exportWeights();    // model.json + weights.bin artifacts
+ *
+ * Only async readback (`await data()`) is used, so it runs on WebGPU as well as wasm/cpu.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { EMOTIONS, type Emotion } from '../data/emotions';
+import { Lexicon } from './decoders';
+import type { AsrModel, SerModel } from './models';
+import {
+  DEFAULT_AUGMENT,
+  argmax,
+  asrMetrics,
+  asrTrainStep,
+  augment,
+  lrAt,
+  makeBatches,
+  predictAsr,
+  predictSer,
+  serMetrics,
+  serTrainStep,
+  setLearningRate,
+  type AsrMetrics,
+  type SerMetrics,
+} from './train';
+import { makeRng } from './nn';
+import { exportModel, fetchArtifacts, modelFromArtifacts, type ModelArtifacts } from './weights';
+
+export interface EvaluatorSources {
+  /** base URL of the model folder (model.json + weights.bin) or in-memory artifacts */
+  ser: string | ModelArtifacts;
+  asr: string | ModelArtifacts;
+  /**
+   * word list for the lexicon beam search: a URL of a newline-separated file, the words, or null for none.
+   * Default: `words.txt` next to the ASR's model.json when the ASR was loaded from a URL and names one.
+   */
+  words?: string | string[] | null;
+}
+
+export interface ClipPrediction {
+  emotion: Emotion;
+  /** probabilities in EMOTIONS order */
+  probabilities: number[];
+  /** best transcript (lexicon beam search when a word list is loaded, else greedy) */
+  transcript: string;
+  transcriptGreedy: string;
+}
+
+export interface FineTuneEntry {
+  samples: Float32Array;
+  /** transcript (entries without one are skipped for the ASR) */
+  text?: string;
+  /** emotion label or EMOTIONS index (entries without one are skipped for the SER) */
+  emotion?: Emotion | number;
+}
+
+export interface FineTuneOptions {
+  /** which models to tune (default both, each only on entries that carry its label) */
+  targets?: ('ser' | 'asr')[];
+  epochs?: number;
+  /** peak learning rate (fine-tuning wants it small) */
+  learningRate?: number;
+  maxBatch?: number;
+  /** padded audio per batch in seconds */
+  maxSeconds?: number;
+  augment?: boolean;
+  /** fraction of entries held out to report metrics before/after (0 = none) */
+  valFraction?: number;
+  seed?: number;
+  /** default: 'async' on webgpu/webgl, 'sync' elsewhere */
+  ctcMode?: 'sync' | 'async';
+}
+
+export interface FineTuneProgress {
+  model: 'ser' | 'asr';
+  epoch: number;
+  epochs: number;
+  step: number;
+  steps: number;
+  loss: number;
+}
+
+export interface FineTuneReport {
+  cancelled: boolean;
+  ser?: { clips: number; steps: number; loss: number; before?: SerMetrics; after?: SerMetrics };
+  asr?: { clips: number; steps: number; loss: number; before?: AsrMetrics; after?: AsrMetrics };
+}
+
+/** Longest stretch fed to the models at once; longer clips are processed in pieces (bounded memory). */
+const CHUNK_SECONDS = 30;
+const SR = 16000;
+
+function chunks(x: Float32Array): Float32Array[] {
+  const n = CHUNK_SECONDS * SR;
+  if (x.length <= n) return [x];
+  const out: Float32Array[] = [];
+  for (let i = 0; i < x.length; i += n) {
+    const c = x.subarray(i, Math.min(x.length, i + n));
+    if (c.length >= SR / 2 || out.length === 0) out.push(c);
+  }
+  return out;
+}
+
+function emotionIndexOf(e: Emotion | number | undefined): number | undefined {
+  if (e === undefined) return undefined;
+  const i = typeof e === 'number' ? e : EMOTIONS.indexOf(e);
+  if (!(i >= 0 && i < EMOTIONS.length)) throw new Error(`unknown emotion label ${String(e)}`);
+  return i;
+}
+
+export class Evaluators {
+  private constructor(
+    private serModel: SerModel,
+    private asrModel: AsrModel,
+    private serJson: ModelArtifacts['modelJson'],
+    private asrJson: ModelArtifacts['modelJson'],
+    private lexicon: Lexicon | null,
+  ) {}
+
+  static async load(sources: EvaluatorSources, fetchFn: typeof fetch = (u, i) => fetch(u, i)): Promise<Evaluators> {
+    const serArt = typeof sources.ser === 'string' ? await fetchArtifacts(sources.ser, fetchFn) : sources.ser;
+    const asrArt = typeof sources.asr === 'string' ? await fetchArtifacts(sources.asr, fetchFn) : sources.asr;
+    let words: string[] | null = null;
+    if (Array.isArray(sources.words)) words = sources.words;
+    else if (typeof sources.words === 'string') words = await fetchWords(sources.words, fetchFn);
+    else if (sources.words === undefined && typeof sources.asr === 'string') {
+      const dec = (asrArt.modelJson.trainedWith as { decoder?: { lexicon?: string } }).decoder;
+      if (dec?.lexicon) {
+        const base = sources.asr.endsWith('/') ? sources.asr : sources.asr + '/';
+        words = await fetchWords(base + dec.lexicon, fetchFn);
+      }
+    }
+    const ser = modelFromArtifacts(serArt, 'ser');
+    let asr: AsrModel;
+    try {
+      asr = modelFromArtifacts(asrArt, 'asr');
+    } catch (e) {
+      ser.dispose();
+      throw e;
+    }
+    return new Evaluators(ser, asr, serArt.modelJson, asrArt.modelJson, words ? new Lexicon(words) : null);
+  }
+
+  get ser(): SerModel {
+    return this.serModel;
+  }
+
+  get asr(): AsrModel {
+    return this.asrModel;
+  }
+
+  /** Beam settings chosen on val at training time (model.json trainedWith.decoder). */
+  private decoderOptions(): { beamWidth: number; wordBonus: number } {
+    const d = (this.asrJson.trainedWith as { decoder?: { beamWidth?: number; wordBonus?: number } }).decoder ?? {};
+    return { beamWidth: d.beamWidth ?? 16, wordBonus: d.wordBonus ?? 0 };
+  }
+
+  /** Emotion (with probabilities) and transcript of one 16 kHz mono clip. */
+  async predict(samples: Float32Array): Promise<ClipPrediction> {
+    if (samples.length === 0) throw new Error('empty clip');
+    const pieces = chunks(samples);
+    const probs = await predictSer(this.serModel, pieces);
+    const avg = new Array<number>(EMOTIONS.length).fill(0);
+    probs.forEach((p, i) => p.forEach((v, k) => (avg[k] += (v * pieces[i].length) / samples.length)));
+    const beam = this.lexicon !== null;
+    const asr = await predictAsr(this.asrModel, pieces, beam ? { lexicon: this.lexicon ?? undefined, ...this.decoderOptions() } : {});
+    const join = (xs: (string | undefined)[]) => xs.filter((x) => x).join(' ');
+    const greedy = join(asr.map((a) => a.greedy));
+    return {
+      emotion: EMOTIONS[argmax(avg)],
+      probabilities: avg,
+      transcript: beam ? join(asr.map((a) => a.beam)) : greedy,
+      transcriptGreedy: greedy,
+    };
+  }
+
+  /**
+   * Fine-tunes on the user's clips. Weights change only when it completes: on cancel (signal) or error the
+   * previous weights are restored, so nothing the user had is lost.
+   */
+  async fineTune(
+    entries: FineTuneEntry[],
+    options: FineTuneOptions = {},
+    onProgress?: (p: FineTuneProgress) => void,
+    signal?: AbortSignal,
+  ): Promise<FineTuneReport> {
+    const targets = options.targets ?? ['ser', 'asr'];
+    const epochs = options.epochs ?? 3;
+    const lr = options.learningRate ?? 3e-4;
+    const maxBatch = options.maxBatch ?? 8;
+    const maxSamples = Math.round((options.maxSeconds ?? 32) * SR);
+    const rng = makeRng(options.seed ?? 1);
+    const backend = tf.getBackend();
+    const ctcMode = options.ctcMode ?? (backend === 'webgpu' || backend === 'webgl' ? 'async' : 'sync');
+    const labelled = entries.map((e) => ({ ...e, emo: emotionIndexOf(e.emotion) }));
+    // hold out a stable fraction for before/after metrics
+    const valMask = labelled.map(() => rng() < (options.valFraction ?? 0));
+    const snapshot = { ser: await exportModel(this.serModel), asr: await exportModel(this.asrModel) };
+    const report: FineTuneReport = { cancelled: false };
+    const yieldToLoop = () => new Promise<void>((r) => setTimeout(r, 0));
+    try {
+      for (const kind of targets) {
+        const train = labelled.filter((e, i) => !valMask[i] && (kind === 'ser' ? e.emo !== undefined : !!e.text));
+        const val = labelled.filter((e, i) => valMask[i] && (kind === 'ser' ? e.emo !== undefined : !!e.text));
+        if (train.length === 0) continue;
+        const evalVal = async () => {
+          if (!val.length) return undefined;
+          const clips = val.map((e) => e.samples);
+          return kind === 'ser'
+            ? serMetrics(val.map((e) => e.emo as number), await predictSer(this.serModel, clips), EMOTIONS.length)
+            : asrMetrics(val.map((e) => e.text as string), await predictAsr(this.asrModel, clips));
+        };
+        const before = await evalVal();
+        const optimizer = tf.train.adam(lr);
+        const lengths = train.map((e) => e.samples.length);
+        const steps = makeBatches(lengths, maxBatch, maxSamples).length * epochs;
+        let step = 0;
+        let last = NaN;
+        try {
+          for (let epoch = 0; epoch < epochs; epoch++) {
+            for (const idx of makeBatches(lengths, maxBatch, maxSamples, rng)) {
+              if (signal?.aborted) throw new DOMException('fine-tuning cancelled', 'AbortError');
+              setLearningRate(optimizer, lrAt(step, lr, Math.min(20, Math.ceil(steps / 10)), steps, 0.1));
+              const waves = idx.map((i) => (options.augment ?? true) && rng() < 0.5 ? augment(train[i].samples, rng, DEFAULT_AUGMENT) : train[i].samples);
+              const seed = Math.floor(rng() * 2 ** 30);
+              last = kind === 'ser'
+                ? (await serTrainStep(this.serModel, optimizer, waves, idx.map((i) => train[i].emo as number), { clipNorm: 5, seed })).loss
+                : (await asrTrainStep(this.asrModel, optimizer, waves, idx.map((i) => train[i].text as string), { clipNorm: 5, seed, ctcMode })).loss;
+              step++;
+              onProgress?.({ model: kind, epoch: epoch + 1, epochs, step, steps, loss: last });
+              await yieldToLoop();
+            }
+          }
+        } finally {
+          optimizer.dispose();
+        }
+        const after = await evalVal();
+        report[kind] = { clips: train.length, steps: step, loss: last, before, after } as never;
+      }
+      return report;
+    } catch (e) {
+      this.restore(snapshot);
+      if (e instanceof Error && e.name === 'AbortError') return { cancelled: true };
+      throw e;
+    }
+  }
+
+  private restore(snapshot: { ser: ModelArtifacts; asr: ModelArtifacts }): void {
+    const ser = modelFromArtifacts(snapshot.ser, 'ser');
+    const asr = modelFromArtifacts(snapshot.asr, 'asr');
+    this.serModel.dispose();
+    this.asrModel.dispose();
+    this.serModel = ser;
+    this.asrModel = asr;
+  }
+
+  /** Current weights as 'aclipse-fn/1' artifacts (model.json + weights.bin), ready to download or reload. */
+  async exportWeights(note: Record<string, unknown> = {}): Promise<{ ser: ModelArtifacts; asr: ModelArtifacts }> {
+    return {
+      ser: await exportModel(this.serModel, this.serJson.metrics, { ...this.serJson.trainedWith, ...note }),
+      asr: await exportModel(this.asrModel, this.asrJson.metrics, { ...this.asrJson.trainedWith, ...note }),
+    };
+  }
+
+  dispose(): void {
+    this.serModel.dispose();
+    this.asrModel.dispose();
+  }
+}
+
+async function fetchWords(url: string, fetchFn: typeof fetch): Promise<string[]> {
+  const r = await fetchFn(url);
+  if (!r.ok) throw new Error(`cannot load word list ${url}: HTTP ${r.status}`);
+  return (await r.text()).split('\n').map((w) => w.trim()).filter((w) => w);
+}

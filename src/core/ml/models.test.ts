@@ -1,0 +1,239 @@
+import * as tf from '@tensorflow/tfjs';
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_FRONTEND, LogMelFrontend } from '../dsp/frontend';
+import { readModelDir, writeModelDir } from '../node/io';
+import { initTf } from '../node/tf';
+import { AsrModel, DEFAULT_ASR_CONFIG, DEFAULT_SER_CONFIG, SerModel, type AsrConfig, type SerConfig } from './models';
+import { conv1d, depthwise, depthwiseNative, downsample2, gaussian, makeRng } from './nn';
+import { asrTrainStep, padBatch, serTrainStep } from './train';
+import { exportModel, loadModel, modelFromArtifacts } from './weights';
+
+const TINY_ASR: AsrConfig = { ...DEFAULT_ASR_CONFIG, channels: 32, blocks: 2, kernel: 5 };
+const TINY_SER: SerConfig = { ...DEFAULT_SER_CONFIG, channels: 24, blocks: 2, hidden: 16, downsampleAfter: 1 };
+
+function noise(n: number, seed: number, amp = 0.1): Float32Array {
+  const rng = makeRng(seed);
+  return Float32Array.from({ length: n }, () => amp * gaussian(rng));
+}
+
+/** A chirp with a few harmonics: a voiced-like signal whose spectrum moves. */
+function chirp(n: number, f0: number, f1: number): Float32Array {
+  const out = new Float32Array(n);
+  let ph = 0;
+  for (let i = 0; i < n; i++) {
+    ph += (2 * Math.PI * (f0 + ((f1 - f0) * i) / n)) / 16000;
+    out[i] = 0.3 * Math.sin(ph) + 0.1 * Math.sin(2 * ph) + 0.05 * Math.sin(3 * ph);
+  }
+  return out;
+}
+
+beforeAll(async () => {
+  await initTf('wasm');
+});
+
+describe('log-mel front end', () => {
+  it('power spectrum matches tf.signal.stft (cpu) on the same frames', async () => {
+    const fe = new LogMelFrontend({ ...DEFAULT_FRONTEND, nFft: 512, frameLength: 512 });
+    const x = chirp(4000, 200, 3000);
+    const ours = tf.tidy(() => fe.power(tf.tensor2d(x, [1, x.length])));
+    const oursData = ours.dataSync();
+    const [, f, bins] = ours.shape;
+    await tf.setBackend('cpu');
+    const ref = tf.tidy(() => {
+      const s = tf.signal.stft(tf.tensor1d(x), 512, 160, 512, (l) => tf.signal.hannWindow(l));
+      const re = tf.real(s), im = tf.imag(s);
+      return tf.add(tf.square(re), tf.square(im));
+    });
+    const refData = ref.dataSync();
+    const nRef = ref.shape[0];
+    await initTf('wasm');
+    let maxErr = 0, maxVal = 0;
+    for (let i = 0; i < Math.min(f, nRef); i++) {
+      for (let k = 0; k < bins; k++) {
+        maxErr = Math.max(maxErr, Math.abs(oursData[i * bins + k] - refData[i * bins + k]));
+        maxVal = Math.max(maxVal, refData[i * bins + k]);
+      }
+    }
+    expect(maxErr / maxVal).toBeLessThan(1e-4);
+    ours.dispose();
+    ref.dispose();
+    fe.dispose();
+  });
+
+  it('is differentiable w.r.t. the waveform (finite-difference check)', () => {
+    const fe = new LogMelFrontend();
+    const x = noise(1600, 3);
+    const f = (w: tf.Tensor) => tf.sum(tf.mul(fe.logMel(w as tf.Tensor2D), 0.01));
+    const xt = tf.tensor2d(x, [1, x.length]);
+    const g = tf.grad(f)(xt).dataSync();
+    for (const i of [100, 555, 1200]) {
+      const eps = 1e-3;
+      const p = x.slice(); p[i] += eps;
+      const m = x.slice(); m[i] -= eps;
+      const fd = tf.tidy(() => (f(tf.tensor2d(p, [1, x.length])).dataSync()[0] - f(tf.tensor2d(m, [1, x.length])).dataSync()[0]) / (2 * eps));
+      expect(Math.abs(fd - g[i])).toBeLessThan(0.02 * Math.max(1, Math.abs(fd)));
+    }
+    xt.dispose();
+    fe.dispose();
+  });
+});
+
+describe('nn blocks', () => {
+  it('im2col conv1d and slice depthwise match tf.conv1d / depthwiseConv2d (cpu)', async () => {
+    const rng = makeRng(4);
+    const [b, t, c, k, co] = [2, 9, 3, 5, 4];
+    const x = Float32Array.from({ length: b * t * c }, () => gaussian(rng));
+    const w = Float32Array.from({ length: k * c * co }, () => gaussian(rng));
+    const dw = Float32Array.from({ length: k * c }, () => gaussian(rng));
+    const ours = tf.tidy(() => [
+      conv1d(tf.tensor3d(x, [b, t, c]), tf.tensor2d(w, [k * c, co]), null, k).dataSync(),
+      depthwise(tf.tensor3d(x, [b, t, c]), tf.tensor2d(dw, [k, c])).dataSync(),
+    ]);
+    await tf.setBackend('cpu');
+    const ref = tf.tidy(() => [
+      tf.conv1d(tf.tensor3d(x, [b, t, c]), tf.tensor3d(w, [k, c, co]), 1, 'same').dataSync(),
+      tf.depthwiseConv2d(tf.tensor4d(x, [b, 1, t, c]), tf.tensor4d(dw, [1, k, c, 1]), 1, 'same').dataSync(),
+    ]);
+    await initTf('wasm');
+    for (let j = 0; j < 2; j++) for (let i = 0; i < ref[j].length; i++) expect(ours[j][i]).toBeCloseTo(ref[j][i], 4);
+  });
+
+  it('native depthwise (customGrad) equals the slice sum in value and gradients', () => {
+    const rng = makeRng(8);
+    const [b, t, c, k] = [3, 17, 5, 7];
+    const x = tf.tensor3d(Float32Array.from({ length: b * t * c }, () => gaussian(rng)), [b, t, c]);
+    const w = tf.tensor2d(Float32Array.from({ length: k * c }, () => gaussian(rng)), [k, c]);
+    const up = tf.tensor3d(Float32Array.from({ length: b * t * c }, () => gaussian(rng)), [b, t, c]);
+    const loss = (f: typeof depthwise) => (a: tf.Tensor, v: tf.Tensor) => tf.sum(tf.mul(f(a as tf.Tensor3D, v as tf.Tensor2D), up));
+    const [gx1, gw1] = tf.grads(loss(depthwise))([x, w]);
+    const [gx2, gw2] = tf.grads(loss(depthwiseNative))([x, w]);
+    const d = (p: tf.Tensor, q: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(p, q))).dataSync()[0]);
+    expect(d(depthwise(x, w), depthwiseNative(x, w))).toBeLessThan(1e-4);
+    expect(d(gx1, gx2)).toBeLessThan(1e-4);
+    expect(d(gw1, gw2)).toBeLessThan(1e-3);
+    tf.dispose([x, w, up, gx1, gw1, gx2, gw2]);
+  });
+
+  it('downsample2 folds pairs of frames (odd lengths padded)', () => {
+    const y = tf.tidy(() => downsample2(tf.tensor3d([1, 2, 3], [1, 3, 1]), tf.tensor2d([1, 10], [2, 1]), null).dataSync());
+    expect(Array.from(y)).toEqual([21, 3]);
+  });
+});
+
+describe('evaluator models', () => {
+  it('give the same output for a clip alone and padded in a batch', () => {
+    const asr = new AsrModel(TINY_ASR, 3);
+    const ser = new SerModel(TINY_SER, 4);
+    const a = chirp(5000, 150, 900);
+    const b = noise(9000, 8);
+    tf.tidy(() => {
+      const alone = asr.forward(tf.tensor2d(a, [1, a.length]), [a.length]);
+      const { wave, lengths } = padBatch([a, b]);
+      const both = asr.forward(wave, lengths);
+      expect(both.outLengths[0]).toBe(alone.outLengths[0]);
+      const t = alone.outLengths[0];
+      const x = alone.logits.dataSync();
+      const y = tf.slice(both.logits, [0, 0, 0], [1, t, 29]).dataSync();
+      for (let i = 0; i < x.length; i++) expect(Math.abs(x[i] - y[i])).toBeLessThan(1e-4);
+      const s1 = ser.forward(tf.tensor2d(a, [1, a.length]), [a.length]).dataSync();
+      const s2 = ser.forward(wave, lengths).dataSync();
+      for (let i = 0; i < 4; i++) expect(Math.abs(s1[i] - s2[i])).toBeLessThan(1e-4);
+    });
+    asr.dispose();
+    ser.dispose();
+  });
+
+  it('repeated predict and train steps keep the tensor count stable', async () => {
+    const asr = new AsrModel(TINY_ASR, 5);
+    const ser = new SerModel(TINY_SER, 6);
+    const opt = tf.train.adam(1e-3);
+    const opt2 = tf.train.adam(1e-3);
+    const waves = [chirp(4000, 200, 800), noise(3000, 2)];
+    const step = async () => {
+      tf.tidy(() => {
+        const { wave, lengths } = padBatch(waves);
+        asr.forward(wave, lengths).logits.dataSync();
+        ser.forward(wave, lengths).dataSync();
+      });
+      await asrTrainStep(asr, opt, waves, ['ab', 'c'], { clipNorm: 5 });
+      await asrTrainStep(asr, opt, waves, ['ab', 'c'], { ctcMode: 'async', clipNorm: 5 });
+      await serTrainStep(ser, opt2, waves, [1, 2], { clipNorm: 5, labelSmoothing: 0.1 });
+    };
+    await step(); // creates optimizer slots
+    const n0 = tf.memory().numTensors;
+    for (let i = 0; i < 3; i++) await step();
+    expect(tf.memory().numTensors).toBe(n0);
+    opt.dispose();
+    opt2.dispose();
+    asr.dispose();
+    ser.dispose();
+  });
+
+  it('sync (customGrad) and async (two-pass surrogate) ASR steps make the same update', async () => {
+    const waves = [chirp(6000, 200, 700), chirp(4000, 500, 300)];
+    const texts = ['abc', 'de'];
+    const run = async (mode: 'sync' | 'async') => {
+      const m = new AsrModel(TINY_ASR, 9);
+      const opt = tf.train.sgd(0.05);
+      const r = await asrTrainStep(m, opt, waves, texts, { ctcMode: mode, seed: 123 });
+      const w = m.params.get('b0_pw').dataSync().slice();
+      m.dispose();
+      opt.dispose();
+      return { loss: r.loss, w };
+    };
+    const a = await run('sync');
+    const b = await run('async');
+    expect(a.loss).toBeCloseTo(b.loss, 3);
+    let maxDiff = 0;
+    for (let i = 0; i < a.w.length; i++) maxDiff = Math.max(maxDiff, Math.abs(a.w[i] - b.w[i]));
+    expect(maxDiff).toBeLessThan(1e-5);
+  });
+
+  it('loss falls when training on a handful of clips', async () => {
+    const clips = [chirp(6000, 150, 600), chirp(6000, 600, 150), noise(6000, 1, 0.05), chirp(6000, 1000, 2000)];
+    const texts = ['up', 'down', 'hiss', 'high'];
+    const asr = new AsrModel(TINY_ASR, 11);
+    const ser = new SerModel(TINY_SER, 12);
+    const o1 = tf.train.adam(3e-3);
+    const o2 = tf.train.adam(3e-3);
+    const asrLoss: number[] = [];
+    const serLoss: number[] = [];
+    for (let i = 0; i < 25; i++) {
+      asrLoss.push((await asrTrainStep(asr, o1, clips, texts, { clipNorm: 5, seed: i })).loss);
+      serLoss.push((await serTrainStep(ser, o2, clips, [0, 1, 2, 3], { clipNorm: 5, seed: i })).loss);
+    }
+    const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
+    expect(mean(asrLoss.slice(-5))).toBeLessThan(0.6 * mean(asrLoss.slice(0, 5)));
+    expect(mean(serLoss.slice(-5))).toBeLessThan(0.5 * mean(serLoss.slice(0, 5)));
+    tf.dispose([o1, o2] as unknown as tf.Tensor[]);
+    asr.dispose();
+    ser.dispose();
+  });
+
+  it('round-trips through model.json + weights.bin (memory and disk) with identical outputs', async () => {
+    const asr = new AsrModel(TINY_ASR, 13);
+    const x = chirp(4000, 300, 600);
+    const before = tf.tidy(() => asr.forward(tf.tensor2d(x, [1, x.length]), [x.length]).logits.dataSync());
+    const art = await exportModel(asr, { val: { cer: 0.5 } }, { command: 'test' });
+    expect(art.modelJson.format).toBe('aclipse-fn/1');
+    expect(art.modelJson.weightsManifest[0].paths).toEqual(['weights.bin']);
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'aclipse-model-'));
+    await writeModelDir(dir, art);
+    const back = modelFromArtifacts(await readModelDir(dir), 'asr');
+    const after = tf.tidy(() => back.forward(tf.tensor2d(x, [1, x.length]), [x.length]).logits.dataSync());
+    expect(Array.from(after)).toEqual(Array.from(before));
+    const mem = await loadModel(art, 'asr');
+    expect(mem.parameterCount()).toBe(asr.parameterCount());
+    expect(() => modelFromArtifacts(art, 'ser')).toThrow(/expected a ser model/);
+    const ser = new SerModel(TINY_SER, 1);
+    const sArt = await exportModel(ser);
+    const sBack = modelFromArtifacts(sArt, 'ser');
+    const s1 = tf.tidy(() => ser.forward(tf.tensor2d(x, [1, x.length]), [x.length]).dataSync());
+    const s2 = tf.tidy(() => sBack.forward(tf.tensor2d(x, [1, x.length]), [x.length]).dataSync());
+    expect(Array.from(s2)).toEqual(Array.from(s1));
+    [asr, back, mem, ser, sBack].forEach((m) => m.dispose());
+  });
+});
