@@ -53,6 +53,8 @@ const log = (kind: string, s: string) => console.log(`[${new Date().toISOString(
 async function saveOptimizer(opt: tf.Optimizer, file: string): Promise<void> {
   const weights = await opt.getWeights();
   const { data, specs } = await tf.io.encodeWeights(weights);
+  // getWeights() makes a fresh scalar for the iteration count; the slot variables belong to the optimizer
+  for (const w of weights) if (!(w.tensor instanceof tf.Variable)) w.tensor.dispose();
   await writeAtomic(file, new Uint8Array(data));
   await writeAtomic(file + '.json', JSON.stringify(specs));
 }
