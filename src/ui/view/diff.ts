@@ -1,0 +1,81 @@
+/**
+ * Word-level diff between the original transcript (reference) and the protected one (hypothesis), for the
+ * Protect screen. Same minimum-edit alignment as the WER metric, so the marked words add up to the WER shown.
+ */
+
+export type DiffOp =
+  | { op: 'same'; ref: string; hyp: string }
+  | { op: 'sub'; ref: string; hyp: string }
+  | { op: 'del'; ref: string }
+  | { op: 'ins'; hyp: string };
+
+export interface WordDiff {
+  ops: DiffOp[];
+  substitutions: number;
+  deletions: number;
+  insertions: number;
+  /** Words in the reference. */
+  refWords: number;
+  /** (S + D + I) / N; 0 for two empty texts, 1 when the reference is empty but words were inserted. */
+  wer: number;
+}
+
+/** ASR output is already lower-case letters, apostrophes and spaces; this only guards against stray case/spacing. */
+export function words(text: string): string[] {
+  const t = text.toLowerCase().trim();
+  return t ? t.split(/\s+/) : [];
+}
+
+/** Levenshtein alignment over words; ties prefer a substitution, then a deletion (as src/core/ml/metrics does). */
+export function diffWords(reference: string, hypothesis: string): WordDiff {
+  const ref = words(reference);
+  const hyp = words(hypothesis);
+  const n = ref.length;
+  const m = hyp.length;
+  const W = m + 1;
+  const d = new Int32Array((n + 1) * W);
+  for (let i = 0; i <= n; i++) d[i * W] = i;
+  for (let j = 0; j <= m; j++) d[j] = j;
+  for (let i = 1; i <= n; i++) {
+    for (let j = 1; j <= m; j++) {
+      const sub = d[(i - 1) * W + j - 1]! + (ref[i - 1] === hyp[j - 1] ? 0 : 1);
+      d[i * W + j] = Math.min(sub, d[(i - 1) * W + j]! + 1, d[i * W + j - 1]! + 1);
+    }
+  }
+  const ops: DiffOp[] = [];
+  let i = n;
+  let j = m;
+  while (i > 0 || j > 0) {
+    const same = i > 0 && j > 0 && ref[i - 1] === hyp[j - 1];
+    if (i > 0 && j > 0 && d[i * W + j] === d[(i - 1) * W + j - 1]! + (same ? 0 : 1)) {
+      ops.push({ op: same ? 'same' : 'sub', ref: ref[i - 1]!, hyp: hyp[j - 1]! });
+      i--;
+      j--;
+    } else if (i > 0 && d[i * W + j] === d[(i - 1) * W + j]! + 1) {
+      ops.push({ op: 'del', ref: ref[i - 1]! });
+      i--;
+    } else {
+      ops.push({ op: 'ins', hyp: hyp[j - 1]! });
+      j--;
+    }
+  }
+  ops.reverse();
+  const count = (op: DiffOp['op']) => ops.filter((o) => o.op === op).length;
+  const substitutions = count('sub');
+  const deletions = count('del');
+  const insertions = count('ins');
+  const errors = substitutions + deletions + insertions;
+  return { ops, substitutions, deletions, insertions, refWords: n, wer: n > 0 ? errors / n : errors > 0 ? 1 : 0 };
+}
+
+/** One sentence a screen reader (and a tooltip) can use for the diff. */
+export function describeDiff(d: WordDiff): string {
+  if (d.refWords === 0 && d.insertions === 0) return 'Both transcripts are empty.';
+  const parts = [
+    d.substitutions && `${d.substitutions} changed`,
+    d.deletions && `${d.deletions} missing`,
+    d.insertions && `${d.insertions} added`,
+  ].filter(Boolean);
+  const kept = d.ops.filter((o) => o.op === 'same').length;
+  return `${kept} of ${d.refWords} words unchanged${parts.length ? `; ${parts.join(', ')}` : ''}.`;
+}
