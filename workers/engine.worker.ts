@@ -25,6 +25,11 @@ function requireReady(): BackendReport {
   return report;
 }
 
+// Placeholder while the features land; every method is typed by EngineApi.
+function notYet(name: string) {
+  return (): Promise<never> => Promise.reject(new Error(`${name} is not implemented yet`));
+}
+
 const api: EngineApi = {
   init(options: EngineInitOptions, onEvent: EngineEventSink): Promise<BackendReport> {
     // One backend per worker lifetime: recovery replaces the whole worker, which also drops any half-broken state.
@@ -66,6 +71,26 @@ const api: EngineApi = {
     requireReady();
     return jobs.run(jobId, onProgress, (ctx) => runSelfTest(args, ctx));
   },
+
+  loadModels: notYet('loadModels'),
+  models: notYet('models'),
+  useGenerator: notYet('useGenerator'),
+  exportGenerator: notYet('exportGenerator'),
+  importGenerator: notYet('importGenerator'),
+  exportEvaluators: notYet('exportEvaluators'),
+  analyze: notYet('analyze'),
+  protect: notYet('protect'),
+  spectra: notYet('spectra'),
+  openDataset: notYet('openDataset'),
+  datasetClips: notYet('datasetClips'),
+  datasetClip: notYet('datasetClip'),
+  closeDataset: notYet('closeDataset'),
+  evaluate: notYet('evaluate'),
+  train: notYet('train'),
+  trainingState: notYet('trainingState'),
+  adoptTrainedGenerator: notYet('adoptTrainedGenerator'),
+  discardTraining: notYet('discardTraining'),
+  fineTuneEvaluators: notYet('fineTuneEvaluators'),
 };
 
 Comlink.expose(api);

@@ -3,7 +3,7 @@
  * progress forwarding through the Comlink-proxied callback, and release of that proxy when the job ends.
  */
 import * as Comlink from 'comlink';
-import { ENGINE_ERRORS, type JobProgress, type ProgressSink } from '../src/engine/api';
+import { ENGINE_ERRORS, type JobProgress, type ProgressDetail, type ProgressSink } from '../src/engine/api';
 
 export class JobCancelledError extends Error {
   override name = ENGINE_ERRORS.aborted;
@@ -15,34 +15,40 @@ export class JobCancelledError extends Error {
 export interface JobContext {
   readonly id: string;
   /** Reports progress to the UI (fire-and-forget). */
-  progress(stage: string, fraction?: number | null): void;
+  progress(stage: string, fraction?: number | null, detail?: ProgressDetail): void;
   /**
    * Yields to the worker's event loop, so a pending cancel() message can run, then throws JobCancelledError if the
    * job was cancelled. Call it between steps of any long computation.
    */
   checkpoint(): Promise<void>;
   readonly cancelled: boolean;
+  /** Aborted when the job is cancelled, for core code that takes an AbortSignal (it reacts at its own next step). */
+  readonly signal: AbortSignal;
 }
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 export class JobRegistry {
   private readonly cancelled = new Set<string>();
-  private readonly running = new Set<string>();
+  private readonly running = new Map<string, AbortController>();
 
   cancel(jobId: string): void {
     // Remember it even if the job has not started yet: the cancel can overtake the start message.
     this.cancelled.add(jobId);
+    this.running.get(jobId)?.abort();
   }
 
   async run<R>(jobId: string, onProgress: ProgressSink | null, body: (ctx: JobContext) => Promise<R>): Promise<R> {
     const registry = this;
-    this.running.add(jobId);
+    const controller = new AbortController();
+    if (this.cancelled.has(jobId)) controller.abort();
+    this.running.set(jobId, controller);
     const ctx: JobContext = {
       id: jobId,
-      progress(stage, fraction = null) {
+      signal: controller.signal,
+      progress(stage, fraction = null, detail) {
         if (!onProgress) return;
-        const p: JobProgress = { stage, fraction };
+        const p: JobProgress = detail ? { stage, fraction, detail } : { stage, fraction };
         // A proxied callback returns a promise; a closed UI side must not fail the job.
         Promise.resolve(onProgress(p)).catch(() => undefined);
       },

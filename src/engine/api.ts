@@ -10,6 +10,23 @@
  *   `engine.run('name', args, { signal, onProgress })`.
  */
 
+import type { BaselineId, BaselineParams } from '../core/baselines';
+import type { PerturbationReport } from '../core/analysis';
+import type { DatasetFormat, Emotion, LoadReport } from '../core/data';
+
+export type { BaselineId, BaselineParams, DatasetFormat, Emotion, LoadReport, PerturbationReport };
+
+/** Word or character error counts (same shape as ErrorRate in src/core/ml/metrics.ts). */
+export interface ErrorRate {
+  substitutions: number;
+  deletions: number;
+  insertions: number;
+  /** Reference length (words or characters). */
+  refLength: number;
+  /** (S + D + I) / N. */
+  rate: number;
+}
+
 export type BackendName = 'webgpu' | 'wasm' | 'cpu';
 export const BACKEND_NAMES: readonly BackendName[] = ['webgpu', 'wasm', 'cpu'];
 
@@ -59,6 +76,8 @@ export interface JobProgress {
   stage: string;
   /** 0..1 when known. */
   fraction: number | null;
+  /** Structured progress for jobs that report more than a fraction (see ProgressDetail). */
+  detail?: ProgressDetail;
 }
 export type ProgressSink = (progress: JobProgress) => void;
 
@@ -93,6 +112,560 @@ export interface EngineApi {
 
   // ---- job methods: (args, jobId, onProgress) => Promise<result> ----
   selfTest(args: SelfTestArgs, jobId: string, onProgress: ProgressSink | null): Promise<SelfTestResult>;
+
+  // Models
+  /**
+   * Loads the shipped evaluators (SER + ASR + word list) and the shipped generator, with download progress
+   * (detail `model-load`). Missing weights are not an error: the report says what is missing and why. Already loaded
+   * models are kept unless `reload`.
+   */
+  loadModels(args: LoadModelsArgs, jobId: string, onProgress: ProgressSink | null): Promise<ModelsReport>;
+  /** What is loaded now (cheap). */
+  models(args: Record<string, never>, jobId: string, onProgress: ProgressSink | null): Promise<ModelsReport>;
+  /** Makes one of the held generators (shipped, trained, imported) the active one. */
+  useGenerator(args: { id: string }, jobId: string, onProgress: ProgressSink | null): Promise<ModelsReport>;
+  /** A generator as downloadable files (model.json + weights.bin). `id` may be TRAINING_GENERATOR_ID. */
+  exportGenerator(args: { id: string }, jobId: string, onProgress: ProgressSink | null): Promise<ExportedModel>;
+  /** Adds a generator from files the user picked (model.json + weights.bin) and makes it active. */
+  importGenerator(args: ImportGeneratorArgs, jobId: string, onProgress: ProgressSink | null): Promise<ModelsReport>;
+  /** The evaluators' current weights (e.g. after fine-tuning) as downloadable files. */
+  exportEvaluators(
+    args: Record<string, never>,
+    jobId: string,
+    onProgress: ProgressSink | null,
+  ): Promise<{ ser: ExportedModel; asr: ExportedModel }>;
+
+  // Clips
+  /** Emotion (label + probabilities) and transcript (greedy and beam) of one clip. Needs the evaluators. */
+  analyze(args: AnalyzeArgs, jobId: string, onProgress: ProgressSink | null): Promise<ClipAnalysis>;
+  /** Protects one clip (up to 10 min) with the active generator or a baseline, and measures what changed. */
+  protect(args: ProtectArgs, jobId: string, onProgress: ProgressSink | null): Promise<ProtectResult>;
+  /** Spectrograms of an original/protected pair (and their difference) for display. Plain JS, any backend. */
+  spectra(args: SpectraArgs, jobId: string, onProgress: ProgressSink | null): Promise<Spectra>;
+
+  // Datasets (the index stays in the worker; audio is decoded lazily, one clip at a time)
+  openDataset(args: OpenDatasetArgs, jobId: string, onProgress: ProgressSink | null): Promise<DatasetInfo>;
+  /** A page of a dataset's clips (metadata only), optionally of one split. */
+  datasetClips(args: DatasetClipsArgs, jobId: string, onProgress: ProgressSink | null): Promise<DatasetClipPage>;
+  /** Decodes one clip of a dataset (16 kHz mono), e.g. to protect it. */
+  datasetClip(
+    args: { datasetId: string; clipId: string },
+    jobId: string,
+    onProgress: ProgressSink | null,
+  ): Promise<{ clip: DatasetClipMeta; wave: Float32Array }>;
+  closeDataset(args: { datasetId: string }, jobId: string, onProgress: ProgressSink | null): Promise<void>;
+
+  // Evaluation and training
+  /** Scores methods over a dataset split; one `evaluate-row` progress detail per clip and method. */
+  evaluate(args: EvaluateArgs, jobId: string, onProgress: ProgressSink | null): Promise<EvaluateResult>;
+  /**
+   * Trains the Aclipse generator in the browser (stage 1 and/or 2). Progress details `train-step` and `train-epoch`.
+   * Cancel keeps the trainer in the worker: `train({ ..., resume: true })` continues from the next epoch.
+   */
+  train(args: TrainArgs, jobId: string, onProgress: ProgressSink | null): Promise<TrainResult>;
+  /** The kept training session (after a finish or a cancel), or null. */
+  trainingState(args: Record<string, never>, jobId: string, onProgress: ProgressSink | null): Promise<TrainingState | null>;
+  /** "Use these weights": copies the trained generator into the generator list and makes it active. */
+  adoptTrainedGenerator(
+    args: { label?: string },
+    jobId: string,
+    onProgress: ProgressSink | null,
+  ): Promise<ModelsReport>;
+  /** Drops the kept training session and frees its memory. */
+  discardTraining(args: Record<string, never>, jobId: string, onProgress: ProgressSink | null): Promise<void>;
+  /** Fine-tunes the evaluators on a dataset split (progress detail `finetune-step`); weights change only on success. */
+  fineTuneEvaluators(args: FineTuneArgs, jobId: string, onProgress: ProgressSink | null): Promise<FineTuneResult>;
+}
+
+// =====================================================================================================================
+// Shared value types
+// =====================================================================================================================
+
+/** JSON as stored in model.json (metrics, configs, provenance). */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+/** A file the UI can offer for download (or that the user picked for import). */
+export interface ExportedFile {
+  name: string;
+  mimeType: string;
+  data: ArrayBuffer;
+}
+export interface ExportedModel {
+  files: ExportedFile[];
+}
+
+export type ProtectMethod = 'aclipse' | BaselineId;
+/** `original` scores the unmodified clips (the reference row of an evaluation). */
+export type EvalMethod = 'original' | ProtectMethod;
+export const BASELINE_IDS: readonly BaselineId[] = ['noise', 'lowpass2k', 'lowpass4k', 'pitch', 'mcadams'];
+
+// =====================================================================================================================
+// Progress details
+// =====================================================================================================================
+
+export type ProgressDetail =
+  | ModelLoadProgress
+  | { kind: 'evaluate-row'; row: EvaluationRow; done: number; total: number }
+  | ({ kind: 'train-step' } & TrainStepReport)
+  | { kind: 'train-epoch'; report: TrainEpochReport }
+  | ({ kind: 'finetune-step' } & FineTuneStepReport);
+
+export interface ModelLoadProgress {
+  kind: 'model-load';
+  model: 'ser' | 'asr' | 'words' | 'aclipse';
+  loadedBytes: number;
+  /** From Content-Length when the server sends it. */
+  totalBytes: number | null;
+  done: boolean;
+}
+
+// =====================================================================================================================
+// Models
+// =====================================================================================================================
+
+export interface LoadModelsArgs {
+  /** Folder holding ser/, asr/ and aclipse/ (absolute URL on our own origin). Default: the app's /models/. */
+  baseUrl?: string;
+  /** Which to load (default all). */
+  which?: ('evaluators' | 'generator')[];
+  /** Drop what is loaded and fetch again. */
+  reload?: boolean;
+}
+
+export type ModelOrigin = 'shipped' | 'trained' | 'imported' | 'fine-tuned';
+
+export interface EvaluatorInfo {
+  kind: 'ser' | 'asr';
+  origin: 'shipped' | 'fine-tuned';
+  url: string | null;
+  parameters: number;
+  bytes: number;
+  /** model.json `config`, `metrics`, `trainedWith` as stored. */
+  config: JsonObject;
+  metrics: JsonObject;
+  trainedWith: JsonObject;
+}
+
+export interface GeneratorModuleConfig {
+  hidden: number;
+  kernel: number;
+  layers: number;
+  seReduction: number;
+  dropout: number;
+  maskScale: number;
+  addScale: number;
+}
+
+export interface GeneratorInfo {
+  /** 'shipped', 'trained-1', 'imported-1', … */
+  id: string;
+  origin: 'shipped' | 'trained' | 'imported';
+  label: string;
+  parameters: number;
+  bytes: number;
+  config: { so: GeneratorModuleConfig; er: GeneratorModuleConfig; budgetDb: number };
+  metrics: JsonValue | null;
+  trainedWith: JsonValue | null;
+}
+
+export interface ModelsReport {
+  evaluators: {
+    ser: EvaluatorInfo;
+    asr: EvaluatorInfo;
+    /** Words in the lexicon of the beam search (0 = greedy decoding only). */
+    lexiconWords: number;
+  } | null;
+  /** Why the evaluators are not loaded (e.g. the weights are not installed), null when loaded or not tried. */
+  evaluatorsProblem: string | null;
+  generators: GeneratorInfo[];
+  /** The generator `protect` uses; null when none is loaded (then protection with Aclipse is unavailable). */
+  activeGenerator: string | null;
+  /** Why there is no shipped generator (e.g. public/models/aclipse/model.json is missing), null when loaded. */
+  generatorProblem: string | null;
+}
+
+export interface ImportGeneratorArgs {
+  /** model.json text. */
+  modelJson: string;
+  /** weights.bin bytes. */
+  weights: ArrayBuffer;
+  label?: string;
+}
+
+/** Id under which the generator of the kept training session can be exported before it is adopted. */
+export const TRAINING_GENERATOR_ID = 'training';
+
+// =====================================================================================================================
+// Clips
+// =====================================================================================================================
+
+export interface AnalyzeArgs {
+  /** 16 kHz mono. */
+  wave: Float32Array;
+}
+
+export interface ClipAnalysis {
+  emotion: Emotion;
+  /** In EMOTIONS order (neutral, sad, happy, angry). */
+  probabilities: number[];
+  /** Best transcript: lexicon beam search when a word list is loaded, else greedy. */
+  transcript: string;
+  transcriptGreedy: string;
+  /** Null when no word list is loaded. */
+  transcriptBeam: string | null;
+  ms: number;
+}
+
+export interface ProtectArgs {
+  /** 16 kHz mono, up to 10 min. */
+  wave: Float32Array;
+  method: ProtectMethod;
+  /** Minimum SNR in dB: the output never differs from the input by more than this allows. */
+  budgetDb: number;
+  /** Baseline parameters (ignored by 'aclipse'). */
+  params?: BaselineParams;
+  /** Noise seed for the noise baseline. */
+  seed?: number;
+  /** Run the evaluators on original and protected (default true; skipped when they are not loaded). */
+  analyze?: boolean;
+  /** Reference for WER/CER (e.g. a dataset transcript); default: the ASR transcript of the original clip. */
+  referenceText?: string;
+  /** Also return spectra (the same as calling `spectra`), e.g. { maxFrames: 600 }. */
+  spectra?: SpectraOptions;
+}
+
+export type WordOp = 'equal' | 'sub' | 'del' | 'ins';
+export interface AlignedWord {
+  op: WordOp;
+  /** Null for an insertion. */
+  ref: string | null;
+  /** Null for a deletion. */
+  hyp: string | null;
+}
+
+export interface Intelligibility {
+  /** What the protected transcript was compared with. */
+  reference: string;
+  referenceKind: 'original-transcript' | 'given-text';
+  hypothesis: string;
+  wer: ErrorRate;
+  cer: ErrorRate;
+  /** Word-level alignment reference → hypothesis for the diff view. */
+  alignment: AlignedWord[];
+}
+
+export interface ProtectResult {
+  method: ProtectMethod;
+  /** Generator id for 'aclipse', null for baselines. */
+  generatorId: string | null;
+  budgetDb: number;
+  wave: Float32Array;
+  /** Achieved SNR of the protected clip against the original (≥ budgetDb). */
+  snrDb: number;
+  /** SO/ER attention over the 257 STFT bins (31.25 Hz apart), length-weighted over the clip; Aclipse only. */
+  attention: { so: Float32Array; er: Float32Array; binHz: number } | null;
+  /** Null when analysis was off or the evaluators are not loaded. */
+  original: ClipAnalysis | null;
+  protected: ClipAnalysis | null;
+  /** WER/CER of the protected transcript; null without analysis. */
+  intelligibility: Intelligibility | null;
+  perturbation: PerturbationReport;
+  spectra: Spectra | null;
+  timing: { protectMs: number; analyzeMs: number; totalMs: number; /** clip seconds per protect second */ realtimeFactor: number };
+}
+
+export interface SpectraOptions {
+  /** Upper bound on the time columns returned (long clips are averaged down). Default 800. */
+  maxFrames?: number;
+  /** FFT size (power of two). Default 512 (257 bins of 31.25 Hz). */
+  nFft?: number;
+  /** Lowest dB shown. Default −100. */
+  floorDb?: number;
+}
+
+export interface SpectraArgs extends SpectraOptions {
+  original: Float32Array;
+  protected: Float32Array;
+}
+
+export interface Spectra {
+  /** Time columns and frequency bins; each array is row-major [frames][bins], in dB. */
+  frames: number;
+  bins: number;
+  original: Float32Array;
+  protected: Float32Array;
+  /** Spectrogram of the perturbation (protected − original). */
+  difference: Float32Array;
+  /** One colour scale for all three. */
+  minDb: number;
+  maxDb: number;
+  /** Seconds per column (after averaging) and Hz per bin; bin k is at k·binHz, up to maxHz. */
+  secondsPerFrame: number;
+  binHz: number;
+  maxHz: number;
+  sampleRate: number;
+  nFft: number;
+  /** STFT frames averaged into one column (1 for short clips). */
+  framesPerColumn: number;
+  durationSeconds: number;
+}
+
+// =====================================================================================================================
+// Datasets
+// =====================================================================================================================
+
+/** Where a dataset comes from. Dropped folders: flatten the entries with `filesFromDrop` (src/engine/files.ts). */
+export type DatasetSource =
+  | { kind: 'demo' }
+  /** A manifest on our own origin; its audio paths are fetched relative to it. */
+  | { kind: 'url'; manifestUrl: string; name?: string }
+  /** <input webkitdirectory> (File.webkitRelativePath) or dropped files with their paths. */
+  | { kind: 'files'; files: { path: string; file: File }[]; name?: string }
+  /** showDirectoryPicker(). */
+  | { kind: 'directory'; handle: FileSystemDirectoryHandle };
+
+export interface OpenDatasetArgs {
+  source: DatasetSource;
+  format?: 'auto' | 'iemocap' | 'manifest';
+}
+
+export interface DatasetInfo {
+  id: string;
+  name: string;
+  format: DatasetFormat;
+  clips: number;
+  /** Null when some durations are unknown without decoding. */
+  hours: number | null;
+  byEmotion: Record<string, number>;
+  bySplit: Record<string, number>;
+  bySpeaker: Record<string, number>;
+  byFold: Record<string, number>;
+  /** Clips with a transcript (the others count for emotion only). */
+  withText: number;
+  report: LoadReport;
+  /** The report as readable lines. */
+  reportText: string;
+}
+
+export interface DatasetClipMeta {
+  id: string;
+  path: string;
+  text: string | null;
+  emotion: Emotion | null;
+  label: string | null;
+  speaker: string;
+  split: string | null;
+  fold: number | null;
+  duration: number | null;
+}
+
+export interface DatasetClipsArgs {
+  datasetId: string;
+  split?: string | null;
+  offset?: number;
+  limit?: number;
+}
+
+export interface DatasetClipPage {
+  total: number;
+  offset: number;
+  clips: DatasetClipMeta[];
+}
+
+/** Which clips of a dataset a job uses. */
+export interface ClipSelection {
+  datasetId: string;
+  /** Split name ('train', 'val', 'test', 'test_speaker', 'fold3', …); null = all clips. */
+  split: string | null;
+  /** At most this many clips (a seeded stratified subset when the split is larger). */
+  limit?: number;
+  seed?: number;
+}
+
+// =====================================================================================================================
+// Evaluation
+// =====================================================================================================================
+
+export interface EvaluateArgs extends ClipSelection {
+  methods: EvalMethod[];
+  budgetDb: number;
+  params?: BaselineParams;
+}
+
+export interface EvaluationRow {
+  clipId: string;
+  method: EvalMethod;
+  emotion: Emotion | null;
+  predicted: Emotion;
+  probabilities: number[];
+  /** Dataset transcript, when the clip has one. */
+  reference: string | null;
+  transcript: string;
+  /** Per-clip WER/CER against the reference (null without one). */
+  wer: number | null;
+  cer: number | null;
+  /** Null for 'original'. */
+  snrDb: number | null;
+  lowChangeDb: number | null;
+  highChangeDb: number | null;
+  perturbationHighShare: number | null;
+  ms: number;
+}
+
+export interface MethodSummary {
+  method: EvalMethod;
+  clips: number;
+  /** Over clips with an emotion label. */
+  wa: number;
+  ua: number;
+  /** confusion[true][predicted] in EMOTIONS order. */
+  confusion: number[][];
+  /** Corpus-level over clips with a transcript. */
+  wer: ErrorRate;
+  cer: ErrorRate;
+  meanSnrDb: number | null;
+  /** Mean change of the signal's band energy (protected vs original) and mean share of the perturbation ≥ 2 kHz. */
+  meanLowChangeDb: number | null;
+  meanHighChangeDb: number | null;
+  meanPerturbationHighShare: number | null;
+  seconds: number;
+}
+
+export interface EvaluateResult {
+  datasetId: string;
+  split: string | null;
+  budgetDb: number;
+  clips: number;
+  /** Clips that could not be decoded, with the reason. */
+  failed: { clipId: string; error: string }[];
+  summaries: MethodSummary[];
+  rows: EvaluationRow[];
+  /** Provenance for the export: generator id, evaluator origins, backend. */
+  generatorId: string | null;
+  backend: BackendName;
+  seconds: number;
+}
+
+// =====================================================================================================================
+// Training
+// =====================================================================================================================
+
+export interface TrainConfig {
+  seed: number;
+  /** Minimum SNR (dB), enforced by construction. */
+  budgetDb: number;
+  /** Stratified subset size and how often (epochs) it is swapped (paper: 400, 5). */
+  subsetSize: number;
+  swapEvery: number;
+  batchSize: number;
+  stage1: { epochs: number; learningRate: number; lambda1: number };
+  stage2: { epochs: number; learningRate: number; lambda2: number; tune: 'er' | 'so' };
+}
+
+export interface TrainArgs {
+  datasetId: string;
+  /** Default 'train'. Held-out splits ('test', 'test_speaker') are refused. */
+  trainSplit?: string;
+  /** Scored after each epoch; default 'val' when the dataset has it, null = none. */
+  valSplit?: string | null;
+  /** Default 32 (validation runs after every epoch). */
+  valLimit?: number;
+  config: TrainConfig;
+  /** Stages to run in order, e.g. [1, 2]. */
+  stages: (1 | 2)[];
+  /** Start from: the active generator's weights, or fresh (seeded) weights (default 'fresh'). */
+  init?: 'active' | 'fresh';
+  /** Continue the kept session (same dataset and config) from its next epoch instead of starting over. */
+  resume?: boolean;
+  /** Clips longer than this are cut (bounded memory on the GPU). Default 8 s. */
+  maxClipSeconds?: number;
+}
+
+export interface TrainLosses {
+  ce: number;
+  ctc: number;
+  total: number;
+}
+
+export interface TrainStepReport {
+  stage: 1 | 2;
+  /** 0-based. */
+  epoch: number;
+  epochs: number;
+  step: number;
+  steps: number;
+  losses: TrainLosses;
+}
+
+export interface TrainEvalMetrics {
+  wa: number;
+  ua: number;
+  wer: number;
+  cer: number;
+  ce: number;
+  ctc: number;
+  confusion: number[][];
+}
+
+export interface TrainEpochReport {
+  stage: 1 | 2;
+  epoch: number;
+  epochs: number;
+  train: TrainLosses & { wa: number; wer: number };
+  val?: TrainEvalMetrics;
+  seconds: number;
+}
+
+export interface TrainingState {
+  datasetId: string;
+  config: TrainConfig;
+  stages: (1 | 2)[];
+  /** Where a resume continues; null when every requested stage is done. */
+  next: { stage: 1 | 2; epoch: number } | null;
+  epochs: TrainEpochReport[];
+  /** Clips in the training split and in validation. */
+  trainClips: number;
+  valClips: number;
+  readback: 'async' | 'sync';
+  backend: BackendName;
+}
+
+export interface TrainResult {
+  state: TrainingState;
+}
+
+export interface FineTuneArgs extends ClipSelection {
+  /** Default both. */
+  targets?: ('ser' | 'asr')[];
+  epochs?: number;
+  learningRate?: number;
+  maxBatch?: number;
+  /** Fraction held out for before/after metrics (default 0.1). */
+  valFraction?: number;
+}
+
+export interface FineTuneStepReport {
+  model: 'ser' | 'asr';
+  epoch: number;
+  epochs: number;
+  step: number;
+  steps: number;
+  loss: number;
+}
+
+export interface FineTuneMetrics {
+  n: number;
+  wa?: number;
+  ua?: number;
+  wer?: number;
+  cer?: number;
+}
+
+export interface FineTuneResult {
+  ser: { clips: number; steps: number; loss: number; before: FineTuneMetrics | null; after: FineTuneMetrics | null } | null;
+  asr: { clips: number; steps: number; loss: number; before: FineTuneMetrics | null; after: FineTuneMetrics | null } | null;
+  models: ModelsReport;
 }
 
 /** Names of the job methods of EngineApi (those shaped `(args, jobId, onProgress) => Promise<R>`). */
