@@ -146,6 +146,26 @@ describe('evaluator models', () => {
     ser.dispose();
   });
 
+  it('wasm and cpu backends agree on the same weights (as webgpu must, within a tolerance)', async () => {
+    const asr = new AsrModel(TINY_ASR, 21);
+    const ser = new SerModel(TINY_SER, 22);
+    const x = chirp(7000, 250, 1200);
+    const run = () => tf.tidy(() => {
+      const w = tf.tensor2d(x, [1, x.length]);
+      return [asr.forward(w, [x.length]).logits.dataSync(), ser.forward(w, [x.length]).dataSync()];
+    });
+    const [a1, s1] = run();
+    await tf.setBackend('cpu');
+    const [a2, s2] = run();
+    await initTf('wasm');
+    let d = 0;
+    for (let i = 0; i < a1.length; i++) d = Math.max(d, Math.abs(a1[i] - a2[i]));
+    for (let i = 0; i < s1.length; i++) d = Math.max(d, Math.abs(s1[i] - s2[i]));
+    expect(d).toBeLessThan(1e-3);
+    asr.dispose();
+    ser.dispose();
+  });
+
   it('repeated predict and train steps keep the tensor count stable', async () => {
     const asr = new AsrModel(TINY_ASR, 5);
     const ser = new SerModel(TINY_SER, 6);

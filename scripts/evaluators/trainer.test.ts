@@ -1,0 +1,41 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initTf } from '../../src/core/node/tf';
+import { loadRunConfig } from './config';
+import { trainKind } from './trainer';
+
+beforeAll(async () => {
+  await initTf('wasm');
+});
+
+describe('evaluator training CLI core (tiny config on the 10-clip fixture corpus)', () => {
+  it('trains, resumes from its checkpoint, and exports model.json + weights.bin with val metrics', async () => {
+    const tmp = await mkdtemp(path.join(os.tmpdir(), 'aclipse-train-'));
+    const cfg = loadRunConfig('configs/evaluators.tiny.json');
+    cfg.runDir = path.join(tmp, 'runs');
+    cfg.outDir = path.join(tmp, 'models');
+    cfg.asr!.epochs = 1;
+    await trainKind(cfg, 'asr', true, 'configs/evaluators.tiny.json');
+    const state1 = JSON.parse(readFileSync(path.join(cfg.runDir, 'asr', 'state.json'), 'utf8'));
+    expect(state1.epoch).toBe(1);
+    cfg.asr!.epochs = 2; // resume: only the second epoch runs
+    await trainKind(cfg, 'asr', false, 'configs/evaluators.tiny.json');
+    const state2 = JSON.parse(readFileSync(path.join(cfg.runDir, 'asr', 'state.json'), 'utf8'));
+    expect(state2.epoch).toBe(2);
+    expect(state2.history).toHaveLength(2);
+    expect(state2.step).toBe(2 * state1.step);
+    const json = JSON.parse(readFileSync(path.join(cfg.outDir, 'asr', 'model.json'), 'utf8'));
+    expect(json.format).toBe('aclipse-fn/1');
+    expect(json.metrics.val.n).toBe(2);
+    expect(json.trainedWith.decoder.lexicon).toBe('words.txt');
+    expect(existsSync(path.join(cfg.outDir, 'asr', 'weights.bin'))).toBe(true);
+    expect(readFileSync(path.join(cfg.outDir, 'asr', 'words.txt'), 'utf8').split('\n').length).toBeGreaterThan(5);
+    await trainKind(cfg, 'ser', true, 'configs/evaluators.tiny.json');
+    const ser = JSON.parse(readFileSync(path.join(cfg.outDir, 'ser', 'model.json'), 'utf8'));
+    expect(ser.config.kind).toBe('ser');
+    expect(ser.metrics.val.confusion).toHaveLength(4);
+  }, 60_000);
+});
