@@ -425,6 +425,16 @@ export class AclipseTrainer {
     return reports;
   }
 
+  /** Adam's state (moments in var-list order), so a run can resume exactly after a restart. */
+  async exportOptimizerState(): Promise<{ stage: Stage; weights: { name: string; tensor: tf.Tensor }[] } | null> {
+    if (!this.optimizer || this.optimizerStage === null) return null;
+    return { stage: this.optimizerStage, weights: await this.optimizer.getWeights() };
+  }
+
+  async importOptimizerState(stage: Stage, weights: { name: string; tensor: tf.Tensor }[]): Promise<void> {
+    await this.optimizerFor(stage).setWeights(weights);
+  }
+
   dispose(): void {
     this.optimizer?.dispose();
     this.optimizer = null;

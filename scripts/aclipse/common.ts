@@ -1,0 +1,118 @@
+/** Node-side plumbing shared by the Aclipse CLIs: flags, the frozen evaluators from disk, and corpus clips. */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { generatorFromArtifacts, type AclipseGenerator, type GeneratorArtifacts, type GeneratorModelJson } from '../../src/core/aclipse/model';
+import type { FrozenEvaluators, TrainClip } from '../../src/core/aclipse/trainer';
+import { decodeEntry, emotionIndex, loadDataset, type DatasetEntry, type DatasetIndex } from '../../src/core/data';
+import { nodeDirectorySource } from '../../src/core/data/node-source';
+import { Lexicon } from '../../src/core/ml/decoders';
+import type { AsrModel, SerModel } from '../../src/core/ml/models';
+import { modelFromArtifacts } from '../../src/core/ml/weights';
+import { readModelDir } from '../../src/core/node/io';
+import type { ScoreModels } from '../../src/core/evaluation';
+
+export type Flags = Record<string, string | true>;
+
+/** `--name value` and `--flag` pairs; positional arguments are returned separately. */
+export function parseFlags(argv: string[]): { flags: Flags; positional: string[] } {
+  const flags: Flags = {};
+  const positional: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a.startsWith('--') && a.includes('=')) {
+      flags[a.slice(2, a.indexOf('='))] = a.slice(a.indexOf('=') + 1);
+    } else if (a.startsWith('--')) {
+      const next = argv[i + 1];
+      // A following token is the value unless it is another flag (so negative numbers such as -0.1 are values).
+      if (next !== undefined && !next.startsWith('--')) {
+        flags[a.slice(2)] = next;
+        i++;
+      } else flags[a.slice(2)] = true;
+    } else positional.push(a);
+  }
+  return { flags, positional };
+}
+
+export function numberFlag(flags: Flags, name: string): number | undefined {
+  const v = flags[name];
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (v === true || !Number.isFinite(n)) throw new Error(`--${name} needs a number`);
+  return n;
+}
+
+export function stringFlag(flags: Flags, name: string): string | undefined {
+  const v = flags[name];
+  if (v === true) throw new Error(`--${name} needs a value`);
+  return v;
+}
+
+export interface DiskEvaluators {
+  ser: SerModel;
+  asr: AsrModel;
+  frozen: FrozenEvaluators;
+  /** Greedy + lexicon beam scoring, with the decoder settings chosen on val when the ASR was trained. */
+  scoring: ScoreModels;
+  dispose(): void;
+}
+
+/** Loads SER and ASR (model.json + weights.bin) from `<modelsDir>/ser` and `<modelsDir>/asr`. */
+export async function loadEvaluatorsFromDisk(modelsDir = 'public/models', asrDir?: string): Promise<DiskEvaluators> {
+  const ser = modelFromArtifacts(await readModelDir(path.join(modelsDir, 'ser')), 'ser');
+  const asrPath = asrDir ?? path.join(modelsDir, 'asr');
+  const asrArt = await readModelDir(asrPath);
+  const asr = modelFromArtifacts(asrArt, 'asr');
+  const decoder = (asrArt.modelJson.trainedWith as { decoder?: { lexicon?: string; beamWidth?: number; wordBonus?: number } }).decoder ?? {};
+  let lexicon: Lexicon | undefined;
+  if (decoder.lexicon && existsSync(path.join(asrPath, decoder.lexicon))) {
+    lexicon = new Lexicon(readFileSync(path.join(asrPath, decoder.lexicon), 'utf8').split('\n'));
+  }
+  return {
+    ser,
+    asr,
+    frozen: {
+      ser: (w, l) => ser.forward(w, l, { training: false }),
+      asr: (w, l) => {
+        const o = asr.forward(w, l, { training: false });
+        return { logits: o.logits, lengths: o.outLengths };
+      },
+    },
+    scoring: { ser, asr, beam: lexicon ? { lexicon, beamWidth: decoder.beamWidth ?? 16, wordBonus: decoder.wordBonus ?? 0 } : null },
+    dispose() {
+      ser.dispose();
+      asr.dispose();
+    },
+  };
+}
+
+export async function readGeneratorDir(dir: string): Promise<AclipseGenerator> {
+  const modelJson = JSON.parse(readFileSync(path.join(dir, 'model.json'), 'utf8')) as GeneratorModelJson;
+  const weights = readFileSync(path.join(dir, modelJson.weightsManifest[0].paths[0]));
+  const art: GeneratorArtifacts = { modelJson, weights: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) };
+  return generatorFromArtifacts(art);
+}
+
+export async function loadCorpus(dir: string): Promise<DatasetIndex> {
+  if (!existsSync(dir)) throw new Error(`No corpus at ${dir}: run \`npm run corpus\` first (or pass --corpus <dir>)`);
+  return loadDataset(nodeDirectorySource(dir));
+}
+
+/** Decodes labelled entries (emotion and transcript both present) into training/evaluation clips. */
+export async function toClips(entries: readonly DatasetEntry[]): Promise<TrainClip[]> {
+  const out: TrainClip[] = [];
+  for (const e of entries) {
+    if (!e.emotion || !e.text) continue;
+    out.push({ id: e.id, wave: await decodeEntry(e), emotion: emotionIndex(e.emotion), text: e.text });
+  }
+  return out;
+}
+
+/** Every `len/n`-th entry: a deterministic, evenly spread subset (the order of the manifest is kept). */
+export function spread<T>(items: readonly T[], n: number | undefined): T[] {
+  if (!n || n >= items.length) return items.slice();
+  return Array.from({ length: n }, (_, i) => items[Math.floor((i * items.length) / n)]);
+}
+
+export function log(tag: string, msg: string): void {
+  console.log(`[${new Date().toISOString().slice(11, 19)} ${tag}] ${msg}`);
+}

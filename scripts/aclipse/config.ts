@@ -1,0 +1,77 @@
+/** configs/aclipse*.json and the CLI overrides used for ablations. */
+import { readFileSync } from 'node:fs';
+import type { ModuleConfig } from '../../src/core/aclipse/generator';
+import { PAPER_CONFIG, type AclipseTrainConfig } from '../../src/core/aclipse/trainer';
+import { numberFlag, stringFlag, type Flags } from './common';
+
+export interface AclipseRunConfig {
+  name: string;
+  corpus: string;
+  models: string;
+  runDir: string;
+  shipDir: string;
+  seeds: number[];
+  shipSeed: number;
+  valSize: number;
+  generator: { so: ModuleConfig; er: ModuleConfig };
+  train: Omit<AclipseTrainConfig, 'seed'>;
+}
+
+export function loadAclipseConfig(file: string): AclipseRunConfig {
+  const raw = JSON.parse(readFileSync(file, 'utf8')) as Partial<AclipseRunConfig>;
+  if (!raw.name || !raw.generator || !raw.train) throw new Error(`${file}: name, generator and train are required`);
+  const { seed: _seed, ...paper } = PAPER_CONFIG;
+  void _seed;
+  return {
+    corpus: 'data/corpus',
+    models: 'public/models',
+    runDir: 'runs/aclipse',
+    shipDir: 'public/models/aclipse',
+    seeds: [0],
+    shipSeed: 0,
+    valSize: 96,
+    ...raw,
+    name: raw.name,
+    generator: raw.generator,
+    train: {
+      ...paper,
+      ...raw.train,
+      stage1: { ...paper.stage1, ...raw.train.stage1 },
+      stage2: { ...paper.stage2, ...raw.train.stage2 },
+    },
+  };
+}
+
+/** Applies CLI overrides (ablations) to a loaded config. */
+export function applyOverrides(cfg: AclipseRunConfig, flags: Flags): AclipseRunConfig {
+  const t = structuredClone(cfg.train);
+  const l1 = numberFlag(flags, 'lambda1');
+  if (l1 !== undefined) t.stage1.lambda1 = l1;
+  const l2 = numberFlag(flags, 'lambda2');
+  if (l2 !== undefined) t.stage2.lambda2 = l2;
+  const tune = stringFlag(flags, 'tune');
+  if (tune !== undefined) {
+    if (tune !== 'er' && tune !== 'so') throw new Error('--tune takes er or so');
+    t.stage2.tune = tune;
+  }
+  const e1 = numberFlag(flags, 'epochs1');
+  if (e1 !== undefined) t.stage1.epochs = e1;
+  const e2 = numberFlag(flags, 'epochs2');
+  if (e2 !== undefined) t.stage2.epochs = e2;
+  const lr1 = numberFlag(flags, 'lr1');
+  if (lr1 !== undefined) t.stage1.learningRate = lr1;
+  const lr2 = numberFlag(flags, 'lr2');
+  if (lr2 !== undefined) t.stage2.learningRate = lr2;
+  const budget = numberFlag(flags, 'budget');
+  if (budget !== undefined) t.budgetDb = budget;
+  const subset = numberFlag(flags, 'subset');
+  if (subset !== undefined) t.subsetSize = subset;
+  const seeds = stringFlag(flags, 'seeds');
+  return {
+    ...cfg,
+    name: stringFlag(flags, 'tag') ?? cfg.name,
+    seeds: seeds ? seeds.split(',').map((s) => Number(s)) : cfg.seeds,
+    train: t,
+  };
+}
+
