@@ -1,0 +1,35 @@
+/**
+ * npm run eval -- [--config configs/eval.json] [--limit N] [--out dir]
+ *
+ * Runs every protection method (Aclipse, white noise, low-pass 2/4 kHz, pitch shift, McAdams, PGD) at matched SNRs
+ * on the held-out test split, plus the adaptive attacker and the transfer ASR, and writes the report (report.md,
+ * report.json, clips.csv, frontier.svg, confusion-*.svg) to results/eval/.
+ */
+import { readFileSync } from 'node:fs';
+import { initTf } from '../src/core/node/tf';
+import { numberFlag, parseFlags, stringFlag } from './aclipse/common';
+import { DEFAULT_EVAL_CONFIG, runReport, type EvalReportConfig } from './eval/report';
+
+async function main(): Promise<void> {
+  const { flags } = parseFlags(process.argv.slice(2));
+  const file = stringFlag(flags, 'config') ?? 'configs/eval.json';
+  const raw = JSON.parse(readFileSync(file, 'utf8')) as Partial<EvalReportConfig>;
+  const cfg: EvalReportConfig = {
+    ...DEFAULT_EVAL_CONFIG,
+    ...raw,
+    pgd: { ...DEFAULT_EVAL_CONFIG.pgd, ...raw.pgd },
+    attacker: { ...DEFAULT_EVAL_CONFIG.attacker, ...raw.attacker },
+  };
+  const limit = numberFlag(flags, 'limit');
+  if (limit !== undefined) cfg.limit = limit;
+  cfg.out = stringFlag(flags, 'out') ?? cfg.out;
+  await initTf('wasm');
+  const command = `npm run eval -- ${process.argv.slice(2).join(' ')}`.trim();
+  const report = await runReport(cfg, command, (m) => console.log(`[${new Date().toISOString().slice(11, 19)} eval] ${m}`));
+  console.log(`wrote ${report.files.map((f) => `${cfg.out}/${f}`).join(', ')}`);
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? (e.stack ?? e.message) : e);
+  process.exit(1);
+});

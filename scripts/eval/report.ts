@@ -1,0 +1,291 @@
+/**
+ * The privacy–utility report behind `npm run eval`: every protection method at matched SNRs on a held-out split,
+ * a white-box PGD bound, an adaptive attacker (an ASR fine-tuned on protected clips) and a second, independently
+ * trained ASR architecture (transfer). Writes Markdown + JSON + CSV + SVG figures.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { AclipseGenerator } from '../../src/core/aclipse/model';
+import { pgdAttack } from '../../src/core/aclipse/pgd';
+import { BASELINES } from '../../src/core/baselines';
+import { EMOTIONS, bySplit, stratifiedSubset } from '../../src/core/data';
+import { evaluateMethod, protectWith, resultsToCsv, scoreClips, summarizeResults, type ClipResult, type LabelledClip, type MethodId, type MethodSummary } from '../../src/core/evaluation';
+import { cer, wer } from '../../src/core/ml/metrics';
+import { modelFromArtifacts } from '../../src/core/ml/weights';
+import { asrTrainStep, makeBatches, predictAsr } from '../../src/core/ml/train';
+import { readModelDir } from '../../src/core/node/io';
+import { loadCorpus, loadEvaluatorsFromDisk, readGeneratorDir, spread, toClips } from '../aclipse/common';
+import { confusionSvg, frontierSvg, type FrontierSeries } from './svg';
+
+export interface EvalReportConfig {
+  corpus: string;
+  models: string;
+  generator: string;
+  /** Second ASR architecture trained independently (transfer attacker); skipped when missing. */
+  asrB: string | null;
+  split: string;
+  limit: number | null;
+  snrs: number[];
+  methods: (MethodId | 'pgd')[];
+  pgd: { steps: number; limit: number; snrs: number[] };
+  attacker: { enabled: boolean; trainClips: number; epochs: number; learningRate: number; budgetDb: number; maxBatch: number };
+  out: string;
+  seed: number;
+}
+
+export const DEFAULT_EVAL_CONFIG: EvalReportConfig = {
+  corpus: 'data/corpus',
+  models: 'public/models',
+  generator: 'public/models/aclipse',
+  asrB: 'public/models/asr-b',
+  split: 'test',
+  limit: null,
+  snrs: [10, 15, 20, 25],
+  methods: ['aclipse', 'noise', 'lowpass2k', 'lowpass4k', 'pitch', 'mcadams', 'pgd'],
+  pgd: { steps: 20, limit: 96, snrs: [10, 20] },
+  attacker: { enabled: true, trainClips: 1200, epochs: 2, learningRate: 3e-4, budgetDb: 10, maxBatch: 16 },
+  out: 'results/eval',
+  seed: 7,
+};
+
+export interface MethodRow extends MethodSummary {
+  targetSnrDb: number | null;
+  label: string;
+}
+
+export interface AttackerResult {
+  budgetDb: number;
+  trainClips: number;
+  steps: number;
+  werProtectedBefore: number;
+  werProtectedAfter: number;
+  werOriginalBefore: number;
+  werOriginalAfter: number;
+}
+
+export interface TransferResult {
+  model: string;
+  rows: { method: string; targetSnrDb: number | null; wer: number; cer: number }[];
+}
+
+export interface EvalReport {
+  command: string;
+  config: EvalReportConfig;
+  clips: number;
+  rows: MethodRow[];
+  pgdClips: number;
+  attacker: AttackerResult | null;
+  transfer: TransferResult | null;
+  files: string[];
+}
+
+const LABELS: Record<string, string> = {
+  original: 'original',
+  aclipse: 'Aclipse (stage 2)',
+  pgd: 'PGD (white-box)',
+  ...Object.fromEntries(BASELINES.map((b) => [b.id, b.label])),
+};
+const COLOURS: Record<string, string> = {
+  aclipse: '#d62728',
+  noise: '#7f7f7f',
+  lowpass2k: '#1f77b4',
+  lowpass4k: '#17becf',
+  pitch: '#2ca02c',
+  mcadams: '#9467bd',
+  pgd: '#ff7f0e',
+};
+
+type Log = (msg: string) => void;
+
+async function fineTuneAttacker(
+  cfg: EvalReportConfig,
+  gen: AclipseGenerator,
+  trainClips: LabelledClip[],
+  testClips: LabelledClip[],
+  log: Log,
+): Promise<AttackerResult> {
+  // The attacker knows the protector: it protects its own training clips with the same generator and budget.
+  const budget = cfg.attacker.budgetDb;
+  const asr = modelFromArtifacts(await readModelDir(path.join(cfg.models, 'asr')), 'asr');
+  const protectedTrain: Float32Array[] = [];
+  for (const c of trainClips) protectedTrain.push(await protectWith('aclipse', c.wave, { budgetDb: budget, generator: gen }));
+  const protectedTest: Float32Array[] = [];
+  for (const c of testClips) protectedTest.push(await protectWith('aclipse', c.wave, { budgetDb: budget, generator: gen }));
+  const refs = testClips.map((c) => c.text);
+  const werOf = async (waves: Float32Array[]) => wer(refs, (await predictAsr(asr, waves)).map((p) => p.greedy)).rate;
+  const werProtectedBefore = await werOf(protectedTest);
+  const werOriginalBefore = await werOf(testClips.map((c) => c.wave));
+  const optimizer = tf.train.adam(cfg.attacker.learningRate);
+  let steps = 0;
+  let rngState = cfg.seed;
+  const rng = () => ((rngState = (rngState * 1103515245 + 12345) % 2147483648) / 2147483648);
+  for (let epoch = 0; epoch < cfg.attacker.epochs; epoch++) {
+    const batches = makeBatches(protectedTrain.map((w) => w.length), cfg.attacker.maxBatch, 16000 * 48, rng);
+    for (const idx of batches) {
+      await asrTrainStep(asr, optimizer, idx.map((i) => protectedTrain[i]), idx.map((i) => trainClips[i].text), { clipNorm: 5, seed: steps + 1, ctcMode: 'sync' });
+      steps++;
+    }
+    log(`attacker epoch ${epoch + 1}/${cfg.attacker.epochs}: WER on protected test ${(100 * (await werOf(protectedTest))).toFixed(1)}%`);
+  }
+  optimizer.dispose();
+  const result = {
+    budgetDb: budget,
+    trainClips: trainClips.length,
+    steps,
+    werProtectedBefore,
+    werProtectedAfter: await werOf(protectedTest),
+    werOriginalBefore,
+    werOriginalAfter: await werOf(testClips.map((c) => c.wave)),
+  };
+  asr.dispose();
+  return result;
+}
+
+const pct = (x: number | null) => (x === null || !Number.isFinite(x) ? '–' : (x * 100).toFixed(1));
+const db = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '∞');
+
+export function reportMarkdown(r: EvalReport): string {
+  const lines: string[] = [
+    `# Privacy–utility report`,
+    '',
+    `Produced by \`${r.command}\` on the \`${r.config.split}\` split (${r.clips} clips; PGD on ${r.pgdClips}). ` +
+      'WA/UA: frozen SER; WER/CER: frozen ASR with greedy decoding; "beam" adds the lexicon beam search (a stronger decoder). ' +
+      'Every method is held to the same budget: the residual is scaled onto ‖y − x‖ ≤ 10^(−SNR/20)·‖x‖ when its full effect is larger.',
+    '',
+    '![privacy–utility frontier](frontier.svg)',
+    '',
+    '| method | target SNR dB | achieved SNR dB | WA % | UA % | WER % | CER % | WER % (beam) | perturbation ≥ 2 kHz % | Δ energy < 2 kHz dB | Δ energy ≥ 2 kHz dB |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
+    ...r.rows.map(
+      (m) =>
+        `| ${m.label} | ${m.targetSnrDb ?? '–'} | ${db(m.snrDb)} | ${pct(m.wa)} | ${pct(m.ua)} | ${pct(m.wer)} | ${pct(m.cer)} | ${pct(m.werBeam)} | ${m.method === 'original' ? '–' : pct(m.highShare)} | ${m.lowChangeDb.toFixed(2)} | ${m.highChangeDb.toFixed(2)} |`,
+    ),
+    '',
+  ];
+  if (r.attacker) {
+    const a = r.attacker;
+    lines.push(
+      '## Adaptive attacker',
+      '',
+      `A copy of the ASR fine-tuned for ${a.steps} steps on ${a.trainClips} training clips protected by Aclipse at ${a.budgetDb} dB (the attacker has the protector).`,
+      '',
+      '| | WER % before fine-tuning | WER % after |',
+      '|---|---|---|',
+      `| protected test clips | ${pct(a.werProtectedBefore)} | ${pct(a.werProtectedAfter)} |`,
+      `| original test clips | ${pct(a.werOriginalBefore)} | ${pct(a.werOriginalAfter)} |`,
+      '',
+    );
+  }
+  if (r.transfer) {
+    lines.push(
+      '## Transfer to an independently trained ASR',
+      '',
+      `\`${r.transfer.model}\`: a different architecture, trained separately; the generator never saw it.`,
+      '',
+      '| method | target SNR dB | WER % | CER % |',
+      '|---|---|---|---|',
+      ...r.transfer.rows.map((t) => `| ${t.method} | ${t.targetSnrDb ?? '–'} | ${pct(t.wer)} | ${pct(t.cer)} |`),
+      '',
+    );
+  }
+  lines.push('## Confusion matrices', '', ...r.files.filter((f) => f.startsWith('confusion-')).map((f) => `![${f}](${f})`), '');
+  return lines.join('\n');
+}
+
+export async function runReport(cfg: EvalReportConfig, command: string, log: Log = () => undefined): Promise<EvalReport> {
+  const ev = await loadEvaluatorsFromDisk(cfg.models);
+  const gen = existsSync(path.join(cfg.generator, 'model.json')) ? await readGeneratorDir(cfg.generator) : null;
+  const corpus = await loadCorpus(cfg.corpus);
+  const clips = await toClips(spread(bySplit(corpus.entries, cfg.split), cfg.limit ?? undefined));
+  if (clips.length === 0) throw new Error(`No labelled clips in split ${cfg.split}`);
+  mkdirSync(cfg.out, { recursive: true });
+  const rows: MethodRow[] = [];
+  const allRows: ClipResult[] = [];
+  const confusions: Record<string, number[][]> = {};
+  const add = (label: string, target: number | null, rs: ClipResult[], method: MethodId | 'pgd') => {
+    const s = summarizeResults(method === 'pgd' ? 'aclipse' : method, rs);
+    rows.push({ ...s, method: method as MethodId, targetSnrDb: target, label });
+    allRows.push(...rs.map((r) => ({ ...r, method: method as MethodId })));
+    log(`${label}${target !== null ? ` @ ${target} dB` : ''}: WA ${pct(s.wa)} WER ${pct(s.wer)} SNR ${db(s.snrDb)}`);
+    return s;
+  };
+
+  const original = add('original', null, await evaluateMethod('original', clips, ev.scoring, { budgetDb: 0 }), 'original');
+  confusions.original = original.confusion;
+  for (const method of cfg.methods) {
+    if (method === 'original' || method === 'pgd') continue;
+    if (method === 'aclipse' && !gen) {
+      log(`skipping aclipse: no generator at ${cfg.generator}`);
+      continue;
+    }
+    for (const snr of cfg.snrs) {
+      const rs = await evaluateMethod(method, clips, ev.scoring, { budgetDb: snr, generator: gen, seed: cfg.seed });
+      const s = add(LABELS[method] ?? method, snr, rs, method);
+      if (snr === cfg.snrs[0]) confusions[method] = s.confusion;
+    }
+  }
+  let pgdClips = 0;
+  if (cfg.methods.includes('pgd')) {
+    const subset = clips.slice(0, cfg.pgd.limit);
+    pgdClips = subset.length;
+    for (const snr of cfg.pgd.snrs) {
+      const waves: Float32Array[] = [];
+      for (let i = 0; i < subset.length; i += 8) {
+        waves.push(...(await pgdAttack(ev.frozen, subset.slice(i, i + 8), { budgetDb: snr, steps: cfg.pgd.steps, readback: 'sync' })));
+      }
+      add(LABELS.pgd, snr, await scoreClips('aclipse', subset, waves, ev.scoring), 'pgd');
+    }
+  }
+
+  let attacker: AttackerResult | null = null;
+  if (cfg.attacker.enabled && gen) {
+    const train = await toClips(stratifiedSubset(bySplit(corpus.entries, 'train'), cfg.attacker.trainClips, `attacker-${cfg.seed}`));
+    attacker = await fineTuneAttacker(cfg, gen, train, clips, log);
+  }
+
+  let transfer: TransferResult | null = null;
+  if (cfg.asrB && existsSync(path.join(cfg.asrB, 'model.json'))) {
+    const asrB = modelFromArtifacts(await readModelDir(cfg.asrB), 'asr');
+    const refs = clips.map((c) => c.text);
+    const score = async (method: MethodId, snr: number | null) => {
+      const waves: Float32Array[] = [];
+      for (const c of clips) waves.push(await protectWith(method, c.wave, { budgetDb: snr ?? 0, generator: gen, seed: cfg.seed }));
+      const hyps = (await predictAsr(asrB, waves)).map((p) => p.greedy);
+      return { method: LABELS[method] ?? method, targetSnrDb: snr, wer: wer(refs, hyps).rate, cer: cer(refs, hyps).rate };
+    };
+    const trows = [await score('original', null)];
+    for (const m of cfg.methods) {
+      if (m === 'original' || m === 'pgd' || (m === 'aclipse' && !gen)) continue;
+      trows.push(await score(m, cfg.snrs[0]));
+    }
+    transfer = { model: cfg.asrB, rows: trows };
+    asrB.dispose();
+    log(`transfer ASR-B: ${trows.map((t) => `${t.method} ${pct(t.wer)}`).join(', ')}`);
+  }
+
+  const files: string[] = [];
+  const write = (name: string, data: string) => {
+    writeFileSync(path.join(cfg.out, name), data);
+    files.push(name);
+  };
+  const series: FrontierSeries[] = [...new Set(rows.filter((r) => r.targetSnrDb !== null).map((r) => r.label))].map((label) => {
+    const rs = rows.filter((r) => r.label === label).sort((a, b) => (a.targetSnrDb ?? 0) - (b.targetSnrDb ?? 0));
+    const method = rows.find((r) => r.label === label)?.method ?? 'noise';
+    const key = label === LABELS.pgd ? 'pgd' : method;
+    return { label, colour: COLOURS[key] ?? '#333', points: rs.map((r) => ({ wa: r.wa, wer: r.wer, label: `${r.targetSnrDb} dB` })) };
+  });
+  write('frontier.svg', frontierSvg(series, `Privacy–utility frontier (${cfg.split}, ${clips.length} clips)`, { wa: original.wa, wer: original.wer }));
+  for (const [name, m] of Object.entries(confusions)) {
+    const title = name === 'original' ? 'Original clips' : `${LABELS[name] ?? name} @ ${cfg.snrs[0]} dB`;
+    write(`confusion-${name}.svg`, confusionSvg(m, EMOTIONS, title));
+  }
+  write('clips.csv', resultsToCsv(allRows, EMOTIONS));
+  const report: EvalReport = { command, config: cfg, clips: clips.length, rows, pgdClips, attacker, transfer, files: [] };
+  report.files = [...files, 'report.json', 'report.md'];
+  write('report.json', JSON.stringify(report, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 1));
+  write('report.md', reportMarkdown(report));
+  gen?.dispose();
+  ev.dispose();
+  return report;
+}
