@@ -19,6 +19,8 @@ export interface ModelTrainConfig<C> {
   trainLimit: number | null;
   valLimit: number | null;
   labelSmoothing?: number;
+  /** overrides of the run's augmentation for this model */
+  augment?: Partial<AugmentConfig>;
   /** beam width and word bonuses tried on val at the end (ASR) */
   beamWidth?: number;
   wordBonuses?: number[];

@@ -101,6 +101,8 @@ export async function trainKind(cfg: TrainRunConfig, kind: Kind, fresh: boolean,
   model.depthwiseImpl = 'native';
   log(kind, `${model.parameterCount()} parameters; config ${JSON.stringify(modelCfg)}`);
 
+  const aug = { ...cfg.augment, ...(tc.augment ?? {}) };
+  log(kind, `augmentation (p=${tc.augmentProb}): ${JSON.stringify(aug)}`);
   const lengths = train.map((c) => c.samples.length);
   const maxSamples = Math.round(tc.maxSeconds * 16000);
   const stepsPerEpoch = makeBatches(lengths, tc.maxBatch, maxSamples).length;
@@ -114,7 +116,7 @@ export async function trainKind(cfg: TrainRunConfig, kind: Kind, fresh: boolean,
       const idx = batches[bi];
       lr = lrAt(state.step, tc.lr, tc.warmupSteps, totalSteps);
       setLearningRate(optimizer, lr);
-      const waves = idx.map((i) => (rng() < tc.augmentProb ? augment(train[i].samples, rng, cfg.augment) : train[i].samples));
+      const waves = idx.map((i) => (rng() < tc.augmentProb ? augment(train[i].samples, rng, aug) : train[i].samples));
       const seed = Math.floor(rng() * 2 ** 30);
       let loss: number;
       if (model instanceof AsrModel) {

@@ -57,6 +57,11 @@ export interface SerConfig extends EncoderConfig {
   hidden: number;
   /** after this many blocks, time is halved again (0 = never) */
   downsampleAfter: number;
+  /**
+   * Feed the utterance's mean and spread of log-mel energy (the level that per-utterance normalisation removes)
+   * to the head: loudness is an emotion cue (angry loud, sad quiet).
+   */
+  levelFeatures?: boolean;
 }
 
 export type ModelConfig = AsrConfig | SerConfig;
@@ -85,6 +90,7 @@ export const DEFAULT_SER_CONFIG: SerConfig = {
   classes: 4,
   hidden: 64,
   downsampleAfter: 2,
+  levelFeatures: true,
 };
 
 export interface ForwardOptions {
@@ -266,7 +272,7 @@ export class SerModel extends EncoderModel<SerConfig> {
       p.constant('down1_g', [c], 1);
       p.constant('down1_beta', [c], 0);
     }
-    p.weight('head_w', [2 * c, config.hidden], 2 * c);
+    p.weight('head_w', [2 * c + (config.levelFeatures ? 2 : 0), config.hidden], 2 * c);
     p.constant('head_b', [config.hidden], 0);
     p.weight('out_w', [config.hidden, config.classes], config.hidden, 0.5);
     p.constant('out_b', [config.classes], 0);
@@ -278,7 +284,13 @@ export class SerModel extends EncoderModel<SerConfig> {
       const training = opts.training ?? false;
       const { h, lengths } = this.encode(feats, frameLengths, opts);
       const p = this.params;
-      const pooled = maskedStatsPool(h, lengthMask(lengths, h.shape[1]));
+      let pooled = maskedStatsPool(h, lengthMask(lengths, h.shape[1]));
+      if (this.config.levelFeatures) {
+        // mean and std over valid frames and bands of the raw log-mel, scaled to O(1)
+        const [b, f] = feats.shape;
+        const level = tf.reshape(maskedStatsPool(tf.mean(feats, 2, true), lengthMask(frameLengths, f)), [b, 2]);
+        pooled = tf.concat([pooled, tf.div(level, 10)], 1) as tf.Tensor2D;
+      }
       let z = tf.relu(tf.add(mm(pooled, p.get('head_w') as tf.Tensor2D), p.get('head_b'))) as tf.Tensor2D;
       z = maybeDropout(z, this.config.dropout, training, opts.seed === undefined ? undefined : opts.seed + 999);
       return tf.add(mm(z, p.get('out_w') as tf.Tensor2D), p.get('out_b')) as tf.Tensor2D;
