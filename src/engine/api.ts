@@ -380,8 +380,8 @@ export interface SpectraOptions {
   maxFrames?: number;
   /** FFT size (power of two). Default 512 (257 bins of 31.25 Hz). */
   nFft?: number;
-  /** Lowest dB shown. Default −100. */
-  floorDb?: number;
+  /** Dynamic range of the shared colour scale: minDb = maxDb − rangeDb. Default 90. */
+  rangeDb?: number;
 }
 
 export interface SpectraArgs extends SpectraOptions {
@@ -397,7 +397,7 @@ export interface Spectra {
   protected: Float32Array;
   /** Spectrogram of the perturbation (protected − original). */
   difference: Float32Array;
-  /** One colour scale for all three. */
+  /** One colour scale for all three (values are clamped to it): maxDb is the loudest cell of original/protected. */
   minDb: number;
   maxDb: number;
   /** Seconds per column (after averaging) and Hz per bin; bin k is at k·binHz, up to maxHz. */
@@ -415,7 +415,7 @@ export interface Spectra {
 // Datasets
 // =====================================================================================================================
 
-/** Where a dataset comes from. Dropped folders: flatten the entries with `filesFromDrop` (src/engine/files.ts). */
+/** Where a dataset comes from. Build one from a picker or a drop with src/engine/files.ts. */
 export type DatasetSource =
   | { kind: 'demo' }
   /** A manifest on our own origin; its audio paths are fetched relative to it. */
@@ -576,6 +576,8 @@ export interface TrainArgs {
   stages: (1 | 2)[];
   /** Start from: the active generator's weights, or fresh (seeded) weights (default 'fresh'). */
   init?: 'active' | 'fresh';
+  /** Module sizes of a fresh generator (default: the shipped architecture, 96 hidden channels, kernel 5). */
+  architecture?: { so: GeneratorModuleConfig; er: GeneratorModuleConfig };
   /** Continue the kept session (same dataset and config) from its next epoch instead of starting over. */
   resume?: boolean;
   /** Clips longer than this are cut (bounded memory on the GPU). Default 8 s. */

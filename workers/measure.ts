@@ -1,0 +1,161 @@
+/**
+ * Plain-JS measurements behind the Protect and Spectra views (no tfjs, unit-tested in Node): the word alignment for
+ * the transcript diff and display spectrograms that stay bounded for 10-minute clips.
+ */
+import { fftInPlace } from '../src/core/analysis';
+import { cer, wer } from '../src/core/ml/metrics';
+import { normalizeText } from '../src/core/ml/text';
+import type { AlignedWord, Intelligibility, Spectra, SpectraOptions } from '../src/engine/api';
+
+const words = (s: string): string[] => {
+  const n = normalizeText(s);
+  return n ? n.split(' ') : [];
+};
+
+/**
+ * Minimum-edit word alignment of hyp against ref. Ties follow editCounts in src/core/ml/metrics.ts (substitution,
+ * then deletion), so the ops counted here always agree with the WER it reports.
+ */
+export function alignWords(ref: string, hyp: string): AlignedWord[] {
+  const r = words(ref);
+  const h = words(hyp);
+  const n = r.length;
+  const m = h.length;
+  const W = m + 1;
+  const d = new Int32Array((n + 1) * W);
+  for (let i = 0; i <= n; i++) d[i * W] = i;
+  for (let j = 0; j <= m; j++) d[j] = j;
+  for (let i = 1; i <= n; i++) {
+    for (let j = 1; j <= m; j++) {
+      const sub = d[(i - 1) * W + j - 1]! + (r[i - 1] === h[j - 1] ? 0 : 1);
+      d[i * W + j] = Math.min(sub, d[(i - 1) * W + j]! + 1, d[i * W + j - 1]! + 1);
+    }
+  }
+  const out: AlignedWord[] = [];
+  let i = n;
+  let j = m;
+  while (i > 0 || j > 0) {
+    if (i > 0 && j > 0 && d[i * W + j] === d[(i - 1) * W + j - 1]! + (r[i - 1] === h[j - 1] ? 0 : 1)) {
+      out.push({ op: r[i - 1] === h[j - 1] ? 'equal' : 'sub', ref: r[i - 1]!, hyp: h[j - 1]! });
+      i--;
+      j--;
+    } else if (i > 0 && d[i * W + j] === d[(i - 1) * W + j]! + 1) {
+      out.push({ op: 'del', ref: r[i - 1]!, hyp: null });
+      i--;
+    } else {
+      out.push({ op: 'ins', ref: null, hyp: h[j - 1]! });
+      j--;
+    }
+  }
+  return out.reverse();
+}
+
+export function intelligibility(
+  reference: string,
+  referenceKind: Intelligibility['referenceKind'],
+  hypothesis: string,
+): Intelligibility {
+  return {
+    reference: normalizeText(reference),
+    referenceKind,
+    hypothesis: normalizeText(hypothesis),
+    wer: wer([reference], [hypothesis]),
+    cer: cer([reference], [hypothesis]),
+    alignment: alignWords(reference, hypothesis),
+  };
+}
+
+export const SPECTRA_DEFAULTS = { maxFrames: 800, nFft: 512, rangeDb: 90 } as const;
+
+/**
+ * Power spectrogram averaged into at most `columns` time columns, streaming (never holds the full STFT). The hop
+ * grows from nFft/4 up to nFft/2 for long clips so a 10-minute clip costs a few tens of thousands of FFTs.
+ */
+function columnPower(
+  x: Float32Array,
+  nFft: number,
+  hop: number,
+  frames: number,
+  columns: number,
+  perColumn: number,
+): Float32Array {
+  const bins = nFft / 2 + 1;
+  const out = new Float32Array(columns * bins);
+  const counts = new Uint32Array(columns);
+  const win = new Float64Array(nFft);
+  for (let i = 0; i < nFft; i++) win[i] = 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / nFft);
+  const re = new Float64Array(nFft);
+  const im = new Float64Array(nFft);
+  for (let f = 0; f < frames; f++) {
+    const start = f * hop;
+    for (let i = 0; i < nFft; i++) {
+      const k = start + i;
+      re[i] = (k < x.length ? x[k]! : 0) * win[i]!;
+      im[i] = 0;
+    }
+    fftInPlace(re, im);
+    const c = Math.min(columns - 1, Math.floor(f / perColumn));
+    counts[c]!++;
+    const row = c * bins;
+    for (let k = 0; k < bins; k++) out[row + k]! += re[k]! * re[k]! + im[k]! * im[k]!;
+  }
+  for (let c = 0; c < columns; c++) {
+    const n = counts[c]! || 1;
+    for (let k = 0; k < bins; k++) out[c * bins + k]! /= n;
+  }
+  return out;
+}
+
+export function computeSpectra(
+  original: Float32Array,
+  protectedWave: Float32Array,
+  opts: SpectraOptions = {},
+  sampleRate = 16000,
+): Spectra {
+  const nFft = opts.nFft ?? SPECTRA_DEFAULTS.nFft;
+  if (!Number.isInteger(Math.log2(nFft)) || nFft < 32 || nFft > 8192) throw new RangeError(`nFft must be a power of two in 32…8192, got ${nFft}`);
+  const maxFrames = Math.max(16, Math.floor(opts.maxFrames ?? SPECTRA_DEFAULTS.maxFrames));
+  const rangeDb = opts.rangeDb ?? SPECTRA_DEFAULTS.rangeDb;
+  const n = Math.min(original.length, protectedWave.length);
+  const x = original.subarray(0, n);
+  const y = protectedWave.subarray(0, n);
+  const diff = new Float32Array(n);
+  for (let i = 0; i < n; i++) diff[i] = y[i]! - x[i]!;
+
+  // Enough STFT frames to average ~8 per column, but never a hop below nFft/4 or above nFft/2 (no gaps).
+  const span = Math.max(0, n - nFft);
+  const hop = Math.min(nFft / 2, Math.max(nFft / 4, Math.ceil(span / (maxFrames * 8))));
+  const frames = Math.floor(span / hop) + 1;
+  const columns = Math.min(maxFrames, frames);
+  const perColumn = Math.ceil(frames / columns);
+  const cols = Math.ceil(frames / perColumn);
+  const bins = nFft / 2 + 1;
+
+  const powers = [x, y, diff].map((s) => columnPower(s, nFft, hop, frames, cols, perColumn));
+  let maxDb = -Infinity;
+  for (const p of powers.slice(0, 2)) for (let i = 0; i < p.length; i++) maxDb = Math.max(maxDb, 10 * Math.log10(p[i]! + 1e-20));
+  if (!Number.isFinite(maxDb)) maxDb = 0;
+  maxDb = Math.ceil(maxDb);
+  const minDb = maxDb - rangeDb;
+  const [o, p, d] = powers.map((pw) => {
+    const db = new Float32Array(pw.length);
+    for (let i = 0; i < pw.length; i++) db[i] = Math.min(maxDb, Math.max(minDb, 10 * Math.log10(pw[i]! + 1e-20)));
+    return db;
+  }) as [Float32Array, Float32Array, Float32Array];
+  return {
+    frames: cols,
+    bins,
+    original: o,
+    protected: p,
+    difference: d,
+    minDb,
+    maxDb,
+    secondsPerFrame: (hop * perColumn) / sampleRate,
+    binHz: sampleRate / nFft,
+    maxHz: sampleRate / 2,
+    sampleRate,
+    nFft,
+    framesPerColumn: perColumn,
+    durationSeconds: n / sampleRate,
+  };
+}

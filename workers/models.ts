@@ -1,0 +1,377 @@
+/**
+ * The models the engine holds: the evaluators (SER + ASR + lexicon) and any number of generators (shipped, trained
+ * in the browser, imported), one of them active. Loading streams the weights with byte progress (whisper-web
+ * style). Missing weights are reported, never replaced by something fake.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { AclipseGenerator, generatorFromArtifacts, type GeneratorModelJson } from '../src/core/aclipse/model';
+import { Evaluators } from '../src/core/ml/evaluators';
+import type { ModelArtifacts, ModelJson } from '../src/core/ml/weights';
+import type {
+  EvaluatorInfo,
+  ExportedModel,
+  GeneratorInfo,
+  JsonObject,
+  JsonValue,
+  LoadModelsArgs,
+  ModelLoadProgress,
+  ModelsReport,
+} from '../src/engine/api';
+import type { JobContext } from './jobs';
+
+type LoadTarget = ModelLoadProgress['model'];
+
+/** A missing file: 404, or the SPA fallback answering a missing path with index.html. */
+export class MissingModelError extends Error {
+  override name = 'MissingModelError';
+}
+
+function defaultModelsUrl(): string {
+  return new URL(`${import.meta.env.BASE_URL}models/`, self.location.href).href;
+}
+
+function withSlash(url: string): string {
+  return url.endsWith('/') ? url : `${url}/`;
+}
+
+/** Fetches one file, reporting bytes as they arrive. */
+async function fetchWithProgress(
+  url: string,
+  ctx: JobContext,
+  onBytes: (loaded: number, total: number | null) => void,
+): Promise<Response> {
+  const res = await fetch(url, { signal: ctx.signal });
+  if (!res.ok) throw new MissingModelError(`${url} is missing (HTTP ${res.status})`);
+  if ((res.headers.get('content-type') ?? '').includes('text/html')) {
+    throw new MissingModelError(`${url} is missing (the server answered with a web page)`);
+  }
+  const lengthHeader = res.headers.get('content-length');
+  const total = lengthHeader ? Number(lengthHeader) : null;
+  if (!res.body) return res;
+  let loaded = 0;
+  const reader = res.body.getReader();
+  const counted = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const { done, value } = await reader.read();
+      if (done) {
+        controller.close();
+        return;
+      }
+      loaded += value.byteLength;
+      onBytes(loaded, total);
+      controller.enqueue(value);
+    },
+    cancel: (reason) => reader.cancel(reason),
+  });
+  return new Response(counted, { headers: res.headers, status: res.status });
+}
+
+interface Fetched {
+  modelJson: unknown;
+  weights: ArrayBuffer;
+  bytes: number;
+}
+
+/** model.json + its weight files from a folder URL, with progress over all of them. */
+async function fetchModelFolder(base: string, target: LoadTarget, ctx: JobContext): Promise<Fetched> {
+  const report = (loadedBytes: number, totalBytes: number | null, done: boolean) =>
+    ctx.progress(`Loading ${target.toUpperCase()}`, totalBytes ? loadedBytes / totalBytes : null, {
+      kind: 'model-load',
+      model: target,
+      loadedBytes,
+      totalBytes,
+      done,
+    });
+  const jsonRes = await fetchWithProgress(`${base}model.json`, ctx, () => undefined);
+  let modelJson: { weightsManifest?: { paths: string[]; weights: { shape: number[]; dtype: string }[] }[] };
+  try {
+    modelJson = (await jsonRes.json()) as typeof modelJson;
+  } catch {
+    throw new Error(`${base}model.json is not valid JSON`);
+  }
+  const groups = modelJson.weightsManifest ?? [];
+  const paths = groups.flatMap((g) => g.paths);
+  if (paths.length === 0) throw new Error(`${base}model.json lists no weight files`);
+  // Float32 weights: the manifest gives the exact total before the first byte arrives.
+  const expected = groups
+    .flatMap((g) => g.weights)
+    .reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1) * (w.dtype === 'float32' || w.dtype === 'int32' ? 4 : 1), 0);
+  let done = 0;
+  const buffers: ArrayBuffer[] = [];
+  report(0, expected || null, false);
+  for (const p of paths) {
+    const res = await fetchWithProgress(`${base}${p}`, ctx, (loaded) => report(done + loaded, expected || null, false));
+    const buf = await res.arrayBuffer();
+    done += buf.byteLength;
+    buffers.push(buf);
+    await ctx.checkpoint();
+  }
+  report(done, done, true);
+  return { modelJson, weights: tf.io.concatenateArrayBuffers(buffers), bytes: done };
+}
+
+async function fetchWords(url: string, ctx: JobContext): Promise<string[]> {
+  const res = await fetchWithProgress(url, ctx, () => undefined);
+  const words = (await res.text())
+    .split('\n')
+    .map((w) => w.trim())
+    .filter((w) => w);
+  ctx.progress('Loading word list', 1, { kind: 'model-load', model: 'words', loadedBytes: 0, totalBytes: null, done: true });
+  return words;
+}
+
+function json(v: unknown): JsonValue | null {
+  return v === undefined ? null : (JSON.parse(JSON.stringify(v)) as JsonValue);
+}
+
+function jsonObject(v: unknown): JsonObject {
+  const j = json(v);
+  return j && typeof j === 'object' && !Array.isArray(j) ? j : {};
+}
+
+interface HeldGenerator {
+  generator: AclipseGenerator;
+  info: GeneratorInfo;
+}
+
+interface HeldEvaluators {
+  evaluators: Evaluators;
+  ser: EvaluatorInfo;
+  asr: EvaluatorInfo;
+  lexiconWords: number;
+}
+
+function evaluatorInfo(
+  kind: 'ser' | 'asr',
+  origin: EvaluatorInfo['origin'],
+  url: string | null,
+  modelJson: ModelJson,
+  bytes: number,
+  parameters: number,
+): EvaluatorInfo {
+  return {
+    kind,
+    origin,
+    url,
+    parameters,
+    bytes,
+    config: jsonObject(modelJson.config),
+    metrics: jsonObject(modelJson.metrics),
+    trainedWith: jsonObject(modelJson.trainedWith),
+  };
+}
+
+function countParams(model: { params: { vars: Map<string, tf.Variable> } }): number {
+  let n = 0;
+  for (const v of model.params.vars.values()) n += v.size;
+  return n;
+}
+
+export function generatorInfo(
+  id: string,
+  origin: GeneratorInfo['origin'],
+  label: string,
+  gen: AclipseGenerator,
+  modelJson: Pick<GeneratorModelJson, 'metrics' | 'trainedWith'>,
+  bytes: number,
+): GeneratorInfo {
+  return {
+    id,
+    origin,
+    label,
+    parameters: gen.parameterCount(),
+    bytes,
+    config: { so: { ...gen.config.so }, er: { ...gen.config.er }, budgetDb: gen.config.budgetDb },
+    metrics: json(modelJson.metrics),
+    trainedWith: json(modelJson.trainedWith),
+  };
+}
+
+function problemText(what: string, err: unknown): string {
+  const msg = err instanceof Error ? err.message : String(err);
+  if (err instanceof MissingModelError) return `${what} are not installed: ${msg}.`;
+  return `${what} could not be loaded: ${msg}`;
+}
+
+export function exportedFiles(modelJson: unknown, weights: ArrayBuffer): ExportedModel {
+  return {
+    files: [
+      { name: 'model.json', mimeType: 'application/json', data: new TextEncoder().encode(JSON.stringify(modelJson, null, 1)).buffer as ArrayBuffer },
+      { name: 'weights.bin', mimeType: 'application/octet-stream', data: weights },
+    ],
+  };
+}
+
+export class ModelStore {
+  private held: HeldEvaluators | null = null;
+  private evaluatorsProblem: string | null = null;
+  private readonly generators = new Map<string, HeldGenerator>();
+  private active: string | null = null;
+  private generatorProblem: string | null = null;
+  private counters = { trained: 0, imported: 0 };
+
+  report(): ModelsReport {
+    const h = this.held;
+    return {
+      evaluators: h ? { ser: h.ser, asr: h.asr, lexiconWords: h.lexiconWords } : null,
+      evaluatorsProblem: this.evaluatorsProblem,
+      generators: [...this.generators.values()].map((g) => g.info),
+      activeGenerator: this.active,
+      generatorProblem: this.generatorProblem,
+    };
+  }
+
+  get evaluators(): Evaluators | null {
+    return this.held?.evaluators ?? null;
+  }
+
+  get lexiconWords(): number {
+    return this.held?.lexiconWords ?? 0;
+  }
+
+  requireEvaluators(): Evaluators {
+    if (this.held) return this.held.evaluators;
+    throw new Error(this.evaluatorsProblem ?? 'The evaluators are not loaded yet (load the models first).');
+  }
+
+  activeGenerator(): { id: string; generator: AclipseGenerator } | null {
+    if (!this.active) return null;
+    const g = this.generators.get(this.active);
+    return g ? { id: this.active, generator: g.generator } : null;
+  }
+
+  requireGenerator(): { id: string; generator: AclipseGenerator } {
+    const g = this.activeGenerator();
+    if (g) return g;
+    throw new Error(
+      this.generatorProblem ??
+        'No protection weights are loaded: load the shipped generator, train one, or import one.',
+    );
+  }
+
+  getGenerator(id: string): AclipseGenerator {
+    const g = this.generators.get(id);
+    if (!g) throw new Error(`No generator with id “${id}”`);
+    return g.generator;
+  }
+
+  async load(args: LoadModelsArgs, ctx: JobContext): Promise<ModelsReport> {
+    const base = withSlash(args.baseUrl ?? defaultModelsUrl());
+    const which = args.which ?? ['evaluators', 'generator'];
+    if (which.includes('evaluators') && (args.reload || !this.held)) await this.loadEvaluators(base, ctx);
+    if (which.includes('generator') && (args.reload || !this.generators.has('shipped'))) await this.loadShippedGenerator(base, ctx);
+    return this.report();
+  }
+
+  private async loadEvaluators(base: string, ctx: JobContext): Promise<void> {
+    try {
+      const ser = await fetchModelFolder(`${base}ser/`, 'ser', ctx);
+      const asr = await fetchModelFolder(`${base}asr/`, 'asr', ctx);
+      const asrJson = asr.modelJson as ModelJson;
+      const lexicon = (asrJson.trainedWith as { decoder?: { lexicon?: string } } | undefined)?.decoder?.lexicon;
+      let words: string[] | null = null;
+      if (lexicon) {
+        try {
+          words = await fetchWords(`${base}asr/${lexicon}`, ctx);
+        } catch (e) {
+          if (ctx.signal.aborted) throw e;
+          // Beam search needs the word list; greedy decoding still works without it.
+          words = null;
+        }
+      }
+      await ctx.checkpoint();
+      const serArt: ModelArtifacts = { modelJson: ser.modelJson as ModelJson, weightData: ser.weights };
+      const asrArt: ModelArtifacts = { modelJson: asrJson, weightData: asr.weights };
+      const evaluators = await Evaluators.load({ ser: serArt, asr: asrArt, words });
+      this.held?.evaluators.dispose();
+      this.held = {
+        evaluators,
+        ser: evaluatorInfo('ser', 'shipped', `${base}ser/`, serArt.modelJson, ser.bytes, countParams(evaluators.ser)),
+        asr: evaluatorInfo('asr', 'shipped', `${base}asr/`, asrArt.modelJson, asr.bytes, countParams(evaluators.asr)),
+        lexiconWords: words?.length ?? 0,
+      };
+      this.evaluatorsProblem = null;
+    } catch (e) {
+      if (ctx.signal.aborted) throw e;
+      this.evaluatorsProblem = problemText('The evaluator weights (SER and ASR)', e);
+    }
+  }
+
+  private async loadShippedGenerator(base: string, ctx: JobContext): Promise<void> {
+    try {
+      const f = await fetchModelFolder(`${base}aclipse/`, 'aclipse', ctx);
+      const modelJson = f.modelJson as GeneratorModelJson;
+      const generator = generatorFromArtifacts({ modelJson, weights: f.weights });
+      this.put('shipped', generator, generatorInfo('shipped', 'shipped', 'Shipped weights', generator, modelJson, f.bytes));
+      this.active ??= 'shipped';
+      this.generatorProblem = null;
+    } catch (e) {
+      if (ctx.signal.aborted) throw e;
+      this.generatorProblem = problemText('The Aclipse protection weights', e);
+    }
+  }
+
+  private put(id: string, generator: AclipseGenerator, info: GeneratorInfo): void {
+    this.generators.get(id)?.generator.dispose();
+    this.generators.set(id, { generator, info });
+  }
+
+  use(id: string): ModelsReport {
+    if (!this.generators.has(id)) throw new Error(`No generator with id “${id}”`);
+    this.active = id;
+    return this.report();
+  }
+
+  importGenerator(modelJsonText: string, weights: ArrayBuffer, label?: string): ModelsReport {
+    let modelJson: GeneratorModelJson;
+    try {
+      modelJson = JSON.parse(modelJsonText) as GeneratorModelJson;
+    } catch {
+      throw new Error('model.json is not valid JSON.');
+    }
+    const specs = modelJson.weightsManifest?.flatMap((g) => g.weights) ?? [];
+    const expected = specs.reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1) * 4, 0);
+    if (expected !== weights.byteLength) {
+      throw new Error(`weights.bin has ${weights.byteLength} bytes but model.json describes ${expected}; pick the matching pair.`);
+    }
+    const generator = generatorFromArtifacts({ modelJson, weights });
+    const id = `imported-${++this.counters.imported}`;
+    this.put(id, generator, generatorInfo(id, 'imported', label ?? `Imported ${this.counters.imported}`, generator, modelJson, weights.byteLength));
+    this.active = id;
+    return this.report();
+  }
+
+  /** Copies a generator's weights into a new held generator (the copy no longer changes with further training). */
+  async addTrained(source: AclipseGenerator, provenance: { trainedWith: unknown; metrics: unknown }, label?: string): Promise<ModelsReport> {
+    const art = await source.toArtifacts(provenance);
+    const generator = generatorFromArtifacts(art);
+    const id = `trained-${++this.counters.trained}`;
+    this.put(id, generator, generatorInfo(id, 'trained', label ?? `Trained in the browser ${this.counters.trained}`, generator, art.modelJson, art.weights.byteLength));
+    this.active = id;
+    return this.report();
+  }
+
+  async exportGenerator(gen: AclipseGenerator, provenance: { trainedWith?: unknown; metrics?: unknown }): Promise<ExportedModel> {
+    const art = await gen.toArtifacts(provenance);
+    return exportedFiles(art.modelJson, art.weights);
+  }
+
+  generatorProvenance(id: string): { trainedWith?: unknown; metrics?: unknown } {
+    const info = this.generators.get(id)?.info;
+    return { trainedWith: info?.trainedWith ?? undefined, metrics: info?.metrics ?? undefined };
+  }
+
+  async exportEvaluators(): Promise<{ ser: ExportedModel; asr: ExportedModel }> {
+    const ev = this.requireEvaluators();
+    const { ser, asr } = await ev.exportWeights({ exportedFrom: 'aclipse-web', origin: this.held?.ser.origin ?? 'shipped' });
+    return { ser: exportedFiles(ser.modelJson, ser.weightData), asr: exportedFiles(asr.modelJson, asr.weightData) };
+  }
+
+  /** After fine-tuning: the weights are no longer the shipped ones. */
+  markFineTuned(): void {
+    if (!this.held) return;
+    const ev = this.held.evaluators;
+    this.held.ser = { ...this.held.ser, origin: 'fine-tuned', parameters: countParams(ev.ser) };
+    this.held.asr = { ...this.held.asr, origin: 'fine-tuned', parameters: countParams(ev.asr) };
+  }
+}

@@ -1,0 +1,175 @@
+/**
+ * Analyze and protect one clip: the evaluators' view of a clip, protection with the active generator or a
+ * signal-processing baseline under the SNR budget, and what changed (SNR, transcripts, WER/CER with the word
+ * alignment, band energies around 2 kHz, spectra).
+ */
+import { PROTECT_CHUNK_SAMPLES } from '../src/core/aclipse/model';
+import { PR_BINS, PR_NFFT } from '../src/core/aclipse/spectral';
+import { perturbationReport, snrDb } from '../src/core/analysis';
+import { MAX_DURATION_S, SAMPLE_RATE } from '../src/core/audio';
+import { applyBaseline } from '../src/core/baselines';
+import type { Evaluators } from '../src/core/ml/evaluators';
+import {
+  BASELINE_IDS,
+  type AnalyzeArgs,
+  type BaselineParams,
+  type ClipAnalysis,
+  type ProtectArgs,
+  type ProtectMethod,
+  type ProtectResult,
+} from '../src/engine/api';
+import type { JobContext } from './jobs';
+import { computeSpectra, intelligibility } from './measure';
+import type { ModelStore } from './models';
+
+const ATTENTION_BINS = PR_BINS;
+
+/** Rejects input the UI should never send, with a sentence a user can act on. */
+export function checkWave(wave: unknown, what = 'The clip'): Float32Array {
+  if (!(wave instanceof Float32Array)) throw new TypeError(`${what} must be a Float32Array of 16 kHz samples.`);
+  if (wave.length === 0) throw new RangeError(`${what} is empty.`);
+  // A little slack over the app's limit: resampling can add a few samples.
+  if (wave.length > (MAX_DURATION_S + 1) * SAMPLE_RATE) {
+    throw new RangeError(`${what} is ${(wave.length / SAMPLE_RATE / 60).toFixed(1)} min long; clips up to ${MAX_DURATION_S / 60} min are supported.`);
+  }
+  for (let i = 0; i < wave.length; i += 997) {
+    if (!Number.isFinite(wave[i]!)) throw new RangeError(`${what} contains invalid samples (NaN or infinity).`);
+  }
+  return wave;
+}
+
+function checkBudget(budgetDb: unknown): number {
+  if (typeof budgetDb !== 'number' || !Number.isFinite(budgetDb)) throw new RangeError('The budget (minimum SNR in dB) must be a number.');
+  if (budgetDb < -20 || budgetDb > 80) throw new RangeError(`A budget of ${budgetDb} dB is outside −20…80 dB.`);
+  return budgetDb;
+}
+
+export async function analyzeWith(evaluators: Evaluators, lexiconWords: number, wave: Float32Array): Promise<ClipAnalysis> {
+  const t0 = performance.now();
+  const p = await evaluators.predict(wave);
+  return {
+    emotion: p.emotion,
+    probabilities: [...p.probabilities],
+    transcript: p.transcript,
+    transcriptGreedy: p.transcriptGreedy,
+    transcriptBeam: lexiconWords > 0 ? p.transcript : null,
+    ms: Math.round(performance.now() - t0),
+  };
+}
+
+export async function analyzeClip(models: ModelStore, args: AnalyzeArgs, ctx: JobContext): Promise<ClipAnalysis> {
+  const wave = checkWave(args.wave);
+  const evaluators = models.requireEvaluators();
+  ctx.progress('Analyzing', 0);
+  await ctx.checkpoint();
+  const out = await analyzeWith(evaluators, models.lexiconWords, wave);
+  ctx.progress('Analyzing', 1);
+  return out;
+}
+
+export interface Protected {
+  wave: Float32Array;
+  snrDb: number;
+  attention: { so: Float32Array; er: Float32Array } | null;
+  generatorId: string | null;
+}
+
+/**
+ * The protection itself. Aclipse runs in the generator's own 20-s pieces (each meets the budget, so the clip does),
+ * with a checkpoint between pieces so long clips stay cancellable and report progress.
+ */
+export async function protectWave(
+  models: ModelStore,
+  method: ProtectMethod,
+  wave: Float32Array,
+  budgetDb: number,
+  opts: { params?: BaselineParams; seed?: number; ctx?: JobContext; onFraction?: (f: number) => void } = {},
+): Promise<Protected> {
+  if (method !== 'aclipse') {
+    if (!BASELINE_IDS.includes(method)) throw new Error(`Unknown protection method “${String(method)}”.`);
+    const r = applyBaseline(method, wave, { minSnrDb: budgetDb, params: opts.params, seed: opts.seed });
+    opts.onFraction?.(1);
+    return { wave: r.y, snrDb: r.snrDb, attention: null, generatorId: null };
+  }
+  const { id, generator } = models.requireGenerator();
+  const out = new Float32Array(wave.length);
+  const so = new Float32Array(ATTENTION_BINS);
+  const er = new Float32Array(ATTENTION_BINS);
+  for (let start = 0; start < wave.length; start += PROTECT_CHUNK_SAMPLES) {
+    await opts.ctx?.checkpoint();
+    const piece = wave.subarray(start, Math.min(wave.length, start + PROTECT_CHUNK_SAMPLES));
+    const r = await generator.protect(piece, budgetDb);
+    out.set(r.wave, start);
+    const w = piece.length / wave.length;
+    for (let k = 0; k < ATTENTION_BINS; k++) {
+      so[k]! += r.soAttention[k]! * w;
+      er[k]! += r.erAttention[k]! * w;
+    }
+    opts.onFraction?.(Math.min(1, (start + piece.length) / wave.length));
+  }
+  return { wave: out, snrDb: snrDb(wave, out), attention: { so, er }, generatorId: id };
+}
+
+export async function protectClip(models: ModelStore, args: ProtectArgs, ctx: JobContext): Promise<ProtectResult> {
+  const started = performance.now();
+  const wave = checkWave(args.wave);
+  const budgetDb = checkBudget(args.budgetDb);
+  const evaluators = args.analyze === false ? null : models.evaluators;
+
+  const analyzeShare = evaluators ? 0.5 : 0;
+  ctx.progress('Protecting', 0);
+  const t0 = performance.now();
+  const p = await protectWave(models, args.method, wave, budgetDb, {
+    params: args.params,
+    seed: args.seed,
+    ctx,
+    onFraction: (f) => ctx.progress('Protecting', f * (1 - analyzeShare) * 0.95),
+  });
+  const protectMs = performance.now() - t0;
+
+  let original: ClipAnalysis | null = null;
+  let prot: ClipAnalysis | null = null;
+  let analyzeMs = 0;
+  if (evaluators) {
+    const t1 = performance.now();
+    ctx.progress('Analyzing the original', 0.5);
+    await ctx.checkpoint();
+    original = await analyzeWith(evaluators, models.lexiconWords, wave);
+    ctx.progress('Analyzing the protected clip', 0.7);
+    await ctx.checkpoint();
+    prot = await analyzeWith(evaluators, models.lexiconWords, p.wave);
+    analyzeMs = performance.now() - t1;
+  }
+  ctx.progress('Measuring', 0.95);
+  await ctx.checkpoint();
+  const given = args.referenceText?.trim();
+  const intel =
+    original && prot
+      ? given
+        ? intelligibility(given, 'given-text', prot.transcript)
+        : intelligibility(original.transcript, 'original-transcript', prot.transcript)
+      : null;
+  const perturbation = perturbationReport(wave, p.wave);
+  const spectra = args.spectra ? computeSpectra(wave, p.wave, args.spectra) : null;
+  const totalMs = performance.now() - started;
+  ctx.progress('Done', 1);
+  return {
+    method: args.method,
+    generatorId: p.generatorId,
+    budgetDb,
+    wave: p.wave,
+    snrDb: p.snrDb,
+    attention: p.attention ? { ...p.attention, binHz: SAMPLE_RATE / PR_NFFT } : null,
+    original,
+    protected: prot,
+    intelligibility: intel,
+    perturbation,
+    spectra,
+    timing: {
+      protectMs: Math.round(protectMs),
+      analyzeMs: Math.round(analyzeMs),
+      totalMs: Math.round(totalMs),
+      realtimeFactor: protectMs > 0 ? wave.length / SAMPLE_RATE / (protectMs / 1000) : Infinity,
+    },
+  };
+}
