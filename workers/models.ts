@@ -255,11 +255,30 @@ export class ModelStore {
     return g.generator;
   }
 
-  async load(args: LoadModelsArgs, ctx: JobContext): Promise<ModelsReport> {
+  private loadQueue: Promise<unknown> = Promise.resolve();
+
+  /** Loads run one after another: a second call waits for the first and then finds the models loaded. */
+  load(args: LoadModelsArgs, ctx: JobContext): Promise<ModelsReport> {
+    const next = this.loadQueue.then(() => this.loadNow(args, ctx));
+    this.loadQueue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async loadNow(args: LoadModelsArgs, ctx: JobContext): Promise<ModelsReport> {
     const base = withSlash(args.baseUrl ?? defaultModelsUrl());
     const which = args.which ?? ['evaluators', 'generator'];
-    if (which.includes('evaluators') && (args.reload || !this.held)) await this.loadEvaluators(base, ctx);
-    if (which.includes('generator') && (args.reload || !this.generators.has('shipped'))) await this.loadShippedGenerator(base, ctx);
+    if (which.includes('evaluators') && (args.reload || !this.held)) {
+      // A reload shows what is at the URL now: nothing stale survives a failed one.
+      this.held?.evaluators.dispose();
+      this.held = null;
+      await this.loadEvaluators(base, ctx);
+    }
+    if (which.includes('generator') && (args.reload || !this.generators.has('shipped'))) {
+      this.generators.get('shipped')?.generator.dispose();
+      this.generators.delete('shipped');
+      if (this.active === 'shipped') this.active = null;
+      await this.loadShippedGenerator(base, ctx);
+    }
     return this.report();
   }
 
@@ -283,7 +302,6 @@ export class ModelStore {
       const serArt: ModelArtifacts = { modelJson: ser.modelJson as ModelJson, weightData: ser.weights };
       const asrArt: ModelArtifacts = { modelJson: asrJson, weightData: asr.weights };
       const evaluators = await Evaluators.load({ ser: serArt, asr: asrArt, words });
-      this.held?.evaluators.dispose();
       this.held = {
         evaluators,
         ser: evaluatorInfo('ser', 'shipped', `${base}ser/`, serArt.modelJson, ser.bytes, countParams(evaluators.ser)),

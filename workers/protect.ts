@@ -3,6 +3,7 @@
  * signal-processing baseline under the SNR budget, and what changed (SNR, transcripts, WER/CER with the word
  * alignment, band energies around 2 kHz, spectra).
  */
+import * as tf from '@tensorflow/tfjs';
 import { PROTECT_CHUNK_SAMPLES } from '../src/core/aclipse/model';
 import { PR_BINS, PR_NFFT } from '../src/core/aclipse/spectral';
 import { perturbationReport, snrDb } from '../src/core/analysis';
@@ -12,6 +13,7 @@ import type { Evaluators } from '../src/core/ml/evaluators';
 import {
   BASELINE_IDS,
   type AnalyzeArgs,
+  type BackendName,
   type BaselineParams,
   type ClipAnalysis,
   type ProtectArgs,
@@ -54,6 +56,7 @@ export async function analyzeWith(evaluators: Evaluators, lexiconWords: number, 
     transcriptGreedy: p.transcriptGreedy,
     transcriptBeam: lexiconWords > 0 ? p.transcript : null,
     ms: Math.round(performance.now() - t0),
+    backend: tf.getBackend() as BackendName,
   };
 }
 
@@ -171,5 +174,6 @@ export async function protectClip(models: ModelStore, args: ProtectArgs, ctx: Jo
       totalMs: Math.round(totalMs),
       realtimeFactor: protectMs > 0 ? wave.length / SAMPLE_RATE / (protectMs / 1000) : Infinity,
     },
+    backend: tf.getBackend() as BackendName,
   };
 }

@@ -126,6 +126,7 @@ function firstNext(stages: (1 | 2)[], config: AclipseTrainConfig): Session['next
 
 export class TrainingService {
   private session: Session | null = null;
+  private running = false;
 
   constructor(
     private readonly models: ModelStore,
@@ -136,6 +137,7 @@ export class TrainingService {
     const s = this.session;
     if (!s) return null;
     return {
+      running: this.running,
       datasetId: s.datasetId,
       config: { ...s.config, stage1: { ...s.config.stage1 }, stage2: { ...s.config.stage2 } },
       stages: [...s.stages],
@@ -149,6 +151,11 @@ export class TrainingService {
   }
 
   discard(): void {
+    if (this.running) throw new Error('Training is running; cancel it before discarding the session.');
+    this.drop();
+  }
+
+  private drop(): void {
     const s = this.session;
     if (!s) return;
     s.trainer.dispose();
@@ -247,13 +254,23 @@ export class TrainingService {
   }
 
   async train(args: TrainArgs, ctx: JobContext): Promise<TrainResult> {
+    if (this.running) throw new Error('Training is already running; cancel it first.');
+    this.running = true;
+    try {
+      return await this.trainSession(args, ctx);
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async trainSession(args: TrainArgs, ctx: JobContext): Promise<TrainResult> {
     let s: Session;
     if (args.resume) {
       if (!this.session) throw new Error('There is no training session to resume.');
       if (this.session.datasetId !== args.datasetId) throw new Error('The kept training session was trained on another dataset.');
       s = this.session;
     } else {
-      this.discard();
+      this.drop();
       s = await this.start(args, ctx);
       this.session = s;
     }
@@ -310,7 +327,7 @@ export class TrainingService {
       }
       throw e;
     }
-    return { state: this.state()! };
+    return { state: { ...this.state()!, running: false } };
   }
 
   private after(s: Session, stage: 1 | 2): Session['next'] {

@@ -315,6 +315,8 @@ export interface ClipAnalysis {
   /** Null when no word list is loaded. */
   transcriptBeam: string | null;
   ms: number;
+  /** The tfjs backend that ran the evaluators (read after running). */
+  backend: BackendName;
 }
 
 export interface ProtectArgs {
@@ -373,6 +375,8 @@ export interface ProtectResult {
   perturbation: PerturbationReport;
   spectra: Spectra | null;
   timing: { protectMs: number; analyzeMs: number; totalMs: number; /** clip seconds per protect second */ realtimeFactor: number };
+  /** The tfjs backend that ran the generator and evaluators (read after running). */
+  backend: BackendName;
 }
 
 export interface SpectraOptions {
@@ -620,6 +624,8 @@ export interface TrainEpochReport {
 }
 
 export interface TrainingState {
+  /** True while a train job is running on this session. */
+  running: boolean;
   datasetId: string;
   config: TrainConfig;
   stages: (1 | 2)[];
