@@ -2,13 +2,27 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { getEngine } from './engine/useEngine';
 import { App } from './ui/App';
+import { onEngineGeneration } from './ui/jobs';
 import { useAppStore } from './ui/store';
+import { applyTheme } from './ui/theme';
 import './ui/styles.css';
+
+applyTheme();
 
 // The engine starts at once, in its worker, while the page renders; tfjs never enters the main bundle.
 const engine = getEngine();
-useAppStore.setState({ engine: engine.getState() });
-engine.subscribe(() => useAppStore.setState({ engine: engine.getState() }));
+let readyGeneration = 0;
+const mirror = () => {
+  const state = engine.getState();
+  useAppStore.setState({ engine: state });
+  // Each (re)started worker begins without models: load them once it is ready.
+  if (state.phase === 'ready' && state.generation !== readyGeneration) {
+    readyGeneration = state.generation;
+    onEngineGeneration(state.generation);
+  }
+};
+mirror();
+engine.subscribe(mirror);
 void engine.start().catch(() => undefined); // failures are in the engine state, shown by the UI
 
 if (new URLSearchParams(location.search).has('debug')) {

@@ -2,12 +2,37 @@ import { useEffect, useState } from 'react';
 import { addClipsFromFiles } from './actions';
 import { Messages } from './components/Messages';
 import { TopBar } from './components/TopBar';
+import { filesSourceFromDrop } from '../engine/files';
+import { openDataset } from './jobs';
 import { useAppStore } from './store';
-import { TABS } from './tabs';
+import { TAB_ALIASES, TABS } from './tabs';
 
 function tabFromHash(): string | null {
-  const id = location.hash.replace(/^#/, '');
+  const raw = location.hash.replace(/^#/, '');
+  const id = TAB_ALIASES[raw] ?? raw;
   return TABS.some((t) => t.id === id) ? id : null;
+}
+
+/**
+ * A drop on the Evaluate or Train tab that holds a folder opens it as a dataset; anything else dropped anywhere
+ * is loaded as clips (without this the browser would navigate to the file and the session be lost).
+ */
+function handleDrop(dt: DataTransfer | null) {
+  const { activeTab, setTab } = useAppStore.getState();
+  const hasFolder = !!dt && [...dt.items].some((item) => item.kind === 'file' && item.webkitGetAsEntry()?.isDirectory);
+  if ((activeTab === 'evaluate' || activeTab === 'train') && hasFolder && dt) {
+    // The entries must be taken now, inside the drop event; reading them is async.
+    void filesSourceFromDrop(dt).then((source) => {
+      const name = source.kind === 'files' && source.name ? `“${source.name}”` : 'the dropped folder';
+      void openDataset(source, 'auto', name);
+    });
+    return;
+  }
+  const files = Array.from(dt?.files ?? []);
+  if (files.length) {
+    if (activeTab !== 'protect') setTab('protect');
+    void addClipsFromFiles(files);
+  }
 }
 
 export function App() {
@@ -26,7 +51,6 @@ export function App() {
     return () => window.removeEventListener('hashchange', onHash);
   }, [setTab]);
 
-  // Files dropped anywhere are loaded; without this the browser would navigate to the file and the session be lost.
   useEffect(() => {
     let depth = 0;
     const hasFiles = (e: DragEvent) => !!e.dataTransfer && Array.from(e.dataTransfer.types).includes('Files');
@@ -50,11 +74,7 @@ export function App() {
       e.preventDefault();
       depth = 0;
       setDragging(false);
-      const files = Array.from(e.dataTransfer?.files ?? []);
-      if (files.length) {
-        useAppStore.getState().setTab('clip');
-        void addClipsFromFiles(files);
-      }
+      handleDrop(e.dataTransfer);
     };
     window.addEventListener('dragenter', onEnter);
     window.addEventListener('dragleave', onLeave);
@@ -73,10 +93,14 @@ export function App() {
     history.replaceState(null, '', `${location.pathname}${location.search}#${id}`);
   };
 
+  const datasetDrop = activeTab === 'evaluate' || activeTab === 'train';
   return (
     <div className="app">
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
       <TopBar tabs={TABS} activeTab={activeTab} onSelectTab={selectTab} />
-      <main className="main" id="main">
+      <main className="main" id="main" tabIndex={-1}>
         <Messages />
         {TABS.map(({ id, component: Tab }) =>
           id === activeTab ? (
@@ -91,7 +115,7 @@ export function App() {
       </footer>
       {dragging && (
         <div className="drop-overlay" aria-hidden="true">
-          <div>Drop audio to add it</div>
+          <div>{datasetDrop ? 'Drop a dataset folder (or audio clips)' : 'Drop audio to add it'}</div>
         </div>
       )}
     </div>

@@ -23,7 +23,7 @@ export async function addClipFromFile(file: File, source: ClipSource = 'file', n
   try {
     const { samples, detail } = await decodeFile(file);
     clearInputMessages();
-    addClip({ name, samples, source, detail: source === 'microphone' ? 'Microphone, decoded to 16 kHz mono' : detail });
+    addClip({ name, samples, source, detail: source === 'microphone' ? 'Microphone recording' : detail });
     return true;
   } catch (err) {
     reportInputError(err);

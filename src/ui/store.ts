@@ -1,12 +1,32 @@
 /**
- * App state (zustand): the clip library, user-facing messages, the active tab, and a mirror of the engine's status.
+ * App state (zustand): the clip library and what was done to each clip, the models, datasets, evaluation and
+ * training runs, user-facing messages, the active tab and a mirror of the engine's status.
  * Clips are 16 kHz mono Float32 and only ever added or removed explicitly, so a failed load never costs a clip.
+ * Jobs live here, not in components, so switching tabs never stops or forgets a running job.
  */
 import { create } from 'zustand';
 import { SAMPLE_RATE } from '../core/audio';
+import type { Emotion } from '../core/data';
+import type {
+  BaselineParams,
+  DatasetInfo,
+  EvaluateArgs,
+  EvaluateResult,
+  EvaluationRow,
+  FineTuneResult,
+  ModelLoadProgress,
+  ModelsReport,
+  ProtectMethod,
+  ProtectResult,
+  TrainArgs,
+  TrainEpochReport,
+  TrainingState,
+  TrainStepReport,
+} from '../engine/api';
 import type { EngineState } from '../engine/bridge';
+import type { ProgressSample } from './format';
 
-export type ClipSource = 'file' | 'microphone' | 'derived';
+export type ClipSource = 'file' | 'microphone' | 'derived' | 'demo';
 
 export interface Clip {
   id: string;
@@ -19,6 +39,8 @@ export interface Clip {
   /** e.g. the original format and rate: "MP3, 44.1 kHz stereo". */
   detail: string;
   createdAt: number;
+  /** What a labelled source (the demo set) says about the clip. */
+  label?: { text: string | null; emotion: Emotion | null };
 }
 
 export type MessageLevel = 'error' | 'warning' | 'info';
@@ -31,6 +53,69 @@ export interface AppMessage {
   code: string;
 }
 
+export interface ProtectSettings {
+  method: ProtectMethod;
+  budgetDb: number;
+  params: BaselineParams;
+}
+
+export type RunStatus = 'idle' | 'queued' | 'running' | 'done' | 'error' | 'cancelled';
+
+export interface Protection {
+  status: RunStatus;
+  settings: ProtectSettings;
+  stage: string;
+  fraction: number | null;
+  result: ProtectResult | null;
+  error: string | null;
+}
+
+export interface ModelsState {
+  status: 'idle' | 'loading' | 'ready' | 'error';
+  report: ModelsReport | null;
+  progress: Partial<Record<ModelLoadProgress['model'], ModelLoadProgress>>;
+  error: string | null;
+  /** Engine generation the report belongs to (a restarted worker has lost its models). */
+  generation: number;
+}
+
+/** Shared shape of a long job's progress (evaluation, training, fine-tuning). */
+export interface JobTrack {
+  status: RunStatus;
+  stage: string;
+  fraction: number | null;
+  startedAt: number;
+  /** Recent progress samples for the ETA. */
+  samples: ProgressSample[];
+  error: string | null;
+}
+
+export const IDLE_JOB: JobTrack = { status: 'idle', stage: '', fraction: null, startedAt: 0, samples: [], error: null };
+
+export interface EvaluationState extends JobTrack {
+  args: EvaluateArgs | null;
+  rows: EvaluationRow[];
+  done: number;
+  total: number;
+  result: EvaluateResult | null;
+}
+
+export interface TrainingRun extends JobTrack {
+  args: TrainArgs | null;
+  lastStep: TrainStepReport | null;
+  /** Per-step losses of this session (thinned when long), for the live loss curve. */
+  steps: { index: number; stage: 1 | 2; ce: number; ctc: number }[];
+  epochs: TrainEpochReport[];
+  session: TrainingState | null;
+  /** The comparison with the generator in use, measured on the validation split after training. */
+  comparison: { generatorId: string; result: EvaluateResult } | null;
+  comparing: boolean;
+}
+
+export interface FineTuneRun extends JobTrack {
+  result: FineTuneResult | null;
+}
+
 export interface AppState {
   clips: Clip[];
   selectedClipId: string | null;
@@ -40,25 +125,50 @@ export interface AppState {
   busy: string | null;
   engine: EngineState | null;
 
+  settings: ProtectSettings;
+  protections: Record<string, Protection>;
+  models: ModelsState;
+  datasets: DatasetInfo[];
+  activeDatasetId: string | null;
+  datasetBusy: string | null;
+  evaluation: EvaluationState;
+  training: TrainingRun;
+  fineTune: FineTuneRun;
+
   addClip(clip: Omit<Clip, 'id' | 'createdAt' | 'sampleRate' | 'duration'>): Clip;
   removeClip(id: string): void;
   selectClip(id: string): void;
   setTab(id: string): void;
   notify(level: MessageLevel, text: string, code?: string): number;
   dismiss(id: number): void;
+  dismissCode(code: string): void;
   setBusy(busy: string | null): void;
+  setSettings(patch: Partial<ProtectSettings>): void;
+  patchProtection(clipId: string, patch: Partial<Protection>): void;
 }
 
 let nextMessageId = 1;
 let nextClipId = 1;
 
+export const DEFAULT_SETTINGS: ProtectSettings = { method: 'aclipse', budgetDb: 10, params: {} };
+
 export const useAppStore = create<AppState>()((set) => ({
   clips: [],
   selectedClipId: null,
-  activeTab: 'clip',
+  activeTab: 'protect',
   messages: [],
   busy: null,
   engine: null,
+
+  settings: DEFAULT_SETTINGS,
+  protections: {},
+  models: { status: 'idle', report: null, progress: {}, error: null, generation: 0 },
+  datasets: [],
+  activeDatasetId: null,
+  datasetBusy: null,
+  evaluation: { ...IDLE_JOB, args: null, rows: [], done: 0, total: 0, result: null },
+  training: { ...IDLE_JOB, args: null, lastStep: null, steps: [], epochs: [], session: null, comparison: null, comparing: false },
+  fineTune: { ...IDLE_JOB, result: null },
 
   addClip(partial) {
     const clip: Clip = {
@@ -78,7 +188,9 @@ export const useAppStore = create<AppState>()((set) => ({
       const clips = s.clips.filter((c) => c.id !== id);
       const selectedClipId =
         s.selectedClipId === id ? (clips[Math.min(index, clips.length - 1)]?.id ?? null) : s.selectedClipId;
-      return { clips, selectedClipId };
+      const protections = { ...s.protections };
+      delete protections[id];
+      return { clips, selectedClipId, protections };
     });
   },
 
@@ -101,11 +213,31 @@ export const useAppStore = create<AppState>()((set) => ({
     set((s) => ({ messages: s.messages.filter((m) => m.id !== id) }));
   },
 
+  dismissCode(code) {
+    set((s) => ({ messages: s.messages.filter((m) => m.code !== code) }));
+  },
+
   setBusy(busy) {
     set({ busy });
+  },
+
+  setSettings(patch) {
+    set((s) => ({ settings: { ...s.settings, ...patch } }));
+  },
+
+  patchProtection(clipId, patch) {
+    set((s) => {
+      const old = s.protections[clipId];
+      const base: Protection = old ?? { status: 'idle', settings: s.settings, stage: '', fraction: null, result: null, error: null };
+      return { protections: { ...s.protections, [clipId]: { ...base, ...patch } } };
+    });
   },
 }));
 
 export function selectedClip(s: AppState): Clip | null {
   return s.clips.find((c) => c.id === s.selectedClipId) ?? null;
+}
+
+export function activeDataset(s: AppState): DatasetInfo | null {
+  return s.datasets.find((d) => d.id === s.activeDatasetId) ?? null;
 }

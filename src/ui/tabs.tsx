@@ -2,16 +2,27 @@
  * The app's tabs. A feature adds itself here: an id (also the URL hash), a label and a component.
  */
 import type { ComponentType } from 'react';
-import { ClipTab } from './components/ClipTab';
 import { EngineTab } from './components/EngineTab';
+import { EvaluateTab } from './components/EvaluateTab';
+import { ProtectTab } from './components/ProtectTab';
+import { SpectraTab } from './components/SpectraTab';
+import { TrainTab } from './components/TrainTab';
 
 export interface TabDef {
   id: string;
   label: string;
+  /** One line for the tab's tooltip: who it is for. */
+  hint: string;
   component: ComponentType;
 }
 
 export const TABS: TabDef[] = [
-  { id: 'clip', label: 'Clip', component: ClipTab },
-  { id: 'engine', label: 'Engine', component: EngineTab },
+  { id: 'protect', label: 'Protect', hint: 'Protect your clips and hear the difference', component: ProtectTab },
+  { id: 'spectra', label: 'Spectra', hint: 'What changed in the spectrum, and where', component: SpectraTab },
+  { id: 'evaluate', label: 'Evaluate', hint: 'Score methods on a dataset', component: EvaluateTab },
+  { id: 'train', label: 'Train', hint: 'Train the two-stage generator in the browser', component: TrainTab },
+  { id: 'engine', label: 'Engine', hint: 'Compute backend and engine check', component: EngineTab },
 ];
+
+/** Old links (#clip) still land on the right tab. */
+export const TAB_ALIASES: Record<string, string> = { clip: 'protect' };

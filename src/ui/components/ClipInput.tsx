@@ -3,6 +3,7 @@ import { MAX_DURATION_S, MIN_DURATION_S, formatDuration } from '../../core/audio
 import { addClipFromFile, addClipsFromFiles, reportInputError } from '../actions';
 import { startRecording, type RecorderHandle } from '../audio/record';
 import { clock } from '../format';
+import { demoClips, loadDemoClip, type DemoClip } from '../jobs';
 import { useAppStore } from '../store';
 
 const ACCEPT = 'audio/*,video/webm,video/mp4,.wav,.mp3,.ogg,.oga,.opus,.flac,.webm,.m4a,.mp4,.aac';
@@ -89,6 +90,61 @@ function Recorder() {
   );
 }
 
+/** A short list of the demo set's clips (served from this app), to try the app without any audio of one's own. */
+function DemoPicker() {
+  const [list, setList] = useState<DemoClip[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [choice, setChoice] = useState('');
+  const [loading, setLoading] = useState(false);
+  useEffect(() => {
+    let live = true;
+    demoClips().then(
+      (l) => {
+        if (!live) return;
+        setList(l);
+        setChoice(l[0]?.id ?? '');
+      },
+      (e: unknown) => live && setError(e instanceof Error ? e.message : String(e)),
+    );
+    return () => {
+      live = false;
+    };
+  }, []);
+  if (error) return <p className="hint">Demo clips unavailable: {error}</p>;
+  if (!list?.length) return null;
+  return (
+    <div className="demo-picker">
+      <label htmlFor="demo-clip" className="field-label">
+        Or try a demo clip
+      </label>
+      <div className="row">
+        <select id="demo-clip" value={choice} onChange={(e) => setChoice(e.currentTarget.value)} data-testid="demo-select">
+          {list.map((d) => (
+            <option key={d.id} value={d.id}>
+              {d.emotion} · “{d.text}”
+            </option>
+          ))}
+        </select>
+        <button
+          type="button"
+          className="button"
+          disabled={loading}
+          data-testid="demo-load"
+          onClick={async () => {
+            const d = list.find((x) => x.id === choice);
+            if (!d) return;
+            setLoading(true);
+            await loadDemoClip(d);
+            setLoading(false);
+          }}
+        >
+          Load
+        </button>
+      </div>
+    </div>
+  );
+}
+
 export function ClipInput() {
   const input = useRef<HTMLInputElement>(null);
   const busy = useAppStore((s) => s.busy);
@@ -139,6 +195,7 @@ export function ClipInput() {
           )}
         </span>
       </div>
+      <DemoPicker />
     </div>
   );
 }

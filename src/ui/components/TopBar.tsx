@@ -1,7 +1,10 @@
 import type { KeyboardEvent } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import type { BackendReport } from '../../engine/api';
+import { currentActivity } from '../jobs';
 import { useAppStore } from '../store';
 import type { TabDef } from '../tabs';
+import { NEXT_THEME, useThemeStore, type ThemeChoice } from '../theme';
 
 /** A few words on why this backend, for the chip; the Engine tab has the full sentence. */
 export function shortReason(r: BackendReport): string {
@@ -57,6 +60,49 @@ function BackendChip({ onOpen }: { onOpen: () => void }) {
   );
 }
 
+const THEME_ICON: Record<ThemeChoice, string> = {
+  system: 'M12 3a9 9 0 1 0 0 18zm0 2a7 7 0 0 1 0 14z',
+  light: 'M12 7a5 5 0 1 0 0 10 5 5 0 0 0 0-10zm0-5 1 3h-2zm0 20-1-3h2zM2 12l3-1v2zm20 0-3 1v-2zM4.9 4.9l2.8 1.4-1.4 1.4zm14.2 14.2-2.8-1.4 1.4-1.4zM4.9 19.1l1.4-2.8 1.4 1.4zM19.1 4.9l-1.4 2.8-1.4-1.4z',
+  dark: 'M20 14.5A8 8 0 0 1 9.5 4 8 8 0 1 0 20 14.5z',
+};
+
+function ThemeToggle() {
+  const choice = useThemeStore((s) => s.choice);
+  const setChoice = useThemeStore((s) => s.setChoice);
+  const next = NEXT_THEME[choice];
+  return (
+    <button
+      type="button"
+      className="icon-button theme-toggle"
+      onClick={() => setChoice(next)}
+      aria-label={`Colour theme: ${choice === 'system' ? 'follows the system' : choice}. Switch to ${next === 'system' ? 'the system setting' : next}`}
+      title={`Theme: ${choice}`}
+      data-testid="theme-toggle"
+      data-theme-choice={choice}
+    >
+      <svg viewBox="0 0 24 24" aria-hidden="true">
+        <path d={THEME_ICON[choice]} fill="currentColor" />
+      </svg>
+    </button>
+  );
+}
+
+/** What the engine is busy with, from any tab; click to go there. */
+function ActivityChip({ onOpen }: { onOpen: (tab: string) => void }) {
+  const a = useAppStore(useShallow((s) => currentActivity(s) ?? { label: '', fraction: null, tab: '' }));
+  if (!a.label) return <span className="activity" role="status" aria-live="polite" data-testid="activity" data-state="idle" />;
+  const known = a.fraction !== null && Number.isFinite(a.fraction);
+  return (
+    <span className="activity" role="status" aria-live="polite" data-testid="activity" data-state="busy">
+      <button type="button" className="activity-button" onClick={() => onOpen(a.tab)} title="Show">
+        <span className="spinner spinner-sm" aria-hidden="true" />
+        <span className="activity-label">{a.label}</span>
+        {known && <span className="activity-pct num">{Math.round(a.fraction! * 100)} %</span>}
+      </button>
+    </span>
+  );
+}
+
 export function TopBar(props: { tabs: TabDef[]; activeTab: string; onSelectTab: (id: string) => void }) {
   const { tabs, activeTab, onSelectTab } = props;
   const onKey = (e: KeyboardEvent, index: number) => {
@@ -88,6 +134,7 @@ export function TopBar(props: { tabs: TabDef[]; activeTab: string; onSelectTab: 
             aria-selected={t.id === activeTab}
             aria-controls={`panel-${t.id}`}
             tabIndex={t.id === activeTab ? 0 : -1}
+            title={t.hint}
             className="tab"
             onClick={() => onSelectTab(t.id)}
             onKeyDown={(e) => onKey(e, i)}
@@ -96,7 +143,11 @@ export function TopBar(props: { tabs: TabDef[]; activeTab: string; onSelectTab: 
           </button>
         ))}
       </nav>
-      <BackendChip onOpen={() => onSelectTab('engine')} />
+      <div className="topbar-right">
+        <ActivityChip onOpen={onSelectTab} />
+        <BackendChip onOpen={() => onSelectTab('engine')} />
+        <ThemeToggle />
+      </div>
     </header>
   );
 }

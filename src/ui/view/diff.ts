@@ -60,12 +60,34 @@ export function diffWords(reference: string, hypothesis: string): WordDiff {
     }
   }
   ops.reverse();
+  return summarizeOps(ops);
+}
+
+/** Counts and WER of a list of ops (from diffWords or from the engine's alignment). */
+export function summarizeOps(ops: DiffOp[]): WordDiff {
   const count = (op: DiffOp['op']) => ops.filter((o) => o.op === op).length;
   const substitutions = count('sub');
   const deletions = count('del');
   const insertions = count('ins');
+  const refWords = ops.length - insertions;
   const errors = substitutions + deletions + insertions;
-  return { ops, substitutions, deletions, insertions, refWords: n, wer: n > 0 ? errors / n : errors > 0 ? 1 : 0 };
+  return { ops, substitutions, deletions, insertions, refWords, wer: refWords > 0 ? errors / refWords : errors > 0 ? 1 : 0 };
+}
+
+/** The engine's word alignment ({ op: 'equal' | 'sub' | 'del' | 'ins', ref, hyp }) as diff ops. */
+export function fromAlignment(aligned: readonly { op: 'equal' | 'sub' | 'del' | 'ins'; ref: string | null; hyp: string | null }[]): DiffOp[] {
+  return aligned.map((a) => {
+    switch (a.op) {
+      case 'equal':
+        return { op: 'same', ref: a.ref ?? a.hyp ?? '', hyp: a.hyp ?? a.ref ?? '' };
+      case 'sub':
+        return { op: 'sub', ref: a.ref ?? '', hyp: a.hyp ?? '' };
+      case 'del':
+        return { op: 'del', ref: a.ref ?? '' };
+      case 'ins':
+        return { op: 'ins', hyp: a.hyp ?? '' };
+    }
+  });
 }
 
 /** One sentence a screen reader (and a tooltip) can use for the diff. */

@@ -184,3 +184,93 @@ export function saveBlob(data: BlobPart, name: string, type: string): void {
   // Revoking at once can cancel the download in some browsers.
   setTimeout(() => URL.revokeObjectURL(url), 30_000);
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Evaluation exports
+// ---------------------------------------------------------------------------------------------------------------
+
+/** The fields of an evaluation this module needs (structurally the engine's EvaluateResult). */
+export interface EvaluationExport {
+  datasetId: string;
+  split: string | null;
+  budgetDb: number;
+  generatorId: string | null;
+  backend: string;
+  summaries: {
+    method: string;
+    clips: number;
+    wa: number;
+    ua: number;
+    wer: { rate: number };
+    cer: { rate: number };
+    meanSnrDb: number | null;
+    meanLowChangeDb: number | null;
+    meanHighChangeDb: number | null;
+    meanPerturbationHighShare: number | null;
+    seconds: number;
+  }[];
+  rows: {
+    clipId: string;
+    method: string;
+    emotion: string | null;
+    predicted: string;
+    probabilities: number[];
+    reference: string | null;
+    transcript: string;
+    wer: number | null;
+    cer: number | null;
+    snrDb: number | null;
+    lowChangeDb: number | null;
+    highChangeDb: number | null;
+    perturbationHighShare: number | null;
+    ms: number;
+  }[];
+}
+
+/** One line per method (the comparison table), with the run's provenance in every row so files stay self-describing. */
+export function summaryCsv(r: EvaluationExport): string {
+  return toCsv(
+    ['dataset', 'split', 'budget_db', 'generator', 'backend', 'method', 'clips', 'wa', 'ua', 'wer', 'cer', 'mean_snr_db', 'mean_low_change_db', 'mean_high_change_db', 'mean_perturbation_high_share', 'seconds'],
+    r.summaries.map((s) => [
+      r.datasetId,
+      r.split ?? 'all',
+      r.budgetDb,
+      r.generatorId,
+      r.backend,
+      s.method,
+      s.clips,
+      s.wa,
+      s.ua,
+      s.wer.rate,
+      s.cer.rate,
+      s.meanSnrDb,
+      s.meanLowChangeDb,
+      s.meanHighChangeDb,
+      s.meanPerturbationHighShare,
+      s.seconds,
+    ]),
+  );
+}
+
+/** One line per clip and method. */
+export function rowsCsv(r: EvaluationExport, emotions: readonly string[]): string {
+  return toCsv(
+    ['clip', 'method', 'emotion', 'predicted', ...emotions.map((e) => `p_${e}`), 'reference', 'transcript', 'wer', 'cer', 'snr_db', 'low_change_db', 'high_change_db', 'perturbation_high_share', 'ms'],
+    r.rows.map((x) => [
+      x.clipId,
+      x.method,
+      x.emotion,
+      x.predicted,
+      ...emotions.map((_, i) => x.probabilities[i]),
+      x.reference,
+      x.transcript,
+      x.wer,
+      x.cer,
+      x.snrDb,
+      x.lowChangeDb,
+      x.highChangeDb,
+      x.perturbationHighShare,
+      x.ms,
+    ]),
+  );
+}

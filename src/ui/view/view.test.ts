@@ -16,8 +16,21 @@ import {
   rowPercents,
   shareAbove,
 } from './charts';
-import { describeDiff, diffWords, words } from './diff';
-import { crc32, csvField, protectedFileName, recordsToCsv, toCsv, toJson, uniqueNames, unzipStore, zipStore } from './export';
+import { describeDiff, diffWords, fromAlignment, summarizeOps, words } from './diff';
+import {
+  crc32,
+  csvField,
+  protectedFileName,
+  recordsToCsv,
+  rowsCsv,
+  summaryCsv,
+  toCsv,
+  toJson,
+  uniqueNames,
+  unzipStore,
+  zipStore,
+  type EvaluationExport,
+} from './export';
 import { colorAt, freqTicks, freqY, sharedDbRange, spectrogramPixels } from './spectrogram';
 
 describe('word diff', () => {
@@ -46,6 +59,25 @@ describe('word diff', () => {
       expect(d.ops.flatMap((o) => ('ref' in o ? [o.ref] : [])).join(' ')).toBe(words(ref).join(' '));
       expect(d.ops.flatMap((o) => ('hyp' in o ? [o.hyp] : [])).join(' ')).toBe(words(hyp).join(' '));
     }
+  });
+
+  it('reads the engine alignment into the same ops and counts', () => {
+    const ops = fromAlignment([
+      { op: 'equal', ref: 'the', hyp: 'the' },
+      { op: 'sub', ref: 'cat', hyp: 'bat' },
+      { op: 'del', ref: 'sat', hyp: null },
+      { op: 'ins', ref: null, hyp: 'now' },
+    ]);
+    expect(ops).toEqual([
+      { op: 'same', ref: 'the', hyp: 'the' },
+      { op: 'sub', ref: 'cat', hyp: 'bat' },
+      { op: 'del', ref: 'sat' },
+      { op: 'ins', hyp: 'now' },
+    ]);
+    const s = summarizeOps(ops);
+    expect(s.refWords).toBe(3);
+    expect(s.wer).toBeCloseTo(1);
+    expect(summarizeOps(diffWords('the cat sat', 'the bat now').ops).wer).toBeCloseTo(diffWords('the cat sat', 'the bat now').wer);
   });
 
   it('handles empty texts and case/spacing noise', () => {
@@ -254,5 +286,47 @@ describe('exports', () => {
     const v = new DataView(zip.buffer);
     expect(v.getUint32(zip.length - 22, true)).toBe(0x06054b50);
     expect(v.getUint16(zip.length - 12, true)).toBe(2);
+  });
+
+  it('exports an evaluation as a summary CSV and a per-clip CSV that parse back', () => {
+    const summary = { wer: { rate: 0.9 }, cer: { rate: 0.5 }, meanSnrDb: 10.2, meanLowChangeDb: -0.1, meanHighChangeDb: 3, meanPerturbationHighShare: 0.8, seconds: 4 };
+    const r: EvaluationExport = {
+      datasetId: 'demo',
+      split: null,
+      budgetDb: 10,
+      generatorId: 'shipped',
+      backend: 'wasm',
+      summaries: [
+        { method: 'original', clips: 2, wa: 1, ua: 1, ...summary, wer: { rate: 0.1 }, meanSnrDb: null },
+        { method: 'aclipse', clips: 2, wa: 0.5, ua: 0.5, ...summary },
+      ],
+      rows: [
+        {
+          clipId: 'c1',
+          method: 'aclipse',
+          emotion: 'sad',
+          predicted: 'neutral',
+          probabilities: [0.5, 0.3, 0.1, 0.1],
+          reference: 'he said, "no"',
+          transcript: 'he sad no',
+          wer: 1 / 3,
+          cer: 0.1,
+          snrDb: 10.5,
+          lowChangeDb: 0,
+          highChangeDb: 2,
+          perturbationHighShare: 0.7,
+          ms: 12,
+        },
+      ],
+    };
+    const lines = (csv: string) => csv.trim().split('\r\n');
+    const s = lines(summaryCsv(r));
+    expect(s).toHaveLength(3);
+    expect(s[0]).toMatch(/^dataset,split,budget_db,generator,backend,method,clips,wa,ua,wer,cer,mean_snr_db/);
+    expect(s[1]).toBe('demo,all,10,shipped,wasm,original,2,1,1,0.1,0.5,,-0.1,3,0.8,4');
+    const rows = lines(rowsCsv(r, ['neutral', 'sad', 'happy', 'angry']));
+    expect(rows[0]).toContain('p_neutral,p_sad,p_happy,p_angry');
+    expect(rows[1]).toContain('"he said, ""no"""');
+    expect(rows[1]!.startsWith('c1,aclipse,sad,neutral,0.5,0.3,0.1,0.1,')).toBe(true);
   });
 });

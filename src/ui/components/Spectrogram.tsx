@@ -1,0 +1,138 @@
+/**
+ * Spectrogram panels on our own canvas: the engine sends dB values on one shared scale; this draws them with one
+ * colour map, a frequency axis in Hz with the 2 kHz line, and a cursor that follows playback (click to seek).
+ */
+import { useEffect, useMemo, useRef, type KeyboardEvent } from 'react';
+import { clock } from '../format';
+import { colorAt, freqTicks, freqY, legendTicks, spectrogramPixels, type DbRange } from '../view/spectrogram';
+import { usePlayhead } from './ComparePlayer';
+import { useWidth } from './Charts';
+
+export interface SpectrogramPanelProps {
+  title: string;
+  /** dB, row-major [frames][bins]. */
+  db: Float32Array;
+  frames: number;
+  bins: number;
+  range: DbRange;
+  maxHz: number;
+  durationSeconds: number;
+  splitHz?: number;
+  height?: number;
+  testId?: string;
+  description?: string;
+}
+
+export function SpectrogramPanel(props: SpectrogramPanelProps) {
+  const { title, db, frames, bins, range, maxHz, durationSeconds, splitHz = 2000, height = 170, testId } = props;
+  const canvas = useRef<HTMLCanvasElement>(null);
+  const [boxRef, width] = useWidth<HTMLDivElement>(600);
+  const time = usePlayhead((s) => s.time);
+  const seek = usePlayhead((s) => s.seek);
+  const playheadDuration = usePlayhead((s) => s.duration);
+
+  // The full-resolution image is built once per data set; resizing only rescales it.
+  const image = useMemo(() => {
+    if (typeof document === 'undefined') return null;
+    const off = document.createElement('canvas');
+    off.width = frames;
+    off.height = bins;
+    const ctx = off.getContext('2d');
+    if (!ctx) return null;
+    ctx.putImageData(new ImageData(spectrogramPixels(db, frames, bins, range) as Uint8ClampedArray<ArrayBuffer>, frames, bins), 0, 0);
+    return off;
+  }, [db, frames, bins, range]);
+
+  useEffect(() => {
+    const c = canvas.current;
+    if (!c || !image) return;
+    const dpr = Math.min(2, window.devicePixelRatio || 1);
+    c.width = Math.max(1, Math.round(width * dpr));
+    c.height = Math.round(height * dpr);
+    const ctx = c.getContext('2d');
+    if (!ctx) return;
+    ctx.imageSmoothingEnabled = frames < c.width;
+    ctx.drawImage(image, 0, 0, c.width, c.height);
+  }, [image, width, height, frames]);
+
+  const cursor = durationSeconds > 0 && playheadDuration > 0 ? Math.min(1, time / durationSeconds) : 0;
+  const splitY = freqY(splitHz, maxHz);
+  const ticks = freqTicks(maxHz, maxHz > 10000 ? 2000 : 1000);
+
+  const onClick = (e: React.MouseEvent<HTMLDivElement>) => {
+    if (!seek) return;
+    const rect = e.currentTarget.getBoundingClientRect();
+    seek(((e.clientX - rect.left) / rect.width) * durationSeconds);
+  };
+  const onKey = (e: KeyboardEvent) => {
+    if (!seek) return;
+    const step = e.key === 'ArrowRight' ? 0.5 : e.key === 'ArrowLeft' ? -0.5 : 0;
+    if (step) {
+      e.preventDefault();
+      seek(Math.max(0, Math.min(durationSeconds, time + step)));
+    }
+  };
+
+  return (
+    <figure className="spectro" data-testid={testId} data-frames={frames} data-bins={bins}>
+      <figcaption className="plot-title">
+        {title}
+        {props.description && <span className="plot-sub">{props.description}</span>}
+      </figcaption>
+      <div className="spectro-body">
+        <div className="spectro-axis" aria-hidden="true" style={{ height }}>
+          {ticks.map((t) => (
+            <span key={t.hz} className={`spectro-tick${t.hz === splitHz ? ' split' : ''}`} style={{ top: `${t.y * 100}%` }}>
+              {t.label}
+            </span>
+          ))}
+        </div>
+        <div
+          ref={boxRef}
+          className="spectro-plot"
+          style={{ height }}
+          onClick={onClick}
+          onKeyDown={onKey}
+          role={seek ? 'slider' : 'img'}
+          tabIndex={seek ? 0 : undefined}
+          aria-label={`${title}: spectrogram, 0 to ${Math.round(maxHz)} Hz, ${clock(durationSeconds)} long${seek ? '. Arrow keys or click to seek' : ''}`}
+          aria-valuemin={seek ? 0 : undefined}
+          aria-valuemax={seek ? Math.round(durationSeconds * 10) / 10 : undefined}
+          aria-valuenow={seek ? Math.round(time * 10) / 10 : undefined}
+          aria-valuetext={seek ? `${clock(time)} of ${clock(durationSeconds)}` : undefined}
+        >
+          <canvas ref={canvas} style={{ width: '100%', height: '100%' }} data-testid={testId ? `${testId}-canvas` : undefined} />
+          <div className="spectro-split" style={{ top: `${splitY * 100}%` }} aria-hidden="true">
+            <span>{splitHz / 1000} kHz</span>
+          </div>
+          <div className="spectro-cursor" style={{ left: `${cursor * 100}%` }} aria-hidden="true" />
+        </div>
+      </div>
+    </figure>
+  );
+}
+
+/** The shared colour scale as a horizontal bar with dB ticks. */
+export function ColorLegend({ range }: { range: DbRange }) {
+  const stops = Array.from({ length: 11 }, (_, i) => {
+    const [r, g, b] = colorAt(i / 10);
+    return `rgb(${r} ${g} ${b}) ${i * 10}%`;
+  }).join(', ');
+  const ticks = legendTicks(range, range.max - range.min > 60 ? 20 : 10);
+  const span = range.max - range.min || 1;
+  return (
+    <div className="legend-bar" data-testid="spectro-legend">
+      <div className="legend-gradient" style={{ background: `linear-gradient(to right, ${stops})` }} aria-hidden="true" />
+      <div className="legend-ticks" aria-hidden="true">
+        {ticks.map((t) => (
+          <span key={t} style={{ left: `${((t - range.min) / span) * 100}%` }}>
+            {t}
+          </span>
+        ))}
+      </div>
+      <p className="hint">
+        One colour scale for all three panels: {Math.round(range.min)} dB (dark) to {Math.round(range.max)} dB (bright), relative to full scale.
+      </p>
+    </div>
+  );
+}
