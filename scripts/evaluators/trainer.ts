@@ -64,6 +64,8 @@ async function loadOptimizer(opt: tf.Optimizer, file: string): Promise<void> {
   const buf = readFileSync(file);
   const map = tf.io.decodeWeights(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength), specs);
   await opt.setWeights(specs.map((s) => ({ name: s.name, tensor: map[s.name] })));
+  // setWeights copies into new variables
+  tf.dispose(Object.values(map));
 }
 
 /** The word list shipped with the ASR: a general English list plus train/val transcripts (never test). */
