@@ -9,6 +9,8 @@ import { engineFixtures, type EngineFixtures } from './engine-fixtures';
 import { openEnginePage, type DebugWindow } from './engine-helpers';
 
 test.describe.configure({ mode: 'serial' });
+// One page serves the whole file; Playwright's per-test trace chunks break on a context that outlives a test.
+test.use({ trace: 'off' });
 
 let fx: EngineFixtures;
 let context: BrowserContext;
@@ -151,6 +153,39 @@ test('evaluates methods over a dataset split with per-clip progress, and cancels
   expect(aclipse.wer.refLength).toBe(11);
   expect(out.result.backend).toBe('wasm');
   expect(out.cancelled).toBe('AbortError');
+});
+
+test('a 10-minute clip is protected, analysed and shown (the generator and evaluators work in pieces)', async () => {
+  test.setTimeout(300_000);
+  const out = await page.evaluate(async () => {
+    const { engine } = (window as unknown as DebugWindow).__aclipse;
+    const n = 600 * 16000;
+    const wave = new Float32Array(n);
+    for (let i = 0; i < n; i++) wave[i] = 0.2 * Math.sin((2 * Math.PI * 150 * i) / 16000) * (0.6 + 0.4 * Math.sin((2 * Math.PI * 3 * i) / 16000));
+    const fractions: number[] = [];
+    const r = await engine.run('protect', { wave, method: 'aclipse', budgetDb: 10, spectra: { maxFrames: 400 } }, {
+      onProgress: (p) => p.fraction !== null && fractions.push(p.fraction),
+    });
+    return {
+      n: r.wave.length,
+      snr: r.snrDb,
+      frames: r.spectra!.frames,
+      seconds: r.spectra!.secondsPerFrame * r.spectra!.frames,
+      transcript: r.original!.transcript.length,
+      timing: r.timing,
+      monotone: fractions.every((f, i) => i === 0 || f >= fractions[i - 1]!),
+      steps: fractions.length,
+    };
+  });
+  console.log(`10-min clip on wasm (fixture models): ${JSON.stringify(out.timing)}`);
+  expect(out.n).toBe(600 * 16000);
+  expect(out.snr).toBeGreaterThanOrEqual(10);
+  expect(out.frames).toBeLessThanOrEqual(400);
+  expect(out.seconds).toBeGreaterThan(599);
+  expect(out.transcript).toBeGreaterThan(0);
+  expect(out.monotone).toBe(true);
+  // One progress report per 20-s generator piece at least.
+  expect(out.steps).toBeGreaterThanOrEqual(30);
 });
 
 test('50 protect calls leave the number of tensors unchanged', async () => {

@@ -11,6 +11,8 @@ import { openEnginePage, type DebugWindow } from './engine-helpers';
 import { waitForEngine } from './helpers';
 
 test.describe.configure({ mode: 'serial' });
+// One page serves the whole file; Playwright's per-test trace chunks break on a context that outlives a test.
+test.use({ trace: 'off' });
 
 let fx: EngineFixtures;
 let context: BrowserContext;
