@@ -1,4 +1,4 @@
-import { expect, type Page } from '@playwright/test';
+import { expect, type Page, type TestInfo } from '@playwright/test';
 
 /** 16-bit PCM WAV with any channel count (our encodeWav writes mono only; tests also need stereo 44.1 kHz input). */
 export function pcmWav(channels: Float32Array[], rate: number): Buffer {
@@ -53,4 +53,21 @@ export async function readSelfTest(page: Page): Promise<Record<string, number>> 
     out[(await row.getAttribute('data-name'))!] = Number(await row.getAttribute('data-value'));
   }
   return out;
+}
+
+/** Saves a screenshot of the page into the test's artifacts (shown in the report, kept under test-results/). */
+export async function attachScreenshot(page: Page, testInfo: TestInfo, name: string, fullPage = true): Promise<void> {
+  const path = testInfo.outputPath(`${name}.png`);
+  // From the top, so the sticky top bar sits where it belongs in a full-page picture.
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path, fullPage });
+  await testInfo.attach(name, { path, contentType: 'image/png' });
+}
+
+/** Axe: no serious or critical accessibility violations on what is shown now. */
+export async function expectAxeClean(page: Page, what: string): Promise<void> {
+  const { default: AxeBuilder } = await import('@axe-core/playwright');
+  const axe = await new AxeBuilder({ page }).analyze();
+  const serious = axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(serious.map((v) => `${what}: ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([]);
 }

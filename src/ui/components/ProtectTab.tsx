@@ -303,7 +303,7 @@ function SettingsCard({ clip }: { clip: Clip | null }) {
           <p className="hint" data-testid="weights-in-use">
             {settings.method === 'aclipse'
               ? active
-                ? `Weights: ${active.label} (${active.origin})`
+                ? `Weights: ${active.label}${active.label.toLowerCase().includes(active.origin) ? '' : ` (${active.origin})`}`
                 : models.status === 'loading'
                   ? 'Weights: loading…'
                   : 'Weights: none loaded'
@@ -441,8 +441,10 @@ function ProtectedFacts({ result, clip }: { result: ProtectResult; clip: Clip })
           </>
         )}
         <div>
-          <dt>Time</dt>
-          <dd>{(result.timing.totalMs / 1000).toFixed(1)} s</dd>
+          <dt>Ran on</dt>
+          <dd>
+            <span data-testid="protect-backend">{result.backend}</span> in {(result.timing.totalMs / 1000).toFixed(1)} s
+          </dd>
         </div>
       </dl>
       {p && intel ? (

@@ -126,7 +126,7 @@ export function ColorLegend({ range }: { range: DbRange }) {
       <div className="legend-ticks" aria-hidden="true">
         {ticks.map((t) => (
           <span key={t} style={{ left: `${((t - range.min) / span) * 100}%` }}>
-            {t}
+            {t === 0 ? '0 dB' : t}
           </span>
         ))}
       </div>

@@ -96,9 +96,9 @@ export function freqTicks(nyquistHz: number, stepHz = 1000): FreqTick[] {
 /** Vertical position (0 top … 1 bottom) of a frequency on a linear axis up to Nyquist. */
 export const freqY = (hz: number, nyquistHz: number): number => 1 - Math.min(1, Math.max(0, hz / nyquistHz));
 
-/** dB values of a colour-bar legend: top, bottom and the steps between, every `stepDb`. */
+/** dB values for a colour-bar legend: the multiples of `stepDb` inside the range, in ascending order. */
 export function legendTicks(range: DbRange, stepDb = 20): number[] {
   const out: number[] = [];
-  for (let v = range.max; v >= range.min - 1e-9; v -= stepDb) out.push(Math.round(v));
+  for (let v = Math.ceil(range.min / stepDb) * stepDb; v <= range.max + 1e-9; v += stepDb) out.push(v === 0 ? 0 : v);
   return out;
 }

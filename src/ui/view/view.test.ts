@@ -31,7 +31,7 @@ import {
   zipStore,
   type EvaluationExport,
 } from './export';
-import { colorAt, freqTicks, freqY, sharedDbRange, spectrogramPixels } from './spectrogram';
+import { colorAt, freqTicks, freqY, legendTicks, sharedDbRange, spectrogramPixels } from './spectrogram';
 
 describe('word diff', () => {
   it('marks substitutions, deletions and insertions in reading order', () => {
@@ -216,6 +216,11 @@ describe('spectrogram rendering', () => {
     expect(t.map((x) => x.label)).toEqual(['0', '1 kHz', '2 kHz', '3 kHz', '4 kHz', '5 kHz', '6 kHz', '7 kHz', '8 kHz']);
     expect(freqY(2000, 8000)).toBe(0.75);
     expect(t[8]!.y).toBe(0);
+  });
+
+  it('puts colour-bar ticks on round dB values inside the range', () => {
+    expect(legendTicks({ min: -67, max: 23 }, 20)).toEqual([-60, -40, -20, 0, 20]);
+    expect(legendTicks({ min: -90, max: 0 }, 30)).toEqual([-90, -60, -30, 0]);
   });
 });
 
