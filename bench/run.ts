@@ -1,0 +1,205 @@
+/**
+ * npm run bench [-- --no-browser] [--seconds 10] [--reps 3]
+ *
+ * Speed and memory of the core operations, measured on every available backend in one run and printed as ratios:
+ *  - Node: wasm vs cpu for the generator (protect a clip), the evaluators (analyse a clip) and one Aclipse training
+ *    step; the generator's real-time factor on wasm (the product goal: ≥ 50× real time for a 10 s clip).
+ *  - Browser (when /usr/bin/chromium and a production build in dist/ exist): the engine worker's protect on WebGPU
+ *    vs wasm, through the app itself. On this CI machine WebGPU is SwiftShader (software), so expect it to lose there;
+ *    on a real GPU it is the fast path.
+ * Uses the shipped weights in public/models when present (same shapes as training), random weights otherwise.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { existsSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { AclipseGenerator } from '../src/core/aclipse/model';
+import { AclipseTrainer, PAPER_CONFIG, type TrainClip } from '../src/core/aclipse/trainer';
+import { AsrModel, SerModel } from '../src/core/ml/models';
+import { modelFromArtifacts } from '../src/core/ml/weights';
+import { readModelDir } from '../src/core/node/io';
+import { initTf } from '../src/core/node/tf';
+import { numberFlag, parseFlags, readGeneratorDir } from '../scripts/aclipse/common';
+
+type Row = { op: string; backend: string; ms: number; extra?: string };
+
+function testSignal(seconds: number, seed = 1): Float32Array {
+  const n = Math.round(seconds * 16000);
+  const x = new Float32Array(n);
+  let s = seed;
+  for (let i = 0; i < n; i++) {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    const f0 = 120 + 30 * Math.sin(i / 8000);
+    let v = 0;
+    for (let h = 1; h <= 8; h++) v += Math.sin((2 * Math.PI * f0 * h * i) / 16000) / h;
+    x[i] = 0.2 * v * (0.6 + 0.4 * Math.sin(i / 1500)) + 0.01 * (s / 2147483648 - 0.5);
+  }
+  return x;
+}
+
+async function time(reps: number, fn: () => Promise<void>): Promise<number> {
+  await fn(); // warm-up: kernel setup and first-call costs are not what we measure
+  const t0 = performance.now();
+  for (let i = 0; i < reps; i++) await fn();
+  return (performance.now() - t0) / reps;
+}
+
+async function loadModels(): Promise<{ gen: AclipseGenerator; ser: SerModel; asr: AsrModel; shipped: string[] }> {
+  const shipped: string[] = [];
+  let gen: AclipseGenerator;
+  if (existsSync('public/models/aclipse/model.json')) {
+    gen = await readGeneratorDir('public/models/aclipse');
+    shipped.push('aclipse');
+  } else gen = new AclipseGenerator();
+  let ser: SerModel;
+  let asr: AsrModel;
+  if (existsSync('public/models/ser/model.json') && existsSync('public/models/asr/model.json')) {
+    ser = modelFromArtifacts(await readModelDir('public/models/ser'), 'ser');
+    asr = modelFromArtifacts(await readModelDir('public/models/asr'), 'asr');
+    shipped.push('ser', 'asr');
+  } else {
+    ser = new SerModel();
+    asr = new AsrModel();
+  }
+  return { gen, ser, asr, shipped };
+}
+
+async function nodeBench(backend: 'wasm' | 'cpu', seconds: number, reps: number): Promise<Row[]> {
+  await initTf(backend);
+  const rows: Row[] = [];
+  const { gen, ser, asr, shipped } = await loadModels();
+  const clip = testSignal(seconds);
+  const r = backend === 'cpu' ? 1 : reps;
+  const protectMs = await time(r, async () => {
+    await gen.protect(clip, gen.config.budgetDb);
+  });
+  rows.push({ op: `protect ${seconds} s clip`, backend, ms: protectMs, extra: `${((seconds * 1000) / protectMs).toFixed(0)}× real time` });
+  const x = tf.tensor2d(clip, [1, clip.length]);
+  const analyzeMs = await time(r, async () => {
+    const out = tf.tidy(() => [tf.softmax(ser.forward(x, [clip.length])), asr.forward(x, [clip.length]).logits]);
+    await Promise.all(out.map((t) => t.data()));
+    tf.dispose(out);
+  });
+  x.dispose();
+  rows.push({ op: `SER + ASR on ${seconds} s clip`, backend, ms: analyzeMs });
+  const batch: TrainClip[] = [0, 1, 2, 3].map((i) => ({ id: `b${i}`, wave: testSignal(1.5, i + 2), emotion: i, text: 'the quick brown fox jumps' }));
+  const trainer = new AclipseTrainer(gen, {
+    ser: (w, l) => ser.forward(w, l),
+    asr: (w, l) => {
+      const o = asr.forward(w, l);
+      return { logits: o.logits, lengths: o.outLengths };
+    },
+  }, { ...PAPER_CONFIG, batchSize: 4 }, { readback: 'sync' });
+  let step = 0;
+  const stepMs = await time(backend === 'cpu' ? 1 : Math.max(1, Math.floor(reps / 2)), async () => {
+    await trainer.step(1, batch, step++);
+  });
+  rows.push({ op: 'Aclipse stage-1 step (4 × 1.5 s)', backend, ms: stepMs });
+  const mem = tf.memory();
+  rows.push({ op: 'tensors held after the runs', backend, ms: NaN, extra: `${mem.numTensors} tensors, ${(mem.numBytes / 1e6).toFixed(1)} MB` });
+  trainer.dispose();
+  gen.dispose();
+  ser.dispose();
+  asr.dispose();
+  if (shipped.length === 0) rows.forEach((row) => (row.extra = `${row.extra ?? ''} (random weights)`.trim()));
+  return rows;
+}
+
+async function waitForHttp(url: string, ms: number): Promise<void> {
+  const t0 = Date.now();
+  for (;;) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      /* not up yet */
+    }
+    if (Date.now() - t0 > ms) throw new Error(`${url} did not come up`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+async function browserBench(seconds: number): Promise<Row[]> {
+  const { chromium } = await import('@playwright/test');
+  const port = 4399;
+  const server: ChildProcess = spawn(process.execPath, [path.resolve('node_modules/vite/bin/vite.js'), 'preview', '--port', String(port), '--strictPort'], {
+    stdio: 'ignore',
+  });
+  const rows: Row[] = [];
+  try {
+    await waitForHttp(`http://localhost:${port}/`, 30_000);
+    const browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--enable-unsafe-webgpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    try {
+      for (const backend of ['wasm', 'webgpu'] as const) {
+        const page = await browser.newPage();
+        await page.goto(`http://localhost:${port}/?debug&backend=${backend}`);
+        const out = await page.evaluate(
+          async ({ secs }) => {
+            type Engine = { run(name: string, args: unknown): Promise<Record<string, unknown>> };
+            const w = window as unknown as { __aclipse?: { engine: Engine } };
+            for (let i = 0; i < 600 && !w.__aclipse; i++) await new Promise((r) => setTimeout(r, 100));
+            const engine = w.__aclipse!.engine;
+            const models = await engine.run('loadModels', {});
+            const n = Math.round(secs * 16000);
+            const wave = new Float32Array(n).map((_, i) => 0.2 * Math.sin(i / 7) * (0.6 + 0.4 * Math.sin(i / 1500)));
+            const method = models.activeGenerator ? 'aclipse' : 'noise';
+            const once = async () => {
+              const t0 = performance.now();
+              const r = await engine.run('protect', { wave, method, budgetDb: 10, analyze: false });
+              return { ms: performance.now() - t0, backend: String(r.backend ?? '') };
+            };
+            await once(); // shader compilation / first-call costs
+            const a = await once();
+            const b = await once();
+            return { method, ms: (a.ms + b.ms) / 2, backend: b.backend };
+          },
+          { secs: seconds },
+        );
+        rows.push({ op: `browser protect ${seconds} s (${out.method})`, backend: `${backend}${out.backend && out.backend !== backend ? ` (ran on ${out.backend}!)` : ''}`, ms: out.ms });
+        await page.close();
+      }
+    } finally {
+      await browser.close();
+    }
+  } finally {
+    server.kill();
+  }
+  return rows;
+}
+
+function printRows(rows: Row[]): void {
+  const ops = [...new Set(rows.map((r) => r.op))];
+  for (const op of ops) {
+    const rs = rows.filter((r) => r.op === op);
+    for (const r of rs) console.log(`${op.padEnd(36)} ${r.backend.padEnd(8)} ${Number.isFinite(r.ms) ? `${r.ms.toFixed(1)} ms`.padStart(12) : ''.padStart(12)}  ${r.extra ?? ''}`);
+    const timed = rs.filter((r) => Number.isFinite(r.ms));
+    if (timed.length === 2) {
+      const [a, b] = timed;
+      console.log(`${''.padEnd(36)} ratio ${b.backend}/${a.backend} = ${(b.ms / a.ms).toFixed(2)}× (how much slower ${b.backend} is)`);
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  const { flags } = parseFlags(process.argv.slice(2));
+  const seconds = numberFlag(flags, 'seconds') ?? 10;
+  const reps = numberFlag(flags, 'reps') ?? 3;
+  console.log(`Aclipse Web benchmark (${new Date().toISOString()}), Node ${process.version}`);
+  const rows = [...(await nodeBench('wasm', seconds, reps)), ...(await nodeBench('cpu', seconds, reps))];
+  printRows(rows);
+  if (flags['no-browser'] !== true) {
+    if (!existsSync('/usr/bin/chromium') || !existsSync('dist/index.html')) {
+      console.log('\nbrowser: skipped (needs /usr/bin/chromium and `npm run build`)');
+    } else {
+      console.log('');
+      printRows(await browserBench(Math.min(seconds, 3)));
+    }
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? (e.stack ?? e.message) : e);
+  process.exit(1);
+});
