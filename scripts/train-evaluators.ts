@@ -1,5 +1,7 @@
 /**
- * npm run train:evaluators -- --config configs/evaluators.full.json [--only asr|ser] [--fresh] [--backend wasm|cpu]
+ * npm run train:evaluators -- --config configs/evaluators.full.json [--only asr|ser] [--fresh] [--finish] [--backend wasm|cpu]
+ *
+ * --finish exports the best checkpoint so far without training further (trainedWith records epochs vs plannedEpochs).
  *
  * Trains the frozen evaluators (SER: cross-entropy, ASR: CTC) on the corpus in Node with the tfjs wasm backend.
  * Resumes from runs/<name>/<kind>/ unless --fresh; logs one line per epoch; picks the checkpoint on val only and
@@ -7,7 +9,7 @@
  */
 import { initTf, type NodeBackend } from '../src/core/node/tf';
 import { loadRunConfig } from './evaluators/config';
-import { trainKind } from './evaluators/trainer';
+import { finishEarly, trainKind } from './evaluators/trainer';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -23,7 +25,10 @@ async function main(): Promise<void> {
   const only = arg('only');
   if (only && only !== 'asr' && only !== 'ser') throw new Error('--only takes asr or ser');
   const kinds = only ? [only as 'asr' | 'ser'] : (['ser', 'asr'] as const).filter((k) => cfg[k]);
-  for (const kind of kinds) await trainKind(cfg, kind, arg('fresh') === 'true', configFile);
+  for (const kind of kinds) {
+    if (arg('finish') === 'true') await finishEarly(cfg, kind, configFile);
+    else await trainKind(cfg, kind, arg('fresh') === 'true', configFile);
+  }
 }
 
 main().catch((e: unknown) => {

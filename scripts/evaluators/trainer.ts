@@ -76,6 +76,15 @@ export function lexiconWords(cfg: TrainRunConfig): string[] {
   return buildWordList(cfg.wordList, texts);
 }
 
+/** Exports the best checkpoint so far without training further (e.g. when time runs out); says so in trainedWith. */
+export async function finishEarly(cfg: TrainRunConfig, kind: Kind, configFile: string): Promise<void> {
+  const stateFile = path.join(cfg.runDir, kind, 'state.json');
+  if (!existsSync(stateFile)) throw new Error(`no run state at ${stateFile}`);
+  const state = JSON.parse(readFileSync(stateFile, 'utf8')) as RunState;
+  log(kind, `finishing early after ${state.epoch} epochs (best epoch ${state.bestEpoch})`);
+  await finish(cfg, kind, state, configFile);
+}
+
 export async function trainKind(cfg: TrainRunConfig, kind: Kind, fresh: boolean, configFile: string): Promise<void> {
   const tc = (kind === 'asr' ? cfg.asr : cfg.ser) as ModelTrainConfig<unknown> | null;
   if (!tc) throw new Error(`config has no ${kind} section`);
@@ -200,6 +209,7 @@ async function finish(cfg: TrainRunConfig, kind: Kind, state: RunState, configFi
     config: cfg,
     bestEpoch: state.bestEpoch,
     epochs: state.epoch,
+    plannedEpochs: tc.epochs,
     steps: state.step,
     trainSeconds: Math.round(state.seconds),
     backend: tf.getBackend(),
