@@ -117,7 +117,7 @@ export interface EngineApi {
   /**
    * Loads the shipped evaluators (SER + ASR + word list) and the shipped generator, with download progress
    * (detail `model-load`). Missing weights are not an error: the report says what is missing and why. Already loaded
-   * models are kept unless `reload`.
+   * models are kept unless `reload`, which drops them and fetches again (so a failed reload leaves none). Calls queue.
    */
   loadModels(args: LoadModelsArgs, jobId: string, onProgress: ProgressSink | null): Promise<ModelsReport>;
   /** What is loaded now (cheap). */
@@ -160,7 +160,9 @@ export interface EngineApi {
   evaluate(args: EvaluateArgs, jobId: string, onProgress: ProgressSink | null): Promise<EvaluateResult>;
   /**
    * Trains the Aclipse generator in the browser (stage 1 and/or 2). Progress details `train-step` and `train-epoch`.
-   * Cancel keeps the trainer in the worker: `train({ ..., resume: true })` continues from the next epoch.
+   * Cancel keeps the trainer in the worker, its weights rolled back to the last finished epoch (Adam's moments are
+   * not); `train({ ..., resume: true })` continues from the next unfinished epoch. The trainer checks for a cancel
+   * before every step; on wasm/cpu (one-pass sync steps) the worker only notices it at the end of the epoch.
    */
   train(args: TrainArgs, jobId: string, onProgress: ProgressSink | null): Promise<TrainResult>;
   /** The kept training session (after a finish or a cancel), or null. */
