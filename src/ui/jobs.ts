@@ -340,7 +340,8 @@ export async function runEvaluation(args: EvaluateArgs): Promise<void> {
   evalController?.abort();
   const controller = new AbortController();
   evalController = controller;
-  set({ evaluation: { ...startTrack(), args, rows: [], done: 0, total: 0, result: null } });
+  // The previous results stay on screen until the new run finishes (a cancelled run does not cost them).
+  set((s) => ({ evaluation: { ...startTrack(), args, rows: [], done: 0, total: 0, result: s.evaluation.result } }));
   // Rows arrive one per clip and method; batch them so a fast run does not re-render per row.
   let pending: JobResult<'evaluate'>['rows'] = [];
   let flushTimer: ReturnType<typeof setTimeout> | null = null;

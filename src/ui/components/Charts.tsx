@@ -182,7 +182,7 @@ export function ConfusionHeatMap(props: { title: string; labels: readonly string
   return (
     <figure className="heatmap" data-testid={testId} data-total={total}>
       <figcaption className="plot-title">{title}</figcaption>
-      <div className="heatmap-scroll">
+      <div className="heatmap-scroll" tabIndex={0} role="region" aria-label={`${title} (scrolls sideways on small screens)`}>
         <table className="heatmap-table">
           <caption className="sr-only">
             {title}: rows are the true emotion, columns the predicted one; each cell gives the count and the share of its row.

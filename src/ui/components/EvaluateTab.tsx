@@ -4,6 +4,7 @@
  * and the method comparison. Results export as CSV or JSON.
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
+import { formatDuration } from '../../core/audio';
 import { EMOTIONS } from '../../core/data';
 import type { DatasetInfo, EvalMethod, EvaluateResult, MethodSummary } from '../../engine/api';
 import { db, etaSeconds, pct } from '../format';
@@ -42,7 +43,7 @@ export function DatasetSummary({ d }: { d: DatasetInfo }) {
     <div className="dataset-summary" data-testid="dataset-summary" data-clips={d.clips}>
       <p className="lead-sm">
         <strong>{d.name}</strong> · {d.format === 'iemocap' ? 'IEMOCAP' : 'manifest'} · {d.clips} clips
-        {d.hours !== null ? ` · ${d.hours < 1 ? `${Math.round(d.hours * 60)} min` : `${d.hours.toFixed(1)} h`}` : ''} · {d.withText} with
+        {d.hours !== null ? ` · ${formatDuration(d.hours * 3600)}` : ''} · {d.withText} with
         transcripts
       </p>
       <Counts title="Emotion" counts={d.byEmotion} />
@@ -94,6 +95,7 @@ export function DatasetCard({ purpose }: { purpose: 'evaluate' | 'train' }) {
           <button
             type="button"
             className="button button-ghost"
+            title="Reads the files straight from the folder as they are needed (Chromium)"
             disabled={!engineReady || !!busy}
             onClick={async () => {
               try {
@@ -104,7 +106,7 @@ export function DatasetCard({ purpose }: { purpose: 'evaluate' | 'train' }) {
               }
             }}
           >
-            Open folder (live)…
+            Open a folder in place…
           </button>
         )}
         <input
@@ -297,25 +299,49 @@ function RunCard() {
 // Results
 // ---------------------------------------------------------------------------------------------------------------
 
+/** Labels of nearby points would overlap; push each one down until it clears the ones already placed. */
+export function dodgeLabels(points: readonly { x: number; y: number }[], lineHeight = 13, width = 110): number[] {
+  const order = points.map((p, i) => ({ ...p, i })).sort((a, b) => a.y - b.y || a.x - b.x);
+  const placed: { x: number; y: number }[] = [];
+  const out = new Array<number>(points.length);
+  for (const p of order) {
+    let y = p.y;
+    while (placed.some((q) => Math.abs(q.x - p.x) < width && Math.abs(q.y - y) < lineHeight)) y += lineHeight;
+    placed.push({ x: p.x, y });
+    out[p.i] = y;
+  }
+  return out;
+}
+
 function TradeoffPlot({ summaries }: { summaries: MethodSummary[] }) {
   const [ref, width] = useWidth<HTMLDivElement>(420);
-  const h = 240;
+  const h = 260;
   const m = { left: 46, right: 16, top: 14, bottom: 40 };
-  const x = linearScale([0, 1], [m.left, width - m.right]);
+  // WER can pass 100 % (insertions); widen the axis rather than pile points on its edge.
+  const maxWer = Math.max(1, ...summaries.map((s) => (Number.isFinite(s.wer.rate) ? s.wer.rate : 0)));
+  const xMax = Math.ceil(maxWer * 4) / 4;
+  const x = linearScale([0, xMax], [m.left, width - m.right]);
   const y = linearScale([0, 1], [h - m.bottom, m.top]);
-  const ticks = [0, 0.25, 0.5, 0.75, 1];
+  const yTicks = [0, 0.25, 0.5, 0.75, 1];
+  const xTicks = Array.from({ length: Math.round(xMax / 0.25) + 1 }, (_, i) => i * 0.25).filter((_, i, all) => all.length <= 7 || i % 2 === 0);
+  const pts = summaries.map((s) => ({ x: x(s.wer.rate), y: y(s.ua) }));
+  const labelY = dodgeLabels(pts.map((p) => ({ x: p.x, y: Number.isFinite(p.y) ? p.y : 0 })));
   return (
     <figure className="plot" data-testid="tradeoff-plot">
-      <figcaption className="plot-title">Privacy vs utility (top right is best)</figcaption>
+      <figcaption className="plot-title">Privacy vs utility: further right hides more words, higher keeps more emotion</figcaption>
       <div ref={ref} className="plot-box">
-        <svg width={width} height={h} role="img" aria-label="Each method's WER (privacy, higher is better) against its UA (emotion kept, higher is better)">
-          {ticks.map((t) => (
-            <g key={t}>
-              <line className="grid" x1={x(0)} x2={x(1)} y1={y(t)} y2={y(t)} />
-              <line className="grid" x1={x(t)} x2={x(t)} y1={y(0)} y2={y(1)} />
+        <svg width={width} height={h} role="img" aria-label="Each method's WER (words hidden, higher is better) against its UA (emotion kept, higher is better)">
+          {yTicks.map((t) => (
+            <g key={`y${t}`}>
+              <line className="grid" x1={x(0)} x2={x(xMax)} y1={y(t)} y2={y(t)} />
               <text className="tick" x={x(0) - 6} y={y(t)} dy="0.32em" textAnchor="end">
                 {formatTick(t * 100, 25)}
               </text>
+            </g>
+          ))}
+          {xTicks.map((t) => (
+            <g key={`x${t}`}>
+              <line className="grid" x1={x(t)} x2={x(t)} y1={y(0)} y2={y(1)} />
               <text className="tick" x={x(t)} y={h - m.bottom + 16} textAnchor="middle">
                 {formatTick(t * 100, 25)}
               </text>
@@ -327,17 +353,17 @@ function TradeoffPlot({ summaries }: { summaries: MethodSummary[] }) {
           <text className="axis-label" transform={`translate(11 ${(h - m.bottom + m.top) / 2}) rotate(-90)`} textAnchor="middle">
             UA % (emotion kept)
           </text>
-          {summaries.map((s) => {
-            const px = x(Math.min(1, s.wer.rate));
-            const py = y(s.ua);
+          {summaries.map((s, i) => {
+            const { x: px, y: py } = pts[i]!;
             if (!Number.isFinite(px) || !Number.isFinite(py)) return null;
             const isA = s.method === 'aclipse';
             const isO = s.method === 'original';
+            const left = px > width - 130;
             return (
               <g key={s.method} className={`dot${isA ? ' dot-a' : isO ? ' dot-o' : ''}`}>
                 <circle cx={px} cy={py} r={isA ? 7 : 5} />
-                <text x={px + 9} y={py} dy="0.32em" className="dot-label" textAnchor={px > width - 120 ? 'end' : 'start'} dx={px > width - 120 ? -18 : 0}>
-                  {s.method === 'original' ? 'original' : METHOD_LABEL[s.method]}
+                <text x={left ? px - 10 : px + 10} y={labelY[i]} dy="0.32em" className="dot-label" textAnchor={left ? 'end' : 'start'}>
+                  {isO ? 'original' : METHOD_LABEL[s.method]}
                 </text>
               </g>
             );
@@ -358,7 +384,7 @@ function SummaryTable({ result }: { result: EvaluateResult }) {
   const bestUa = best((s) => s.ua, 1);
   const bestWer = best((s) => s.wer.rate, 1);
   return (
-    <div className="table-scroll">
+    <div className="table-scroll" tabIndex={0} role="region" aria-label="Scores per method (scrolls sideways)">
       <table className="table metrics-table" data-testid="eval-summary">
         <caption className="sr-only">Scores per method</caption>
         <thead>
@@ -430,9 +456,26 @@ function ResultsCard({ result }: { result: EvaluateResult }) {
           (first: {result.failed[0]!.clipId}: {result.failed[0]!.error}).
         </p>
       )}
+      <SummaryTable result={result} />
       <div className="results-grid">
-        <SummaryTable result={result} />
         <TradeoffPlot summaries={result.summaries} />
+        <div className="reading">
+          <h3 className="subhead">Reading the results</h3>
+          <ul className="plain-list small">
+            <li>
+              <strong>WA</strong> (weighted accuracy): share of clips whose emotion the frozen classifier gets right. <strong>UA</strong>{' '}
+              (unweighted): the same averaged over the four emotions, so a rare emotion counts as much as a common one.
+            </li>
+            <li>
+              <strong>WER / CER</strong>: word / character error rate of the frozen speech recogniser against the transcript. For protected
+              clips, higher is better: the words are hidden.
+            </li>
+            <li>
+              A good protection keeps UA near the original's row while pushing WER up, at the same budget (≥ {result.budgetDb} dB SNR for every
+              method).
+            </li>
+          </ul>
+        </div>
       </div>
       <div className="row">
         <h3 className="subhead">Confusion matrices</h3>
@@ -470,7 +513,7 @@ function ResultsCard({ result }: { result: EvaluateResult }) {
       <p className="hint">Rows: the true emotion; columns: the prediction. Each cell shows the count and its share of the row; shading follows the share.</p>
       <details className="details">
         <summary>Per-clip results ({result.rows.length} rows{result.rows.length > rows.length ? `, first ${rows.length} shown; export for all` : ''})</summary>
-        <div className="table-scroll">
+        <div className="table-scroll" tabIndex={0} role="region" aria-label="Per-clip results (scrolls sideways)">
           <table className="table small-table">
             <thead>
               <tr>

@@ -287,6 +287,11 @@ function RunCard() {
   const eta = etaSeconds(run.samples);
   const problems: string[] = [];
   if (!dataset) problems.push('Open a dataset with a training split (the demo set is test-only; load a corpus folder).');
+  if (dataset && !(form.trainSplit in dataset.bySplit)) {
+    problems.push(
+      `“${dataset.name}” has no “${form.trainSplit}” split${Object.keys(dataset.bySplit).length ? ` (it has ${Object.keys(dataset.bySplit).join(', ')})` : ''}; training never uses held-out test clips. Load a corpus folder with a train split.`,
+    );
+  }
   if (form.stages.length === 0) problems.push('Pick at least one stage.');
   if (noEvaluators) problems.push(`Training needs the frozen evaluators, which are not loaded${models.report?.evaluatorsProblem ? ` (${models.report.evaluatorsProblem})` : ''}.`);
   if (form.init === 'active' && !models.report?.activeGenerator) problems.push('“Start from the generator in use” needs a loaded generator.');
