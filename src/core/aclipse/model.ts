@@ -132,7 +132,7 @@ export class AclipseGenerator {
         if (t.shape.join(',') !== v.shape.join(',')) {
           throw new Error(`Generator weight ${m}/${k} has shape [${t.shape}], expected [${v.shape}]`);
         }
-        v.assign(t);
+        if (t !== v) v.assign(t);
       }
     }
   }

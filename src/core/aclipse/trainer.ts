@@ -104,7 +104,8 @@ export interface TrainHooks {
   subset(swapIndex: number): Promise<TrainClip[]>;
   /** Held-out validation clips scored after each epoch (optional). */
   val?: TrainClip[];
-  onStep?(r: StepReport): void;
+  /** Awaited, so a caller can yield to its event loop (e.g. to receive a cancel message) between steps. */
+  onStep?(r: StepReport): void | Promise<void>;
   onEpoch?(r: EpochReport): void | Promise<void>;
   signal?: AbortSignal;
 }
@@ -404,7 +405,7 @@ export class AclipseTrainer {
           refs.push(c.text);
           hyps.push(r.hypotheses[i]);
         });
-        hooks.onStep?.({ stage, epoch, step: s, steps: batches.length, losses: { ce: r.ce, ctc: r.ctc, total: r.total } });
+        await hooks.onStep?.({ stage, epoch, step: s, steps: batches.length, losses: { ce: r.ce, ctc: r.ctc, total: r.total } });
       }
       const n = subset.length;
       const report: EpochReport = {
