@@ -63,6 +63,8 @@ export interface LinePlotProps {
   height?: number;
   /** Text for people who cannot see the plot; defaults to the last value of each series. */
   summary?: string;
+  /** Only whole-number ticks on the x axis (epochs, steps). */
+  integerX?: boolean;
   testId?: string;
 }
 
@@ -82,7 +84,8 @@ export function LinePlot(props: LinePlotProps) {
   const ysRaw = props.yDomain ?? extent(all.map((p) => p.y)) ?? [0, 1];
   const yNice = props.yDomain ? { domain: props.yDomain, ticks: niceDomain(...props.yDomain, 4).ticks } : niceDomain(ysRaw[0], ysRaw[1], 4);
   const yTicks = yNice.ticks.filter((t) => t >= yNice.domain[0] - 1e-9 && t <= yNice.domain[1] + 1e-9);
-  const xStep = niceStep(xs[1] - xs[0], Math.max(2, Math.floor(width / 90)));
+  const rawXStep = niceStep(xs[1] - xs[0], Math.max(2, Math.floor(width / 90)));
+  const xStep = props.integerX ? Math.max(1, Math.round(rawXStep)) : rawXStep;
   const xTicks: number[] = [];
   for (let v = Math.ceil(xs[0] / xStep) * xStep; v <= xs[1] + 1e-9; v += xStep) xTicks.push(Number(v.toPrecision(12)));
   const yStep = yTicks.length > 1 ? yTicks[1]! - yTicks[0]! : 1;
@@ -94,7 +97,8 @@ export function LinePlot(props: LinePlotProps) {
     series
       .map((s) => {
         const p = lastFinite(s.points);
-        return p ? `${s.name}: ${formatTick(p.y, yStep / 10)} at ${formatX ? formatX(p.x) : formatTick(p.x, xStep)}` : `${s.name}: no data yet`;
+        const short = (v: number) => String(Number(v.toPrecision(3)));
+        return p ? `${s.name}: ${short(p.y)} at ${formatX ? formatX(p.x) : short(p.x)}` : `${s.name}: no data yet`;
       })
       .join('; ');
 

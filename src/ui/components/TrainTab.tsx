@@ -240,7 +240,7 @@ function Curves({ run, form }: { run: TrainingRun; form: TrainForm }) {
   const total = (form.stages.includes(1) ? e1 : 0) + (form.stages.includes(2) ? form.config.stage2.epochs : 0);
   const markers = form.stages.includes(1) && form.stages.includes(2) ? [{ x: e1 + 0.5, label: 'stage 2' }] : [];
   const xDomain: [number, number] = [1, Math.max(2, total)];
-  const common = { xLabel: 'Epoch', markers, xDomain, height: 170 };
+  const common = { xLabel: 'Epoch', markers, xDomain, height: 170, integerX: true };
   const steps = run.steps;
   return (
     <div className="curves" data-testid="train-curves" data-epochs={epochs.length} data-steps={steps.length}>
@@ -268,6 +268,7 @@ function Curves({ run, form }: { run: TrainingRun; form: TrainForm }) {
         ]}
         xLabel="Step"
         height={170}
+        integerX
         testId="curve-steps"
       />
     </div>
