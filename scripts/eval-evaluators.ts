@@ -38,13 +38,13 @@ async function main(): Promise<void> {
   const asrArt = await readModelDir(path.join(modelsDir, 'asr'));
   const ser = modelFromArtifacts(serArt, 'ser');
   const asr = modelFromArtifacts(asrArt, 'asr');
-  const dec = (asrArt.modelJson.trainedWith as { decoder?: { beamWidth?: number; wordBonus?: number; lexicon?: string } }).decoder ?? {};
+  const dec = (asrArt.modelJson.trainedWith as { decoder?: { beamWidth?: number; wordBonus?: number; lmWeight?: number; lexicon?: string } }).decoder ?? {};
   const wordsFile = path.join(modelsDir, 'asr', dec.lexicon ?? 'words.txt');
   const lexicon = existsSync(wordsFile)
     ? new Lexicon(readFileSync(wordsFile, 'utf8').split('\n').filter((w) => w))
     : undefined;
   console.log(`backend ${tf.getBackend()}; SER ${ser.parameterCount()} params, ASR ${asr.parameterCount()} params; ` +
-    `lexicon ${lexicon ? `${lexicon.size} words, beam ${dec.beamWidth ?? 16}, word bonus ${dec.wordBonus ?? 0}` : 'none (greedy only)'}`);
+    `lexicon ${lexicon ? `${lexicon.size} words, beam ${dec.beamWidth ?? 16}, word bonus ${dec.wordBonus ?? 0}, lm weight ${dec.lmWeight ?? 0}` : 'none (greedy only)'}`);
   const results: Record<string, { ser: SerMetrics; asr: AsrMetrics }> = {};
   for (const split of splits) {
     const clips = loadSplit(manifest, split, limit);
@@ -54,7 +54,7 @@ async function main(): Promise<void> {
     const s = serMetrics(clips.map((c) => c.emotion ?? 0), await predictSer(ser, waves), EMOTIONS.length);
     const a = asrMetrics(
       clips.map((c) => c.text ?? ''),
-      await predictAsr(asr, waves, lexicon ? { lexicon, beamWidth: dec.beamWidth ?? 16, wordBonus: dec.wordBonus ?? 0 } : {}),
+      await predictAsr(asr, waves, lexicon ? { lexicon, beamWidth: dec.beamWidth ?? 16, wordBonus: dec.wordBonus ?? 0, lmWeight: dec.lmWeight ?? 0 } : {}),
     );
     results[split] = { ser: s, asr: a };
     console.log(`\n== ${split} (${clips.length} clips, ${((Date.now() - t0) / 1000).toFixed(0)} s)`);

@@ -21,9 +21,10 @@ export interface ModelTrainConfig<C> {
   labelSmoothing?: number;
   /** overrides of the run's augmentation for this model */
   augment?: Partial<AugmentConfig>;
-  /** beam width and word bonuses tried on val at the end (ASR) */
+  /** beam width, word bonuses and unigram LM weights tried on val at the end (ASR) */
   beamWidth?: number;
   wordBonuses?: number[];
+  lmWeights?: number[];
 }
 
 export interface TrainRunConfig {

@@ -31,16 +31,19 @@ export function loadSplit(manifestFile: string, split: CorpusSplit, limit?: numb
   }));
 }
 
-/** Normalised words of a system word list (e.g. Debian wamerican) plus extra texts, deduplicated and sorted. */
-export function buildWordList(dictFile: string | null, extraTexts: string[]): string[] {
-  const words = new Set<string>();
+/**
+ * Normalised words of a system word list (e.g. Debian wamerican) plus the words of `countedTexts`, deduplicated and
+ * sorted; words that occur in `countedTexts` are written `word<TAB>count`.
+ */
+export function buildWordList(dictFile: string | null, countedTexts: string[]): string[] {
+  const words = new Map<string, number>();
   if (dictFile) {
     if (!existsSync(dictFile)) throw new Error(`word list ${dictFile} not found (apt-get install wamerican)`);
     for (const line of readFileSync(dictFile, 'utf8').split('\n')) {
       const w = normalizeText(line);
-      if (w && !w.includes(' ')) words.add(w);
+      if (w && !w.includes(' ')) words.set(w, 0);
     }
   }
-  for (const t of extraTexts) for (const w of normalizeText(t).split(' ')) if (w) words.add(w);
-  return [...words].sort();
+  for (const t of countedTexts) for (const w of normalizeText(t).split(' ')) if (w) words.set(w, (words.get(w) ?? 0) + 1);
+  return [...words.keys()].sort().map((w) => (words.get(w) ? `${w}\t${words.get(w)}` : w));
 }

@@ -10,8 +10,10 @@ import { Lexicon } from '../../src/core/ml/decoders';
 import { AsrModel, SerModel, createModel } from '../../src/core/ml/models';
 import { makeRng } from '../../src/core/ml/nn';
 import {
+  asrLogProbs,
   asrMetrics,
   asrTrainStep,
+  decodeAsr,
   augment,
   lrAt,
   makeBatches,
@@ -68,7 +70,10 @@ async function loadOptimizer(opt: tf.Optimizer, file: string): Promise<void> {
   tf.dispose(Object.values(map));
 }
 
-/** The word list shipped with the ASR: a general English list plus train/val transcripts (never test). */
+/**
+ * The word list shipped with the ASR: a general English list plus train/val transcripts (never test); words seen
+ * in those transcripts carry their count (`word<TAB>count`) for the unigram weight of the beam search.
+ */
 export function lexiconWords(cfg: TrainRunConfig): string[] {
   const texts = readManifest(cfg.manifest)
     .filter((r) => r.split === 'train' || r.split === 'val')
@@ -192,14 +197,18 @@ async function finish(cfg: TrainRunConfig, kind: Kind, state: RunState, configFi
     words = lexiconWords(cfg);
     const lexicon = new Lexicon(words);
     const refs = val.map((c) => c.text ?? '');
-    let best: { bonus: number; m: ReturnType<typeof asrMetrics> } | null = null;
-    for (const bonus of tc.wordBonuses ?? [0]) {
-      const m = asrMetrics(refs, await predictAsr(model, clips, { lexicon, beamWidth: tc.beamWidth ?? 16, wordBonus: bonus }));
-      log(kind, `val beam (width ${tc.beamWidth ?? 16}, word bonus ${bonus}): ${JSON.stringify(m)}`);
-      if (!best || (m.werBeam ?? 1) < (best.m.werBeam ?? 1)) best = { bonus, m };
+    const lps = await asrLogProbs(model, clips);
+    const beamWidth = tc.beamWidth ?? 16;
+    let best: { bonus: number; lmWeight: number; m: ReturnType<typeof asrMetrics> } | null = null;
+    for (const lmWeight of tc.lmWeights ?? [0]) {
+      for (const bonus of tc.wordBonuses ?? [0]) {
+        const m = asrMetrics(refs, decodeAsr(lps, model.config.vocab, { lexicon, beamWidth, wordBonus: bonus, lmWeight }));
+        log(kind, `val beam (width ${beamWidth}, lm weight ${lmWeight}, word bonus ${bonus}): ${JSON.stringify(m)}`);
+        if (!best || (m.werBeam ?? 1) < (best.m.werBeam ?? 1)) best = { bonus, lmWeight, m };
+      }
     }
     metrics = { val: best!.m };
-    decoder = { beamWidth: tc.beamWidth ?? 16, wordBonus: best!.bonus, lexicon: 'words.txt', lexiconWords: words.length };
+    decoder = { beamWidth, wordBonus: best!.bonus, lmWeight: best!.lmWeight, lexicon: 'words.txt', lexiconWords: words.length };
   } else {
     metrics = { val: serMetrics(val.map((c) => c.emotion ?? 0), await predictSer(model as SerModel, clips), (model as SerModel).config.classes) };
   }

@@ -55,4 +55,13 @@ describe('CTC decoders', () => {
     expect(beamSearchDecode(lp, 7, V, { beamWidth: 16 })).toBe('the cqt');
     expect(beamSearchDecode(lp, 7, V, { beamWidth: 16, lexicon: lex })).toBe('the cat');
   });
+
+  it('word counts give a unigram prior that can flip an acoustically close choice', () => {
+    const lex = new Lexicon(['cat\t1', 'cot\t50', 'the\t100']);
+    expect(lex.wordLogProb(1)).toBeLessThan(0);
+    // acoustics slightly prefer "cat" over "cot"
+    const lp = frames(['c', ['a', 0.5, 'o', 0.4], 't']);
+    expect(beamSearchDecode(lp, 3, V, { beamWidth: 16, lexicon: lex })).toBe('cat');
+    expect(beamSearchDecode(lp, 3, V, { beamWidth: 16, lexicon: lex, lmWeight: 1 })).toBe('cot');
+  });
 });

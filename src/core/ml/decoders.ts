@@ -41,22 +41,30 @@ export function greedyDecode(scores: Float32Array, t: number, v: number, offset 
 /**
  * Character trie of a word list in flat typed arrays (a ~100k-word list stays a few MB, and is fast to walk).
  * Characters are alphabet ids 2..28 (apostrophe, a–z); space (id 1) ends a word.
+ * Entries are `word` or `word<TAB>count`; counts give a smoothed unigram log-probability per word (add-`alpha`),
+ * used by the beam search's optional word-level language-model weight.
  */
 export class Lexicon {
   private next: Int32Array;
   private isWord: Uint8Array;
+  private counts = new Map<number, number>();
   private nodes = 1;
+  private total = 0;
   readonly size: number;
+  readonly alpha: number;
   private static readonly W = ALPHABET.length;
 
-  constructor(words: Iterable<string>) {
+  constructor(words: Iterable<string>, alpha = 0.5) {
+    this.alpha = alpha;
     this.next = new Int32Array(1 << 16).fill(-1);
     this.isWord = new Uint8Array(4096);
     const ids = new Map<string, number>(ALPHABET.map((c, i) => [c, i] as [string, number]).slice(2));
     let n = 0;
-    for (const raw of words) {
+    for (const line of words) {
+      const [raw, countStr] = line.split('\t');
       const w = raw.trim();
       if (!w) continue;
+      const count = countStr ? Number(countStr) || 0 : 0;
       let node = 0;
       let ok = true;
       for (const ch of w) {
@@ -71,8 +79,17 @@ export class Lexicon {
         this.isWord[node] = 1;
         n++;
       }
+      if (ok && count > 0) {
+        this.counts.set(node, (this.counts.get(node) ?? 0) + count);
+        this.total += count;
+      }
     }
     this.size = n;
+  }
+
+  /** Smoothed unigram log-probability of the complete word ending at `node`. */
+  wordLogProb(node: number): number {
+    return Math.log(((this.counts.get(node) ?? 0) + this.alpha) / (this.total + this.alpha * this.size));
   }
 
   private child(node: number, id: number, create: boolean): number {
@@ -127,6 +144,8 @@ export interface BeamOptions {
   lexicon?: Lexicon;
   /** added to the log score per completed word (tune on val only) */
   wordBonus?: number;
+  /** weight of the lexicon's unigram log-probability per completed word (0 = off; tune on val only) */
+  lmWeight?: number;
   /** characters with log-prob below this at a frame are not tried (speed) */
   pruneLogProb?: number;
 }
@@ -137,6 +156,7 @@ interface Beam {
   pnb: number; // ... ending in a non-blank
   node: number; // lexicon node of the current (partial) word; 0 = at a word start
   words: number;
+  lm: number; // accumulated weighted word log-probabilities
 }
 
 function lae(a: number, b: number): number {
@@ -150,17 +170,18 @@ export function beamSearchDecode(logProbs: Float32Array, t: number, v: number, o
   const width = opts.beamWidth ?? 16;
   const lex = opts.lexicon;
   const bonus = opts.wordBonus ?? 0;
+  const lmw = lex ? opts.lmWeight ?? 0 : 0;
   const prune = opts.pruneLogProb ?? Math.log(1e-4);
   const SPACE = 1;
-  let beams = new Map<string, Beam>([['', { ids: [], pb: 0, pnb: -Infinity, node: 0, words: 0 }]]);
-  const score = (b: Beam): number => lae(b.pb, b.pnb) + bonus * b.words;
+  let beams = new Map<string, Beam>([['', { ids: [], pb: 0, pnb: -Infinity, node: 0, words: 0, lm: 0 }]]);
+  const score = (b: Beam): number => lae(b.pb, b.pnb) + bonus * b.words + b.lm;
   for (let i = 0; i < t; i++) {
     const row = i * v;
     const next = new Map<string, Beam>();
-    const get = (key: string, ids: number[], node: number, words: number): Beam => {
+    const get = (key: string, ids: number[], node: number, words: number, lm: number): Beam => {
       let nb = next.get(key);
       if (!nb) {
-        nb = { ids, pb: -Infinity, pnb: -Infinity, node, words };
+        nb = { ids, pb: -Infinity, pnb: -Infinity, node, words, lm };
         next.set(key, nb);
       }
       return nb;
@@ -168,7 +189,7 @@ export function beamSearchDecode(logProbs: Float32Array, t: number, v: number, o
     for (const [key, b] of beams) {
       const total = lae(b.pb, b.pnb);
       // blank: prefix unchanged
-      const sb = get(key, b.ids, b.node, b.words);
+      const sb = get(key, b.ids, b.node, b.words, b.lm);
       sb.pb = lae(sb.pb, total + logProbs[row + BLANK]);
       const last = b.ids.length ? b.ids[b.ids.length - 1] : -1;
       for (let c = 1; c < v; c++) {
@@ -176,14 +197,16 @@ export function beamSearchDecode(logProbs: Float32Array, t: number, v: number, o
         if (p < prune) continue;
         if (c === last) {
           // repeat without a blank in between collapses into the same prefix
-          const same = get(key, b.ids, b.node, b.words);
+          const same = get(key, b.ids, b.node, b.words, b.lm);
           same.pnb = lae(same.pnb, b.pnb + p);
         }
         let node = b.node;
         let words = b.words;
+        let lm = b.lm;
         if (c === SPACE) {
           if (b.ids.length === 0 || last === SPACE) continue;
           if (lex && !lex.isComplete(b.node)) continue;
+          if (lmw) lm += lmw * (lex as Lexicon).wordLogProb(b.node);
           node = 0;
           words++;
         } else if (lex) {
@@ -192,7 +215,7 @@ export function beamSearchDecode(logProbs: Float32Array, t: number, v: number, o
         }
         const ids = b.ids.concat(c);
         const nk = key + ALPHABET[c];
-        const ext = get(nk, ids, node, words);
+        const ext = get(nk, ids, node, words, lm);
         ext.pnb = lae(ext.pnb, (c === last ? b.pb : total) + p);
       }
     }
@@ -204,12 +227,14 @@ export function beamSearchDecode(logProbs: Float32Array, t: number, v: number, o
     const last = b.ids.length ? b.ids[b.ids.length - 1] : -1;
     let complete = true;
     let words = b.words;
+    let lm = b.lm;
     if (last !== SPACE && b.ids.length > 0) {
       words++;
       if (lex && !lex.isComplete(b.node)) complete = false;
+      else if (lmw) lm += lmw * (lex as Lexicon).wordLogProb(b.node);
     }
     if (!complete) continue;
-    const s = lae(b.pb, b.pnb) + bonus * words;
+    const s = lae(b.pb, b.pnb) + bonus * words + lm;
     if (s > bestScore) {
       bestScore = s;
       best = b;

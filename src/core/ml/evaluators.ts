@@ -156,9 +156,9 @@ export class Evaluators {
   }
 
   /** Beam settings chosen on val at training time (model.json trainedWith.decoder). */
-  private decoderOptions(): { beamWidth: number; wordBonus: number } {
-    const d = (this.asrJson.trainedWith as { decoder?: { beamWidth?: number; wordBonus?: number } }).decoder ?? {};
-    return { beamWidth: d.beamWidth ?? 16, wordBonus: d.wordBonus ?? 0 };
+  private decoderOptions(): { beamWidth: number; wordBonus: number; lmWeight: number } {
+    const d = (this.asrJson.trainedWith as { decoder?: { beamWidth?: number; wordBonus?: number; lmWeight?: number } }).decoder ?? {};
+    return { beamWidth: d.beamWidth ?? 16, wordBonus: d.wordBonus ?? 0, lmWeight: d.lmWeight ?? 0 };
   }
 
   /** Emotion (with probabilities) and transcript of one 16 kHz mono clip. */

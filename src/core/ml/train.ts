@@ -236,18 +236,18 @@ export interface DecodeOptions {
   beamWidth?: number;
   lexicon?: Lexicon;
   wordBonus?: number;
+  lmWeight?: number;
   /** also run the beam search (default: when a lexicon or beamWidth is given) */
   beam?: boolean;
 }
 
-/** Batched ASR inference (async readback) with greedy and optional beam decoding. */
-export async function predictAsr(
+/** Batched ASR forward (async readback): per-clip log-probabilities [outLength × V], row-major. */
+export async function asrLogProbs(
   model: AsrModel,
   clips: Float32Array[],
-  opts: DecodeOptions & { maxBatch?: number; maxSamples?: number } = {},
-): Promise<AsrPrediction[]> {
-  const out: AsrPrediction[] = new Array(clips.length);
-  const useBeam = opts.beam ?? (opts.lexicon !== undefined || opts.beamWidth !== undefined);
+  opts: { maxBatch?: number; maxSamples?: number } = {},
+): Promise<Float32Array[]> {
+  const out: Float32Array[] = new Array(clips.length);
   for (const idx of makeBatches(clips.map((c) => c.length), opts.maxBatch ?? 16, opts.maxSamples ?? 16 * 16000 * 8)) {
     const { wave, lengths } = padBatch(idx.map((i) => clips[i]));
     const { logits, outLengths } = model.forward(wave, lengths);
@@ -255,17 +255,32 @@ export async function predictAsr(
     const [, t, v] = logits.shape;
     const data = (await logits.data()) as Float32Array;
     logits.dispose();
-    idx.forEach((ci, b) => {
-      const greedy = greedyDecode(data, outLengths[b], v, b * t * v);
-      let beam: string | undefined;
-      if (useBeam) {
-        const lp = logSoftmaxRows(data, outLengths[b], v, b * t * v);
-        beam = beamSearchDecode(lp, outLengths[b], v, { beamWidth: opts.beamWidth, lexicon: opts.lexicon, wordBonus: opts.wordBonus });
-      }
-      out[ci] = { greedy, beam };
-    });
+    idx.forEach((ci, b) => (out[ci] = logSoftmaxRows(data, outLengths[b], v, b * t * v)));
   }
   return out;
+}
+
+/** Greedy and (optionally) beam decoding of per-clip log-probabilities. */
+export function decodeAsr(logProbs: Float32Array[], v: number, opts: DecodeOptions = {}): AsrPrediction[] {
+  const useBeam = opts.beam ?? (opts.lexicon !== undefined || opts.beamWidth !== undefined);
+  return logProbs.map((lp) => {
+    const t = lp.length / v;
+    return {
+      greedy: greedyDecode(lp, t, v),
+      beam: useBeam
+        ? beamSearchDecode(lp, t, v, { beamWidth: opts.beamWidth, lexicon: opts.lexicon, wordBonus: opts.wordBonus, lmWeight: opts.lmWeight })
+        : undefined,
+    };
+  });
+}
+
+/** Batched ASR inference with greedy and optional beam decoding. */
+export async function predictAsr(
+  model: AsrModel,
+  clips: Float32Array[],
+  opts: DecodeOptions & { maxBatch?: number; maxSamples?: number } = {},
+): Promise<AsrPrediction[]> {
+  return decodeAsr(await asrLogProbs(model, clips, opts), model.config.vocab, opts);
 }
 
 /** Batched SER inference: class probabilities per clip. */
