@@ -103,5 +103,13 @@ test('evaluates the demo set: WA/UA/WER/CER, confusion matrices before and after
   await expect(page.getByText(/^Cancelled after \d+ runs\.$/)).toBeVisible();
   await expect(page.getByTestId('confusion-before')).toBeVisible();
   await expect(page.getByTestId('eval-summary').locator('tbody tr')).toHaveCount(methods.length);
+
+  // IEMOCAP, from its folder as released: sessions become folds.
+  await page.getByTestId('dataset-format').selectOption('iemocap');
+  await page.getByTestId('folder-input').setInputFiles('tests/fixtures/iemocap/IEMOCAP_full_release');
+  await expect(page.getByTestId('dataset-summary')).toContainText('IEMOCAP');
+  await expect(page.getByTestId('dataset-summary')).toContainText('Fold');
+  await expect(page.getByTestId('dataset-select').locator('option')).toHaveCount(2);
+  await expect(page.getByTestId('eval-split').locator('option', { hasText: /^fold/ }).first()).toBeAttached();
   await context.close();
 });

@@ -115,6 +115,57 @@ test('protects a demo clip end to end on WebGPU: transcript diff, emotions, SNR,
   await context.close();
 });
 
+test('without model weights: a clear loading then missing state, baselines still work, nothing faked', async ({ browser }, testInfo) => {
+  test.setTimeout(180_000);
+  const context = await browser.newContext();
+  // Weights that take a moment and then turn out not to exist (as before the shipped models are installed).
+  await context.route(
+    (url) => url.pathname.startsWith('/models/'),
+    async (route) => {
+      await new Promise((r) => setTimeout(r, 1500));
+      await route.fulfill({ status: 404, body: 'not found' });
+    },
+  );
+  const page = await context.newPage();
+  await page.goto('/?backend=wasm');
+  await expect(page.getByTestId('models-card')).toHaveAttribute('data-status', 'loading', { timeout: 60_000 });
+  await expect(page.getByTestId('activity')).toContainText('Loading models');
+  await expect(page.getByTestId('models-card')).toHaveAttribute('data-status', 'ready', { timeout: 60_000 });
+  await expect(page.getByTestId('model-ser')).toHaveText('not loaded');
+  await expect(page.getByTestId('evaluators-problem')).toContainText('not installed');
+  await expect(page.getByTestId('generator-problem')).toContainText('not installed');
+
+  await loadDemo(page, demo[2]!.id);
+  await expect(page.getByTestId('protect')).toBeDisabled();
+  await expect(page.getByTestId('protect-blocked')).toContainText('No Aclipse generator is loaded');
+  await expectAxeClean(page, 'Protect (no models)');
+  await attachScreenshot(page, testInfo, 'protect-no-models');
+
+  // A baseline needs no weights: it runs, and the panels say plainly that there is no transcript or emotion.
+  await page.getByTestId('method').selectOption('lowpass2k');
+  await expect(page.getByTestId('protect')).toBeEnabled();
+  await page.getByTestId('protect').click();
+  await expect(page.getByTestId('snr')).toBeVisible({ timeout: 60_000 });
+  expect(Number(await page.getByTestId('snr').getAttribute('data-value'))).toBeGreaterThanOrEqual(10 - 1e-3);
+  await expect(page.getByTestId('protected-facts')).toContainText('need the evaluator models, which are not loaded');
+  await expect(page.getByTestId('transcript-diff')).toHaveCount(0);
+  await expect(page.getByTestId('emotion-protected')).toHaveCount(0);
+  const prot = await download(page, 'download-protected');
+  expect(prot.name).toBe(`${demo[2]!.id}-lowpass2k.wav`);
+
+  // Bad weights are refused with a message in place.
+  await page.getByTestId('import-weights').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') });
+  await expect(page.locator('[data-code="models:import"]')).toContainText('Pick the exported ZIP, or both model.json and weights.bin');
+  await page
+    .getByTestId('import-weights')
+    .setInputFiles([
+      { name: 'model.json', mimeType: 'application/json', buffer: Buffer.from('{"not":"a model"}') },
+      { name: 'weights.bin', mimeType: 'application/octet-stream', buffer: Buffer.alloc(16) },
+    ]);
+  await expect(page.locator('[data-code="models:import"]')).toContainText('Could not import the weights');
+  await context.close();
+});
+
 test.describe('on wasm', () => {
   test.describe.configure({ mode: 'serial' });
   let context: BrowserContext;
@@ -199,6 +250,29 @@ test.describe('on wasm', () => {
     await expect(page.getByTestId('snr')).toBeVisible();
     await expectAxeClean(page, 'Protect');
     await attachScreenshot(page, testInfo, 'protect-light');
+
+    // Listening: play, switch A/B without losing the place, loop a region set from the cursor.
+    await page.getByTestId('play').click();
+    await expect(page.getByRole('button', { name: 'Pause' })).toBeVisible();
+    await page.waitForTimeout(600);
+    await page.getByTestId('ab-protected').click();
+    await expect(page.getByTestId('ab-protected')).toHaveAttribute('aria-pressed', 'true');
+    await expect(page.getByTestId('waveform-protected')).toHaveAttribute('data-active', 'true');
+    await expect(page.getByRole('button', { name: 'Pause' })).toBeVisible();
+    await page.getByRole('button', { name: 'Pause' }).click();
+    const t = await page.getByTestId('waveform-protected').getAttribute('aria-valuenow');
+    expect(Number(t)).toBeGreaterThan(0.2);
+    await page.getByRole('button', { name: 'Start here' }).click();
+    await expect(page.getByTestId('loop-toggle')).toBeChecked();
+    await expect(page.getByText(/^Loop \d:\d\d\.\d–\d:\d\d\.\d$/)).toBeVisible();
+    await page.getByRole('button', { name: 'Clear' }).click();
+    await expect(page.getByTestId('loop-toggle')).not.toBeChecked();
+    // The waveform is a keyboard slider: arrows seek.
+    await page.getByTestId('waveform').focus();
+    await page.keyboard.press('Home');
+    await expect(page.getByTestId('waveform')).toHaveAttribute('aria-valuenow', '0');
+    await page.keyboard.press('ArrowRight');
+    await expect(page.getByTestId('waveform')).toHaveAttribute('aria-valuenow', '1');
 
     // Keyboard: the tabs are reachable and switch with the arrow keys.
     await page.getByRole('tab', { name: 'Protect' }).focus();

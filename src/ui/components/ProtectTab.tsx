@@ -46,7 +46,8 @@ function protectBlocker(method: ProtectMethod, report: ModelsReport | null, stat
   if (method !== 'aclipse') return null;
   if (status === 'loading' || status === 'idle') return null; // protect waits for the models
   if (!report?.activeGenerator) {
-    return `No Aclipse generator is loaded${report?.generatorProblem ? ` (${report.generatorProblem})` : ''}. Import weights, train them in the Train tab, or pick a baseline method.`;
+    const why = report?.generatorProblem?.replace(/\.\s*$/, '');
+    return `No Aclipse generator is loaded${why ? ` (${why})` : ''}. Import weights, train them in the Train tab, or pick a baseline method.`;
   }
   return null;
 }
@@ -197,9 +198,13 @@ export function ModelsCard() {
               {report.evaluators
                 ? `${report.evaluators.asr.origin} · ${(report.evaluators.asr.parameters / 1000).toFixed(0)}k parameters${report.evaluators.lexiconWords ? ` · ${report.evaluators.lexiconWords.toLocaleString('en')}-word lexicon` : ''}`
                 : <span className="warn-text">not loaded</span>}
+              {report.evaluatorsProblem && (
+                <span className="warn-text small problem" data-testid="evaluators-problem">
+                  {report.evaluatorsProblem}
+                </span>
+              )}
             </dd>
           </div>
-          {report.evaluatorsProblem && <p className="warn-text small" data-testid="evaluators-problem">{report.evaluatorsProblem}</p>}
           <div>
             <dt>
               <label htmlFor="generator-select">Generator (Aclipse)</label>
@@ -221,9 +226,13 @@ export function ModelsCard() {
               ) : (
                 <span className="warn-text" id="generator-select">not loaded</span>
               )}
+              {report.generatorProblem && (
+                <span className="warn-text small problem" data-testid="generator-problem">
+                  {report.generatorProblem}
+                </span>
+              )}
             </dd>
           </div>
-          {report.generatorProblem && <p className="warn-text small" data-testid="generator-problem">{report.generatorProblem}</p>}
         </dl>
       )}
       <div className="row">
