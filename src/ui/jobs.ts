@@ -212,14 +212,23 @@ async function pump(): Promise<void> {
         controller.signal,
         (p) => patchProtection(clipId, { stage: p.stage, fraction: p.fraction }),
       );
-      patchProtection(clipId, { status: 'done', result, stage: '', fraction: 1, error: null });
+      if (get().clips.some((c) => c.id === clipId)) patchProtection(clipId, { status: 'done', result, stage: '', fraction: 1, error: null });
     } catch (err) {
+      if (!get().clips.some((c) => c.id === clipId)) continue; // removed while it ran
       if (isAbortError(err)) patchProtection(clipId, { status: 'cancelled', stage: '', fraction: null });
       else patchProtection(clipId, { status: 'error', error: errorText(err), stage: '', fraction: null });
     } finally {
       current = null;
     }
   }
+}
+
+/** Removes a clip; if it is being protected or waiting, that job goes too. */
+export function removeClip(id: string): void {
+  const i = queue.indexOf(id);
+  if (i >= 0) queue.splice(i, 1);
+  if (current?.clipId === id) current.controller.abort();
+  get().removeClip(id);
 }
 
 /** Stops the running protection and empties the queue; finished results stay. */
@@ -459,12 +468,21 @@ export async function runTraining(args: TrainArgs): Promise<void> {
     if (trainController !== controller) return;
     const cancelled = isAbortError(err);
     set((s) => ({ training: { ...s.training, status: cancelled ? 'cancelled' : 'error', error: cancelled ? null : errorText(err), stage: '' } }));
-    // The worker keeps the session after a cancel; ask where a resume would continue.
+    // The worker keeps the session after a cancel, but on wasm/cpu it only stops at the end of the running epoch
+    // (and rolls back to the last finished one): wait until it has, then offer Resume from where it really is.
+    set((s) => ({ training: { ...s.training, stopping: true } }));
     try {
-      const session = await run('trainingState', {});
-      if (trainController === controller) set((s) => ({ training: { ...s.training, session, epochs: session?.epochs ?? s.training.epochs } }));
+      for (let i = 0; i < 600; i++) {
+        const session = await run('trainingState', {});
+        if (trainController !== controller) return;
+        set((s) => ({ training: { ...s.training, session, epochs: session?.epochs ?? s.training.epochs } }));
+        if (!session?.running) break;
+        await new Promise((r) => setTimeout(r, 400));
+      }
     } catch {
       // no session to resume; the Resume button stays hidden
+    } finally {
+      if (trainController === controller) set((s) => ({ training: { ...s.training, stopping: false } }));
     }
   }
 }

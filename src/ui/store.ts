@@ -110,6 +110,8 @@ export interface TrainingRun extends JobTrack {
   /** The comparison with the generator in use, measured on the validation split after training. */
   comparison: { generatorId: string; result: EvaluateResult } | null;
   comparing: boolean;
+  /** After a cancel, until the worker has finished the step it was in. */
+  stopping: boolean;
 }
 
 export interface FineTuneRun extends JobTrack {
@@ -167,7 +169,7 @@ export const useAppStore = create<AppState>()((set) => ({
   activeDatasetId: null,
   datasetBusy: null,
   evaluation: { ...IDLE_JOB, args: null, rows: [], done: 0, total: 0, result: null },
-  training: { ...IDLE_JOB, args: null, lastStep: null, steps: [], epochs: [], session: null, comparison: null, comparing: false },
+  training: { ...IDLE_JOB, args: null, lastStep: null, steps: [], epochs: [], session: null, comparison: null, comparing: false, stopping: false },
   fineTune: { ...IDLE_JOB, result: null },
 
   addClip(partial) {

@@ -17,6 +17,7 @@ import {
   importGenerator,
   loadModels,
   protectClips,
+  removeClip,
   useGenerator,
 } from '../jobs';
 import { selectedClip, useAppStore, type Clip, type Protection, type ProtectSettings } from '../store';
@@ -69,7 +70,6 @@ function ClipsCard() {
   const protections = useAppStore((s) => s.protections);
   const selectedId = useAppStore((s) => s.selectedClipId);
   const select = useAppStore((s) => s.selectClip);
-  const remove = useAppStore((s) => s.removeClip);
   const settings = useAppStore((s) => s.settings);
   const activeGenerator = useAppStore((s) => s.models.report?.activeGenerator ?? null);
   if (clips.length === 0) return null;
@@ -100,7 +100,7 @@ function ClipsCard() {
         rows={rows}
         selectedId={selectedId}
         onSelect={select}
-        onRemove={(id) => remove(id)}
+        onRemove={removeClip}
         onDownload={(id) => downloadProtected(id)}
       />
       <div className="row batch-toolbar">
@@ -481,7 +481,6 @@ function ProtectedFacts({ result, clip }: { result: ProtectResult; clip: Clip })
 // ---------------------------------------------------------------------------------------------------------------
 
 function ClipCard({ clip }: { clip: Clip }) {
-  const remove = useAppStore((s) => s.removeClip);
   const protection = useAppStore((s) => s.protections[clip.id]);
   const settings = useAppStore((s) => s.settings);
   const activeGenerator = useAppStore((s) => s.models.report?.activeGenerator ?? null);
@@ -516,7 +515,7 @@ function ClipCard({ clip }: { clip: Clip }) {
           <button type="button" className="button" onClick={() => downloadClip(clip)} data-testid="download">
             Download original
           </button>
-          <button type="button" className="button button-ghost" onClick={() => remove(clip.id)} aria-label={`Remove ${clip.name}`}>
+          <button type="button" className="button button-ghost" onClick={() => removeClip(clip.id)} aria-label={`Remove ${clip.name}`}>
             Remove
           </button>
         </div>

@@ -282,7 +282,7 @@ function RunCard() {
   const { form } = useTrainForm();
   const running = run.status === 'running';
   const session = run.session;
-  const canResume = !running && !!session?.next && (run.status === 'cancelled' || run.status === 'error' || run.status === 'done');
+  const canResume = !running && !run.stopping && !session?.running && !!session?.next && (run.status === 'cancelled' || run.status === 'error' || run.status === 'done');
   const noEvaluators = models.status === 'ready' && !models.report?.evaluators;
   const fraction = run.fraction;
   const eta = etaSeconds(run.samples);
@@ -321,7 +321,13 @@ function RunCard() {
             Cancel
           </button>
         ) : (
-          <button type="button" className="button button-primary" disabled={problems.length > 0} onClick={() => void runTraining(args(false))} data-testid="train-start">
+          <button
+            type="button"
+            className="button button-primary"
+            disabled={problems.length > 0 || run.stopping}
+            onClick={() => void runTraining(args(false))}
+            data-testid="train-start"
+          >
             {session ? 'Start over' : 'Start training'}
           </button>
         )}
@@ -330,7 +336,7 @@ function RunCard() {
             Resume (stage {session!.next!.stage}, epoch {session!.next!.epoch + 1})
           </button>
         )}
-        {!running && session && (
+        {!running && !run.stopping && session && (
           <button type="button" className="button button-ghost" onClick={() => void discardTraining()} data-testid="train-discard">
             Discard
           </button>
@@ -364,9 +370,17 @@ function RunCard() {
           Training stopped: {run.error}
         </p>
       )}
-      {run.status === 'cancelled' && (
+      {run.stopping && (
+        <p className="busy" role="status" data-testid="train-stopping">
+          <span className="spinner" aria-hidden="true" /> Stopping: the engine finishes the step it is in, then keeps the last finished epoch…
+        </p>
+      )}
+      {run.status === 'cancelled' && !run.stopping && (
         <p className="muted" data-testid="train-cancelled">
-          Cancelled. {session?.next ? 'The trainer kept its state: Resume continues from the next epoch.' : ''}
+          Cancelled.{' '}
+          {session?.next
+            ? `The trainer kept the weights of the last finished epoch: Resume continues with stage ${session.next.stage}, epoch ${session.next.epoch + 1}.`
+            : ''}
         </p>
       )}
       {session && (
