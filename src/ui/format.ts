@@ -61,3 +61,8 @@ export function formatEta(seconds: number | null): string {
   const m = totalMin - h * 60;
   return m ? `about ${h} h ${m} min left` : `about ${h} h left`;
 }
+
+/** A sentence used inside another one: no trailing full stop ("… (why it failed).", not "… (why it failed.).") */
+export function clause(text: string): string {
+  return text.trim().replace(/[.\s]+$/, '');
+}

@@ -266,7 +266,9 @@ export function BandEnergyBars(props: { original: BandPair; protected: BandPair;
             .filter((b) => b.band === g.band)
             .map((b) => (
               <div key={b.series} className="band-row" data-series={b.series} data-band={b.band} data-db={b.db.toFixed(2)}>
-                <span className="band-name">{SERIES_LABEL[b.series]}</span>
+                <span className="band-name" title={SERIES_LABEL[b.series]}>
+                  {b.series === 'perturbation' ? 'Perturbation' : SERIES_LABEL[b.series]}
+                </span>
                 <span className="band-track" aria-hidden="true">
                   <span className={`band-fill bar-${b.series}`} style={{ width: `${(b.fraction * 100).toFixed(1)}%` }} />
                 </span>

@@ -7,7 +7,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { formatDuration } from '../../core/audio';
 import { EMOTIONS } from '../../core/data';
 import type { DatasetInfo, EvalMethod, EvaluateResult, MethodSummary } from '../../engine/api';
-import { db, etaSeconds, pct } from '../format';
+import { clause, db, etaSeconds, pct } from '../format';
 import { filesSourceFromInput } from '../../engine/files';
 import { ALL_METHODS, cancelEvaluation, openDataset, runEvaluation, selectDataset } from '../jobs';
 import { activeDataset, useAppStore } from '../store';
@@ -244,7 +244,7 @@ function RunCard() {
       <BudgetSlider value={budget} onChange={setBudget} disabled={running} />
       {noEvaluators && (
         <p className="inline-warning" role="status">
-          The evaluator models are not loaded{models.report?.evaluatorsProblem ? ` (${models.report.evaluatorsProblem})` : ''}; evaluation needs them.
+          The evaluator models are not loaded{models.report?.evaluatorsProblem ? ` (${clause(models.report.evaluatorsProblem)})` : ''}; evaluation needs them.
         </p>
       )}
       <div className="row">

@@ -8,7 +8,7 @@ import { BASELINES } from '../../core/baselines';
 import { EMOTIONS } from '../../core/data';
 import type { ClipAnalysis, GeneratorInfo, ModelsReport, ProtectMethod, ProtectResult } from '../../engine/api';
 import { downloadClip } from '../audio/download';
-import { db, dbfs, pct } from '../format';
+import { clause, db, dbfs, pct } from '../format';
 import {
   cancelProtection,
   downloadAllProtected,
@@ -47,7 +47,7 @@ function protectBlocker(method: ProtectMethod, report: ModelsReport | null, stat
   if (method !== 'aclipse') return null;
   if (status === 'loading' || status === 'idle') return null; // protect waits for the models
   if (!report?.activeGenerator) {
-    const why = report?.generatorProblem?.replace(/\.\s*$/, '');
+    const why = report?.generatorProblem ? clause(report.generatorProblem) : null;
     return `No Aclipse generator is loaded${why ? ` (${why})` : ''}. Import weights, train them in the Train tab, or pick a baseline method.`;
   }
   return null;

@@ -7,7 +7,7 @@
 import { useState, type ReactNode } from 'react';
 import { create } from 'zustand';
 import { TRAINING_GENERATOR_ID, type TrainArgs, type TrainConfig, type TrainEpochReport } from '../../engine/api';
-import { etaSeconds, pct } from '../format';
+import { clause, etaSeconds, pct } from '../format';
 import {
   adoptTrained,
   cancelFineTune,
@@ -294,7 +294,7 @@ function RunCard() {
     );
   }
   if (form.stages.length === 0) problems.push('Pick at least one stage.');
-  if (noEvaluators) problems.push(`Training needs the frozen evaluators, which are not loaded${models.report?.evaluatorsProblem ? ` (${models.report.evaluatorsProblem})` : ''}.`);
+  if (noEvaluators) problems.push(`Training needs the frozen evaluators, which are not loaded${models.report?.evaluatorsProblem ? ` (${clause(models.report.evaluatorsProblem)})` : ''}.`);
   if (form.init === 'active' && !models.report?.activeGenerator) problems.push('“Start from the generator in use” needs a loaded generator.');
 
   const args = (resume: boolean): TrainArgs => ({
@@ -342,6 +342,13 @@ function RunCard() {
           </button>
         )}
       </div>
+      {run.status === 'idle' && !session && (
+        <p className="muted small intro" data-testid="train-intro">
+          Aclipse is two small networks in front of frozen emotion (SER) and speech (ASR) models. Stage 1 trains both so that the emotion stays
+          readable (low SER loss) while the words do not (high CTC loss); stage 2 freezes one and fine-tunes the other. Open a dataset with a
+          train split, pick a preset, and watch the curves: the Quick preset finishes in minutes, the paper's settings take hours.
+        </p>
+      )}
       {!running && problems.length > 0 && (
         <ul className="inline-warning plain-list" data-testid="train-problems">
           {problems.map((p) => (

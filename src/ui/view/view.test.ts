@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeWav, encodeWav } from '../../core/audio';
 import { editCounts } from '../../core/ml/metrics';
-import { db, etaSeconds, formatEta, pct } from '../format';
+import { clause, db, etaSeconds, formatEta, pct } from '../format';
 import {
   bandBars,
   contrastRatio,
@@ -249,6 +249,11 @@ describe('formatting', () => {
     expect(db(12.345)).toBe('12.3 dB');
     expect(db(-3)).toBe('−3.0 dB');
     expect(db(Infinity)).toBe('∞ dB');
+  });
+
+  it('drops the full stop of a message quoted inside another sentence', () => {
+    expect(clause('The weights are missing (HTTP 404).')).toBe('The weights are missing (HTTP 404)');
+    expect(clause('no stop')).toBe('no stop');
   });
 });
 
