@@ -59,17 +59,17 @@ export interface SpectrogramOptions {
   sampleRate?: number;
 }
 
-/** Hann-windowed power spectrogram. */
-export function powerSpectrogram(x: Float32Array, opts: SpectrogramOptions = {}): Spectrogram {
-  const nFft = opts.nFft ?? 512;
-  const hop = opts.hop ?? 128;
-  const sampleRate = opts.sampleRate ?? 16000;
-  const bins = nFft / 2 + 1;
-  const frames = Math.max(1, Math.floor(Math.max(0, x.length - nFft) / hop) + 1);
+/** Frame count of a spectrogram (at least one frame; short clips are zero-padded). */
+function frameCount(n: number, nFft: number, hop: number): number {
+  return Math.max(1, Math.floor(Math.max(0, n - nFft) / hop) + 1);
+}
+
+/** Calls `visit(frame, re, im)` with the FFT of every Hann-windowed frame (buffers are reused between calls). */
+function forEachFrameFft(x: Float32Array, nFft: number, hop: number, visit: (f: number, re: Float64Array, im: Float64Array) => void): void {
   const win = hannWindow(nFft);
-  const power = new Float32Array(frames * bins);
   const re = new Float64Array(nFft);
   const im = new Float64Array(nFft);
+  const frames = frameCount(x.length, nFft, hop);
   for (let f = 0; f < frames; f++) {
     const start = f * hop;
     for (let i = 0; i < nFft; i++) {
@@ -77,8 +77,21 @@ export function powerSpectrogram(x: Float32Array, opts: SpectrogramOptions = {})
       im[i] = 0;
     }
     fftInPlace(re, im);
-    for (let k = 0; k < bins; k++) power[f * bins + k] = re[k] * re[k] + im[k] * im[k];
+    visit(f, re, im);
   }
+}
+
+/** Hann-windowed power spectrogram. */
+export function powerSpectrogram(x: Float32Array, opts: SpectrogramOptions = {}): Spectrogram {
+  const nFft = opts.nFft ?? 512;
+  const hop = opts.hop ?? 128;
+  const sampleRate = opts.sampleRate ?? 16000;
+  const bins = nFft / 2 + 1;
+  const frames = frameCount(x.length, nFft, hop);
+  const power = new Float32Array(frames * bins);
+  forEachFrameFft(x, nFft, hop, (f, re, im) => {
+    for (let k = 0; k < bins; k++) power[f * bins + k] = re[k] * re[k] + im[k] * im[k];
+  });
   return { frames, bins, nFft, hop, sampleRate, power };
 }
 
@@ -105,25 +118,15 @@ export function bandEnergies(x: Float32Array, splitHz = 2000, lowHz = 50, opts: 
   const lo = Math.ceil(lowHz / binHz);
   const split = Math.ceil(splitHz / binHz);
   const bins = nFft / 2 + 1;
-  const frames = Math.max(1, Math.floor(Math.max(0, x.length - nFft) / hop) + 1);
-  const win = hannWindow(nFft);
-  const re = new Float64Array(nFft);
-  const im = new Float64Array(nFft);
   let low = 0;
   let high = 0;
-  for (let f = 0; f < frames; f++) {
-    const start = f * hop;
-    for (let i = 0; i < nFft; i++) {
-      re[i] = (start + i < x.length ? x[start + i] : 0) * win[i];
-      im[i] = 0;
-    }
-    fftInPlace(re, im);
+  forEachFrameFft(x, nFft, hop, (_f, re, im) => {
     for (let k = lo; k < bins; k++) {
       const p = re[k] * re[k] + im[k] * im[k];
       if (k < split) low += p;
       else high += p;
     }
-  }
+  });
   return { low, high };
 }
 

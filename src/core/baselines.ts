@@ -10,6 +10,7 @@
  *
  * Pure TypeScript, no tfjs: runs in Node scripts, the worker and the main thread alike.
  */
+import { mulberry32 } from './data/random';
 import { resample } from './audio/resample';
 import { SAMPLE_RATE } from './audio/constants';
 import { fftInPlace, snrDb } from './analysis';
@@ -74,21 +75,6 @@ export function projectResidualToBudget(x: Float32Array, z: Float32Array, minSnr
 // ---------------------------------------------------------------------------------------------------------------
 // 1. White Gaussian noise
 // ---------------------------------------------------------------------------------------------------------------
-
-/**
- * mulberry32. The generator module has the same PRNG, but importing it would pull tfjs into the main thread, and
- * these baselines must stay tfjs-free.
- */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Deterministic standard-normal samples (Box–Muller over mulberry32). */
 export function gaussianNoise(length: number, seed: number): Float64Array {

@@ -11,6 +11,7 @@
  * ‖y − x‖ ≤ 10^(−SNR/20)·‖x‖ per clip, so every output meets the user's minimum SNR whatever the weights are.
  */
 import * as tf from '@tensorflow/tfjs';
+import { mulberry32 } from '../data/random';
 import { PR_BINS, PR_HOP, prIstft, prStft, type Spectrum } from './spectral';
 
 export interface ModuleConfig {
@@ -42,18 +43,6 @@ export const DEFAULT_MODULE_CONFIG: ModuleConfig = {
 
 export type ModuleName = 'so' | 'er';
 export type ModuleWeights = Record<string, tf.Variable>;
-
-/** Deterministic small PRNG so weight initialisation is reproducible from the seed on every backend. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function heNormal(rand: () => number, fanIn: number, shape: number[], gain = 1): tf.Tensor {
   const size = shape.reduce((p, d) => p * d, 1);

@@ -16,6 +16,7 @@ import { ctcLoss, ctcLossAndGrad, ctcSurrogate, type CtcLossAndGrad } from '../m
 import { greedyDecode } from '../ml/decoders';
 import { cer, confusionMatrix, unweightedAccuracy, wer, weightedAccuracy } from '../ml/metrics';
 import { encodeText } from '../ml/text';
+import { mulberry32 } from '../data/random';
 import type { AclipseGenerator } from './model';
 
 /** The frozen evaluators, as differentiable functions of the waveform. */
@@ -165,17 +166,6 @@ function argmaxRows(values: Float32Array, rows: number, cols: number): number[] 
     out.push(best);
   }
   return out;
-}
-
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 type StepResult = StepLosses & { predictions: number[]; hypotheses: string[] };
@@ -385,7 +375,7 @@ export class AclipseTrainer {
         subset = await hooks.subset(swapIndex);
         subsetIndex = swapIndex;
       }
-      const rand = seededRandom(this.config.seed * 100_003 + stage * 10_007 + epoch);
+      const rand = mulberry32(this.config.seed * 100_003 + stage * 10_007 + epoch);
       const batches = lengthBuckets(subset, this.config.batchSize, rand);
       let ce = 0;
       let ctc = 0;
