@@ -155,7 +155,7 @@ test('without model weights: a clear loading then missing state, baselines still
 
   // Bad weights are refused with a message in place.
   await page.getByTestId('import-weights').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') });
-  await expect(page.locator('[data-code="models:import"]')).toContainText('Pick the exported ZIP, or both model.json and weights.bin');
+  await expect(page.getByTestId('models-card').locator('[data-code="models:import"]')).toContainText('Pick the exported ZIP, or both model.json and weights.bin');
   await page
     .getByTestId('import-weights')
     .setInputFiles([

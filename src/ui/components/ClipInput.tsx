@@ -5,6 +5,7 @@ import { startRecording, type RecorderHandle } from '../audio/record';
 import { clock } from '../format';
 import { demoClips, loadDemoClip, type DemoClip } from '../jobs';
 import { useAppStore } from '../store';
+import { InlineMessages } from './Messages';
 
 const ACCEPT = 'audio/*,video/webm,video/mp4,.wav,.mp3,.ogg,.oga,.opus,.flac,.webm,.m4a,.mp4,.aac';
 
@@ -196,6 +197,7 @@ export function ClipInput() {
         </span>
       </div>
       <DemoPicker />
+      <InlineMessages prefixes={['input:']} />
     </div>
   );
 }

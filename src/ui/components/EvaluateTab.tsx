@@ -14,6 +14,7 @@ import { activeDataset, useAppStore } from '../store';
 import { formatTick, linearScale } from '../view/charts';
 import { rowsCsv, saveBlob, stamp, summaryCsv, toJson } from '../view/export';
 import { ConfusionHeatMap, useWidth } from './Charts';
+import { InlineMessages } from './Messages';
 import { METHOD_LABEL } from './ProtectTab';
 import { BudgetSlider, ProgressBar, StatusBadge } from './Widgets';
 
@@ -144,6 +145,7 @@ export function DatasetCard({ purpose }: { purpose: 'evaluate' | 'train' }) {
           <span className="spinner" aria-hidden="true" /> {busy}
         </p>
       )}
+      <InlineMessages prefixes={['dataset:']} />
       {datasets.length > 1 && (
         <label className="inline-field">
           Use{' '}

@@ -24,6 +24,7 @@ import { selectedClip, useAppStore, type Clip, type Protection, type ProtectSett
 import { ProbabilityBars } from './Charts';
 import { ClipInput } from './ClipInput';
 import { ComparePlayer } from './ComparePlayer';
+import { InlineMessages } from './Messages';
 import { BatchList, BudgetSlider, ProgressBar, StatusBadge, WordDiffView, type BatchRow } from './Widgets';
 
 export const METHOD_LABEL: Record<string, string> = {
@@ -265,6 +266,7 @@ export function ModelsCard() {
           </button>
         )}
       </div>
+      <InlineMessages prefixes={['models:']} />
     </section>
   );
 }

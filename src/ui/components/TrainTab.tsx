@@ -23,6 +23,7 @@ import {
 import { activeDataset, useAppStore, type TrainingRun } from '../store';
 import { LinePlot, type Series } from './Charts';
 import { DatasetCard, splitOptions } from './EvaluateTab';
+import { InlineMessages } from './Messages';
 import { ProgressBar, StatusBadge } from './Widgets';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -390,6 +391,7 @@ function RunCard() {
             : ''}
         </p>
       )}
+      <InlineMessages prefixes={['train:']} />
       {session && (
         <p className="hint">
           {session.trainClips} training clips, {session.valClips} validation clips · {session.backend} · readback {session.readback}
@@ -505,6 +507,7 @@ function ImportCard() {
           }}
         />
       </label>
+      <InlineMessages prefixes={['models:']} />
     </section>
   );
 }
