@@ -1,6 +1,6 @@
 /** UI actions that combine decoding, the store and messages, shared by the file picker, drag-and-drop and recorder. */
 import { AudioInputError, decodeFile } from './audio/decode';
-import { useAppStore, type ClipSource } from './store';
+import { useAppStore, type Clip, type ClipSource } from './store';
 
 /** Message codes for input problems start with this, so a successful load can clear stale ones. */
 export const INPUT_CODE = 'input:';
@@ -17,13 +17,18 @@ export function reportInputError(err: unknown, fallbackCode = 'failed') {
 }
 
 /** Decodes and adds one file as a clip. On failure the library is untouched and the user gets a message. */
-export async function addClipFromFile(file: File, source: ClipSource = 'file', name = file.name): Promise<boolean> {
+export async function addClipFromFile(
+  file: File,
+  source: ClipSource = 'file',
+  name = file.name,
+  extra: Pick<Partial<Clip>, 'label' | 'detail'> = {},
+): Promise<boolean> {
   const { setBusy, addClip } = useAppStore.getState();
   setBusy(source === 'microphone' ? 'Processing the recording…' : `Decoding “${file.name}”…`);
   try {
     const { samples, detail } = await decodeFile(file);
     clearInputMessages();
-    addClip({ name, samples, source, detail: source === 'microphone' ? 'Microphone recording' : detail });
+    addClip({ name, samples, source, detail: source === 'microphone' ? 'Microphone recording' : detail, ...extra });
     return true;
   } catch (err) {
     reportInputError(err);

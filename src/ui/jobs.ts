@@ -298,15 +298,10 @@ export async function loadDemoClip(demo: DemoClip): Promise<boolean> {
     const res = await fetch(`${import.meta.env.BASE_URL}demo/${demo.path}`);
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
     const file = new File([await res.blob()], `${demo.id}.wav`, { type: 'audio/wav' });
-    const ok = await addClipFromFile(file, 'demo', `${demo.id}.wav`);
-    if (ok) {
-      const clips = get().clips;
-      const clip = clips[clips.length - 1]!;
-      set((s) => ({
-        clips: s.clips.map((c) => (c.id === clip.id ? { ...c, label: { text: demo.text, emotion: demo.emotion }, detail: `Demo set · acted ${demo.emotion}` } : c)),
-      }));
-    }
-    return ok;
+    return await addClipFromFile(file, 'demo', `${demo.id}.wav`, {
+      label: { text: demo.text, emotion: demo.emotion },
+      detail: `Demo set · acted ${demo.emotion}`,
+    });
   } catch (err) {
     notify('error', `Could not load the demo clip: ${errorText(err)}`, 'input:demo');
     return false;
