@@ -77,6 +77,11 @@ test('evaluates the demo set: WA/UA/WER/CER, confusion matrices before and after
 
   await expectAxeClean(page, 'Evaluate');
   await attachScreenshot(page, testInfo, 'evaluate-results');
+  // Phone-sized: everything in one column, nothing wider than the screen (wide tables scroll in place).
+  await page.setViewportSize({ width: 390, height: 844 });
+  expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+  await attachScreenshot(page, testInfo, 'evaluate-phone');
+  await page.setViewportSize({ width: 1280, height: 800 });
 
   const save = async (testId: string) => {
     const [d] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testId).click()]);
