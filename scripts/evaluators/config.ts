@@ -9,6 +9,12 @@ export interface ModelTrainConfig<C> {
   epochs: number;
   lr: number;
   warmupSteps: number;
+  /**
+   * Warm restarts of the cosine schedule: at each of these epochs the learning rate jumps back to
+   * lr × restartScale (after a short warm-up) and decays again to the end of the next cycle.
+   */
+  restartAt?: number[];
+  restartScale?: number;
   maxBatch: number;
   /** padded audio per batch (batch × longest clip), seconds */
   maxSeconds: number;

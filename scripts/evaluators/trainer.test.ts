@@ -5,10 +5,23 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initTf } from '../../src/core/node/tf';
 import { loadRunConfig } from './config';
-import { trainKind } from './trainer';
+import { scheduledLr, trainKind } from './trainer';
+import { lrAt } from '../../src/core/ml/train';
 
 beforeAll(async () => {
   await initTf('wasm');
+});
+
+describe('learning-rate schedule', () => {
+  it('is warm-up + cosine, with optional warm restarts', () => {
+    const tc = { lr: 1e-3, warmupSteps: 5, epochs: 4 } as Parameters<typeof scheduledLr>[2];
+    for (const s of [0, 4, 10, 39]) expect(scheduledLr(s, 10, tc)).toBeCloseTo(lrAt(s, 1e-3, 5, 40), 12);
+    const r = { ...tc, restartAt: [2], restartScale: 0.5 };
+    expect(scheduledLr(19, 10, r)).toBeCloseTo(lrAt(19, 1e-3, 5, 20), 12); // end of cycle 1: near the floor
+    expect(scheduledLr(19, 10, r)).toBeLessThan(1e-4);
+    expect(scheduledLr(24, 10, r)).toBeCloseTo(5e-4, 12); // warmed back up to lr × scale
+    expect(scheduledLr(39, 10, r)).toBeLessThan(1e-4);
+  });
 });
 
 describe('evaluator training CLI core (tiny config on the 10-clip fixture corpus)', () => {

@@ -122,7 +122,6 @@ export async function trainKind(cfg: TrainRunConfig, kind: Kind, fresh: boolean,
   const lengths = train.map((c) => c.samples.length);
   const maxSamples = Math.round(tc.maxSeconds * 16000);
   const stepsPerEpoch = makeBatches(lengths, tc.maxBatch, maxSamples).length;
-  const totalSteps = stepsPerEpoch * tc.epochs;
   for (let epoch = state.epoch; epoch < tc.epochs; epoch++) {
     const te = Date.now();
     const rng = makeRng(cfg.seed * 7919 + epoch * 104729 + (kind === 'asr' ? 1 : 2));
@@ -130,7 +129,7 @@ export async function trainKind(cfg: TrainRunConfig, kind: Kind, fresh: boolean,
     let lossSum = 0, n = 0, lr = tc.lr;
     for (let bi = 0; bi < batches.length; bi++) {
       const idx = batches[bi];
-      lr = lrAt(state.step, tc.lr, tc.warmupSteps, totalSteps);
+      lr = scheduledLr(state.step, stepsPerEpoch, tc);
       setLearningRate(optimizer, lr);
       const waves = idx.map((i) => (rng() < tc.augmentProb ? augment(train[i].samples, rng, aug) : train[i].samples));
       const seed = Math.floor(rng() * 2 ** 30);
@@ -171,6 +170,16 @@ export async function trainKind(cfg: TrainRunConfig, kind: Kind, fresh: boolean,
   model.dispose();
   optimizer.dispose();
   await finish(cfg, kind, state, configFile);
+}
+
+/** Warm-up + cosine, with optional warm restarts (config restartAt / restartScale). */
+export function scheduledLr(step: number, stepsPerEpoch: number, tc: ModelTrainConfig<unknown>): number {
+  const bounds = [0, ...(tc.restartAt ?? []).filter((e) => e > 0 && e < tc.epochs), tc.epochs].map((e) => e * stepsPerEpoch);
+  let k = 0;
+  while (k < bounds.length - 2 && step >= bounds[k + 1]) k++;
+  const peak = k === 0 ? tc.lr : tc.lr * (tc.restartScale ?? 0.5);
+  const warmup = k === 0 ? tc.warmupSteps : Math.min(tc.warmupSteps, 50);
+  return lrAt(step - bounds[k], peak, warmup, bounds[k + 1] - bounds[k]);
 }
 
 /** Val metrics and the selection score (higher is better): ASR −CER (greedy), SER UA. */
