@@ -10,6 +10,7 @@ import {
   AclipseTrainer,
   PAPER_CONFIG,
   ctcCoefficient,
+  lengthBuckets,
   padBatch,
   stageLoss,
   type AclipseTrainConfig,
@@ -65,6 +66,21 @@ function config(over: Partial<AclipseTrainConfig> = {}): AclipseTrainConfig {
     ...over,
   };
 }
+
+describe('batching', () => {
+  it('buckets by length within the clip and padded-sample caps', () => {
+    const mk = (n: number) => ({ wave: new Float32Array(n) });
+    const items = [100, 900, 300, 200, 800, 400, 50].map(mk);
+    const batches = lengthBuckets(items, 3, null, 1000);
+    for (const b of batches) {
+      expect(b.length).toBeLessThanOrEqual(3);
+      expect(b.length * Math.max(...b.map((c) => c.wave.length))).toBeLessThanOrEqual(1000);
+    }
+    expect(batches.flat().map((c) => c.wave.length)).toEqual([50, 100, 200, 300, 400, 800, 900]);
+    // A clip longer than the cap still gets a batch of its own.
+    expect(lengthBuckets([mk(5000)], 3, null, 1000)).toHaveLength(1);
+  });
+});
 
 describe('stage objectives', () => {
   it('stage 1 is L_CE + λ1·L_CTC and stage 2 is L_CE + 1/(λ2·L_CTC)', () => {

@@ -51,6 +51,8 @@ export interface AclipseTrainConfig {
   subsetSize: number;
   swapEvery: number;
   batchSize: number;
+  /** Cap on padded audio per batch (batch × longest clip), in seconds: bounds memory (the wasm heap) on long clips. */
+  maxBatchSeconds?: number;
   stage1: StageConfig & { lambda1: number };
   stage2: StageConfig & { lambda2: number; tune: TunedModule };
 }
@@ -127,11 +129,31 @@ export function padBatch(waves: Float32Array[]): { x: tf.Tensor2D; lengths: numb
   return { x: tf.tensor2d(data, [waves.length, n]), lengths };
 }
 
-/** Batches of similar length (less padding), in a seeded random order. */
-export function lengthBuckets<T extends { wave: Float32Array }>(clips: T[], batchSize: number, rand: () => number): T[][] {
+export const DEFAULT_MAX_BATCH_SECONDS = 24;
+
+/**
+ * Batches of similar length (less padding), at most `batchSize` clips and `maxSamples` padded samples each, in a
+ * seeded random order (no shuffle without `rand`).
+ */
+export function lengthBuckets<T extends { wave: Float32Array }>(
+  clips: T[],
+  batchSize: number,
+  rand: (() => number) | null,
+  maxSamples = DEFAULT_MAX_BATCH_SECONDS * 16000,
+): T[][] {
   const sorted = clips.slice().sort((a, b) => a.wave.length - b.wave.length);
   const batches: T[][] = [];
-  for (let i = 0; i < sorted.length; i += batchSize) batches.push(sorted.slice(i, i + batchSize));
+  let cur: T[] = [];
+  for (const c of sorted) {
+    // Sorted ascending, so the new clip is the longest: the padded size is (count + 1) × its length.
+    if (cur.length > 0 && (cur.length >= batchSize || (cur.length + 1) * c.wave.length > maxSamples)) {
+      batches.push(cur);
+      cur = [];
+    }
+    cur.push(c);
+  }
+  if (cur.length) batches.push(cur);
+  if (!rand) return batches;
   for (let i = batches.length - 1; i > 0; i--) {
     const j = Math.floor(rand() * (i + 1));
     [batches[i], batches[j]] = [batches[j], batches[i]];
@@ -201,6 +223,10 @@ export class AclipseTrainer {
     options: TrainerOptions = {},
   ) {
     this.readback = options.readback ?? 'async';
+  }
+
+  private maxBatchSamples(): number {
+    return (this.config.maxBatchSeconds ?? DEFAULT_MAX_BATCH_SECONDS) * 16000;
   }
 
   /** Variables the stage updates; the other module is frozen by leaving it out of the var list. */
@@ -320,13 +346,13 @@ export class AclipseTrainer {
 
   /** Protects clips with the current weights (no dropout) and scores the frozen evaluators on them. */
   async evaluate(clips: TrainClip[], batchSize = this.config.batchSize): Promise<EvalMetrics> {
+    const truth: number[] = [];
     const preds: number[] = [];
     const refs: string[] = [];
     const hyps: string[] = [];
     let ceSum = 0;
     let ctcSum = 0;
-    for (let i = 0; i < clips.length; i += batchSize) {
-      const batch = clips.slice(i, i + batchSize);
+    for (const batch of lengthBuckets(clips, batchSize, null, this.maxBatchSamples())) {
       const { x, lengths } = padBatch(batch.map((c) => c.wave));
       const out = tf.tidy(() => {
         const y = this.generator.forward(x, lengths, this.config.budgetDb, { training: false });
@@ -342,12 +368,12 @@ export class AclipseTrainer {
       preds.push(...argmaxRows(serValues, batch.length, out.ser.shape[1]));
       const [, t, v] = out.logits.shape;
       batch.forEach((c, j) => {
+        truth.push(c.emotion);
         refs.push(c.text);
         hyps.push(greedyDecode(ctc.logitValues, out.lengths[j], v, j * t * v));
       });
       tf.dispose([out.ser, out.ce, out.logits]);
     }
-    const truth = clips.map((c) => c.emotion);
     return {
       wa: weightedAccuracy(truth, preds),
       ua: unweightedAccuracy(truth, preds, 4),
@@ -376,7 +402,7 @@ export class AclipseTrainer {
         subsetIndex = swapIndex;
       }
       const rand = mulberry32(this.config.seed * 100_003 + stage * 10_007 + epoch);
-      const batches = lengthBuckets(subset, this.config.batchSize, rand);
+      const batches = lengthBuckets(subset, this.config.batchSize, rand, this.maxBatchSamples());
       let ce = 0;
       let ctc = 0;
       let total = 0;
