@@ -86,7 +86,7 @@ export async function finishEarly(cfg: TrainRunConfig, kind: Kind, configFile: s
   const stateFile = path.join(cfg.runDir, kind, 'state.json');
   if (!existsSync(stateFile)) throw new Error(`no run state at ${stateFile}`);
   const state = JSON.parse(readFileSync(stateFile, 'utf8')) as RunState;
-  log(kind, `finishing early after ${state.epoch} epochs (best epoch ${state.bestEpoch})`);
+  log(kind, `exporting after ${state.epoch} epochs (best epoch ${state.bestEpoch})`);
   await finish(cfg, kind, state, configFile);
 }
 
