@@ -1,4 +1,7 @@
-/** Measures forward and Adam-step time of the evaluator models on the wasm backend (sizing aid). */
+/**
+ * Measures forward and Adam-step time of the evaluator models on the wasm backend (sizing aid).
+ *   --arch=transformer --ch=128 --blocks=4 --k=15 --heads=4 --ffn=256 --sub=3 --mels=64 sizes the second ASR.
+ */
 import { initTf } from '../../src/core/node/tf';
 import { AsrModel, SerModel, DEFAULT_ASR_CONFIG, DEFAULT_SER_CONFIG, type AsrConfig, type SerConfig } from '../../src/core/ml/models';
 import { ctcLoss } from '../../src/core/ml/ctc';
@@ -8,7 +11,15 @@ const tf = await initTf((args.backend as 'wasm' | 'cpu') ?? 'wasm');
 const B = Number(args.batch ?? 16);
 const secs = Number(args.secs ?? 3);
 const N = Math.round(secs * 16000);
-const asrCfg: AsrConfig = { ...DEFAULT_ASR_CONFIG, channels: Number(args.ch ?? 192), blocks: Number(args.blocks ?? 8), kernel: Number(args.k ?? 11) };
+const asrCfg: AsrConfig = {
+  ...DEFAULT_ASR_CONFIG,
+  channels: Number(args.ch ?? 192),
+  blocks: Number(args.blocks ?? 8),
+  kernel: Number(args.k ?? 11),
+  ...(args.arch === 'transformer'
+    ? { arch: 'transformer' as const, heads: Number(args.heads ?? 4), ffn: Number(args.ffn ?? 2 * Number(args.ch ?? 192)), subsample: Number(args.sub ?? 3), frontend: { ...DEFAULT_ASR_CONFIG.frontend, nMels: Number(args.mels ?? 64) } }
+    : {}),
+};
 const serCfg: SerConfig = { ...DEFAULT_SER_CONFIG };
 const wave = tf.randomNormal([B, N], 0, 0.1) as import('@tensorflow/tfjs').Tensor2D;
 const lengths = Array.from({ length: B }, () => N);
@@ -29,7 +40,8 @@ const time = async (name: string, fn: () => void, n = 3) => {
 };
 await time('frontend', () => tf.tidy(() => { asr.features(wave).dataSync(); }));
 await time('asr fwd', () => tf.tidy(() => { asr.forwardFeatures(feats, fl).logits.dataSync(); }));
-await time('ser step0', () => tf.tidy(() => {
+// the SER reads the ASR's features: skip it when the ASR has its own front end
+if (args.arch !== 'transformer') await time('ser step0', () => tf.tidy(() => {
   const y = tf.oneHot(tf.tensor1d(Array.from({ length: B }, (_, i) => i % 4), 'int32'), 4);
   const c = opt2.minimize(() => tf.losses.softmaxCrossEntropy(y, ser.forwardFeatures(feats, fl, { training: true })) as import('@tensorflow/tfjs').Scalar, true, ser.trainableVariables());
   c?.dataSync();

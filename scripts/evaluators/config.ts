@@ -1,11 +1,14 @@
 /** Training-run configuration of the evaluators (configs/evaluators.*.json). */
 import { readFileSync } from 'node:fs';
+import type { FrontendConfig } from '../../src/core/dsp/frontend';
 import { DEFAULT_ASR_CONFIG, DEFAULT_SER_CONFIG, type AsrConfig, type SerConfig } from '../../src/core/ml/models';
 import { DEFAULT_AUGMENT, type AugmentConfig } from '../../src/core/ml/train';
 
 export interface ModelTrainConfig<C> {
-  /** overrides of the default architecture */
-  model: Partial<C>;
+  /** overrides of the default architecture (`frontend` overrides single fields of the default front end) */
+  model: Omit<Partial<C>, 'frontend'> & { frontend?: Partial<FrontendConfig> };
+  /** folder under the run's outDir for the exported model (default: the kind, e.g. public/models/asr) */
+  outName?: string;
   epochs: number;
   lr: number;
   warmupSteps: number;
@@ -64,9 +67,9 @@ export function loadRunConfig(file: string): TrainRunConfig {
 }
 
 export function asrModelConfig(c: ModelTrainConfig<AsrConfig>): AsrConfig {
-  return { ...DEFAULT_ASR_CONFIG, ...c.model, kind: 'asr' };
+  return { ...DEFAULT_ASR_CONFIG, ...c.model, frontend: { ...DEFAULT_ASR_CONFIG.frontend, ...c.model.frontend }, kind: 'asr' };
 }
 
 export function serModelConfig(c: ModelTrainConfig<SerConfig>): SerConfig {
-  return { ...DEFAULT_SER_CONFIG, ...c.model, kind: 'ser' };
+  return { ...DEFAULT_SER_CONFIG, ...c.model, frontend: { ...DEFAULT_SER_CONFIG.frontend, ...c.model.frontend }, kind: 'ser' };
 }

@@ -237,7 +237,7 @@ async function finish(cfg: TrainRunConfig, kind: Kind, state: RunState, configFi
   const summary = { metrics, trainedWith, history: state.history };
   await writeFile(path.join(cfg.runDir, kind, 'summary.json'), JSON.stringify(summary, null, 1));
   if (cfg.outDir) {
-    const out = path.join(cfg.outDir, kind);
+    const out = path.join(cfg.outDir, tc.outName ?? kind);
     await writeModelDir(out, art);
     await writeFile(path.join(out, 'history.json'), JSON.stringify(state.history, null, 1) + '\n');
     if (words) await writeFile(path.join(out, 'words.txt'), words.join('\n') + '\n');

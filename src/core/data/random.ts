@@ -37,11 +37,16 @@ export function rngFor(...parts: Array<string | number>): Rng {
   return mulberry32(hashString(parts.join('\u241f')));
 }
 
+/** Box–Muller transform of two uniforms (u in (0, 1]) into one standard normal value. */
+export function boxMuller(u: number, v: number): number {
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+}
+
 /** Standard normal draw (Box–Muller; uses two uniforms per call so the stream stays simple to reason about). */
 export function gaussian(rng: Rng): number {
   const u = 1 - rng(); // (0, 1]
   const v = rng();
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+  return boxMuller(u, v);
 }
 
 /** Fisher–Yates shuffle into a new array. */

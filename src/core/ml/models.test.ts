@@ -3,6 +3,7 @@ import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { mulberry32 } from '../data/random';
 import { DEFAULT_FRONTEND, LogMelFrontend } from '../dsp/frontend';
 import { readModelDir, writeModelDir } from '../node/io';
 import { initTf } from '../node/tf';
@@ -255,5 +256,134 @@ describe('evaluator models', () => {
     const s2 = tf.tidy(() => sBack.forward(tf.tensor2d(x, [1, x.length]), [x.length]).dataSync());
     expect(Array.from(s2)).toEqual(Array.from(s1));
     [asr, back, mem, ser, sBack].forEach((m) => m.dispose());
+  });
+});
+
+describe('transformer ASR (arch: transformer, the second ASR)', () => {
+  const TINY_TF: AsrConfig = {
+    ...DEFAULT_ASR_CONFIG,
+    arch: 'transformer',
+    frontend: { ...DEFAULT_FRONTEND, nMels: 64 },
+    channels: 32,
+    blocks: 2,
+    kernel: 5,
+    heads: 4,
+    ffn: 48,
+    subsample: 3,
+  };
+
+  it('resolves its defaults, has its own variables and 30 ms output frames', () => {
+    const m = new AsrModel({ ...TINY_TF, heads: undefined, ffn: undefined, subsample: undefined }, 1);
+    expect(m.config).toMatchObject({ arch: 'transformer', heads: 4, ffn: 64, subsample: 3 });
+    expect([...m.params.vars.keys()]).toEqual(expect.arrayContaining(['t0_qkv_w', 't1_ff2_w', 'sub_w', 'out_w']));
+    expect([...m.params.vars.keys()].some((k) => k.startsWith('b0_'))).toBe(false);
+    const x = chirp(8000, 200, 900); // 50 frames of 10 ms → 17 frames of 30 ms
+    const { logits, outLengths } = m.forward(tf.tensor2d(x, [1, x.length]), [x.length]);
+    expect(logits.shape).toEqual([1, 17, 29]);
+    expect(outLengths).toEqual([17]);
+    expect(m.outputLength(x.length)).toBe(17);
+    logits.dispose();
+    m.dispose();
+    expect(() => new AsrModel({ ...TINY_TF, heads: 5 })).toThrow(/heads/);
+  });
+
+  it('gives the same logits for a clip alone and padded in a batch (masked attention and convs)', () => {
+    const asr = new AsrModel(TINY_TF, 3);
+    const a = chirp(5000, 150, 900);
+    const b = noise(9000, 8);
+    tf.tidy(() => {
+      const alone = asr.forward(tf.tensor2d(a, [1, a.length]), [a.length]);
+      const { wave, lengths } = padBatch([a, b]);
+      const both = asr.forward(wave, lengths);
+      expect(both.logits.shape[1]).toBeGreaterThan(alone.logits.shape[1]);
+      expect(both.outLengths[0]).toBe(alone.outLengths[0]);
+      const t = alone.outLengths[0];
+      const x = alone.logits.dataSync();
+      const y = tf.slice(both.logits, [0, 0, 0], [1, t, 29]).dataSync();
+      let d = 0;
+      for (let i = 0; i < x.length; i++) d = Math.max(d, Math.abs(x[i] - y[i]));
+      expect(d).toBeLessThan(1e-4);
+      // the padding really changes something elsewhere: the second clip's logits are not the first's
+      const z = tf.slice(both.logits, [1, 0, 0], [1, t, 29]).dataSync();
+      expect(Math.abs(z[0] - x[0]) + Math.abs(z[5] - x[5])).toBeGreaterThan(1e-6);
+    });
+    asr.dispose();
+  });
+
+  it('trains with the native depthwise path exactly as with slices (same loss and update)', async () => {
+    const waves = [chirp(6000, 200, 700), chirp(4000, 500, 300)];
+    const run = async (impl: 'slices' | 'native') => {
+      const m = new AsrModel(TINY_TF, 9);
+      m.depthwiseImpl = impl;
+      const opt = tf.train.sgd(0.05);
+      const r = await asrTrainStep(m, opt, waves, ['abc', 'de'], { seed: 7 });
+      const w = m.params.get('t0_dw').dataSync().slice();
+      m.dispose();
+      opt.dispose();
+      return { loss: r.loss, w };
+    };
+    const a = await run('slices');
+    const b = await run('native');
+    expect(a.loss).toBeCloseTo(b.loss, 4);
+    let d = 0;
+    for (let i = 0; i < a.w.length; i++) d = Math.max(d, Math.abs(a.w[i] - b.w[i]));
+    expect(d).toBeLessThan(1e-5);
+  });
+
+  it('CTC loss falls on a handful of clips and the tensor count stays flat', async () => {
+    const clips = [chirp(6000, 150, 600), chirp(6000, 600, 150), noise(6000, 1, 0.05), chirp(6000, 1000, 2000)];
+    const texts = ['up', 'down', 'hiss', 'high'];
+    const asr = new AsrModel({ ...TINY_TF, dropout: 0 }, 11);
+    asr.depthwiseImpl = 'native';
+    const opt = tf.train.adam(3e-3);
+    const losses: number[] = [];
+    let n0 = 0;
+    for (let i = 0; i < 25; i++) {
+      losses.push((await asrTrainStep(asr, opt, clips, texts, { clipNorm: 5, seed: i })).loss);
+      if (i === 0) n0 = tf.memory().numTensors;
+    }
+    expect(tf.memory().numTensors).toBe(n0);
+    const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
+    expect(mean(losses.slice(-5))).toBeLessThan(0.6 * mean(losses.slice(0, 5)));
+    opt.dispose();
+    asr.dispose();
+  });
+
+  it('round-trips through aclipse-fn/1 with its config; a model.json without arch still loads as the conv ASR', async () => {
+    const asr = new AsrModel(TINY_TF, 13);
+    const x = chirp(4000, 300, 600);
+    const before = tf.tidy(() => asr.forward(tf.tensor2d(x, [1, x.length]), [x.length]).logits.dataSync());
+    const art = await exportModel(asr);
+    expect(art.modelJson.config).toMatchObject({ kind: 'asr', arch: 'transformer', heads: 4, ffn: 48, subsample: 3 });
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'aclipse-tf-'));
+    await writeModelDir(dir, art);
+    const back = modelFromArtifacts(await readModelDir(dir), 'asr');
+    const after = tf.tidy(() => back.forward(tf.tensor2d(x, [1, x.length]), [x.length]).logits.dataSync());
+    expect(Array.from(after)).toEqual(Array.from(before));
+    const conv = new AsrModel(TINY_ASR, 1);
+    const cArt = await exportModel(conv);
+    delete (cArt.modelJson.config as { arch?: string }).arch;
+    const cBack = modelFromArtifacts(cArt, 'asr');
+    expect(cBack.params.vars.has('b0_dw')).toBe(true);
+    expect(cBack.parameterCount()).toBe(conv.parameterCount());
+    // a transformer's weights do not load into a conv config
+    expect(() => modelFromArtifacts({ ...art, modelJson: { ...art.modelJson, config: TINY_ASR } }, 'asr')).toThrow(/weights lack|shape mismatch/);
+    [asr, back, conv, cBack].forEach((m) => m.dispose());
+  });
+});
+
+describe('seeded randomness in nn.ts (shared with data/random)', () => {
+  it('makeRng is mulberry32 and gaussian keeps its original draw order', () => {
+    const a = makeRng(42);
+    const b = mulberry32(42);
+    for (let i = 0; i < 5; i++) expect(a()).toBe(b());
+    const r1 = makeRng(7);
+    const r2 = mulberry32(7);
+    for (let i = 0; i < 5; i++) {
+      // the formula nn.ts used before it shared data/random: u from the first uniform (clamped), v from the second
+      const u = Math.max(r2(), 1e-12);
+      const expected = Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * r2());
+      expect(gaussian(r1)).toBe(expected);
+    }
   });
 });

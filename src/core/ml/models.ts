@@ -1,7 +1,8 @@
 /**
  * The two frozen evaluators as plain functions over tf.Variables:
  *  - ASR: log-mel → per-utterance norm → conv stem → stride-2 fold → separable residual blocks → 29 CTC logits
- *    at 20 ms per frame.
+ *    at 20 ms per frame. `arch: 'transformer'` swaps the encoder body for a Conformer-lite stack (transformer.ts):
+ *    the second, independently trained ASR that the privacy evaluation uses as a transfer attacker.
  *  - SER: log-mel → per-utterance norm → conv stem → stride-2 fold → separable residual blocks (one more stride-2
  *    fold half-way) → masked mean/std pooling → MLP → 4 emotion logits.
  * Padded frames are zeroed after every block, so a clip gives the same output alone or padded in a batch.
@@ -25,6 +26,7 @@ import {
   utteranceNorm,
 } from './nn';
 import { VOCAB_SIZE } from './text';
+import { initTransformerEncoder, transformerEncode } from './transformer';
 
 export interface SpecAugmentConfig {
   /** number of time masks per clip and their max width in frames */
@@ -49,6 +51,32 @@ interface EncoderConfig {
 export interface AsrConfig extends EncoderConfig {
   kind: 'asr';
   vocab: number;
+  /**
+   * Encoder body: 'conv' (separable conv blocks; the default, and what model.json files without the field hold)
+   * or 'transformer' (conv subsampling stem + self-attention blocks, see transformer.ts). For 'transformer',
+   * `channels` is the model width, `blocks` the number of layers and `kernel` the conv-module kernel.
+   */
+  arch?: 'conv' | 'transformer';
+  /** transformer: attention heads (must divide channels) */
+  heads?: number;
+  /** transformer: feed-forward width */
+  ffn?: number;
+  /** transformer: front-end frames folded into one encoder frame (3 → 30 ms frames at a 10 ms hop) */
+  subsample?: number;
+}
+
+/** A transformer ASR config with every field resolved (what the model stores and exports). */
+export type TransformerAsrConfig = AsrConfig & { arch: 'transformer'; heads: number; ffn: number; subsample: number };
+
+const isTransformer = (c: ModelConfig): c is TransformerAsrConfig => c.kind === 'asr' && c.arch === 'transformer';
+
+/** Fills the transformer defaults (4 heads, feed-forward 2× width, 30 ms frames) so exported configs are explicit. */
+function resolveAsrConfig(c: AsrConfig): AsrConfig {
+  if (c.arch !== 'transformer') return c;
+  const r: TransformerAsrConfig = { ...c, arch: 'transformer', heads: c.heads ?? 4, ffn: c.ffn ?? 2 * c.channels, subsample: c.subsample ?? 3 };
+  if (r.channels % r.heads !== 0) throw new Error(`transformer ASR: ${r.heads} heads do not divide ${r.channels} channels`);
+  if (r.kernel % 2 !== 1) throw new Error('transformer ASR: the conv-module kernel must be odd');
+  return r;
 }
 
 export interface SerConfig extends EncoderConfig {
@@ -121,6 +149,10 @@ abstract class EncoderModel<C extends ModelConfig> {
     const { channels: c, frontend: fe, stemKernel: sk, kernel: k } = config;
     p.constant('in_scale', [fe.nMels], 1);
     p.constant('in_bias', [fe.nMels], 0);
+    if (isTransformer(config)) {
+      initTransformerEncoder(p, config);
+      return;
+    }
     p.weight('stem_w', [sk * fe.nMels, c], sk * fe.nMels);
     p.constant('stem_b', [c], 0);
     p.weight('down0_w', [2 * c, c], 2 * c);
@@ -191,6 +223,7 @@ abstract class EncoderModel<C extends ModelConfig> {
       if (sm) x = tf.mul(x, sm);
     }
     x = tf.mul(tf.add(tf.mul(x, p.get('in_scale') as tf.Tensor1D), p.get('in_bias') as tf.Tensor1D), mask0);
+    if (isTransformer(cfg)) return transformerEncode(p, cfg, x, frameLengths, opts, this.depthwiseImpl);
     x = tf.mul(tf.relu(conv1d(x, p.get('stem_w') as tf.Tensor2D, p.get('stem_b') as tf.Tensor1D, cfg.stemKernel)), mask0);
     let lengths = frameLengths.map((n) => Math.ceil(n / 2));
     x = downsample2(x, p.get('down0_w') as tf.Tensor2D, p.get('down0_b') as tf.Tensor1D);
@@ -227,7 +260,7 @@ export interface AsrOutput {
 
 export class AsrModel extends EncoderModel<AsrConfig> {
   constructor(config: AsrConfig = DEFAULT_ASR_CONFIG, seed = 1) {
-    super(config, seed);
+    super(resolveAsrConfig(config), seed);
     const c = config.channels;
     this.params.constant('out_g', [c], 1);
     this.params.constant('out_beta', [c], 0);
@@ -237,7 +270,7 @@ export class AsrModel extends EncoderModel<AsrConfig> {
 
   /** Output frames for a clip of n samples. */
   outputLength(n: number): number {
-    return Math.ceil(this.frontend.numFrames(n) / 2);
+    return Math.ceil(this.frontend.numFrames(n) / (isTransformer(this.config) ? this.config.subsample : 2));
   }
 
   forwardFeatures(feats: tf.Tensor3D, frameLengths: number[], opts: ForwardOptions = {}): AsrOutput {

@@ -1,0 +1,68 @@
+/**
+ * npx tsx scripts/evaluators/eval-asr.ts [--asr public/models/asr-b] [--manifest data/corpus/manifest.jsonl]
+ *                                        [--splits test,test_speaker] [--limit N] [--write] [--backend wasm|cpu]
+ *
+ * WER and CER (greedy and lexicon beam search with the decoder settings chosen on val at training time) of one
+ * ASR model folder, any architecture, on the held-out splits. `npm run eval:evaluators` does the same for the
+ * shipped SER + ASR pair; this one exists for the second ASR (the privacy evaluation's transfer attacker).
+ * --write stores the numbers in <asr>/eval.json.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { CorpusSplit } from '../../src/core/data/types';
+import { Lexicon } from '../../src/core/ml/decoders';
+import { asrMetrics, predictAsr, type AsrMetrics } from '../../src/core/ml/train';
+import { modelFromArtifacts } from '../../src/core/ml/weights';
+import { readModelDir } from '../../src/core/node/io';
+import { initTf, type NodeBackend } from '../../src/core/node/tf';
+import { loadSplit } from './data';
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i < 0) return fallback;
+  const v = process.argv[i + 1];
+  return v && !v.startsWith('--') ? v : 'true';
+}
+
+const pct = (x: number | undefined) => (x === undefined ? '   n/a' : `${(100 * x).toFixed(1).padStart(5)}%`);
+
+async function main(): Promise<void> {
+  const dir = arg('asr', 'public/models/asr-b');
+  const manifest = arg('manifest', 'data/corpus/manifest.jsonl');
+  const splits = arg('splits', 'test,test_speaker').split(',') as CorpusSplit[];
+  const limit = Number(arg('limit', '0')) || null;
+  const write = arg('write', 'false') === 'true';
+  const tf = await initTf(arg('backend', 'wasm') as NodeBackend);
+  const art = await readModelDir(dir);
+  const asr = modelFromArtifacts(art, 'asr');
+  const dec = (art.modelJson.trainedWith as { decoder?: { beamWidth?: number; wordBonus?: number; lmWeight?: number; lexicon?: string } }).decoder ?? {};
+  const wordsFile = path.join(dir, dec.lexicon ?? 'words.txt');
+  const lexicon = existsSync(wordsFile) ? new Lexicon(readFileSync(wordsFile, 'utf8').split('\n').filter((w) => w)) : undefined;
+  const c = asr.config;
+  console.log(`backend ${tf.getBackend()}; ${dir}: ${c.arch ?? 'conv'} ASR, ${asr.parameterCount()} params, ${c.frontend.nMels} mels; ` +
+    `lexicon ${lexicon ? `${lexicon.size} words, beam ${dec.beamWidth ?? 16}, word bonus ${dec.wordBonus ?? 0}, lm weight ${dec.lmWeight ?? 0}` : 'none (greedy only)'}`);
+  const results: Record<string, AsrMetrics> = {};
+  for (const split of splits) {
+    const clips = loadSplit(manifest, split, limit);
+    if (!clips.length) throw new Error(`split ${split} is empty in ${manifest}`);
+    const t0 = Date.now();
+    const a = asrMetrics(
+      clips.map((x) => x.text ?? ''),
+      await predictAsr(asr, clips.map((x) => x.samples), lexicon ? { lexicon, beamWidth: dec.beamWidth ?? 16, wordBonus: dec.wordBonus ?? 0, lmWeight: dec.lmWeight ?? 0 } : {}),
+    );
+    results[split] = a;
+    console.log(`== ${split} (${clips.length} clips, ${((Date.now() - t0) / 1000).toFixed(0)} s)  greedy: WER ${pct(a.werGreedy)}  CER ${pct(a.cerGreedy)}   lexicon beam: WER ${pct(a.werBeam)}  CER ${pct(a.cerBeam)}`);
+  }
+  if (write) {
+    const command = `npx tsx scripts/evaluators/eval-asr.ts --asr ${dir} --write${limit ? ` --limit ${limit}` : ''}`;
+    await writeFile(path.join(dir, 'eval.json'), JSON.stringify({ command, manifest, date: new Date().toISOString(), splits: results }, null, 1) + '\n');
+    console.log(`wrote ${dir}/eval.json`);
+  }
+  asr.dispose();
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.stack ?? e.message : e);
+  process.exit(1);
+});
