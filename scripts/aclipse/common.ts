@@ -62,10 +62,10 @@ export async function loadEvaluatorsFromDisk(modelsDir = 'public/models', asrDir
   const asrPath = asrDir ?? path.join(modelsDir, 'asr');
   const asrArt = await readModelDir(asrPath);
   const asr = modelFromArtifacts(asrArt, 'asr');
-  const decoder = (asrArt.modelJson.trainedWith as { decoder?: { lexicon?: string; beamWidth?: number; wordBonus?: number } }).decoder ?? {};
+  const decoder = (asrArt.modelJson.trainedWith as { decoder?: { lexicon?: string; beamWidth?: number; wordBonus?: number; lmWeight?: number } }).decoder ?? {};
   let lexicon: Lexicon | undefined;
   if (decoder.lexicon && existsSync(path.join(asrPath, decoder.lexicon))) {
-    lexicon = new Lexicon(readFileSync(path.join(asrPath, decoder.lexicon), 'utf8').split('\n'));
+    lexicon = new Lexicon(readFileSync(path.join(asrPath, decoder.lexicon), 'utf8').split('\n').filter((w) => w));
   }
   return {
     ser,
@@ -77,7 +77,7 @@ export async function loadEvaluatorsFromDisk(modelsDir = 'public/models', asrDir
         return { logits: o.logits, lengths: o.outLengths };
       },
     },
-    scoring: { ser, asr, beam: lexicon ? { lexicon, beamWidth: decoder.beamWidth ?? 16, wordBonus: decoder.wordBonus ?? 0 } : null },
+    scoring: { ser, asr, beam: lexicon ? { lexicon, beamWidth: decoder.beamWidth ?? 16, wordBonus: decoder.wordBonus ?? 0, lmWeight: decoder.lmWeight ?? 0 } : null },
     dispose() {
       ser.dispose();
       asr.dispose();

@@ -78,7 +78,7 @@ export interface ScoreModels {
   ser: SerModel;
   asr: AsrModel;
   /** Lexicon beam search (stronger attacker) in addition to greedy decoding, when given. */
-  beam?: { lexicon: Lexicon | undefined; beamWidth: number; wordBonus: number } | null;
+  beam?: { lexicon: Lexicon | undefined; beamWidth: number; wordBonus: number; lmWeight: number } | null;
 }
 
 /** Runs the evaluators on already protected clips; batch-friendly and async (works on every backend). */
@@ -92,7 +92,7 @@ export async function scoreClips(
   const asr = await predictAsr(
     models.asr,
     protectedWaves,
-    models.beam ? { beam: true, lexicon: models.beam.lexicon, beamWidth: models.beam.beamWidth, wordBonus: models.beam.wordBonus } : {},
+    models.beam ? { beam: true, ...models.beam } : {},
   );
   return originals.map((c, i) => {
     const rep = method === 'original' ? null : perturbationReport(c.wave, protectedWaves[i]);
