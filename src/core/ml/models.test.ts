@@ -8,7 +8,7 @@ import { DEFAULT_FRONTEND, LogMelFrontend } from '../dsp/frontend';
 import { readModelDir, writeModelDir } from '../node/io';
 import { initTf } from '../node/tf';
 import { AsrModel, DEFAULT_ASR_CONFIG, DEFAULT_SER_CONFIG, SerModel, type AsrConfig, type SerConfig } from './models';
-import { conv1d, depthwise, depthwiseNative, downsample2, gaussian, makeRng } from './nn';
+import { bmm, conv1d, depthwise, depthwiseNative, downsample, downsample2, gaussian, keyPaddingBias, makeRng } from './nn';
 import { asrTrainStep, padBatch, serTrainStep } from './train';
 import { exportModel, loadModel, modelFromArtifacts } from './weights';
 
@@ -121,6 +121,30 @@ describe('nn blocks', () => {
   it('downsample2 folds pairs of frames (odd lengths padded)', () => {
     const y = tf.tidy(() => downsample2(tf.tensor3d([1, 2, 3], [1, 3, 1]), tf.tensor2d([1, 10], [2, 1]), null).dataSync());
     expect(Array.from(y)).toEqual([21, 3]);
+  });
+
+  it('downsample folds runs of k frames (the end zero-padded)', () => {
+    const y = tf.tidy(() => downsample(tf.tensor3d([1, 2, 3, 4], [1, 4, 1]), 3, tf.tensor2d([1, 10, 100], [3, 1]), null).dataSync());
+    expect(Array.from(y)).toEqual([321, 4]);
+  });
+
+  it('bmm matches tf.matMul in value and gradients', () => {
+    const a = tf.tensor3d(noise(2 * 3 * 4, 31, 1), [2, 3, 4]);
+    const b = tf.tensor3d(noise(2 * 4 * 5, 32, 1), [2, 4, 5]);
+    const w = tf.tensor3d(noise(2 * 3 * 5, 33, 1), [2, 3, 5]);
+    const f = (op: (x: tf.Tensor3D, y: tf.Tensor3D) => tf.Tensor) => tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(op(x as tf.Tensor3D, y as tf.Tensor3D), w)));
+    const [ga, gb] = f(bmm)([a, b]);
+    const [ra, rb] = f((x, y) => tf.matMul(x, y))([a, b]);
+    const close = (x: tf.Tensor, y: tf.Tensor) => expect(tf.max(tf.abs(tf.sub(x, y))).dataSync()[0]).toBeLessThan(1e-5);
+    close(bmm(a, b), tf.matMul(a, b));
+    close(ga, ra);
+    close(gb, rb);
+    tf.dispose([a, b, w, ga, gb, ra, rb]);
+  });
+
+  it('keyPaddingBias gives padded keys zero attention weight', () => {
+    const p = tf.tidy(() => tf.softmax(tf.add(tf.zeros([2, 1, 1, 4]), keyPaddingBias([4, 2], 4))).dataSync());
+    expect(Array.from(p)).toEqual([0.25, 0.25, 0.25, 0.25, 0.5, 0.5, 0, 0]);
   });
 });
 
