@@ -1,12 +1,13 @@
 /**
- * npm run eval:aclipse -- [--config configs/aclipse.json] [--tag main] [--splits test,test_speaker] [--limit N]
- *     [--model <generator dir>] [--out results/aclipse]
+ * npm run eval:aclipse -- [--config configs/aclipse.json] [--tag main[,other-tag…]] [--splits test,test_speaker]
+ *     [--limit N] [--model <generator dir>] [--out results/aclipse]
  *
  * The paper's Table I on the held-out splits: the frozen SER and ASR on the original clips, after stage 1 and after
  * stage 2, as mean ± sd over the seeds trained by `npm run train:aclipse` (runs/aclipse/<tag>/seed-*), with the
  * achieved SNR and where the perturbation landed (share of its energy above 2 kHz). WER is reported for greedy
  * decoding (the frozen evaluator) and for the lexicon beam search (a stronger decoder). Writes <out>/<tag>.json
- * and <out>/<tag>.md. --model evaluates one generator folder instead (e.g. the shipped public/models/aclipse).
+ * and <out>/<tag>.md. Further tags (comma-separated) add their stage-2 rows, e.g. a stage-2 variant started from the
+ * main run's stage-1 weights. --model evaluates one generator folder instead (e.g. the shipped public/models/aclipse).
  */
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -71,7 +72,8 @@ function confusionMd(title: string, m: number[][]): string {
 async function main(): Promise<void> {
   const { flags } = parseFlags(process.argv.slice(2));
   const cfg = loadAclipseConfig(stringFlag(flags, 'config') ?? 'configs/aclipse.json');
-  const tag = stringFlag(flags, 'tag') ?? cfg.name;
+  const tags = (stringFlag(flags, 'tag') ?? cfg.name).split(',');
+  const tag = tags.join('+');
   const splits = (stringFlag(flags, 'splits') ?? 'test,test_speaker').split(',');
   const limit = numberFlag(flags, 'limit');
   const outDir = stringFlag(flags, 'out') ?? 'results/aclipse';
@@ -83,12 +85,18 @@ async function main(): Promise<void> {
   const systems: { name: string; dirs: string[] }[] = [];
   if (single) systems.push({ name: `generator (${single})`, dirs: [single] });
   else {
-    const runDir = path.join(cfg.runDir, tag);
-    if (!existsSync(runDir)) throw new Error(`No runs in ${runDir}: train first with npm run train:aclipse`);
-    const seeds = readdirSync(runDir).filter((d) => d.startsWith('seed-') && existsSync(path.join(runDir, d, 'final', 'model.json')));
-    if (seeds.length === 0) throw new Error(`No finished seeds in ${runDir}`);
-    systems.push({ name: 'after stage 1', dirs: seeds.filter((s) => existsSync(path.join(runDir, s, 'stage1'))).map((s) => path.join(runDir, s, 'stage1')) });
-    systems.push({ name: 'after stage 2', dirs: seeds.map((s) => path.join(runDir, s, 'final')) });
+    tags.forEach((t, i) => {
+      const runDir = path.join(cfg.runDir, t);
+      if (!existsSync(runDir)) throw new Error(`No runs in ${runDir}: train first with npm run train:aclipse`);
+      const seeds = readdirSync(runDir)
+        .filter((d) => d.startsWith('seed-') && existsSync(path.join(runDir, d, 'final', 'model.json')))
+        .sort();
+      if (seeds.length === 0) throw new Error(`No finished seeds in ${runDir}`);
+      const suffix = i === 0 ? '' : ` (${t})`;
+      const stage1 = seeds.filter((sd) => existsSync(path.join(runDir, sd, 'stage1', 'model.json')));
+      if (stage1.length) systems.push({ name: `after stage 1${suffix}`, dirs: stage1.map((sd) => path.join(runDir, sd, 'stage1')) });
+      systems.push({ name: `after stage 2${suffix}`, dirs: seeds.map((sd) => path.join(runDir, sd, 'final')) });
+    });
   }
 
   const rows: SystemRow[] = [];
