@@ -47,3 +47,14 @@ export function buildWordList(dictFile: string | null, countedTexts: string[]): 
   for (const t of countedTexts) for (const w of normalizeText(t).split(' ')) if (w) words.set(w, (words.get(w) ?? 0) + 1);
   return [...words.keys()].sort().map((w) => (words.get(w) ? `${w}\t${words.get(w)}` : w));
 }
+
+/** `--name value` from argv; a flag given without a value reads as 'true'. Shared by the evaluator CLIs. */
+export function cliArg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i < 0) return fallback;
+  const v = process.argv[i + 1];
+  return v && !v.startsWith('--') ? v : 'true';
+}
+
+/** A rate as a fixed-width percentage for the CLI tables. */
+export const pct = (x: number | undefined): string => (x === undefined ? '   n/a' : `${(100 * x).toFixed(1).padStart(5)}%`);

@@ -16,16 +16,7 @@ import { asrMetrics, predictAsr, type AsrMetrics } from '../../src/core/ml/train
 import { modelFromArtifacts } from '../../src/core/ml/weights';
 import { readModelDir } from '../../src/core/node/io';
 import { initTf, type NodeBackend } from '../../src/core/node/tf';
-import { loadSplit } from './data';
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const v = process.argv[i + 1];
-  return v && !v.startsWith('--') ? v : 'true';
-}
-
-const pct = (x: number | undefined) => (x === undefined ? '   n/a' : `${(100 * x).toFixed(1).padStart(5)}%`);
+import { cliArg as arg, loadSplit, pct } from './data';
 
 async function main(): Promise<void> {
   const dir = arg('asr', 'public/models/asr-b');
