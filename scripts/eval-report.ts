@@ -1,14 +1,16 @@
 /**
  * npm run eval -- [--config configs/eval.json] [--limit N] [--out dir]
+ * npm run eval -- --replot [--out dir]   (redraws frontier.svg from an existing report.json, no evaluation)
  *
  * Runs every protection method (Aclipse, white noise, low-pass 2/4 kHz, pitch shift, McAdams, PGD) at matched SNRs
  * on the held-out test split, plus the adaptive attacker and the transfer ASR, and writes the report (report.md,
  * report.json, clips.csv, frontier.svg, confusion-*.svg) to results/eval/.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { initTf } from '../src/core/node/tf';
 import { numberFlag, parseFlags, stringFlag } from './aclipse/common';
-import { DEFAULT_EVAL_CONFIG, runReport, type EvalReportConfig } from './eval/report';
+import { DEFAULT_EVAL_CONFIG, frontierFigure, runReport, type EvalReport, type EvalReportConfig } from './eval/report';
 
 async function main(): Promise<void> {
   const { flags } = parseFlags(process.argv.slice(2));
@@ -23,8 +25,17 @@ async function main(): Promise<void> {
   const limit = numberFlag(flags, 'limit');
   if (limit !== undefined) cfg.limit = limit;
   cfg.out = stringFlag(flags, 'out') ?? cfg.out;
+  if (flags.replot !== undefined) {
+    const report = JSON.parse(readFileSync(path.join(cfg.out, 'report.json'), 'utf8')) as EvalReport;
+    const original = report.rows.find((r) => r.targetSnrDb === null);
+    if (!original) throw new Error(`${cfg.out}/report.json has no row for the original clips`);
+    writeFileSync(path.join(cfg.out, 'frontier.svg'), frontierFigure(report.rows, report.config.split, report.clips, original));
+    console.log(`redrew ${cfg.out}/frontier.svg from report.json`);
+    return;
+  }
   await initTf('wasm');
-  const command = `npm run eval -- ${process.argv.slice(2).join(' ')}`.trim();
+  const args = process.argv.slice(2).join(' ');
+  const command = args ? `npm run eval -- ${args}` : 'npm run eval';
   const report = await runReport(cfg, command, (m) => console.log(`[${new Date().toISOString().slice(11, 19)} eval] ${m}`));
   console.log(`wrote ${report.files.map((f) => `${cfg.out}/${f}`).join(', ')}`);
 }

@@ -269,13 +269,7 @@ export async function runReport(cfg: EvalReportConfig, command: string, log: Log
     writeFileSync(path.join(cfg.out, name), data);
     files.push(name);
   };
-  const series: FrontierSeries[] = [...new Set(rows.filter((r) => r.targetSnrDb !== null).map((r) => r.label))].map((label) => {
-    const rs = rows.filter((r) => r.label === label).sort((a, b) => (a.targetSnrDb ?? 0) - (b.targetSnrDb ?? 0));
-    const method = rows.find((r) => r.label === label)?.method ?? 'noise';
-    const key = label === LABELS.pgd ? 'pgd' : method;
-    return { label, colour: COLOURS[key] ?? '#333', points: rs.map((r) => ({ wa: r.wa, wer: r.wer, label: `${r.targetSnrDb} dB` })) };
-  });
-  write('frontier.svg', frontierSvg(series, `Privacy–utility frontier (${cfg.split}, ${clips.length} clips)`, { wa: original.wa, wer: original.wer }));
+  write('frontier.svg', frontierFigure(rows, cfg.split, clips.length, original));
   for (const [name, m] of Object.entries(confusions)) {
     const title = name === 'original' ? 'Original clips' : `${LABELS[name] ?? name} @ ${cfg.snrs[0]} dB`;
     write(`confusion-${name}.svg`, confusionSvg(m, EMOTIONS, title));
@@ -288,4 +282,15 @@ export async function runReport(cfg: EvalReportConfig, command: string, log: Log
   gen?.dispose();
   ev.dispose();
   return report;
+}
+
+/** The WER-vs-WA frontier of a report's rows, one line per method joined by increasing SNR. */
+export function frontierFigure(rows: MethodRow[], split: string, clips: number, original: { wa: number; wer: number }): string {
+  const series: FrontierSeries[] = [...new Set(rows.filter((r) => r.targetSnrDb !== null).map((r) => r.label))].map((label) => {
+    const rs = rows.filter((r) => r.label === label).sort((a, b) => (a.targetSnrDb ?? 0) - (b.targetSnrDb ?? 0));
+    const method = rows.find((r) => r.label === label)?.method ?? 'noise';
+    const key = label === LABELS.pgd ? 'pgd' : method;
+    return { label, colour: COLOURS[key] ?? '#333', points: rs.map((r) => ({ wa: r.wa, wer: r.wer, label: `${r.targetSnrDb} dB` })) };
+  });
+  return frontierSvg(series, `Privacy–utility frontier (${split}, ${clips} clips)`, { wa: original.wa, wer: original.wer });
 }

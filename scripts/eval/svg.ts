@@ -13,10 +13,13 @@ const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replac
 export function frontierSvg(series: FrontierSeries[], title: string, original?: { wa: number; wer: number }): string {
   const w = 720;
   const h = 480;
-  const m = { l: 64, r: 180, t: 44, b: 52 };
+  const m = { l: 64, r: 200, t: 44, b: 52 };
   const all = series.flatMap((s) => s.points).concat(original ? [{ ...original, label: '' }] : []);
   const waMin = Math.max(0, Math.floor((Math.min(...all.map((p) => p.wa)) * 100 - 5) / 10) * 10) / 100;
-  const werMax = Math.min(2, Math.ceil((Math.max(...all.map((p) => p.wer)) * 100 + 5) / 10) * 10 / 100);
+  // WER can pass 100 % (insertions), so the axis follows the data, rounded up to the tick step.
+  const werTop = Math.max(...all.map((p) => p.wer)) + 0.05;
+  const werStep = werTop > 2 ? 0.5 : werTop > 1 ? 0.2 : 0.1;
+  const werMax = Math.ceil(werTop / werStep) * werStep;
   const x = (wa: number) => m.l + ((wa - waMin) / (1 - waMin)) * (w - m.l - m.r);
   const y = (wer: number) => h - m.b - (wer / werMax) * (h - m.t - m.b);
   const out: string[] = [
@@ -29,7 +32,6 @@ export function frontierSvg(series: FrontierSeries[], title: string, original?: 
     out.push(`<line x1="${x(wa)}" y1="${m.t}" x2="${x(wa)}" y2="${h - m.b}" stroke="#eee"/>`);
     out.push(`<text x="${x(wa)}" y="${h - m.b + 16}" text-anchor="middle" fill="#555">${(wa * 100).toFixed(0)}</text>`);
   }
-  const werStep = werMax > 1 ? 0.2 : 0.1;
   for (let wer = 0; wer <= werMax + 1e-9; wer += werStep) {
     out.push(`<line x1="${m.l}" y1="${y(wer)}" x2="${w - m.r}" y2="${y(wer)}" stroke="#eee"/>`);
     out.push(`<text x="${m.l - 6}" y="${y(wer) + 4}" text-anchor="end" fill="#555">${(wer * 100).toFixed(0)}</text>`);
