@@ -118,6 +118,25 @@ async function waitForHttp(url: string, ms: number): Promise<void> {
   }
 }
 
+/** Runs in the page (through ?debug's window.__aclipse): loads the models, protects a synthetic clip 3 times. */
+const PAGE_PROTECT_BENCH = `async (secs) => {
+  for (let i = 0; i < 600 && !window.__aclipse; i++) await new Promise((r) => setTimeout(r, 100));
+  const engine = window.__aclipse.engine;
+  const models = await engine.run('loadModels', {});
+  const n = Math.round(secs * 16000);
+  const wave = new Float32Array(n).map((_, i) => 0.2 * Math.sin(i / 7) * (0.6 + 0.4 * Math.sin(i / 1500)));
+  const method = models.activeGenerator ? 'aclipse' : 'noise';
+  const once = async () => {
+    const t0 = performance.now();
+    const r = await engine.run('protect', { wave, method, budgetDb: 10, analyze: false });
+    return { ms: performance.now() - t0, backend: String(r.backend ?? '') };
+  };
+  await once(); // shader compilation / first-call costs
+  const a = await once();
+  const b = await once();
+  return { method, ms: (a.ms + b.ms) / 2, backend: b.backend };
+}`;
+
 async function browserBench(seconds: number): Promise<Row[]> {
   const { chromium } = await import('@playwright/test');
   const port = 4399;
@@ -135,28 +154,8 @@ async function browserBench(seconds: number): Promise<Row[]> {
       for (const backend of ['wasm', 'webgpu'] as const) {
         const page = await browser.newPage();
         await page.goto(`http://localhost:${port}/?debug&backend=${backend}`);
-        const out = await page.evaluate(
-          async ({ secs }) => {
-            type Engine = { run(name: string, args: unknown): Promise<Record<string, unknown>> };
-            const w = window as unknown as { __aclipse?: { engine: Engine } };
-            for (let i = 0; i < 600 && !w.__aclipse; i++) await new Promise((r) => setTimeout(r, 100));
-            const engine = w.__aclipse!.engine;
-            const models = await engine.run('loadModels', {});
-            const n = Math.round(secs * 16000);
-            const wave = new Float32Array(n).map((_, i) => 0.2 * Math.sin(i / 7) * (0.6 + 0.4 * Math.sin(i / 1500)));
-            const method = models.activeGenerator ? 'aclipse' : 'noise';
-            const once = async () => {
-              const t0 = performance.now();
-              const r = await engine.run('protect', { wave, method, budgetDb: 10, analyze: false });
-              return { ms: performance.now() - t0, backend: String(r.backend ?? '') };
-            };
-            await once(); // shader compilation / first-call costs
-            const a = await once();
-            const b = await once();
-            return { method, ms: (a.ms + b.ms) / 2, backend: b.backend };
-          },
-          { secs: seconds },
-        );
+        // A string, not a function: tsx compiles with keepNames, whose __name helper does not exist in the page.
+        const out = (await page.evaluate(`(${PAGE_PROTECT_BENCH})(${seconds})`)) as { method: string; ms: number; backend: string };
         rows.push({ op: `browser protect ${seconds} s (${out.method})`, backend: `${backend}${out.backend && out.backend !== backend ? ` (ran on ${out.backend}!)` : ''}`, ms: out.ms });
         await page.close();
       }
