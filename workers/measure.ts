@@ -5,6 +5,7 @@
 import { fftInPlace } from '../src/core/analysis';
 import { cer, wer } from '../src/core/ml/metrics';
 import { normalizeText } from '../src/core/ml/text';
+import { alignTokens } from '../src/core/words';
 import type { AlignedWord, Intelligibility, Spectra, SpectraOptions } from '../src/engine/api';
 
 const words = (s: string): string[] => {
@@ -12,42 +13,9 @@ const words = (s: string): string[] => {
   return n ? n.split(' ') : [];
 };
 
-/**
- * Minimum-edit word alignment of hyp against ref. Ties follow editCounts in src/core/ml/metrics.ts (substitution,
- * then deletion), so the ops counted here always agree with the WER it reports.
- */
+/** Word alignment of hyp against ref on normalised words (ties as in metrics.editCounts, so it agrees with WER). */
 export function alignWords(ref: string, hyp: string): AlignedWord[] {
-  const r = words(ref);
-  const h = words(hyp);
-  const n = r.length;
-  const m = h.length;
-  const W = m + 1;
-  const d = new Int32Array((n + 1) * W);
-  for (let i = 0; i <= n; i++) d[i * W] = i;
-  for (let j = 0; j <= m; j++) d[j] = j;
-  for (let i = 1; i <= n; i++) {
-    for (let j = 1; j <= m; j++) {
-      const sub = d[(i - 1) * W + j - 1]! + (r[i - 1] === h[j - 1] ? 0 : 1);
-      d[i * W + j] = Math.min(sub, d[(i - 1) * W + j]! + 1, d[i * W + j - 1]! + 1);
-    }
-  }
-  const out: AlignedWord[] = [];
-  let i = n;
-  let j = m;
-  while (i > 0 || j > 0) {
-    if (i > 0 && j > 0 && d[i * W + j] === d[(i - 1) * W + j - 1]! + (r[i - 1] === h[j - 1] ? 0 : 1)) {
-      out.push({ op: r[i - 1] === h[j - 1] ? 'equal' : 'sub', ref: r[i - 1]!, hyp: h[j - 1]! });
-      i--;
-      j--;
-    } else if (i > 0 && d[i * W + j] === d[(i - 1) * W + j]! + 1) {
-      out.push({ op: 'del', ref: r[i - 1]!, hyp: null });
-      i--;
-    } else {
-      out.push({ op: 'ins', ref: null, hyp: h[j - 1]! });
-      j--;
-    }
-  }
-  return out.reverse();
+  return alignTokens(words(ref), words(hyp));
 }
 
 export function intelligibility(

@@ -2,6 +2,7 @@
  * Word-level diff between the original transcript (reference) and the protected one (hypothesis), for the
  * Protect screen. Same minimum-edit alignment as the WER metric, so the marked words add up to the WER shown.
  */
+import { alignTokens } from '../../core/words';
 
 export type DiffOp =
   | { op: 'same'; ref: string; hyp: string }
@@ -26,41 +27,9 @@ export function words(text: string): string[] {
   return t ? t.split(/\s+/) : [];
 }
 
-/** Levenshtein alignment over words; ties prefer a substitution, then a deletion (as src/core/ml/metrics does). */
+/** Minimum-edit alignment over words, the same one the worker and the WER metric use. */
 export function diffWords(reference: string, hypothesis: string): WordDiff {
-  const ref = words(reference);
-  const hyp = words(hypothesis);
-  const n = ref.length;
-  const m = hyp.length;
-  const W = m + 1;
-  const d = new Int32Array((n + 1) * W);
-  for (let i = 0; i <= n; i++) d[i * W] = i;
-  for (let j = 0; j <= m; j++) d[j] = j;
-  for (let i = 1; i <= n; i++) {
-    for (let j = 1; j <= m; j++) {
-      const sub = d[(i - 1) * W + j - 1]! + (ref[i - 1] === hyp[j - 1] ? 0 : 1);
-      d[i * W + j] = Math.min(sub, d[(i - 1) * W + j]! + 1, d[i * W + j - 1]! + 1);
-    }
-  }
-  const ops: DiffOp[] = [];
-  let i = n;
-  let j = m;
-  while (i > 0 || j > 0) {
-    const same = i > 0 && j > 0 && ref[i - 1] === hyp[j - 1];
-    if (i > 0 && j > 0 && d[i * W + j] === d[(i - 1) * W + j - 1]! + (same ? 0 : 1)) {
-      ops.push({ op: same ? 'same' : 'sub', ref: ref[i - 1]!, hyp: hyp[j - 1]! });
-      i--;
-      j--;
-    } else if (i > 0 && d[i * W + j] === d[(i - 1) * W + j]! + 1) {
-      ops.push({ op: 'del', ref: ref[i - 1]! });
-      i--;
-    } else {
-      ops.push({ op: 'ins', hyp: hyp[j - 1]! });
-      j--;
-    }
-  }
-  ops.reverse();
-  return summarizeOps(ops);
+  return summarizeOps(fromAlignment(alignTokens(words(reference), words(hypothesis))));
 }
 
 /** Counts and WER of a list of ops (from diffWords or from the engine's alignment). */
