@@ -2,6 +2,7 @@
  * Small YIN pitch tracker and frame-level loudness/tilt measures used to document the corpus prosody.
  * Pure TS over 16 kHz mono Float32Array; accuracy is ample for per-emotion averages, not for research on F0.
  */
+import { fftInPlace } from '../../src/core/analysis';
 
 export interface PitchTrack {
   /** F0 in Hz per frame, 0 where unvoiced. */
@@ -126,42 +127,6 @@ export function speechLevel(x: Float32Array, sr = 16000): Level {
   return { activeDb: 10 * Math.log10(sum / n), activeSeconds: n * 0.01, peak };
 }
 
-/** In-place iterative radix-2 FFT (re, im of length 2^k). */
-function fft(re: Float64Array, im: Float64Array): void {
-  const n = re.length;
-  for (let i = 1, j = 0; i < n; i++) {
-    let bit = n >> 1;
-    for (; j & bit; bit >>= 1) j ^= bit;
-    j ^= bit;
-    if (i < j) {
-      [re[i], re[j]] = [re[j]!, re[i]!];
-      [im[i], im[j]] = [im[j]!, im[i]!];
-    }
-  }
-  for (let len = 2; len <= n; len <<= 1) {
-    const ang = (-2 * Math.PI) / len;
-    const wr = Math.cos(ang);
-    const wi = Math.sin(ang);
-    for (let i = 0; i < n; i += len) {
-      let cr = 1;
-      let ci = 0;
-      for (let k = 0; k < len / 2; k++) {
-        const a = i + k;
-        const b = a + len / 2;
-        const tr = re[b]! * cr - im[b]! * ci;
-        const ti = re[b]! * ci + im[b]! * cr;
-        re[b] = re[a]! - tr;
-        im[b] = im[a]! - ti;
-        re[a] = re[a]! + tr;
-        im[a] = im[a]! + ti;
-        const ncr = cr * wr - ci * wi;
-        ci = cr * wi + ci * wr;
-        cr = ncr;
-      }
-    }
-  }
-}
-
 /**
  * Spectral tilt as the alpha ratio: energy 1–5 kHz over energy 50 Hz–1 kHz in dB, summed over speech-active frames
  * (Hann-windowed 32 ms frames). Higher means brighter, as in tense, loud speech.
@@ -192,7 +157,7 @@ export function alphaRatioDb(x: Float32Array, sr = 16000): number {
       re[i] = x[t * hop + i]! * win[i]!;
       im[i] = 0;
     }
-    fft(re, im);
+    fftInPlace(re, im);
     for (let k = 1; k < n / 2; k++) {
       const f = k * binHz;
       const p = re[k]! ** 2 + im[k]! ** 2;

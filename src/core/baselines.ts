@@ -11,7 +11,7 @@
  * Pure TypeScript, no tfjs: runs in Node scripts, the worker and the main thread alike.
  */
 import { mulberry32 } from './data/random';
-import { resample } from './audio/resample';
+import { besselI0, resample } from './audio/resample';
 import { SAMPLE_RATE } from './audio/constants';
 import { fftInPlace, snrDb } from './analysis';
 
@@ -106,19 +106,6 @@ export function addWhiteNoise(x: Float32Array, snrDb: number, seed = 0): Float32
 // ---------------------------------------------------------------------------------------------------------------
 // 2. Linear-phase FIR low-pass
 // ---------------------------------------------------------------------------------------------------------------
-
-/** Modified Bessel function of the first kind, order 0 (for the Kaiser window). */
-function besselI0(x: number): number {
-  let sum = 1;
-  let term = 1;
-  const q = (x * x) / 4;
-  for (let k = 1; k < 64; k++) {
-    term *= q / (k * k);
-    sum += term;
-    if (term < sum * 1e-17) break;
-  }
-  return sum;
-}
 
 export interface LowpassOptions {
   sampleRate?: number;

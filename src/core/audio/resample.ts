@@ -23,7 +23,7 @@ function gcd(a: number, b: number): number {
 }
 
 /** Modified Bessel function of the first kind, order 0 (power series; converges fast for the betas used here). */
-function besselI0(x: number): number {
+export function besselI0(x: number): number {
   let sum = 1;
   let term = 1;
   const q = (x * x) / 4;
