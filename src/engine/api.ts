@@ -12,7 +12,7 @@
 
 import type { BaselineId, BaselineParams } from '../core/baselines';
 import type { PerturbationReport } from '../core/analysis';
-import type { DatasetFormat, Emotion, LoadReport } from '../core/data';
+import type { DatasetEntry, DatasetFormat, Emotion, LoadReport } from '../core/data';
 
 export type { BaselineId, BaselineParams, DatasetFormat, Emotion, LoadReport, PerturbationReport };
 
@@ -454,17 +454,8 @@ export interface DatasetInfo {
   reportText: string;
 }
 
-export interface DatasetClipMeta {
-  id: string;
-  path: string;
-  text: string | null;
-  emotion: Emotion | null;
-  label: string | null;
-  speaker: string;
-  split: string | null;
-  fold: number | null;
-  duration: number | null;
-}
+/** A dataset entry as plain data: what crosses the worker boundary (no reader, no free-form manifest fields). */
+export type DatasetClipMeta = Omit<DatasetEntry, 'meta' | 'read'>;
 
 export interface DatasetClipsArgs {
   datasetId: string;
