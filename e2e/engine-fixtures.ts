@@ -1,5 +1,5 @@
 /**
- * Test fixtures for the engine: tiny evaluators (SER + ASR + word list) and a tiny generator with random heads, plus
+ * Test fixtures for the engine: tiny evaluators (SER + ASR + word list + bigram LM) and a tiny generator with random heads, plus
  * a 6-clip labelled dataset and a Node (wasm) reference of the evaluators on a demo clip. Built with the same core
  * code the app runs, written to a git-ignored temp folder, never into public/models/. Random weights are the point:
  * these tests check plumbing, shapes, budgets and backend agreement, not model quality.
@@ -12,16 +12,19 @@ import { DEFAULT_MODULE_CONFIG } from '../src/core/aclipse/generator';
 import { AclipseGenerator } from '../src/core/aclipse/model';
 import { decodeWavTo16kMono, encodeWav } from '../src/core/audio';
 import { Evaluators } from '../src/core/ml/evaluators';
+import { NgramLm } from '../src/core/ml/lm';
 import { AsrModel, DEFAULT_ASR_CONFIG, DEFAULT_SER_CONFIG, SerModel } from '../src/core/ml/models';
 import { exportModel } from '../src/core/ml/weights';
 import { writeModelDir } from '../src/core/node/io';
 import { initTf } from '../src/core/node/tf';
 
 /** Bump when the fixtures change, so a stale cache is never used. */
-const VERSION = 4;
+const VERSION = 5;
 export const ENGINE_FIXTURES = join(tmpdir(), 'aclipse-e2e', `engine-fixtures-v${VERSION}`);
 
 export const FIXTURE_WORDS = ['he', 'was', 'the', 'road', 'down', 'a', 'cat', 'dog', 'sat', 'ran'];
+const FIXTURE_LM_TEXT = ['a cat sat', 'the dog ran', 'he was down the road', 'a dog sat'];
+const FIXTURE_DECODER = { lexicon: 'words.txt', lm: 'lm.bin', beamWidth: 4, wordBonus: 0, lmWeight: 0.5 };
 
 export interface NodeReference {
   clip: { id: string; path: string; samples: number };
@@ -89,9 +92,11 @@ async function build(dir: string): Promise<EngineFixtures> {
   await writeModelDir(join(modelsDir, 'ser'), await exportModel(ser, { val: { wa: 0.25, ua: 0.25 } }, fixtureNote));
   await writeModelDir(
     join(modelsDir, 'asr'),
-    await exportModel(asr, { val: { wer: 1 } }, { ...fixtureNote, decoder: { lexicon: 'words.txt', beamWidth: 4, wordBonus: 0 } }),
+    await exportModel(asr, { val: { wer: 1 } }, { ...fixtureNote, decoder: FIXTURE_DECODER }),
   );
   writeFileSync(join(modelsDir, 'asr', 'words.txt'), FIXTURE_WORDS.join('\n') + '\n');
+  const lm = NgramLm.train(FIXTURE_LM_TEXT.map((t) => t.split(' ')), { order: 2 });
+  writeFileSync(join(modelsDir, 'asr', 'lm.bin'), lm.toBinary());
 
   const module = { ...DEFAULT_MODULE_CONFIG, hidden: 8, kernel: 3, layers: 1 };
   const gen = new AclipseGenerator({ so: module, er: module, budgetDb: 10 }, 7);
@@ -123,8 +128,9 @@ async function build(dir: string): Promise<EngineFixtures> {
   const samples = decodeWavTo16kMono(new Uint8Array(readFileSync(clipPath)).buffer);
   const ev = await Evaluators.load({
     ser: await exportModel(ser, {}, {}),
-    asr: await exportModel(asr, {}, { decoder: { lexicon: 'words.txt', beamWidth: 4, wordBonus: 0 } }),
+    asr: await exportModel(asr, {}, { decoder: FIXTURE_DECODER }),
     words: FIXTURE_WORDS,
+    lm: lm.toBinary(),
   });
   const p = await ev.predict(samples);
   const reference: NodeReference = {

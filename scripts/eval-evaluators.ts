@@ -6,17 +6,15 @@
  * sentence-held-out `test` split and the speaker-held-out `test_speaker` split, plus the SER confusion matrices.
  * --write stores the numbers in public/models/<kind>/eval.json.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { EMOTIONS } from '../src/core/data/emotions';
 import type { CorpusSplit } from '../src/core/data/types';
-import { Lexicon } from '../src/core/ml/decoders';
 import { asrMetrics, predictAsr, predictSer, serMetrics, type AsrMetrics, type SerMetrics } from '../src/core/ml/train';
 import { modelFromArtifacts } from '../src/core/ml/weights';
 import { readModelDir } from '../src/core/node/io';
 import { initTf, type NodeBackend } from '../src/core/node/tf';
-import { cliArg as arg, loadSplit, pct } from './evaluators/data';
+import { cliArg as arg, loadSplit, pct, readDecoder } from './evaluators/data';
 
 async function main(): Promise<void> {
   const modelsDir = arg('models', 'public/models');
@@ -29,13 +27,8 @@ async function main(): Promise<void> {
   const asrArt = await readModelDir(path.join(modelsDir, 'asr'));
   const ser = modelFromArtifacts(serArt, 'ser');
   const asr = modelFromArtifacts(asrArt, 'asr');
-  const dec = (asrArt.modelJson.trainedWith as { decoder?: { beamWidth?: number; wordBonus?: number; lmWeight?: number; lexicon?: string } }).decoder ?? {};
-  const wordsFile = path.join(modelsDir, 'asr', dec.lexicon ?? 'words.txt');
-  const lexicon = existsSync(wordsFile)
-    ? new Lexicon(readFileSync(wordsFile, 'utf8').split('\n').filter((w) => w))
-    : undefined;
-  console.log(`backend ${tf.getBackend()}; SER ${ser.parameterCount()} params, ASR ${asr.parameterCount()} params; ` +
-    `lexicon ${lexicon ? `${lexicon.size} words, beam ${dec.beamWidth ?? 16}, word bonus ${dec.wordBonus ?? 0}, lm weight ${dec.lmWeight ?? 0}` : 'none (greedy only)'}`);
+  const decoder = readDecoder(path.join(modelsDir, 'asr'), asrArt.modelJson);
+  console.log(`backend ${tf.getBackend()}; SER ${ser.parameterCount()} params, ASR ${asr.parameterCount()} params; ${decoder?.describe ?? 'no lexicon (greedy only)'}`);
   const results: Record<string, { ser: SerMetrics; asr: AsrMetrics }> = {};
   for (const split of splits) {
     const clips = loadSplit(manifest, split, limit);
@@ -45,12 +38,12 @@ async function main(): Promise<void> {
     const s = serMetrics(clips.map((c) => c.emotion ?? 0), await predictSer(ser, waves), EMOTIONS.length);
     const a = asrMetrics(
       clips.map((c) => c.text ?? ''),
-      await predictAsr(asr, waves, lexicon ? { lexicon, beamWidth: dec.beamWidth ?? 16, wordBonus: dec.wordBonus ?? 0, lmWeight: dec.lmWeight ?? 0 } : {}),
+      await predictAsr(asr, waves, decoder ?? {}),
     );
     results[split] = { ser: s, asr: a };
     console.log(`\n== ${split} (${clips.length} clips, ${((Date.now() - t0) / 1000).toFixed(0)} s)`);
     console.log(`SER  WA ${pct(s.wa)}  UA ${pct(s.ua)}`);
-    console.log(`ASR  greedy: WER ${pct(a.werGreedy)}  CER ${pct(a.cerGreedy)}   lexicon beam: WER ${pct(a.werBeam)}  CER ${pct(a.cerBeam)}`);
+    console.log(`ASR  greedy: WER ${pct(a.werGreedy)}  CER ${pct(a.cerGreedy)}   beam: WER ${pct(a.werBeam)}  CER ${pct(a.cerBeam)}`);
     console.log(`confusion (rows = true, cols = predicted; ${EMOTIONS.join(', ')}):`);
     s.confusion.forEach((row, i) => console.log(`  ${EMOTIONS[i].padEnd(8)} ${row.map((v) => String(v).padStart(5)).join('')}`));
   }

@@ -92,10 +92,11 @@ describe('engine features (Node, wasm)', () => {
     expect(result.evaluators!.ser.parameters).toBeGreaterThan(1000);
     expect(result.evaluators!.ser.metrics).toEqual({ val: { wa: 0.25, ua: 0.25 } });
     expect(result.evaluators!.lexiconWords).toBe(10);
+    expect(result.evaluators!.languageModel).toMatch(/^2-gram LM, 1\d words/);
     expect(result.activeGenerator).toBe('shipped');
     expect(result.generators[0]!.config.so.hidden).toBe(8);
     const loads = progress.flatMap((p) => (p.detail?.kind === 'model-load' ? [p.detail] : []));
-    for (const m of ['ser', 'asr', 'aclipse'] as const) {
+    for (const m of ['ser', 'asr', 'lm', 'aclipse'] as const) {
       const last = loads.filter((d) => d.model === m).at(-1)!;
       expect(last.done).toBe(true);
       expect(last.loadedBytes).toBeGreaterThan(0);

@@ -6,7 +6,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { AclipseGenerator, generatorFromArtifacts, type GeneratorModelJson } from '../src/core/aclipse/model';
 import { Evaluators } from '../src/core/ml/evaluators';
-import type { ModelArtifacts, ModelJson } from '../src/core/ml/weights';
+import type { NgramLm } from '../src/core/ml/lm';
+import { decoderSettings, type ModelArtifacts, type ModelJson } from '../src/core/ml/weights';
 import type {
   EvaluatorInfo,
   ExportedModel,
@@ -120,6 +121,21 @@ async function fetchWords(url: string, ctx: JobContext): Promise<string[]> {
   return words;
 }
 
+async function fetchLanguageModel(url: string, ctx: JobContext): Promise<ArrayBuffer> {
+  const report = (loadedBytes: number, totalBytes: number | null, done: boolean) =>
+    ctx.progress('Loading language model', totalBytes ? loadedBytes / totalBytes : null, { kind: 'model-load', model: 'lm', loadedBytes, totalBytes, done });
+  const res = await fetchWithProgress(url, ctx, (loaded, total) => report(loaded, total, false));
+  const buf = await res.arrayBuffer();
+  report(buf.byteLength, buf.byteLength, true);
+  return buf;
+}
+
+function describeLm(lm: NgramLm | null): string | null {
+  if (!lm) return null;
+  const n = lm.sizes.reduce((a, b) => a + b, 0);
+  return `${lm.order}-gram LM, ${lm.vocab.length.toLocaleString('en')} words, ${Math.round(n / 1000).toLocaleString('en')}k n-grams`;
+}
+
 function json(v: unknown): JsonValue | null {
   return v === undefined ? null : (JSON.parse(JSON.stringify(v)) as JsonValue);
 }
@@ -139,6 +155,7 @@ interface HeldEvaluators {
   ser: EvaluatorInfo;
   asr: EvaluatorInfo;
   lexiconWords: number;
+  languageModel: string | null;
 }
 
 function evaluatorInfo(
@@ -213,7 +230,7 @@ export class ModelStore {
   report(): ModelsReport {
     const h = this.held;
     return {
-      evaluators: h ? { ser: h.ser, asr: h.asr, lexiconWords: h.lexiconWords } : null,
+      evaluators: h ? { ser: h.ser, asr: h.asr, lexiconWords: h.lexiconWords, languageModel: h.languageModel } : null,
       evaluatorsProblem: this.evaluatorsProblem,
       generators: [...this.generators.values()].map((g) => g.info),
       activeGenerator: this.active,
@@ -287,26 +304,36 @@ export class ModelStore {
       const ser = await fetchModelFolder(`${base}ser/`, 'ser', ctx);
       const asr = await fetchModelFolder(`${base}asr/`, 'asr', ctx);
       const asrJson = asr.modelJson as ModelJson;
-      const lexicon = (asrJson.trainedWith as { decoder?: { lexicon?: string } } | undefined)?.decoder?.lexicon;
+      const decoder = decoderSettings(asrJson);
       let words: string[] | null = null;
-      if (lexicon) {
+      let lm: ArrayBuffer | null = null;
+      // The beam search needs the word list (and uses the LM when there is one); greedy decoding works without them.
+      if (decoder.lexicon) {
         try {
-          words = await fetchWords(`${base}asr/${lexicon}`, ctx);
+          words = await fetchWords(`${base}asr/${decoder.lexicon}`, ctx);
         } catch (e) {
           if (ctx.signal.aborted) throw e;
-          // Beam search needs the word list; greedy decoding still works without it.
           words = null;
+        }
+      }
+      if (words && decoder.lm) {
+        try {
+          lm = await fetchLanguageModel(`${base}asr/${decoder.lm}`, ctx);
+        } catch (e) {
+          if (ctx.signal.aborted) throw e;
+          lm = null;
         }
       }
       await ctx.checkpoint();
       const serArt: ModelArtifacts = { modelJson: ser.modelJson as ModelJson, weightData: ser.weights };
       const asrArt: ModelArtifacts = { modelJson: asrJson, weightData: asr.weights };
-      const evaluators = await Evaluators.load({ ser: serArt, asr: asrArt, words });
+      const evaluators = await Evaluators.load({ ser: serArt, asr: asrArt, words, lm });
       this.held = {
         evaluators,
         ser: evaluatorInfo('ser', 'shipped', `${base}ser/`, serArt.modelJson, ser.bytes, countParams(evaluators.ser)),
         asr: evaluatorInfo('asr', 'shipped', `${base}asr/`, asrArt.modelJson, asr.bytes, countParams(evaluators.asr)),
         lexiconWords: words?.length ?? 0,
+        languageModel: describeLm(evaluators.languageModel),
       };
       this.evaluatorsProblem = null;
     } catch (e) {

@@ -5,7 +5,7 @@ import { generatorFromArtifacts, type AclipseGenerator, type GeneratorArtifacts,
 import type { FrozenEvaluators, TrainClip } from '../../src/core/aclipse/trainer';
 import { decodeEntry, emotionIndex, loadDataset, type DatasetEntry, type DatasetIndex } from '../../src/core/data';
 import { nodeDirectorySource } from '../../src/core/data/node-source';
-import { Lexicon } from '../../src/core/ml/decoders';
+import { readDecoder } from '../evaluators/data';
 import type { AsrModel, SerModel } from '../../src/core/ml/models';
 import { modelFromArtifacts } from '../../src/core/ml/weights';
 import { readModelDir } from '../../src/core/node/io';
@@ -47,6 +47,15 @@ export function stringFlag(flags: Flags, name: string): string | undefined {
   return v;
 }
 
+/** `--name 1,2,3` as numbers (undefined when absent). */
+export function numberList(flags: Flags, name: string): number[] | undefined {
+  const v = stringFlag(flags, name);
+  if (v === undefined) return undefined;
+  const xs = v.split(',').map(Number);
+  if (xs.some((x) => !Number.isFinite(x))) throw new Error(`--${name} needs comma-separated numbers`);
+  return xs;
+}
+
 export interface DiskEvaluators {
   ser: SerModel;
   asr: AsrModel;
@@ -62,11 +71,7 @@ export async function loadEvaluatorsFromDisk(modelsDir = 'public/models', asrDir
   const asrPath = asrDir ?? path.join(modelsDir, 'asr');
   const asrArt = await readModelDir(asrPath);
   const asr = modelFromArtifacts(asrArt, 'asr');
-  const decoder = (asrArt.modelJson.trainedWith as { decoder?: { lexicon?: string; beamWidth?: number; wordBonus?: number; lmWeight?: number } }).decoder ?? {};
-  let lexicon: Lexicon | undefined;
-  if (decoder.lexicon && existsSync(path.join(asrPath, decoder.lexicon))) {
-    lexicon = new Lexicon(readFileSync(path.join(asrPath, decoder.lexicon), 'utf8').split('\n').filter((w) => w));
-  }
+  const decoder = readDecoder(asrPath, asrArt.modelJson);
   return {
     ser,
     asr,
@@ -77,7 +82,7 @@ export async function loadEvaluatorsFromDisk(modelsDir = 'public/models', asrDir
         return { logits: o.logits, lengths: o.outLengths };
       },
     },
-    scoring: { ser, asr, beam: lexicon ? { lexicon, beamWidth: decoder.beamWidth ?? 16, wordBonus: decoder.wordBonus ?? 0, lmWeight: decoder.lmWeight ?? 0 } : null },
+    scoring: { ser, asr, beam: decoder },
     dispose() {
       ser.dispose();
       asr.dispose();

@@ -5,7 +5,10 @@ import { decodeWavTo16kMono } from '../../src/core/audio';
 import { EMOTIONS, type Emotion } from '../../src/core/data/emotions';
 import type { CorpusSplit, ManifestRecord } from '../../src/core/data/types';
 import { normalizeText } from '../../src/core/ml/text';
-import type { EvalClip } from '../../src/core/ml/train';
+import { Lexicon } from '../../src/core/ml/decoders';
+import { NgramLm } from '../../src/core/ml/lm';
+import type { DecodeOptions, EvalClip } from '../../src/core/ml/train';
+import { decoderSettings, type ModelJson } from '../../src/core/ml/weights';
 
 export function readManifest(file: string): ManifestRecord[] {
   if (!existsSync(file)) throw new Error(`no manifest at ${file}`);
@@ -46,6 +49,22 @@ export function buildWordList(dictFile: string | null, countedTexts: string[]): 
   }
   for (const t of countedTexts) for (const w of normalizeText(t).split(' ')) if (w) words.set(w, (words.get(w) ?? 0) + 1);
   return [...words.keys()].sort().map((w) => (words.get(w) ? `${w}\t${words.get(w)}` : w));
+}
+
+/**
+ * The beam-search decoder of an ASR folder: its word list and n-gram LM (when model.json names them and they are
+ * there) with the settings chosen on val. Null when there is no word list (greedy decoding only).
+ */
+export function readDecoder(dir: string, json: ModelJson): (DecodeOptions & { describe: string }) | null {
+  const d = decoderSettings(json);
+  const wordsFile = path.join(dir, d.lexicon ?? 'words.txt');
+  if (!existsSync(wordsFile)) return null;
+  const lexicon = new Lexicon(readFileSync(wordsFile, 'utf8').split('\n').filter((w) => w));
+  const lmFile = d.lm ? path.join(dir, d.lm) : null;
+  const lm = lmFile && existsSync(lmFile) ? NgramLm.fromBinary(readFileSync(lmFile)) : undefined;
+  const describe = `lexicon ${lexicon.size} words, ${lm ? `${lm.order}-gram LM (${lm.sizes.join('/')} n-grams)` : 'unigram prior'}, ` +
+    `beam ${d.beamWidth}, word bonus ${d.wordBonus}, lm weight ${d.lmWeight}`;
+  return { lexicon, lm, beamWidth: d.beamWidth, wordBonus: d.wordBonus, lmWeight: d.lmWeight, describe };
 }
 
 /** `--name value` from argv; a flag given without a value reads as 'true'. Shared by the evaluator CLIs. */

@@ -7,16 +7,14 @@
  * shipped SER + ASR pair; this one exists for the second ASR (the privacy evaluation's transfer attacker).
  * --write stores the numbers in <asr>/eval.json.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CorpusSplit } from '../../src/core/data/types';
-import { Lexicon } from '../../src/core/ml/decoders';
 import { asrMetrics, predictAsr, type AsrMetrics } from '../../src/core/ml/train';
 import { modelFromArtifacts } from '../../src/core/ml/weights';
 import { readModelDir } from '../../src/core/node/io';
 import { initTf, type NodeBackend } from '../../src/core/node/tf';
-import { cliArg as arg, loadSplit, pct } from './data';
+import { cliArg as arg, loadSplit, pct, readDecoder } from './data';
 
 async function main(): Promise<void> {
   const dir = arg('asr', 'public/models/asr-b');
@@ -27,12 +25,9 @@ async function main(): Promise<void> {
   const tf = await initTf(arg('backend', 'wasm') as NodeBackend);
   const art = await readModelDir(dir);
   const asr = modelFromArtifacts(art, 'asr');
-  const dec = (art.modelJson.trainedWith as { decoder?: { beamWidth?: number; wordBonus?: number; lmWeight?: number; lexicon?: string } }).decoder ?? {};
-  const wordsFile = path.join(dir, dec.lexicon ?? 'words.txt');
-  const lexicon = existsSync(wordsFile) ? new Lexicon(readFileSync(wordsFile, 'utf8').split('\n').filter((w) => w)) : undefined;
+  const decoder = readDecoder(dir, art.modelJson);
   const c = asr.config;
-  console.log(`backend ${tf.getBackend()}; ${dir}: ${c.arch ?? 'conv'} ASR, ${asr.parameterCount()} params, ${c.frontend.nMels} mels; ` +
-    `lexicon ${lexicon ? `${lexicon.size} words, beam ${dec.beamWidth ?? 16}, word bonus ${dec.wordBonus ?? 0}, lm weight ${dec.lmWeight ?? 0}` : 'none (greedy only)'}`);
+  console.log(`backend ${tf.getBackend()}; ${dir}: ${c.arch ?? 'conv'} ASR, ${asr.parameterCount()} params, ${c.frontend.nMels} mels; ${decoder?.describe ?? 'no lexicon (greedy only)'}`);
   const results: Record<string, AsrMetrics> = {};
   for (const split of splits) {
     const clips = loadSplit(manifest, split, limit);
@@ -40,10 +35,10 @@ async function main(): Promise<void> {
     const t0 = Date.now();
     const a = asrMetrics(
       clips.map((x) => x.text ?? ''),
-      await predictAsr(asr, clips.map((x) => x.samples), lexicon ? { lexicon, beamWidth: dec.beamWidth ?? 16, wordBonus: dec.wordBonus ?? 0, lmWeight: dec.lmWeight ?? 0 } : {}),
+      await predictAsr(asr, clips.map((x) => x.samples), decoder ?? {}),
     );
     results[split] = a;
-    console.log(`== ${split} (${clips.length} clips, ${((Date.now() - t0) / 1000).toFixed(0)} s)  greedy: WER ${pct(a.werGreedy)}  CER ${pct(a.cerGreedy)}   lexicon beam: WER ${pct(a.werBeam)}  CER ${pct(a.cerBeam)}`);
+    console.log(`== ${split} (${clips.length} clips, ${((Date.now() - t0) / 1000).toFixed(0)} s)  greedy: WER ${pct(a.werGreedy)}  CER ${pct(a.cerGreedy)}   beam: WER ${pct(a.werBeam)}  CER ${pct(a.cerBeam)}`);
   }
   if (write) {
     const command = `npx tsx scripts/evaluators/eval-asr.ts --asr ${dir} --write${limit ? ` --limit ${limit}` : ''}`;

@@ -6,10 +6,9 @@
 import { perturbationReport } from './analysis';
 import { applyBaseline, type BaselineId, type BaselineParams } from './baselines';
 import type { AclipseGenerator } from './aclipse/model';
-import type { Lexicon } from './ml/decoders';
 import { cer, confusionMatrix, unweightedAccuracy, wer, weightedAccuracy } from './ml/metrics';
 import type { AsrModel, SerModel } from './ml/models';
-import { argmax, predictAsr, predictSer } from './ml/train';
+import { argmax, predictAsr, predictSer, type DecodeOptions } from './ml/train';
 
 export type MethodId = 'original' | 'aclipse' | BaselineId;
 
@@ -78,7 +77,7 @@ export interface ScoreModels {
   ser: SerModel;
   asr: AsrModel;
   /** Lexicon beam search (stronger attacker) in addition to greedy decoding, when given. */
-  beam?: { lexicon: Lexicon | undefined; beamWidth: number; wordBonus: number; lmWeight: number } | null;
+  beam?: DecodeOptions | null;
 }
 
 /** Runs the evaluators on already protected clips; batch-friendly and async (works on every backend). */

@@ -215,7 +215,7 @@ export type ProgressDetail =
 
 export interface ModelLoadProgress {
   kind: 'model-load';
-  model: 'ser' | 'asr' | 'words' | 'aclipse';
+  model: 'ser' | 'asr' | 'words' | 'lm' | 'aclipse';
   loadedBytes: number;
   /** From Content-Length when the server sends it. */
   totalBytes: number | null;
@@ -277,6 +277,8 @@ export interface ModelsReport {
     asr: EvaluatorInfo;
     /** Words in the lexicon of the beam search (0 = greedy decoding only). */
     lexiconWords: number;
+    /** The beam search's word n-gram LM in words ("3-gram LM, 32,454 words, 212k n-grams"), null when none. */
+    languageModel: string | null;
   } | null;
   /** Why the evaluators are not loaded (e.g. the weights are not installed), null when loaded or not tried. */
   evaluatorsProblem: string | null;

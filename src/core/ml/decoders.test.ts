@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Lexicon, beamSearchDecode, greedyDecode, logSoftmaxRows } from './decoders';
+import { NgramLm } from './lm';
 import { ALPHABET, VOCAB_SIZE } from './text';
 
 const V = VOCAB_SIZE;
@@ -63,5 +64,30 @@ describe('CTC decoders', () => {
     const lp = frames(['c', ['a', 0.5, 'o', 0.4], 't']);
     expect(beamSearchDecode(lp, 3, V, { beamWidth: 16, lexicon: lex })).toBe('cat');
     expect(beamSearchDecode(lp, 3, V, { beamWidth: 16, lexicon: lex, lmWeight: 1 })).toBe('cot');
+  });
+
+  it('a word n-gram LM picks the word its context predicts, where a unigram cannot', () => {
+    const lex = new Lexicon(['the', 'cat', 'cot', 'sat', 'slept', 'in', 'a']);
+    // "cot" is the more frequent word overall, but only "the cat" is ever followed by "sat"
+    const lm = NgramLm.train(['the cat sat', 'the cot', 'a cot', 'in a cot', 'slept in a cot'].map((x) => x.split(' ')), { order: 3 });
+    const lp = frames(['t', 'h', 'e', ' ', 'c', ['o', 0.46, 'a', 0.44], 't', ' ', 's', 'a', 't']);
+    expect(beamSearchDecode(lp, 11, V, { beamWidth: 16, lexicon: lex })).toBe('the cot sat');
+    expect(beamSearchDecode(lp, 11, V, { beamWidth: 16, lexicon: lex, lm, lmWeight: 1 })).toBe('the cat sat');
+    // the same acoustics at the end of a sentence: the LM's "a cot" context now agrees with them
+    const end = frames(['a', ' ', 'c', ['o', 0.46, 'a', 0.44], 't']);
+    expect(beamSearchDecode(end, 5, V, { beamWidth: 16, lexicon: lex, lm, lmWeight: 1 })).toBe('a cot');
+  });
+
+  it('the look-ahead over the trie is the best word score below each node', () => {
+    const lex = new Lexicon(['cat', 'cats', 'cot', 'dog']);
+    const score = (w: string) => ({ cat: -3, cats: -1, cot: -2, dog: -5 } as Record<string, number>)[w];
+    const la = lex.subtreeMax(score);
+    const node = (w: string) => [...w].reduce((n, c) => lex.step(n, ALPHABET.indexOf(c)), lex.root);
+    expect(la[node('c')]).toBe(-1);
+    expect(la[node('ca')]).toBe(-1);
+    expect(la[node('cat')]).toBe(-1);
+    expect(la[node('co')]).toBe(-2);
+    expect(la[node('d')]).toBe(-5);
+    expect(la[lex.root]).toBe(-1);
   });
 });

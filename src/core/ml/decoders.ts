@@ -2,6 +2,7 @@
  * CTC decoders over log-probabilities [T, V] (one clip, row-major): greedy (best path) and prefix beam search,
  * optionally constrained to a word list so a character model spells whole words from that list.
  */
+import type { NgramLm } from './lm';
 import { ALPHABET, BLANK } from './text';
 
 /** Row-major log-softmax of logits [T,V] (only the first `t` frames). */
@@ -126,6 +127,38 @@ export class Lexicon {
     return this.isWord[node] === 1;
   }
 
+  /**
+   * Per node, the best `wordScore` of any complete word at or below it (−Infinity where none): the language-model
+   * look-ahead that lets the beam search weigh a partial word by the words it can still become.
+   */
+  subtreeMax(wordScore: (word: string) => number): Float32Array {
+    const best = new Float32Array(this.nodes).fill(-Infinity);
+    const order: number[] = [];
+    const chars: string[] = new Array(this.nodes);
+    const parent = new Int32Array(this.nodes).fill(-1);
+    const stack = [0];
+    chars[0] = '';
+    while (stack.length) {
+      const node = stack.pop() as number;
+      order.push(node);
+      if (this.isWord[node]) best[node] = wordScore(chars[node]);
+      for (let id = 2; id < Lexicon.W; id++) {
+        const c = this.next[node * Lexicon.W + id];
+        if (c >= 0) {
+          chars[c] = chars[node] + ALPHABET[id];
+          parent[c] = node;
+          stack.push(c);
+        }
+      }
+    }
+    // children come after their parent in DFS order: fold maxima upwards in reverse
+    for (let i = order.length - 1; i > 0; i--) {
+      const n = order[i];
+      if (best[n] > best[parent[n]]) best[parent[n]] = best[n];
+    }
+    return best;
+  }
+
   has(word: string): boolean {
     let node = 0;
     for (const ch of word) {
@@ -144,10 +177,30 @@ export interface BeamOptions {
   lexicon?: Lexicon;
   /** added to the log score per completed word (tune on val only) */
   wordBonus?: number;
-  /** weight of the lexicon's unigram log-probability per completed word (0 = off; tune on val only) */
+  /**
+   * weight of the word language model's log-probability per completed word (0 = off; tune on val only): the n-gram
+   * `lm` when given, else the lexicon's unigram counts
+   */
   lmWeight?: number;
+  /** word n-gram model; its sentence-end probability is added to complete hypotheses */
+  lm?: NgramLm;
   /** characters with log-prob below this at a frame are not tried (speed) */
   pruneLogProb?: number;
+}
+
+const lookaheadCache = new WeakMap<Lexicon, WeakMap<NgramLm, Float32Array>>();
+
+/** Unigram look-ahead of `lm` over the lexicon's trie (computed once per pair). */
+function unigramLookahead(lex: Lexicon, lm: NgramLm): Float32Array {
+  let byLm = lookaheadCache.get(lex);
+  if (!byLm) lookaheadCache.set(lex, (byLm = new WeakMap()));
+  let la = byLm.get(lm);
+  if (!la) {
+    la = lex.subtreeMax((w) => lm.logProb([], lm.id(w)));
+    la[lex.root] = 0;
+    byLm.set(lm, la);
+  }
+  return la;
 }
 
 interface Beam {
@@ -157,6 +210,7 @@ interface Beam {
   node: number; // lexicon node of the current (partial) word; 0 = at a word start
   words: number;
   lm: number; // accumulated weighted word log-probabilities
+  ctx: number[]; // n-gram LM context: ids of the preceding words (sentence start first)
 }
 
 function lae(a: number, b: number): number {
@@ -169,19 +223,33 @@ function lae(a: number, b: number): number {
 export function beamSearchDecode(logProbs: Float32Array, t: number, v: number, opts: BeamOptions = {}): string {
   const width = opts.beamWidth ?? 16;
   const lex = opts.lexicon;
+  const ngram = opts.lm;
   const bonus = opts.wordBonus ?? 0;
-  const lmw = lex ? opts.lmWeight ?? 0 : 0;
+  const lmw = lex || ngram ? opts.lmWeight ?? 0 : 0;
   const prune = opts.pruneLogProb ?? Math.log(1e-4);
   const SPACE = 1;
-  let beams = new Map<string, Beam>([['', { ids: [], pb: 0, pnb: -Infinity, node: 0, words: 0, lm: 0 }]]);
-  const score = (b: Beam): number => lae(b.pb, b.pnb) + bonus * b.words + b.lm;
+  const keepCtx = ngram ? ngram.order - 1 : 0;
+  /** LM score of the word that ends the prefix `ids` (lexicon node `node`), and the context after it. */
+  const wordScore = (b: Beam): { lm: number; ctx: number[] } => {
+    if (!lmw) return { lm: b.lm, ctx: b.ctx };
+    if (!ngram) return { lm: b.lm + lmw * (lex as Lexicon).wordLogProb(b.node), ctx: b.ctx };
+    let start = b.ids.length;
+    while (start > 0 && b.ids[start - 1] !== SPACE) start--;
+    const w = ngram.id(b.ids.slice(start).map((c) => ALPHABET[c]).join(''));
+    return { lm: b.lm + lmw * ngram.logProb(b.ctx, w), ctx: [...b.ctx, w].slice(-keepCtx) };
+  };
+  const start: Beam = { ids: [], pb: 0, pnb: -Infinity, node: 0, words: 0, lm: 0, ctx: ngram ? [ngram.startId] : [] };
+  let beams = new Map<string, Beam>([['', start]]);
+  // with a lexicon and an n-gram LM, a partial word already carries the best unigram score it can still reach
+  const la = lex && ngram && lmw ? unigramLookahead(lex, ngram) : null;
+  const score = (b: Beam): number => lae(b.pb, b.pnb) + bonus * b.words + b.lm + (la ? lmw * la[b.node] : 0);
   for (let i = 0; i < t; i++) {
     const row = i * v;
     const next = new Map<string, Beam>();
-    const get = (key: string, ids: number[], node: number, words: number, lm: number): Beam => {
+    const get = (key: string, ids: number[], node: number, words: number, lm: number, ctx: number[]): Beam => {
       let nb = next.get(key);
       if (!nb) {
-        nb = { ids, pb: -Infinity, pnb: -Infinity, node, words, lm };
+        nb = { ids, pb: -Infinity, pnb: -Infinity, node, words, lm, ctx };
         next.set(key, nb);
       }
       return nb;
@@ -189,7 +257,7 @@ export function beamSearchDecode(logProbs: Float32Array, t: number, v: number, o
     for (const [key, b] of beams) {
       const total = lae(b.pb, b.pnb);
       // blank: prefix unchanged
-      const sb = get(key, b.ids, b.node, b.words, b.lm);
+      const sb = get(key, b.ids, b.node, b.words, b.lm, b.ctx);
       sb.pb = lae(sb.pb, total + logProbs[row + BLANK]);
       const last = b.ids.length ? b.ids[b.ids.length - 1] : -1;
       for (let c = 1; c < v; c++) {
@@ -197,16 +265,17 @@ export function beamSearchDecode(logProbs: Float32Array, t: number, v: number, o
         if (p < prune) continue;
         if (c === last) {
           // repeat without a blank in between collapses into the same prefix
-          const same = get(key, b.ids, b.node, b.words, b.lm);
+          const same = get(key, b.ids, b.node, b.words, b.lm, b.ctx);
           same.pnb = lae(same.pnb, b.pnb + p);
         }
         let node = b.node;
         let words = b.words;
         let lm = b.lm;
+        let ctx = b.ctx;
         if (c === SPACE) {
           if (b.ids.length === 0 || last === SPACE) continue;
           if (lex && !lex.isComplete(b.node)) continue;
-          if (lmw) lm += lmw * (lex as Lexicon).wordLogProb(b.node);
+          ({ lm, ctx } = wordScore(b));
           node = 0;
           words++;
         } else if (lex) {
@@ -215,7 +284,7 @@ export function beamSearchDecode(logProbs: Float32Array, t: number, v: number, o
         }
         const ids = b.ids.concat(c);
         const nk = key + ALPHABET[c];
-        const ext = get(nk, ids, node, words, lm);
+        const ext = get(nk, ids, node, words, lm, ctx);
         ext.pnb = lae(ext.pnb, (c === last ? b.pb : total) + p);
       }
     }
@@ -225,15 +294,15 @@ export function beamSearchDecode(logProbs: Float32Array, t: number, v: number, o
   let bestScore = -Infinity;
   for (const b of beams.values()) {
     const last = b.ids.length ? b.ids[b.ids.length - 1] : -1;
-    let complete = true;
     let words = b.words;
     let lm = b.lm;
+    let ctx = b.ctx;
     if (last !== SPACE && b.ids.length > 0) {
+      if (lex && !lex.isComplete(b.node)) continue;
       words++;
-      if (lex && !lex.isComplete(b.node)) complete = false;
-      else if (lmw) lm += lmw * (lex as Lexicon).wordLogProb(b.node);
+      ({ lm, ctx } = wordScore(b));
     }
-    if (!complete) continue;
+    if (ngram && lmw) lm += lmw * ngram.logProb(ctx, ngram.endId);
     const s = lae(b.pb, b.pnb) + bonus * words + lm;
     if (s > bestScore) {
       bestScore = s;

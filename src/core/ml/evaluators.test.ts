@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initTf } from '../node/tf';
 import { Evaluators, type FineTuneEntry, type FineTuneProgress } from './evaluators';
 import { AsrModel, DEFAULT_ASR_CONFIG, DEFAULT_SER_CONFIG, SerModel } from './models';
+import { NgramLm } from './lm';
 import { exportModel, type ModelArtifacts } from './weights';
 
 function tone(n: number, f: number): Float32Array {
@@ -17,7 +18,7 @@ beforeAll(async () => {
   const ser = new SerModel({ ...DEFAULT_SER_CONFIG, channels: 24, blocks: 2, hidden: 16, downsampleAfter: 1 }, 1);
   const asr = new AsrModel({ ...DEFAULT_ASR_CONFIG, channels: 32, blocks: 2, kernel: 5 }, 2);
   serArt = await exportModel(ser, { val: { wa: 0.25 } }, { command: 'test' });
-  asrArt = await exportModel(asr, { val: { cer: 1 } }, { command: 'test', decoder: { beamWidth: 4, wordBonus: 0, lexicon: 'words.txt' } });
+  asrArt = await exportModel(asr, { val: { cer: 1 } }, { command: 'test', decoder: { beamWidth: 4, wordBonus: 0, lmWeight: 1, lexicon: 'words.txt', lm: 'lm.bin' } });
   ser.dispose();
   asr.dispose();
 });
@@ -30,6 +31,7 @@ describe('Evaluators service', () => {
       '/m/asr/model.json': asrArt.modelJson,
       '/m/asr/weights.bin': asrArt.weightData,
       '/m/asr/words.txt': 'a\nab\nba\n',
+      '/m/asr/lm.bin': NgramLm.train([['ab', 'ba'], ['a', 'ab']], { order: 2 }).toBinary().slice().buffer,
     };
     const fetched: string[] = [];
     const fakeFetch = (async (url: string) => {
@@ -40,6 +42,9 @@ describe('Evaluators service', () => {
     }) as unknown as typeof fetch;
     const ev = await Evaluators.load({ ser: '/m/ser', asr: '/m/asr/' }, fakeFetch);
     expect(fetched).toContain('/m/asr/words.txt');
+    expect(fetched).toContain('/m/asr/lm.bin');
+    expect(ev.languageModel?.order).toBe(2);
+    expect(ev.languageModel?.id('ba')).toBeGreaterThanOrEqual(0);
     const clip = tone(8000, 220);
     const p = await ev.predict(clip);
     expect(p.probabilities).toHaveLength(4);

@@ -12,6 +12,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { EMOTIONS, type Emotion } from '../data/emotions';
 import { Lexicon } from './decoders';
+import { NgramLm } from './lm';
 import type { AsrModel, SerModel } from './models';
 import {
   DEFAULT_AUGMENT,
@@ -30,7 +31,7 @@ import {
   type SerMetrics,
 } from './train';
 import { makeRng } from './nn';
-import { exportModel, fetchArtifacts, modelFromArtifacts, type ModelArtifacts } from './weights';
+import { decoderSettings, exportModel, fetchArtifacts, modelFromArtifacts, type ModelArtifacts } from './weights';
 
 export interface EvaluatorSources {
   /** base URL of the model folder (model.json + weights.bin) or in-memory artifacts */
@@ -41,6 +42,11 @@ export interface EvaluatorSources {
    * Default: `words.txt` next to the ASR's model.json when the ASR was loaded from a URL and names one.
    */
   words?: string | string[] | null;
+  /**
+   * word n-gram LM for the beam search (lm.ts binary): a URL, the file's bytes, or null for none. Default: the file
+   * model.json names (trainedWith.decoder.lm) next to the ASR when the ASR was loaded from a URL.
+   */
+  lm?: string | ArrayBuffer | Uint8Array | null;
 }
 
 export interface ClipPrediction {
@@ -121,6 +127,7 @@ export class Evaluators {
     private serJson: ModelArtifacts['modelJson'],
     private asrJson: ModelArtifacts['modelJson'],
     private lexicon: Lexicon | null,
+    private lm: NgramLm | null,
   ) {}
 
   static async load(sources: EvaluatorSources, fetchFn: typeof fetch = (u, i) => fetch(u, i)): Promise<Evaluators> {
@@ -129,13 +136,13 @@ export class Evaluators {
     let words: string[] | null = null;
     if (Array.isArray(sources.words)) words = sources.words;
     else if (typeof sources.words === 'string') words = await fetchWords(sources.words, fetchFn);
-    else if (sources.words === undefined && typeof sources.asr === 'string') {
-      const dec = (asrArt.modelJson.trainedWith as { decoder?: { lexicon?: string } }).decoder;
-      if (dec?.lexicon) {
-        const base = sources.asr.endsWith('/') ? sources.asr : sources.asr + '/';
-        words = await fetchWords(base + dec.lexicon, fetchFn);
-      }
-    }
+    const dec = decoderSettings(asrArt.modelJson);
+    const asrBase = typeof sources.asr === 'string' ? (sources.asr.endsWith('/') ? sources.asr : sources.asr + '/') : null;
+    if (sources.words === undefined && asrBase && dec.lexicon) words = await fetchWords(asrBase + dec.lexicon, fetchFn);
+    let lm: NgramLm | null = null;
+    if (sources.lm instanceof ArrayBuffer || sources.lm instanceof Uint8Array) lm = NgramLm.fromBinary(sources.lm);
+    else if (typeof sources.lm === 'string') lm = await fetchLm(sources.lm, fetchFn);
+    else if (sources.lm === undefined && asrBase && dec.lm) lm = await fetchLm(asrBase + dec.lm, fetchFn);
     const ser = modelFromArtifacts(serArt, 'ser');
     let asr: AsrModel;
     try {
@@ -144,7 +151,7 @@ export class Evaluators {
       ser.dispose();
       throw e;
     }
-    return new Evaluators(ser, asr, serArt.modelJson, asrArt.modelJson, words ? new Lexicon(words) : null);
+    return new Evaluators(ser, asr, serArt.modelJson, asrArt.modelJson, words ? new Lexicon(words) : null, lm);
   }
 
   get ser(): SerModel {
@@ -155,10 +162,15 @@ export class Evaluators {
     return this.asrModel;
   }
 
-  /** Beam settings chosen on val at training time (model.json trainedWith.decoder). */
-  private decoderOptions(): { beamWidth: number; wordBonus: number; lmWeight: number } {
-    const d = (this.asrJson.trainedWith as { decoder?: { beamWidth?: number; wordBonus?: number; lmWeight?: number } }).decoder ?? {};
-    return { beamWidth: d.beamWidth ?? 16, wordBonus: d.wordBonus ?? 0, lmWeight: d.lmWeight ?? 0 };
+  /** Beam settings chosen on val at training time (model.json trainedWith.decoder), with the word list and LM. */
+  private decoderOptions(): { beamWidth: number; wordBonus: number; lmWeight: number; lexicon?: Lexicon; lm?: NgramLm } {
+    const { beamWidth, wordBonus, lmWeight } = decoderSettings(this.asrJson);
+    return { beamWidth, wordBonus, lmWeight, lexicon: this.lexicon ?? undefined, lm: this.lm ?? undefined };
+  }
+
+  /** The word n-gram LM of the beam search, if one is loaded. */
+  get languageModel(): NgramLm | null {
+    return this.lm;
   }
 
   /** Emotion (with probabilities) and transcript of one 16 kHz mono clip. */
@@ -169,7 +181,7 @@ export class Evaluators {
     const avg = new Array<number>(EMOTIONS.length).fill(0);
     probs.forEach((p, i) => p.forEach((v, k) => (avg[k] += (v * pieces[i].length) / samples.length)));
     const beam = this.lexicon !== null;
-    const asr = await predictAsr(this.asrModel, pieces, beam ? { lexicon: this.lexicon ?? undefined, ...this.decoderOptions() } : {});
+    const asr = await predictAsr(this.asrModel, pieces, beam ? this.decoderOptions() : {});
     const join = (xs: (string | undefined)[]) => xs.filter((x) => x).join(' ');
     const greedy = join(asr.map((a) => a.greedy));
     return {
@@ -272,6 +284,12 @@ export class Evaluators {
     this.serModel.dispose();
     this.asrModel.dispose();
   }
+}
+
+async function fetchLm(url: string, fetchFn: typeof fetch): Promise<NgramLm> {
+  const r = await fetchFn(url);
+  if (!r.ok) throw new Error(`cannot load language model ${url}: HTTP ${r.status}`);
+  return NgramLm.fromBinary(await r.arrayBuffer());
 }
 
 async function fetchWords(url: string, fetchFn: typeof fetch): Promise<string[]> {

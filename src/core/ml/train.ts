@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { ctcLoss, ctcLossAndGrad, ctcSurrogate } from './ctc';
 import { beamSearchDecode, greedyDecode, logSoftmaxRows, type Lexicon } from './decoders';
+import type { NgramLm } from './lm';
 import { cer, confusionMatrix, unweightedAccuracy, wer, weightedAccuracy } from './metrics';
 import type { AsrModel, SerModel } from './models';
 import { gaussian } from './nn';
@@ -237,6 +238,8 @@ export interface DecodeOptions {
   lexicon?: Lexicon;
   wordBonus?: number;
   lmWeight?: number;
+  /** word n-gram LM for the beam search (replaces the lexicon's unigram weight) */
+  lm?: NgramLm;
   /** also run the beam search (default: when a lexicon or beamWidth is given) */
   beam?: boolean;
 }
@@ -268,7 +271,7 @@ export function decodeAsr(logProbs: Float32Array[], v: number, opts: DecodeOptio
     return {
       greedy: greedyDecode(lp, t, v),
       beam: useBeam
-        ? beamSearchDecode(lp, t, v, { beamWidth: opts.beamWidth, lexicon: opts.lexicon, wordBonus: opts.wordBonus, lmWeight: opts.lmWeight })
+        ? beamSearchDecode(lp, t, v, { beamWidth: opts.beamWidth, lexicon: opts.lexicon, lm: opts.lm, wordBonus: opts.wordBonus, lmWeight: opts.lmWeight })
         : undefined,
     };
   });

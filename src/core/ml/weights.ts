@@ -19,6 +19,22 @@ export interface ModelJson {
   trainedWith: Record<string, unknown>;
 }
 
+/** The ASR's decoder settings, chosen on val and stored in model.json as trainedWith.decoder. */
+export interface DecoderSettings {
+  beamWidth: number;
+  wordBonus: number;
+  lmWeight: number;
+  /** word list beside model.json (lexicon-constrained beam search) */
+  lexicon?: string;
+  /** word n-gram LM beside model.json (src/core/ml/lm.ts binary) */
+  lm?: string;
+}
+
+export function decoderSettings(json: ModelJson): DecoderSettings {
+  const d = (json.trainedWith?.decoder ?? {}) as Partial<DecoderSettings>;
+  return { beamWidth: d.beamWidth ?? 16, wordBonus: d.wordBonus ?? 0, lmWeight: d.lmWeight ?? 0, lexicon: d.lexicon, lm: d.lm };
+}
+
 export interface ModelArtifacts {
   modelJson: ModelJson;
   weightData: ArrayBuffer;

@@ -197,7 +197,7 @@ export function ModelsCard() {
             <dt>Speech (ASR)</dt>
             <dd data-testid="model-asr">
               {report.evaluators
-                ? `${report.evaluators.asr.origin} · ${(report.evaluators.asr.parameters / 1000).toFixed(0)}k parameters${report.evaluators.lexiconWords ? ` · ${report.evaluators.lexiconWords.toLocaleString('en')}-word lexicon` : ''}`
+                ? `${report.evaluators.asr.origin} · ${(report.evaluators.asr.parameters / 1000).toFixed(0)}k parameters${report.evaluators.lexiconWords ? ` · ${report.evaluators.lexiconWords.toLocaleString('en')}-word lexicon` : ''}${report.evaluators.languageModel ? ` · ${report.evaluators.languageModel}` : ''}`
                 : <span className="warn-text">not loaded</span>}
               {report.evaluatorsProblem && (
                 <span className="warn-text small problem" data-testid="evaluators-problem">
