@@ -65,20 +65,99 @@ export function melFilterbank(cfg: FrontendConfig): Float32Array {
 
 /** Windowed DFT basis [chunks·hop, 2·bins]: columns [Re | Im] of a periodic-Hann-windowed DFT. */
 export function dftBasis(cfg: FrontendConfig): { basis: Float32Array; rows: number; cols: number } {
-  const bins = cfg.nFft / 2 + 1;
-  const chunks = Math.ceil(cfg.frameLength / cfg.hop);
-  const rows = chunks * cfg.hop;
+  return windowedDftBasis(cfg.frameLength, cfg.hop, cfg.nFft, 0, cfg.nFft / 2 + 1);
+}
+
+/** Basis for DFT bins [binLo, binHi) only; rows past frameLength are zero (frames are whole hop chunks). */
+function windowedDftBasis(frameLength: number, hop: number, nFft: number, binLo: number, binHi: number): { basis: Float32Array; rows: number; cols: number } {
+  const bins = binHi - binLo;
+  const rows = Math.ceil(frameLength / hop) * hop;
   const cols = 2 * bins;
   const basis = new Float32Array(rows * cols);
-  for (let n = 0; n < cfg.frameLength; n++) {
-    const w = 0.5 - 0.5 * Math.cos((2 * Math.PI * n) / cfg.frameLength);
-    for (let k = 0; k < bins; k++) {
-      const ang = (2 * Math.PI * k * n) / cfg.nFft;
-      basis[n * cols + k] = w * Math.cos(ang);
-      basis[n * cols + bins + k] = -w * Math.sin(ang);
+  for (let n = 0; n < frameLength; n++) {
+    const w = 0.5 - 0.5 * Math.cos((2 * Math.PI * n) / frameLength);
+    for (let k = binLo; k < binHi; k++) {
+      const ang = (2 * Math.PI * k * n) / nFft;
+      basis[n * cols + k - binLo] = w * Math.cos(ang);
+      basis[n * cols + bins + k - binLo] = -w * Math.sin(ang);
     }
   }
   return { basis, rows, cols };
+}
+
+/**
+ * Frames a [B, N] batch at `hop` (frame f starts at f·hop − leftPad and spans `chunks` whole hop chunks) and
+ * multiplies each frame by a fixed basis [chunks·hop, cols]: the differentiable STFT both front ends share.
+ */
+function frameAndProject(wave: tf.Tensor2D, hop: number, chunks: number, basis: tf.Tensor2D, leftPad = 0): tf.Tensor3D {
+  return tf.tidy(() => {
+    const [b, n0] = wave.shape;
+    const f = numFrames(n0, hop);
+    const x = leftPad > 0 ? tf.pad(wave, [[0, 0], [leftPad, 0]]) : wave;
+    const n = n0 + leftPad;
+    const need = (f + chunks - 1) * hop;
+    const w = need > n ? tf.pad(x, [[0, 0], [0, need - n]]) : need < n ? tf.slice(x, [0, 0], [b, need]) : x;
+    const ch = tf.reshape(w, [b, f + chunks - 1, hop]);
+    const parts: tf.Tensor3D[] = [];
+    for (let c = 0; c < chunks; c++) parts.push(tf.slice(ch, [0, c, 0], [b, f, hop]) as tf.Tensor3D);
+    const frames: tf.Tensor3D = parts.length === 1 ? parts[0] : tf.concat(parts, 2);
+    const spec = mmConst(tf.reshape(frames, [b * f, chunks * hop]), basis);
+    return tf.reshape(spec, [b, f, basis.shape[1]]);
+  });
+}
+
+/**
+ * Narrow-band view of the low frequencies: log power of DFT bins [binLo, binHi) under a long Hann window, at the
+ * same hop (so the same frame count) as the log-mel front end. A 25 ms window cannot resolve the harmonics of a
+ * ~100 Hz voice (its main lobe is 160 Hz wide), so pitch (the main cue between happy and angry) is nearly invisible
+ * in log-mel; a 64 ms window (62.5 Hz main lobe, 15.6 Hz bins) resolves them. Frames are centred on the
+ * log-mel frames (the long window starts (frameLength − base.frameLength)/2 samples earlier).
+ */
+export interface LowBandConfig {
+  frameLength: number;
+  nFft: number;
+  binLo: number;
+  binHi: number;
+}
+
+export const DEFAULT_LOW_BAND: LowBandConfig = { frameLength: 1024, nFft: 1024, binLo: 4, binHi: 68 };
+
+export class LowBandFrontend {
+  readonly config: LowBandConfig;
+  readonly bands: number;
+  private readonly basis: tf.Tensor2D;
+  private readonly chunks: number;
+  private readonly hop: number;
+  private readonly logFloor: number;
+  private readonly leftPad: number;
+
+  constructor(config: LowBandConfig, base: FrontendConfig = DEFAULT_FRONTEND) {
+    const { frameLength, nFft, binLo, binHi } = config;
+    if (nFft < frameLength || binLo < 0 || binHi > nFft / 2 + 1 || binHi <= binLo) throw new Error('bad low-band config');
+    this.config = config;
+    this.hop = base.hop;
+    this.logFloor = base.logFloor;
+    this.leftPad = Math.max(0, Math.round((frameLength - base.frameLength) / 2));
+    this.bands = binHi - binLo;
+    const { basis, rows, cols } = windowedDftBasis(frameLength, base.hop, nFft, binLo, binHi);
+    this.chunks = rows / base.hop;
+    this.basis = tf.tensor2d(basis, [rows, cols]);
+  }
+
+  /** Log power [B, F, bands] of a [B, N] batch; F = numFrames(N) as for the log-mel. Differentiable. */
+  logPower(wave: tf.Tensor2D): tf.Tensor3D {
+    return tf.tidy(() => {
+      const spec = frameAndProject(wave, this.hop, this.chunks, this.basis, this.leftPad);
+      const [b, f] = spec.shape;
+      const re = tf.slice(spec, [0, 0, 0], [b, f, this.bands]);
+      const im = tf.slice(spec, [0, 0, this.bands], [b, f, this.bands]);
+      return tf.log(tf.add(tf.add(tf.square(re), tf.square(im)), this.logFloor)) as tf.Tensor3D;
+    });
+  }
+
+  dispose(): void {
+    this.basis.dispose();
+  }
 }
 
 export class LogMelFrontend {
@@ -102,19 +181,7 @@ export class LogMelFrontend {
 
   /** Complex spectrum as [B, F, 2·bins] ([Re | Im]) of a [B, N] batch. Differentiable. */
   spectrum(wave: tf.Tensor2D): tf.Tensor3D {
-    return tf.tidy(() => {
-      const [b, n] = wave.shape;
-      const { hop } = this.config;
-      const f = numFrames(n, hop);
-      const need = (f + this.chunks - 1) * hop;
-      const w = need > n ? tf.pad(wave, [[0, 0], [0, need - n]]) : need < n ? tf.slice(wave, [0, 0], [b, need]) : wave;
-      const ch = tf.reshape(w, [b, f + this.chunks - 1, hop]);
-      const parts: tf.Tensor3D[] = [];
-      for (let c = 0; c < this.chunks; c++) parts.push(tf.slice(ch, [0, c, 0], [b, f, hop]) as tf.Tensor3D);
-      const frames: tf.Tensor3D = parts.length === 1 ? parts[0] : tf.concat(parts, 2);
-      const spec = mmConst(tf.reshape(frames, [b * f, this.chunks * hop]), this.basis);
-      return tf.reshape(spec, [b, f, this.basis.shape[1]]);
-    });
+    return frameAndProject(wave, this.config.hop, this.chunks, this.basis);
   }
 
   /** Power spectrogram [B, F, bins]. */

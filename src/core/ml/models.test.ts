@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { mulberry32 } from '../data/random';
-import { DEFAULT_FRONTEND, LogMelFrontend } from '../dsp/frontend';
+import { DEFAULT_FRONTEND, DEFAULT_LOW_BAND, LogMelFrontend, LowBandFrontend } from '../dsp/frontend';
 import { readModelDir, writeModelDir } from '../node/io';
 import { initTf } from '../node/tf';
 import { AsrModel, DEFAULT_ASR_CONFIG, DEFAULT_SER_CONFIG, SerModel, type AsrConfig, type SerConfig } from './models';
@@ -14,6 +14,7 @@ import { exportModel, loadModel, modelFromArtifacts } from './weights';
 
 const TINY_ASR: AsrConfig = { ...DEFAULT_ASR_CONFIG, channels: 32, blocks: 2, kernel: 5 };
 const TINY_SER: SerConfig = { ...DEFAULT_SER_CONFIG, channels: 24, blocks: 2, hidden: 16, downsampleAfter: 1 };
+const TINY_SER_LB: SerConfig = { ...TINY_SER, lowBand: DEFAULT_LOW_BAND };
 
 function noise(n: number, seed: number, amp = 0.1): Float32Array {
   const rng = makeRng(seed);
@@ -145,6 +146,76 @@ describe('nn blocks', () => {
   it('keyPaddingBias gives padded keys zero attention weight', () => {
     const p = tf.tidy(() => tf.softmax(tf.add(tf.zeros([2, 1, 1, 4]), keyPaddingBias([4, 2], 4))).dataSync());
     expect(Array.from(p)).toEqual([0.25, 0.25, 0.25, 0.25, 0.5, 0.5, 0, 0]);
+  });
+});
+
+describe('low-band front end (pitch-resolving bins beside the log-mel)', () => {
+  it('matches tf.signal.stft (cpu) with a 1024-sample window on frames centred like the log-mel', async () => {
+    const lb = new LowBandFrontend(DEFAULT_LOW_BAND);
+    const x = chirp(6000, 120, 700);
+    const ours = tf.tidy(() => lb.logPower(tf.tensor2d(x, [1, x.length])));
+    const oursData = ours.dataSync();
+    const [, f, bands] = ours.shape;
+    expect(f).toBe(new LogMelFrontend().numFrames(x.length));
+    const pad = (1024 - DEFAULT_FRONTEND.frameLength) / 2;
+    await tf.setBackend('cpu');
+    const ref = tf.tidy(() => {
+      const padded = tf.concat<tf.Tensor1D>([tf.zeros([pad]), tf.tensor1d(x), tf.zeros([1024])]);
+      const s = tf.signal.stft(padded, 1024, 160, 1024, (l) => tf.signal.hannWindow(l));
+      const p = tf.add(tf.square(tf.real(s)), tf.square(tf.imag(s)));
+      return tf.log(tf.add(tf.slice(p, [0, DEFAULT_LOW_BAND.binLo], [f, bands]), DEFAULT_FRONTEND.logFloor));
+    });
+    const refData = ref.dataSync();
+    await initTf('wasm');
+    let maxErr = 0;
+    for (let i = 0; i < oursData.length; i++) if (refData[i] > -5) maxErr = Math.max(maxErr, Math.abs(oursData[i] - refData[i]));
+    expect(maxErr).toBeLessThan(1e-2);
+    ours.dispose();
+    ref.dispose();
+    lb.dispose();
+  });
+
+  it('separates a voice one semitone apart at 110 Hz (log-mel bins cannot)', () => {
+    const lb = new LowBandFrontend(DEFAULT_LOW_BAND);
+    const voiced = (f0: number) => Float32Array.from({ length: 8000 }, (_, i) => {
+      let v = 0;
+      for (let h = 1; h <= 10; h++) v += Math.sin((2 * Math.PI * h * f0 * i) / 16000) / h;
+      return 0.1 * v;
+    });
+    // the 8th harmonic's peak bin moves with pitch: 880 Hz → bin 56, 932 Hz → bin 60
+    const peak = (f0: number) => tf.tidy(() => {
+      const p = lb.logPower(tf.tensor2d(voiced(f0), [1, 8000]));
+      const mid = tf.slice(p, [0, 20, 0], [1, 1, lb.bands]).dataSync();
+      let best = -1, bv = -Infinity;
+      for (let k = 0; k < mid.length; k++) {
+        const bin = k + DEFAULT_LOW_BAND.binLo;
+        if (bin >= 54 && bin <= 64 && mid[k] > bv) { bv = mid[k]; best = bin; }
+      }
+      return best;
+    });
+    expect(peak(110)).toBe(56);
+    expect(peak(110 * 2 ** (1 / 12))).toBe(60);
+    lb.dispose();
+  });
+
+  it('SER with low-band features: padding invariant, differentiable w.r.t. the wave, round trip exact', async () => {
+    const ser = new SerModel(TINY_SER_LB, 9);
+    expect(ser.featureDim).toBe(80 + DEFAULT_LOW_BAND.binHi - DEFAULT_LOW_BAND.binLo);
+    const a = chirp(5000, 150, 900);
+    const b = noise(9000, 8);
+    const { wave, lengths } = padBatch([a, b]);
+    const s1 = tf.tidy(() => ser.forward(tf.tensor2d(a, [1, a.length]), [a.length]).dataSync());
+    const s2 = tf.tidy(() => ser.forward(wave, lengths).dataSync());
+    for (let i = 0; i < 4; i++) expect(Math.abs(s1[i] - s2[i])).toBeLessThan(1e-4);
+    const g = tf.tidy(() => tf.grad((w: tf.Tensor) => tf.sum(ser.forward(w as tf.Tensor2D, lengths)))(wave).abs().sum().dataSync()[0]);
+    expect(g).toBeGreaterThan(0);
+    const back = modelFromArtifacts(await exportModel(ser), 'ser') as SerModel;
+    expect(back.config.lowBand).toEqual(DEFAULT_LOW_BAND);
+    const s3 = tf.tidy(() => back.forward(wave, lengths).dataSync());
+    for (let i = 0; i < s3.length; i++) expect(s3[i]).toBe(s2[i]);
+    wave.dispose();
+    ser.dispose();
+    back.dispose();
   });
 });
 

@@ -9,7 +9,7 @@
  * All masks are built from JS lengths (no comparison ops), so the whole forward is differentiable w.r.t. the wave.
  */
 import * as tf from '@tensorflow/tfjs';
-import { DEFAULT_FRONTEND, LogMelFrontend, type FrontendConfig } from '../dsp/frontend';
+import { DEFAULT_FRONTEND, LogMelFrontend, LowBandFrontend, type FrontendConfig, type LowBandConfig } from '../dsp/frontend';
 import {
   ParamStore,
   conv1d,
@@ -46,6 +46,11 @@ interface EncoderConfig {
   stemKernel: number;
   dropout: number;
   specAugment: SpecAugmentConfig | null;
+  /**
+   * Optional narrow-band low-frequency log power beside the log-mel bands (dsp/frontend LowBandFrontend): resolves
+   * the harmonics, hence the pitch, that log-mel's 25 ms window smears. Absent in older model.json files.
+   */
+  lowBand?: LowBandConfig | null;
 }
 
 export interface AsrConfig extends EncoderConfig {
@@ -132,6 +137,9 @@ export interface ForwardOptions {
 abstract class EncoderModel<C extends ModelConfig> {
   readonly config: C;
   readonly frontend: LogMelFrontend;
+  readonly lowBand: LowBandFrontend | null;
+  /** feature channels per frame: mel bands plus low-band bins */
+  readonly featureDim: number;
   readonly params: ParamStore;
   protected readonly rng: () => number;
   /**
@@ -143,17 +151,21 @@ abstract class EncoderModel<C extends ModelConfig> {
   protected constructor(config: C, seed: number) {
     this.config = config;
     this.frontend = new LogMelFrontend(config.frontend);
+    this.lowBand = config.lowBand ? new LowBandFrontend(config.lowBand, config.frontend) : null;
+    this.featureDim = config.frontend.nMels + (this.lowBand?.bands ?? 0);
     this.rng = makeRng(seed ^ 0x5eed);
     this.params = new ParamStore(makeRng(seed));
     const p = this.params;
-    const { channels: c, frontend: fe, stemKernel: sk, kernel: k } = config;
-    p.constant('in_scale', [fe.nMels], 1);
-    p.constant('in_bias', [fe.nMels], 0);
+    const { channels: c, stemKernel: sk, kernel: k } = config;
+    const dim = this.featureDim;
+    p.constant('in_scale', [dim], 1);
+    p.constant('in_bias', [dim], 0);
     if (isTransformer(config)) {
+      if (this.lowBand) throw new Error('transformer ASR: lowBand features are not supported');
       initTransformerEncoder(p, config);
       return;
     }
-    p.weight('stem_w', [sk * fe.nMels, c], sk * fe.nMels);
+    p.weight('stem_w', [sk * dim, c], sk * dim);
     p.constant('stem_b', [c], 0);
     p.weight('down0_w', [2 * c, c], 2 * c);
     p.constant('down0_b', [c], 0);
@@ -169,9 +181,11 @@ abstract class EncoderModel<C extends ModelConfig> {
     }
   }
 
-  /** Log-mel features [B, F, nMels] of a padded waveform batch [B, N]; differentiable w.r.t. the wave. */
+  /** Features [B, F, featureDim] (log-mel, then low-band bins if configured) of a padded batch [B, N]; differentiable. */
   features(wave: tf.Tensor2D): tf.Tensor3D {
-    return this.frontend.logMel(wave);
+    if (!this.lowBand) return this.frontend.logMel(wave);
+    const low = this.lowBand;
+    return tf.tidy(() => tf.concat([this.frontend.logMel(wave), low.logPower(wave)], 2));
   }
 
   /** Frame counts at the front end's rate for clips of the given sample lengths. */
@@ -217,7 +231,14 @@ abstract class EncoderModel<C extends ModelConfig> {
     const [b, f, m] = feats.shape;
     const cfg = this.config;
     const mask0 = lengthMask(frameLengths, f);
-    let x = utteranceNorm(feats, mask0);
+    const nMels = cfg.frontend.nMels;
+    // each feature group gets its own per-utterance normalisation (their log scales differ)
+    let x = this.lowBand
+      ? tf.concat([
+          utteranceNorm(tf.slice(feats, [0, 0, 0], [b, f, nMels]), mask0),
+          utteranceNorm(tf.slice(feats, [0, 0, nMels], [b, f, m - nMels]), mask0),
+        ], 2)
+      : utteranceNorm(feats, mask0);
     if (training) {
       const sm = this.specMask(b, f, m, frameLengths, seed);
       if (sm) x = tf.mul(x, sm);
@@ -248,6 +269,7 @@ abstract class EncoderModel<C extends ModelConfig> {
   dispose(): void {
     this.params.dispose();
     this.frontend.dispose();
+    this.lowBand?.dispose();
   }
 }
 
@@ -321,7 +343,8 @@ export class SerModel extends EncoderModel<SerConfig> {
       if (this.config.levelFeatures) {
         // mean and std over valid frames and bands of the raw log-mel, scaled to O(1)
         const [b, f] = feats.shape;
-        const level = tf.reshape(maskedStatsPool(tf.mean(feats, 2, true), lengthMask(frameLengths, f)), [b, 2]);
+        const mel = this.lowBand ? tf.slice(feats, [0, 0, 0], [b, f, this.config.frontend.nMels]) : feats;
+        const level = tf.reshape(maskedStatsPool(tf.mean(mel, 2, true), lengthMask(frameLengths, f)), [b, 2]);
         pooled = tf.concat([pooled, tf.div(level, 10)], 1) as tf.Tensor2D;
       }
       let z = tf.relu(tf.add(mm(pooled, p.get('head_w') as tf.Tensor2D), p.get('head_b'))) as tf.Tensor2D;
