@@ -203,14 +203,55 @@ function unigramLookahead(lex: Lexicon, lm: NgramLm): Float32Array {
   return la;
 }
 
-interface Beam {
-  ids: number[];
-  pb: number; // log-prob of the prefix, path ending in blank
-  pnb: number; // ... ending in a non-blank
-  node: number; // lexicon node of the current (partial) word; 0 = at a word start
-  words: number;
-  lm: number; // accumulated weighted word log-probabilities
-  ctx: number[]; // n-gram LM context: ids of the preceding words (sentence start first)
+/**
+ * A prefix (decoded text so far) is a node of a tree that grows as the search extends it: parent, last character and
+ * the word-level state after it. Extending a prefix by a character finds or makes its child, so equal prefixes reached
+ * along different paths share one id and their probabilities add up (the prefix beam search's merge).
+ */
+class PrefixTree {
+  parent: number[] = [-1];
+  char: number[] = [-1];
+  /** lexicon node of the current (partial) word; 0 at a word start */
+  node: number[] = [0];
+  words: number[] = [0];
+  /** accumulated weighted word log-probabilities */
+  lm: number[] = [0];
+  /** n-gram LM context after the last completed word (shared between prefixes of the same word) */
+  ctx: number[][];
+  private children = new Map<number, number>();
+
+  constructor(startCtx: number[], private readonly v: number) {
+    this.ctx = [startCtx];
+  }
+
+  child(p: number, c: number, node: number, words: number, lm: number, ctx: number[]): number {
+    const key = p * this.v + c;
+    let id = this.children.get(key);
+    if (id === undefined) {
+      id = this.parent.length;
+      this.parent.push(p);
+      this.char.push(c);
+      this.node.push(node);
+      this.words.push(words);
+      this.lm.push(lm);
+      this.ctx.push(ctx);
+      this.children.set(key, id);
+    }
+    return id;
+  }
+
+  /** Characters of the word that ends at prefix `p` (back to the previous space). */
+  lastWord(p: number, space: number): string {
+    let w = '';
+    for (let q = p; q > 0 && this.char[q] !== space; q = this.parent[q]) w = ALPHABET[this.char[q]] + w;
+    return w;
+  }
+
+  text(p: number): string {
+    let s = '';
+    for (let q = p; q > 0; q = this.parent[q]) s = ALPHABET[this.char[q]] + s;
+    return s.trim();
+  }
 }
 
 function lae(a: number, b: number): number {
@@ -229,86 +270,82 @@ export function beamSearchDecode(logProbs: Float32Array, t: number, v: number, o
   const prune = opts.pruneLogProb ?? Math.log(1e-4);
   const SPACE = 1;
   const keepCtx = ngram ? ngram.order - 1 : 0;
-  /** LM score of the word that ends the prefix `ids` (lexicon node `node`), and the context after it. */
-  const wordScore = (b: Beam): { lm: number; ctx: number[] } => {
-    if (!lmw) return { lm: b.lm, ctx: b.ctx };
-    if (!ngram) return { lm: b.lm + lmw * (lex as Lexicon).wordLogProb(b.node), ctx: b.ctx };
-    let start = b.ids.length;
-    while (start > 0 && b.ids[start - 1] !== SPACE) start--;
-    const w = ngram.id(b.ids.slice(start).map((c) => ALPHABET[c]).join(''));
-    return { lm: b.lm + lmw * ngram.logProb(b.ctx, w), ctx: [...b.ctx, w].slice(-keepCtx) };
+  const tree = new PrefixTree(ngram ? [ngram.startId] : [], v);
+  /** LM score and context after the word that ends prefix `p`. */
+  const closeWord = (p: number): { lm: number; ctx: number[] } => {
+    if (!lmw) return { lm: tree.lm[p], ctx: tree.ctx[p] };
+    if (!ngram) return { lm: tree.lm[p] + lmw * (lex as Lexicon).wordLogProb(tree.node[p]), ctx: tree.ctx[p] };
+    const w = ngram.id(tree.lastWord(p, SPACE));
+    return { lm: tree.lm[p] + lmw * ngram.logProb(tree.ctx[p], w), ctx: [...tree.ctx[p], w].slice(-keepCtx) };
   };
-  const start: Beam = { ids: [], pb: 0, pnb: -Infinity, node: 0, words: 0, lm: 0, ctx: ngram ? [ngram.startId] : [] };
-  let beams = new Map<string, Beam>([['', start]]);
   // with a lexicon and an n-gram LM, a partial word already carries the best unigram score it can still reach
   const la = lex && ngram && lmw ? unigramLookahead(lex, ngram) : null;
-  const score = (b: Beam): number => lae(b.pb, b.pnb) + bonus * b.words + b.lm + (la ? lmw * la[b.node] : 0);
+  const score = (p: number, pb: number, pnb: number): number =>
+    lae(pb, pnb) + bonus * tree.words[p] + tree.lm[p] + (la ? lmw * la[tree.node[p]] : 0);
+
+  // beam: prefix id → [log-prob ending in blank, ... ending in a non-blank]
+  let beams = new Map<number, [number, number]>([[0, [0, -Infinity]]]);
   for (let i = 0; i < t; i++) {
     const row = i * v;
-    const next = new Map<string, Beam>();
-    const get = (key: string, ids: number[], node: number, words: number, lm: number, ctx: number[]): Beam => {
-      let nb = next.get(key);
-      if (!nb) {
-        nb = { ids, pb: -Infinity, pnb: -Infinity, node, words, lm, ctx };
-        next.set(key, nb);
-      }
-      return nb;
+    const next = new Map<number, [number, number]>();
+    const at = (p: number): [number, number] => {
+      let e = next.get(p);
+      if (!e) next.set(p, (e = [-Infinity, -Infinity]));
+      return e;
     };
-    for (const [key, b] of beams) {
-      const total = lae(b.pb, b.pnb);
-      // blank: prefix unchanged
-      const sb = get(key, b.ids, b.node, b.words, b.lm, b.ctx);
-      sb.pb = lae(sb.pb, total + logProbs[row + BLANK]);
-      const last = b.ids.length ? b.ids[b.ids.length - 1] : -1;
+    for (const [p, [pb, pnb]] of beams) {
+      const total = lae(pb, pnb);
+      const sb = at(p); // blank: prefix unchanged
+      sb[0] = lae(sb[0], total + logProbs[row + BLANK]);
+      const last = tree.char[p];
       for (let c = 1; c < v; c++) {
-        const p = logProbs[row + c];
-        if (p < prune) continue;
+        const lp = logProbs[row + c];
+        if (lp < prune) continue;
         if (c === last) {
-          // repeat without a blank in between collapses into the same prefix
-          const same = get(key, b.ids, b.node, b.words, b.lm, b.ctx);
-          same.pnb = lae(same.pnb, b.pnb + p);
+          // a repeat without a blank in between collapses into the same prefix
+          const same = at(p);
+          same[1] = lae(same[1], pnb + lp);
         }
-        let node = b.node;
-        let words = b.words;
-        let lm = b.lm;
-        let ctx = b.ctx;
+        let node = tree.node[p];
+        let words = tree.words[p];
+        let lm = tree.lm[p];
+        let ctx = tree.ctx[p];
         if (c === SPACE) {
-          if (b.ids.length === 0 || last === SPACE) continue;
-          if (lex && !lex.isComplete(b.node)) continue;
-          ({ lm, ctx } = wordScore(b));
+          if (p === 0 || last === SPACE) continue;
+          if (lex && !lex.isComplete(node)) continue;
+          ({ lm, ctx } = closeWord(p));
           node = 0;
           words++;
         } else if (lex) {
-          node = lex.step(b.node, c);
+          node = lex.step(node, c);
           if (node < 0) continue;
         }
-        const ids = b.ids.concat(c);
-        const nk = key + ALPHABET[c];
-        const ext = get(nk, ids, node, words, lm, ctx);
-        ext.pnb = lae(ext.pnb, (c === last ? b.pb : total) + p);
+        const ext = at(tree.child(p, c, node, words, lm, ctx));
+        ext[1] = lae(ext[1], (c === last ? pb : total) + lp);
       }
     }
-    beams = new Map([...next.entries()].sort((x, y) => score(y[1]) - score(x[1])).slice(0, width));
+    const ranked = [...next.entries()].map(([p, e]) => ({ p, e, s: score(p, e[0], e[1]) }));
+    ranked.sort((x, y) => y.s - x.s);
+    beams = new Map(ranked.slice(0, width).map((r) => [r.p, r.e] as [number, [number, number]]));
   }
-  let best: Beam | null = null;
+  let best = -1;
   let bestScore = -Infinity;
-  for (const b of beams.values()) {
-    const last = b.ids.length ? b.ids[b.ids.length - 1] : -1;
-    let words = b.words;
-    let lm = b.lm;
-    let ctx = b.ctx;
-    if (last !== SPACE && b.ids.length > 0) {
-      if (lex && !lex.isComplete(b.node)) continue;
+  for (const [p, [pb, pnb]] of beams) {
+    let words = tree.words[p];
+    let lm = tree.lm[p];
+    let ctx = tree.ctx[p];
+    if (p !== 0 && tree.char[p] !== SPACE) {
+      if (lex && !lex.isComplete(tree.node[p])) continue;
       words++;
-      ({ lm, ctx } = wordScore(b));
+      ({ lm, ctx } = closeWord(p));
     }
     if (ngram && lmw) lm += lmw * ngram.logProb(ctx, ngram.endId);
-    const s = lae(b.pb, b.pnb) + bonus * words + lm;
+    const s = lae(pb, pnb) + bonus * words + lm;
     if (s > bestScore) {
       bestScore = s;
-      best = b;
+      best = p;
     }
   }
-  if (!best) return greedyDecode(logProbs, t, v);
-  return best.ids.map((c) => ALPHABET[c]).join('').trim();
+  if (best < 0) return greedyDecode(logProbs, t, v);
+  return tree.text(best);
 }
