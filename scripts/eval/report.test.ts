@@ -4,6 +4,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AclipseGenerator } from '../../src/core/aclipse/model';
 import { AsrModel, DEFAULT_ASR_CONFIG, DEFAULT_SER_CONFIG, SerModel } from '../../src/core/ml/models';
+import { NgramLm } from '../../src/core/ml/lm';
 import { exportModel } from '../../src/core/ml/weights';
 import { writeModelDir, writeAtomic } from '../../src/core/node/io';
 import { initTf } from '../../src/core/node/tf';
@@ -21,7 +22,12 @@ beforeAll(async () => {
   const ser = new SerModel({ ...DEFAULT_SER_CONFIG, frontend: fe, channels: 8, blocks: 1, kernel: 3, hidden: 4, specAugment: null, downsampleAfter: 0 });
   await writeModelDir(path.join(dir, 'models', 'asr'), await exportModel(asr));
   await writeModelDir(path.join(dir, 'models', 'ser'), await exportModel(ser));
-  await writeModelDir(path.join(dir, 'asr-b'), await exportModel(asr));
+  // the transfer ASR has a beam decoder (word list + bigram LM), the main one none: both paths run
+  const decoder = { lexicon: 'words.txt', lm: 'lm.bin', beamWidth: 4, wordBonus: 0, lmWeight: 0.5 };
+  await writeModelDir(path.join(dir, 'asr-b'), await exportModel(asr, {}, { decoder }));
+  const words = ['a', 'the', 'it', 'is', 'was', 'to', 'of'];
+  await writeAtomic(path.join(dir, 'asr-b', 'words.txt'), words.join('\n') + '\n');
+  await writeAtomic(path.join(dir, 'asr-b', 'lm.bin'), NgramLm.train([['it', 'is', 'a'], ['the', 'was', 'to', 'of']], { order: 2 }).toBinary());
   const gen = new AclipseGenerator({ so: { hidden: 8, kernel: 3, layers: 1, seReduction: 8, dropout: 0, maskScale: 1, addScale: 1 }, er: { hidden: 8, kernel: 3, layers: 1, seReduction: 8, dropout: 0, maskScale: 1, addScale: 1 }, budgetDb: 10 });
   for (const v of gen.variables('so')) if (v.shape[1] === 4 * 257) v.assign(v.add(0.3));
   const art = await gen.toArtifacts();
@@ -60,6 +66,10 @@ describe('evaluation report on the fixture corpus', () => {
     expect(report.rows.filter((r) => r.label.startsWith('PGD'))).toHaveLength(1);
     expect(report.attacker?.trainClips).toBe(2);
     expect(report.transfer?.rows.length).toBe(1 + methods.length);
+    for (const t of report.transfer!.rows) expect(t.werBeam).toBeGreaterThanOrEqual(0);
+    expect(report.transfer!.decoder).toMatch(/2-gram LM/);
+    expect(report.attacker!.werProtectedAfter.beam).toBeNull();
+    expect(report.attacker!.werProtectedAfter.greedy).toBeGreaterThanOrEqual(0);
   });
 
   it('the markdown embeds the frontier and the JSON round-trips', () => {

@@ -11,11 +11,12 @@ import { pgdAttack } from '../../src/core/aclipse/pgd';
 import { BASELINES } from '../../src/core/baselines';
 import { EMOTIONS, bySplit, stratifiedSubset } from '../../src/core/data';
 import { evaluateMethod, protectWith, resultsToCsv, scoreClips, summarizeResults, type ClipResult, type LabelledClip, type MethodId, type MethodSummary } from '../../src/core/evaluation';
-import { cer, wer } from '../../src/core/ml/metrics';
+import { mulberry32 } from '../../src/core/data/random';
 import { modelFromArtifacts } from '../../src/core/ml/weights';
-import { asrTrainStep, makeBatches, predictAsr } from '../../src/core/ml/train';
+import { asrMetrics, asrTrainStep, makeBatches, predictAsr } from '../../src/core/ml/train';
 import { readModelDir } from '../../src/core/node/io';
 import { loadCorpus, loadEvaluatorsFromDisk, readGeneratorDir, spread, toClips } from '../aclipse/common';
+import { readDecoder } from '../evaluators/data';
 import { confusionSvg, frontierSvg, type FrontierSeries } from './svg';
 
 export interface EvalReportConfig {
@@ -54,19 +55,27 @@ export interface MethodRow extends MethodSummary {
   label: string;
 }
 
+/** WER with greedy decoding and, where the ASR has a word list, with its beam search (word list + LM). */
+export interface WerPair {
+  greedy: number;
+  beam: number | null;
+}
+
 export interface AttackerResult {
   budgetDb: number;
   trainClips: number;
   steps: number;
-  werProtectedBefore: number;
-  werProtectedAfter: number;
-  werOriginalBefore: number;
-  werOriginalAfter: number;
+  werProtectedBefore: WerPair;
+  werProtectedAfter: WerPair;
+  werOriginalBefore: WerPair;
+  werOriginalAfter: WerPair;
 }
 
 export interface TransferResult {
   model: string;
-  rows: { method: string; targetSnrDb: number | null; wer: number; cer: number }[];
+  /** the transfer ASR's decoder, in words */
+  decoder: string;
+  rows: { method: string; targetSnrDb: number | null; wer: number; cer: number; werBeam: number | null; cerBeam: number | null }[];
 }
 
 export interface EvalReport {
@@ -107,26 +116,31 @@ async function fineTuneAttacker(
 ): Promise<AttackerResult> {
   // The attacker knows the protector: it protects its own training clips with the same generator and budget.
   const budget = cfg.attacker.budgetDb;
-  const asr = modelFromArtifacts(await readModelDir(path.join(cfg.models, 'asr')), 'asr');
+  const asrDir = path.join(cfg.models, 'asr');
+  const asrArt = await readModelDir(asrDir);
+  const asr = modelFromArtifacts(asrArt, 'asr');
+  const decoder = readDecoder(asrDir, asrArt.modelJson);
   const protectedTrain: Float32Array[] = [];
   for (const c of trainClips) protectedTrain.push(await protectWith('aclipse', c.wave, { budgetDb: budget, generator: gen }));
   const protectedTest: Float32Array[] = [];
   for (const c of testClips) protectedTest.push(await protectWith('aclipse', c.wave, { budgetDb: budget, generator: gen }));
   const refs = testClips.map((c) => c.text);
-  const werOf = async (waves: Float32Array[]) => wer(refs, (await predictAsr(asr, waves)).map((p) => p.greedy)).rate;
+  const werOf = async (waves: Float32Array[]): Promise<WerPair> => {
+    const m = asrMetrics(refs, await predictAsr(asr, waves, decoder ?? {}));
+    return { greedy: m.werGreedy, beam: m.werBeam ?? null };
+  };
   const werProtectedBefore = await werOf(protectedTest);
   const werOriginalBefore = await werOf(testClips.map((c) => c.wave));
   const optimizer = tf.train.adam(cfg.attacker.learningRate);
   let steps = 0;
-  let rngState = cfg.seed;
-  const rng = () => ((rngState = (rngState * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const rng = mulberry32(cfg.seed);
   for (let epoch = 0; epoch < cfg.attacker.epochs; epoch++) {
     const batches = makeBatches(protectedTrain.map((w) => w.length), cfg.attacker.maxBatch, 16000 * 48, rng);
     for (const idx of batches) {
       await asrTrainStep(asr, optimizer, idx.map((i) => protectedTrain[i]), idx.map((i) => trainClips[i].text), { clipNorm: 5, seed: steps + 1, ctcMode: 'sync' });
       steps++;
     }
-    log(`attacker epoch ${epoch + 1}/${cfg.attacker.epochs}: WER on protected test ${(100 * (await werOf(protectedTest))).toFixed(1)}%`);
+    log(`attacker epoch ${epoch + 1}/${cfg.attacker.epochs}: greedy WER on protected test ${pct((await werOf(protectedTest)).greedy)}%`);
   }
   optimizer.dispose();
   const result = {
@@ -170,10 +184,10 @@ export function reportMarkdown(r: EvalReport): string {
       '',
       `A copy of the ASR fine-tuned for ${a.steps} steps on ${a.trainClips} training clips protected by Aclipse at ${a.budgetDb} dB (the attacker has the protector).`,
       '',
-      '| | WER % before fine-tuning | WER % after |',
-      '|---|---|---|',
-      `| protected test clips | ${pct(a.werProtectedBefore)} | ${pct(a.werProtectedAfter)} |`,
-      `| original test clips | ${pct(a.werOriginalBefore)} | ${pct(a.werOriginalAfter)} |`,
+      '| | WER % before fine-tuning (greedy) | WER % after (greedy) | WER % before (beam) | WER % after (beam) |',
+      '|---|---|---|---|---|',
+      `| protected test clips | ${pct(a.werProtectedBefore.greedy)} | ${pct(a.werProtectedAfter.greedy)} | ${pct(a.werProtectedBefore.beam)} | ${pct(a.werProtectedAfter.beam)} |`,
+      `| original test clips | ${pct(a.werOriginalBefore.greedy)} | ${pct(a.werOriginalAfter.greedy)} | ${pct(a.werOriginalBefore.beam)} | ${pct(a.werOriginalAfter.beam)} |`,
       '',
     );
   }
@@ -181,11 +195,11 @@ export function reportMarkdown(r: EvalReport): string {
     lines.push(
       '## Transfer to an independently trained ASR',
       '',
-      `\`${r.transfer.model}\`: a different architecture, trained separately; the generator never saw it.`,
+      `\`${r.transfer.model}\`: a different architecture, trained separately; the generator never saw it. Beam: ${r.transfer.decoder}.`,
       '',
-      '| method | target SNR dB | WER % | CER % |',
-      '|---|---|---|---|',
-      ...r.transfer.rows.map((t) => `| ${t.method} | ${t.targetSnrDb ?? '–'} | ${pct(t.wer)} | ${pct(t.cer)} |`),
+      '| method | target SNR dB | WER % | CER % | WER % (beam) | CER % (beam) |',
+      '|---|---|---|---|---|---|',
+      ...r.transfer.rows.map((t) => `| ${t.method} | ${t.targetSnrDb ?? '–'} | ${pct(t.wer)} | ${pct(t.cer)} | ${pct(t.werBeam)} | ${pct(t.cerBeam)} |`),
       '',
     );
   }
@@ -246,20 +260,22 @@ export async function runReport(cfg: EvalReportConfig, command: string, log: Log
 
   let transfer: TransferResult | null = null;
   if (cfg.asrB && existsSync(path.join(cfg.asrB, 'model.json'))) {
-    const asrB = modelFromArtifacts(await readModelDir(cfg.asrB), 'asr');
+    const artB = await readModelDir(cfg.asrB);
+    const asrB = modelFromArtifacts(artB, 'asr');
+    const decoderB = readDecoder(cfg.asrB, artB.modelJson);
     const refs = clips.map((c) => c.text);
     const score = async (method: MethodId, snr: number | null) => {
       const waves: Float32Array[] = [];
       for (const c of clips) waves.push(await protectWith(method, c.wave, { budgetDb: snr ?? 0, generator: gen, seed: cfg.seed }));
-      const hyps = (await predictAsr(asrB, waves)).map((p) => p.greedy);
-      return { method: LABELS[method] ?? method, targetSnrDb: snr, wer: wer(refs, hyps).rate, cer: cer(refs, hyps).rate };
+      const m = asrMetrics(refs, await predictAsr(asrB, waves, decoderB ?? {}));
+      return { method: LABELS[method] ?? method, targetSnrDb: snr, wer: m.werGreedy, cer: m.cerGreedy, werBeam: m.werBeam ?? null, cerBeam: m.cerBeam ?? null };
     };
     const trows = [await score('original', null)];
     for (const m of cfg.methods) {
       if (m === 'original' || m === 'pgd' || (m === 'aclipse' && !gen)) continue;
       trows.push(await score(m, cfg.snrs[0]));
     }
-    transfer = { model: cfg.asrB, rows: trows };
+    transfer = { model: cfg.asrB, decoder: decoderB?.describe ?? 'greedy only', rows: trows };
     asrB.dispose();
     log(`transfer ASR-B: ${trows.map((t) => `${t.method} ${pct(t.wer)}`).join(', ')}`);
   }
