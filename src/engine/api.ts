@@ -213,9 +213,11 @@ export type ProgressDetail =
   | { kind: 'train-epoch'; report: TrainEpochReport }
   | ({ kind: 'finetune-step' } & FineTuneStepReport);
 
+export type ModelLoadTarget = 'ser' | 'asr' | 'words' | 'lm' | 'aclipse';
+
 export interface ModelLoadProgress {
   kind: 'model-load';
-  model: 'ser' | 'asr' | 'words' | 'lm' | 'aclipse';
+  model: ModelLoadTarget;
   loadedBytes: number;
   /** From Content-Length when the server sends it. */
   totalBytes: number | null;

@@ -6,7 +6,7 @@ import { useMemo, useState } from 'react';
 import { clipStats, formatDuration } from '../../core/audio';
 import { BASELINES } from '../../core/baselines';
 import { EMOTIONS } from '../../core/data';
-import type { ClipAnalysis, GeneratorInfo, ModelsReport, ProtectMethod, ProtectResult } from '../../engine/api';
+import type { ClipAnalysis, GeneratorInfo, ModelLoadTarget, ModelsReport, ProtectMethod, ProtectResult } from '../../engine/api';
 import { downloadClip } from '../audio/download';
 import { clause, db, dbfs, pct } from '../format';
 import {
@@ -138,6 +138,14 @@ function generatorLine(g: GeneratorInfo): string {
   return `${g.label} · ${(g.parameters / 1000).toFixed(0)}k parameters · ${bytes(g.bytes)}`;
 }
 
+const LOAD_LABELS: Record<ModelLoadTarget, string> = {
+  ser: 'Emotion model (SER)',
+  asr: 'Speech model (ASR)',
+  words: 'Word list',
+  lm: 'Language model',
+  aclipse: 'Protection model',
+};
+
 export function ModelsCard() {
   const models = useAppStore((s) => s.models);
   const engine = useAppStore((s) => s.engine);
@@ -173,7 +181,7 @@ export function ModelsCard() {
           {progress.map((p) => (
             <ProgressBar
               key={p!.model}
-              label={`${p!.model.toUpperCase()} ${p!.done ? '✓' : ''}`}
+              label={`${LOAD_LABELS[p!.model]} ${p!.done ? '✓' : ''}`}
               fraction={p!.totalBytes ? p!.loadedBytes / p!.totalBytes : p!.done ? 1 : null}
               detail={`${bytes(p!.loadedBytes)}${p!.totalBytes ? ` of ${bytes(p!.totalBytes)}` : ''}`}
             />
