@@ -19,7 +19,8 @@ import { AsrModel, SerModel } from '../src/core/ml/models';
 import { modelFromArtifacts } from '../src/core/ml/weights';
 import { readModelDir } from '../src/core/node/io';
 import { initTf } from '../src/core/node/tf';
-import { numberFlag, parseFlags, readGeneratorDir } from '../scripts/aclipse/common';
+import { readGeneratorDir } from '../scripts/aclipse/common';
+import { numberFlag, parseFlags } from '../scripts/flags';
 
 type Row = { op: string; backend: string; ms: number; extra?: string };
 

@@ -15,7 +15,8 @@ import { EMOTIONS, bySplit } from '../src/core/data';
 import { evaluateMethod, meanSd, summarizeResults, type MethodSummary } from '../src/core/evaluation';
 import { initTf } from '../src/core/node/tf';
 import { loadAclipseConfig } from './aclipse/config';
-import { loadCorpus, loadEvaluatorsFromDisk, log, numberFlag, parseFlags, readGeneratorDir, spread, stringFlag, toClips } from './aclipse/common';
+import { loadCorpus, loadEvaluatorsFromDisk, log, readGeneratorDir, spread, toClips } from './aclipse/common';
+import { numberFlag, parseFlags, stringFlag } from './flags';
 
 interface SystemRow {
   split: string;

@@ -14,7 +14,8 @@ import { asrMetrics, predictAsr, predictSer, serMetrics, type AsrMetrics, type S
 import { modelFromArtifacts } from '../src/core/ml/weights';
 import { readModelDir } from '../src/core/node/io';
 import { initTf, type NodeBackend } from '../src/core/node/tf';
-import { cliArg as arg, loadSplit, pct, readDecoder } from './evaluators/data';
+import { loadSplit, pct, readDecoder } from './evaluators/data';
+import { argOr as arg } from './flags';
 
 async function main(): Promise<void> {
   const modelsDir = arg('models', 'public/models');

@@ -9,7 +9,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { initTf } from '../src/core/node/tf';
-import { numberFlag, parseFlags, stringFlag } from './aclipse/common';
+import { numberFlag, parseFlags, stringFlag } from './flags';
 import { DEFAULT_EVAL_CONFIG, frontierFigure, runReport, type EvalReport, type EvalReportConfig } from './eval/report';
 
 async function main(): Promise<void> {

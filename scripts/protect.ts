@@ -10,7 +10,8 @@ import path from 'node:path';
 import { perturbationReport } from '../src/core/analysis';
 import { decodeWavTo16kMono, encodeWav, SAMPLE_RATE, validateSamples } from '../src/core/audio';
 import { initTf } from '../src/core/node/tf';
-import { numberFlag, parseFlags, readGeneratorDir, stringFlag } from './aclipse/common';
+import { readGeneratorDir } from './aclipse/common';
+import { numberFlag, parseFlags, stringFlag } from './flags';
 
 function wavFiles(root: string): string[] {
   if (statSync(root).isFile()) return [root];

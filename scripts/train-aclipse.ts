@@ -20,7 +20,8 @@ import { AclipseTrainer, type AclipseTrainConfig, type EpochReport, type Stage }
 import { bySplit, stratifiedSubset } from '../src/core/data';
 import { initTf } from '../src/core/node/tf';
 import { writeAtomic } from '../src/core/node/io';
-import { loadCorpus, loadEvaluatorsFromDisk, log, parseFlags, readGeneratorDir, stringFlag, toClips } from './aclipse/common';
+import { loadCorpus, loadEvaluatorsFromDisk, log, readGeneratorDir, toClips } from './aclipse/common';
+import { parseFlags, stringFlag } from './flags';
 import { applyOverrides, loadAclipseConfig } from './aclipse/config';
 
 interface RunState {

@@ -22,7 +22,7 @@ import { asrLogProbs, asrMetrics, decodeAsr, type AsrMetrics } from '../src/core
 import { modelFromArtifacts } from '../src/core/ml/weights';
 import { readModelDir, writeAtomic } from '../src/core/node/io';
 import { initTf } from '../src/core/node/tf';
-import { numberList, parseFlags, stringFlag } from './aclipse/common';
+import { numberList, parseFlags, stringFlag } from './flags';
 import { WORDNET_DIR, examplesInDataLine, transcriptOf } from './corpus/sentences';
 import { loadSplit, pct, readManifest } from './evaluators/data';
 

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import type { ModuleConfig } from '../../src/core/aclipse/generator';
 import { PAPER_CONFIG, type AclipseTrainConfig } from '../../src/core/aclipse/trainer';
-import { numberFlag, stringFlag, type Flags } from './common';
+import { numberFlag, stringFlag, type Flags } from '../flags';
 
 export interface AclipseRunConfig {
   name: string;

@@ -67,13 +67,5 @@ export function readDecoder(dir: string, json: ModelJson): (DecodeOptions & { de
   return { lexicon, lm, beamWidth: d.beamWidth, wordBonus: d.wordBonus, lmWeight: d.lmWeight, describe };
 }
 
-/** `--name value` from argv; a flag given without a value reads as 'true'. Shared by the evaluator CLIs. */
-export function cliArg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const v = process.argv[i + 1];
-  return v && !v.startsWith('--') ? v : 'true';
-}
-
 /** A rate as a fixed-width percentage for the CLI tables. */
 export const pct = (x: number | undefined): string => (x === undefined ? '   n/a' : `${(100 * x).toFixed(1).padStart(5)}%`);

@@ -14,7 +14,8 @@ import { asrMetrics, predictAsr, type AsrMetrics } from '../../src/core/ml/train
 import { modelFromArtifacts } from '../../src/core/ml/weights';
 import { readModelDir } from '../../src/core/node/io';
 import { initTf, type NodeBackend } from '../../src/core/node/tf';
-import { cliArg as arg, loadSplit, pct, readDecoder } from './data';
+import { argOr as arg } from '../flags';
+import { loadSplit, pct, readDecoder } from './data';
 
 async function main(): Promise<void> {
   const dir = arg('asr', 'public/models/asr-b');

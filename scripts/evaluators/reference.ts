@@ -13,11 +13,7 @@ import { greedyDecode } from '../../src/core/ml/decoders';
 import { modelFromArtifacts } from '../../src/core/ml/weights';
 import { readModelDir, writeAtomic } from '../../src/core/node/io';
 import { initTf } from '../../src/core/node/tf';
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
-}
+import { argOr as arg } from '../flags';
 
 const round = (x: ArrayLike<number>) => Array.from(x, (v) => Math.round(v * 1e5) / 1e5);
 
