@@ -32,6 +32,14 @@ function chirp(n: number, f0: number, f1: number): Float32Array {
   return out;
 }
 
+/** Largest element-wise difference of two equally long arrays. */
+function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  expect(a.length).toBe(b.length);
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i] - b[i]));
+  return d;
+}
+
 beforeAll(async () => {
   await initTf('wasm');
 });
@@ -254,10 +262,7 @@ describe('evaluator models', () => {
     await tf.setBackend('cpu');
     const [a2, s2] = run();
     await initTf('wasm');
-    let d = 0;
-    for (let i = 0; i < a1.length; i++) d = Math.max(d, Math.abs(a1[i] - a2[i]));
-    for (let i = 0; i < s1.length; i++) d = Math.max(d, Math.abs(s1[i] - s2[i]));
-    expect(d).toBeLessThan(1e-3);
+    expect(Math.max(maxAbsDiff(a1, a2), maxAbsDiff(s1, s2))).toBeLessThan(1e-3);
     asr.dispose();
     ser.dispose();
   });
@@ -303,9 +308,7 @@ describe('evaluator models', () => {
     const a = await run('sync');
     const b = await run('async');
     expect(a.loss).toBeCloseTo(b.loss, 3);
-    let maxDiff = 0;
-    for (let i = 0; i < a.w.length; i++) maxDiff = Math.max(maxDiff, Math.abs(a.w[i] - b.w[i]));
-    expect(maxDiff).toBeLessThan(1e-5);
+    expect(maxAbsDiff(a.w, b.w)).toBeLessThan(1e-5);
   });
 
   it('loss falls when training on a handful of clips', async () => {
@@ -395,9 +398,7 @@ describe('transformer ASR (arch: transformer, the second ASR)', () => {
       const t = alone.outLengths[0];
       const x = alone.logits.dataSync();
       const y = tf.slice(both.logits, [0, 0, 0], [1, t, 29]).dataSync();
-      let d = 0;
-      for (let i = 0; i < x.length; i++) d = Math.max(d, Math.abs(x[i] - y[i]));
-      expect(d).toBeLessThan(1e-4);
+      expect(maxAbsDiff(x, y)).toBeLessThan(1e-4);
       // the padding really changes something elsewhere: the second clip's logits are not the first's
       const z = tf.slice(both.logits, [1, 0, 0], [1, t, 29]).dataSync();
       expect(Math.abs(z[0] - x[0]) + Math.abs(z[5] - x[5])).toBeGreaterThan(1e-6);
@@ -420,9 +421,7 @@ describe('transformer ASR (arch: transformer, the second ASR)', () => {
     const a = await run('slices');
     const b = await run('native');
     expect(a.loss).toBeCloseTo(b.loss, 4);
-    let d = 0;
-    for (let i = 0; i < a.w.length; i++) d = Math.max(d, Math.abs(a.w[i] - b.w[i]));
-    expect(d).toBeLessThan(1e-5);
+    expect(maxAbsDiff(a.w, b.w)).toBeLessThan(1e-5);
   });
 
   it('CTC loss falls on a handful of clips and the tensor count stays flat', async () => {

@@ -89,14 +89,18 @@ export function mm(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
   return mmGrad(a, b) as tf.Tensor2D;
 }
 
+/** Swaps the last two axes of a matrix or a batch of matrices. */
+const swapLast = (x: tf.Tensor): tf.Tensor => (x.rank === 2 ? tf.transpose(x) : tf.transpose(x, [0, 2, 1]));
+
+// The backward of mm and bmm: dA = dY·Bᵀ, dB = Aᵀ·dY with explicit transposes.
 const mmGrad = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
-  const [a, b, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc];
+  const [a, b, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
   save([a, b]);
   return {
-    value: tf.matMul(a, b) as tf.Tensor,
+    value: tf.matMul(a as tf.Tensor3D, b as tf.Tensor3D) as tf.Tensor,
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-      const [sa, sb] = saved as tf.Tensor2D[];
-      return [tf.matMul(dy as tf.Tensor2D, tf.transpose(sb)), tf.matMul(tf.transpose(sa), dy as tf.Tensor2D)];
+      const [sa, sb] = saved;
+      return [tf.matMul(dy as tf.Tensor3D, swapLast(sb) as tf.Tensor3D), tf.matMul(swapLast(sa) as tf.Tensor3D, dy as tf.Tensor3D)];
     },
   };
 });
@@ -212,21 +216,9 @@ export function downsample2(x: tf.Tensor3D, w: tf.Tensor2D, b: tf.Tensor1D | nul
  * whole input there (measured ~0.5 ms per slice of a [96,84,32] tensor).
  */
 export function bmm(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D {
-  return bmmGrad(a, b) as tf.Tensor3D;
+  return mmGrad(a, b) as tf.Tensor3D;
 }
 
-const bmmGrad = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
-  const [a, b, save] = args as [tf.Tensor3D, tf.Tensor3D, tf.GradSaveFunc];
-  save([a, b]);
-  return {
-    value: tf.matMul(a, b) as tf.Tensor,
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-      const [sa, sb] = saved as tf.Tensor3D[];
-      const g = dy as tf.Tensor3D;
-      return [tf.matMul(g, tf.transpose(sb, [0, 2, 1])), tf.matMul(tf.transpose(sa, [0, 2, 1]), g)];
-    },
-  };
-});
 
 /**
  * Additive attention bias [B,1,1,T] from JS lengths: 0 for valid key frames, −1e9 for padding, so a softmax over
