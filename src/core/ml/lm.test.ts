@@ -63,6 +63,11 @@ describe('n-gram language model (interpolated Kneser–Ney)', () => {
     for (const s of ['the cat sat on the mat', 'a dog ran on the log', 'zebra sat']) {
       expect(back.sentenceLogProb(s.split(' '))).toBe(lm.sentenceLogProb(s.split(' ')));
     }
+    // a Node Buffer at an offset inside a larger pool (as readFileSync returns) reads the same
+    const pooled = Buffer.concat([Buffer.from([1, 2, 3]), Buffer.from(bytes)]).subarray(3);
+    const fromBuffer = NgramLm.fromBinary(pooled);
+    expect(fromBuffer.sizes).toEqual(lm.sizes);
+    expect(fromBuffer.sentenceLogProb(['the', 'cat'])).toBe(lm.sentenceLogProb(['the', 'cat']));
     expect(() => NgramLm.fromBinary(bytes.slice(0, 40))).toThrow(/truncated|corrupt/);
     expect(() => NgramLm.fromBinary(new Uint8Array(16))).toThrow(/not an n-gram/);
   });

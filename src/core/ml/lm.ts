@@ -290,10 +290,10 @@ export class NgramLm {
       off += 4;
       const end = off + count * n * 4 + count * 4;
       if (end > bytes.byteLength) throw new Error('truncated n-gram LM file');
-      // copy: the source offset need not be aligned for typed-array views
-      const ids = new Int32Array(bytes.slice(off, off + count * n * 4).buffer);
+      // copy (new Uint8Array(view) copies; a Node Buffer's slice() would not): offsets need not be aligned
+      const ids = new Int32Array(new Uint8Array(bytes.subarray(off, off + count * n * 4)).buffer);
       off += count * n * 4;
-      const vals = new Float32Array(bytes.slice(off, off + count * 4).buffer);
+      const vals = new Float32Array(new Uint8Array(bytes.subarray(off, off + count * 4)).buffer);
       off += count * 4;
       return [ids, vals];
     };
