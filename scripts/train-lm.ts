@@ -10,8 +10,8 @@
  *     the LM has never read a sentence the ASR is scored on, nor the one it is tuned on.
  *  2. Interpolated Kneser–Ney (src/core/ml/lm.ts), with count cut-offs to keep the file small for the browser.
  *  3. A grid over LM weight × word bonus × beam width, decoded on val only; the best val WER wins.
- * Writes <asr>/lm.bin and records the LM and decoder settings in <asr>/model.json (trainedWith.decoder), which
- * every evaluator CLI and the browser read. --dry prints the grid without writing.
+ * Writes <asr>/lm.bin and records the LM and decoder settings in <asr>/model.json (trainedWith.decoder, and the
+ * val metrics they reached in metrics.val), which every evaluator CLI and the browser read. --dry prints the grid without writing.
  */
 import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
@@ -125,6 +125,8 @@ async function main(): Promise<void> {
       chosenOnVal: best.m,
       command: `npm run train:lm -- ${process.argv.slice(2).join(' ')}`.trim(),
     };
+    // the model's val metrics now describe the decoder it ships with
+    json.metrics = { ...json.metrics, val: best.m };
     await writeFile(path.join(dir, 'model.json'), JSON.stringify(json, null, 1) + '\n');
     console.log(`wrote ${dir}/lm.bin and the decoder settings in ${dir}/model.json`);
   }
