@@ -1,6 +1,7 @@
 /**
  * npm run eval:evaluators -- [--models public/models] [--manifest data/corpus/manifest.jsonl]
  *                            [--splits test,test_speaker] [--limit N] [--write] [--backend wasm|cpu]
+ *                            [--by voice|speaker|emotion]
  *
  * Prints WA, UA (SER) and WER, CER (ASR; greedy and lexicon beam search) of the shipped evaluators on the
  * sentence-held-out `test` split and the speaker-held-out `test_speaker` split, plus the SER confusion matrices.
@@ -14,7 +15,7 @@ import { asrMetrics, predictAsr, predictSer, serMetrics, type AsrMetrics, type S
 import { modelFromArtifacts } from '../src/core/ml/weights';
 import { readModelDir } from '../src/core/node/io';
 import { initTf, type NodeBackend } from '../src/core/node/tf';
-import { loadSplit, pct, readDecoder } from './evaluators/data';
+import { loadSplit, pct, readDecoder, readManifest } from './evaluators/data';
 import { argOr as arg } from './flags';
 
 async function main(): Promise<void> {
@@ -23,6 +24,8 @@ async function main(): Promise<void> {
   const splits = arg('splits', 'test,test_speaker').split(',') as CorpusSplit[];
   const limit = Number(arg('limit', '0')) || null;
   const write = arg('write', 'false') === 'true';
+  const by = arg('by', '') || null;
+  if (by && !['voice', 'speaker', 'emotion'].includes(by)) throw new Error('--by takes voice, speaker or emotion');
   const tf = await initTf(arg('backend', 'wasm') as NodeBackend);
   const serArt = await readModelDir(path.join(modelsDir, 'ser'));
   const asrArt = await readModelDir(path.join(modelsDir, 'asr'));
@@ -36,17 +39,31 @@ async function main(): Promise<void> {
     if (!clips.length) throw new Error(`split ${split} is empty in ${manifest}`);
     const t0 = Date.now();
     const waves = clips.map((c) => c.samples);
-    const s = serMetrics(clips.map((c) => c.emotion ?? 0), await predictSer(ser, waves), EMOTIONS.length);
-    const a = asrMetrics(
-      clips.map((c) => c.text ?? ''),
-      await predictAsr(asr, waves, decoder ?? {}),
-    );
+    const serProbs = await predictSer(ser, waves);
+    const asrPreds = await predictAsr(asr, waves, decoder ?? {});
+    const s = serMetrics(clips.map((c) => c.emotion ?? 0), serProbs, EMOTIONS.length);
+    const a = asrMetrics(clips.map((c) => c.text ?? ''), asrPreds);
     results[split] = { ser: s, asr: a };
     console.log(`\n== ${split} (${clips.length} clips, ${((Date.now() - t0) / 1000).toFixed(0)} s)`);
     console.log(`SER  WA ${pct(s.wa)}  UA ${pct(s.ua)}`);
     console.log(`ASR  greedy: WER ${pct(a.werGreedy)}  CER ${pct(a.cerGreedy)}   beam: WER ${pct(a.werBeam)}  CER ${pct(a.cerBeam)}`);
     console.log(`confusion (rows = true, cols = predicted; ${EMOTIONS.join(', ')}):`);
     s.confusion.forEach((row, i) => console.log(`  ${EMOTIONS[i].padEnd(8)} ${row.map((v) => String(v).padStart(5)).join('')}`));
+    if (by) {
+      // per voice or emotion (manifest field): where the errors are, not only how many
+      const field = new Map(readManifest(manifest).map((r) => [r.id, String(r[by as keyof typeof r] ?? '?')]));
+      const groups = new Map<string, number[]>();
+      clips.forEach((c, i) => {
+        const g = field.get(c.id) ?? '?';
+        groups.set(g, [...(groups.get(g) ?? []), i]);
+      });
+      console.log(`by ${by}:`);
+      for (const [g, idx] of [...groups].sort()) {
+        const gs = serMetrics(idx.map((i) => clips[i].emotion ?? 0), idx.map((i) => serProbs[i]), EMOTIONS.length);
+        const ga = asrMetrics(idx.map((i) => clips[i].text ?? ''), idx.map((i) => asrPreds[i]));
+        console.log(`  ${g.padEnd(18)} ${String(idx.length).padStart(4)} clips  SER WA ${pct(gs.wa)}  ASR greedy CER ${pct(ga.cerGreedy)} WER ${pct(ga.werGreedy)}  beam WER ${pct(ga.werBeam)}`);
+      }
+    }
   }
   if (write) {
     const stamp = { command: `npm run eval:evaluators -- --write${limit ? ` --limit ${limit}` : ''}`, manifest, date: new Date().toISOString() };
