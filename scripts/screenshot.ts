@@ -1,0 +1,65 @@
+/**
+ * npx tsx scripts/screenshot.ts [--clip s3955_flite_kal16] [--out docs/img/protect.png] [--backend wasm]
+ *
+ * Renders the README's picture of the Protect screen: serves the production build (run `npm run build` first) with
+ * `vite preview`, opens it in Debian's Chromium, loads a demo clip, protects it with the shipped weights at the
+ * default 10 dB budget, and saves a screenshot of the page. Prints what the screen shows (SNR, WER, emotions), so
+ * the caption can quote it.
+ */
+import { spawn } from 'node:child_process';
+import { chromium } from '@playwright/test';
+import { argOr } from './flags';
+
+const PORT = 4175;
+
+async function waitForServer(url: string, ms: number): Promise<void> {
+  const t0 = Date.now();
+  while (Date.now() - t0 < ms) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error(`${url} did not answer within ${ms / 1000} s`);
+}
+
+async function main(): Promise<void> {
+  const clip = argOr('clip', 's3955_flite_kal16');
+  const out = argOr('out', 'docs/img/protect.png');
+  const backend = argOr('backend', 'wasm');
+  const server = spawn('npx', ['vite', 'preview', '--host', '127.0.0.1', '--port', String(PORT), '--strictPort'], { stdio: 'ignore' });
+  try {
+    await waitForServer(`http://127.0.0.1:${PORT}/`, 60_000);
+    const browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--enable-unsafe-webgpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
+    await page.goto(`http://127.0.0.1:${PORT}/?backend=${backend}`);
+    await page.getByTestId('generator-select').waitFor({ timeout: 180_000 });
+    await page.getByTestId('demo-select').selectOption(clip);
+    await page.getByTestId('demo-load').click();
+    await page.getByTestId('clip-name').filter({ hasText: `${clip}.wav` }).waitFor({ timeout: 60_000 });
+    await page.getByTestId('protect').click();
+    await page.getByTestId('snr').waitFor({ timeout: 300_000 });
+    await page.getByTestId('waveform-protected').and(page.locator('[data-ready="true"]')).waitFor({ timeout: 60_000 });
+    const facts = {
+      snrDb: await page.getByTestId('snr').getAttribute('data-value'),
+      wer: await page.getByTestId('wer').getAttribute('data-value'),
+      verdict: await page.getByTestId('emotion-verdict').textContent(),
+      original: await page.getByTestId('transcript-original').textContent(),
+    };
+    await page.screenshot({ path: out, fullPage: false });
+    console.log(`wrote ${out}: ${JSON.stringify(facts)}`);
+    await browser.close();
+  } finally {
+    server.kill();
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? (e.stack ?? e.message) : e);
+  process.exit(1);
+});
