@@ -19,7 +19,7 @@ import { writeModelDir } from '../src/core/node/io';
 import { initTf } from '../src/core/node/tf';
 
 /** Bump when the fixtures change, so a stale cache is never used. */
-const VERSION = 5;
+const VERSION = 6;
 export const ENGINE_FIXTURES = join(tmpdir(), 'aclipse-e2e', `engine-fixtures-v${VERSION}`);
 
 export const FIXTURE_WORDS = ['he', 'was', 'the', 'road', 'down', 'a', 'cat', 'dog', 'sat', 'ran'];

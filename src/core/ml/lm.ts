@@ -31,7 +31,7 @@ interface Tables {
   backoff: Float32Array[];
 }
 
-const MAGIC = 0x4e47524d; // 'NGRM'
+const MAGIC = 0x3252474e; // 'NGR2' (little-endian)
 
 export class NgramLm {
   readonly order: number;
@@ -244,31 +244,34 @@ export class NgramLm {
   }
 
   /**
-   * Binary file: u32 magic, u32 order, u32 vocab byte length, vocab (UTF-8, '\n'-separated), then per order n the
-   * count, ids (Int32, n each) and log-probs (Float32), then per context order the same for backoff weights.
-   * Every block starts 4-byte aligned.
+   * Binary file: u32 magic 'NGR2', u32 order, u32 bytes per word id (2 when the vocabulary fits in 16 bits, else 4),
+   * u32 vocab byte length, vocab (UTF-8, '\n'-separated), then per order n: u32 count, ids (n each), log-probs
+   * (Float32); then per context order the same for the backoff weights. Every block starts 4-byte aligned.
    */
   toBinary(): Uint8Array {
     const t = this.tables;
+    const idBytes = t.vocab.length <= 0xffff ? 2 : 4;
     const vocabBytes = new TextEncoder().encode(t.vocab.join('\n'));
     const pad = (n: number) => (4 - (n % 4)) % 4;
-    let size = 12 + vocabBytes.length + pad(vocabBytes.length);
     const blocks: [Int32Array, Float32Array][] = [];
     for (let n = 0; n < t.order; n++) blocks.push([t.ids[n], t.logp[n]]);
     for (let n = 0; n < t.order - 1; n++) blocks.push([t.ctxIds[n], t.backoff[n]]);
-    for (const [ids, vals] of blocks) size += 4 + ids.byteLength + vals.byteLength;
+    let size = 16 + vocabBytes.length + pad(vocabBytes.length);
+    for (const [ids, vals] of blocks) size += 4 + ids.length * idBytes + pad(ids.length * idBytes) + vals.byteLength;
     const out = new Uint8Array(size);
     const dv = new DataView(out.buffer);
     dv.setUint32(0, MAGIC, true);
     dv.setUint32(4, t.order, true);
-    dv.setUint32(8, vocabBytes.length, true);
-    out.set(vocabBytes, 12);
-    let off = 12 + vocabBytes.length + pad(vocabBytes.length);
+    dv.setUint32(8, idBytes, true);
+    dv.setUint32(12, vocabBytes.length, true);
+    out.set(vocabBytes, 16);
+    let off = 16 + vocabBytes.length + pad(vocabBytes.length);
     for (const [ids, vals] of blocks) {
       dv.setUint32(off, vals.length, true);
       off += 4;
-      out.set(new Uint8Array(ids.buffer, ids.byteOffset, ids.byteLength), off);
-      off += ids.byteLength;
+      const packed = idBytes === 2 ? Uint16Array.from(ids) : ids;
+      out.set(new Uint8Array(packed.buffer, packed.byteOffset, packed.byteLength), off);
+      off += packed.byteLength + pad(packed.byteLength);
       out.set(new Uint8Array(vals.buffer, vals.byteOffset, vals.byteLength), off);
       off += vals.byteLength;
     }
@@ -278,22 +281,25 @@ export class NgramLm {
   static fromBinary(data: ArrayBuffer | Uint8Array): NgramLm {
     const bytes = data instanceof Uint8Array ? data : new Uint8Array(data);
     const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    if (bytes.byteLength < 12 || dv.getUint32(0, true) !== MAGIC) throw new Error('not an n-gram LM file');
+    if (bytes.byteLength < 16 || dv.getUint32(0, true) !== MAGIC) throw new Error('not an n-gram LM file');
     const order = dv.getUint32(4, true);
-    const vlen = dv.getUint32(8, true);
-    if (order < 1 || order > 5 || 12 + vlen > bytes.byteLength) throw new Error('corrupt n-gram LM file');
-    const vocab = new TextDecoder().decode(bytes.subarray(12, 12 + vlen)).split('\n');
-    let off = 12 + vlen + ((4 - (vlen % 4)) % 4);
+    const idBytes = dv.getUint32(8, true);
+    const vlen = dv.getUint32(12, true);
+    if (order < 1 || order > 5 || (idBytes !== 2 && idBytes !== 4) || 16 + vlen > bytes.byteLength) throw new Error('corrupt n-gram LM file');
+    const vocab = new TextDecoder().decode(bytes.subarray(16, 16 + vlen)).split('\n');
+    const pad = (n: number) => (4 - (n % 4)) % 4;
+    let off = 16 + vlen + pad(vlen);
+    // copies (new Uint8Array(view) copies; a Node Buffer's slice() would not), so offsets need not be aligned
+    const copy = (from: number, len: number): ArrayBuffer => new Uint8Array(bytes.subarray(from, from + len)).buffer;
     const read = (n: number): [Int32Array, Float32Array] => {
       if (off + 4 > bytes.byteLength) throw new Error('truncated n-gram LM file');
       const count = dv.getUint32(off, true);
       off += 4;
-      const end = off + count * n * 4 + count * 4;
-      if (end > bytes.byteLength) throw new Error('truncated n-gram LM file');
-      // copy (new Uint8Array(view) copies; a Node Buffer's slice() would not): offsets need not be aligned
-      const ids = new Int32Array(new Uint8Array(bytes.subarray(off, off + count * n * 4)).buffer);
-      off += count * n * 4;
-      const vals = new Float32Array(new Uint8Array(bytes.subarray(off, off + count * 4)).buffer);
+      const idLen = count * n * idBytes;
+      if (off + idLen + pad(idLen) + count * 4 > bytes.byteLength) throw new Error('truncated n-gram LM file');
+      const ids = idBytes === 2 ? Int32Array.from(new Uint16Array(copy(off, idLen))) : new Int32Array(copy(off, idLen));
+      off += idLen + pad(idLen);
+      const vals = new Float32Array(copy(off, count * 4));
       off += count * 4;
       return [ids, vals];
     };
