@@ -1,7 +1,7 @@
 /**
  * npm run train:lm -- [--asr public/models/asr] [--manifest data/corpus/manifest.jsonl] [--order 3]
  *                     [--text examples|examples+glosses] [--min-counts 1,2] [--lm-weights 0.4,0.7,1]
- *                     [--word-bonuses 0,1,2,3] [--beam-widths 16,32] [--val-limit N] [--dry]
+ *                     [--word-bonuses 0,1,2,3] [--beam-widths 16,32] [--val-limit N] [--share-lm <lm.bin>] [--dry]
  *
  * Builds the word n-gram language model of the ASR's beam search and chooses its decoder settings on `val`:
  *  1. LM text: every WordNet 3.0 usage example (and, with --text examples+glosses, the definitions), lower-cased to
@@ -12,6 +12,8 @@
  *  3. A grid over LM weight × word bonus × beam width, decoded on val only; the best val WER wins.
  * Writes <asr>/lm.bin and records the LM and decoder settings in <asr>/model.json (trainedWith.decoder, and the
  * val metrics they reached in metrics.val), which every evaluator CLI and the browser read. --dry prints the grid without writing.
+ * --share-lm points model.json at an existing LM file instead of writing a copy (a second ASR decoding with the same
+ * LM); it must hold exactly the LM these flags build, so the recorded LM statistics stay true.
  */
 import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
@@ -77,6 +79,7 @@ async function main(): Promise<void> {
   const beamWidths = numberList(flags, 'beam-widths') ?? [16, 32];
   const valLimit = Number(stringFlag(flags, 'val-limit') ?? 0) || null;
   const dry = flags.dry === true;
+  const shared = stringFlag(flags, 'share-lm');
 
   const recs = readManifest(manifest);
   const heldOut = [...new Set(recs.filter((r) => r.split !== 'train').map((r) => r.text))];
@@ -88,6 +91,9 @@ async function main(): Promise<void> {
   const textInfo = { source: `WordNet 3.0 ${textKind} (${WORDNET_DIR})`, lines: kept.length, droppedHeldOutOverlap: dropped, words: kept.reduce((a, s) => a + s.split(' ').length, 0) };
   console.log(`LM text: ${JSON.stringify(textInfo)}`);
   console.log(`LM: order ${order}, cut-offs ${minCounts.join(',')}, vocabulary ${lm.vocab.length}, n-grams ${lm.sizes.join('/')}, ${(bytes.byteLength / 1e6).toFixed(2)} MB, ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  if (shared && !Buffer.from(bytes).equals(readFileSync(shared))) {
+    throw new Error(`--share-lm ${shared} is not the LM these flags build; rebuild it or drop --share-lm`);
+  }
 
   await initTf('wasm');
   const art = await readModelDir(dir);
@@ -111,7 +117,8 @@ async function main(): Promise<void> {
   }
   console.log(`best on val: ${JSON.stringify(best)}`);
   if (!dry && best) {
-    await writeAtomic(path.join(dir, 'lm.bin'), bytes);
+    const lmRef = shared ? path.relative(dir, shared) : 'lm.bin';
+    if (!shared) await writeAtomic(path.join(dir, 'lm.bin'), bytes);
     const json = art.modelJson;
     const trainedWith = json.trainedWith;
     const previous = (trainedWith.decoder ?? {}) as Record<string, unknown>;
@@ -120,7 +127,7 @@ async function main(): Promise<void> {
       beamWidth: best.beamWidth,
       wordBonus: best.wordBonus,
       lmWeight: best.lmWeight,
-      lm: 'lm.bin',
+      lm: lmRef,
       lmInfo: { order, minCounts, discount: 0.75, vocabulary: lm.vocab.length, ngrams: lm.sizes, text: textInfo },
       chosenOnVal: best.m,
       command: `npm run train:lm -- ${process.argv.slice(2).join(' ')}`.trim(),
@@ -128,7 +135,7 @@ async function main(): Promise<void> {
     // the model's val metrics now describe the decoder it ships with
     json.metrics = { ...json.metrics, val: best.m };
     await writeFile(path.join(dir, 'model.json'), JSON.stringify(json, null, 1) + '\n');
-    console.log(`wrote ${dir}/lm.bin and the decoder settings in ${dir}/model.json`);
+    console.log(`wrote ${shared ? `a reference to ${shared}` : `${dir}/lm.bin`} and the decoder settings in ${dir}/model.json`);
   }
   asr.dispose();
 }
