@@ -5,7 +5,7 @@
  * The paper's Table I on the held-out splits: the frozen SER and ASR on the original clips, after stage 1 and after
  * stage 2, as mean ± sd over the seeds trained by `npm run train:aclipse` (runs/aclipse/<tag>/seed-*), with the
  * achieved SNR and where the perturbation landed (share of its energy above 2 kHz). WER is reported for greedy
- * decoding (the frozen evaluator) and for the lexicon beam search (a stronger decoder). Writes <out>/<tag>.json
+ * decoding (the frozen evaluator) and for its beam search (word list + n-gram LM, settings chosen on val). Writes <out>/<tag>.json
  * and <out>/<tag>.md. Further tags (comma-separated) add their stage-2 rows, e.g. a stage-2 variant started from the
  * main run's stage-1 weights. --model evaluates one generator folder instead (e.g. the shipped public/models/aclipse).
  */
@@ -36,7 +36,7 @@ function cell(rows: MethodSummary[], pick: (s: MethodSummary) => number | null, 
 
 function markdownTable(rows: SystemRow[]): string {
   const head =
-    '| split | system | seeds | WA % | UA % | WER % (greedy) | CER % (greedy) | WER % (beam+lexicon) | SNR dB | perturbation ≥ 2 kHz % |\n' +
+    '| split | system | seeds | WA % | UA % | WER % (greedy) | CER % (greedy) | WER % (beam) | SNR dB | perturbation ≥ 2 kHz % |\n' +
     '|---|---|---|---|---|---|---|---|---|---|\n';
   return (
     head +

@@ -15,8 +15,10 @@ export interface DiskEvaluators {
   ser: SerModel;
   asr: AsrModel;
   frozen: FrozenEvaluators;
-  /** Greedy + lexicon beam scoring, with the decoder settings chosen on val when the ASR was trained. */
+  /** Greedy + beam (word list + LM) scoring, with the decoder settings chosen on val when the ASR was trained. */
   scoring: ScoreModels;
+  /** that beam decoder in words, or 'greedy only' */
+  decoder: string;
   dispose(): void;
 }
 
@@ -38,6 +40,7 @@ export async function loadEvaluatorsFromDisk(modelsDir = 'public/models', asrDir
       },
     },
     scoring: { ser, asr, beam: decoder },
+    decoder: decoder?.describe ?? 'greedy only',
     dispose() {
       ser.dispose();
       asr.dispose();

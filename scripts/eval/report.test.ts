@@ -68,6 +68,7 @@ describe('evaluation report on the fixture corpus', () => {
     expect(report.transfer?.rows.length).toBe(1 + methods.length);
     for (const t of report.transfer!.rows) expect(t.werBeam).toBeGreaterThanOrEqual(0);
     expect(report.transfer!.decoder).toMatch(/2-gram LM/);
+    expect(report.decoder).toBe('greedy only');
     expect(report.attacker!.werProtectedAfter.beam).toBeNull();
     expect(report.attacker!.werProtectedAfter.greedy).toBeGreaterThanOrEqual(0);
   });

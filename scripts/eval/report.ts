@@ -84,6 +84,8 @@ export interface EvalReport {
   clips: number;
   rows: MethodRow[];
   pgdClips: number;
+  /** the frozen ASR's beam decoder, in words ('greedy only' without a word list) */
+  decoder: string;
   attacker: AttackerResult | null;
   transfer: TransferResult | null;
   files: string[];
@@ -164,7 +166,7 @@ export function reportMarkdown(r: EvalReport): string {
     `# Privacy–utility report`,
     '',
     `Produced by \`${r.command}\` on the \`${r.config.split}\` split (${r.clips} clips; PGD on ${r.pgdClips}). ` +
-      'WA/UA: frozen SER; WER/CER: frozen ASR with greedy decoding; "beam" adds the lexicon beam search (a stronger decoder). ' +
+      `WA/UA: frozen SER; WER/CER: frozen ASR with greedy decoding; "beam" is its beam search (a stronger decoder: ${r.decoder}). ` +
       'Every method is held to the same budget: the residual is scaled onto ‖y − x‖ ≤ 10^(−SNR/20)·‖x‖ when its full effect is larger.',
     '',
     '![privacy–utility frontier](frontier.svg)',
@@ -291,7 +293,9 @@ export async function runReport(cfg: EvalReportConfig, command: string, log: Log
     write(`confusion-${name}.svg`, confusionSvg(m, EMOTIONS, title));
   }
   write('clips.csv', resultsToCsv(allRows, EMOTIONS));
-  const report: EvalReport = { command, config: cfg, clips: clips.length, rows, pgdClips, attacker, transfer, files: [] };
+  const report: EvalReport = {
+    command, config: cfg, clips: clips.length, rows, pgdClips, decoder: ev.decoder, attacker, transfer, files: [],
+  };
   report.files = [...files, 'report.json', 'report.md'];
   write('report.json', JSON.stringify(report, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 1));
   write('report.md', reportMarkdown(report));
