@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   const clip = argOr('clip', 's3955_flite_kal16');
   const out = argOr('out', 'docs/img/protect.png');
   const backend = argOr('backend', 'wasm');
-  const server = spawn('npx', ['vite', 'preview', '--host', '127.0.0.1', '--port', String(PORT), '--strictPort'], { stdio: 'ignore' });
+  const server = spawn('npx', ['vite', 'preview', '--host', '127.0.0.1', '--port', String(PORT), '--strictPort'], { stdio: 'ignore', detached: true });
   try {
     await waitForServer(`http://127.0.0.1:${PORT}/`, 60_000);
     const browser = await chromium.launch({
@@ -55,7 +55,8 @@ async function main(): Promise<void> {
     console.log(`wrote ${out}: ${JSON.stringify(facts)}`);
     await browser.close();
   } finally {
-    server.kill();
+    // npx starts vite as a child: killing npx alone leaves the preview server running, so kill the whole group
+    if (server.pid) process.kill(-server.pid);
   }
 }
 
