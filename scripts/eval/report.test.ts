@@ -64,6 +64,16 @@ describe('evaluation report on the fixture corpus', () => {
       expect(row!.snrDb).toBeGreaterThanOrEqual(snr - 0.01);
     }
     expect(report.rows.filter((r) => r.label.startsWith('PGD'))).toHaveLength(1);
+    // the share of changed emotion reads, counted again from the per-clip CSV (rows of one method follow the SNR order)
+    expect(report.rows.find((r) => r.method === 'original')!.serChanged).toBeNull();
+    const csv = readFileSync(path.join(dir, 'out', 'clips.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+    const original = new Map(csv.filter((c) => c[1] === 'original').map((c) => [c[0], c[3]]));
+    const noise = csv.filter((c) => c[1] === 'noise');
+    const n = noise.length / 2;
+    [10, 20].forEach((snr, k) => {
+      const changed = noise.slice(k * n, (k + 1) * n).filter((c) => c[3] !== original.get(c[0])).length / n;
+      expect(report.rows.find((r) => r.method === 'noise' && r.targetSnrDb === snr)!.serChanged).toBeCloseTo(changed, 10);
+    });
     expect(report.attacker?.trainClips).toBe(2);
     expect(report.transfer?.rows.length).toBe(1 + methods.length);
     for (const t of report.transfer!.rows) expect(t.werBeam).toBeGreaterThanOrEqual(0);

@@ -53,6 +53,8 @@ export const DEFAULT_EVAL_CONFIG: EvalReportConfig = {
 export interface MethodRow extends MethodSummary {
   targetSnrDb: number | null;
   label: string;
+  /** share of clips whose predicted emotion differs from the SER's prediction on the original clip (null for it) */
+  serChanged: number | null;
 }
 
 /** WER with greedy decoding and, where the ASR has a word list, with its beam search (word list + LM). */
@@ -171,11 +173,13 @@ export function reportMarkdown(r: EvalReport): string {
     '',
     '![privacy–utility frontier](frontier.svg)',
     '',
-    '| method | target SNR dB | achieved SNR dB | WA % | UA % | WER % | CER % | WER % (beam) | perturbation ≥ 2 kHz % | Δ energy < 2 kHz dB | Δ energy ≥ 2 kHz dB |',
-    '|---|---|---|---|---|---|---|---|---|---|---|',
+    '"SER read changed" is the share of clips whose predicted emotion differs from the prediction on the original clip.',
+    '',
+    '| method | target SNR dB | achieved SNR dB | WA % | UA % | SER read changed % | WER % | CER % | WER % (beam) | perturbation ≥ 2 kHz % | Δ energy < 2 kHz dB | Δ energy ≥ 2 kHz dB |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...r.rows.map(
       (m) =>
-        `| ${m.label} | ${m.targetSnrDb ?? '–'} | ${db(m.snrDb)} | ${pct(m.wa)} | ${pct(m.ua)} | ${pct(m.wer)} | ${pct(m.cer)} | ${pct(m.werBeam)} | ${m.method === 'original' ? '–' : pct(m.highShare)} | ${m.lowChangeDb.toFixed(2)} | ${m.highChangeDb.toFixed(2)} |`,
+        `| ${m.label} | ${m.targetSnrDb ?? '–'} | ${db(m.snrDb)} | ${pct(m.wa)} | ${pct(m.ua)} | ${m.serChanged === null || m.serChanged === undefined ? '–' : pct(m.serChanged)} | ${pct(m.wer)} | ${pct(m.cer)} | ${pct(m.werBeam)} | ${m.method === 'original' ? '–' : pct(m.highShare)} | ${m.lowChangeDb.toFixed(2)} | ${m.highChangeDb.toFixed(2)} |`,
     ),
     '',
   ];
@@ -219,9 +223,12 @@ export async function runReport(cfg: EvalReportConfig, command: string, log: Log
   const rows: MethodRow[] = [];
   const allRows: ClipResult[] = [];
   const confusions: Record<string, number[][]> = {};
+  const originalPrediction = new Map<string, number>();
   const add = (label: string, target: number | null, rs: ClipResult[], method: MethodId | 'pgd') => {
     const s = summarizeResults(method === 'pgd' ? 'aclipse' : method, rs);
-    rows.push({ ...s, method: method as MethodId, targetSnrDb: target, label });
+    if (method === 'original') for (const r of rs) originalPrediction.set(r.id, r.predicted);
+    const serChanged = method === 'original' || rs.length === 0 ? null : rs.filter((r) => r.predicted !== originalPrediction.get(r.id)).length / rs.length;
+    rows.push({ ...s, method: method as MethodId, targetSnrDb: target, label, serChanged });
     allRows.push(...rs.map((r) => ({ ...r, method: method as MethodId })));
     log(`${label}${target !== null ? ` @ ${target} dB` : ''}: WA ${pct(s.wa)} WER ${pct(s.wer)} SNR ${db(s.snrDb)}`);
     return s;
