@@ -75,14 +75,18 @@ test('loads a 44.1 kHz stereo WAV, shows it, plays, downloads an exact 16 kHz WA
 
 test('records from the (fake) microphone', async ({ page }) => {
   await page.goto('/');
+  const t0 = Date.now();
   await page.getByTestId('record').click();
   await expect(page.getByTestId('recorder')).toBeVisible();
   await page.waitForTimeout(1500);
   await page.getByTestId('record-stop').click();
+  // the clip may not outlast the time between the two clicks: the recorder stops when told (measured, not a fixed
+  // bound, because a busy machine delays the clicks themselves)
+  const heldMs = Date.now() - t0;
   await expect(page.getByTestId('clip-name')).toHaveText('Recording 1');
   const seconds = parseFloat((await page.getByTestId('clip-duration').textContent())!);
   expect(seconds).toBeGreaterThan(1);
-  expect(seconds).toBeLessThan(4);
+  expect(seconds).toBeLessThanOrEqual(heldMs / 1000 + 0.1);
   await expect(page.getByTestId('waveform')).toHaveAttribute('data-ready', 'true');
 });
 
