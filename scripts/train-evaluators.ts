@@ -10,24 +10,19 @@
 import { initTf, type NodeBackend } from '../src/core/node/tf';
 import { loadRunConfig } from './evaluators/config';
 import { finishEarly, trainKind } from './evaluators/trainer';
-
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return undefined;
-  const v = process.argv[i + 1];
-  return v && !v.startsWith('--') ? v : 'true';
-}
+import { parseFlags, stringFlag } from './flags';
 
 async function main(): Promise<void> {
-  const configFile = arg('config') ?? 'configs/evaluators.full.json';
+  const { flags } = parseFlags(process.argv.slice(2));
+  const configFile = stringFlag(flags, 'config') ?? 'configs/evaluators.full.json';
   const cfg = loadRunConfig(configFile);
-  await initTf((arg('backend') as NodeBackend | undefined) ?? 'wasm');
-  const only = arg('only');
+  await initTf((stringFlag(flags, 'backend') as NodeBackend | undefined) ?? 'wasm');
+  const only = stringFlag(flags, 'only');
   if (only && only !== 'asr' && only !== 'ser') throw new Error('--only takes asr or ser');
   const kinds = only ? [only as 'asr' | 'ser'] : (['ser', 'asr'] as const).filter((k) => cfg[k]);
   for (const kind of kinds) {
-    if (arg('finish') === 'true') await finishEarly(cfg, kind, configFile);
-    else await trainKind(cfg, kind, arg('fresh') === 'true', configFile);
+    if (flags.finish === true) await finishEarly(cfg, kind, configFile);
+    else await trainKind(cfg, kind, flags.fresh === true, configFile);
   }
 }
 
