@@ -11,8 +11,6 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { existsSync } from 'node:fs';
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import { AclipseGenerator } from '../src/core/aclipse/model';
 import { AclipseTrainer, PAPER_CONFIG, type TrainClip } from '../src/core/aclipse/trainer';
 import { AsrModel, SerModel } from '../src/core/ml/models';
@@ -21,6 +19,7 @@ import { readModelDir } from '../src/core/node/io';
 import { initTf } from '../src/core/node/tf';
 import { readGeneratorDir } from '../scripts/aclipse/common';
 import { numberFlag, parseFlags } from '../scripts/flags';
+import { withPreviewBrowser } from '../scripts/preview';
 
 type Row = { op: string; backend: string; ms: number; extra?: string };
 
@@ -106,19 +105,6 @@ async function nodeBench(backend: 'wasm' | 'cpu', seconds: number, reps: number)
   return rows;
 }
 
-async function waitForHttp(url: string, ms: number): Promise<void> {
-  const t0 = Date.now();
-  for (;;) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      /* not up yet */
-    }
-    if (Date.now() - t0 > ms) throw new Error(`${url} did not come up`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
-
 /** Runs in the page (through ?debug's window.__aclipse): loads the models, protects a synthetic clip 3 times. */
 const PAGE_PROTECT_BENCH = `async (secs) => {
   for (let i = 0; i < 600 && !window.__aclipse; i++) await new Promise((r) => setTimeout(r, 100));
@@ -139,34 +125,18 @@ const PAGE_PROTECT_BENCH = `async (secs) => {
 }`;
 
 async function browserBench(seconds: number): Promise<Row[]> {
-  const { chromium } = await import('@playwright/test');
-  const port = 4399;
-  const server: ChildProcess = spawn(process.execPath, [path.resolve('node_modules/vite/bin/vite.js'), 'preview', '--port', String(port), '--strictPort'], {
-    stdio: 'ignore',
-  });
-  const rows: Row[] = [];
-  try {
-    await waitForHttp(`http://localhost:${port}/`, 30_000);
-    const browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--enable-unsafe-webgpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    try {
-      for (const backend of ['wasm', 'webgpu'] as const) {
-        const page = await browser.newPage();
-        await page.goto(`http://localhost:${port}/?debug&backend=${backend}`);
-        // A string, not a function: tsx compiles with keepNames, whose __name helper does not exist in the page.
-        const out = (await page.evaluate(`(${PAGE_PROTECT_BENCH})(${seconds})`)) as { method: string; ms: number; backend: string };
-        rows.push({ op: `browser protect ${seconds} s (${out.method})`, backend: `${backend}${out.backend && out.backend !== backend ? ` (ran on ${out.backend}!)` : ''}`, ms: out.ms });
-        await page.close();
-      }
-    } finally {
-      await browser.close();
+  return withPreviewBrowser(4399, async (browser, origin) => {
+    const rows: Row[] = [];
+    for (const backend of ['wasm', 'webgpu'] as const) {
+      const page = await browser.newPage();
+      await page.goto(`${origin}/?debug&backend=${backend}`);
+      // A string, not a function: tsx compiles with keepNames, whose __name helper does not exist in the page.
+      const out = (await page.evaluate(`(${PAGE_PROTECT_BENCH})(${seconds})`)) as { method: string; ms: number; backend: string };
+      rows.push({ op: `browser protect ${seconds} s (${out.method})`, backend: `${backend}${out.backend && out.backend !== backend ? ` (ran on ${out.backend}!)` : ''}`, ms: out.ms });
+      await page.close();
     }
-  } finally {
-    server.kill();
-  }
-  return rows;
+    return rows;
+  });
 }
 
 function printRows(rows: Row[]): void {

@@ -6,38 +6,18 @@
  * default 10 dB budget, and saves a screenshot of the page. Prints what the screen shows (SNR, WER, emotions), so
  * the caption can quote it.
  */
-import { spawn } from 'node:child_process';
-import { chromium } from '@playwright/test';
 import { argOr } from './flags';
+import { withPreviewBrowser } from './preview';
 
 const PORT = 4175;
-
-async function waitForServer(url: string, ms: number): Promise<void> {
-  const t0 = Date.now();
-  while (Date.now() - t0 < ms) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  throw new Error(`${url} did not answer within ${ms / 1000} s`);
-}
 
 async function main(): Promise<void> {
   const clip = argOr('clip', 's3955_flite_kal16');
   const out = argOr('out', 'docs/img/protect.png');
   const backend = argOr('backend', 'wasm');
-  const server = spawn('npx', ['vite', 'preview', '--host', '127.0.0.1', '--port', String(PORT), '--strictPort'], { stdio: 'ignore', detached: true });
-  try {
-    await waitForServer(`http://127.0.0.1:${PORT}/`, 60_000);
-    const browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--enable-unsafe-webgpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+  await withPreviewBrowser(PORT, async (browser, origin) => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
-    await page.goto(`http://127.0.0.1:${PORT}/?backend=${backend}`);
+    await page.goto(`${origin}/?backend=${backend}`);
     await page.getByTestId('generator-select').waitFor({ timeout: 180_000 });
     await page.getByTestId('demo-select').selectOption(clip);
     await page.getByTestId('demo-load').click();
@@ -53,11 +33,7 @@ async function main(): Promise<void> {
     };
     await page.screenshot({ path: out, fullPage: false });
     console.log(`wrote ${out}: ${JSON.stringify(facts)}`);
-    await browser.close();
-  } finally {
-    // npx starts vite as a child: killing npx alone leaves the preview server running, so kill the whole group
-    if (server.pid) process.kill(-server.pid);
-  }
+  });
 }
 
 main().catch((e: unknown) => {
