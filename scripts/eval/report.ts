@@ -13,7 +13,7 @@ import { EMOTIONS, bySplit, stratifiedSubset } from '../../src/core/data';
 import { evaluateMethod, protectWith, resultsToCsv, scoreClips, summarizeResults, type ClipResult, type LabelledClip, type MethodId, type MethodSummary } from '../../src/core/evaluation';
 import { mulberry32 } from '../../src/core/data/random';
 import { modelFromArtifacts } from '../../src/core/ml/weights';
-import { asrMetrics, asrTrainStep, makeBatches, predictAsr } from '../../src/core/ml/train';
+import { asrMetrics, asrTrainStep, makeBatches, predictAsr, type DecodeOptions } from '../../src/core/ml/train';
 import { readModelDir } from '../../src/core/node/io';
 import { loadCorpus, loadEvaluatorsFromDisk, readGeneratorDir, spread, toClips } from '../aclipse/common';
 import { readDecoder } from '../evaluators/data';
@@ -114,23 +114,23 @@ type Log = (msg: string) => void;
 async function fineTuneAttacker(
   cfg: EvalReportConfig,
   gen: AclipseGenerator,
+  /** the frozen ASR's beam decoder (word list + LM), already loaded */
+  decoder: DecodeOptions | null,
   trainClips: LabelledClip[],
   testClips: LabelledClip[],
   log: Log,
 ): Promise<AttackerResult> {
   // The attacker knows the protector: it protects its own training clips with the same generator and budget.
   const budget = cfg.attacker.budgetDb;
-  const asrDir = path.join(cfg.models, 'asr');
-  const asrArt = await readModelDir(asrDir);
-  const asr = modelFromArtifacts(asrArt, 'asr');
-  const decoder = readDecoder(asrDir, asrArt.modelJson);
+  // a trainable copy of the frozen ASR: fine-tuning must not touch the one that scores the methods
+  const asr = modelFromArtifacts(await readModelDir(path.join(cfg.models, 'asr')), 'asr');
   const protectedTrain: Float32Array[] = [];
   for (const c of trainClips) protectedTrain.push(await protectWith('aclipse', c.wave, { budgetDb: budget, generator: gen }));
   const protectedTest: Float32Array[] = [];
   for (const c of testClips) protectedTest.push(await protectWith('aclipse', c.wave, { budgetDb: budget, generator: gen }));
   const refs = testClips.map((c) => c.text);
-  const werOf = async (waves: Float32Array[]): Promise<WerPair> => {
-    const m = asrMetrics(refs, await predictAsr(asr, waves, decoder ?? {}));
+  const werOf = async (waves: Float32Array[], withBeam = true): Promise<WerPair> => {
+    const m = asrMetrics(refs, await predictAsr(asr, waves, withBeam ? (decoder ?? {}) : {}));
     return { greedy: m.werGreedy, beam: m.werBeam ?? null };
   };
   const werProtectedBefore = await werOf(protectedTest);
@@ -144,7 +144,7 @@ async function fineTuneAttacker(
       await asrTrainStep(asr, optimizer, idx.map((i) => protectedTrain[i]), idx.map((i) => trainClips[i].text), { clipNorm: 5, seed: steps + 1, ctcMode: 'sync' });
       steps++;
     }
-    log(`attacker epoch ${epoch + 1}/${cfg.attacker.epochs}: greedy WER on protected test ${pct((await werOf(protectedTest)).greedy)}%`);
+    log(`attacker epoch ${epoch + 1}/${cfg.attacker.epochs}: greedy WER on protected test ${pct((await werOf(protectedTest, false)).greedy)}%`);
   }
   optimizer.dispose();
   const result = {
@@ -179,7 +179,7 @@ export function reportMarkdown(r: EvalReport): string {
     '|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...r.rows.map(
       (m) =>
-        `| ${m.label} | ${m.targetSnrDb ?? '–'} | ${db(m.snrDb)} | ${pct(m.wa)} | ${pct(m.ua)} | ${m.serChanged === null || m.serChanged === undefined ? '–' : pct(m.serChanged)} | ${pct(m.wer)} | ${pct(m.cer)} | ${pct(m.werBeam)} | ${m.method === 'original' ? '–' : pct(m.highShare)} | ${m.lowChangeDb.toFixed(2)} | ${m.highChangeDb.toFixed(2)} |`,
+        `| ${m.label} | ${m.targetSnrDb ?? '–'} | ${db(m.snrDb)} | ${pct(m.wa)} | ${pct(m.ua)} | ${m.serChanged === null ? '–' : pct(m.serChanged)} | ${pct(m.wer)} | ${pct(m.cer)} | ${pct(m.werBeam)} | ${m.method === 'original' ? '–' : pct(m.highShare)} | ${m.lowChangeDb.toFixed(2)} | ${m.highChangeDb.toFixed(2)} |`,
     ),
     '',
   ];
@@ -264,7 +264,7 @@ export async function runReport(cfg: EvalReportConfig, command: string, log: Log
   let attacker: AttackerResult | null = null;
   if (cfg.attacker.enabled && gen) {
     const train = await toClips(stratifiedSubset(bySplit(corpus.entries, 'train'), cfg.attacker.trainClips, `attacker-${cfg.seed}`));
-    attacker = await fineTuneAttacker(cfg, gen, train, clips, log);
+    attacker = await fineTuneAttacker(cfg, gen, ev.scoring.beam ?? null, train, clips, log);
   }
 
   let transfer: TransferResult | null = null;
