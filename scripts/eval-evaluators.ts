@@ -26,6 +26,7 @@ async function main(): Promise<void> {
   const write = arg('write', 'false') === 'true';
   const by = arg('by', '') || null;
   if (by && !['voice', 'speaker', 'emotion'].includes(by)) throw new Error('--by takes voice, speaker or emotion');
+  const field = by ? new Map(readManifest(manifest).map((r) => [r.id, String(r[by as keyof typeof r] ?? '?')])) : null;
   const tf = await initTf(arg('backend', 'wasm') as NodeBackend);
   const serArt = await readModelDir(path.join(modelsDir, 'ser'));
   const asrArt = await readModelDir(path.join(modelsDir, 'asr'));
@@ -49,9 +50,8 @@ async function main(): Promise<void> {
     console.log(`ASR  greedy: WER ${pct(a.werGreedy)}  CER ${pct(a.cerGreedy)}   beam: WER ${pct(a.werBeam)}  CER ${pct(a.cerBeam)}`);
     console.log(`confusion (rows = true, cols = predicted; ${EMOTIONS.join(', ')}):`);
     s.confusion.forEach((row, i) => console.log(`  ${EMOTIONS[i].padEnd(8)} ${row.map((v) => String(v).padStart(5)).join('')}`));
-    if (by) {
+    if (by && field) {
       // per voice or emotion (manifest field): where the errors are, not only how many
-      const field = new Map(readManifest(manifest).map((r) => [r.id, String(r[by as keyof typeof r] ?? '?')]));
       const groups = new Map<string, number[]>();
       clips.forEach((c, i) => {
         const g = field.get(c.id) ?? '?';

@@ -32,6 +32,8 @@ interface Tables {
 }
 
 const MAGIC = 0x3252474e; // 'NGR2' (little-endian)
+/** bytes that bring a block of n bytes to a 4-byte boundary */
+const pad4 = (n: number) => (4 - (n % 4)) % 4;
 
 export class NgramLm {
   readonly order: number;
@@ -252,12 +254,11 @@ export class NgramLm {
     const t = this.tables;
     const idBytes = t.vocab.length <= 0xffff ? 2 : 4;
     const vocabBytes = new TextEncoder().encode(t.vocab.join('\n'));
-    const pad = (n: number) => (4 - (n % 4)) % 4;
     const blocks: [Int32Array, Float32Array][] = [];
     for (let n = 0; n < t.order; n++) blocks.push([t.ids[n], t.logp[n]]);
     for (let n = 0; n < t.order - 1; n++) blocks.push([t.ctxIds[n], t.backoff[n]]);
-    let size = 16 + vocabBytes.length + pad(vocabBytes.length);
-    for (const [ids, vals] of blocks) size += 4 + ids.length * idBytes + pad(ids.length * idBytes) + vals.byteLength;
+    let size = 16 + vocabBytes.length + pad4(vocabBytes.length);
+    for (const [ids, vals] of blocks) size += 4 + ids.length * idBytes + pad4(ids.length * idBytes) + vals.byteLength;
     const out = new Uint8Array(size);
     const dv = new DataView(out.buffer);
     dv.setUint32(0, MAGIC, true);
@@ -265,13 +266,13 @@ export class NgramLm {
     dv.setUint32(8, idBytes, true);
     dv.setUint32(12, vocabBytes.length, true);
     out.set(vocabBytes, 16);
-    let off = 16 + vocabBytes.length + pad(vocabBytes.length);
+    let off = 16 + vocabBytes.length + pad4(vocabBytes.length);
     for (const [ids, vals] of blocks) {
       dv.setUint32(off, vals.length, true);
       off += 4;
       const packed = idBytes === 2 ? Uint16Array.from(ids) : ids;
       out.set(new Uint8Array(packed.buffer, packed.byteOffset, packed.byteLength), off);
-      off += packed.byteLength + pad(packed.byteLength);
+      off += packed.byteLength + pad4(packed.byteLength);
       out.set(new Uint8Array(vals.buffer, vals.byteOffset, vals.byteLength), off);
       off += vals.byteLength;
     }
@@ -287,8 +288,7 @@ export class NgramLm {
     const vlen = dv.getUint32(12, true);
     if (order < 1 || order > 5 || (idBytes !== 2 && idBytes !== 4) || 16 + vlen > bytes.byteLength) throw new Error('corrupt n-gram LM file');
     const vocab = new TextDecoder().decode(bytes.subarray(16, 16 + vlen)).split('\n');
-    const pad = (n: number) => (4 - (n % 4)) % 4;
-    let off = 16 + vlen + pad(vlen);
+    let off = 16 + vlen + pad4(vlen);
     // copies (new Uint8Array(view) copies; a Node Buffer's slice() would not), so offsets need not be aligned
     const copy = (from: number, len: number): ArrayBuffer => new Uint8Array(bytes.subarray(from, from + len)).buffer;
     const read = (n: number): [Int32Array, Float32Array] => {
@@ -296,9 +296,9 @@ export class NgramLm {
       const count = dv.getUint32(off, true);
       off += 4;
       const idLen = count * n * idBytes;
-      if (off + idLen + pad(idLen) + count * 4 > bytes.byteLength) throw new Error('truncated n-gram LM file');
+      if (off + idLen + pad4(idLen) + count * 4 > bytes.byteLength) throw new Error('truncated n-gram LM file');
       const ids = idBytes === 2 ? Int32Array.from(new Uint16Array(copy(off, idLen))) : new Int32Array(copy(off, idLen));
-      off += idLen + pad(idLen);
+      off += idLen + pad4(idLen);
       const vals = new Float32Array(copy(off, count * 4));
       off += count * 4;
       return [ids, vals];
