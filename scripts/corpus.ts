@@ -3,6 +3,7 @@
  *
  *   npm run corpus                                   full corpus into data/corpus (resumes if interrupted)
  *   npm run corpus -- --out DIR --seed N --sentences N --limit N --jobs N --espeak
+ *   npm run corpus -- --out data/corpus-x --extra-train 3200   same corpus plus 3200 more training sentences
  *   npm run corpus -- --check                        only check (and as root install) the Debian packages
  *   npm run corpus -- --measure [--dir DIR] [--per-emotion N]   measure prosody per emotion (table for the docs)
  *   npm run corpus -- --demo                         copy demo clips from data/corpus into public/demo
@@ -85,6 +86,8 @@ async function main(): Promise<void> {
     sentences: num(args, 'sentences', DEFAULT_CONFIG.sentences),
     espeak,
   };
+  const extra = num(args, 'extra-train', 0);
+  if (extra > 0) config.extraTrainSentences = extra;
   const limit = args.limit === undefined ? undefined : num(args, 'limit', 0);
   const summary = await generateCorpus({
     out: String(args.out ?? 'data/corpus'),

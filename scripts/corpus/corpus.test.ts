@@ -170,6 +170,20 @@ describe.skipIf(!haveWordnet)('corpus plan (needs wordnet-base)', () => {
     expect(other.map((c) => c.id)).not.toEqual(plan.map((c) => c.id));
   });
 
+  it('extra training sentences add train clips only and leave every clip of the base plan as it was', () => {
+    const extended = planCorpus(pool, { ...DEFAULT_CONFIG, extraTrainSentences: 300 });
+    const key = (c: (typeof plan)[number]) => JSON.stringify([c.id, c.split, c.text, c.emotion, c.voice, c.seed, c.prosody]);
+    const base = new Set(plan.map(key));
+    const added = extended.filter((c) => !base.has(key(c)));
+    expect(extended.length - plan.length).toBe(300 * DEFAULT_CONFIG.voicesPerSentence);
+    expect(added.length).toBe(extended.length - plan.length);
+    expect(new Set(added.map((c) => c.split))).toEqual(new Set(['train']));
+    const heldOutText = new Set(plan.filter((c) => c.split !== 'train').map((c) => c.text));
+    expect(added.some((c) => heldOutText.has(c.text))).toBe(false);
+    const counts = EMOTIONS.map((e) => added.filter((c) => c.emotion === e).length);
+    expect(Math.max(...counts) - Math.min(...counts)).toBeLessThanOrEqual(1);
+  });
+
   it('small runs cover every split', () => {
     expect(new Set(spreadSubset(plan, 10).map((c) => c.split))).toEqual(new Set(['train', 'val', 'test', 'test_speaker']));
   });

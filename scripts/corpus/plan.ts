@@ -19,6 +19,12 @@ export interface CorpusConfig {
   valFraction: number;
   /** Training voices per sentence (each with a different emotion) in train, val and test. */
   voicesPerSentence: number;
+  /**
+   * Extra training sentences, drawn after the first `sentences` from the same shuffled pool and assigned with their
+   * own random stream: the val and test splits and the first training clips stay exactly those of a corpus without
+   * them (optional so configs recorded before it existed still compare equal).
+   */
+  extraTrainSentences?: number;
   heldOutVoice: string;
   /** Add espeak-ng clips (optional extra voice) to the train split. */
   espeak: boolean;
@@ -45,13 +51,15 @@ function balanced<T>(labels: readonly T[], n: number, rng: Rng): T[] {
 }
 
 export function planCorpus(pool: readonly Sentence[], cfg: CorpusConfig): PlannedClip[] {
-  if (pool.length < cfg.sentences) {
-    throw new Error(`Only ${pool.length} clean sentences available, ${cfg.sentences} requested`);
+  const extra = cfg.extraTrainSentences ?? 0;
+  if (pool.length < cfg.sentences + extra) {
+    throw new Error(`Only ${pool.length} clean sentences available, ${cfg.sentences + extra} requested`);
   }
-  const chosen = shuffled(pool, rngFor(cfg.seed, 'sentences')).slice(0, cfg.sentences);
+  const chosen = shuffled(pool, rngFor(cfg.seed, 'sentences')).slice(0, cfg.sentences + extra);
   const nTrain = Math.round(cfg.sentences * cfg.trainFraction);
   const nVal = Math.round(cfg.sentences * cfg.valFraction);
-  const splitOf = (i: number): CorpusSplit => (i < nTrain ? 'train' : i < nTrain + nVal ? 'val' : 'test');
+  const splitOf = (i: number): CorpusSplit | 'extra' =>
+    i >= cfg.sentences ? 'extra' : i < nTrain ? 'train' : i < nTrain + nVal ? 'val' : 'test';
   const sid = (i: number) => `s${String(i).padStart(4, '0')}`;
   const voices = trainingVoices(false).filter((v) => v.id !== cfg.heldOutVoice);
   if (cfg.voicesPerSentence > voices.length) throw new Error('More voices per sentence than training voices');
@@ -76,9 +84,11 @@ export function planCorpus(pool: readonly Sentence[], cfg: CorpusConfig): Planne
     });
   };
 
-  for (const split of ['train', 'val', 'test'] as const) {
-    const idx = chosen.map((_, i) => i).filter((i) => splitOf(i) === split);
-    const rng = rngFor(cfg.seed, 'assign', split);
+  for (const group of ['train', 'val', 'test', 'extra'] as const) {
+    const split: CorpusSplit = group === 'extra' ? 'train' : group;
+    const idx = chosen.map((_, i) => i).filter((i) => splitOf(i) === group);
+    if (!idx.length) continue;
+    const rng = rngFor(cfg.seed, 'assign', group);
     // First rendering: balanced emotions and voices. Later renderings: a different emotion (offset balanced within
     // each first-emotion group, so every rendering stays balanced) and a different voice. A sentence therefore never
     // carries one emotion, so the words cannot give the label away.
@@ -103,7 +113,7 @@ export function planCorpus(pool: readonly Sentence[], cfg: CorpusConfig): Planne
         add(i, split, voices[voiceOf[j]![r]!]!.id, EMOTIONS[emotionOf[j]![r]!]!);
       }
     });
-    if (split === 'train' && cfg.espeak) {
+    if (group === 'train' && cfg.espeak) {
       const extra = VOICES.find((v) => v.optional)!;
       const em = balanced(EMOTIONS, idx.length, rngFor(cfg.seed, 'espeak'));
       idx.forEach((i, j) => add(i, split, extra.id, em[j]!));

@@ -9,6 +9,11 @@ export interface ModelTrainConfig<C> {
   model: Omit<Partial<C>, 'frontend'> & { frontend?: Partial<FrontendConfig> };
   /** folder under the run's outDir for the exported model (default: the kind, e.g. public/models/asr) */
   outName?: string;
+  /**
+   * Fine-tune: start from the weights in this model folder (model.json + weights.bin, same architecture as `model`)
+   * instead of a random init; the optimizer and schedule start fresh. Ignored when a run in runDir resumes.
+   */
+  init?: string;
   epochs: number;
   lr: number;
   warmupSteps: number;

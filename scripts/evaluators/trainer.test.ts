@@ -51,4 +51,28 @@ describe('evaluator training CLI core (tiny config on the 10-clip fixture corpus
     expect(ser.config.kind).toBe('ser');
     expect(ser.metrics.val.confusion).toHaveLength(4);
   }, 60_000);
+
+  it('fine-tunes from an init folder (its weights, not a random start) and refuses another architecture', async () => {
+    const tmp = await mkdtemp(path.join(os.tmpdir(), 'aclipse-init-'));
+    const cfg = loadRunConfig('configs/evaluators.tiny.json');
+    cfg.runDir = path.join(tmp, 'runs');
+    cfg.outDir = path.join(tmp, 'base');
+    cfg.ser!.epochs = 1;
+    await trainKind(cfg, 'ser', true, 'configs/evaluators.tiny.json');
+    const base = path.join(tmp, 'base', 'ser');
+    const ft = { ...cfg, runDir: path.join(tmp, 'runs-ft'), outDir: path.join(tmp, 'ft'), ser: { ...cfg.ser!, init: base, lr: 1e-9, warmupSteps: 1 } };
+    await trainKind(ft, 'ser', true, 'configs/evaluators.tiny.json');
+    // a learning rate of 1e-9 leaves the start point: the weights equal the init's, which a random init would not
+    const a = new Float32Array(readFileSync(path.join(base, 'weights.bin')).buffer.slice(0));
+    const b = new Float32Array(readFileSync(path.join(tmp, 'ft', 'ser', 'weights.bin')).buffer.slice(0));
+    expect(b.length).toBe(a.length);
+    let maxDiff = 0;
+    for (let i = 0; i < a.length; i++) maxDiff = Math.max(maxDiff, Math.abs(a[i]! - b[i]!));
+    expect(maxDiff).toBeLessThan(1e-5);
+    const json = JSON.parse(readFileSync(path.join(tmp, 'ft', 'ser', 'model.json'), 'utf8'));
+    expect(json.trainedWith.init.from).toBe(base);
+    expect(json.trainedWith.init.command).toContain('train:evaluators');
+    const wider = { ...ft, runDir: path.join(tmp, 'runs-bad'), ser: { ...ft.ser, model: { ...ft.ser.model, channels: 32 } } };
+    await expect(trainKind(wider, 'ser', true, 'configs/evaluators.tiny.json')).rejects.toThrow(/another architecture/);
+  }, 60_000);
 });

@@ -113,6 +113,14 @@ export async function trainKind(cfg: TrainRunConfig, kind: Kind, fresh: boolean,
     model = resumed;
     await loadOptimizer(optimizer, path.join(runDir, 'last', 'optimizer.bin'));
     log(kind, `resumed after epoch ${state.epoch} (step ${state.step}, best val score ${state.bestScore.toFixed(4)} at epoch ${state.bestEpoch})`);
+  } else if (tc.init) {
+    const init = modelFromArtifacts(await readModelDir(tc.init), kind);
+    if (JSON.stringify(init.config) !== JSON.stringify(model.config)) {
+      throw new Error(`${tc.init} holds a ${kind} with another architecture than the config's: ${JSON.stringify(init.config)}`);
+    }
+    model.dispose();
+    model = init;
+    log(kind, `fine-tuning from ${tc.init}`);
   }
   model.depthwiseImpl = 'native';
   log(kind, `${model.parameterCount()} parameters; config ${JSON.stringify(modelCfg)}`);
@@ -232,6 +240,8 @@ async function finish(cfg: TrainRunConfig, kind: Kind, state: RunState, configFi
     trainSeconds: Math.round(state.seconds),
     backend: tf.getBackend(),
     ...(decoder ? { decoder } : {}),
+    // a fine-tuned model keeps the record of the one it started from
+    ...(tc.init ? { init: { from: tc.init, ...(await readModelDir(tc.init)).modelJson.trainedWith } } : {}),
   };
   const art = await exportModel(model, metrics, trainedWith);
   const summary = { metrics, trainedWith, history: state.history };
