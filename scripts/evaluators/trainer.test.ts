@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initTf } from '../../src/core/node/tf';
-import { loadRunConfig } from './config';
+import { loadRunConfig, type TrainRunConfig } from './config';
 import { scheduledLr, trainKind } from './trainer';
 import { lrAt } from '../../src/core/ml/train';
 
@@ -24,18 +24,24 @@ describe('learning-rate schedule', () => {
   });
 });
 
+const TINY = 'configs/evaluators.tiny.json';
+
+/** The tiny config with its run and export folders in a fresh temporary folder. */
+async function tinyRun(prefix: string): Promise<{ tmp: string; cfg: TrainRunConfig & { outDir: string } }> {
+  const tmp = await mkdtemp(path.join(os.tmpdir(), prefix));
+  const cfg = { ...loadRunConfig(TINY), runDir: path.join(tmp, 'runs'), outDir: path.join(tmp, 'models') };
+  return { tmp, cfg };
+}
+
 describe('evaluator training CLI core (tiny config on the 10-clip fixture corpus)', () => {
   it('trains, resumes from its checkpoint, and exports model.json + weights.bin with val metrics', async () => {
-    const tmp = await mkdtemp(path.join(os.tmpdir(), 'aclipse-train-'));
-    const cfg = loadRunConfig('configs/evaluators.tiny.json');
-    cfg.runDir = path.join(tmp, 'runs');
-    cfg.outDir = path.join(tmp, 'models');
+    const { cfg } = await tinyRun('aclipse-train-');
     cfg.asr!.epochs = 1;
-    await trainKind(cfg, 'asr', true, 'configs/evaluators.tiny.json');
+    await trainKind(cfg, 'asr', true, TINY);
     const state1 = JSON.parse(readFileSync(path.join(cfg.runDir, 'asr', 'state.json'), 'utf8'));
     expect(state1.epoch).toBe(1);
     cfg.asr!.epochs = 2; // resume: only the second epoch runs
-    await trainKind(cfg, 'asr', false, 'configs/evaluators.tiny.json');
+    await trainKind(cfg, 'asr', false, TINY);
     const state2 = JSON.parse(readFileSync(path.join(cfg.runDir, 'asr', 'state.json'), 'utf8'));
     expect(state2.epoch).toBe(2);
     expect(state2.history).toHaveLength(2);
@@ -46,22 +52,19 @@ describe('evaluator training CLI core (tiny config on the 10-clip fixture corpus
     expect(json.trainedWith.decoder.lexicon).toBe('words.txt');
     expect(existsSync(path.join(cfg.outDir, 'asr', 'weights.bin'))).toBe(true);
     expect(readFileSync(path.join(cfg.outDir, 'asr', 'words.txt'), 'utf8').split('\n').length).toBeGreaterThan(5);
-    await trainKind(cfg, 'ser', true, 'configs/evaluators.tiny.json');
+    await trainKind(cfg, 'ser', true, TINY);
     const ser = JSON.parse(readFileSync(path.join(cfg.outDir, 'ser', 'model.json'), 'utf8'));
     expect(ser.config.kind).toBe('ser');
     expect(ser.metrics.val.confusion).toHaveLength(4);
   }, 60_000);
 
   it('fine-tunes from an init folder (its weights, not a random start) and refuses another architecture', async () => {
-    const tmp = await mkdtemp(path.join(os.tmpdir(), 'aclipse-init-'));
-    const cfg = loadRunConfig('configs/evaluators.tiny.json');
-    cfg.runDir = path.join(tmp, 'runs');
-    cfg.outDir = path.join(tmp, 'base');
+    const { tmp, cfg } = await tinyRun('aclipse-init-');
     cfg.ser!.epochs = 1;
-    await trainKind(cfg, 'ser', true, 'configs/evaluators.tiny.json');
-    const base = path.join(tmp, 'base', 'ser');
+    await trainKind(cfg, 'ser', true, TINY);
+    const base = path.join(cfg.outDir!, 'ser');
     const ft = { ...cfg, runDir: path.join(tmp, 'runs-ft'), outDir: path.join(tmp, 'ft'), ser: { ...cfg.ser!, init: base, lr: 1e-9, warmupSteps: 1 } };
-    await trainKind(ft, 'ser', true, 'configs/evaluators.tiny.json');
+    await trainKind(ft, 'ser', true, TINY);
     // a learning rate of 1e-9 leaves the start point: the weights equal the init's, which a random init would not
     const a = new Float32Array(readFileSync(path.join(base, 'weights.bin')).buffer.slice(0));
     const b = new Float32Array(readFileSync(path.join(tmp, 'ft', 'ser', 'weights.bin')).buffer.slice(0));
@@ -73,6 +76,6 @@ describe('evaluator training CLI core (tiny config on the 10-clip fixture corpus
     expect(json.trainedWith.init.from).toBe(base);
     expect(json.trainedWith.init.command).toContain('train:evaluators');
     const wider = { ...ft, runDir: path.join(tmp, 'runs-bad'), ser: { ...ft.ser, model: { ...ft.ser.model, channels: 32 } } };
-    await expect(trainKind(wider, 'ser', true, 'configs/evaluators.tiny.json')).rejects.toThrow(/another architecture/);
+    await expect(trainKind(wider, 'ser', true, TINY)).rejects.toThrow(/another architecture/);
   }, 60_000);
 });
