@@ -2,7 +2,10 @@
 # Everything that depends on the shipped evaluators, in order, after public/models/{asr,ser} change:
 #   the ASR's LM decoder settings (chosen on val), the evaluator table, the seed-0 generator (stage 1 + both stage-2
 #   learning rates, the shipped one chosen on val), Table I, and the privacy–utility report.
-# About 2 h 45 min on 2 cores. Each step logs to runs/downstream/<step>.log; a step whose log ends in OK is skipped,
+# Each training job is single-threaded (tfjs wasm), so two lanes run side by side on a 2-core machine:
+#   lane A: the generator's stage 1 then stage 2 (tag main);
+#   lane B: the LM decoder grid, the evaluator table, then -- once lane A's stage 1 is written -- the lr2-1e-4 stage 2.
+# About 1 h 45 min on 2 cores. Each step logs to runs/downstream/<step>.log; a step whose log ends in OK is skipped,
 # so an interrupted run picks up where it stopped (delete runs/downstream to start over).
 # Usage: scripts/downstream.sh
 set -euo pipefail
@@ -14,16 +17,31 @@ step() {
   local name="$1"; shift
   local logf="runs/downstream/$name.log"
   if [ -f "$logf" ] && [ "$(tail -n 1 "$logf")" = OK ]; then echo "skip $name (done)"; return; fi
-  if [ -f "$logf" ]; then FRESH=; else FRESH=--fresh; fi
+  local FRESH=--fresh
+  if [ -f "$logf" ]; then FRESH=; fi
   echo "[$(date +%H:%M:%S)] $name"
   eval "$*" >> "$logf" 2>&1
   echo OK >> "$logf"
 }
-step lm npm run train:lm -- --text examples+glosses --beam-widths 64 --lm-weights 0.6,0.8,1.0 --word-bonuses 0,1,2
-step eval-evaluators npm run eval:evaluators -- --write
-step aclipse-main 'npx tsx scripts/train-aclipse.ts --seeds 0 $FRESH'
-step aclipse-lr2 'npx tsx scripts/train-aclipse.ts --seeds 0 --tag lr2-1e-4 --lr2 0.0001 --stages 2 \
-  --init runs/aclipse/main/seed-0/stage1 $FRESH'
+# Lane B's stage 2 starts from lane A's stage 1, once lane A's state.json says stage 1 is written. A first run
+# deletes lane A's old run folder before either lane starts, so a stage 1 trained against older evaluators never counts.
+MAIN=runs/aclipse/main/seed-0
+[ -f runs/downstream/aclipse-main.log ] || rm -rf "$MAIN"
+stage1_done() { [ -f "$MAIN/state.json" ] && grep -q '"stage": [23]' "$MAIN/state.json" && [ -f "$MAIN/stage1/model.json" ]; }
+lane_a() {
+  step aclipse-main 'npx tsx scripts/train-aclipse.ts --seeds 0 $FRESH'
+}
+lane_b() {
+  step lm npm run train:lm -- --text examples+glosses --beam-widths 64 --lm-weights 0.6,0.8,1.0 --word-bonuses 0,1,2
+  step eval-evaluators npm run eval:evaluators -- --write
+  until stage1_done; do sleep 30; done
+  step aclipse-lr2 "npx tsx scripts/train-aclipse.ts --seeds 0 --tag lr2-1e-4 --lr2 0.0001 --stages 2 --init $MAIN/stage1 \$FRESH"
+}
+lane_a > runs/downstream/lane-a.out 2>&1 &
+A=$!
+lane_b > runs/downstream/lane-b.out 2>&1 &
+B=$!
+wait $A && wait $B
 step choose-stage2 npm run eval:aclipse -- --tag main,lr2-1e-4 --splits val --out results/aclipse/val
 echo "[$(date +%H:%M:%S)] read results/aclipse/val: ship the stage-2 variant with the higher val WA, e.g."
 echo "  npx tsx scripts/train-aclipse.ts --seeds 0 --tag lr2-1e-4 --stages 2 --ship (see README), then:"
