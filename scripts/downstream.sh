@@ -5,8 +5,10 @@
 # Each training job is single-threaded (tfjs wasm), so two lanes run side by side on a 2-core machine:
 #   lane A: the generator's stage 1 then stage 2 (tag main);
 #   lane B: the LM decoder grid, the evaluator table, then -- once lane A's stage 1 is written -- the lr2-1e-4 stage 2.
-# About 1 h 45 min on 2 cores. Each step logs to runs/downstream/<step>.log; a step whose log ends in OK is skipped,
-# so an interrupted run picks up where it stopped (delete runs/downstream to start over).
+# On this 2-core machine the lanes and the val choice took 68 min (2026-11-29; LM grid skipped, it was already done)
+# and the two evaluations after shipping about 60 min more. Each step logs to runs/downstream/<step>.log; a step
+# whose log ends in OK is skipped, so an interrupted run picks up where it stopped (delete runs/downstream to start
+# over).
 # Usage: scripts/downstream.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
