@@ -6,7 +6,7 @@
 #   lane A: the generator's stage 1 then stage 2 (tag main);
 #   lane B: the LM decoder grid, the evaluator table, then -- once lane A's stage 1 is written -- the lr2-1e-4 stage 2.
 # On this 2-core machine the lanes and the val choice took 68 min (2026-11-29; LM grid skipped, it was already done)
-# and the two evaluations after shipping about 60 min more. Each step logs to runs/downstream/<step>.log; a step
+# and the two evaluations after shipping (Table I and `npm run eval`, side by side) 48 min more. Each step logs to runs/downstream/<step>.log; a step
 # whose log ends in OK is skipped, so an interrupted run picks up where it stopped (delete runs/downstream to start
 # over).
 # Usage: scripts/downstream.sh
@@ -36,14 +36,21 @@ lane_a() {
 lane_b() {
   step lm npm run train:lm -- --text examples+glosses --beam-widths 64 --lm-weights 0.6,0.8,1.0 --word-bonuses 0,1,2
   step eval-evaluators npm run eval:evaluators -- --write
-  until stage1_done; do sleep 30; done
+  until stage1_done; do
+    # lane A gone without a stage 1 (it failed): stop instead of polling forever
+    kill -0 "$A" 2>/dev/null || { echo "lane A stopped before writing stage 1"; return 1; }
+    sleep 30
+  done
   step aclipse-lr2 "npx tsx scripts/train-aclipse.ts --seeds 0 --tag lr2-1e-4 --lr2 0.0001 --stages 2 --init $MAIN/stage1 \$FRESH"
 }
 lane_a > runs/downstream/lane-a.out 2>&1 &
 A=$!
 lane_b > runs/downstream/lane-b.out 2>&1 &
 B=$!
-wait $A && wait $B
+# Wait for both lanes even if one fails, then fail if either did.
+RA=0; wait $A || RA=$?
+RB=0; wait $B || RB=$?
+[ "$RA" = 0 ] && [ "$RB" = 0 ] || { echo "a lane failed (A: $RA, B: $RB); see runs/downstream/lane-*.out"; exit 1; }
 step choose-stage2 npm run eval:aclipse -- --tag main,lr2-1e-4 --splits val --out results/aclipse/val
 echo "[$(date +%H:%M:%S)] read results/aclipse/val: ship the stage-2 variant with the higher val WA, e.g."
 echo "  npx tsx scripts/train-aclipse.ts --seeds 0 --tag lr2-1e-4 --stages 2 --ship (see README), then:"

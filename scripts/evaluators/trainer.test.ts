@@ -62,7 +62,7 @@ describe('evaluator training CLI core (tiny config on the 10-clip fixture corpus
     const { tmp, cfg } = await tinyRun('aclipse-init-');
     cfg.ser!.epochs = 1;
     await trainKind(cfg, 'ser', true, TINY);
-    const base = path.join(cfg.outDir!, 'ser');
+    const base = path.join(cfg.outDir, 'ser');
     const ft = { ...cfg, runDir: path.join(tmp, 'runs-ft'), outDir: path.join(tmp, 'ft'), ser: { ...cfg.ser!, init: base, lr: 1e-9, warmupSteps: 1 } };
     await trainKind(ft, 'ser', true, TINY);
     // a learning rate of 1e-9 leaves the start point: the weights equal the init's, which a random init would not
