@@ -4,6 +4,8 @@
  *   npm run corpus                                   full corpus into data/corpus (resumes if interrupted)
  *   npm run corpus -- --out DIR --seed N --sentences N --limit N --jobs N --espeak
  *   npm run corpus -- --out data/corpus-x --extra-train 3200   same corpus plus 3200 more training sentences
+ *   npm run corpus -- --out data/corpus-x3 --extra-train 6000 --extra-renderings 1
+ *                                             ... and one more rendering (new voice, new emotion) of every train sentence
  *   npm run corpus -- --check                        only check (and as root install) the Debian packages
  *   npm run corpus -- --measure [--dir DIR] [--per-emotion N]   measure prosody per emotion (table for the docs)
  *   npm run corpus -- --demo                         copy demo clips from data/corpus into public/demo
@@ -88,6 +90,8 @@ async function main(): Promise<void> {
   };
   const extra = num(args, 'extra-train', 0);
   if (extra > 0) config.extraTrainSentences = extra;
+  const renderings = num(args, 'extra-renderings', 0);
+  if (renderings > 0) config.extraRenderings = renderings;
   const limit = args.limit === undefined ? undefined : num(args, 'limit', 0);
   const summary = await generateCorpus({
     out: String(args.out ?? 'data/corpus'),

@@ -184,6 +184,29 @@ describe.skipIf(!haveWordnet)('corpus plan (needs wordnet-base)', () => {
     expect(Math.max(...counts) - Math.min(...counts)).toBeLessThanOrEqual(1);
   });
 
+  it('extra renderings add train clips only, each with a voice and an emotion new to its sentence, balanced', () => {
+    const cfg = { ...DEFAULT_CONFIG, extraTrainSentences: 300 };
+    const withExtra = planCorpus(pool, cfg);
+    const more = planCorpus(pool, { ...cfg, extraRenderings: 1 });
+    const key = (c: (typeof plan)[number]) => JSON.stringify([c.id, c.split, c.text, c.emotion, c.voice, c.seed, c.prosody]);
+    const before = new Set(withExtra.map(key));
+    const added = more.filter((c) => !before.has(key(c)));
+    const trainSentences = new Set(withExtra.filter((c) => c.split === 'train').map((c) => c.text));
+    expect(more.length - withExtra.length).toBe(trainSentences.size);
+    expect(added.length).toBe(more.length - withExtra.length);
+    expect(new Set(added.map((c) => c.split))).toEqual(new Set(['train']));
+    expect(new Set(more.map((c) => c.id)).size).toBe(more.length);
+    for (const text of trainSentences) {
+      const clips = more.filter((c) => c.text === text);
+      expect(clips.length).toBe(DEFAULT_CONFIG.voicesPerSentence + 1);
+      expect(new Set(clips.map((c) => c.voice)).size).toBe(clips.length);
+      expect(new Set(clips.map((c) => c.emotion)).size).toBe(clips.length);
+    }
+    const counts = EMOTIONS.map((e) => added.filter((c) => c.emotion === e).length);
+    expect(Math.max(...counts) - Math.min(...counts)).toBeLessThanOrEqual(0.02 * added.length);
+    expect(() => planCorpus(pool, { ...cfg, extraRenderings: 3 })).toThrow(/More renderings/);
+  });
+
   it('small runs cover every split', () => {
     expect(new Set(spreadSubset(plan, 10).map((c) => c.split))).toEqual(new Set(['train', 'val', 'test', 'test_speaker']));
   });

@@ -25,6 +25,12 @@ export interface CorpusConfig {
    * them (optional so configs recorded before it existed still compare equal).
    */
   extraTrainSentences?: number;
+  /**
+   * More renderings of every training sentence, each by a voice and with an emotion that sentence has not had yet,
+   * drawn with their own random stream after the base plan (so, as above, every clip of a corpus without them stays).
+   * Val and test keep `voicesPerSentence` renderings.
+   */
+  extraRenderings?: number;
   heldOutVoice: string;
   /** Add espeak-ng clips (optional extra voice) to the train split. */
   espeak: boolean;
@@ -63,6 +69,10 @@ export function planCorpus(pool: readonly Sentence[], cfg: CorpusConfig): Planne
   const sid = (i: number) => `s${String(i).padStart(4, '0')}`;
   const voices = trainingVoices(false).filter((v) => v.id !== cfg.heldOutVoice);
   if (cfg.voicesPerSentence > voices.length) throw new Error('More voices per sentence than training voices');
+  const reRenderings = cfg.extraRenderings ?? 0;
+  if (cfg.voicesPerSentence + reRenderings > Math.min(voices.length, EMOTIONS.length)) {
+    throw new Error('More renderings per training sentence than there are distinct voices and emotions');
+  }
 
   const clips: PlannedClip[] = [];
   const add = (i: number, split: CorpusSplit, voiceId: string, emotion: Emotion) => {
@@ -113,6 +123,32 @@ export function planCorpus(pool: readonly Sentence[], cfg: CorpusConfig): Planne
         add(i, split, voices[voiceOf[j]![r]!]!.id, EMOTIONS[emotionOf[j]![r]!]!);
       }
     });
+    if (split === 'train' && reRenderings > 0) {
+      // Greedy balance: sentences in random order each take the least used of the emotions (and voices) they lack.
+      const rr = rngFor(cfg.seed, 'rerender', group);
+      for (let r = 0; r < reRenderings; r++) {
+        const emotionCount = EMOTIONS.map(() => 0);
+        const voiceCount = voices.map(() => 0);
+        const leastUsed = (free: number[], count: number[]) => {
+          const low = Math.min(...free.map((k) => count[k]!));
+          const ties = free.filter((k) => count[k] === low);
+          return ties[Math.floor(rr() * ties.length)]!;
+        };
+        for (const j of shuffled(idx.map((_, j) => j), rr)) {
+          const e = leastUsed(EMOTIONS.map((_, k) => k).filter((k) => !emotionOf[j]!.includes(k)), emotionCount);
+          const v = leastUsed(voices.map((_, k) => k).filter((k) => !voiceOf[j]!.includes(k)), voiceCount);
+          emotionCount[e]!++;
+          voiceCount[v]!++;
+          emotionOf[j]!.push(e);
+          voiceOf[j]!.push(v);
+        }
+      }
+      idx.forEach((i, j) => {
+        for (let r = cfg.voicesPerSentence; r < emotionOf[j]!.length; r++) {
+          add(i, split, voices[voiceOf[j]![r]!]!.id, EMOTIONS[emotionOf[j]![r]!]!);
+        }
+      });
+    }
     if (group === 'train' && cfg.espeak) {
       const extra = VOICES.find((v) => v.optional)!;
       const em = balanced(EMOTIONS, idx.length, rngFor(cfg.seed, 'espeak'));

@@ -10,7 +10,7 @@ import { initTf } from '../node/tf';
 import { AsrModel, DEFAULT_ASR_CONFIG, DEFAULT_SER_CONFIG, SerModel, type AsrConfig, type SerConfig } from './models';
 import { bmm, conv1d, depthwise, depthwiseNative, downsample, downsample2, gaussian, keyPaddingBias, makeRng } from './nn';
 import { asrTrainStep, padBatch, serTrainStep } from './train';
-import { exportModel, loadModel, modelFromArtifacts } from './weights';
+import { averageArtifacts, exportModel, loadModel, modelFromArtifacts } from './weights';
 
 const TINY_ASR: AsrConfig = { ...DEFAULT_ASR_CONFIG, channels: 32, blocks: 2, kernel: 5 };
 const TINY_SER: SerConfig = { ...DEFAULT_SER_CONFIG, channels: 24, blocks: 2, hidden: 16, downsampleAfter: 1 };
@@ -354,6 +354,27 @@ describe('evaluator models', () => {
     const s2 = tf.tidy(() => sBack.forward(tf.tensor2d(x, [1, x.length]), [x.length]).dataSync());
     expect(Array.from(s2)).toEqual(Array.from(s1));
     [asr, back, mem, ser, sBack].forEach((m) => m.dispose());
+  });
+
+  it('averages the weights of same-config models element-wise and refuses different configs', async () => {
+    const a = new SerModel(TINY_SER, 1);
+    const b = new SerModel(TINY_SER, 2);
+    const [artA, artB] = [await exportModel(a), await exportModel(b)];
+    const mean = modelFromArtifacts(await averageArtifacts([artA, artB]), 'ser');
+    const names = [...a.params.vars.keys()];
+    expect([...mean.params.vars.keys()].sort()).toEqual([...names].sort());
+    for (const name of names) {
+      const [va, vb, vm] = [a, b, mean].map((m) => m.params.vars.get(name)!.dataSync());
+      expect(maxAbsDiff(vm, Array.from(va, (v, i) => (v + vb[i]) / 2))).toBeLessThan(1e-6);
+    }
+    const self = modelFromArtifacts(await averageArtifacts([artA, artA, artA]), 'ser');
+    const x = chirp(4000, 200, 400);
+    const [pa, ps] = [a, self].map((m) => tf.tidy(() => m.forward(tf.tensor2d(x, [1, x.length]), [x.length]).dataSync()));
+    expect(maxAbsDiff(ps, pa)).toBeLessThan(1e-5);
+    const wider = await exportModel(new SerModel({ ...TINY_SER, channels: 32 }, 1));
+    await expect(averageArtifacts([artA, wider])).rejects.toThrow(/different configs/);
+    await expect(averageArtifacts([])).rejects.toThrow(/nothing to average/);
+    [a, b, mean, self].forEach((m) => m.dispose());
   });
 });
 

@@ -111,3 +111,35 @@ export async function loadModel(source: string | ModelArtifacts, kind?: 'asr' | 
   const art = typeof source === 'string' ? await fetchArtifacts(source) : source;
   return modelFromArtifacts(art, kind);
 }
+
+/**
+ * The element-wise mean of the weights of models with one architecture (checkpoint averaging). The models here use
+ * layer norm, not batch norm, so an averaged model needs no re-estimated statistics. model.json comes from the first
+ * input; the caller records where the average came from.
+ */
+export async function averageArtifacts(arts: readonly ModelArtifacts[]): Promise<ModelArtifacts> {
+  if (!arts.length) throw new Error('nothing to average');
+  const jsons = arts.map((a) => checkJson(a.modelJson));
+  if (jsons.some((j) => JSON.stringify(j.config) !== JSON.stringify(jsons[0].config))) {
+    throw new Error('cannot average models with different configs');
+  }
+  const decoded = arts.map((a, k) => tf.io.decodeWeights(a.weightData, jsons[k].weightsManifest.flatMap((g) => g.weights)));
+  const mean: tf.NamedTensorMap = {};
+  try {
+    for (const s of jsons[0].weightsManifest.flatMap((g) => g.weights)) {
+      const values = decoded.map((d) => {
+        const t = d[s.name];
+        if (!t || t.shape.join() !== s.shape.join()) throw new Error(`weight ${s.name} differs between the models`);
+        return t.dataSync() as Float32Array;
+      });
+      const out = new Float32Array(values[0].length);
+      for (const v of values) for (let i = 0; i < out.length; i++) out[i] += v[i] / values.length;
+      mean[s.name] = tf.tensor(out, s.shape, 'float32');
+    }
+    const { data, specs } = await tf.io.encodeWeights(mean);
+    return { modelJson: { ...jsons[0], weightsManifest: [{ paths: [WEIGHTS_FILE], weights: specs }] }, weightData: data };
+  } finally {
+    tf.dispose(Object.values(mean));
+    for (const d of decoded) tf.dispose(Object.values(d));
+  }
+}
