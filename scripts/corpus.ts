@@ -8,6 +8,7 @@
  *                                             ... and one more rendering (new voice, new emotion) of every train sentence
  *   npm run corpus -- --check                        only check (and as root install) the Debian packages
  *   npm run corpus -- --measure [--dir DIR] [--per-emotion N]   measure prosody per emotion (table for the docs)
+ *   npm run corpus -- --ceiling [--dir DIR]           the prosody oracle's WA per split (the ceiling for any SER)
  *   npm run corpus -- --demo                         copy demo clips from data/corpus into public/demo
  *   npm run corpus -- --inspect DIR                  load any dataset folder (our corpus, IEMOCAP, CSV/JSONL manifest)
  *                                                    with the shared loader and print its summary and skip report
@@ -51,6 +52,11 @@ const log = (s: string) => console.log(`[corpus ${new Date().toISOString().slice
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
+  if (args.ceiling) {
+    const { ceilingCommand } = await import('./corpus/ceiling');
+    ceilingCommand({ dir: String(args.dir ?? 'data/corpus'), log: console.log });
+    return;
+  }
   if (args.measure) {
     const { measureCommand } = await import('./corpus/measure');
     await measureCommand({ dir: String(args.dir ?? 'data/corpus'), perEmotion: num(args, 'per-emotion', 400), log });

@@ -9,7 +9,7 @@ import { alphaRatioDb, countSyllables, speechLevel, trackPitch } from './analysi
 import { missingPackages } from './deps';
 import { generateCorpus, sentencePool } from './generate';
 import { DEFAULT_CONFIG, planCorpus, spreadSubset } from './plan';
-import { drawProsody, EMOTION_PROSODY } from './prosody';
+import { drawProsody, EMOTION_PROSODY, oracleEmotion } from './prosody';
 import { cleanExample, WORDNET_DIR } from './sentences';
 import { HELD_OUT_VOICE, voiceById } from './voices';
 
@@ -88,6 +88,23 @@ describe('prosody distributions', () => {
         expect(Math.abs(p.pitch)).toBeLessThanOrEqual(4);
       }
     }
+  });
+  it('the prosody oracle names each class at its mean, errs on overlapping draws, and loses accuracy without cues', () => {
+    const P = EMOTION_PROSODY;
+    for (const e of EMOTIONS) {
+      const atMean = { pitch: P[e].pitch.mean, range: P[e].range.mean, tempo: P[e].tempo.mean, gainDb: P[e].gainDb.mean, tiltDb: P[e].tiltDb.mean };
+      expect(oracleEmotion(atMean)).toBe(e);
+    }
+    const acc = (cues?: Parameters<typeof oracleEmotion>[1]) => {
+      let ok = 0;
+      for (let s = 0; s < 1000; s++) EMOTIONS.forEach((e, k) => (ok += oracleEmotion(drawProsody(e, mulberry32(s * 11 + k)), cues) === e ? 1 : 0));
+      return ok / (1000 * EMOTIONS.length);
+    };
+    const all = acc();
+    const noTilt = acc(['pitch', 'range', 'tempo', 'gainDb']);
+    expect(all).toBeGreaterThan(0.85);
+    expect(all).toBeLessThan(0.99); // the classes overlap by design
+    expect(noTilt).toBeLessThan(all - 0.01);
   });
   it('orders the classes as intended and overlaps them: loudness alone cannot separate them', () => {
     const P = EMOTION_PROSODY;

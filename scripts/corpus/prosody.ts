@@ -88,3 +88,25 @@ export function prosodyTableMarkdown(): string {
   }
   return lines.join('\n');
 }
+
+/**
+ * The Bayes-optimal emotion given the prosody a clip was rendered with (equal priors, the Gaussians above; the clamps
+ * are ignored, they sit beyond 2.5 sd for every cue a class leans on). No model that hears the audio can beat this
+ * on average: it knows the drawn settings exactly, relative to the voice's own neutral, which the audio gives only
+ * approximately. `cues` limits which settings it may use.
+ */
+export function oracleEmotion(p: Prosody, cues: readonly (keyof Prosody)[] = KEYS): Emotion {
+  let best: Emotion = EMOTIONS[0]!;
+  let bestLl = -Infinity;
+  for (const e of EMOTIONS) {
+    let ll = 0;
+    for (const k of cues) {
+      const { mean, sd } = EMOTION_PROSODY[e][k];
+      ll += -0.5 * ((p[k] - mean) / sd) ** 2 - Math.log(sd);
+    }
+    if (ll > bestLl) [best, bestLl] = [e, ll];
+  }
+  return best;
+}
+
+export const PROSODY_KEYS: readonly (keyof Prosody)[] = KEYS;
