@@ -58,12 +58,13 @@ describe('evaluator training CLI core (tiny config on the 10-clip fixture corpus
     expect(ser.metrics.val.confusion).toHaveLength(4);
   }, 60_000);
 
-  it('fine-tunes from an init folder (its weights, not a random start) and refuses another architecture', async () => {
+  it('fine-tunes from an init folder (its weights, not a random start) with its own dropout, and refuses another architecture', async () => {
     const { tmp, cfg } = await tinyRun('aclipse-init-');
     cfg.ser!.epochs = 1;
     await trainKind(cfg, 'ser', true, TINY);
     const base = path.join(cfg.outDir, 'ser');
-    const ft = { ...cfg, runDir: path.join(tmp, 'runs-ft'), outDir: path.join(tmp, 'ft'), ser: { ...cfg.ser!, init: base, lr: 1e-9, warmupSteps: 1 } };
+    const ser = { ...cfg.ser!, init: base, lr: 1e-9, warmupSteps: 1, model: { ...cfg.ser!.model, dropout: 0.05 } };
+    const ft = { ...cfg, runDir: path.join(tmp, 'runs-ft'), outDir: path.join(tmp, 'ft'), ser };
     await trainKind(ft, 'ser', true, TINY);
     // a learning rate of 1e-9 leaves the start point: the weights equal the init's, which a random init would not
     const a = new Float32Array(readFileSync(path.join(base, 'weights.bin')).buffer.slice(0));
@@ -74,6 +75,7 @@ describe('evaluator training CLI core (tiny config on the 10-clip fixture corpus
     expect(maxDiff).toBeLessThan(1e-5);
     const json = JSON.parse(readFileSync(path.join(tmp, 'ft', 'ser', 'model.json'), 'utf8'));
     expect(json.trainedWith.init.from).toBe(base);
+    expect(json.config.dropout).toBe(0.05);
     expect(json.trainedWith.init.command).toContain('train:evaluators');
     const wider = { ...ft, runDir: path.join(tmp, 'runs-bad'), ser: { ...ft.ser, model: { ...ft.ser.model, channels: 32 } } };
     await expect(trainKind(wider, 'ser', true, TINY)).rejects.toThrow(/another architecture/);

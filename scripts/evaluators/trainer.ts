@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Lexicon } from '../../src/core/ml/decoders';
-import { AsrModel, SerModel, createModel } from '../../src/core/ml/models';
+import { AsrModel, SerModel, createModel, type ModelConfig } from '../../src/core/ml/models';
 import { makeRng } from '../../src/core/ml/nn';
 import {
   asrLogProbs,
@@ -115,11 +115,14 @@ export async function trainKind(cfg: TrainRunConfig, kind: Kind, fresh: boolean,
     log(kind, `resumed after epoch ${state.epoch} (step ${state.step}, best val score ${state.bestScore.toFixed(4)} at epoch ${state.bestEpoch})`);
   } else if (tc.init) {
     const init = modelFromArtifacts(await readModelDir(tc.init), kind);
-    if (JSON.stringify(init.config) !== JSON.stringify(model.config)) {
+    // Dropout and SpecAugment shape training, not weights: a fine-tune may change them and keeps its config's.
+    const architecture = (c: ModelConfig) => JSON.stringify({ ...c, dropout: undefined, specAugment: undefined });
+    if (architecture(init.config) !== architecture(model.config)) {
+      init.dispose();
       throw new Error(`${tc.init} holds a ${kind} with another architecture than the config's: ${JSON.stringify(init.config)}`);
     }
-    model.dispose();
-    model = init;
+    model.params.assign(Object.fromEntries(init.params.vars));
+    init.dispose();
     log(kind, `fine-tuning from ${tc.init}`);
   }
   model.depthwiseImpl = 'native';
