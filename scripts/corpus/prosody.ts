@@ -60,7 +60,7 @@ export const EMOTION_PROSODY: Record<Emotion, ProsodyDistribution> = {
   },
 };
 
-const KEYS: Array<keyof Prosody> = ['pitch', 'range', 'tempo', 'gainDb', 'tiltDb'];
+export const PROSODY_KEYS: readonly (keyof Prosody)[] = ['pitch', 'range', 'tempo', 'gainDb', 'tiltDb'];
 
 const round = (x: number, digits: number) => Number(x.toFixed(digits));
 
@@ -68,7 +68,7 @@ const round = (x: number, digits: number) => Number(x.toFixed(digits));
 export function drawProsody(emotion: Emotion, rng: Rng): Prosody {
   const dist = EMOTION_PROSODY[emotion];
   const out = {} as Prosody;
-  for (const k of KEYS) {
+  for (const k of PROSODY_KEYS) {
     const { mean, sd, min, max } = dist[k];
     out[k] = round(Math.min(max, Math.max(min, mean + sd * gaussian(rng))), 3);
   }
@@ -84,7 +84,7 @@ export function prosodyTableMarkdown(): string {
   for (const e of EMOTIONS) {
     const p = EMOTION_PROSODY[e];
     const cell = (x: Dist) => `${x.mean} ± ${x.sd} [${x.min}, ${x.max}]`;
-    lines.push(`| ${e} | ${KEYS.map((k) => cell(p[k])).join(' | ')} |`);
+    lines.push(`| ${e} | ${PROSODY_KEYS.map((k) => cell(p[k])).join(' | ')} |`);
   }
   return lines.join('\n');
 }
@@ -95,7 +95,7 @@ export function prosodyTableMarkdown(): string {
  * on average: it knows the drawn settings exactly, relative to the voice's own neutral, which the audio gives only
  * approximately. `cues` limits which settings it may use.
  */
-export function oracleEmotion(p: Prosody, cues: readonly (keyof Prosody)[] = KEYS): Emotion {
+export function oracleEmotion(p: Prosody, cues: readonly (keyof Prosody)[] = PROSODY_KEYS): Emotion {
   let best: Emotion = EMOTIONS[0]!;
   let bestLl = -Infinity;
   for (const e of EMOTIONS) {
@@ -108,5 +108,3 @@ export function oracleEmotion(p: Prosody, cues: readonly (keyof Prosody)[] = KEY
   }
   return best;
 }
-
-export const PROSODY_KEYS: readonly (keyof Prosody)[] = KEYS;

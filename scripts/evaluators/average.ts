@@ -39,7 +39,7 @@ async function main(): Promise<void> {
   const mean = await averageArtifacts(arts);
   mean.modelJson.trainedWith = {
     command: `npx tsx scripts/evaluators/average.ts --models ${dirs.join(',')} --out ${out}`,
-    averageOf: dirs.map((d) => ({ dir: d, trainedWith: arts[dirs.indexOf(d)].modelJson.trainedWith })),
+    averageOf: dirs.map((dir, k) => ({ dir, trainedWith: arts[k].modelJson.trainedWith })),
   };
   const clips = loadSplit(manifest, split, Number(arg('limit', '0')) || null);
   console.log(`${split}: ${clips.length} clips from ${manifest}`);
