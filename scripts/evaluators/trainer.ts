@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Lexicon } from '../../src/core/ml/decoders';
-import { AsrModel, SerModel, createModel, type ModelConfig } from '../../src/core/ml/models';
+import { AsrModel, SerModel, createModel, sameArchitecture } from '../../src/core/ml/models';
 import { makeRng } from '../../src/core/ml/nn';
 import {
   asrLogProbs,
@@ -115,9 +115,8 @@ export async function trainKind(cfg: TrainRunConfig, kind: Kind, fresh: boolean,
     log(kind, `resumed after epoch ${state.epoch} (step ${state.step}, best val score ${state.bestScore.toFixed(4)} at epoch ${state.bestEpoch})`);
   } else if (tc.init) {
     const init = modelFromArtifacts(await readModelDir(tc.init), kind);
-    // Dropout and SpecAugment shape training, not weights: a fine-tune may change them and keeps its config's.
-    const architecture = (c: ModelConfig) => JSON.stringify({ ...c, dropout: undefined, specAugment: undefined });
-    if (architecture(init.config) !== architecture(model.config)) {
+    // A fine-tune keeps its own config's dropout and SpecAugment.
+    if (!sameArchitecture(init.config, model.config)) {
       init.dispose();
       throw new Error(`${tc.init} holds a ${kind} with another architecture than the config's: ${JSON.stringify(init.config)}`);
     }

@@ -356,7 +356,7 @@ describe('evaluator models', () => {
     [asr, back, mem, ser, sBack].forEach((m) => m.dispose());
   });
 
-  it('averages the weights of same-config models element-wise and refuses different configs', async () => {
+  it('averages the weights of same-architecture models element-wise (dropout may differ) and refuses other architectures', async () => {
     const a = new SerModel(TINY_SER, 1);
     const b = new SerModel(TINY_SER, 2);
     const [artA, artB] = [await exportModel(a), await exportModel(b)];
@@ -371,10 +371,16 @@ describe('evaluator models', () => {
     const x = chirp(4000, 200, 400);
     const [pa, ps] = [a, self].map((m) => tf.tidy(() => m.forward(tf.tensor2d(x, [1, x.length]), [x.length]).dataSync()));
     expect(maxAbsDiff(ps, pa)).toBeLessThan(1e-5);
+    const lessDropout = new SerModel({ ...TINY_SER, dropout: 0.01 }, 3);
+    const mixed = modelFromArtifacts(await averageArtifacts([artA, await exportModel(lessDropout)]), 'ser');
+    expect(mixed.config.dropout).toBe(TINY_SER.dropout);
+    const name = names[0];
+    const [va, vd, vx] = [a, lessDropout, mixed].map((m) => m.params.vars.get(name)!.dataSync());
+    expect(maxAbsDiff(vx, Array.from(va, (v, i) => (v + vd[i]) / 2))).toBeLessThan(1e-6);
     const wider = await exportModel(new SerModel({ ...TINY_SER, channels: 32 }, 1));
-    await expect(averageArtifacts([artA, wider])).rejects.toThrow(/different configs/);
+    await expect(averageArtifacts([artA, wider])).rejects.toThrow(/different architectures/);
     await expect(averageArtifacts([])).rejects.toThrow(/nothing to average/);
-    [a, b, mean, self].forEach((m) => m.dispose());
+    [a, b, mean, self, lessDropout, mixed].forEach((m) => m.dispose());
   });
 });
 

@@ -99,6 +99,15 @@ export interface SerConfig extends EncoderConfig {
 
 export type ModelConfig = AsrConfig | SerConfig;
 
+/**
+ * Whether two configs describe the same weights. Dropout and SpecAugment shape training, not weights, so a
+ * fine-tune may change them and its checkpoints still average with the model it started from.
+ */
+export function sameArchitecture(a: ModelConfig, b: ModelConfig): boolean {
+  const weightsOnly = (c: ModelConfig) => JSON.stringify({ ...c, dropout: undefined, specAugment: undefined });
+  return weightsOnly(a) === weightsOnly(b);
+}
+
 export const DEFAULT_ASR_CONFIG: AsrConfig = {
   kind: 'asr',
   frontend: DEFAULT_FRONTEND,

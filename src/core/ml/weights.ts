@@ -4,7 +4,7 @@
  * in-memory artifacts (browser import/export); the Node writer/reader lives in src/core/node/.
  */
 import * as tf from '@tensorflow/tfjs';
-import { AsrModel, SerModel, createModel, type EvaluatorModel, type ModelConfig } from './models';
+import { AsrModel, SerModel, createModel, sameArchitecture, type EvaluatorModel, type ModelConfig } from './models';
 
 export const WEIGHT_FORMAT = 'aclipse-fn/1';
 export const WEIGHTS_FILE = 'weights.bin';
@@ -115,13 +115,13 @@ export async function loadModel(source: string | ModelArtifacts, kind?: 'asr' | 
 /**
  * The element-wise mean of the weights of models with one architecture (checkpoint averaging). The models here use
  * layer norm, not batch norm, so an averaged model needs no re-estimated statistics. model.json comes from the first
- * input; the caller records where the average came from.
+ * input (so its dropout, if the inputs' differ); the caller records where the average came from.
  */
 export async function averageArtifacts(arts: readonly ModelArtifacts[]): Promise<ModelArtifacts> {
   if (!arts.length) throw new Error('nothing to average');
   const jsons = arts.map((a) => checkJson(a.modelJson));
-  if (jsons.some((j) => JSON.stringify(j.config) !== JSON.stringify(jsons[0].config))) {
-    throw new Error('cannot average models with different configs');
+  if (jsons.some((j) => !sameArchitecture(j.config, jsons[0].config))) {
+    throw new Error('cannot average models with different architectures');
   }
   const decoded = arts.map((a, k) => tf.io.decodeWeights(a.weightData, jsons[k].weightsManifest.flatMap((g) => g.weights)));
   const mean: tf.NamedTensorMap = {};
