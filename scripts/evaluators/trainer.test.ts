@@ -58,7 +58,7 @@ describe('evaluator training CLI core (tiny config on the 10-clip fixture corpus
     expect(ser.metrics.val.confusion).toHaveLength(4);
   }, 60_000);
 
-  it('fine-tunes from an init folder (its weights, not a random start) with its own dropout, and refuses another architecture', async () => {
+  it('fine-tunes from an init folder (its weights, not a random start) with its own dropout, grows a head input, and refuses another architecture', async () => {
     const { tmp, cfg } = await tinyRun('aclipse-init-');
     cfg.ser!.epochs = 1;
     await trainKind(cfg, 'ser', true, TINY);
@@ -77,7 +77,13 @@ describe('evaluator training CLI core (tiny config on the 10-clip fixture corpus
     expect(json.trainedWith.init.from).toBe(base);
     expect(json.config.dropout).toBe(0.05);
     expect(json.trainedWith.init.command).toContain('train:evaluators');
+    // a config that only adds the loud-level head input grows from the init: one more head row, the rest kept
+    const grow = { ...ft, runDir: path.join(tmp, 'runs-grow'), outDir: path.join(tmp, 'grow'), ser: { ...ft.ser, model: { ...ft.ser.model, loudLevel: true } } };
+    await trainKind(grow, 'ser', true, TINY);
+    const g = new Float32Array(readFileSync(path.join(tmp, 'grow', 'ser', 'weights.bin')).buffer.slice(0));
+    expect(g.length).toBe(a.length + (cfg.ser!.model.hidden ?? 0));
+    expect(JSON.parse(readFileSync(path.join(tmp, 'grow', 'ser', 'model.json'), 'utf8')).config.loudLevel).toBe(true);
     const wider = { ...ft, runDir: path.join(tmp, 'runs-bad'), ser: { ...ft.ser, model: { ...ft.ser.model, channels: 32 } } };
-    await expect(trainKind(wider, 'ser', true, TINY)).rejects.toThrow(/another architecture/);
+    await expect(trainKind(wider, 'ser', true, TINY)).rejects.toThrow(/architecture cannot start from/);
   }, 60_000);
 });

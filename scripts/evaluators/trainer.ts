@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Lexicon } from '../../src/core/ml/decoders';
-import { AsrModel, SerModel, createModel, sameArchitecture } from '../../src/core/ml/models';
+import { AsrModel, SerModel, createModel, growFrom, sameArchitecture } from '../../src/core/ml/models';
 import { makeRng } from '../../src/core/ml/nn';
 import {
   asrLogProbs,
@@ -115,14 +115,17 @@ export async function trainKind(cfg: TrainRunConfig, kind: Kind, fresh: boolean,
     log(kind, `resumed after epoch ${state.epoch} (step ${state.step}, best val score ${state.bestScore.toFixed(4)} at epoch ${state.bestEpoch})`);
   } else if (tc.init) {
     const init = modelFromArtifacts(await readModelDir(tc.init), kind);
-    // A fine-tune keeps its own config's dropout and SpecAugment.
-    if (!sameArchitecture(init.config, model.config)) {
+    // A fine-tune keeps its own config's dropout and SpecAugment, and may add head inputs (growFrom).
+    try {
+      if (sameArchitecture(init.config, model.config)) model.params.assign(Object.fromEntries(init.params.vars));
+      else if (model instanceof SerModel && init instanceof SerModel) growFrom(model, init);
+      else throw new Error('not the same architecture');
+    } catch (e) {
+      throw new Error(`${tc.init} holds a ${kind} the config's architecture cannot start from (${(e as Error).message}): ${JSON.stringify(init.config)}`);
+    } finally {
       init.dispose();
-      throw new Error(`${tc.init} holds a ${kind} with another architecture than the config's: ${JSON.stringify(init.config)}`);
     }
-    model.params.assign(Object.fromEntries(init.params.vars));
-    init.dispose();
-    log(kind, `fine-tuning from ${tc.init}`);
+    log(kind, `fine-tuning from ${tc.init}${sameArchitecture(init.config, model.config) ? '' : ' (grown: new head inputs start at zero)'}`);
   }
   model.depthwiseImpl = 'native';
   log(kind, `${model.parameterCount()} parameters; config ${JSON.stringify(modelCfg)}`);

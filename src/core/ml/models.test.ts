@@ -7,7 +7,7 @@ import { mulberry32 } from '../data/random';
 import { DEFAULT_FRONTEND, DEFAULT_LOW_BAND, LogMelFrontend, LowBandFrontend } from '../dsp/frontend';
 import { readModelDir, writeModelDir } from '../node/io';
 import { initTf } from '../node/tf';
-import { AsrModel, DEFAULT_ASR_CONFIG, DEFAULT_SER_CONFIG, SerModel, type AsrConfig, type SerConfig } from './models';
+import { AsrModel, DEFAULT_ASR_CONFIG, DEFAULT_SER_CONFIG, growFrom, loudLevel, SerModel, type AsrConfig, type SerConfig } from './models';
 import { bmm, conv1d, depthwise, depthwiseNative, downsample, downsample2, gaussian, keyPaddingBias, makeRng } from './nn';
 import { asrTrainStep, padBatch, serTrainStep } from './train';
 import { averageArtifacts, exportModel, loadModel, modelFromArtifacts } from './weights';
@@ -506,5 +506,47 @@ describe('seeded randomness in nn.ts (shared with data/random)', () => {
       const expected = Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * r2());
       expect(gaussian(r1)).toBe(expected);
     }
+  });
+
+  it('loudLevel: the level of the speech itself, which pauses and padding do not dilute, with a gradient', () => {
+    const m = 8;
+    // a clip whose frames sit at log-mel 0 (speech) and -12 (pauses), and one without pauses, padded
+    const speech = Array.from({ length: 20 }, (_, t) => Array(m).fill(t % 2 ? -12 : 0));
+    const solid = [...Array.from({ length: 10 }, () => Array(m).fill(0)), ...Array.from({ length: 10 }, () => Array(m).fill(-30))];
+    const mel = tf.tensor3d([speech, solid]);
+    const mask = tf.tensor3d([Array(20).fill([1]), [...Array(10).fill([1]), ...Array(10).fill([0])]]);
+    const loud = loudLevel(mel, mask).dataSync();
+    // log total power of a 0-frame is log(8); pauses pull the plain mean 6 nats down but the loud level < 0.01
+    expect(loud[0]).toBeCloseTo(Math.log(m), 1);
+    expect(loud[1]).toBeCloseTo(Math.log(m), 4);
+    expect(Math.abs(loud[0] - loud[1])).toBeLessThan(0.01);
+    const g = tf.grad((x: tf.Tensor) => tf.sum(loudLevel(x as tf.Tensor3D, mask)))(mel).dataSync();
+    expect(g.every(Number.isFinite)).toBe(true);
+    expect(Math.max(...g)).toBeGreaterThan(0.01);
+    // padding frames get no gradient: they are not part of the clip
+    expect(Math.max(...Array.from(g).slice(20 * m + 10 * m).map(Math.abs))).toBe(0);
+    tf.dispose([mel, mask]);
+  });
+
+  it('growFrom starts a model with a loud-level input from one without: same predictions, then the new input counts', () => {
+    const init = new SerModel(TINY_SER, 4);
+    const grown = new SerModel({ ...TINY_SER, loudLevel: true }, 5);
+    growFrom(grown, init);
+    const x = chirp(6000, 150, 300);
+    const run = (model: SerModel, wave: Float32Array) => tf.tidy(() => model.forward(tf.tensor2d(wave, [1, wave.length]), [wave.length]).dataSync());
+    expect(maxAbsDiff(run(grown, x), run(init, x))).toBeLessThan(1e-5);
+    // with the new head row non-zero, a louder clip (same shape, so the normalised features match) scores otherwise
+    const head = grown.params.get('head_w');
+    const rows = head.shape[0];
+    const bump = tf.concat([tf.zeros([rows - 1, TINY_SER.hidden]), tf.ones([1, TINY_SER.hidden])], 0);
+    head.assign(tf.add(head, bump));
+    bump.dispose();
+    const louder = x.map((v) => v * 2);
+    const delta = (m: SerModel) => maxAbsDiff(run(m, louder), run(m, x));
+    expect(delta(grown)).toBeGreaterThan(10 * delta(init) + 1e-3);
+    expect(() => growFrom(new SerModel({ ...TINY_SER, channels: 32, loudLevel: true }, 1), init)).toThrow(/extra head inputs/);
+    expect(() => growFrom(init, grown)).toThrow(/extra head inputs/);
+    expect(() => new SerModel({ ...TINY_SER, levelFeatures: false, loudLevel: true })).toThrow(/needs levelFeatures/);
+    [init, grown].forEach((m) => m.dispose());
   });
 });

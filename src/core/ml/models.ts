@@ -95,9 +95,18 @@ export interface SerConfig extends EncoderConfig {
    * to the head: loudness is an emotion cue (angry loud, sad quiet).
    */
   levelFeatures?: boolean;
+  /**
+   * Also feed the speech-active level: a softmax-weighted mean over frames (temperature LOUD_LEVEL_TAU) of each
+   * frame's log total power. The plain mean above is diluted by pauses and silence; people, and the corpus, set
+   * their level on the speech itself (louder when angry). Needs levelFeatures.
+   */
+  loudLevel?: boolean;
 }
 
 export type ModelConfig = AsrConfig | SerConfig;
+
+/** Temperature (nats of power) of the loud-level weighting: the mean leans on frames within a few dB of the loudest. */
+export const LOUD_LEVEL_TAU = 1.5;
 
 /**
  * Whether two configs describe the same weights. Dropout and SpecAugment shape training, not weights, so a
@@ -336,7 +345,8 @@ export class SerModel extends EncoderModel<SerConfig> {
       p.constant('down1_g', [c], 1);
       p.constant('down1_beta', [c], 0);
     }
-    p.weight('head_w', [2 * c + (config.levelFeatures ? 2 : 0), config.hidden], 2 * c);
+    if (config.loudLevel && !config.levelFeatures) throw new Error('SER: loudLevel needs levelFeatures');
+    p.weight('head_w', [2 * c + serLevelInputs(config), config.hidden], 2 * c);
     p.constant('head_b', [config.hidden], 0);
     p.weight('out_w', [config.hidden, config.classes], config.hidden, 0.5);
     p.constant('out_b', [config.classes], 0);
@@ -353,8 +363,10 @@ export class SerModel extends EncoderModel<SerConfig> {
         // mean and std over valid frames and bands of the raw log-mel, scaled to O(1)
         const [b, f] = feats.shape;
         const mel = this.lowBand ? tf.slice(feats, [0, 0, 0], [b, f, this.config.frontend.nMels]) : feats;
-        const level = tf.reshape(maskedStatsPool(tf.mean(mel, 2, true), lengthMask(frameLengths, f)), [b, 2]);
+        const frameMask = lengthMask(frameLengths, f);
+        const level = tf.reshape(maskedStatsPool(tf.mean(mel, 2, true), frameMask), [b, 2]);
         pooled = tf.concat([pooled, tf.div(level, 10)], 1) as tf.Tensor2D;
+        if (this.config.loudLevel) pooled = tf.concat([pooled, tf.div(loudLevel(mel, frameMask), 10)], 1) as tf.Tensor2D;
       }
       let z = tf.relu(tf.add(mm(pooled, p.get('head_w') as tf.Tensor2D), p.get('head_b'))) as tf.Tensor2D;
       z = maybeDropout(z, this.config.dropout, training, opts.seed === undefined ? undefined : opts.seed + 999);
@@ -368,6 +380,45 @@ export class SerModel extends EncoderModel<SerConfig> {
     const out = this.forwardFeatures(feats, this.frameLengths(lengths), opts);
     feats.dispose();
     return out;
+  }
+}
+
+/** Inputs the SER head takes besides the pooled encoder (level mean and spread, loud level). */
+function serLevelInputs(c: SerConfig): number {
+  return (c.levelFeatures ? 2 : 0) + (c.loudLevel ? 1 : 0);
+}
+
+/**
+ * Log-mel [B,F,M] and frame mask [B,F,1] → [B,1]: the softmax-weighted mean over valid frames of each frame's log
+ * total power (logsumexp over the mel bands), differentiable throughout so the generator feels it.
+ */
+export function loudLevel(mel: tf.Tensor3D, frameMask: tf.Tensor3D): tf.Tensor2D {
+  const power = tf.logSumExp(mel, 2, true); // [B,F,1]
+  // padding frames get -1e9 logits; the max shift keeps exp() finite
+  const logits = tf.add(tf.div(power, LOUD_LEVEL_TAU), tf.mul(tf.sub(1, frameMask), -1e9));
+  const w = tf.exp(tf.sub(logits, tf.max(logits, 1, true)));
+  return tf.div(tf.sum(tf.mul(w, power), 1), tf.sum(w, 1)) as tf.Tensor2D;
+}
+
+/**
+ * Starts `model` from `init`'s weights where `model` only adds head inputs to `init`'s architecture (e.g. loudLevel
+ * on a model trained without it): the new inputs' head rows start at zero, so the grown model first predicts exactly
+ * as `init` did and fine-tuning learns how much to use them.
+ */
+export function growFrom(model: SerModel, init: SerModel): void {
+  const extra = serLevelInputs(model.config) - serLevelInputs(init.config);
+  const withoutExtras = (c: SerConfig) => ({ ...c, loudLevel: undefined });
+  if (extra <= 0 || init.config.levelFeatures !== model.config.levelFeatures ||
+      !sameArchitecture(withoutExtras(init.config), withoutExtras(model.config))) {
+    throw new Error('growFrom: the model must be init plus extra head inputs');
+  }
+  const tensors: tf.NamedTensorMap = Object.fromEntries(init.params.vars);
+  const head = init.params.get('head_w');
+  const grown = tf.concat([head, tf.zeros([extra, model.config.hidden])], 0);
+  try {
+    model.params.assign({ ...tensors, head_w: grown });
+  } finally {
+    grown.dispose();
   }
 }
 
