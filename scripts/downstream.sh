@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Everything that depends on the shipped evaluators, in order, after public/models/{asr,ser} change:
 #   the ASR's LM decoder settings (chosen on val), the evaluator table, the seed-0 generator (stage 1 + both stage-2
-#   learning rates, the shipped one chosen on val), Table I, and the privacy–utility report.
+#   learning rates, the shipped one chosen on val and copied to public/models/aclipse), Table I, and the
+#   privacy–utility report (those two side by side). Before it, after a new SER: `npx tsx scripts/evaluators/reference.ts`
+#   (the e2e's webgpu-vs-wasm fixture).
 # Each training job is single-threaded (tfjs wasm), so two lanes run side by side on a 2-core machine:
 #   lane A: the generator's stage 1 then stage 2 (tag main);
 #   lane B: the LM decoder grid, the evaluator table, then -- once lane A's stage 1 is written -- the lr2-1e-4 stage 2.
@@ -52,6 +54,15 @@ RA=0; wait $A || RA=$?
 RB=0; wait $B || RB=$?
 [ "$RA" = 0 ] && [ "$RB" = 0 ] || { echo "a lane failed (A: $RA, B: $RB); see runs/downstream/lane-*.out"; exit 1; }
 step choose-stage2 npm run eval:aclipse -- --tag main,lr2-1e-4 --splits val --out results/aclipse/val
-echo "[$(date +%H:%M:%S)] read results/aclipse/val: ship the stage-2 variant with the higher val WA, e.g."
-echo "  npx tsx scripts/train-aclipse.ts --seeds 0 --tag lr2-1e-4 --stages 2 --ship (see README), then:"
-echo "  npm run eval:aclipse -- --tag main,lr2-1e-4 --splits test,test_speaker --out results/aclipse/seed0 && npm run eval"
+# Ship the stage-2 variant with the higher val WA (a tie keeps the paper's lr 1e-5), then Table I and the report.
+CHOICE=$(node -e '
+  const rows = require("./results/aclipse/val/main+lr2-1e-4.json").rows;
+  const wa = (s) => rows.find((r) => r.system === s).summaries[0].wa;
+  console.log(wa("after stage 2 (lr2-1e-4)") > wa("after stage 2") ? "lr2-1e-4" : "main");')
+echo "[$(date +%H:%M:%S)] stage 2 chosen on val: $CHOICE"
+step ship "npx tsx scripts/train-aclipse.ts --seeds 0 --tag $CHOICE --stages 2 --ship"
+step table1 npm run eval:aclipse -- --tag main,lr2-1e-4 --splits test,test_speaker --out results/aclipse/seed0 &
+T=$!
+step report npm run eval
+wait $T
+echo "[$(date +%H:%M:%S)] done: update README/docs from results/aclipse/seed0 and results/eval"
