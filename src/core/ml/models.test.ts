@@ -530,7 +530,7 @@ describe('seeded randomness in nn.ts (shared with data/random)', () => {
 
   it('growFrom starts a model with a loud-level input from one without: same predictions, then the new input counts', () => {
     const init = new SerModel(TINY_SER, 4);
-    const grown = new SerModel({ ...TINY_SER, loudLevel: true }, 5);
+    const grown = new SerModel({ ...TINY_SER, loudLevel: { center: 5, scale: 0.7 } }, 5);
     growFrom(grown, init);
     const x = chirp(6000, 150, 300);
     const run = (model: SerModel, wave: Float32Array) => tf.tidy(() => model.forward(tf.tensor2d(wave, [1, wave.length]), [wave.length]).dataSync());
@@ -544,9 +544,9 @@ describe('seeded randomness in nn.ts (shared with data/random)', () => {
     const louder = x.map((v) => v * 2);
     const delta = (m: SerModel) => maxAbsDiff(run(m, louder), run(m, x));
     expect(delta(grown)).toBeGreaterThan(10 * delta(init) + 1e-3);
-    expect(() => growFrom(new SerModel({ ...TINY_SER, channels: 32, loudLevel: true }, 1), init)).toThrow(/extra head inputs/);
+    expect(() => growFrom(new SerModel({ ...TINY_SER, channels: 32, loudLevel: { center: 5, scale: 0.7 } }, 1), init)).toThrow(/extra head inputs/);
     expect(() => growFrom(init, grown)).toThrow(/extra head inputs/);
-    expect(() => new SerModel({ ...TINY_SER, levelFeatures: false, loudLevel: true })).toThrow(/needs levelFeatures/);
+    expect(() => new SerModel({ ...TINY_SER, levelFeatures: false, loudLevel: { center: 5, scale: 0.7 } })).toThrow(/needs levelFeatures/);
     [init, grown].forEach((m) => m.dispose());
   });
 });

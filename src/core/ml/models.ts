@@ -97,10 +97,12 @@ export interface SerConfig extends EncoderConfig {
   levelFeatures?: boolean;
   /**
    * Also feed the speech-active level: a softmax-weighted mean over frames (temperature LOUD_LEVEL_TAU) of each
-   * frame's log total power. The plain mean above is diluted by pauses and silence; people, and the corpus, set
-   * their level on the speech itself (louder when angry). Needs levelFeatures.
+   * frame's log total power, as (level − center) / scale. The plain mean above is diluted by pauses and silence;
+   * people, and the corpus, set their level on the speech itself (louder when angry). center and scale are the
+   * level's mean and sd on training clips: a unit-sized input is one the head can learn to use at fine-tuning
+   * learning rates. Needs levelFeatures.
    */
-  loudLevel?: boolean;
+  loudLevel?: { center: number; scale: number };
 }
 
 export type ModelConfig = AsrConfig | SerConfig;
@@ -366,7 +368,8 @@ export class SerModel extends EncoderModel<SerConfig> {
         const frameMask = lengthMask(frameLengths, f);
         const level = tf.reshape(maskedStatsPool(tf.mean(mel, 2, true), frameMask), [b, 2]);
         pooled = tf.concat([pooled, tf.div(level, 10)], 1) as tf.Tensor2D;
-        if (this.config.loudLevel) pooled = tf.concat([pooled, tf.div(loudLevel(mel, frameMask), 10)], 1) as tf.Tensor2D;
+        const loud = this.config.loudLevel;
+        if (loud) pooled = tf.concat([pooled, tf.div(tf.sub(loudLevel(mel, frameMask), loud.center), loud.scale)], 1) as tf.Tensor2D;
       }
       let z = tf.relu(tf.add(mm(pooled, p.get('head_w') as tf.Tensor2D), p.get('head_b'))) as tf.Tensor2D;
       z = maybeDropout(z, this.config.dropout, training, opts.seed === undefined ? undefined : opts.seed + 999);
