@@ -544,9 +544,18 @@ describe('seeded randomness in nn.ts (shared with data/random)', () => {
     const louder = x.map((v) => v * 2);
     const delta = (m: SerModel) => maxAbsDiff(run(m, louder), run(m, x));
     expect(delta(grown)).toBeGreaterThan(10 * delta(init) + 1e-3);
+    // the linear logit path: also zero at the start; a slope on it moves the logits by slope × gain × level
+    const skip = new SerModel({ ...TINY_SER, loudLevel: { center: 5, scale: 0.7, logits: true } }, 6);
+    growFrom(skip, init);
+    expect(maxAbsDiff(run(skip, x), run(init, x))).toBeLessThan(1e-5);
+    const before = run(skip, louder);
+    skip.params.get('loud_out').assign(tf.tensor1d([1, 0, 0, 0]));
+    const after = run(skip, louder);
+    expect(Math.abs(after[0]! - before[0]!)).toBeGreaterThan(1e-3);
+    expect(maxAbsDiff(after.slice(1), before.slice(1))).toBeLessThan(1e-6);
     expect(() => growFrom(new SerModel({ ...TINY_SER, channels: 32, loudLevel: { center: 5, scale: 0.7 } }, 1), init)).toThrow(/extra head inputs/);
     expect(() => growFrom(init, grown)).toThrow(/extra head inputs/);
     expect(() => new SerModel({ ...TINY_SER, levelFeatures: false, loudLevel: { center: 5, scale: 0.7 } })).toThrow(/needs levelFeatures/);
-    [init, grown].forEach((m) => m.dispose());
+    [init, grown, skip].forEach((m) => m.dispose());
   });
 });

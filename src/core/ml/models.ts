@@ -100,15 +100,22 @@ export interface SerConfig extends EncoderConfig {
    * frame's log total power, as (level − center) / scale. The plain mean above is diluted by pauses and silence;
    * people, and the corpus, set their level on the speech itself (louder when angry). center and scale are the
    * level's mean and sd on training clips: a unit-sized input is one the head can learn to use at fine-tuning
-   * learning rates. Needs levelFeatures.
+   * learning rates. `logits` also adds it to the emotion logits through a linear path (one weight per class): the
+   * ReLU hidden layer and its dropout pass a single scalar on poorly, and "louder → angrier" is linear. Needs
+   * levelFeatures.
    */
-  loudLevel?: { center: number; scale: number };
+  loudLevel?: { center: number; scale: number; logits?: boolean };
 }
 
 export type ModelConfig = AsrConfig | SerConfig;
 
 /** Temperature (nats of power) of the loud-level weighting: the mean leans on frames within a few dB of the loudest. */
 export const LOUD_LEVEL_TAU = 1.5;
+/**
+ * The loud-level logit path's weights are stored divided by this: with Adam's steps of about one learning rate, the
+ * per-class slopes (around 1 logit per sd of level) are reached in a few hundred fine-tuning steps, not thousands.
+ */
+const LOUD_LOGIT_GAIN = 10;
 
 /**
  * Whether two configs describe the same weights. Dropout and SpecAugment shape training, not weights, so a
@@ -352,6 +359,7 @@ export class SerModel extends EncoderModel<SerConfig> {
     p.constant('head_b', [config.hidden], 0);
     p.weight('out_w', [config.hidden, config.classes], config.hidden, 0.5);
     p.constant('out_b', [config.classes], 0);
+    if (config.loudLevel?.logits) p.constant('loud_out', [config.classes], 0);
   }
 
   /** Features [B,F,M] with frame lengths → emotion logits [B, classes]. */
@@ -361,6 +369,7 @@ export class SerModel extends EncoderModel<SerConfig> {
       const { h, lengths } = this.encode(feats, frameLengths, opts);
       const p = this.params;
       let pooled = maskedStatsPool(h, lengthMask(lengths, h.shape[1]));
+      let loudStd: tf.Tensor2D | null = null;
       if (this.config.levelFeatures) {
         // mean and std over valid frames and bands of the raw log-mel, scaled to O(1)
         const [b, f] = feats.shape;
@@ -369,11 +378,17 @@ export class SerModel extends EncoderModel<SerConfig> {
         const level = tf.reshape(maskedStatsPool(tf.mean(mel, 2, true), frameMask), [b, 2]);
         pooled = tf.concat([pooled, tf.div(level, 10)], 1) as tf.Tensor2D;
         const loud = this.config.loudLevel;
-        if (loud) pooled = tf.concat([pooled, tf.div(tf.sub(loudLevel(mel, frameMask), loud.center), loud.scale)], 1) as tf.Tensor2D;
+        if (loud) {
+          const std = tf.div(tf.sub(loudLevel(mel, frameMask), loud.center), loud.scale) as tf.Tensor2D;
+          pooled = tf.concat([pooled, std], 1) as tf.Tensor2D;
+          loudStd = std;
+        }
       }
       let z = tf.relu(tf.add(mm(pooled, p.get('head_w') as tf.Tensor2D), p.get('head_b'))) as tf.Tensor2D;
       z = maybeDropout(z, this.config.dropout, training, opts.seed === undefined ? undefined : opts.seed + 999);
-      return tf.add(mm(z, p.get('out_w') as tf.Tensor2D), p.get('out_b')) as tf.Tensor2D;
+      const logits = tf.add(mm(z, p.get('out_w') as tf.Tensor2D), p.get('out_b')) as tf.Tensor2D;
+      if (!loudStd || !this.config.loudLevel?.logits) return logits;
+      return tf.add(logits, tf.mul(loudStd, tf.mul(p.get('loud_out'), LOUD_LOGIT_GAIN))) as tf.Tensor2D;
     });
   }
 
@@ -411,6 +426,7 @@ export function loudLevel(mel: tf.Tensor3D, frameMask: tf.Tensor3D): tf.Tensor2D
 export function growFrom(model: SerModel, init: SerModel): void {
   const extra = serLevelInputs(model.config) - serLevelInputs(init.config);
   const withoutExtras = (c: SerConfig) => ({ ...c, loudLevel: undefined });
+  if (init.config.loudLevel?.logits) throw new Error('growFrom: the model must be init plus extra head inputs');
   if (extra <= 0 || init.config.levelFeatures !== model.config.levelFeatures ||
       !sameArchitecture(withoutExtras(init.config), withoutExtras(model.config))) {
     throw new Error('growFrom: the model must be init plus extra head inputs');
@@ -418,10 +434,11 @@ export function growFrom(model: SerModel, init: SerModel): void {
   const tensors: tf.NamedTensorMap = Object.fromEntries(init.params.vars);
   const head = init.params.get('head_w');
   const grown = tf.concat([head, tf.zeros([extra, model.config.hidden])], 0);
+  const loudOut = tf.zeros([model.config.classes]);
   try {
-    model.params.assign({ ...tensors, head_w: grown });
+    model.params.assign({ ...tensors, head_w: grown, ...(model.config.loudLevel?.logits ? { loud_out: loudOut } : {}) });
   } finally {
-    grown.dispose();
+    tf.dispose([grown, loudOut]);
   }
 }
 
