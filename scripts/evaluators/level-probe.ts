@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import { EMOTIONS } from '../../src/core/data/emotions';
 import { loudLevel, type SerModel } from '../../src/core/ml/models';
 import { makeRng } from '../../src/core/ml/nn';
-import { predictSer } from '../../src/core/ml/train';
+import { predictSer, serMetrics } from '../../src/core/ml/train';
 import { modelFromArtifacts } from '../../src/core/ml/weights';
 import { readModelDir } from '../../src/core/node/io';
 import { initTf } from '../../src/core/node/tf';
@@ -83,8 +83,8 @@ async function main(): Promise<void> {
     }
     return (100 * acc).toFixed(2);
   };
-  const argmax = (100 * clips.filter((_, i) => probs[i]!.indexOf(Math.max(...probs[i]!)) === y[i]).length / clips.length).toFixed(2);
-  console.log(`${modelDir} on ${split} (${clips.length} clips): SER WA ${argmax} %; ${folds}-fold cross-validated probe:`);
+  const wa = (100 * serMetrics(y, probs, EMOTIONS.length).wa).toFixed(2);
+  console.log(`${modelDir} on ${split} (${clips.length} clips): SER WA ${wa} %; ${folds}-fold cross-validated probe:`);
   console.log(`  log-probs              ${cv(logp)} %`);
   console.log(`  + loud level           ${cv(logp.map((r, i) => [...r, levels[i]![0]!]))} %`);
   console.log(`  + mean log-mel level   ${cv(logp.map((r, i) => [...r, levels[i]![1]!]))} %`);

@@ -116,8 +116,9 @@ export async function trainKind(cfg: TrainRunConfig, kind: Kind, fresh: boolean,
   } else if (tc.init) {
     const init = modelFromArtifacts(await readModelDir(tc.init), kind);
     // A fine-tune keeps its own config's dropout and SpecAugment, and may add head inputs (growFrom).
+    const same = sameArchitecture(init.config, model.config);
     try {
-      if (sameArchitecture(init.config, model.config)) model.params.assign(Object.fromEntries(init.params.vars));
+      if (same) model.params.assign(Object.fromEntries(init.params.vars));
       else if (model instanceof SerModel && init instanceof SerModel) growFrom(model, init);
       else throw new Error('not the same architecture');
     } catch (e) {
@@ -125,7 +126,7 @@ export async function trainKind(cfg: TrainRunConfig, kind: Kind, fresh: boolean,
     } finally {
       init.dispose();
     }
-    log(kind, `fine-tuning from ${tc.init}${sameArchitecture(init.config, model.config) ? '' : ' (grown: new head inputs start at zero)'}`);
+    log(kind, `fine-tuning from ${tc.init}${same ? '' : ' (grown: new head inputs start at zero)'}`);
   }
   model.depthwiseImpl = 'native';
   log(kind, `${model.parameterCount()} parameters; config ${JSON.stringify(modelCfg)}`);

@@ -424,21 +424,18 @@ export function loudLevel(mel: tf.Tensor3D, frameMask: tf.Tensor3D): tf.Tensor2D
  * as `init` did and fine-tuning learns how much to use them.
  */
 export function growFrom(model: SerModel, init: SerModel): void {
+  // loudLevel is the only input a model can add, so an init that has it has nothing left to grow (extra = 0)
   const extra = serLevelInputs(model.config) - serLevelInputs(init.config);
   const withoutExtras = (c: SerConfig) => ({ ...c, loudLevel: undefined });
-  if (init.config.loudLevel?.logits) throw new Error('growFrom: the model must be init plus extra head inputs');
-  if (extra <= 0 || init.config.levelFeatures !== model.config.levelFeatures ||
-      !sameArchitecture(withoutExtras(init.config), withoutExtras(model.config))) {
+  if (extra <= 0 || !sameArchitecture(withoutExtras(init.config), withoutExtras(model.config))) {
     throw new Error('growFrom: the model must be init plus extra head inputs');
   }
-  const tensors: tf.NamedTensorMap = Object.fromEntries(init.params.vars);
-  const head = init.params.get('head_w');
-  const grown = tf.concat([head, tf.zeros([extra, model.config.hidden])], 0);
-  const loudOut = tf.zeros([model.config.classes]);
+  const added: tf.NamedTensorMap = { head_w: tf.concat([init.params.get('head_w'), tf.zeros([extra, model.config.hidden])], 0) };
+  if (model.config.loudLevel?.logits) added.loud_out = tf.zeros([model.config.classes]);
   try {
-    model.params.assign({ ...tensors, head_w: grown, ...(model.config.loudLevel?.logits ? { loud_out: loudOut } : {}) });
+    model.params.assign({ ...Object.fromEntries(init.params.vars), ...added });
   } finally {
-    tf.dispose([grown, loudOut]);
+    tf.dispose(Object.values(added));
   }
 }
 
