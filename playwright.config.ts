@@ -4,7 +4,11 @@ import { defineConfig } from '@playwright/test';
 
 /** Written by e2e/global-setup.ts with our own encodeWav; Chromium plays it as the fake microphone. */
 export const FAKE_MIC_WAV = join(tmpdir(), 'aclipse-e2e', 'fake-mic.wav');
-export const PORT = 4173;
+/**
+ * The e2e server's own port: never the one `npm start` serves on (4173), so `npm test` passes while the app runs.
+ * E2E_PORT lets parallel checkouts on one machine each use their own.
+ */
+export const PORT = Number(process.env.E2E_PORT ?? 4183);
 
 const baseArgs = [
   '--disable-quic',
@@ -48,7 +52,8 @@ export default defineConfig({
     // The production build (npm test builds first), served like `npm start` serves it.
     command: `npx vite preview --host 127.0.0.1 --port ${PORT} --strictPort`,
     url: `http://127.0.0.1:${PORT}/`,
-    reuseExistingServer: !process.env.CI,
+    // A server already on this port belongs to something else (another checkout, an old run): fail, never test it.
+    reuseExistingServer: false,
     timeout: 60_000,
   },
 });
