@@ -1,0 +1,3 @@
+"""External speech recognizers used by Aclipse Web's evaluation (never in a training loss)."""
+
+__version__ = "1.0.0"
