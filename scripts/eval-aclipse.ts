@@ -12,10 +12,10 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { EMOTIONS, bySplit } from '../src/core/data';
-import { evaluateMethod, meanSd, summarizeResults, type MethodSummary } from '../src/core/evaluation';
+import { meanSd, type MethodSummary } from '../src/core/evaluation';
 import { initTf } from '../src/core/node/tf';
 import { loadAclipseConfig } from './aclipse/config';
-import { loadCorpus, loadEvaluatorsFromDisk, log, readGeneratorDir, spread, toClips } from './aclipse/common';
+import { evalClips, evaluateInNode, loadCorpus, loadEvaluatorsFromDisk, log, nodeReaders, readGeneratorDir, spread } from './aclipse/common';
 import { numberFlag, parseFlags, stringFlag } from './flags';
 
 interface SystemRow {
@@ -48,11 +48,11 @@ function markdownTable(rows: SystemRow[]): string {
           r.seeds,
           cell(r.summaries, (s) => s.wa),
           cell(r.summaries, (s) => s.ua),
-          cell(r.summaries, (s) => s.wer),
-          cell(r.summaries, (s) => s.cer),
-          cell(r.summaries, (s) => s.werBeam),
-          r.system === 'original' ? '∞' : cell(r.summaries, (s) => s.snrDb, 1),
-          r.system === 'original' ? '–' : cell(r.summaries, (s) => s.highShare, 100, 1),
+          cell(r.summaries, (s) => s.werGreedy.rate),
+          cell(r.summaries, (s) => s.cerGreedy.rate),
+          cell(r.summaries, (s) => s.werBeam?.rate ?? null),
+          r.system === 'original' ? '∞' : cell(r.summaries, (s) => s.meanSnrDb, 1),
+          r.system === 'original' ? '–' : cell(r.summaries, (s) => s.meanPerturbationHighShare, 100, 1),
         ].join(' | '),
       )
       .map((l) => `| ${l} |`)
@@ -103,22 +103,22 @@ async function main(): Promise<void> {
   const rows: SystemRow[] = [];
   const confusions: Record<string, number[][]> = {};
   for (const split of splits) {
-    const clips = await toClips(spread(bySplit(corpus.entries, split), limit));
+    const clips = evalClips(spread(bySplit(corpus.entries, split).filter((e) => e.emotion && e.text), limit));
     if (clips.length === 0) throw new Error(`Split ${split} has no labelled clips`);
     log('eval', `${split}: ${clips.length} clips`);
-    const original = summarizeResults('original', await evaluateMethod('original', clips, ev.scoring, { budgetDb: cfg.train.budgetDb }));
+    const [original] = (await evaluateInNode(clips, [{ method: 'original', budgetDb: cfg.train.budgetDb }], nodeReaders(ev.scoring, null))).summaries;
     rows.push({ split, system: 'original', seeds: 1, summaries: [original] });
     confusions[`${split} original`] = original.confusion;
-    log('eval', `${split} original: WA ${pct(original.wa)} WER ${pct(original.wer)} (beam ${original.werBeam === null ? '–' : pct(original.werBeam)})`);
+    log('eval', `${split} original: WA ${pct(original.wa)} WER ${pct(original.werGreedy.rate)} (beam ${original.werBeam === null ? '–' : pct(original.werBeam.rate)})`);
     for (const sys of systems) {
       const summaries: MethodSummary[] = [];
       for (const dir of sys.dirs) {
         const gen = await readGeneratorDir(dir);
         const budget = gen.config.budgetDb;
-        const s = summarizeResults('aclipse', await evaluateMethod('aclipse', clips, ev.scoring, { budgetDb: budget, generator: gen }));
+        const [s] = (await evaluateInNode(clips, [{ method: 'aclipse', budgetDb: budget }], nodeReaders(ev.scoring, gen))).summaries;
         gen.dispose();
         summaries.push(s);
-        log('eval', `${split} ${sys.name} ${dir}: WA ${pct(s.wa)} WER ${pct(s.wer)} SNR ${s.snrDb.toFixed(2)} dB`);
+        log('eval', `${split} ${sys.name} ${dir}: WA ${pct(s.wa)} WER ${pct(s.werGreedy.rate)} SNR ${(s.meanSnrDb ?? NaN).toFixed(2)} dB`);
       }
       rows.push({ split, system: sys.name, seeds: summaries.length, summaries });
       // Confusion summed over seeds (the paper shows one matrix per system).

@@ -1,6 +1,10 @@
 /**
- * npm run eval -- [--config configs/eval.json] [--limit N] [--out dir]
+ * npm run eval -- [--config configs/eval.json] [--limit N] [--out dir] [--parts main,pgd,attacker,transfer,external]
+ *     [--external-methods aclipse,noise] [--external-snrs 10,20] [--external-limit N] [--real data/real|none]
  * npm run eval -- --replot [--out dir]   (redraws frontier.svg from an existing report.json, no evaluation)
+ *
+ * The external part needs the attackers' environment (npm run setup:attackers) and the real-speech set
+ * (npm run corpus:real).
  *
  * Runs every protection method (Aclipse, white noise, low-pass 2/4 kHz, pitch shift, McAdams, PGD) at matched SNRs
  * on the held-out test split, plus the adaptive attacker and the transfer ASR, and writes the report (report.md,
@@ -9,8 +13,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { initTf } from '../src/core/node/tf';
-import { numberFlag, parseFlags, stringFlag } from './flags';
-import { DEFAULT_EVAL_CONFIG, frontierFigure, runReport, type EvalReport, type EvalReportConfig } from './eval/report';
+import { numberFlag, numberList, parseFlags, stringFlag } from './flags';
+import { DEFAULT_EVAL_CONFIG, REPORT_PARTS, frontierFigure, runReport, type EvalReport, type EvalReportConfig, type ReportPart } from './eval/report';
 
 async function main(): Promise<void> {
   const { flags } = parseFlags(process.argv.slice(2));
@@ -21,15 +25,28 @@ async function main(): Promise<void> {
     ...raw,
     pgd: { ...DEFAULT_EVAL_CONFIG.pgd, ...raw.pgd },
     attacker: { ...DEFAULT_EVAL_CONFIG.attacker, ...raw.attacker },
+    external: { ...DEFAULT_EVAL_CONFIG.external, ...raw.external },
   };
+  const parts = stringFlag(flags, 'parts');
+  if (parts) {
+    const bad = parts.split(',').filter((p) => !(REPORT_PARTS as readonly string[]).includes(p));
+    if (bad.length) throw new Error(`--parts: unknown ${bad.join(', ')} (one of ${REPORT_PARTS.join(', ')})`);
+    cfg.parts = parts.split(',') as ReportPart[];
+  }
+  const xm = stringFlag(flags, 'external-methods');
+  if (xm) cfg.external.methods = xm.split(',') as EvalReportConfig['external']['methods'];
+  cfg.external.snrs = numberList(flags, 'external-snrs') ?? cfg.external.snrs;
+  cfg.external.limit = numberFlag(flags, 'external-limit') ?? cfg.external.limit;
+  const real = stringFlag(flags, 'real');
+  if (real) cfg.external.real = real === 'none' ? null : real;
   const limit = numberFlag(flags, 'limit');
   if (limit !== undefined) cfg.limit = limit;
   cfg.out = stringFlag(flags, 'out') ?? cfg.out;
   if (flags.replot !== undefined) {
     const report = JSON.parse(readFileSync(path.join(cfg.out, 'report.json'), 'utf8')) as EvalReport;
-    const original = report.rows.find((r) => r.targetSnrDb === null);
+    const original = report.rows.find((r) => r.budgetDb === null);
     if (!original) throw new Error(`${cfg.out}/report.json has no row for the original clips`);
-    writeFileSync(path.join(cfg.out, 'frontier.svg'), frontierFigure(report.rows, report.config.split, report.clips, original));
+    writeFileSync(path.join(cfg.out, 'frontier.svg'), frontierFigure(report.rows, report.config.split, report.clips, { wa: original.wa, wer: original.werGreedy.rate }));
     console.log(`redrew ${cfg.out}/frontier.svg from report.json`);
     return;
   }

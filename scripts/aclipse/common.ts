@@ -9,7 +9,9 @@ import { readDecoder } from '../evaluators/data';
 import type { AsrModel, SerModel } from '../../src/core/ml/models';
 import { modelFromArtifacts } from '../../src/core/ml/weights';
 import { readModelDir } from '../../src/core/node/io';
-import type { ScoreModels } from '../../src/core/evaluation';
+import { modelReader, type ScoreModels } from '../../src/core/ml/read';
+import { evaluateClips, protectWith, summarizeRun, type Condition, type EvalClip, type EvaluationOptions, type EvaluationReaders, type EvaluationRun, type MethodSummary } from '../../src/core/evaluation';
+import type { BaselineParams } from '../../src/core/baselines';
 
 export interface DiskEvaluators {
   ser: SerModel;
@@ -78,4 +80,34 @@ export function spread<T>(items: readonly T[], n: number | undefined): T[] {
 
 export function log(tag: string, msg: string): void {
   console.log(`[${new Date().toISOString().slice(11, 19)} ${tag}] ${msg}`);
+}
+
+/** Dataset entries as evaluation clips, decoded only when the pipeline reaches them (labels may be missing). */
+export function evalClips(entries: readonly DatasetEntry[]): EvalClip[] {
+  return entries.map((e) => ({ id: e.id, emotion: e.emotion ?? null, text: e.text ?? null, load: () => decodeEntry(e) }));
+}
+
+/** The pipeline's readers in Node: protection by method, the frozen evaluators batched on wasm. */
+export function nodeReaders(
+  scoring: ScoreModels,
+  generator: AclipseGenerator | null,
+  extra: Pick<EvaluationReaders, 'external' | 'cues'> & { baselineParams?: BaselineParams } = {},
+): EvaluationReaders {
+  return {
+    protect: (method, wave, budgetDb, seed) => protectWith(method, wave, { budgetDb, generator, seed, baselineParams: extra.baselineParams }),
+    read: modelReader(scoring),
+    external: extra.external,
+    cues: extra.cues,
+  };
+}
+
+/** Runs the shared evaluation pipeline in Node (batches of 16) and summarises each condition. */
+export async function evaluateInNode(
+  clips: readonly EvalClip[],
+  conditions: readonly Condition[],
+  readers: EvaluationReaders,
+  opts: EvaluationOptions = {},
+): Promise<{ run: EvaluationRun; summaries: MethodSummary[] }> {
+  const run = await evaluateClips(clips, conditions, readers, { batchSize: 16, ...opts });
+  return { run, summaries: summarizeRun(run, conditions) };
 }

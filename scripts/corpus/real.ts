@@ -21,6 +21,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ASTERISK_PACKAGES, ASTERISK_SOUNDS, ASTERISK_TEXT, asteriskPrompts } from './asterisk';
 import { encodeWav, SAMPLE_RATE } from '../../src/core/audio';
 import type { RealHalf, RealManifestRecord } from '../../src/core/data/types';
 import { normalizeText } from '../../src/core/ml/text';
@@ -238,7 +239,9 @@ export function limitPeak(x: Float32Array): number {
 }
 
 function decode16kMono(file: string): Float32Array {
-  const r = spawnSync('ffmpeg', ['-v', 'error', '-nostdin', '-i', file, '-ac', '1', '-ar', String(SAMPLE_RATE), '-f', 'f32le', '-'], {
+  // Raw G.722 has no container for ffmpeg to recognise.
+  const input = file.endsWith('.g722') ? ['-f', 'g722', '-i', file] : ['-i', file];
+  const r = spawnSync('ffmpeg', ['-v', 'error', '-nostdin', ...input, '-ac', '1', '-ar', String(SAMPLE_RATE), '-f', 'f32le', '-'], {
     maxBuffer: 1 << 28,
   });
   if (r.status !== 0) throw new Error(`ffmpeg failed on ${file}: ${r.stderr.toString().trim()}`);
@@ -267,6 +270,8 @@ interface Candidate {
   id: string;
   file: string;
   rawText: string;
+  /** What is said when the source writes symbols or digits ("press 1 or #" → "press one or pound"). */
+  spoken?: string;
   english: string;
   speaker: string;
   source: string;
@@ -347,17 +352,34 @@ function main(): void {
     { pkg, probe: lang === 'en' ? path.join(FILLETS_ROOT, 'script') : path.join(FILLETS_ROOT, 'sound', 'aztec', lang) },
     { pkg: 'ffmpeg', probe: 'ffmpeg' },
     { pkg: 'alsa-utils', probe: path.join(ALSA_SOUNDS, 'Front_Center.wav'), optional: true },
+    ...ASTERISK_PACKAGES.map((p) => ({ pkg: p, probe: p.endsWith('g722') ? ASTERISK_SOUNDS : ASTERISK_TEXT })),
   ];
   ensurePackages(false, log, reqs);
 
   const { cands, noText } = filletsCandidates(lang, log);
   cands.push(...alsaCandidates());
+  // The English part of the set: one professional human voice reading 560 telephone prompts (scripts/corpus/asterisk.ts).
+  const prompts = asteriskPrompts();
+  cands.push(
+    ...prompts.map((p) => ({
+      level: 'asterisk',
+      id: p.name.replace(/\//g, '__'),
+      file: p.file,
+      rawText: p.rawText,
+      spoken: p.text,
+      english: p.rawText,
+      speaker: 'allison',
+      source: 'asterisk-core-sounds-en-g722',
+      lang: 'en',
+    })),
+  );
+  log(`asterisk: ${prompts.length} English prompts with text and audio`);
   const drops: Record<string, string[]> = { 'no-dialog-line': noText, 'no-text': [], digits: [], short: [], duplicate: [] };
   const seen = new Map<string, string>();
   const kept: Array<Candidate & { samples: Float32Array; gainDb: number }> = [];
   for (const c of cands) {
     const key = `${c.level}/${c.id}`;
-    if (normalizeText(c.rawText) === '') {
+    if (normalizeText(c.spoken ?? c.rawText) === '') {
       drops['no-text']!.push(key);
       continue;
     }
@@ -370,7 +392,7 @@ function main(): void {
     }
     seen.set(hash, key);
     const samples = decode16kMono(c.file);
-    const why = dropReason(c.rawText, samples.length / SAMPLE_RATE);
+    const why = dropReason(c.spoken ?? c.rawText, samples.length / SAMPLE_RATE);
     if (why) {
       drops[why]!.push(key);
       continue;
@@ -379,7 +401,9 @@ function main(): void {
   }
 
   const perLevel = new Map<string, number>();
-  for (const k of kept) if (k.level !== 'alsa') perLevel.set(k.level, (perLevel.get(k.level) ?? 0) + 1);
+  // The English sources are never calibrated on: the out-of-domain detector meets them only when it is scored.
+  const heldOutSources = new Set(['alsa', 'asterisk']);
+  for (const k of kept) if (!heldOutSources.has(k.level)) perLevel.set(k.level, (perLevel.get(k.level) ?? 0) + 1);
   const halves = splitLevels(perLevel);
   const records: RealManifestRecord[] = [];
   for (const k of kept) {
@@ -389,12 +413,12 @@ function main(): void {
     records.push({
       id: `${k.level}__${k.id}`,
       path: rel,
-      text: normalizeText(k.rawText),
+      text: normalizeText(k.spoken ?? k.rawText),
       rawText: k.rawText,
       english: k.english,
       speaker: k.speaker,
       split: 'real',
-      half: k.level === 'alsa' ? 'heldout' : halves.get(k.level)!,
+      half: heldOutSources.has(k.level) ? 'heldout' : halves.get(k.level)!,
       level: k.level,
       lang: k.lang,
       source: k.source,
@@ -426,10 +450,13 @@ Made by \`npm run corpus:real${args.length ? ' -- ' + args.join(' ') : ''}\` on 
   Licence (from /usr/share/doc/${pkg}/copyright): ${copyrightSummary(pkg)}.
 - **alsa-utils ${dpkgVersion('alsa-utils')}** (Debian): the English channel prompts in \`${ALSA_SOUNDS}\` (Noise.wav left out).
   Licence: ${copyrightSummary('alsa-utils')}.
+- **asterisk-core-sounds-en-g722 ${dpkgVersion('asterisk-core-sounds-en-g722')}** (Debian): the Asterisk PBX core prompts read by
+  Allison Smith (US English, 16 kHz G.722), text from \`${ASTERISK_TEXT}\` with digits and \`*\`/\`#\` spelled as spoken.
+  Licence: ${copyrightSummary('asterisk-core-sounds-en-g722')}.
 
 Decoded with ffmpeg ${dpkgVersion('ffmpeg')} to float, 16 kHz mono, peaks above ${PEAK_LIMIT} scaled down (\`gainDb\`),
 16-bit PCM. \`text\` is \`normalizeText(rawText)\`; \`speaker\` is the on-screen character (the dialog's font).
-\`half\` splits by level folder (calibration / heldout); the alsa prompts are always held out.
+\`half\` splits by level folder (calibration / heldout); the English alsa and asterisk prompts are always held out.
 
 ${summary.map((s) => `- ${s}`).join('\n')}
 

@@ -10,12 +10,14 @@ import type { AclipseGenerator } from '../../src/core/aclipse/model';
 import { pgdAttack } from '../../src/core/aclipse/pgd';
 import { BASELINES } from '../../src/core/baselines';
 import { EMOTIONS, bySplit, stratifiedSubset } from '../../src/core/data';
-import { evaluateMethod, protectWith, resultsToCsv, scoreClips, summarizeResults, type ClipResult, type LabelledClip, type MethodId, type MethodSummary } from '../../src/core/evaluation';
+import { conditionKey, evaluateClips, protectWith, rowsToCsv, summarizeRows, type Condition, type EvalClip, type EvaluationReaders, type EvaluationRow, type MethodId, type MethodSummary } from '../../src/core/evaluation';
+import type { TrainClip } from '../../src/core/aclipse/trainer';
 import { mulberry32 } from '../../src/core/data/random';
 import { modelFromArtifacts } from '../../src/core/ml/weights';
 import { asrMetrics, asrTrainStep, makeBatches, predictAsr, type DecodeOptions } from '../../src/core/ml/train';
 import { readModelDir } from '../../src/core/node/io';
-import { loadCorpus, loadEvaluatorsFromDisk, readGeneratorDir, spread, toClips } from '../aclipse/common';
+import { evalClips, evaluateInNode, loadCorpus, loadEvaluatorsFromDisk, nodeReaders, readGeneratorDir, spread, toClips } from '../aclipse/common';
+import { DEFAULT_EXTERNAL_CONFIG, runExternal, type ExternalConfig, type ExternalReport } from './external';
 import { readDecoder } from '../evaluators/data';
 import { confusionSvg, frontierSvg, type FrontierSeries } from './svg';
 
@@ -31,9 +33,15 @@ export interface EvalReportConfig {
   methods: (MethodId | 'pgd')[];
   pgd: { steps: number; limit: number; snrs: number[] };
   attacker: { enabled: boolean; trainClips: number; epochs: number; learningRate: number; budgetDb: number; maxBatch: number };
+  /** Which parts run: the frozen evaluators' table, PGD, the adaptive attacker, the transfer ASR, the external attackers. */
+  parts: ReportPart[];
+  external: ExternalConfig;
   out: string;
   seed: number;
 }
+
+export const REPORT_PARTS = ['main', 'pgd', 'attacker', 'transfer', 'external'] as const;
+export type ReportPart = (typeof REPORT_PARTS)[number];
 
 export const DEFAULT_EVAL_CONFIG: EvalReportConfig = {
   corpus: 'data/corpus',
@@ -46,15 +54,14 @@ export const DEFAULT_EVAL_CONFIG: EvalReportConfig = {
   methods: ['aclipse', 'noise', 'lowpass2k', 'lowpass4k', 'pitch', 'mcadams', 'pgd'],
   pgd: { steps: 20, limit: 96, snrs: [10, 20] },
   attacker: { enabled: true, trainClips: 1200, epochs: 2, learningRate: 3e-4, budgetDb: 10, maxBatch: 16 },
+  parts: [...REPORT_PARTS],
+  external: DEFAULT_EXTERNAL_CONFIG,
   out: 'results/eval',
   seed: 7,
 };
 
 export interface MethodRow extends MethodSummary {
-  targetSnrDb: number | null;
   label: string;
-  /** share of clips whose predicted emotion differs from the SER's prediction on the original clip (null for it) */
-  serChanged: number | null;
 }
 
 /** WER with greedy decoding and, where the ASR has a word list, with its beam search (word list + LM). */
@@ -90,6 +97,7 @@ export interface EvalReport {
   decoder: string;
   attacker: AttackerResult | null;
   transfer: TransferResult | null;
+  external: ExternalReport | null;
   files: string[];
 }
 
@@ -116,8 +124,8 @@ async function fineTuneAttacker(
   gen: AclipseGenerator,
   /** the frozen ASR's beam decoder (word list + LM), already loaded */
   decoder: DecodeOptions | null,
-  trainClips: LabelledClip[],
-  testClips: LabelledClip[],
+  trainClips: TrainClip[],
+  testClips: TrainClip[],
   log: Log,
 ): Promise<AttackerResult> {
   // The attacker knows the protector: it protects its own training clips with the same generator and budget.
@@ -125,9 +133,9 @@ async function fineTuneAttacker(
   // a trainable copy of the frozen ASR: fine-tuning must not touch the one that scores the methods
   const asr = modelFromArtifacts(await readModelDir(path.join(cfg.models, 'asr')), 'asr');
   const protectedTrain: Float32Array[] = [];
-  for (const c of trainClips) protectedTrain.push(await protectWith('aclipse', c.wave, { budgetDb: budget, generator: gen }));
+  for (const c of trainClips) protectedTrain.push((await protectWith('aclipse', c.wave, { budgetDb: budget, generator: gen })).wave);
   const protectedTest: Float32Array[] = [];
-  for (const c of testClips) protectedTest.push(await protectWith('aclipse', c.wave, { budgetDb: budget, generator: gen }));
+  for (const c of testClips) protectedTest.push((await protectWith('aclipse', c.wave, { budgetDb: budget, generator: gen })).wave);
   const refs = testClips.map((c) => c.text);
   const werOf = async (waves: Float32Array[], withBeam = true): Promise<WerPair> => {
     const m = asrMetrics(refs, await predictAsr(asr, waves, withBeam ? (decoder ?? {}) : {}));
@@ -179,7 +187,7 @@ export function reportMarkdown(r: EvalReport): string {
     '|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...r.rows.map(
       (m) =>
-        `| ${m.label} | ${m.targetSnrDb ?? '–'} | ${db(m.snrDb)} | ${pct(m.wa)} | ${pct(m.ua)} | ${m.serChanged === null ? '–' : pct(m.serChanged)} | ${pct(m.wer)} | ${pct(m.cer)} | ${pct(m.werBeam)} | ${m.method === 'original' ? '–' : pct(m.highShare)} | ${m.lowChangeDb.toFixed(2)} | ${m.highChangeDb.toFixed(2)} |`,
+        `| ${m.label} | ${m.budgetDb ?? '–'} | ${db(m.meanSnrDb ?? Infinity)} | ${pct(m.wa)} | ${pct(m.ua)} | ${m.serChanged === null ? '–' : pct(m.serChanged)} | ${pct(m.werGreedy.rate)} | ${pct(m.cerGreedy.rate)} | ${pct(m.werBeam?.rate ?? null)} | ${m.method === 'original' ? '–' : pct(m.meanPerturbationHighShare)} | ${(m.meanLowChangeDb ?? 0).toFixed(2)} | ${(m.meanHighChangeDb ?? 0).toFixed(2)} |`,
     ),
     '',
   ];
@@ -217,95 +225,118 @@ export async function runReport(cfg: EvalReportConfig, command: string, log: Log
   const ev = await loadEvaluatorsFromDisk(cfg.models);
   const gen = existsSync(path.join(cfg.generator, 'model.json')) ? await readGeneratorDir(cfg.generator) : null;
   const corpus = await loadCorpus(cfg.corpus);
-  const clips = await toClips(spread(bySplit(corpus.entries, cfg.split), cfg.limit ?? undefined));
-  if (clips.length === 0) throw new Error(`No labelled clips in split ${cfg.split}`);
+  const entries = spread(bySplit(corpus.entries, cfg.split).filter((e) => e.emotion && e.text), cfg.limit ?? undefined);
+  if (entries.length === 0) throw new Error(`No labelled clips in split ${cfg.split}`);
+  const clips: EvalClip[] = evalClips(entries);
+  const wants = (p: ReportPart) => cfg.parts.includes(p);
   mkdirSync(cfg.out, { recursive: true });
   const rows: MethodRow[] = [];
-  const allRows: ClipResult[] = [];
+  const allRows: EvaluationRow[] = [];
   const confusions: Record<string, number[][]> = {};
-  const originalPrediction = new Map<string, number>();
-  const add = (label: string, target: number | null, rs: ClipResult[], method: MethodId | 'pgd') => {
-    const s = summarizeResults(method === 'pgd' ? 'aclipse' : method, rs);
-    if (method === 'original') for (const r of rs) originalPrediction.set(r.id, r.predicted);
-    const serChanged = method === 'original' || rs.length === 0 ? null : rs.filter((r) => r.predicted !== originalPrediction.get(r.id)).length / rs.length;
-    rows.push({ ...s, method: method as MethodId, targetSnrDb: target, label, serChanged });
-    allRows.push(...rs.map((r) => ({ ...r, method: method as MethodId })));
-    log(`${label}${target !== null ? ` @ ${target} dB` : ''}: WA ${pct(s.wa)} WER ${pct(s.wer)} SNR ${db(s.snrDb)}`);
-    return s;
+  const readers = nodeReaders(ev.scoring, gen);
+  const summarise = (label: string, s: MethodSummary) => {
+    rows.push({ ...s, label });
+    log(`${label}${s.budgetDb !== null ? ` @ ${s.budgetDb} dB` : ''}: WA ${pct(s.wa)} WER ${pct(s.werGreedy.rate)} SNR ${db(s.meanSnrDb ?? Infinity)}`);
   };
 
-  const original = add('original', null, await evaluateMethod('original', clips, ev.scoring, { budgetDb: 0 }), 'original');
-  confusions.original = original.confusion;
-  for (const method of cfg.methods) {
-    if (method === 'original' || method === 'pgd') continue;
-    if (method === 'aclipse' && !gen) {
-      log(`skipping aclipse: no generator at ${cfg.generator}`);
-      continue;
-    }
-    for (const snr of cfg.snrs) {
-      const rs = await evaluateMethod(method, clips, ev.scoring, { budgetDb: snr, generator: gen, seed: cfg.seed });
-      const s = add(LABELS[method] ?? method, snr, rs, method);
-      if (snr === cfg.snrs[0]) confusions[method] = s.confusion;
-    }
-  }
-  let pgdClips = 0;
-  if (cfg.methods.includes('pgd')) {
-    const subset = clips.slice(0, cfg.pgd.limit);
-    pgdClips = subset.length;
-    for (const snr of cfg.pgd.snrs) {
-      const waves: Float32Array[] = [];
-      for (let i = 0; i < subset.length; i += 8) {
-        waves.push(...(await pgdAttack(ev.frozen, subset.slice(i, i + 8), { budgetDb: snr, steps: cfg.pgd.steps, readback: 'sync' })));
+  let originalRow: MethodSummary | null = null;
+  if (wants('main') || wants('pgd')) {
+    const conditions: Condition[] = [{ method: 'original', budgetDb: 0 }];
+    if (wants('main')) {
+      for (const method of cfg.methods) {
+        if (method === 'original' || method === 'pgd') continue;
+        if (method === 'aclipse' && !gen) {
+          log(`skipping aclipse: no generator at ${cfg.generator}`);
+          continue;
+        }
+        for (const snr of cfg.snrs) conditions.push({ method, budgetDb: snr });
       }
-      add(LABELS.pgd, snr, await scoreClips('aclipse', subset, waves, ev.scoring), 'pgd');
+    }
+    const { run, summaries } = await evaluateInNode(clips, conditions, readers, { seed: cfg.seed });
+    allRows.push(...run.rows);
+    for (const s of summaries) {
+      summarise(LABELS[s.method] ?? s.method, s);
+      if (s.method === 'original' || s.budgetDb === cfg.snrs[0]) confusions[s.method] = s.confusion;
+    }
+    originalRow = summaries[0]!;
+  }
+
+  let pgdClips = 0;
+  if (wants('pgd') && cfg.methods.includes('pgd')) {
+    const subset = await toClips(entries.slice(0, cfg.pgd.limit));
+    pgdClips = subset.length;
+    const originals = allRows.filter((r) => r.method === 'original');
+    const pgdClipList: EvalClip[] = subset.map((c) => ({ id: c.id, emotion: EMOTIONS[c.emotion]!, text: c.text, load: () => c.wave }));
+    for (const snr of cfg.pgd.snrs) {
+      // The attack is computed per batch of 8 first; the pipeline then reads and scores it like every other method.
+      const attacked = new Map<Float32Array, Float32Array>();
+      for (let i = 0; i < subset.length; i += 8) {
+        const part = subset.slice(i, i + 8);
+        const out = await pgdAttack(ev.frozen, part, { budgetDb: snr, steps: cfg.pgd.steps, readback: 'sync' });
+        part.forEach((c, k) => attacked.set(c.wave, out[k]!));
+      }
+      const pgdReaders: EvaluationReaders = { ...readers, protect: async (_m, wave) => ({ wave: attacked.get(wave)!, snrDb: null }) };
+      const cond: Condition = { method: 'aclipse', budgetDb: snr };
+      const run = await evaluateClips(pgdClipList, [cond], pgdReaders, { batchSize: 16, seed: cfg.seed });
+      summarise(LABELS.pgd!, summarizeRows(cond, run.rows, run.seconds.get(conditionKey(cond)), originals));
+      allRows.push(...run.rows.map((r) => ({ ...r, method: 'pgd' as MethodId })));
     }
   }
 
   let attacker: AttackerResult | null = null;
-  if (cfg.attacker.enabled && gen) {
+  if (wants('attacker') && cfg.attacker.enabled && gen) {
     const train = await toClips(stratifiedSubset(bySplit(corpus.entries, 'train'), cfg.attacker.trainClips, `attacker-${cfg.seed}`));
-    attacker = await fineTuneAttacker(cfg, gen, ev.scoring.beam ?? null, train, clips, log);
+    attacker = await fineTuneAttacker(cfg, gen, ev.scoring.beam ?? null, train, await toClips(entries), log);
   }
 
   let transfer: TransferResult | null = null;
-  if (cfg.asrB && existsSync(path.join(cfg.asrB, 'model.json'))) {
+  if (wants('transfer') && cfg.asrB && existsSync(path.join(cfg.asrB, 'model.json'))) {
     const artB = await readModelDir(cfg.asrB);
     const asrB = modelFromArtifacts(artB, 'asr');
     const decoderB = readDecoder(cfg.asrB, artB.modelJson);
-    const refs = clips.map((c) => c.text);
+    const testClips = await toClips(entries);
+    const refs = testClips.map((c) => c.text);
     const score = async (method: MethodId, snr: number | null) => {
       const waves: Float32Array[] = [];
-      for (const c of clips) waves.push(await protectWith(method, c.wave, { budgetDb: snr ?? 0, generator: gen, seed: cfg.seed }));
+      for (const c of testClips) waves.push((await protectWith(method, c.wave, { budgetDb: snr ?? 0, generator: gen, seed: cfg.seed })).wave);
       const m = asrMetrics(refs, await predictAsr(asrB, waves, decoderB ?? {}));
       return { method: LABELS[method] ?? method, targetSnrDb: snr, wer: m.werGreedy, cer: m.cerGreedy, werBeam: m.werBeam ?? null, cerBeam: m.cerBeam ?? null };
     };
     const trows = [await score('original', null)];
     for (const m of cfg.methods) {
       if (m === 'original' || m === 'pgd' || (m === 'aclipse' && !gen)) continue;
-      trows.push(await score(m, cfg.snrs[0]));
+      trows.push(await score(m, cfg.snrs[0]!));
     }
     transfer = { model: cfg.asrB, decoder: decoderB?.describe ?? 'greedy only', rows: trows };
     asrB.dispose();
     log(`transfer ASR-B: ${trows.map((t) => `${t.method} ${pct(t.wer)}`).join(', ')}`);
   }
 
+  const external = wants('external') && cfg.external.enabled ? await runExternal(cfg, corpus, ev, gen, log, command) : null;
+
   const files: string[] = [];
   const write = (name: string, data: string) => {
     writeFileSync(path.join(cfg.out, name), data);
     files.push(name);
   };
-  write('frontier.svg', frontierFigure(rows, cfg.split, clips.length, original));
-  for (const [name, m] of Object.entries(confusions)) {
-    const title = name === 'original' ? 'Original clips' : `${LABELS[name] ?? name} @ ${cfg.snrs[0]} dB`;
-    write(`confusion-${name}.svg`, confusionSvg(m, EMOTIONS, title));
+  if (originalRow) {
+    write('frontier.svg', frontierFigure(rows, cfg.split, clips.length, { wa: originalRow.wa, wer: originalRow.werGreedy.rate }));
+    for (const [name, m] of Object.entries(confusions)) {
+      const title = name === 'original' ? 'Original clips' : `${LABELS[name] ?? name} @ ${cfg.snrs[0]} dB`;
+      write(`confusion-${name}.svg`, confusionSvg(m, EMOTIONS, title));
+    }
+    write('clips.csv', rowsToCsv(allRows));
   }
-  write('clips.csv', resultsToCsv(allRows, EMOTIONS));
   const report: EvalReport = {
-    command, config: cfg, clips: clips.length, rows, pgdClips, decoder: ev.decoder, attacker, transfer, files: [],
+    command, config: cfg, clips: clips.length, rows, pgdClips, decoder: ev.decoder, attacker, transfer, external, files: [],
   };
-  report.files = [...files, 'report.json', 'report.md'];
-  write('report.json', JSON.stringify(report, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 1));
-  write('report.md', reportMarkdown(report));
+  // A run of the external part alone leaves the main report of an earlier full run as it was.
+  if (rows.length > 0 || attacker || transfer) {
+    report.files = [...files, 'report.json', 'report.md'];
+    write('report.json', JSON.stringify(report, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 1));
+    write('report.md', reportMarkdown(report));
+  }
+  if (external) report.files.push(...external.files.map((f) => `external/${f}`));
   gen?.dispose();
   ev.dispose();
   return report;
@@ -313,11 +344,11 @@ export async function runReport(cfg: EvalReportConfig, command: string, log: Log
 
 /** The WER-vs-WA frontier of a report's rows, one line per method joined by increasing SNR. */
 export function frontierFigure(rows: MethodRow[], split: string, clips: number, original: { wa: number; wer: number }): string {
-  const series: FrontierSeries[] = [...new Set(rows.filter((r) => r.targetSnrDb !== null).map((r) => r.label))].map((label) => {
-    const rs = rows.filter((r) => r.label === label).sort((a, b) => (a.targetSnrDb ?? 0) - (b.targetSnrDb ?? 0));
+  const series: FrontierSeries[] = [...new Set(rows.filter((r) => r.budgetDb !== null).map((r) => r.label))].map((label) => {
+    const rs = rows.filter((r) => r.label === label).sort((a, b) => (a.budgetDb ?? 0) - (b.budgetDb ?? 0));
     const method = rows.find((r) => r.label === label)?.method ?? 'noise';
     const key = label === LABELS.pgd ? 'pgd' : method;
-    return { label, colour: COLOURS[key] ?? '#333', points: rs.map((r) => ({ wa: r.wa, wer: r.wer, label: `${r.targetSnrDb} dB` })) };
+    return { label, colour: COLOURS[key] ?? '#333', points: rs.map((r) => ({ wa: r.wa, wer: r.werGreedy.rate, label: `${r.budgetDb} dB` })) };
   });
   return frontierSvg(series, `Privacy–utility frontier (${split}, ${clips} clips)`, { wa: original.wa, wer: original.wer });
 }

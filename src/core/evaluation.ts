@@ -1,59 +1,131 @@
 /**
- * Privacy–utility evaluation shared by `npm run eval:aclipse`, `npm run eval` and the app's Evaluate screen:
- * protect each clip with a method at a budget, run the frozen (or attacker) evaluators on the result, and summarise
- * WA / UA / WER / CER, SNR and where the perturbation landed.
+ * The one privacy–utility evaluation, shared by the app's Evaluate screen (workers/evaluate.ts), `npm run eval`,
+ * `npm run eval:aclipse` and the external-attacker report: for each clip and each condition (a method held to a
+ * budget), protect, read the result with the frozen evaluators (and, in Node, external recognizers), and score.
+ * One row type, one summary. Plain TypeScript: the readers are injected, so this file never touches tfjs.
  */
 import { perturbationReport } from './analysis';
 import { applyBaseline, type BaselineId, type BaselineParams } from './baselines';
 import type { AclipseGenerator } from './aclipse/model';
-import { cer, confusionMatrix, unweightedAccuracy, wer, weightedAccuracy } from './ml/metrics';
-import type { AsrModel, SerModel } from './ml/models';
-import { argmax, predictAsr, predictSer, type DecodeOptions } from './ml/train';
+import { EMOTIONS, type Emotion } from './data/emotions';
+import { cer, confusionMatrix, unweightedAccuracy, wer, weightedAccuracy, type ErrorRate } from './ml/metrics';
 
 export type MethodId = 'original' | 'aclipse' | BaselineId;
 
-export interface LabelledClip {
+/** A clip to evaluate. Waves load lazily so a long dataset never sits in memory whole. */
+export interface EvalClip {
   id: string;
-  wave: Float32Array;
-  /** Index into EMOTIONS. */
-  emotion: number;
-  /** Normalised reference transcript. */
-  text: string;
+  emotion: Emotion | null;
+  /** Reference transcript (raw or normalised; scoring normalises), null when the dataset has none. */
+  text: string | null;
+  load(): Promise<Float32Array> | Float32Array;
 }
 
-export interface ClipResult {
-  id: string;
+/** A method held to a minimum SNR. 'original' ignores the budget. */
+export interface Condition {
   method: MethodId;
-  emotion: number;
-  predicted: number;
+  budgetDb: number;
+}
+
+/** What the frozen evaluators read from one clip. */
+export interface Reading {
+  predicted: Emotion;
   probabilities: number[];
-  reference: string;
+  greedy: string;
+  /** Beam search with word list and LM, when the ASR has one. */
+  beam: string | null;
+}
+
+/** Transcripts of external recognizers (Node only), by attacker id. */
+export type ExternalTranscripts = Record<string, string>;
+
+/** The protected clip read again after white noise of the same energy (the "gain over noise" reference). */
+export interface MatchedNoise {
+  snrDb: number;
+  predicted: Emotion;
+  transcript: string;
+  external: ExternalTranscripts | null;
+}
+
+/** One clip under one condition: the single row type of every evaluation. */
+export interface EvaluationRow {
+  clipId: string;
+  method: MethodId;
+  /** The budget the method was held to (null for 'original'). */
+  budgetDb: number | null;
+  emotion: Emotion | null;
+  predicted: Emotion;
+  probabilities: number[];
+  reference: string | null;
   greedy: string;
   beam: string | null;
-  /** SNR of the protected clip against the original (Infinity for 'original'). */
-  snrDb: number;
-  /** Share of the perturbation's energy at or above 2 kHz. */
-  highShare: number;
-  lowChangeDb: number;
-  highChangeDb: number;
+  /** What the app shows: the beam transcript when there is one, else greedy. */
+  transcript: string;
+  /** Per-clip WER / CER of `transcript` against the reference (null without one). */
+  wer: number | null;
+  cer: number | null;
+  /** Achieved SNR against the original (null for 'original'). */
+  snrDb: number | null;
+  lowChangeDb: number | null;
+  highChangeDb: number | null;
+  perturbationHighShare: number | null;
+  /** Label-free emotion-cue retention against the original (null for 'original' or when not measured). */
+  cues: CueMetrics | null;
+  external: ExternalTranscripts | null;
+  matchedNoise: MatchedNoise | null;
+  ms: number;
+}
+
+/**
+ * The cue-retention numbers the evaluation aggregates: a structural subset of src/core/cues' CueRetention, so the
+ * evaluation does not depend on how they are computed (see there for each one's definition).
+ */
+export interface CueMetrics {
+  f0Correlation: number;
+  f0RmseSemitones: number;
+  voicingAgreement: number;
+  loudnessCorrelation: number;
+  syllableRateChange: number;
+}
+
+export interface ExternalSummary {
+  wer: ErrorRate;
+  cer: ErrorRate;
+  /** Same recognizer on the matched-noise copies (null when not measured). */
+  werNoise: ErrorRate | null;
+  /** Mean over clips of (clip WER − clip WER under matched noise), in rate units (0.25 = 25 points). */
+  gainOverNoise: number | null;
+}
+
+/** Medians over clips with a finite value. */
+export interface CueSummary extends CueMetrics {
+  clips: number;
 }
 
 export interface MethodSummary {
   method: MethodId;
-  n: number;
+  budgetDb: number | null;
+  clips: number;
+  /** Over clips with an emotion label (NaN without any). */
   wa: number;
   ua: number;
-  wer: number;
-  cer: number;
-  /** With the lexicon beam search (the stronger decoder), when one was run. */
-  werBeam: number | null;
-  cerBeam: number | null;
-  snrDb: number;
-  highShare: number;
-  lowChangeDb: number;
-  highChangeDb: number;
-  /** confusion[true][pred] */
+  /** confusion[true][predicted] in EMOTIONS order. */
   confusion: number[][];
+  /** Corpus-level, over clips with a reference: of the shown transcript, of greedy decoding, of the beam search. */
+  wer: ErrorRate;
+  cer: ErrorRate;
+  werGreedy: ErrorRate;
+  cerGreedy: ErrorRate;
+  werBeam: ErrorRate | null;
+  /** Share of clips whose predicted emotion differs from the prediction on the original (null without it). */
+  serChanged: number | null;
+  meanSnrDb: number | null;
+  meanLowChangeDb: number | null;
+  meanHighChangeDb: number | null;
+  meanPerturbationHighShare: number | null;
+  cues: CueSummary | null;
+  external: Record<string, ExternalSummary> | null;
+  seconds: number;
 }
 
 export interface ProtectOptions {
@@ -63,107 +135,257 @@ export interface ProtectOptions {
   seed?: number;
 }
 
-/** Applies one protection method to a clip. */
-export async function protectWith(method: MethodId, wave: Float32Array, opts: ProtectOptions): Promise<Float32Array> {
-  if (method === 'original') return wave;
+/** Applies one protection method to a clip (Node and tests; the worker chunks long clips itself). */
+export async function protectWith(method: MethodId, wave: Float32Array, opts: ProtectOptions): Promise<{ wave: Float32Array; snrDb: number | null }> {
+  if (method === 'original') return { wave, snrDb: null };
   if (method === 'aclipse') {
     if (!opts.generator) throw new Error('No Aclipse generator is loaded');
-    return (await opts.generator.protect(wave, opts.budgetDb)).wave;
+    const r = await opts.generator.protect(wave, opts.budgetDb);
+    return { wave: r.wave, snrDb: r.snrDb };
   }
-  return applyBaseline(method, wave, { minSnrDb: opts.budgetDb, params: opts.baselineParams, seed: opts.seed }).y;
+  const r = applyBaseline(method, wave, { minSnrDb: opts.budgetDb, params: opts.baselineParams, seed: opts.seed });
+  return { wave: r.y, snrDb: r.snrDb };
 }
 
-export interface ScoreModels {
-  ser: SerModel;
-  asr: AsrModel;
-  /** Lexicon beam search (stronger attacker) in addition to greedy decoding, when given. */
-  beam?: DecodeOptions | null;
+export interface EvaluationReaders {
+  /** Protects one clip; `seed` is per clip so noise-like methods are reproducible. */
+  protect(method: MethodId, wave: Float32Array, budgetDb: number, seed: number): Promise<{ wave: Float32Array; snrDb: number | null }>;
+  /** The frozen evaluators on a batch of clips. */
+  read(waves: Float32Array[]): Promise<Reading[]>;
+  /** External recognizers (Node only). */
+  external?(wave: Float32Array): Promise<ExternalTranscripts>;
+  /** Label-free cue retention of a processed clip against its original. */
+  cues?(original: Float32Array, processed: Float32Array): CueMetrics;
 }
 
-/** Runs the evaluators on already protected clips; batch-friendly and async (works on every backend). */
-export async function scoreClips(
-  method: MethodId,
-  originals: LabelledClip[],
-  protectedWaves: Float32Array[],
-  models: ScoreModels,
-): Promise<ClipResult[]> {
-  const probs = await predictSer(models.ser, protectedWaves);
-  const asr = await predictAsr(
-    models.asr,
-    protectedWaves,
-    models.beam ? { beam: true, ...models.beam } : {},
-  );
-  return originals.map((c, i) => {
-    const rep = method === 'original' ? null : perturbationReport(c.wave, protectedWaves[i]);
-    return {
-      id: c.id,
-      method,
-      emotion: c.emotion,
-      predicted: argmax(probs[i]),
-      probabilities: Array.from(probs[i]),
-      reference: c.text,
-      greedy: asr[i].greedy,
-      beam: asr[i].beam ?? null,
-      snrDb: rep ? rep.snrDb : Infinity,
-      highShare: rep ? rep.perturbationHighShare : 0,
-      lowChangeDb: rep ? rep.lowChangeDb : 0,
-      highChangeDb: rep ? rep.highChangeDb : 0,
-    };
-  });
-}
-
-export interface EvaluateOptions extends ProtectOptions {
+export interface EvaluationOptions {
+  /** Clips read together (Node: 16 for speed; the worker: 1 so progress and cancel stay immediate). */
   batchSize?: number;
+  /** Base seed; clip i gets seed + i. */
+  seed?: number;
+  /** Also read each protected clip's white-noise twin at the same achieved SNR (gain over noise). */
+  matchedNoise?: boolean;
   signal?: AbortSignal;
-  onProgress?: (done: number, total: number) => void;
+  onRow?(row: EvaluationRow, done: number, total: number): void;
 }
 
-/** Protects and scores a list of clips with one method. */
-export async function evaluateMethod(
-  method: MethodId,
-  clips: LabelledClip[],
-  models: ScoreModels,
-  opts: EvaluateOptions,
-): Promise<ClipResult[]> {
-  const out: ClipResult[] = [];
-  const batch = opts.batchSize ?? 16;
-  for (let i = 0; i < clips.length; i += batch) {
-    if (opts.signal?.aborted) throw new DOMException('Evaluation cancelled', 'AbortError');
-    const part = clips.slice(i, i + batch);
-    const waves: Float32Array[] = [];
-    for (const c of part) waves.push(await protectWith(method, c.wave, { ...opts, seed: (opts.seed ?? 0) + i }));
-    out.push(...(await scoreClips(method, part, waves, models)));
-    opts.onProgress?.(Math.min(clips.length, i + batch), clips.length);
+export interface EvaluationRun {
+  rows: EvaluationRow[];
+  failed: { clipId: string; error: string }[];
+  /** Seconds spent per condition key (conditionKey). */
+  seconds: Map<string, number>;
+}
+
+export function conditionKey(c: { method: MethodId; budgetDb: number | null }): string {
+  return c.method === 'original' ? 'original' : `${c.method}@${c.budgetDb}`;
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new DOMException('Evaluation cancelled', 'AbortError');
+}
+
+const emptyCount = { substitutions: 0, deletions: 0, insertions: 0, refLength: 0 };
+const clipRate = (ref: string, hyp: string, f: typeof wer): number => f([ref], [hyp]).rate;
+
+/**
+ * Evaluates clips under conditions, clip batch by clip batch (each clip is decoded once, for all conditions), with
+ * cancellation between steps and one callback per finished row.
+ */
+export async function evaluateClips(
+  clips: readonly EvalClip[],
+  conditions: readonly Condition[],
+  readers: EvaluationReaders,
+  opts: EvaluationOptions = {},
+): Promise<EvaluationRun> {
+  const uniq = [...new Map(conditions.map((c) => [conditionKey(c), c])).values()];
+  if (uniq.length === 0) throw new Error('Choose at least one method to evaluate.');
+  const rows: EvaluationRow[] = [];
+  const failed: EvaluationRun['failed'] = [];
+  const seconds = new Map<string, number>(uniq.map((c) => [conditionKey(c), 0]));
+  const total = clips.length * uniq.length;
+  const batchSize = Math.max(1, opts.batchSize ?? 1);
+  const baseSeed = opts.seed ?? 0;
+  let done = 0;
+
+  for (let start = 0; start < clips.length; start += batchSize) {
+    throwIfAborted(opts.signal);
+    const batch: { clip: EvalClip; wave: Float32Array; seed: number }[] = [];
+    for (let i = start; i < Math.min(clips.length, start + batchSize); i++) {
+      const clip = clips[i]!;
+      try {
+        const wave = await clip.load();
+        if (wave.length === 0) throw new Error('empty clip');
+        batch.push({ clip, wave, seed: baseSeed + i });
+      } catch (e) {
+        failed.push({ clipId: clip.id, error: e instanceof Error ? e.message : String(e) });
+        done += uniq.length;
+      }
+    }
+    for (const cond of uniq) {
+      throwIfAborted(opts.signal);
+      const key = conditionKey(cond);
+      const t0 = performance.now();
+      const outs: { wave: Float32Array; snrDb: number | null }[] = [];
+      for (const b of batch) {
+        throwIfAborted(opts.signal);
+        outs.push(await readers.protect(cond.method, b.wave, cond.budgetDb, b.seed));
+      }
+      const readings = await readers.read(outs.map((o) => o.wave));
+      const externals = readers.external ? await Promise.all(outs.map((o) => readers.external!(o.wave))) : null;
+      let noise: (MatchedNoise | null)[] | null = null;
+      // White noise is its own reference: its gain over noise is zero by construction, so it is not read twice.
+      if (opts.matchedNoise && cond.method !== 'original' && cond.method !== 'noise') {
+        noise = [];
+        for (let i = 0; i < outs.length; i++) {
+          const achieved = outs[i]!.snrDb;
+          if (achieved === null || !Number.isFinite(achieved)) {
+            noise.push(null);
+            continue;
+          }
+          const n = applyBaseline('noise', batch[i]!.wave, { minSnrDb: achieved, seed: batch[i]!.seed + 7919 });
+          const [r] = await readers.read([n.y]);
+          noise.push({
+            snrDb: n.snrDb,
+            predicted: r!.predicted,
+            transcript: r!.beam ?? r!.greedy,
+            external: readers.external ? await readers.external(n.y) : null,
+          });
+        }
+      }
+      const perClipMs = (performance.now() - t0) / Math.max(1, batch.length);
+      seconds.set(key, seconds.get(key)! + (performance.now() - t0) / 1000);
+      batch.forEach((b, i) => {
+        const r = readings[i]!;
+        const y = outs[i]!;
+        const isOriginal = cond.method === 'original';
+        const band = isOriginal ? null : perturbationReport(b.wave, y.wave);
+        const transcript = r.beam ?? r.greedy;
+        const ref = b.clip.text;
+        const row: EvaluationRow = {
+          clipId: b.clip.id,
+          method: cond.method,
+          budgetDb: isOriginal ? null : cond.budgetDb,
+          emotion: b.clip.emotion,
+          predicted: r.predicted,
+          probabilities: r.probabilities,
+          reference: ref,
+          greedy: r.greedy,
+          beam: r.beam,
+          transcript,
+          wer: ref !== null ? clipRate(ref, transcript, wer) : null,
+          cer: ref !== null ? clipRate(ref, transcript, cer) : null,
+          snrDb: isOriginal ? null : (y.snrDb ?? band!.snrDb),
+          lowChangeDb: band?.lowChangeDb ?? null,
+          highChangeDb: band?.highChangeDb ?? null,
+          perturbationHighShare: band?.perturbationHighShare ?? null,
+          cues: !isOriginal && readers.cues ? readers.cues(b.wave, y.wave) : null,
+          external: externals ? externals[i]! : null,
+          matchedNoise: noise?.[i] ?? null,
+          ms: Math.round(perClipMs),
+        };
+        rows.push(row);
+        done++;
+        opts.onRow?.(row, done, total);
+      });
+    }
+  }
+  return { rows, failed, seconds };
+}
+
+const mean = (xs: number[]): number | null => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
+const finite = (xs: (number | null | undefined)[]): number[] => xs.filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
+
+export function median(xs: readonly number[]): number {
+  const s = finite([...xs]).sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+function summarizeCues(rows: readonly EvaluationRow[]): CueSummary | null {
+  const c = rows.map((r) => r.cues).filter((x): x is CueMetrics => x !== null);
+  if (c.length === 0) return null;
+  return {
+    f0Correlation: median(c.map((x) => x.f0Correlation)),
+    f0RmseSemitones: median(c.map((x) => x.f0RmseSemitones)),
+    voicingAgreement: median(c.map((x) => x.voicingAgreement)),
+    loudnessCorrelation: median(c.map((x) => x.loudnessCorrelation)),
+    syllableRateChange: median(c.map((x) => x.syllableRateChange)),
+    clips: c.length,
+  };
+}
+
+function summarizeExternal(rows: readonly EvaluationRow[]): Record<string, ExternalSummary> | null {
+  const scored = rows.filter((r) => r.reference !== null && r.external !== null);
+  if (scored.length === 0) return null;
+  const ids = [...new Set(scored.flatMap((r) => Object.keys(r.external!)))].sort();
+  const out: Record<string, ExternalSummary> = {};
+  for (const id of ids) {
+    const rs = scored.filter((r) => r.external![id] !== undefined);
+    const refs = rs.map((r) => r.reference!);
+    const hyps = rs.map((r) => r.external![id]!);
+    const withNoise = rs.filter((r) => r.matchedNoise?.external?.[id] !== undefined);
+    const gains = withNoise.map((r) => clipRate(r.reference!, r.external![id]!, wer) - clipRate(r.reference!, r.matchedNoise!.external![id]!, wer));
+    out[id] = {
+      wer: wer(refs, hyps),
+      cer: cer(refs, hyps),
+      werNoise: withNoise.length ? wer(withNoise.map((r) => r.reference!), withNoise.map((r) => r.matchedNoise!.external![id]!)) : null,
+      gainOverNoise: mean(gains),
+    };
   }
   return out;
 }
 
-function mean(xs: number[]): number {
-  const finite = xs.filter((x) => Number.isFinite(x));
-  return finite.length ? finite.reduce((a, b) => a + b, 0) / finite.length : NaN;
+/**
+ * Corpus-level metrics of one condition's rows. `originals` (the same clips' 'original' rows) gives the share of
+ * emotion reads that changed.
+ */
+export function summarizeRows(
+  cond: { method: MethodId; budgetDb: number | null },
+  rows: readonly EvaluationRow[],
+  seconds = 0,
+  originals: readonly EvaluationRow[] = [],
+): MethodSummary {
+  const labelled = rows.filter((r) => r.emotion !== null);
+  const truth = labelled.map((r) => EMOTIONS.indexOf(r.emotion!));
+  const pred = labelled.map((r) => EMOTIONS.indexOf(r.predicted));
+  const withText = rows.filter((r) => r.reference !== null);
+  const refs = withText.map((r) => r.reference!);
+  const hasBeam = withText.length > 0 && withText.every((r) => r.beam !== null);
+  const before = new Map(originals.map((r) => [r.clipId, r.predicted]));
+  const compared = cond.method === 'original' ? [] : rows.filter((r) => before.has(r.clipId));
+  const none: ErrorRate = { ...emptyCount, rate: NaN };
+  return {
+    method: cond.method,
+    budgetDb: cond.method === 'original' ? null : cond.budgetDb,
+    clips: rows.length,
+    wa: labelled.length ? weightedAccuracy(truth, pred) : NaN,
+    ua: labelled.length ? unweightedAccuracy(truth, pred, EMOTIONS.length) : NaN,
+    confusion: confusionMatrix(truth, pred, EMOTIONS.length),
+    wer: withText.length ? wer(refs, withText.map((r) => r.transcript)) : none,
+    cer: withText.length ? cer(refs, withText.map((r) => r.transcript)) : none,
+    werGreedy: withText.length ? wer(refs, withText.map((r) => r.greedy)) : none,
+    cerGreedy: withText.length ? cer(refs, withText.map((r) => r.greedy)) : none,
+    werBeam: hasBeam ? wer(refs, withText.map((r) => r.beam!)) : null,
+    serChanged: compared.length ? compared.filter((r) => r.predicted !== before.get(r.clipId)).length / compared.length : null,
+    meanSnrDb: mean(finite(rows.map((r) => r.snrDb))),
+    meanLowChangeDb: mean(finite(rows.map((r) => r.lowChangeDb))),
+    meanHighChangeDb: mean(finite(rows.map((r) => r.highChangeDb))),
+    meanPerturbationHighShare: mean(finite(rows.map((r) => r.perturbationHighShare))),
+    cues: summarizeCues(rows),
+    external: summarizeExternal(rows),
+    seconds,
+  };
 }
 
-/** Corpus-level metrics of one method's clip results. */
-export function summarizeResults(method: MethodId, rows: ClipResult[], classes = 4): MethodSummary {
-  const truth = rows.map((r) => r.emotion);
-  const pred = rows.map((r) => r.predicted);
-  const refs = rows.map((r) => r.reference);
-  const hasBeam = rows.length > 0 && rows.every((r) => r.beam !== null);
-  return {
-    method,
-    n: rows.length,
-    wa: weightedAccuracy(truth, pred),
-    ua: unweightedAccuracy(truth, pred, classes),
-    wer: wer(refs, rows.map((r) => r.greedy)).rate,
-    cer: cer(refs, rows.map((r) => r.greedy)).rate,
-    werBeam: hasBeam ? wer(refs, rows.map((r) => r.beam as string)).rate : null,
-    cerBeam: hasBeam ? cer(refs, rows.map((r) => r.beam as string)).rate : null,
-    snrDb: method === 'original' ? Infinity : mean(rows.map((r) => r.snrDb)),
-    highShare: mean(rows.map((r) => r.highShare)),
-    lowChangeDb: mean(rows.map((r) => r.lowChangeDb)),
-    highChangeDb: mean(rows.map((r) => r.highChangeDb)),
-    confusion: confusionMatrix(truth, pred, classes),
-  };
+/** One summary per condition, in the order given, each compared with the run's 'original' rows. */
+export function summarizeRun(run: EvaluationRun, conditions: readonly Condition[]): MethodSummary[] {
+  const originals = run.rows.filter((r) => r.method === 'original');
+  const uniq = [...new Map(conditions.map((c) => [conditionKey(c), c])).values()];
+  return uniq.map((c) => {
+    const key = conditionKey(c);
+    return summarizeRows(c, run.rows.filter((r) => conditionKey(r) === key), run.seconds.get(key) ?? 0, originals);
+  });
 }
 
 /** Mean and sample standard deviation (0 for one value). */
@@ -173,26 +395,27 @@ export function meanSd(xs: number[]): { mean: number; sd: number } {
   return { mean: m, sd };
 }
 
-/** CSV of clip results (one row per clip and method), for exports. */
-export function resultsToCsv(rows: ClipResult[], emotionNames: readonly string[]): string {
-  const esc = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-  const head = ['id', 'method', 'emotion', 'predicted', ...emotionNames.map((e) => `p_${e}`), 'reference', 'greedy', 'beam', 'snr_db', 'high_share', 'low_change_db', 'high_change_db'];
+/** CSV of evaluation rows (one per clip and condition), for exports and reports. */
+export function rowsToCsv(rows: readonly EvaluationRow[]): string {
+  const esc = (v: unknown) => {
+    const s = v === null || v === undefined ? '' : typeof v === 'number' ? (Number.isFinite(v) ? String(Math.round(v * 1e4) / 1e4) : String(v)) : String(v);
+    return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  };
+  const externalIds = [...new Set(rows.flatMap((r) => Object.keys(r.external ?? {})))].sort();
+  const head = [
+    'clip', 'method', 'budget_db', 'emotion', 'predicted', ...EMOTIONS.map((e) => `p_${e}`), 'reference', 'greedy', 'beam', 'transcript', 'wer', 'cer',
+    'snr_db', 'low_change_db', 'high_change_db', 'perturbation_high_share',
+    'f0_corr', 'f0_rmse_st', 'voicing_agreement', 'loudness_corr', 'rate_change',
+    ...externalIds.map((id) => `${id}_transcript`), 'noise_snr_db', ...externalIds.map((id) => `${id}_noise_transcript`), 'ms',
+  ];
   const lines = rows.map((r) =>
     [
-      r.id,
-      r.method,
-      emotionNames[r.emotion],
-      emotionNames[r.predicted],
-      ...r.probabilities.map((p) => p.toFixed(4)),
-      r.reference,
-      r.greedy,
-      r.beam ?? '',
-      Number.isFinite(r.snrDb) ? r.snrDb.toFixed(2) : 'inf',
-      r.highShare.toFixed(4),
-      r.lowChangeDb.toFixed(2),
-      r.highChangeDb.toFixed(2),
+      r.clipId, r.method, r.budgetDb, r.emotion, r.predicted, ...EMOTIONS.map((_, i) => r.probabilities[i]), r.reference, r.greedy, r.beam, r.transcript, r.wer, r.cer,
+      r.snrDb, r.lowChangeDb, r.highChangeDb, r.perturbationHighShare,
+      r.cues?.f0Correlation, r.cues?.f0RmseSemitones, r.cues?.voicingAgreement, r.cues?.loudnessCorrelation, r.cues?.syllableRateChange,
+      ...externalIds.map((id) => r.external?.[id]), r.matchedNoise?.snrDb, ...externalIds.map((id) => r.matchedNoise?.external?.[id]), r.ms,
     ]
-      .map((v) => esc(String(v)))
+      .map(esc)
       .join(','),
   );
   return [head.join(','), ...lines].join('\n') + '\n';

@@ -1,0 +1,85 @@
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { AsrModel, DEFAULT_ASR_CONFIG, DEFAULT_SER_CONFIG, SerModel } from '../../src/core/ml/models';
+import { initTf } from '../../src/core/node/tf';
+import { loadCorpus, type DiskEvaluators } from '../aclipse/common';
+import { DEFAULT_EVAL_CONFIG } from './report';
+import { runExternal, type ExternalReport } from './external';
+
+// The attacker is the protocol fake (tests/fixtures/fake-attacker.mjs: its "transcript" names the sample count), so
+// this checks the report's plumbing, caching and arithmetic without Python; attackers.integration.test.ts runs the
+// real recognizers.
+const FAKE = [process.execPath, path.resolve('tests/fixtures/fake-attacker.mjs')];
+let dir: string;
+let report: ExternalReport;
+let ev: DiskEvaluators;
+
+beforeAll(async () => {
+  await initTf('wasm');
+  dir = mkdtempSync(path.join(os.tmpdir(), 'aclipse-external-'));
+  // A two-clip "real" set in the real-set manifest format: one English clip, one Czech clip that must be left out.
+  const real = path.join(dir, 'real');
+  mkdirSync(path.join(real, 'clips'), { recursive: true });
+  const fixture = (await loadCorpus('tests/fixtures/corpus10')).entries.slice(0, 2);
+  const lines = fixture.map((e, i) => {
+    copyFileSync(path.join('tests/fixtures/corpus10', e.path), path.join(real, 'clips', `r${i}.wav`));
+    return JSON.stringify({ id: `r${i}`, path: `clips/r${i}.wav`, text: e.text, split: 'real', speaker: 'x', lang: i === 0 ? 'en' : 'cs' });
+  });
+  writeFileSync(path.join(real, 'manifest.jsonl'), lines.join('\n') + '\n');
+  const fe = { ...DEFAULT_ASR_CONFIG.frontend, nMels: 16 };
+  const asr = new AsrModel({ ...DEFAULT_ASR_CONFIG, frontend: fe, channels: 8, blocks: 1, kernel: 3, specAugment: null });
+  const ser = new SerModel({ ...DEFAULT_SER_CONFIG, frontend: fe, channels: 8, blocks: 1, kernel: 3, hidden: 4, specAugment: null, downsampleAfter: 0 });
+  ev = { ser, asr, frozen: null as never, scoring: { ser, asr }, decoder: 'greedy only', dispose: () => (ser.dispose(), asr.dispose()) };
+  const cfg = {
+    ...DEFAULT_EVAL_CONFIG,
+    split: 'train',
+    out: path.join(dir, 'out'),
+    external: { ...DEFAULT_EVAL_CONFIG.external, limit: 3, methods: ['noise' as const, 'lowpass4k' as const], snrs: [20], real, realMinWords: 1, cache: path.join(dir, 'cache') },
+  };
+  const corpus = await loadCorpus('tests/fixtures/corpus10');
+  report = await runExternal(cfg, corpus, ev, null, () => undefined, 'test', { command: FAKE });
+}, 120_000);
+
+describe('external-attacker report (fake attackers)', () => {
+  it('scores the real set (English only) first, then the split, every condition', () => {
+    expect(report.sets.map((s) => [s.name, s.clips])).toEqual([['real', 1], ['train', 3]]);
+    for (const set of report.sets) {
+      expect(set.summaries.map((s) => `${s.method}@${s.budgetDb}`)).toEqual(['original@null', 'noise@20', 'lowpass4k@20']);
+      for (const s of set.summaries) expect(Object.keys(s.external ?? {}).sort()).toEqual(['pocketsphinx', 'whisper']);
+    }
+  });
+
+  it("reads the fake's transcripts back into WER and gain over matched noise", () => {
+    const csv = readFileSync(path.join(dir, 'out', 'external', 'clips-train.csv'), 'utf8').trim().split('\n');
+    const head = csv[0]!.split(',');
+    const lp = csv.slice(1).map((l) => l.split(',')).filter((c) => c[1] === 'lowpass4k');
+    expect(lp).toHaveLength(3);
+    for (const c of lp) {
+      // the fake says how many samples it heard, spelled out by spellNumbers: same length in and out
+      expect(c[head.indexOf('whisper_transcript')]).toMatch(/^whisper heard .* samples starting/);
+      expect(c[head.indexOf('whisper_noise_transcript')]).toMatch(/^whisper heard/);
+    }
+    const s = report.sets[1]!.summaries.find((x) => x.method === 'lowpass4k')!;
+    // Every fake transcript is wrong against a real sentence, so WER is positive; noise and low-pass read alike.
+    expect(s.external!.whisper!.wer.rate).toBeGreaterThan(0.5);
+    expect(s.external!.whisper!.werNoise).not.toBeNull();
+    expect(Number.isFinite(s.external!.whisper!.gainOverNoise)).toBe(true);
+    expect(report.sets[1]!.summaries.find((x) => x.method === 'noise')!.external!.whisper!.gainOverNoise).toBeNull();
+  });
+
+  it('writes the report and caches transcripts so a rerun asks the attackers nothing', async () => {
+    const md = readFileSync(path.join(dir, 'out', 'external', 'report.md'), 'utf8');
+    expect(md).toContain('## real (1 clips)');
+    expect(md).toMatch(/\| White noise \| 20 \|.*\(is noise\)/);
+    const cache = path.join(dir, 'cache');
+    const before = readFileSync(path.join(cache, (await import('node:fs')).readdirSync(cache).find((f) => f.startsWith('whisper'))!), 'utf8').trim().split('\n').length;
+    expect(before).toBeGreaterThan(0);
+    const corpus = await loadCorpus('tests/fixtures/corpus10');
+    const again = await runExternal({ ...DEFAULT_EVAL_CONFIG, split: 'train', out: path.join(dir, 'out2'), external: { ...DEFAULT_EVAL_CONFIG.external, limit: 3, methods: ['noise', 'lowpass4k'], snrs: [20], real: null, cache } }, corpus, ev, null, () => undefined, 'test', { command: FAKE });
+    expect(again.sets[0]!.summaries.map((s) => s.external!.whisper!.wer.rate)).toEqual(report.sets[1]!.summaries.map((s) => s.external!.whisper!.wer.rate));
+    const after = readFileSync(path.join(cache, (await import('node:fs')).readdirSync(cache).find((f) => f.startsWith('whisper'))!), 'utf8').trim().split('\n').length;
+    expect(after).toBe(before);
+  });
+});

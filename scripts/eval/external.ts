@@ -1,0 +1,246 @@
+/**
+ * The external-attacker part of `npm run eval`: recognizers that no model here was trained on or against (Whisper
+ * tiny.en, PocketSphinx) read every condition on held-out synthetic clips (`test`) and on real human speech (the
+ * set `npm run corpus:real` builds), next to the frozen SER and ASR, the label-free emotion-cue metrics and each
+ * attacker's gain over white noise of the same energy. Writes <out>/external/{report.md, report.json, clips-*.csv}.
+ */
+import { createHash } from 'node:crypto';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { AclipseGenerator } from '../../src/core/aclipse/model';
+import { bySplit, loadManifestDataset, type DatasetEntry, type DatasetIndex } from '../../src/core/data';
+import { nodeDirectorySource } from '../../src/core/data/node-source';
+import { rowsToCsv, type Condition, type EvaluationRow, type MethodId, type MethodSummary } from '../../src/core/evaluation';
+import { spellNumbers } from '../../src/core/ml/text';
+import { ATTACKER_LABELS, startAttackers, type Attacker, type AttackerKind, type AttackerOptions } from '../../src/core/node/attackers';
+import { evalClips, evaluateInNode, nodeReaders, spread, type DiskEvaluators } from '../aclipse/common';
+import type { EvalReportConfig } from './report';
+
+export interface ExternalConfig {
+  enabled: boolean;
+  attackers: AttackerKind[];
+  /** Clips of the report's split (spread evenly over it). */
+  limit: number;
+  methods: MethodId[];
+  snrs: number[];
+  /** Folder of the real-speech set (manifest.jsonl from `npm run corpus:real`); null skips it. */
+  real: string | null;
+  /** The real clips an English recognizer can be scored on: this language, at least this many words. */
+  realLang: string;
+  realMinWords: number;
+  realLimit: number | null;
+  /** Read each protected clip's white-noise twin at the same achieved SNR (the gain-over-noise reference). */
+  matchedNoise: boolean;
+  /** Transcripts by attacker, configuration and sample hash, so a rerun reads only what changed. */
+  cache: string;
+}
+
+export const DEFAULT_EXTERNAL_CONFIG: ExternalConfig = {
+  enabled: true,
+  attackers: ['whisper', 'pocketsphinx'],
+  limit: 400,
+  methods: ['aclipse', 'noise', 'lowpass4k', 'pitch', 'mcadams'],
+  snrs: [10, 20],
+  real: 'data/real',
+  realLang: 'en',
+  realMinWords: 3,
+  realLimit: null,
+  matchedNoise: true,
+  cache: 'runs/attacker-cache',
+};
+
+export interface ExternalSet {
+  name: string;
+  clips: number;
+  failed: { clipId: string; error: string }[];
+  summaries: (MethodSummary & { label: string })[];
+}
+
+export interface ExternalReport {
+  command: string;
+  attackers: { id: AttackerKind; label: string; name: string; config: Record<string, unknown> }[];
+  decoder: string;
+  sets: ExternalSet[];
+  seconds: number;
+  files: string[];
+}
+
+/** An attacker whose transcripts are kept on disk by the hash of the exact samples it read. */
+function cachedTranscriber(a: Attacker, dir: string): { read(wave: Float32Array): Promise<string>; hits: () => number } {
+  mkdirSync(dir, { recursive: true });
+  // Keyed by what decides the transcript (the recognizer's configuration), not by the process that produced it.
+  const cfgHash = createHash('sha1').update(JSON.stringify(a.hello.config)).digest('hex').slice(0, 10);
+  const file = path.join(dir, `${a.kind}-${cfgHash}.jsonl`);
+  const memo = new Map<string, string>();
+  if (existsSync(file)) {
+    for (const line of readFileSync(file, 'utf8').split('\n')) {
+      if (!line) continue;
+      try {
+        const { h, text } = JSON.parse(line) as { h: string; text: string };
+        memo.set(h, text);
+      } catch {
+        // a line cut by a crash: that clip is simply read again
+      }
+    }
+  }
+  let hits = 0;
+  return {
+    async read(wave) {
+      const h = createHash('sha1').update(Buffer.from(wave.buffer, wave.byteOffset, wave.byteLength)).digest('hex');
+      const known = memo.get(h);
+      if (known !== undefined) {
+        hits++;
+        return known;
+      }
+      const { text } = await a.transcribe(wave);
+      memo.set(h, text);
+      appendFileSync(file, `${JSON.stringify({ h, text })}\n`);
+      return text;
+    },
+    hits: () => hits,
+  };
+}
+
+const LABELS: Record<string, string> = {
+  original: 'original',
+  aclipse: 'Aclipse (shipped)',
+  noise: 'White noise',
+  lowpass2k: 'Low-pass 2 kHz',
+  lowpass4k: 'Low-pass 4 kHz',
+  pitch: 'Pitch shift',
+  mcadams: 'McAdams',
+};
+
+const pct = (x: number | null | undefined) => (x === null || x === undefined || !Number.isFinite(x) ? '–' : (x * 100).toFixed(1));
+const num = (x: number | null | undefined, d = 2) => (x === null || x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(d));
+const signedPts = (x: number | null | undefined) => (x === null || x === undefined || !Number.isFinite(x) ? '–' : `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}`);
+
+export function externalMarkdown(r: ExternalReport): string {
+  const ids = r.attackers.map((a) => a.id);
+  const lines: string[] = [
+    '# External attackers: recognizers no model here was trained on or against',
+    '',
+    `Produced by \`${r.command}\` in ${(r.seconds / 60).toFixed(0)} min. ${r.attackers.map((a) => `**${a.label}** (${a.name}: ${JSON.stringify(a.config)})`).join('; ')}. ` +
+      `Own ASR: the frozen evaluator's beam search (${r.decoder}). Texts are normalised as for every WER here (lower case, letters and apostrophes; digits spelled out).`,
+    '',
+    '"Gain over noise" is, per clip, the attacker\'s WER on the protected clip minus its WER on the original plus white noise at the ' +
+      "same achieved SNR, averaged over clips (points): how much more the method hides than noise of the same energy. White noise's own gain is 0 by construction. " +
+      'Cue metrics (label-free, no model): medians over clips of the F0 correlation and F0 RMSE (semitones) over frames voiced in both, voicing agreement, loudness-envelope correlation, and the relative change of the syllable-nucleus rate.',
+    '',
+  ];
+  for (const set of r.sets) {
+    lines.push(`## ${set.name} (${set.clips} clips${set.failed.length ? `, ${set.failed.length} unreadable` : ''})`, '');
+    const head = ['method', 'budget dB', 'achieved SNR dB', 'SER WA %', 'SER read changed %', 'own ASR WER %'];
+    for (const id of ids) head.push(`${ATTACKER_LABELS[id]} WER %`, `${ATTACKER_LABELS[id]} WER % under same-SNR noise`, `${ATTACKER_LABELS[id]} gain over noise (pts)`);
+    head.push('F0 corr', 'F0 RMSE st', 'voicing agree', 'loudness corr', 'rate change %');
+    lines.push(`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`);
+    for (const s of set.summaries) {
+      const cells = [
+        s.label,
+        s.budgetDb === null ? '–' : String(s.budgetDb),
+        s.meanSnrDb === null ? '∞' : num(s.meanSnrDb, 1),
+        pct(s.wa),
+        pct(s.serChanged),
+        pct(s.wer.rate),
+      ];
+      for (const id of ids) {
+        const e = s.external?.[id];
+        cells.push(pct(e?.wer.rate), s.method === 'noise' ? '(is noise)' : pct(e?.werNoise?.rate), s.method === 'noise' ? '0' : signedPts(e?.gainOverNoise));
+      }
+      const c = s.cues;
+      cells.push(num(c?.f0Correlation), num(c?.f0RmseSemitones), num(c?.voicingAgreement), num(c?.loudnessCorrelation), c ? signedPts(c.syllableRateChange) : '–');
+      lines.push(`| ${cells.join(' | ')} |`);
+    }
+    lines.push('');
+    if (set.failed.length) lines.push(`Unreadable clips: ${set.failed.map((f) => `${f.clipId} (${f.error})`).join('; ')}`, '');
+  }
+  return lines.join('\n');
+}
+
+export async function runExternal(
+  cfg: EvalReportConfig,
+  corpus: DatasetIndex,
+  ev: DiskEvaluators,
+  gen: AclipseGenerator | null,
+  log: (m: string) => void,
+  command = 'npm run eval',
+  /** How the attackers start (tests pass a fake attacker's command). */
+  attackerOptions: AttackerOptions = {},
+): Promise<ExternalReport> {
+  const x = cfg.external;
+  const started = performance.now();
+  const sets: { name: string; entries: DatasetEntry[] }[] = [
+    { name: cfg.split, entries: spread(bySplit(corpus.entries, cfg.split).filter((e) => e.text), x.limit) },
+  ];
+  if (x.real) {
+    if (!existsSync(path.join(x.real, 'manifest.jsonl'))) throw new Error(`No real-speech set at ${x.real}: run \`npm run corpus:real\` first (or set external.real to null)`);
+    const real = await loadManifestDataset(nodeDirectorySource(x.real), { keepUnlabelled: true });
+    const scorable = real.entries.filter((e) => e.meta.lang === x.realLang && (e.text ?? '').split(' ').length >= x.realMinWords);
+    sets.unshift({ name: 'real', entries: spread(scorable, x.realLimit ?? undefined) });
+  }
+  const conditions: Condition[] = [{ method: 'original', budgetDb: 0 }];
+  for (const m of x.methods) {
+    if (m === 'original') continue;
+    if (m === 'aclipse' && !gen) {
+      log(`external: skipping aclipse, no generator at ${cfg.generator}`);
+      continue;
+    }
+    for (const snr of x.snrs) conditions.push({ method: m, budgetDb: snr });
+  }
+
+  const attackers = await startAttackers(x.attackers, attackerOptions);
+  const readersByKind = attackers.map((a) => ({ kind: a.kind, t: cachedTranscriber(a, x.cache) }));
+  log(`external: ${attackers.map((a) => `${a.hello.attacker} ${JSON.stringify(a.hello.config)}`).join('; ')}`);
+  const readers = nodeReaders(ev.scoring, gen, {
+    // Both attackers read the same clip at once: each is its own process, one per core.
+    external: async (wave) => {
+      const texts = await Promise.all(readersByKind.map(async ({ kind, t }) => [kind, spellNumbers(await t.read(wave))] as const));
+      return Object.fromEntries(texts);
+    },
+  });
+
+  const out = path.join(cfg.out, 'external');
+  mkdirSync(out, { recursive: true });
+  const done: ExternalSet[] = [];
+  const files: string[] = [];
+  try {
+    for (const set of sets) {
+      const clips = evalClips(set.entries);
+      log(`external ${set.name}: ${clips.length} clips × ${conditions.length} conditions`);
+      const t0 = performance.now();
+      const { run, summaries } = await evaluateInNode(clips, conditions, readers, {
+        seed: cfg.seed,
+        matchedNoise: x.matchedNoise,
+        onRow: (_r: EvaluationRow, n, total) => {
+          if (n % 100 === 0 || n === total) {
+            const el = (performance.now() - t0) / 1000;
+            log(`external ${set.name}: ${n}/${total} rows, ${(el / 60).toFixed(1)} min, ~${((el / n) * (total - n) / 60).toFixed(0)} min left`);
+          }
+        },
+      });
+      const labelled = summaries.map((s) => ({ ...s, label: LABELS[s.method] ?? s.method }));
+      done.push({ name: set.name, clips: clips.length - run.failed.length, failed: run.failed, summaries: labelled });
+      const csv = `clips-${set.name}.csv`;
+      writeFileSync(path.join(out, csv), rowsToCsv(run.rows));
+      files.push(csv);
+      for (const s of labelled) {
+        const e = s.external ?? {};
+        log(`external ${set.name} ${s.label}${s.budgetDb !== null ? ` @ ${s.budgetDb} dB` : ''}: ${Object.entries(e).map(([id, v]) => `${id} WER ${pct(v.wer.rate)} (gain ${signedPts(v.gainOverNoise)})`).join(', ')}`);
+      }
+    }
+  } finally {
+    await Promise.all(attackers.map((a) => a.close()));
+  }
+  log(`external: cache hits ${readersByKind.map(({ kind, t }) => `${kind} ${t.hits()}`).join(', ')}`);
+  const report: ExternalReport = {
+    command,
+    attackers: attackers.map((a) => ({ id: a.kind, label: ATTACKER_LABELS[a.kind], name: a.hello.attacker, config: a.hello.config })),
+    decoder: ev.decoder,
+    sets: done,
+    seconds: (performance.now() - started) / 1000,
+    files: [...files, 'report.json', 'report.md'],
+  };
+  writeFileSync(path.join(out, 'report.json'), JSON.stringify(report, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 1));
+  writeFileSync(path.join(out, 'report.md'), externalMarkdown(report));
+  return report;
+}
