@@ -13,8 +13,9 @@
 import type { BaselineId, BaselineParams } from '../core/baselines';
 import type { PerturbationReport } from '../core/analysis';
 import type { DatasetEntry, DatasetFormat, Emotion, LoadReport } from '../core/data';
+import type { EvaluationRow, MethodSummary } from '../core/evaluation';
 
-export type { BaselineId, BaselineParams, DatasetFormat, Emotion, LoadReport, PerturbationReport };
+export type { BaselineId, BaselineParams, DatasetFormat, Emotion, EvaluationRow, LoadReport, MethodSummary, PerturbationReport };
 
 /** Word or character error counts (same shape as ErrorRate in src/core/ml/metrics.ts). */
 export interface ErrorRate {
@@ -492,45 +493,6 @@ export interface EvaluateArgs extends ClipSelection {
   methods: EvalMethod[];
   budgetDb: number;
   params?: BaselineParams;
-}
-
-export interface EvaluationRow {
-  clipId: string;
-  method: EvalMethod;
-  emotion: Emotion | null;
-  predicted: Emotion;
-  probabilities: number[];
-  /** Dataset transcript, when the clip has one. */
-  reference: string | null;
-  transcript: string;
-  /** Per-clip WER/CER against the reference (null without one). */
-  wer: number | null;
-  cer: number | null;
-  /** Null for 'original'. */
-  snrDb: number | null;
-  lowChangeDb: number | null;
-  highChangeDb: number | null;
-  perturbationHighShare: number | null;
-  ms: number;
-}
-
-export interface MethodSummary {
-  method: EvalMethod;
-  clips: number;
-  /** Over clips with an emotion label. */
-  wa: number;
-  ua: number;
-  /** confusion[true][predicted] in EMOTIONS order. */
-  confusion: number[][];
-  /** Corpus-level over clips with a transcript. */
-  wer: ErrorRate;
-  cer: ErrorRate;
-  meanSnrDb: number | null;
-  /** Mean change of the signal's band energy (protected vs original) and mean share of the perturbation ≥ 2 kHz. */
-  meanLowChangeDb: number | null;
-  meanHighChangeDb: number | null;
-  meanPerturbationHighShare: number | null;
-  seconds: number;
 }
 
 export interface EvaluateResult {
