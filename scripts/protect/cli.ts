@@ -49,13 +49,14 @@ Options:
                         runs the evaluators like --report
   --model <dir>         generator folder (default public/models/aclipse)
   --evaluators <dir>    folder with ser/ and asr/ (default public/models)
+  --ffmpeg <path>       the ffmpeg binary (default: ffmpeg on PATH; ffprobe is looked for beside it)
   --dry-run             print the plan (what would be written, what skipped) and write nothing
   --help                this text
 
 Exit status: 0 all audio protected; 1 some audio file skipped or failed (the summary says which and why);
 2 refused or bad arguments (nothing written).`;
 
-const KNOWN_FLAGS = new Set(['out', 'suffix', 'budget', 'force', 'report', 'json', 'model', 'evaluators', 'dry-run', 'help']);
+const KNOWN_FLAGS = new Set(['out', 'suffix', 'budget', 'force', 'report', 'json', 'model', 'evaluators', 'ffmpeg', 'dry-run', 'help']);
 
 export interface ProtectIo {
   log(line: string): void;
@@ -149,6 +150,7 @@ async function run(argv: string[], io: ProtectIo, analyses: RecordAnalysis[]): P
   if (budgetFlag !== undefined && (budgetFlag < -20 || budgetFlag > 80)) throw new UsageError(`A budget of ${budgetFlag} dB is outside −20…80 dB.`);
   const modelDir = stringFlag(flags, 'model') ?? 'public/models/aclipse';
   const evaluatorsDir = stringFlag(flags, 'evaluators') ?? 'public/models';
+  const ffmpegPath = stringFlag(flags, 'ffmpeg');
   const evaluate = wantReport || jsonFile !== undefined;
 
   let plan;
@@ -166,7 +168,7 @@ async function run(argv: string[], io: ProtectIo, analyses: RecordAnalysis[]): P
   const shownOut = (f: PlannedFile) => path.join(outDir as string, f.outRel);
   const skipped: SkippedFile[] = [...plan.skipped];
   const ffmpegNeeded = plan.files.some((f) => !/\.wave?$/i.test(f.input));
-  const ffmpegNote = ffmpegNeeded && !findFfmpeg() ? ` ffmpeg is not installed, so only WAV files can be read: ${FFMPEG_INSTALL_HINT}.` : '';
+  const ffmpegNote = ffmpegNeeded && !findFfmpeg({ ffmpeg: ffmpegPath }) ? ` ffmpeg was not found, so only WAV files can be read: ${FFMPEG_INSTALL_HINT}.` : '';
 
   if (dryRun) {
     io.log(`Dry run: ${plan.files.length} file(s) would be protected into ${outDir} (16 kHz mono 16-bit WAV).${ffmpegNote}`);
@@ -199,7 +201,7 @@ async function run(argv: string[], io: ProtectIo, analyses: RecordAnalysis[]): P
     if (loaded) io.log(`Transcripts: ${loaded.decoder}.`);
     const records: ProtectReportRecord[] = [];
     for (const f of plan.files) {
-      const outcome = await protectOne(f, { gen, budgetDb, force, inputIds: plan.inputIds, loaded, analyses, shownOut });
+      const outcome = await protectOne(f, { gen, budgetDb, force, inputIds: plan.inputIds, loaded, analyses, shownOut, ffmpegPath });
       if ('reason' in outcome) {
         skipped.push(outcome);
         io.error(`${f.rel}: skipped (${outcome.reason}): ${outcome.message}`);
@@ -254,13 +256,14 @@ interface ProtectContext {
   loaded: LoadedEvaluators | null;
   analyses: readonly RecordAnalysis[];
   shownOut: (f: PlannedFile) => string;
+  ffmpegPath: string | undefined;
 }
 
 async function protectOne(f: PlannedFile, ctx: ProtectContext): Promise<ProtectReportRecord | SkippedFile> {
   const skip = (reason: SkipReason, message: string): SkippedFile => ({ input: f.input, rel: f.rel, reason, message });
   let decoded;
   try {
-    decoded = await decodeAudioFileDetailed(f.input);
+    decoded = await decodeAudioFileDetailed(f.input, { ffmpeg: ctx.ffmpegPath });
   } catch (e) {
     if (e instanceof AudioDecodeError) return skip(DECODE_REASON[e.code], e.message);
     throw e;

@@ -126,13 +126,18 @@ function caseKey(realPath: string): string {
   return path.join(path.dirname(realPath), path.basename(realPath).toLowerCase());
 }
 
+/** Where a path itself sits (its folder resolved, the name not followed), case-folded. */
+function linkKey(p: string): string {
+  return caseKey(path.join(realLocation(path.dirname(path.resolve(p))), path.basename(p)));
+}
+
 interface Walked {
   files: string[];
   unreadable: { file: string; message: string }[];
 }
 
 /** Every non-hidden file under root (sorted, symlinks followed once), skipping the excluded folders/files. */
-function walk(root: string, excluded: ReadonlySet<string>): Walked {
+function walk(root: string, excluded: ReadonlySet<string>, excludedFiles: ReadonlySet<string>): Walked {
   const out: Walked = { files: [], unreadable: [] };
   const seenDirs = new Set<string>();
   const visit = (dir: string) => {
@@ -155,7 +160,7 @@ function walk(root: string, excluded: ReadonlySet<string>): Walked {
       const s = statOrNull(p);
       if (!s) out.unreadable.push({ file: p, message: 'cannot be read (a broken link?)' });
       else if (s.isDirectory()) visit(p);
-      else if (s.isFile() && !excluded.has(fileId(s))) out.files.push(p);
+      else if (s.isFile() && !excludedFiles.has(linkKey(p))) out.files.push(p);
     }
   };
   visit(root);
@@ -177,16 +182,15 @@ export function planOutputs(opts: PlanOptions): OutputPlan {
   const extras = (opts.extraOutputs ?? []).map((p) => path.resolve(p));
   const excluded = new Set<string>();
   if (outStat?.isDirectory()) excluded.add(fileId(outStat));
-  for (const e of extras) {
-    const s = statOrNull(e);
-    if (s?.isFile()) excluded.add(fileId(s));
-  }
+  // The report file is kept out of the walk by its own location (a link named like it must not hide its target).
+  // One named like audio could be mistaken for (or be) the user's audio: refused below, and walked as usual.
+  const excludedFiles = new Set(extras.filter((e) => !isSupportedAudioPath(e)).map(linkKey));
 
   let inputRoot: string;
   let walked: Walked;
   if (inputStat.isDirectory()) {
     inputRoot = inputAbs;
-    walked = walk(inputAbs, excluded);
+    walked = walk(inputAbs, excluded, excludedFiles);
   } else {
     inputRoot = path.dirname(inputAbs);
     walked = { files: [inputAbs], unreadable: [] };
@@ -207,7 +211,7 @@ export function planOutputs(opts: PlanOptions): OutputPlan {
     const rel = path.relative(inputRoot, file);
     inputKeys.set(caseKey(realLocation(file)), rel);
     // Keep the link's own name too: an output written where the link sits would replace it.
-    inputKeys.set(caseKey(path.join(realLocation(path.dirname(file)), path.basename(file))), rel);
+    inputKeys.set(linkKey(file), rel);
     if (!isSupportedAudioPath(file)) {
       const ext = extensionOf(file);
       skipped.push({
@@ -282,7 +286,8 @@ export function planOutputs(opts: PlanOptions): OutputPlan {
   };
   for (const f of files) check(f.output, 'Output', f.input);
   for (const e of extras) {
-    if (plannedOutputs.has(caseKey(realLocation(e)))) refusals.push(`Report ${e} has the name of an audio output.`);
+    if (isSupportedAudioPath(e)) refusals.push(`Report ${e} has an audio file's extension; name it .json.`);
+    else if (plannedOutputs.has(caseKey(realLocation(e)))) refusals.push(`Report ${e} has the name of an audio output.`);
     else check(e, 'Report');
   }
   return { inputRoot, outDir, files, skipped, refusals, inputIds };

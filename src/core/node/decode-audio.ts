@@ -176,7 +176,7 @@ export async function decodeAudioFileDetailed(file: string, opts: DecodeAudioOpt
     if (wavProblem) throw new AudioDecodeError('corrupt', `“${name}” is not a readable WAV file: ${wavProblem}.`, file);
     throw new AudioDecodeError(
       'ffmpeg-missing',
-      `“${name}” is not WAV; decoding ${extensionOf(file).toUpperCase() || 'it'} needs ffmpeg, which is not installed: ${FFMPEG_INSTALL_HINT}.`,
+      `“${name}” is not WAV; decoding ${extensionOf(file).toUpperCase() || 'it'} needs ffmpeg, which was not found: ${FFMPEG_INSTALL_HINT}.`,
       file,
     );
   }
