@@ -163,6 +163,7 @@ describe('npm run protect (in-process)', () => {
   });
 });
 
+// A tsx start-up takes seconds on a loaded machine; these two check what only a real process shows (exit status).
 describe('scripts/protect.ts as a process', () => {
   const tsx = path.resolve('node_modules/.bin/tsx');
   it('prints usage with --help and exits 0', () => {
@@ -170,11 +171,11 @@ describe('scripts/protect.ts as a process', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('--suffix <text>');
     expect(r.stdout).toContain('16 kHz mono 16-bit WAV');
-  });
+  }, 60_000);
 
   it('exits 2 on a refusal', () => {
     const r = spawnSync(tsx, ['scripts/protect.ts', inDir, '--out', inDir], { encoding: 'utf8' });
     expect(r.status).toBe(2);
     expect(existsSync(path.join(inDir, 'a.wav'))).toBe(true);
-  });
+  }, 60_000);
 });
