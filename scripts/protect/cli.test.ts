@@ -56,7 +56,7 @@ beforeAll(() => {
     // An MP3 at 44.1 kHz stereo, as users have them: decoding and resampling go through ffmpeg.
     const src = path.join(root, 'src.wav');
     writeFileSync(src, encodeWav(voice(1.2), 16000));
-    execFileSync(ffmpeg.ffmpeg, ['-v', 'error', '-i', src, '-ar', '44100', '-ac', '2', '-c:a', 'libmp3lame', path.join(inDir, 'sub', 'b.mp3')]);
+    execFileSync(ffmpeg.ffmpeg, ['-nostdin', '-v', 'error', '-i', src, '-ar', '44100', '-ac', '2', '-c:a', 'libmp3lame', path.join(inDir, 'sub', 'b.mp3')]);
   }
   writeFileSync(path.join(inDir, 'empty.wav'), new Uint8Array(0));
   writeFileSync(path.join(inDir, 'quiet.wav'), encodeWav(new Float32Array(16000), 16000));

@@ -201,7 +201,13 @@ async function run(argv: string[], io: ProtectIo, analyses: RecordAnalysis[]): P
     if (loaded) io.log(`Transcripts: ${loaded.decoder}.`);
     const records: ProtectReportRecord[] = [];
     for (const f of plan.files) {
-      const outcome = await protectOne(f, { gen, budgetDb, force, inputIds: plan.inputIds, loaded, analyses, shownOut, ffmpegPath });
+      let outcome: ProtectReportRecord | SkippedFile;
+      try {
+        outcome = await protectOne(f, { gen, budgetDb, force, inputIds: plan.inputIds, loaded, analyses, shownOut, ffmpegPath });
+      } catch (e) {
+        // One bad file must not cost the rest of the folder; it is listed with the error instead.
+        outcome = { input: f.input, rel: f.rel, reason: 'failed', message: e instanceof Error ? e.message : String(e) };
+      }
       if ('reason' in outcome) {
         skipped.push(outcome);
         io.error(`${f.rel}: skipped (${outcome.reason}): ${outcome.message}`);

@@ -139,9 +139,9 @@ function emotionLine(v: EvaluatorView): string {
 
 /** The per-file block printed with --report (one line without the evaluators). */
 export function formatRecord(r: ProtectReportRecord, analyses: readonly RecordAnalysis[] = []): string[] {
-  const video = r.fromVideo ? ' (audio track of a video)' : '';
+  // source already says "audio track (aac) of the MP4 video" for videos.
   const lines = [
-    `${r.input} → ${r.output}: ${r.source}${video}, ${r.durationS.toFixed(2)} s`,
+    `${r.input} → ${r.output}: ${r.source}, ${r.durationS.toFixed(2)} s`,
     `  SNR ${r.snrDb.toFixed(2)} dB (budget ${r.budgetDb} dB), ${pct(r.perturbationHighShare)} of the perturbation ≥ 2 kHz, ` +
       `protected in ${r.protectMs.toFixed(0)} ms`,
   ];
@@ -163,10 +163,9 @@ export function formatRecord(r: ProtectReportRecord, analyses: readonly RecordAn
 
 /** One line per file without --report. */
 export function formatRecordShort(r: ProtectReportRecord): string {
-  const video = r.fromVideo ? ', audio track of a video' : '';
   return (
     `${r.input} → ${r.output}: SNR ${r.snrDb.toFixed(2)} dB (budget ${r.budgetDb} dB), ` +
-    `${pct(r.perturbationHighShare)} of the perturbation ≥ 2 kHz, ${r.durationS.toFixed(2)} s in ${r.protectMs.toFixed(0)} ms (${r.source}${video})`
+    `${pct(r.perturbationHighShare)} of the perturbation ≥ 2 kHz, ${r.durationS.toFixed(2)} s in ${r.protectMs.toFixed(0)} ms (${r.source})`
   );
 }
 

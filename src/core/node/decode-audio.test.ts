@@ -49,7 +49,7 @@ function tone(hz: number, seconds: number, sr: number, amp = 0.5): Float32Array 
 function makeTone(name: string, codecArgs: string[], seconds = 1): string {
   const out = path.join(dir, name);
   execFileSync(tools!.ffmpeg, [
-    '-v', 'error', '-y',
+    '-nostdin', '-v', 'error', '-y',
     '-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=44100:duration=${seconds}`,
     '-ac', '2', ...codecArgs, out,
   ]);
@@ -168,21 +168,36 @@ describe.skipIf(!tools)(`decodeAudioFile through ffmpeg${tools ? '' : ` (skipped
   it('takes the audio track of a video and says so', async () => {
     const f = path.join(dir, 'clip.mp4');
     execFileSync(tools!.ffmpeg, [
-      '-v', 'error', '-y',
+      '-nostdin', '-v', 'error', '-y',
       '-f', 'lavfi', '-i', 'testsrc=size=64x48:rate=10:duration=1',
       '-f', 'lavfi', '-i', 'sine=frequency=600:sample_rate=48000:duration=1',
       '-c:v', 'mpeg4', '-c:a', 'aac', '-shortest', f,
     ]);
     const d = await decodeAudioFileDetailed(f);
     expect(d.fromVideo).toBe(true);
-    expect(d.detail).toContain('audio track');
+    expect(d.detail).toContain('audio track (aac) of the MP4 video');
     expect(toneHz(d.samples)).toBeGreaterThan(590);
     expect(toneHz(d.samples)).toBeLessThan(610);
   });
 
+  it('does not take cover art in an MP3 for a video', async () => {
+    const f = path.join(dir, 'with-cover.mp3');
+    execFileSync(tools!.ffmpeg, [
+      '-nostdin', '-v', 'error', '-y',
+      '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=44100:duration=1',
+      '-f', 'lavfi', '-i', 'color=c=red:s=32x32:d=0.1',
+      '-map', '0:a', '-map', '1:v', '-frames:v', '1', '-c:a', 'libmp3lame', '-c:v', 'mjpeg',
+      '-disposition:v', 'attached_pic', '-id3v2_version', '3', f,
+    ]);
+    const d = await decodeAudioFileDetailed(f);
+    expect(d.fromVideo).toBe(false);
+    expect(d.detail).not.toContain('video');
+    expect(toneHz(d.samples)).toBeCloseTo(440, -1);
+  });
+
   it('refuses a video without audio as no-audio-stream', async () => {
     const f = path.join(dir, 'silent-film.mp4');
-    execFileSync(tools!.ffmpeg, ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=size=64x48:rate=10:duration=1', '-c:v', 'mpeg4', f]);
+    execFileSync(tools!.ffmpeg, ['-nostdin', '-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=size=64x48:rate=10:duration=1', '-c:v', 'mpeg4', f]);
     const err = (await decodeAudioFile(f).catch((e: unknown) => e)) as AudioDecodeError;
     expect(err.code).toBe('no-audio-stream');
     expect(err.message).toContain('video without an audio track');

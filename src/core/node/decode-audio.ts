@@ -283,10 +283,13 @@ async function decodeWithFfmpeg(file: string, tools: FfmpegTools, maxDurationS: 
   if (Number.isFinite(duration) && duration > maxDurationS) throw tooLong(name, duration, maxDurationS, file);
 
   const first = audio[0]!;
-  const container = (info.format?.format_name ?? extensionOf(file)).split(',')[0]!.toUpperCase();
+  // ffprobe names one demuxer for a family ("mov,mp4,m4a,3gp,…"): the file's own extension is the clearer name.
+  const names = (info.format?.format_name ?? '').split(',').filter(Boolean);
+  const ext = extensionOf(file);
+  const container = (names.includes(ext) || names.length === 0 ? ext : names[0]!).toUpperCase();
   const rate = Number(first.sample_rate);
   const parts = [
-    fromVideo ? `audio track (${first.codec_name ?? '?'}) of a ${container} video` : `${(first.codec_name ?? container).toUpperCase()}`,
+    fromVideo ? `audio track (${first.codec_name ?? '?'}) of the ${container} video` : `${(first.codec_name ?? container).toUpperCase()}`,
     Number.isFinite(rate) && rate > 0 ? rateText(rate) : null,
     first.channels ? channelsText(first.channels) : null,
     audio.length > 1 ? `first of ${audio.length} audio tracks` : null,
