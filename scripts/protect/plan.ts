@@ -244,7 +244,7 @@ export function planOutputs(opts: PlanOptions): OutputPlan {
         input: g.input,
         rel: g.rel,
         reason: 'collides',
-        message: `${names} would all be written to ${path.relative(outDir, g.output)}; rename one, or protect them separately`,
+        message: `${names} would ${group.length === 2 ? 'both' : 'all'} be written to ${path.relative(outDir, g.output)}; rename one, or protect them separately`,
       });
     }
   }

@@ -32,7 +32,6 @@ export interface ClipEvaluation {
 }
 
 /** Optional analyses beyond the shipped evaluators. Add fields here (see the module comment); none exist yet. */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- an extension point, filled by later analyses
 export interface ProtectReportExtensions {}
 
 export interface ProtectReportRecord extends ProtectReportExtensions {

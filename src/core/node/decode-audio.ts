@@ -151,11 +151,11 @@ export async function decodeAudioFileDetailed(file: string, opts: DecodeAudioOpt
     );
   }
 
-  const bytes = await readAll(file, size);
   let wavProblem: string | null = null;
-  if (isWavHeader(bytes)) {
+  // Only the header is read up front: compressed files go to ffmpeg, which reads them itself.
+  if (isWavHeader(await readBytes(file, 12))) {
     try {
-      const wav = decodeWav(bytes);
+      const wav = decodeWav(await readBytes(file, size));
       const seconds = (wav.channels[0]?.length ?? 0) / wav.sampleRate;
       if (seconds > maxDurationS) throw tooLong(name, seconds, maxDurationS, file);
       return {
@@ -190,7 +190,8 @@ export async function decodeAudioFileDetailed(file: string, opts: DecodeAudioOpt
   }
 }
 
-async function readAll(file: string, size: number): Promise<Uint8Array> {
+/** The first `size` bytes of a file (fewer if it is shorter). */
+async function readBytes(file: string, size: number): Promise<Uint8Array> {
   const fh = await open(file, 'r');
   try {
     const out = new Uint8Array(size);
