@@ -9,7 +9,7 @@ import { decodeWav, encodeWav } from '../../src/core/audio';
 import { EMOTIONS } from '../../src/core/data/emotions';
 import { wer } from '../../src/core/ml/metrics';
 import { decodeAudioFile, findFfmpeg } from '../../src/core/node/decode-audio';
-import { runProtect } from './cli';
+import { parseProtectArgs, runProtect, UsageError } from './cli';
 import type { ProtectReport } from './report';
 
 const ffmpeg = findFfmpeg();
@@ -155,11 +155,23 @@ describe('npm run protect (in-process)', () => {
     expect(snapshot(inDir)).toEqual(before);
   });
 
+  it('--dry-run lists the plan and writes nothing', async () => {
+    const out = path.join(root, 'dry');
+    const r = await run([inDir, '--out', out, '--suffix', '-p', '--dry-run']);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(`a.wav → ${path.join(out, 'a-p.wav')}`);
+    expect(r.out).toContain('notes.txt: .txt is not an audio or video type the app takes');
+    expect(existsSync(out)).toBe(false);
+  });
+
   it('rejects unknown options and a flag that swallowed the input path', async () => {
     expect((await run([inDir, '--out', root, '--sufix', '-p'])).err).toContain('Unknown option: --sufix');
     const swallowed = await run(['--force', inDir, '--out', root]);
     expect(swallowed.code).toBe(2);
     expect(swallowed.err).toContain('--force takes no value');
+    expect(() => parseProtectArgs([inDir, '--out', root, '--budget', '200'])).toThrow(/outside −20…80 dB/);
+    expect(() => parseProtectArgs([inDir])).toThrow(UsageError);
+    expect(parseProtectArgs([inDir, '--out', root, '--suffix', '-protected', '--budget', '-3'])).toMatchObject({ suffix: '-protected', budgetDb: -3 });
   });
 });
 

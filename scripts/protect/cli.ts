@@ -69,7 +69,9 @@ export interface RunProtectOptions {
   analyses?: RecordAnalysis[];
 }
 
-class UsageError extends Error {}
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
 
 function boolFlag(flags: Flags, name: string): boolean {
   const v = flags[name];
@@ -115,43 +117,62 @@ export async function runProtect(argv: string[], opts: RunProtectOptions = {}): 
   }
 }
 
+export interface ProtectArgs {
+  input: string;
+  outDir: string;
+  suffix: string;
+  /** undefined: the generator's training budget */
+  budgetDb: number | undefined;
+  jsonFile: string | undefined;
+  force: boolean;
+  dryRun: boolean;
+  report: boolean;
+  modelDir: string;
+  evaluatorsDir: string;
+  ffmpegPath: string | undefined;
+}
+
+/** The command line as typed arguments, or 'help'; throws UsageError on anything it cannot use. */
+export function parseProtectArgs(argv: string[]): ProtectArgs | 'help' {
+  const { flags, positional } = parseFlags(argv);
+  if (flags.help !== undefined || positional.includes('-h')) return 'help';
+  const unknown = Object.keys(flags).filter((f) => !KNOWN_FLAGS.has(f));
+  if (unknown.length) throw new UsageError(`Unknown option${unknown.length > 1 ? 's' : ''}: ${unknown.map((f) => `--${f}`).join(', ')}`);
+  try {
+    const args: ProtectArgs = {
+      input: positional[0] ?? '',
+      outDir: stringFlag(flags, 'out') ?? '',
+      suffix: stringFlag(flags, 'suffix') ?? '',
+      budgetDb: numberFlag(flags, 'budget'),
+      jsonFile: stringFlag(flags, 'json'),
+      force: boolFlag(flags, 'force'),
+      dryRun: boolFlag(flags, 'dry-run'),
+      report: boolFlag(flags, 'report'),
+      modelDir: stringFlag(flags, 'model') ?? 'public/models/aclipse',
+      evaluatorsDir: stringFlag(flags, 'evaluators') ?? 'public/models',
+      ffmpegPath: stringFlag(flags, 'ffmpeg'),
+    };
+    if (!args.input || !args.outDir) throw new UsageError('Give an input file or folder and --out <dir>.');
+    if (positional.length > 1) throw new UsageError(`One input file or folder, please (got ${positional.length}: ${positional.join(', ')}).`);
+    if (args.budgetDb !== undefined && (args.budgetDb < -20 || args.budgetDb > 80)) {
+      throw new UsageError(`A budget of ${args.budgetDb} dB is outside −20…80 dB.`);
+    }
+    return args;
+  } catch (e) {
+    throw e instanceof UsageError ? e : new UsageError((e as Error).message);
+  }
+}
+
 async function run(argv: string[], io: ProtectIo, analyses: RecordAnalysis[]): Promise<number> {
-  const parsed = parseFlags(argv);
-  const { flags } = parsed;
-  const positional = parsed.positional.filter((p) => p !== '-h');
-  if (flags.help !== undefined || parsed.positional.includes('-h')) {
+  const args = parseProtectArgs(argv);
+  if (args === 'help') {
     io.log(USAGE);
     return 0;
   }
-  const unknown = Object.keys(flags).filter((f) => !KNOWN_FLAGS.has(f));
-  if (unknown.length) throw new UsageError(`Unknown option${unknown.length > 1 ? 's' : ''}: ${unknown.map((f) => `--${f}`).join(', ')}`);
-  let input: string | undefined;
-  let outDir: string | undefined;
-  let suffix: string;
-  let budgetFlag: number | undefined;
-  let jsonFile: string | undefined;
-  let force: boolean;
-  let dryRun: boolean;
-  let wantReport: boolean;
-  try {
-    input = positional[0];
-    outDir = stringFlag(flags, 'out');
-    suffix = stringFlag(flags, 'suffix') ?? '';
-    budgetFlag = numberFlag(flags, 'budget');
-    jsonFile = stringFlag(flags, 'json');
-    force = boolFlag(flags, 'force');
-    dryRun = boolFlag(flags, 'dry-run');
-    wantReport = boolFlag(flags, 'report');
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-  if (!input || !outDir) throw new UsageError('Give an input file or folder and --out <dir>.');
-  if (positional.length > 1) throw new UsageError(`One input file or folder, please (got ${positional.length}: ${positional.join(', ')}).`);
-  if (budgetFlag !== undefined && (budgetFlag < -20 || budgetFlag > 80)) throw new UsageError(`A budget of ${budgetFlag} dB is outside −20…80 dB.`);
-  const modelDir = stringFlag(flags, 'model') ?? 'public/models/aclipse';
-  const evaluatorsDir = stringFlag(flags, 'evaluators') ?? 'public/models';
-  const ffmpegPath = stringFlag(flags, 'ffmpeg');
-  const evaluate = wantReport || jsonFile !== undefined;
+  const { input, outDir, suffix, force, jsonFile, modelDir, evaluatorsDir, ffmpegPath } = args;
+  // --json records the evaluators' view too: a machine-readable report without it would be a different schema.
+  const evaluate = args.report || jsonFile !== undefined;
+  const wantReport = args.report;
 
   let plan;
   try {
@@ -165,12 +186,12 @@ async function run(argv: string[], io: ProtectIo, analyses: RecordAnalysis[]): P
     return 2;
   }
   // Paths as the user spelled them: the output folder as given joined with the file's place in it.
-  const shownOut = (f: PlannedFile) => path.join(outDir as string, f.outRel);
+  const shownOut = (f: PlannedFile) => path.join(outDir, f.outRel);
   const skipped: SkippedFile[] = [...plan.skipped];
   const ffmpegNeeded = plan.files.some((f) => !/\.wave?$/i.test(f.input));
   const ffmpegNote = ffmpegNeeded && !findFfmpeg({ ffmpeg: ffmpegPath }) ? ` ffmpeg was not found, so only WAV files can be read: ${FFMPEG_INSTALL_HINT}.` : '';
 
-  if (dryRun) {
+  if (args.dryRun) {
     io.log(`Dry run: ${plan.files.length} file(s) would be protected into ${outDir} (16 kHz mono 16-bit WAV).${ffmpegNote}`);
     for (const f of plan.files) io.log(`  ${f.rel} → ${shownOut(f)}`);
     for (const l of formatSummary(summarize([], skipped), skipped, outDir).slice(1)) io.log(l);
@@ -192,7 +213,7 @@ async function run(argv: string[], io: ProtectIo, analyses: RecordAnalysis[]): P
   };
   process.once('SIGINT', onInterrupt);
   try {
-    const budgetDb = budgetFlag ?? gen.config.budgetDb;
+    const budgetDb = args.budgetDb ?? gen.config.budgetDb;
     if (evaluate) loaded = await loadShippedEvaluators(evaluatorsDir);
     io.log(
       `Protecting ${plan.files.length} file(s) from ${input} into ${outDir} at a ${budgetDb} dB budget; ` +
