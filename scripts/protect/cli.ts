@@ -7,7 +7,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { perturbationReport } from '../../src/core/analysis';
 import { SAMPLE_RATE, decodeWavTo16kMono, encodeWav, validateSamples, type AudioIssueCode } from '../../src/core/audio';
-import { AudioDecodeError, AUDIO_EXTENSIONS, VIDEO_EXTENSIONS, decodeAudioFileDetailed, findFfmpeg, FFMPEG_INSTALL_HINT, type AudioDecodeErrorCode } from '../../src/core/node/decode-audio';
+import { AudioDecodeError, VIDEO_EXTENSIONS, decodeAudioFileDetailed, findFfmpeg, FFMPEG_INSTALL_HINT, type AudioDecodeErrorCode } from '../../src/core/node/decode-audio';
 import { initTf } from '../../src/core/node/tf';
 import { readGeneratorDir } from '../aclipse/common';
 import { numberFlag, parseFlags, stringFlag, type Flags } from '../flags';
@@ -29,8 +29,8 @@ import { OutputExistsError, removePendingTemps, writeFileAtomic } from './write'
 export const USAGE = `npm run protect -- <file | folder> --out <dir> [options]
 
 Protects audio with the Aclipse generator through the same code the app runs. Takes what the app takes:
-WAV natively; ${AUDIO_EXTENSIONS.filter((e) => e !== 'wav' && e !== 'wave').map((e) => e.toUpperCase()).join(', ')} and the audio
-track of videos (${VIDEO_EXTENSIONS.join(', ')}) through ffmpeg (${FFMPEG_INSTALL_HINT}).
+WAV natively; MP3, OGG/Vorbis, Opus, FLAC, M4A/AAC, WebM and the audio track of videos
+(${VIDEO_EXTENSIONS.join(', ')}) through ffmpeg (\`sudo apt-get install ffmpeg\`; WAV works without it).
 Outputs are always 16 kHz mono 16-bit WAV files named .wav (a.mp3 → a.wav), whatever the input format.
 A folder is walked recursively (hidden files and the output folder skipped) and its layout kept.
 
@@ -44,7 +44,8 @@ Options:
   --budget <dB>         minimum SNR of the protected clip (default: the generator's training budget)
   --force               replace existing output files (never an input)
   --report              per file: transcripts and emotion (with probabilities) of the original and the protected
-                        clip from the shipped evaluators, WER between the transcripts, SNR, share above 2 kHz
+                        clip from the shipped evaluators (beam search with the shipped word list and LM, as in
+                        the app), WER between the two transcripts, SNR, share of the perturbation above 2 kHz
   --json <file>         write all of it (settings, model ids, one record per file, skipped files, summary) as JSON;
                         runs the evaluators like --report
   --model <dir>         generator folder (default public/models/aclipse)
