@@ -1,0 +1,193 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { snrDb } from '../../src/core/analysis';
+import { decodeWav, encodeWav } from '../../src/core/audio';
+import { EMOTIONS } from '../../src/core/data/emotions';
+import { wer } from '../../src/core/ml/metrics';
+import { decodeAudioFile, findFfmpeg } from '../../src/core/node/decode-audio';
+import { parseProtectArgs, runProtect, UsageError } from './cli';
+import type { ProtectReport } from './report';
+
+const ffmpeg = findFfmpeg();
+let root: string;
+let inDir: string;
+
+/** Every file under dir (hidden ones too) with its SHA-256. */
+function snapshot(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const visit = (d: string) => {
+    for (const name of readdirSync(d)) {
+      const p = path.join(d, name);
+      if (statSync(p).isDirectory()) visit(p);
+      else out[path.relative(dir, p)] = createHash('sha256').update(readFileSync(p)).digest('hex');
+    }
+  };
+  visit(dir);
+  return out;
+}
+
+/** 1 s of a voiced-sounding signal: a 140 Hz harmonic series with a syllable-rate envelope. */
+function voice(seconds: number, sr = 16000): Float32Array {
+  return Float32Array.from({ length: Math.round(seconds * sr) }, (_, i) => {
+    const t = i / sr;
+    let v = 0;
+    for (let h = 1; h <= 12; h++) v += Math.sin(2 * Math.PI * 140 * h * t + h) / h;
+    return 0.25 * v * (0.55 + 0.45 * Math.sin(2 * Math.PI * 4 * t));
+  });
+}
+
+async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runProtect(argv, { io: { log: (l) => out.push(l), error: (l) => err.push(l) } });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+beforeAll(() => {
+  root = mkdtempSync(path.join(tmpdir(), 'protect-cli-'));
+  inDir = path.join(root, 'in');
+  mkdirSync(path.join(inDir, 'sub'), { recursive: true });
+  writeFileSync(path.join(inDir, 'a.wav'), encodeWav(voice(1), 16000));
+  if (ffmpeg) {
+    // An MP3 at 44.1 kHz stereo, as users have them: decoding and resampling go through ffmpeg.
+    const src = path.join(root, 'src.wav');
+    writeFileSync(src, encodeWav(voice(1.2), 16000));
+    execFileSync(ffmpeg.ffmpeg, ['-nostdin', '-v', 'error', '-i', src, '-ar', '44100', '-ac', '2', '-c:a', 'libmp3lame', path.join(inDir, 'sub', 'b.mp3')]);
+  }
+  writeFileSync(path.join(inDir, 'empty.wav'), new Uint8Array(0));
+  writeFileSync(path.join(inDir, 'quiet.wav'), encodeWav(new Float32Array(16000), 16000));
+  writeFileSync(path.join(inDir, 'sub', 'broken.ogg'), 'OggS but not really an Ogg stream');
+  writeFileSync(path.join(inDir, 'notes.txt'), 'not audio');
+  writeFileSync(path.join(inDir, '.hidden.wav'), encodeWav(voice(0.5), 16000));
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+describe('npm run protect (in-process)', () => {
+  it(
+    `protects a folder${ffmpeg ? ' with a WAV and an MP3' : ' (WAV only: ffmpeg is not installed, so the MP3 part is skipped)'}, leaves the originals byte-identical and reports`,
+    async () => {
+      const before = snapshot(inDir);
+      const out = path.join(root, 'out');
+      const json = path.join(root, 'report.json');
+      const budget = 12;
+      const r = await run([inDir, '--out', out, '--budget', String(budget), '--report', '--json', json]);
+      // Some audio files (empty, silent, corrupt) were skipped, so the status says "not everything".
+      expect(r.code, r.err).toBe(1);
+      expect(snapshot(inDir)).toEqual(before);
+
+      const expected = ffmpeg ? ['a.wav', path.join('sub', 'b.wav')] : ['a.wav'];
+      expect(Object.keys(snapshot(out)).sort()).toEqual(expected.sort());
+      const inputs: Record<string, string> = { 'a.wav': 'a.wav', [path.join('sub', 'b.wav')]: path.join('sub', 'b.mp3') };
+      for (const rel of expected) {
+        const written = decodeWav(readFileSync(path.join(out, rel)));
+        expect(written.sampleRate).toBe(16000);
+        expect(written.channels).toHaveLength(1);
+        const original = await decodeAudioFile(path.join(inDir, inputs[rel]!));
+        expect(written.channels[0]!.length).toBe(original.length);
+        expect(snrDb(original, written.channels[0]!)).toBeGreaterThanOrEqual(budget - 0.1);
+      }
+
+      const report = JSON.parse(readFileSync(json, 'utf8')) as ProtectReport;
+      expect(report.settings.budgetDb).toBe(budget);
+      expect(report.models.generator.sha256).toMatch(/^[0-9a-f]{16}$/);
+      expect(report.models.asr?.sha256).toMatch(/^[0-9a-f]{16}$/);
+      expect(report.files.map((f) => f.input)).toEqual(ffmpeg ? ['a.wav', path.join('sub', 'b.mp3')] : ['a.wav']);
+      for (const f of report.files) {
+        expect(f.snrDb).toBeGreaterThanOrEqual(budget - 0.1);
+        expect(f.perturbationHighShare).toBeGreaterThanOrEqual(0);
+        expect(f.perturbationHighShare).toBeLessThanOrEqual(1);
+        const ev = f.evaluation!;
+        for (const v of [ev.original, ev.protected]) {
+          const p = EMOTIONS.map((e) => v.probabilities[e]);
+          expect(p.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
+          expect(v.emotion).toBe(EMOTIONS[p.indexOf(Math.max(...p))]);
+        }
+        const w = wer([ev.original.transcript], [ev.protected.transcript]);
+        expect(ev.wer).toBe(w.refLength > 0 ? w.rate : null);
+        expect(ev.emotionKept).toBe(ev.original.emotion === ev.protected.emotion);
+      }
+      const skipped = Object.fromEntries(report.skipped.map((s) => [s.rel, s.reason]));
+      expect(skipped).toEqual({
+        'notes.txt': 'unsupported-extension',
+        'empty.wav': 'empty',
+        'quiet.wav': 'silent',
+        [path.join('sub', 'broken.ogg')]: ffmpeg ? 'corrupt' : 'ffmpeg-missing',
+      });
+      expect(report.summary.protected).toBe(expected.length);
+      expect(report.summary.skippedByReason).toEqual({ 'unsupported-extension': 1, empty: 1, silent: 1, [ffmpeg ? 'corrupt' : 'ffmpeg-missing']: 1 });
+      // The printed summary names each skipped file under its reason.
+      expect(r.out).toMatch(/silent \(1\):\n\s+quiet\.wav: The clip is silent/);
+      expect(r.out).toContain('empty.wav: “empty.wav” is empty (0 bytes).');
+      expect(r.out).toContain('transcript  original:');
+      expect(r.out).not.toContain('.hidden');
+
+      // A second run into the same folder is refused as a whole and changes nothing.
+      const outBefore = snapshot(out);
+      const again = await run([inDir, '--out', out]);
+      expect(again.code).toBe(2);
+      expect(again.err).toContain('already exists; pass --force');
+      expect(snapshot(out)).toEqual(outBefore);
+      expect(snapshot(inDir)).toEqual(before);
+    },
+    120_000,
+  );
+
+  it('without ffmpeg still protects the WAVs and names apt-get install ffmpeg for the rest', async () => {
+    const out = path.join(root, 'out-no-ffmpeg');
+    const r = await run([inDir, '--out', out, '--ffmpeg', path.join(root, 'no-such-ffmpeg')]);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('ffmpeg was not found, so only WAV files can be read');
+    expect(existsSync(path.join(out, 'a.wav'))).toBe(true);
+    expect(existsSync(path.join(out, 'sub'))).toBe(false);
+    expect(r.out).toMatch(/needs ffmpeg \(\d\):\n\s+sub\/(b\.mp3|broken\.ogg): .*apt-get install ffmpeg/);
+  }, 60_000);
+
+  it('refuses to write into the input folder under the same names, and writes nothing', async () => {
+    const before = snapshot(inDir);
+    const r = await run([inDir, '--out', inDir, '--force']);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('Refused: nothing was written.');
+    expect(r.err).toContain('would overwrite the input “a.wav”');
+    expect(snapshot(inDir)).toEqual(before);
+  });
+
+  it('--dry-run lists the plan and writes nothing', async () => {
+    const out = path.join(root, 'dry');
+    const r = await run([inDir, '--out', out, '--suffix', '-p', '--dry-run']);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(`a.wav → ${path.join(out, 'a-p.wav')}`);
+    expect(r.out).toContain('notes.txt: .txt is not an audio or video type the app takes');
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('rejects unknown options and a flag that swallowed the input path', async () => {
+    expect((await run([inDir, '--out', root, '--sufix', '-p'])).err).toContain('Unknown option: --sufix');
+    const swallowed = await run(['--force', inDir, '--out', root]);
+    expect(swallowed.code).toBe(2);
+    expect(swallowed.err).toContain('--force takes no value');
+    expect(() => parseProtectArgs([inDir, '--out', root, '--budget', '200'])).toThrow(/outside −20…80 dB/);
+    expect(() => parseProtectArgs([inDir])).toThrow(UsageError);
+    expect(parseProtectArgs([inDir, '--out', root, '--suffix', '-protected', '--budget', '-3'])).toMatchObject({ suffix: '-protected', budgetDb: -3 });
+  });
+});
+
+// A tsx start-up takes seconds on a loaded machine; these two check what only a real process shows (exit status).
+describe('scripts/protect.ts as a process', () => {
+  const tsx = path.resolve('node_modules/.bin/tsx');
+  it('prints usage with --help and exits 0', () => {
+    const r = spawnSync(tsx, ['scripts/protect.ts', '--help'], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('--suffix <text>');
+    expect(r.stdout).toContain('16 kHz mono 16-bit WAV');
+  }, 60_000);
+
+  it('exits 2 on a refusal', () => {
+    const r = spawnSync(tsx, ['scripts/protect.ts', inDir, '--out', inDir], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(existsSync(path.join(inDir, 'a.wav'))).toBe(true);
+  }, 60_000);
+});
