@@ -1,6 +1,6 @@
 /**
  * npm run eval -- [--config configs/eval.json] [--limit N] [--out dir] [--parts main,pgd,attacker,transfer,external]
- *     [--external-methods aclipse,noise] [--external-snrs 10,20] [--external-limit N] [--real data/real|none]
+ *     [--external-methods aclipse,noise] [--external-snrs 10,20] [--external-limit N] [--real data/real|none] [--real-limit N]
  * npm run eval -- --replot [--out dir]   (redraws frontier.svg from an existing report.json, no evaluation)
  *
  * The external part needs the attackers' environment (npm run setup:attackers) and the real-speech set
@@ -37,6 +37,7 @@ async function main(): Promise<void> {
   if (xm) cfg.external.methods = xm.split(',') as EvalReportConfig['external']['methods'];
   cfg.external.snrs = numberList(flags, 'external-snrs') ?? cfg.external.snrs;
   cfg.external.limit = numberFlag(flags, 'external-limit') ?? cfg.external.limit;
+  cfg.external.realLimit = numberFlag(flags, 'real-limit') ?? cfg.external.realLimit;
   const real = stringFlag(flags, 'real');
   if (real) cfg.external.real = real === 'none' ? null : real;
   const limit = numberFlag(flags, 'limit');
