@@ -12,7 +12,7 @@ import { bySplit, loadManifestDataset, type DatasetEntry, type DatasetIndex } fr
 import { nodeDirectorySource } from '../../src/core/data/node-source';
 import { rowsToCsv, type Condition, type EvaluationRow, type MethodId, type MethodSummary } from '../../src/core/evaluation';
 import { spellNumbers } from '../../src/core/ml/text';
-import { ATTACKER_LABELS, startAttackers, type Attacker, type AttackerKind, type AttackerOptions } from '../../src/core/node/attackers';
+import { ATTACKER_LABELS, startAttackers, type AttackerKind, type AttackerOptions, type RestartingAttacker } from '../../src/core/node/attackers';
 import { evalClips, evaluateInNode, nodeReaders, spread, type DiskEvaluators } from '../aclipse/common';
 import type { EvalReportConfig } from './report';
 
@@ -66,7 +66,7 @@ export interface ExternalReport {
 }
 
 /** An attacker whose transcripts are kept on disk by the hash of the exact samples it read. */
-function cachedTranscriber(a: Attacker, dir: string): { read(wave: Float32Array): Promise<string>; hits: () => number } {
+function cachedTranscriber(a: RestartingAttacker, dir: string): { read(wave: Float32Array): Promise<string>; hits: () => number } {
   mkdirSync(dir, { recursive: true });
   // Keyed by what decides the transcript (the recognizer's configuration), not by the process that produced it.
   const cfgHash = createHash('sha1').update(JSON.stringify(a.hello.config)).digest('hex').slice(0, 10);
@@ -231,7 +231,7 @@ export async function runExternal(
   } finally {
     await Promise.all(attackers.map((a) => a.close()));
   }
-  log(`external: cache hits ${readersByKind.map(({ kind, t }) => `${kind} ${t.hits()}`).join(', ')}`);
+  log(`external: cache hits ${readersByKind.map(({ kind, t }) => `${kind} ${t.hits()}`).join(', ')}; restarts ${attackers.map((a) => `${a.kind} ${a.restarts}`).join(', ')}`);
   const report: ExternalReport = {
     command,
     attackers: attackers.map((a) => ({ id: a.kind, label: ATTACKER_LABELS[a.kind], name: a.hello.attacker, config: a.hello.config })),

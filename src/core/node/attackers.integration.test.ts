@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeWavTo16kMono } from '../audio';
 import { wer } from '../ml/metrics';
 import { normalizeText, spellNumbers } from '../ml/text';
-import { ATTACKERS_SETUP_COMMAND, attackersInstalled, startAttackers, type Attacker } from './attackers';
+import { ATTACKERS_SETUP_COMMAND, attackersInstalled, startAttackers, type RestartingAttacker } from './attackers';
 
 // The real recognizers on three committed demo clips. CI installs their environment (.ci/run runs
 // `npm run setup:attackers`), so there a missing environment fails; run by hand without it, the suite is skipped.
@@ -18,7 +18,7 @@ const CLIPS = [
 ];
 
 describe.skipIf(!installed)('external attackers (Whisper tiny.en, PocketSphinx) on demo clips', () => {
-  let attackers: Attacker[] = [];
+  let attackers: RestartingAttacker[] = [];
   const waves = CLIPS.map((c) => decodeWavTo16kMono(readFileSync(c.file)));
 
   beforeAll(async () => {

@@ -66,3 +66,25 @@ describe('attacker bridge (fake attacker process)', () => {
     expect(() => attackersPython('/nonexistent-root')).toThrow(/attackers\/\.venv\/bin\/python not found.*npm run setup:attackers/);
   });
 });
+
+describe('restarting attacker', () => {
+  it('retries the request on a fresh process when the process dies, and gives up after the cap', async () => {
+    const { RestartingAttacker } = await import('./attackers');
+    const a = await RestartingAttacker.start('whisper', { command: FAKE }, 1);
+    const first = a.hello.attacker;
+    // 13 samples make the fake exit: the retry meets a fresh process, which dies on the same clip again.
+    await expect(a.transcribe(new Float32Array(13))).rejects.toThrow(/exited|giving up/);
+    expect(a.restarts).toBe(1);
+    expect(a.hello.attacker).not.toBe(first);
+    await expect(a.transcribe(clip(3, 0))).rejects.toThrow(/giving up/);
+    await a.close();
+  });
+
+  it('carries on after one crash', async () => {
+    const { RestartingAttacker } = await import('./attackers');
+    const a = await RestartingAttacker.start('pocketsphinx', { command: FAKE }, 2);
+    await expect(a.transcribe(new Float32Array(13))).rejects.toThrow();
+    await expect(a.transcribe(clip(6, 0.5))).resolves.toMatchObject({ text: 'pocketsphinx heard 6 samples starting 0.50' });
+    await a.close();
+  });
+});

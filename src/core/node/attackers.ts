@@ -92,6 +92,8 @@ export class Attacker {
     lines: Interface,
   ) {
     lines.on('line', (line) => this.onLine(line));
+    // A write to a process that just died fails with EPIPE; the exit handler below rejects what was pending.
+    child.stdin.on('error', () => undefined);
     child.stderr.on('data', (d: Buffer) => {
       this.stderrTail = (this.stderrTail + d.toString()).slice(-2000);
     });
@@ -170,6 +172,11 @@ export class Attacker {
     return ATTACKER_LABELS[this.kind];
   }
 
+  /** True once the process has exited (crashed, killed, or closed). */
+  get dead(): boolean {
+    return this.exited !== null;
+  }
+
   /** The recognizer's transcript of 16 kHz mono samples. */
   transcribe(samples: Float32Array): Promise<Transcript> {
     if (this.exited) return Promise.reject(this.exited);
@@ -211,13 +218,66 @@ export class Attacker {
   }
 }
 
-/** Starts every attacker (concurrently: each loads its own model). */
-export async function startAttackers(kinds: readonly AttackerKind[] = ATTACKER_KINDS, opts: AttackerOptions = {}): Promise<Attacker[]> {
-  const started = await Promise.allSettled(kinds.map((k) => Attacker.start(k, opts)));
+/** Starts every attacker (concurrently: each loads its own model), each restarted if its process dies. */
+export async function startAttackers(kinds: readonly AttackerKind[] = ATTACKER_KINDS, opts: AttackerOptions = {}): Promise<RestartingAttacker[]> {
+  const started = await Promise.allSettled(kinds.map((k) => RestartingAttacker.start(k, opts)));
   const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failed) {
     await Promise.all(started.map((s) => (s.status === 'fulfilled' ? s.value.close() : undefined)));
     throw failed.reason instanceof Error ? failed.reason : new Error(String(failed.reason));
   }
-  return started.map((s) => (s as PromiseFulfilledResult<Attacker>).value);
+  return started.map((s) => (s as PromiseFulfilledResult<RestartingAttacker>).value);
+}
+
+/**
+ * An attacker that survives its process: when the process dies (killed, out of memory), the request that was in
+ * flight is retried once on a fresh process, so a long evaluation does not end on one crash. Restarts are capped.
+ */
+export class RestartingAttacker {
+  restarts = 0;
+  private constructor(
+    private current: Attacker,
+    private readonly opts: AttackerOptions,
+    private readonly maxRestarts: number,
+  ) {}
+
+  static async start(kind: AttackerKind, opts: AttackerOptions = {}, maxRestarts = 5): Promise<RestartingAttacker> {
+    return new RestartingAttacker(await Attacker.start(kind, opts), opts, maxRestarts);
+  }
+
+  get kind(): AttackerKind {
+    return this.current.kind;
+  }
+  get hello(): AttackerHello {
+    return this.current.hello;
+  }
+  get label(): string {
+    return this.current.label;
+  }
+
+  private restarting: Promise<Attacker> | null = null;
+
+  private async revive(): Promise<Attacker> {
+    if (!this.current.dead) return this.current;
+    if (!this.restarting) {
+      if (this.restarts >= this.maxRestarts) throw new Error(`${this.label} died ${this.restarts + 1} times; giving up`);
+      this.restarts++;
+      this.restarting = Attacker.start(this.current.kind, this.opts).finally(() => (this.restarting = null));
+    }
+    this.current = await this.restarting;
+    return this.current;
+  }
+
+  async transcribe(samples: Float32Array): Promise<Transcript> {
+    try {
+      return await (await this.revive()).transcribe(samples);
+    } catch (e) {
+      if (!this.current.dead) throw e;
+      return (await this.revive()).transcribe(samples);
+    }
+  }
+
+  close(): Promise<void> {
+    return this.current.close();
+  }
 }
