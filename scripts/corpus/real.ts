@@ -432,9 +432,9 @@ function main(): void {
   const speakers = new Set(records.map((r) => r.speaker));
   const byHalf = (h: RealHalf) => records.filter((r) => r.half === h);
   const summary = [
-    `${records.length} clips, ${(total / 60).toFixed(1)} min, ${speakers.size} speakers (on-screen characters), ${perLevel.size} levels + alsa`,
+    `${records.length} clips, ${(total / 60).toFixed(1)} min, ${speakers.size} speakers (on-screen characters and the English prompt voices), ${perLevel.size} levels + ${[...heldOutSources].join(' + ')}`,
     `calibration: ${byHalf('calibration').length} clips from ${[...halves].filter(([, h]) => h === 'calibration').length} levels; ` +
-      `heldout: ${byHalf('heldout').length} clips from ${[...halves].filter(([, h]) => h === 'heldout').length} levels + alsa`,
+      `heldout: ${byHalf('heldout').length} clips from ${[...halves].filter(([, h]) => h === 'heldout').length} levels + ${[...heldOutSources].join(' + ')}`,
     `dropped: ${Object.entries(drops).map(([k, v]) => `${k} ${v.length}`).join(', ')}`,
     `peak-limited (float decode above ${PEAK_LIMIT}): ${records.filter((r) => r.gainDb < 0).length} clips, ` +
       `down to ${Math.min(0, ...records.map((r) => r.gainDb)).toFixed(2)} dB`,
