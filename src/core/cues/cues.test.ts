@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { fftInPlace } from '../analysis';
 import { SAMPLE_RATE } from '../audio/constants';
+import { makeFft } from './fft';
 import {
   analyzeCues,
   compareCues,
@@ -151,6 +153,16 @@ describe('trackPitch', () => {
     expect(same / a.voiced.length).toBeGreaterThan(0.995);
   });
 
+  it('runs on a coarser hop when asked, on the same time axis', () => {
+    const f = (t: number) => 100 * 2 ** t;
+    const x = harmonic(f, 2);
+    const t = trackPitch(x, { hopSamples: 800 });
+    expect(t.hopS).toBeCloseTo(0.05, 12);
+    expect(t.f0Hz).toHaveLength(40);
+    for (let i = 2; i < 38; i++) expect(Math.abs(t.f0Hz[i]! / f(i * 0.05) - 1)).toBeLessThan(0.02);
+    expect(() => trackPitch(x, { hopSamples: 161 })).toThrow(/even number/);
+  });
+
   it('refuses input it cannot measure, with a reason, and leaves the input alone', () => {
     expect(() => trackPitch(new Float32Array(0))).toThrow(/empty/);
     const bad = tone(100, 0.1);
@@ -160,6 +172,25 @@ describe('trackPitch', () => {
     const copy = x.slice();
     trackPitch(x);
     expect(x).toEqual(copy);
+  });
+});
+
+describe('makeFft', () => {
+  it('matches the shared FFT', () => {
+    const rand = lcg(11);
+    for (const n of [8, 512]) {
+      const re = Float64Array.from({ length: n }, rand);
+      const im = Float64Array.from({ length: n }, rand);
+      const re2 = re.slice();
+      const im2 = im.slice();
+      fftInPlace(re, im);
+      makeFft(n).forward(re2, im2);
+      for (let i = 0; i < n; i++) {
+        expect(re2[i]).toBeCloseTo(re[i]!, 9);
+        expect(im2[i]).toBeCloseTo(im[i]!, 9);
+      }
+    }
+    expect(() => makeFft(300)).toThrow(/power of two/);
   });
 });
 

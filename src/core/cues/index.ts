@@ -2,7 +2,7 @@
  * Emotion cues measured without labels or models (pitch, voicing, loudness, speaking rate) and how much of them a
  * processed clip keeps. Plain TypeScript: the worker, Node scripts and the UI's tests all use it.
  */
-export { HOP_S, HOP_SAMPLES } from './frames';
+export { frameCount, HOP_S, HOP_SAMPLES } from './frames';
 export {
   contourForDisplay,
   medianF0,
