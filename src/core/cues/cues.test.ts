@@ -131,6 +131,20 @@ describe('trackPitch', () => {
     }
   });
 
+  it('reads the period, not half of it, when the fundamental is weak and only even harmonics are strong', () => {
+    // Half the period is then nearly a period too (CMND ≈ 0.05 there): without the octave check all of these read
+    // an octave high.
+    for (const hz of [120, 180, 240]) {
+      const x = Float32Array.from({ length: sr }, (_, i) => {
+        const p = (2 * Math.PI * hz * i) / sr;
+        return 0.2 * (0.2 * Math.sin(p) + Math.sin(2 * p) + 0.3 * Math.sin(4 * p + 1));
+      });
+      const t = trackPitch(x);
+      expect(voicedShare(t)).toBeGreaterThan(0.95);
+      for (let i = 0; i < t.f0Hz.length; i++) if (t.voiced[i]) expect(Math.abs(t.f0Hz[i]! / hz - 1)).toBeLessThan(0.01);
+    }
+  });
+
   it('tracks tones at the edges of 50–500 Hz and leaves a tone below the range unvoiced', () => {
     for (const hz of [50, 55, 480, 500]) {
       const t = trackPitch(tone(hz));

@@ -62,6 +62,10 @@ export const PITCH_DEFAULTS = {
 } as const;
 
 const LOWPASS_HZ = 1000;
+/** The octave check only second-guesses dips shallower than this (a clean period's dip is near 0)… */
+const OCTAVE_MIN_CMND = 0.03;
+/** …and takes the doubled period when its dip is at most this fraction as deep. */
+const OCTAVE_RATIO = 0.5;
 /** After the 1 kHz low-pass nothing lives above 2 kHz worth keeping, so YIN runs at 8 kHz: half the work per frame. */
 const DECIMATE = 2;
 const RATE = SAMPLE_RATE / DECIMATE;
@@ -176,6 +180,13 @@ export function trackPitch(input: Float32Array, opts: PitchOptions = {}): PitchT
           best = lag;
         }
       }
+    }
+    // Octave check: with a weak fundamental (a high voice whose first formant sits on the second harmonic) half the
+    // period already dips under the threshold, but the true period dips far deeper. Take it when it does.
+    if (2 * best + 1 <= lagHi && cmnd[best]! > OCTAVE_MIN_CMND) {
+      let lag2 = 2 * best - 1;
+      for (let lag = 2 * best - 1; lag <= 2 * best + 1; lag++) if (cmnd[lag]! < cmnd[lag2]!) lag2 = lag;
+      if (cmnd[lag2]! < OCTAVE_RATIO * cmnd[best]!) best = lag2;
     }
     // The CMND alone is fooled at an onset: when the first window is nearly empty, d(τ) grows with τ as the signal
     // enters the lagged one, and the cumulative mean makes the smallest lags look periodic. d over the two windows'
