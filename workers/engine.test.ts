@@ -10,6 +10,7 @@ import { join, normalize } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { engineFixtures, syntheticClip, type EngineFixtures } from '../e2e/engine-fixtures';
+import { cueRetention } from '../src/core/cues';
 import { initTf } from '../src/core/node/tf';
 import type { JobProgress, TrainConfig } from '../src/engine/api';
 import { DatasetStore } from './datasets';
@@ -132,6 +133,36 @@ describe('engine features (Node, wasm)', () => {
         expect(r.perturbation.perturbationHighShare).toBeLessThan(1);
       }
     }
+  }, 60_000);
+
+  it('measures emotion-cue retention on every protection, with no model involved', async () => {
+    // F0 of syntheticClip(3) is 110 + 35·3 = 215 Hz; at −20 dB the budget never binds, so the pitch baseline's full
+    // +3 semitones reaches the output.
+    const wave = syntheticClip(3, 1.5);
+    const run = (method: 'pitch' | 'noise', budgetDb: number) =>
+      job((ctx) => protectClip(models, { wave, method, budgetDb, analyze: false, seed: 5, spectra: { maxFrames: 40 } }, ctx)).then((j) => j.result);
+    const shifted = await run('pitch', -20);
+    expect(shifted.cues).toEqual(cueRetention(wave, shifted.wave));
+    expect(shifted.cues.f0RmseSemitones).toBeGreaterThan(2.6);
+    expect(shifted.cues.f0RmseSemitones).toBeLessThan(3.4);
+    expect(shifted.cues.f0Frames).toBeGreaterThan(100);
+    const f0 = shifted.spectra!.f0;
+    expect(f0.hopS).toBeCloseTo(0.01, 12);
+    expect(f0.original).toHaveLength(150);
+    const median = (a: Float32Array) => {
+      const v = Array.from(a).filter((x) => x > 0).sort((p, q) => p - q);
+      return v[v.length >> 1]!;
+    };
+    expect(median(f0.original)).toBeGreaterThan(215 * 0.98);
+    expect(median(f0.original)).toBeLessThan(215 * 1.02);
+    expect(median(f0.protected) / median(f0.original)).toBeCloseTo(2 ** (3 / 12), 1);
+
+    // Noise at 0 dB SNR leaves the pitch where it was but breaks voicing far more than a 30 dB budget does.
+    const loud = await run('noise', 0);
+    const faint = await run('noise', 30);
+    expect(loud.cues.voicingAgreement).toBeLessThan(faint.cues.voicingAgreement);
+    expect(faint.cues.voicingAgreement).toBeGreaterThan(0.9);
+    expect(faint.cues.f0RmseSemitones).toBeLessThan(0.2);
   }, 60_000);
 
   it('keeps numTensors unchanged over repeated protect and analyze calls', async () => {

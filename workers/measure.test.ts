@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { editCounts } from '../src/core/ml/metrics';
 import { normalizeText } from '../src/core/ml/text';
+import { trackPitch } from '../src/core/cues';
 import { alignWords, computeSpectra, intelligibility } from './measure';
 
 describe('alignWords', () => {
@@ -83,6 +84,28 @@ describe('computeSpectra', () => {
     expect(s.frames).toBeGreaterThan(390);
     expect(s.secondsPerFrame * s.frames).toBeGreaterThan(599);
     expect(s.difference.every((v) => v === s.minDb)).toBe(true);
+    // The F0 overlay is bounded too, and still reads the tone.
+    expect(s.f0.original.length).toBeLessThanOrEqual(800);
+    expect(s.f0.hopS * s.f0.original.length).toBeGreaterThan(599);
+    expect(s.f0.original[Math.floor(s.f0.original.length / 2)]).toBeCloseTo(440, 0);
     expect(performance.now() - t0).toBeLessThan(20_000);
   }, 30_000);
+
+  it('carries both F0 contours on one grid, reusing pitch tracks it is given', () => {
+    const x = tone(16000, 200, 0.3);
+    const y = tone(16000, 200 * 2 ** (3 / 12), 0.3);
+    const s = computeSpectra(x, y, { maxFrames: 50 });
+    expect(s.f0.hopS).toBeCloseTo(0.01, 12);
+    expect(s.f0.original).toHaveLength(100);
+    expect(s.f0.protected).toHaveLength(100);
+    expect([s.f0.minHz, s.f0.maxHz]).toEqual([50, 500]);
+    expect(s.f0.original[50]).toBeCloseTo(200, 0);
+    expect(s.f0.protected[50]).toBeCloseTo(200 * 2 ** (3 / 12), 0);
+    // Given tracks are used as they are (here deliberately swapped), not recomputed.
+    const tx = trackPitch(x);
+    const ty = trackPitch(y);
+    const swapped = computeSpectra(x, y, { maxFrames: 50 }, 16000, { original: ty, protected: tx });
+    expect(swapped.f0.original).toEqual(ty.f0Hz);
+    expect(swapped.f0.protected).toEqual(tx.f0Hz);
+  });
 });

@@ -1,12 +1,13 @@
 /**
  * Plain-JS measurements behind the Protect and Spectra views (no tfjs, unit-tested in Node): the word alignment for
- * the transcript diff and display spectrograms that stay bounded for 10-minute clips.
+ * the transcript diff and display spectrograms (with both F0 contours) that stay bounded for 10-minute clips.
  */
 import { fftInPlace } from '../src/core/analysis';
+import { contourForDisplay, frameCount, HOP_SAMPLES, PITCH_DEFAULTS, trackPitch, type PitchTrack } from '../src/core/cues';
 import { cer, wer } from '../src/core/ml/metrics';
 import { normalizeText } from '../src/core/ml/text';
 import { alignTokens } from '../src/core/words';
-import type { AlignedWord, Intelligibility, Spectra, SpectraOptions } from '../src/engine/api';
+import type { AlignedWord, F0Contours, Intelligibility, Spectra, SpectraOptions } from '../src/engine/api';
 
 const words = (s: string): string[] => {
   const n = normalizeText(s);
@@ -74,11 +75,33 @@ function columnPower(
   return out;
 }
 
+/**
+ * Both F0 contours for the overlay, at most max(200, 2 · maxFrames) points (a 10-minute clip has 60,000 frames).
+ * `tracks` reuses pitch tracks the caller already has (protectClip computes them for the cue metrics).
+ */
+export function f0Contours(
+  original: Float32Array,
+  protectedWave: Float32Array,
+  maxFrames: number,
+  tracks?: { original: PitchTrack; protected: PitchTrack },
+): F0Contours {
+  const maxPoints = Math.max(200, 2 * maxFrames);
+  // Without tracks to reuse, a long clip is tracked on a coarser hop: the display needs no more points than that, and
+  // two 10-minute clips at 10 ms would cost seconds.
+  const hopSamples = HOP_SAMPLES * Math.max(1, Math.ceil(frameCount(original.length) / maxPoints));
+  const o = contourForDisplay(tracks?.original ?? trackPitch(original, { hopSamples }), maxPoints);
+  const p = contourForDisplay(tracks?.protected ?? trackPitch(protectedWave, { hopSamples }), maxPoints);
+  // Same sample count, same grid; a trimmed side is cut to the shorter so the arrays pair up point for point.
+  const n = Math.min(o.f0Hz.length, p.f0Hz.length);
+  return { hopS: o.hopS, original: o.f0Hz.subarray(0, n).slice(), protected: p.f0Hz.subarray(0, n).slice(), minHz: PITCH_DEFAULTS.minHz, maxHz: PITCH_DEFAULTS.maxHz };
+}
+
 export function computeSpectra(
   original: Float32Array,
   protectedWave: Float32Array,
   opts: SpectraOptions = {},
   sampleRate = 16000,
+  tracks?: { original: PitchTrack; protected: PitchTrack },
 ): Spectra {
   const nFft = opts.nFft ?? SPECTRA_DEFAULTS.nFft;
   if (!Number.isInteger(Math.log2(nFft)) || nFft < 32 || nFft > 8192) throw new RangeError(`nFft must be a power of two in 32…8192, got ${nFft}`);
@@ -125,5 +148,6 @@ export function computeSpectra(
     nFft,
     framesPerColumn: perColumn,
     durationSeconds: n / sampleRate,
+    f0: f0Contours(x, y, maxFrames, tracks),
   };
 }

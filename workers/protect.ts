@@ -1,7 +1,7 @@
 /**
  * Analyze and protect one clip: the evaluators' view of a clip, protection with the active generator or a
  * signal-processing baseline under the SNR budget, and what changed (SNR, transcripts, WER/CER with the word
- * alignment, band energies around 2 kHz, spectra).
+ * alignment, band energies around 2 kHz, emotion-cue retention, spectra).
  */
 import * as tf from '@tensorflow/tfjs';
 import { PROTECT_CHUNK_SAMPLES } from '../src/core/aclipse/model';
@@ -9,6 +9,7 @@ import { PR_BINS, PR_NFFT } from '../src/core/aclipse/spectral';
 import { perturbationReport, snrDb } from '../src/core/analysis';
 import { MAX_DURATION_S, SAMPLE_RATE } from '../src/core/audio';
 import { applyBaseline } from '../src/core/baselines';
+import { analyzeCues, compareCues } from '../src/core/cues';
 import type { Evaluators } from '../src/core/ml/evaluators';
 import {
   BASELINE_IDS,
@@ -153,7 +154,15 @@ export async function protectClip(models: ModelStore, args: ProtectArgs, ctx: Jo
         : intelligibility(original.transcript, 'original-transcript', prot.transcript)
       : null;
   const perturbation = perturbationReport(wave, p.wave);
-  const spectra = args.spectra ? computeSpectra(wave, p.wave, args.spectra) : null;
+  // The cues need no model, so they are measured even without the evaluators; the pitch tracks are shared with the
+  // spectra's F0 overlay. A checkpoint between the two clips keeps a 10-minute clip cancellable here.
+  const originalCues = analyzeCues(wave);
+  await ctx.checkpoint();
+  const protectedCues = analyzeCues(p.wave);
+  const cues = compareCues(originalCues, protectedCues);
+  const spectra = args.spectra
+    ? computeSpectra(wave, p.wave, args.spectra, SAMPLE_RATE, { original: originalCues.pitch, protected: protectedCues.pitch })
+    : null;
   const totalMs = performance.now() - started;
   ctx.progress('Done', 1);
   return {
@@ -175,5 +184,6 @@ export async function protectClip(models: ModelStore, args: ProtectArgs, ctx: Jo
       realtimeFactor: protectMs > 0 ? wave.length / SAMPLE_RATE / (protectMs / 1000) : Infinity,
     },
     backend: tf.getBackend() as BackendName,
+    cues,
   };
 }

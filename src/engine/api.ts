@@ -13,9 +13,11 @@
 import type { BaselineId, BaselineParams } from '../core/baselines';
 import type { PerturbationReport } from '../core/analysis';
 import type { DatasetEntry, DatasetFormat, Emotion, LoadReport } from '../core/data';
+import type { CueMetric, CueRetention } from '../core/cues';
 import type { EvaluationRow, MethodSummary } from '../core/evaluation';
 
 export type { BaselineId, BaselineParams, DatasetFormat, Emotion, EvaluationRow, LoadReport, MethodSummary, PerturbationReport };
+export type { CueMetric, CueRetention };
 
 /** Word or character error counts (same shape as ErrorRate in src/core/ml/metrics.ts). */
 export interface ErrorRate {
@@ -384,6 +386,8 @@ export interface ProtectResult {
   timing: { protectMs: number; analyzeMs: number; totalMs: number; /** clip seconds per protect second */ realtimeFactor: number };
   /** The tfjs backend that ran the generator and evaluators (read after running). */
   backend: BackendName;
+  /** Emotion cues (pitch, voicing, loudness, speaking rate) of the original kept in the protected clip; no model. */
+  cues: CueRetention;
 }
 
 export interface SpectraOptions {
@@ -420,6 +424,20 @@ export interface Spectra {
   /** STFT frames averaged into one column (1 for short clips). */
   framesPerColumn: number;
   durationSeconds: number;
+  /** F0 contours of both clips for the overlay. */
+  f0: F0Contours;
+}
+
+/** Pitch (F0) contours of an original/protected pair on one time grid; long clips are reduced to medians. */
+export interface F0Contours {
+  /** Seconds between points (point i is centred at i · hopS); 0.01 unless the clip was long. */
+  hopS: number;
+  /** Hz per point, 0 where unvoiced; both arrays have the same length. */
+  original: Float32Array;
+  protected: Float32Array;
+  /** The tracker's F0 search range (an axis for the overlay). */
+  minHz: number;
+  maxHz: number;
 }
 
 // =====================================================================================================================

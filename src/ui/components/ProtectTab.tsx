@@ -24,6 +24,7 @@ import { selectedClip, useAppStore, type Clip, type Protection, type ProtectSett
 import { ProbabilityBars } from './Charts';
 import { ClipInput } from './ClipInput';
 import { ComparePlayer } from './ComparePlayer';
+import { CueRetentionBlock } from './CueRetention';
 import { InlineMessages } from './Messages';
 import { BatchList, BudgetSlider, ProgressBar, StatusBadge, WordDiffView, type BatchRow } from './Widgets';
 
@@ -557,6 +558,7 @@ function ClipCard({ clip }: { clip: Clip }) {
         belowOriginal={<OriginalFacts clip={clip} result={result} />}
         belowProtected={result ? <ProtectedFacts result={result} clip={clip} /> : null}
       />
+      {result && <CueRetentionBlock cues={result.cues} />}
     </article>
   );
 }

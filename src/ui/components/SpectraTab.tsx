@@ -1,7 +1,7 @@
 /**
  * Spectra (for educators): what the protection did to the sound. Spectrograms of original, protected and their
- * difference on one colour scale, band energies below/above 2 kHz (the paper's Fig. 6 claim), and where SO and ER
- * put their attention over frequency.
+ * difference on one colour scale with the pitch (F0) contours of both clips laid over them, band energies below/above
+ * 2 kHz (the paper's Fig. 6 claim), and where SO and ER put their attention over frequency.
  */
 import { useEffect, useState } from 'react';
 import type { ProtectResult, Spectra } from '../../engine/api';
@@ -13,7 +13,7 @@ import { binHz, shareAbove } from '../view/charts';
 import { BandEnergyBars, LinePlot } from './Charts';
 import { ComparePlayer } from './ComparePlayer';
 import { METHOD_LABEL } from './ProtectTab';
-import { ColorLegend, SpectrogramPanel } from './Spectrogram';
+import { ColorLegend, F0Legend, SpectrogramPanel, type F0Overlay } from './Spectrogram';
 
 /** Spectra computed on demand (when a result came without them) are kept per result. */
 const spectraCache = new WeakMap<ProtectResult, Spectra>();
@@ -62,18 +62,26 @@ function Spectrograms({ clip, result }: { clip: Clip; result: ProtectResult }) {
   }
   const range = { min: spectra.minDb, max: spectra.maxDb };
   const common = { frames: spectra.frames, bins: spectra.bins, range, maxHz: spectra.maxHz, durationSeconds: spectra.durationSeconds };
+  const f0 = spectra.f0;
+  const axis = { hopS: f0.hopS, minHz: f0.minHz, maxHz: f0.maxHz };
+  // The original's pitch on its own panel; both on the protected and difference panels, where a moved or broken
+  // contour is what to look for.
+  const originalOnly: F0Overlay = { ...axis, series: [{ kind: 'original', f0: f0.original }] };
+  const both: F0Overlay = { ...axis, series: [{ kind: 'original', f0: f0.original }, { kind: 'protected', f0: f0.protected }] };
   return (
     <div className="spectro-stack" data-testid="spectrograms">
-      <SpectrogramPanel title="Original" db={spectra.original} {...common} testId="spectro-original" />
-      <SpectrogramPanel title="Protected" db={spectra.protected} {...common} testId="spectro-protected" />
+      <SpectrogramPanel title="Original" db={spectra.original} {...common} f0={originalOnly} testId="spectro-original" />
+      <SpectrogramPanel title="Protected" db={spectra.protected} {...common} f0={both} testId="spectro-protected" />
       <SpectrogramPanel
         title="Difference"
         description="the perturbation: protected − original"
         db={spectra.difference}
         {...common}
+        f0={both}
         testId="spectro-difference"
       />
       <ColorLegend range={range} />
+      <F0Legend kinds={['original', 'protected']} minHz={f0.minHz} maxHz={f0.maxHz} />
       <p className="hint">
         {spectra.nFft}-point STFT, {spectra.binHz.toFixed(2)} Hz per bin
         {spectra.framesPerColumn > 1 ? `, ${spectra.framesPerColumn} frames averaged per column` : ''}. The dashed line marks 2 kHz.

@@ -1,12 +1,30 @@
 /**
  * Spectrogram panels on our own canvas: the engine sends dB values on one shared scale; this draws them with one
  * colour map, a frequency axis in Hz with the 2 kHz line, and a cursor that follows playback (click to seek).
+ * Pitch (F0) contours can be laid over a panel on their own logarithmic axis on the right.
  */
 import { useEffect, useMemo, useRef, type KeyboardEvent } from 'react';
 import { clock } from '../format';
-import { colorAt, freqTicks, freqY, legendTicks, spectrogramPixels, type DbRange } from '../view/spectrogram';
+import { colorAt, F0_VIEW, f0Polylines, f0Ticks, freqTicks, freqY, legendTicks, spectrogramPixels, type DbRange } from '../view/spectrogram';
 import { usePlayhead } from './ComparePlayer';
 import { useWidth } from './Charts';
+
+/** One pitch contour to draw over a panel: Hz per point, 0 where unvoiced. */
+export interface F0Series {
+  kind: 'original' | 'protected';
+  f0: Float32Array;
+}
+
+/** Contours on a shared time grid and the F0 axis they are drawn on. */
+export interface F0Overlay {
+  series: F0Series[];
+  /** Seconds between points. */
+  hopS: number;
+  minHz: number;
+  maxHz: number;
+}
+
+export const F0_SERIES_LABEL: Record<F0Series['kind'], string> = { original: 'pitch of the original', protected: 'pitch of the protected clip' };
 
 export interface SpectrogramPanelProps {
   title: string;
@@ -21,10 +39,12 @@ export interface SpectrogramPanelProps {
   height?: number;
   testId?: string;
   description?: string;
+  /** Pitch contours to overlay (with a right-hand F0 axis). */
+  f0?: F0Overlay;
 }
 
 export function SpectrogramPanel(props: SpectrogramPanelProps) {
-  const { title, db, frames, bins, range, maxHz, durationSeconds, splitHz = 2000, height = 170, testId } = props;
+  const { title, db, frames, bins, range, maxHz, durationSeconds, splitHz = 2000, height = 170, testId, f0 } = props;
   const canvas = useRef<HTMLCanvasElement>(null);
   const [boxRef, width] = useWidth<HTMLDivElement>(600);
   const time = usePlayhead((s) => s.time);
@@ -58,6 +78,10 @@ export function SpectrogramPanel(props: SpectrogramPanelProps) {
   const cursor = durationSeconds > 0 && playheadDuration > 0 ? Math.min(1, time / durationSeconds) : 0;
   const splitY = freqY(splitHz, maxHz);
   const ticks = freqTicks(maxHz, maxHz > 10000 ? 2000 : 1000);
+  const f0Lines = useMemo(
+    () => f0?.series.map((s) => ({ kind: s.kind, lines: f0Polylines(s.f0, f0.hopS, durationSeconds, f0.minHz, f0.maxHz) })) ?? [],
+    [f0, durationSeconds],
+  );
 
   const onClick = (e: React.MouseEvent<HTMLDivElement>) => {
     if (!seek) return;
@@ -79,7 +103,7 @@ export function SpectrogramPanel(props: SpectrogramPanelProps) {
         {title}
         {props.description && <span className="plot-sub">{props.description}</span>}
       </figcaption>
-      <div className="spectro-body">
+      <div className={`spectro-body${f0 ? ' with-f0' : ''}`}>
         <div className="spectro-axis" aria-hidden="true" style={{ height }}>
           {ticks.map((t) => (
             <span key={t.hz} className={`spectro-tick${t.hz === splitHz ? ' split' : ''}`} style={{ top: `${t.y * 100}%` }}>
@@ -95,7 +119,9 @@ export function SpectrogramPanel(props: SpectrogramPanelProps) {
           onKeyDown={onKey}
           role={seek ? 'slider' : 'img'}
           tabIndex={seek ? 0 : undefined}
-          aria-label={`${title}: spectrogram, 0 to ${Math.round(maxHz)} Hz, ${clock(durationSeconds)} long${seek ? '. Arrow keys or click to seek' : ''}`}
+          aria-label={`${title}: spectrogram, 0 to ${Math.round(maxHz)} Hz, ${clock(durationSeconds)} long${
+            f0 ? `, with the ${f0.series.map((s) => F0_SERIES_LABEL[s.kind]).join(' and the ')} drawn on a ${f0.minHz}–${f0.maxHz} Hz axis` : ''
+          }${seek ? '. Arrow keys or click to seek' : ''}`}
           aria-valuemin={seek ? 0 : undefined}
           aria-valuemax={seek ? Math.round(durationSeconds * 10) / 10 : undefined}
           aria-valuenow={seek ? Math.round(time * 10) / 10 : undefined}
@@ -105,8 +131,28 @@ export function SpectrogramPanel(props: SpectrogramPanelProps) {
           <div className="spectro-split" style={{ top: `${splitY * 100}%` }} aria-hidden="true">
             <span>{splitHz / 1000} kHz</span>
           </div>
+          {f0 && (
+            <svg
+              className="spectro-f0"
+              viewBox={`0 0 ${F0_VIEW} ${F0_VIEW}`}
+              preserveAspectRatio="none"
+              aria-hidden="true"
+              data-testid={testId ? `${testId}-f0` : undefined}
+            >
+              {f0Lines.map((s) => s.lines.map((points, i) => <polyline key={`${s.kind}-${i}`} className={`f0-${s.kind}`} points={points} />))}
+            </svg>
+          )}
           <div className="spectro-cursor" style={{ left: `${cursor * 100}%` }} aria-hidden="true" />
         </div>
+        {f0 && (
+          <div className="spectro-f0-axis" aria-hidden="true" style={{ height }}>
+            {f0Ticks(f0.minHz, f0.maxHz).map((t) => (
+              <span key={t.hz} style={{ top: `${t.y * 100}%` }}>
+                {t.label}
+              </span>
+            ))}
+          </div>
+        )}
       </div>
     </figure>
   );
@@ -134,5 +180,22 @@ export function ColorLegend({ range }: { range: DbRange }) {
         One colour scale for all three panels: {Math.round(range.min)} dB (dark) to {Math.round(range.max)} dB (bright), relative to full scale.
       </p>
     </div>
+  );
+}
+
+/** Which line is which, and how to read the pitch axis. */
+export function F0Legend({ kinds, minHz, maxHz }: { kinds: F0Series['kind'][]; minHz: number; maxHz: number }) {
+  return (
+    <p className="f0-legend" data-testid="f0-legend">
+      {kinds.map((k) => (
+        <span key={k}>
+          <span className={`f0-swatch ${k}`} aria-hidden="true" />
+          {k === 'original' ? 'Pitch (F0) of the original' : 'Pitch (F0) of the protected clip'}
+        </span>
+      ))}
+      <span>
+        Right-hand axis: pitch from {minHz} to {maxHz} Hz, each step an octave; gaps are where the voice is not humming.
+      </span>
+    </p>
   );
 }

@@ -102,3 +102,52 @@ export function legendTicks(range: DbRange, stepDb = 20): number[] {
   for (let v = Math.ceil(range.min / stepDb) * stepDb; v <= range.max + 1e-9; v += stepDb) out.push(v === 0 ? 0 : v);
   return out;
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// F0 (pitch) overlay
+// ---------------------------------------------------------------------------------------------------------------
+
+/**
+ * Vertical position (0 top … 1 bottom) of an F0 on its own logarithmic axis over [minHz, maxHz]. The spectrogram's
+ * linear 0–8 kHz axis would squeeze 50–500 Hz into its bottom 6 %, so pitch gets a second axis (as in Praat):
+ * equal steps are equal musical intervals.
+ */
+export function f0Y(hz: number, minHz: number, maxHz: number): number {
+  const t = Math.log(hz / minHz) / Math.log(maxHz / minHz);
+  return 1 - Math.min(1, Math.max(0, t));
+}
+
+/** Octave ticks for the F0 axis (50, 100, 200, 400 Hz for 50–500 Hz). */
+export function f0Ticks(minHz: number, maxHz: number): FreqTick[] {
+  const ticks: FreqTick[] = [];
+  for (let hz = minHz; hz <= maxHz * (1 + 1e-9); hz *= 2) ticks.push({ hz, label: `${Math.round(hz)} Hz`, y: f0Y(hz, minHz, maxHz) });
+  return ticks;
+}
+
+/** Width and height of the overlay's coordinate space (the SVG stretches it over the plot). */
+export const F0_VIEW = 1000;
+
+/**
+ * SVG polyline point lists for an F0 contour (Hz per point, 0 = unvoiced) drawn over a plot of `durationSeconds`:
+ * one list per voiced run, so the line breaks where the voice stops instead of diving to the axis. A run of one
+ * point becomes a short dash one point wide, so an isolated voiced moment still shows.
+ */
+export function f0Polylines(f0: ArrayLike<number>, hopS: number, durationSeconds: number, minHz: number, maxHz: number): string[] {
+  const lines: string[] = [];
+  if (!(durationSeconds > 0)) return lines;
+  const x = (i: number) => Math.min(F0_VIEW, (i * hopS * F0_VIEW) / durationSeconds);
+  const y = (hz: number) => f0Y(hz, minHz, maxHz) * F0_VIEW;
+  let run: string[] = [];
+  const flush = (last: number) => {
+    if (run.length === 1) run.push(`${x(last + 0.5).toFixed(1)},${y(f0[last]!).toFixed(1)}`);
+    if (run.length) lines.push(run.join(' '));
+    run = [];
+  };
+  for (let i = 0; i < f0.length; i++) {
+    const hz = f0[i]!;
+    if (hz > 0 && Number.isFinite(hz)) run.push(`${x(i).toFixed(1)},${y(hz).toFixed(1)}`);
+    else if (run.length) flush(i - 1);
+  }
+  if (run.length) flush(f0.length - 1);
+  return lines;
+}

@@ -31,7 +31,7 @@ import {
   zipStore,
   type EvaluationExport,
 } from './export';
-import { colorAt, freqTicks, freqY, legendTicks, sharedDbRange, spectrogramPixels } from './spectrogram';
+import { colorAt, F0_VIEW, f0Polylines, f0Ticks, f0Y, freqTicks, freqY, legendTicks, sharedDbRange, spectrogramPixels } from './spectrogram';
 
 describe('word diff', () => {
   it('marks substitutions, deletions and insertions in reading order', () => {
@@ -338,5 +338,31 @@ describe('exports', () => {
     expect(rows[0]).toContain('p_neutral,p_sad,p_happy,p_angry');
     expect(rows[1]).toContain('"he said, ""no"""');
     expect(rows[1]!.startsWith('c1,aclipse,sad,neutral,0.5,0.3,0.1,0.1,')).toBe(true);
+  });
+});
+
+describe('F0 overlay', () => {
+  it('puts pitch on a log axis: octaves are equal steps, the range ends at the edges', () => {
+    expect(f0Y(50, 50, 500)).toBe(1);
+    expect(f0Y(500, 50, 500)).toBeCloseTo(0, 12);
+    expect(f0Y(1000, 50, 500)).toBe(0);
+    expect(f0Y(100, 50, 500) - f0Y(200, 50, 500)).toBeCloseTo(f0Y(200, 50, 500) - f0Y(400, 50, 500), 12);
+    expect(f0Ticks(50, 500).map((t) => t.label)).toEqual(['50 Hz', '100 Hz', '200 Hz', '400 Hz']);
+  });
+
+  it('breaks the line at unvoiced points and maps time over the plot width', () => {
+    const f0 = [0, 100, 100, 0, 0, 200, 0, 400, 400, 400];
+    const lines = f0Polylines(f0, 0.1, 1, 50, 500);
+    expect(lines).toHaveLength(3);
+    const pts = lines.map((l) => l.split(' ').map((p) => p.split(',').map(Number) as [number, number]));
+    expect(pts[0]!.map((p) => p[0])).toEqual([100, 200]);
+    expect(pts[0]![0]![1]).toBeCloseTo(f0Y(100, 50, 500) * F0_VIEW, 1);
+    // A lone voiced point is drawn as a short dash at its own height.
+    expect(pts[1]).toHaveLength(2);
+    expect(pts[1]![0]![1]).toBe(pts[1]![1]![1]);
+    expect(pts[1]![1]![0]).toBeGreaterThan(pts[1]![0]![0]);
+    expect(pts[2]!.map((p) => p[0])).toEqual([700, 800, 900]);
+    expect(pts[2]![0]![1]).toBeLessThan(pts[0]![0]![1]);
+    expect(f0Polylines([0, 0], 0.1, 1, 50, 500)).toEqual([]);
   });
 });
