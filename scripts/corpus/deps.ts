@@ -2,7 +2,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
-interface Requirement {
+export interface Requirement {
   pkg: string;
   /** A command on PATH or an absolute file path that proves the package is installed. */
   probe: string;
@@ -28,8 +28,8 @@ function present(probe: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${probe}`], { stdio: 'ignore' }).status === 0;
 }
 
-export function missingPackages(includeOptional: boolean): string[] {
-  return REQUIREMENTS.filter((r) => (includeOptional || !r.optional) && !present(r.probe)).map((r) => r.pkg);
+export function missingPackages(includeOptional: boolean, reqs: readonly Requirement[] = REQUIREMENTS): string[] {
+  return reqs.filter((r) => (includeOptional || !r.optional) && !present(r.probe)).map((r) => r.pkg);
 }
 
 /** Quick yes/no for tests: can this machine render the (non-optional) corpus? */
@@ -41,15 +41,19 @@ export function ttsAvailable(): boolean {
  * Makes sure the packages are there: installs them with apt-get when running as root, otherwise throws with the exact
  * command to run.
  */
-export function ensurePackages(includeOptional: boolean, log: (s: string) => void): void {
-  const missing = missingPackages(includeOptional);
+export function ensurePackages(
+  includeOptional: boolean,
+  log: (s: string) => void,
+  reqs: readonly Requirement[] = REQUIREMENTS,
+): void {
+  const missing = missingPackages(includeOptional, reqs);
   if (missing.length === 0) return;
   const cmd = `apt-get install -y --no-install-recommends ${missing.join(' ')}`;
   if (process.getuid?.() === 0) {
     log(`Installing missing packages: ${missing.join(', ')}`);
     execFileSync('apt-get', ['update'], { stdio: 'inherit' });
     execFileSync('sh', ['-c', `DEBIAN_FRONTEND=noninteractive ${cmd}`], { stdio: 'inherit' });
-    const still = missingPackages(includeOptional);
+    const still = missingPackages(includeOptional, reqs);
     if (still.length) throw new Error(`Still missing after apt-get: ${still.join(', ')}`);
     return;
   }

@@ -4,7 +4,7 @@
  * Node code gets its source from './node-source' (kept out of this barrel so browser bundles never see node:fs).
  */
 export { EMOTIONS, emotionIndex, isEmotion, mapEmotionLabel, type Emotion } from './emotions';
-export { CORPUS_SPLITS, type CorpusSplit, type ManifestRecord, type ProsodyRecord } from './types';
+export { CORPUS_SPLITS, type CorpusSplit, type ManifestRecord, type ProsodyRecord, type RealHalf, type RealManifestRecord } from './types';
 export { gaussian, hashString, mulberry32, rngFor, shuffled, type Rng } from './random';
 export {
   directoryHandleSource,

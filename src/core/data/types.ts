@@ -34,3 +34,33 @@ export interface ManifestRecord {
   duration: number;
   prosody: ProsodyRecord;
 }
+
+/** Halves of the real-speech set (`npm run corpus:real`), split by source folder: fit on one, report on the other. */
+export type RealHalf = 'calibration' | 'heldout';
+
+/**
+ * One line of `data/real/manifest.jsonl`: real human speech with a transcript and no emotion label (docs/corpus.md).
+ * The generic manifest loader reads it with `keepUnlabelled: true` (emotion null); WA is never computed on it.
+ */
+export interface RealManifestRecord {
+  id: string;
+  path: string;
+  /** normalizeText(rawText). */
+  text: string;
+  /** The transcript as the source wrote it. */
+  rawText: string;
+  /** The source's English text of the line (the same as rawText for English sources). */
+  english: string;
+  speaker: string;
+  split: 'real';
+  half: RealHalf;
+  /** Source folder (the unit of the calibration/heldout split). */
+  level: string;
+  /** ISO 639-1 language of the speech. */
+  lang: string;
+  /** Debian package the audio came from. */
+  source: string;
+  duration: number;
+  /** Gain applied so the peak stays below full scale (0 = none), dB. */
+  gainDb: number;
+}
