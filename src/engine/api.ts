@@ -13,6 +13,8 @@
 import type { BaselineId, BaselineParams } from '../core/baselines';
 import type { PerturbationReport } from '../core/analysis';
 import type { DatasetEntry, DatasetFormat, Emotion, LoadReport } from '../core/data';
+import type { DomainVerdict } from '../core/domain';
+export type { DomainSignals, DomainVerdict, DomainVerdictKind } from '../core/domain';
 
 export type { BaselineId, BaselineParams, DatasetFormat, Emotion, LoadReport, PerturbationReport };
 
@@ -323,6 +325,11 @@ export interface ClipAnalysis {
   ms: number;
   /** The tfjs backend that ran the evaluators (read after running). */
   backend: BackendName;
+  /**
+   * Whether the evaluators know this kind of voice: on 'out-of-domain' clips the transcript and emotion are
+   * unreliable, on 'no-speech' clips there is nothing to read. Null when no calibration (domain.json) is loaded.
+   */
+  domain: DomainVerdict | null;
 }
 
 export interface ProtectArgs {
