@@ -76,7 +76,8 @@ const FRAME = 400; // 25 ms at 16 kHz
 const HOP = 320; // 20 ms
 const TONAL_FFT = 512;
 /** At most this many active frames get an FFT for the tonality check (evenly spread): bounded cost on long clips. */
-const TONAL_MAX_FRAMES = 1500;
+const TONAL_MAX_FRAMES = 400;
+const HANN_512 = Float64Array.from({ length: TONAL_FFT }, (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / TONAL_FFT));
 
 /** Speech presence from the waveform: active seconds/share and the share of tonal (single-peak) active frames. */
 export function speechPresence(x: Float32Array, sampleRate = 16000): Pick<DomainSignals, 'duration' | 'activeSeconds' | 'activeShare' | 'tonalShare'> {
@@ -99,20 +100,19 @@ export function speechPresence(x: Float32Array, sampleRate = 16000): Pick<Domain
   const step = Math.max(1, active.length / TONAL_MAX_FRAMES);
   const re = new Float64Array(TONAL_FFT);
   const im = new Float64Array(TONAL_FFT);
+  const half = TONAL_FFT / 2;
+  const p = new Float64Array(half + 1);
   let checked = 0;
   for (let a = 0; a < active.length; a += step) {
     const s = active[Math.floor(a)]! * HOP;
     for (let i = 0; i < TONAL_FFT; i++) {
-      const w = 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / TONAL_FFT);
-      re[i] = (s + i < x.length ? x[s + i]! : 0) * w;
+      re[i] = (s + i < x.length ? x[s + i]! : 0) * HANN_512[i]!;
       im[i] = 0;
     }
     fftInPlace(re, im);
     let total = 0;
     let best = 0;
     let bestK = 0;
-    const half = TONAL_FFT / 2;
-    const p = new Float64Array(half + 1);
     for (let k = 1; k <= half; k++) {
       p[k] = re[k]! * re[k]! + im[k]! * im[k]!;
       total += p[k]!;
