@@ -63,7 +63,9 @@ function summaryOf(p: Protection | undefined): string | undefined {
   const r = p?.result;
   if (!r) return undefined;
   const parts = [`SNR ${db(r.snrDb)}`];
-  if (r.intelligibility) parts.push(`WER ${pct(r.intelligibility.wer.rate, 0)}`);
+  if (r.original?.domain?.verdict === 'no-speech') parts.push('no speech');
+  else if (r.intelligibility && !readingsReliable(r.original?.domain)) parts.push('voice unknown to the models');
+  else if (r.intelligibility) parts.push(`WER ${pct(r.intelligibility.wer.rate, 0)}`);
   return parts.join(' · ');
 }
 
