@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { AclipseGenerator, generatorFromArtifacts, type GeneratorModelJson } from '../src/core/aclipse/model';
+import { parseDomainCalibration, type DomainCalibration } from '../src/core/domain';
 import { Evaluators } from '../src/core/ml/evaluators';
 import type { NgramLm } from '../src/core/ml/lm';
 import { decoderSettings, type ModelArtifacts, type ModelJson } from '../src/core/ml/weights';
@@ -324,10 +325,18 @@ export class ModelStore {
           lm = null;
         }
       }
+      // The out-of-domain calibration is optional: without it the app shows readings without a domain verdict.
+      let domain: DomainCalibration | null = null;
+      try {
+        domain = parseDomainCalibration(await (await fetchWithProgress(`${base}domain.json`, ctx, () => undefined)).json());
+      } catch (e) {
+        if (ctx.signal.aborted) throw e;
+        domain = null;
+      }
       await ctx.checkpoint();
       const serArt: ModelArtifacts = { modelJson: ser.modelJson as ModelJson, weightData: ser.weights };
       const asrArt: ModelArtifacts = { modelJson: asrJson, weightData: asr.weights };
-      const evaluators = await Evaluators.load({ ser: serArt, asr: asrArt, words, lm });
+      const evaluators = await Evaluators.load({ ser: serArt, asr: asrArt, words, lm, domain });
       this.held = {
         evaluators,
         ser: evaluatorInfo('ser', 'shipped', `${base}ser/`, serArt.modelJson, ser.bytes, countParams(evaluators.ser)),

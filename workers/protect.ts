@@ -58,6 +58,7 @@ export async function analyzeWith(evaluators: Evaluators, lexiconWords: number, 
     transcriptBeam: lexiconWords > 0 ? p.transcript : null,
     ms: Math.round(performance.now() - t0),
     backend: tf.getBackend() as BackendName,
+    domain: p.domain,
   };
 }
 

@@ -88,7 +88,8 @@ function readQuoted(src: string, i: number): { value: string; end: number } {
       default: {
         const m = /^\d{1,3}/.exec(src.slice(j - 1));
         if (!m) throw new Error(`bad escape \\${e ?? ''} at offset ${j - 2}`);
-        // Lua's \ddd is a byte; the files are UTF-8, so collect bytes and let the caller's text stay readable.
+        // Lua's \ddd is a byte. No dialog file uses it (checked for 1.0.1); a byte above 127 would need UTF-8
+        // reassembly, which is not worth it here, so it maps to the code point of the same number.
         out += String.fromCharCode(Number(m[0]));
         j += m[0].length - 1;
       }

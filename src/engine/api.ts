@@ -15,6 +15,8 @@ import type { PerturbationReport } from '../core/analysis';
 import type { DatasetEntry, DatasetFormat, Emotion, LoadReport } from '../core/data';
 import type { CueMetric, CueRetention } from '../core/cues';
 import type { EvaluationRow, MethodSummary } from '../core/evaluation';
+import type { DomainVerdict } from '../core/domain';
+export type { DomainSignals, DomainVerdict, DomainVerdictKind } from '../core/domain';
 
 export type { BaselineId, BaselineParams, DatasetFormat, Emotion, EvaluationRow, LoadReport, MethodSummary, PerturbationReport };
 export type { CueMetric, CueRetention };
@@ -326,6 +328,11 @@ export interface ClipAnalysis {
   ms: number;
   /** The tfjs backend that ran the evaluators (read after running). */
   backend: BackendName;
+  /**
+   * Whether the evaluators know this kind of voice: on 'out-of-domain' clips the transcript and emotion are
+   * unreliable, on 'no-speech' clips there is nothing to read. Null when no calibration (domain.json) is loaded.
+   */
+  domain: DomainVerdict | null;
 }
 
 export interface ProtectArgs {

@@ -11,15 +11,27 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { EMOTIONS, type Emotion } from '../data/emotions';
+import {
+  asrFrameStats,
+  asrSignals,
+  assessDomain,
+  serSignals,
+  speechPresence,
+  type DomainCalibration,
+  type DomainSignals,
+  type DomainVerdict,
+} from '../domain';
 import { Lexicon } from './decoders';
 import { NgramLm } from './lm';
 import type { AsrModel, SerModel } from './models';
 import {
   DEFAULT_AUGMENT,
   argmax,
+  asrLogProbs,
   asrMetrics,
   asrTrainStep,
   augment,
+  decodeAsr,
   lrAt,
   makeBatches,
   predictAsr,
@@ -47,6 +59,11 @@ export interface EvaluatorSources {
    * model.json names (trainedWith.decoder.lm) next to the ASR when the ASR was loaded from a URL.
    */
   lm?: string | ArrayBuffer | Uint8Array | null;
+  /**
+   * Calibration of the out-of-domain check (public/models/domain.json, parsed). Default null: predictions then carry
+   * the signals but no verdict. It belongs to the shipped weights; other weights need their own.
+   */
+  domain?: DomainCalibration | null;
 }
 
 export interface ClipPrediction {
@@ -56,6 +73,10 @@ export interface ClipPrediction {
   /** best transcript (lexicon beam search when a word list is loaded, else greedy) */
   transcript: string;
   transcriptGreedy: string;
+  /** What the out-of-domain check measures (always filled). */
+  signals: DomainSignals;
+  /** Whether the models know this kind of voice; null when no calibration is loaded. */
+  domain: DomainVerdict | null;
 }
 
 export interface FineTuneEntry {
@@ -128,6 +149,7 @@ export class Evaluators {
     private asrJson: ModelArtifacts['modelJson'],
     private lexicon: Lexicon | null,
     private lm: NgramLm | null,
+    private calibration: DomainCalibration | null = null,
   ) {}
 
   static async load(sources: EvaluatorSources, fetchFn: typeof fetch = (u, i) => fetch(u, i)): Promise<Evaluators> {
@@ -151,7 +173,7 @@ export class Evaluators {
       ser.dispose();
       throw e;
     }
-    return new Evaluators(ser, asr, serArt.modelJson, asrArt.modelJson, words ? new Lexicon(words) : null, lm);
+    return new Evaluators(ser, asr, serArt.modelJson, asrArt.modelJson, words ? new Lexicon(words) : null, lm, sources.domain ?? null);
   }
 
   get ser(): SerModel {
@@ -173,7 +195,16 @@ export class Evaluators {
     return this.lm;
   }
 
-  /** Emotion (with probabilities) and transcript of one 16 kHz mono clip. */
+  /** The out-of-domain calibration in use (null: none). */
+  get domainCalibration(): DomainCalibration | null {
+    return this.calibration;
+  }
+
+  set domainCalibration(c: DomainCalibration | null) {
+    this.calibration = c;
+  }
+
+  /** Emotion (with probabilities), transcript and the out-of-domain verdict of one 16 kHz mono clip. */
   async predict(samples: Float32Array): Promise<ClipPrediction> {
     if (samples.length === 0) throw new Error('empty clip');
     const pieces = chunks(samples);
@@ -181,7 +212,16 @@ export class Evaluators {
     const avg = new Array<number>(EMOTIONS.length).fill(0);
     probs.forEach((p, i) => p.forEach((v, k) => (avg[k] += (v * pieces[i].length) / samples.length)));
     const beam = this.lexicon !== null;
-    const asr = await predictAsr(this.asrModel, pieces, beam ? this.decoderOptions() : {});
+    // The same as predictAsr, keeping the log-probabilities for the domain signals.
+    const logProbs = await asrLogProbs(this.asrModel, pieces);
+    const v = this.asrModel.config.vocab;
+    const asr = decodeAsr(logProbs, v, beam ? this.decoderOptions() : {});
+    const presence = speechPresence(samples, SR);
+    const signals: DomainSignals = {
+      ...presence,
+      ...asrSignals(logProbs.map((lp) => asrFrameStats(lp, v)), presence.activeSeconds),
+      ...serSignals(avg),
+    };
     const join = (xs: (string | undefined)[]) => xs.filter((x) => x).join(' ');
     const greedy = join(asr.map((a) => a.greedy));
     return {
@@ -189,6 +229,8 @@ export class Evaluators {
       probabilities: avg,
       transcript: beam ? join(asr.map((a) => a.beam)) : greedy,
       transcriptGreedy: greedy,
+      signals,
+      domain: this.calibration ? assessDomain(signals, this.calibration) : null,
     };
   }
 

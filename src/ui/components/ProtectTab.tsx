@@ -25,6 +25,7 @@ import { ProbabilityBars } from './Charts';
 import { ClipInput } from './ClipInput';
 import { ComparePlayer } from './ComparePlayer';
 import { CueRetentionBlock } from './CueRetention';
+import { DomainNotice, readingsReliable } from './DomainNotice';
 import { InlineMessages } from './Messages';
 import { BatchList, BudgetSlider, ProgressBar, StatusBadge, WordDiffView, type BatchRow } from './Widgets';
 
@@ -63,7 +64,9 @@ function summaryOf(p: Protection | undefined): string | undefined {
   const r = p?.result;
   if (!r) return undefined;
   const parts = [`SNR ${db(r.snrDb)}`];
-  if (r.intelligibility) parts.push(`WER ${pct(r.intelligibility.wer.rate, 0)}`);
+  if (r.original?.domain?.verdict === 'no-speech') parts.push('no speech');
+  else if (r.intelligibility && !readingsReliable(r.original?.domain)) parts.push('voice unknown to the models');
+  else if (r.intelligibility) parts.push(`WER ${pct(r.intelligibility.wer.rate, 0)}`);
   return parts.join(' · ');
 }
 
@@ -394,18 +397,31 @@ function SettingsCard({ clip }: { clip: Clip | null }) {
 // Results under each waveform
 // ---------------------------------------------------------------------------------------------------------------
 
-function EmotionBlock({ a, label, testId }: { a: ClipAnalysis; label?: string | null; testId: string }) {
-  return <ProbabilityBars labels={EMOTIONS} probabilities={a.probabilities} title="Emotion" testId={testId} reference={label ?? null} />;
+function EmotionBlock({ a, label, testId, reliable = true }: { a: ClipAnalysis; label?: string | null; testId: string; reliable?: boolean }) {
+  return (
+    <div className={reliable ? undefined : 'unreliable'} data-reliable={String(reliable)}>
+      <ProbabilityBars
+        labels={EMOTIONS}
+        probabilities={a.probabilities}
+        title={reliable ? 'Emotion' : 'Emotion (a guess: unreliable for this voice)'}
+        testId={testId}
+        reference={label ?? null}
+      />
+    </div>
+  );
 }
 
 function OriginalFacts({ clip, result }: { clip: Clip; result: ProtectResult | null }) {
   const a = result?.original;
   return (
     <div className="facts-block" data-testid="original-facts">
-      {a ? (
+      {a && a.domain?.verdict === 'no-speech' ? (
+        <DomainNotice domain={a.domain} />
+      ) : a ? (
         <>
-          <div className="transcript">
-            <div className="probs-title">Transcript (ASR)</div>
+          <DomainNotice domain={a.domain} />
+          <div className={readingsReliable(a.domain) ? 'transcript' : 'transcript unreliable'}>
+            <div className="probs-title">{readingsReliable(a.domain) ? 'Transcript (ASR)' : 'Transcript (ASR, a guess: unreliable for this voice)'}</div>
             <p className="transcript-text" data-testid="transcript-original">
               {a.transcript || <span className="muted">(no words recognised)</span>}
             </p>
@@ -415,7 +431,7 @@ function OriginalFacts({ clip, result }: { clip: Clip; result: ProtectResult | n
               </p>
             )}
           </div>
-          <EmotionBlock a={a} label={clip.label?.emotion} testId="emotion-original" />
+          <EmotionBlock a={a} label={clip.label?.emotion} testId="emotion-original" reliable={readingsReliable(a.domain)} />
         </>
       ) : result ? (
         <p className="muted small">Transcript and emotion need the evaluator models, which are not loaded.</p>
@@ -433,6 +449,9 @@ function ProtectedFacts({ result, clip }: { result: ProtectResult; clip: Clip })
   const p = result.protected;
   const intel = result.intelligibility;
   const kept = o && p ? o.emotion === p.emotion : null;
+  // Judged on the original: the protection is meant to confuse the recognizer, so the protected clip's own verdict
+  // says nothing about whether the models know the voice.
+  const reliable = readingsReliable(o?.domain);
   return (
     <div className="facts-block" data-testid="protected-facts">
       <dl className="facts facts-tight">
@@ -452,6 +471,7 @@ function ProtectedFacts({ result, clip }: { result: ProtectResult; clip: Clip })
               <dt>WER</dt>
               <dd data-testid="wer" data-value={intel.wer.rate.toFixed(4)}>
                 {pct(intel.wer.rate, 0)}
+                {!reliable && <span className="muted"> (unreliable for this voice)</span>}
               </dd>
             </div>
             <div>
@@ -467,14 +487,25 @@ function ProtectedFacts({ result, clip }: { result: ProtectResult; clip: Clip })
           </dd>
         </div>
       </dl>
-      {p && intel ? (
+      {o?.domain?.verdict === 'no-speech' ? (
+        <p className="muted small" data-testid="protected-no-speech">
+          No speech in the original, so there are no words or emotion to compare.
+        </p>
+      ) : p && intel ? (
         <>
-          <div className="transcript">
-            <div className="probs-title">Transcript (ASR), changes against the original</div>
+          <div className={reliable ? 'transcript' : 'transcript unreliable'}>
+            <div className="probs-title">
+              {reliable ? 'Transcript (ASR), changes against the original' : 'Transcript (ASR) changes, unreliable for this voice'}
+            </div>
             <WordDiffView original={intel.reference} protected={intel.hypothesis} alignment={intel.alignment} testId="transcript-diff" />
           </div>
-          <EmotionBlock a={p} label={clip.label?.emotion} testId="emotion-protected" />
-          {kept !== null && (
+          <EmotionBlock a={p} label={clip.label?.emotion} testId="emotion-protected" reliable={reliable} />
+          {kept !== null && !reliable && (
+            <p className="verdict" data-testid="emotion-verdict" data-reliable="false">
+              Emotion not compared: the emotion model cannot read this voice (see the note under the original).
+            </p>
+          )}
+          {kept !== null && reliable && (
             <p className={`verdict ${kept ? 'ok' : 'warn'}`} data-testid="emotion-verdict">
               {kept ? `Emotion kept: still read as ${p.emotion}.` : `Emotion changed: ${o!.emotion} → ${p.emotion}.`}
             </p>

@@ -1,0 +1,104 @@
+/**
+ * The out-of-domain verdict through the worker's model store and analyze/protect jobs (Node, wasm), with the e2e
+ * fixture evaluators served over HTTP: domain.json is optional, a broken one is ignored, and a loaded one fills
+ * ClipAnalysis.domain with exactly what assessDomain says about the clip's signals.
+ */
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join, normalize } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { engineFixtures, syntheticClip } from '../e2e/engine-fixtures';
+import { assessDomain, type DomainCalibration } from '../src/core/domain';
+import { initTf } from '../src/core/node/tf';
+import { JobRegistry, type JobContext } from './jobs';
+import { ModelStore } from './models';
+import { analyzeClip, protectClip } from './protect';
+
+let server: Server;
+let base: string;
+let root: string;
+const registry = new JobRegistry();
+let n = 0;
+const job = <R,>(body: (ctx: JobContext) => Promise<R>) => registry.run(`d${++n}`, () => undefined, body);
+
+/** A rule on one feature whose threshold sits in the middle of the range, so both verdicts are reachable. */
+const calibration: DomainCalibration = {
+  format: 'aclipse-domain/1',
+  features: ['serMaxProb'],
+  mean: [0.5],
+  std: [0.1],
+  weights: [-2],
+  bias: 0,
+  threshold: 0.5,
+  typical: { serMaxProb: { p10: 0.6, p50: 0.8, p90: 0.95 } },
+  noSpeech: { minActiveSeconds: 0.25, maxTonalShare: 0.5 },
+};
+
+beforeAll(async () => {
+  await initTf('wasm');
+  const fx = await engineFixtures();
+  root = mkdtempSync(join(tmpdir(), 'aclipse-domain-'));
+  for (const d of ['with', 'without', 'broken']) cpSync(fx.modelsDir, join(root, d), { recursive: true });
+  writeFileSync(join(root, 'with', 'domain.json'), JSON.stringify(calibration));
+  writeFileSync(join(root, 'broken', 'domain.json'), JSON.stringify({ ...calibration, weights: [] }));
+  server = createServer((req, res) => {
+    const file = normalize(join(root, new URL(req.url ?? '/', 'http://x').pathname));
+    try {
+      if (!file.startsWith(root)) throw new Error('outside');
+      const body = readFileSync(file);
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': body.length }).end(body);
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const addr = server.address();
+  base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+}, 120_000);
+
+afterAll(() => {
+  server?.close();
+  if (root) rmSync(root, { recursive: true, force: true });
+});
+
+describe('ClipAnalysis.domain', () => {
+  it('is null without a domain.json or with a broken one, and the evaluators still load', async () => {
+    for (const d of ['without', 'broken']) {
+      const models = new ModelStore();
+      const report = await job((ctx) => models.load({ baseUrl: `${base}/${d}/`, which: ['evaluators'] }, ctx));
+      expect(report.evaluatorsProblem).toBeNull();
+      const a = await job((ctx) => analyzeClip(models, { wave: syntheticClip(2, 1) }, ctx));
+      expect(a.domain).toBeNull();
+      expect(a.probabilities).toHaveLength(4);
+    }
+  }, 60_000);
+
+  it('carries the calibrated verdict on analyze and on protect (original and protected)', async () => {
+    const models = new ModelStore();
+    await job((ctx) => models.load({ baseUrl: `${base}/with/`, which: ['evaluators'] }, ctx));
+    const wave = syntheticClip(3, 1.5);
+    const a = await job((ctx) => analyzeClip(models, { wave }, ctx));
+    expect(a.domain).not.toBeNull();
+    const s = a.domain!.signals;
+    expect(s.serMaxProb).toBeCloseTo(Math.max(...a.probabilities), 6);
+    expect(s.duration).toBeCloseTo(1.5, 6);
+    expect(a.domain).toEqual(assessDomain(s, calibration));
+
+    const r = await job((ctx) => protectClip(models, { wave, method: 'pitch', budgetDb: 15 }, ctx));
+    expect(r.original!.domain).toEqual(a.domain);
+    expect(r.protected!.domain).not.toBeNull();
+    expect(r.protected!.domain!.signals.duration).toBeCloseTo(1.5, 6);
+  }, 60_000);
+
+  it('says no speech for silence and for a steady tone', async () => {
+    const models = new ModelStore();
+    await job((ctx) => models.load({ baseUrl: `${base}/with/`, which: ['evaluators'] }, ctx));
+    const silent = await job((ctx) => analyzeClip(models, { wave: new Float32Array(16000) }, ctx));
+    expect(silent.domain!.verdict).toBe('no-speech');
+    const tone = Float32Array.from({ length: 32000 }, (_, i) => 0.3 * Math.sin((2 * Math.PI * 440 * i) / 16000));
+    const t = await job((ctx) => analyzeClip(models, { wave: tone }, ctx));
+    expect(t.domain!.verdict).toBe('no-speech');
+    expect(t.domain!.reasons[0]).toMatch(/steady tone/);
+  }, 60_000);
+});
