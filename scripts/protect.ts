@@ -6,7 +6,7 @@
  * the Aclipse generator, through the same code the app runs, into 16 kHz mono 16-bit WAVs. Never overwrites an
  * input. `--help` has the details; the work is in scripts/protect/.
  */
-import { attackersAnalysis } from './protect/analyses';
+import { attackersAnalysis, cuesAnalysis } from './protect/analyses';
 import { runProtect } from './protect/cli';
 import type { RecordAnalysis } from './protect/report';
 
@@ -14,6 +14,7 @@ async function main(argv: string[]): Promise<number> {
   const analyses: RecordAnalysis[] = [];
   // Only a report reads the clips again; a plain run starts nothing it does not need.
   if (argv.some((a) => a === '--report' || a.startsWith('--report=') || a === '--json' || a.startsWith('--json='))) {
+    analyses.push(cuesAnalysis());
     const ext = await attackersAnalysis();
     if (ext.analysis) analyses.push(ext.analysis);
     if (ext.note) console.error(ext.note);

@@ -2,6 +2,7 @@
  * What `npm run protect -- --report/--json` adds to each file beyond the shipped evaluators: the external
  * recognizers' transcripts of the original and the protected clip (when their environment is installed).
  */
+import { CUE_METRICS, cueRetention, type CueRetention } from '../../src/core/cues';
 import { wer } from '../../src/core/ml/metrics';
 import { normalizeText, spellNumbers } from '../../src/core/ml/text';
 import { ATTACKERS_SETUP_COMMAND, attackersInstalled, startAttackers, type AttackerKind, type AttackerOptions } from '../../src/core/node/attackers';
@@ -17,6 +18,8 @@ export interface ExternalReading {
 
 declare module './report' {
   interface ProtectReportExtensions {
+    /** Label-free emotion-cue retention of the protected clip against the original (holds on any voice). */
+    cues?: CueRetention;
     /** External recognizers (Whisper tiny.en, PocketSphinx), by attacker id. */
     attackers?: Partial<Record<AttackerKind, ExternalReading>>;
   }
@@ -53,6 +56,26 @@ export async function attackersAnalysis(root = process.cwd(), opts: AttackerOpti
       dispose() {
         void Promise.all(attackers.map((a) => a.close()));
       },
+    },
+  };
+}
+
+/** Emotion cues kept (F0, voicing, loudness, rate): no model, so the numbers hold on any voice. */
+export function cuesAnalysis(): RecordAnalysis {
+  return {
+    id: 'cues',
+    async analyze(original, protectedWave) {
+      return { cues: cueRetention(original, protectedWave) };
+    },
+    lines(r: ProtectReportRecord) {
+      const c = r.cues;
+      if (!c) return [];
+      const f = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '–');
+      return [
+        `cues kept   F0 correlation ${f(c.f0Correlation)}, F0 RMSE ${f(c.f0RmseSemitones)} st, voicing agreement ${f(c.voicingAgreement)}, ` +
+          `loudness correlation ${f(c.loudnessCorrelation)}, speaking rate ${Number.isFinite(c.syllableRateChange) ? `${c.syllableRateChange >= 0 ? '+' : ''}${(c.syllableRateChange * 100).toFixed(0)} %` : '–'}`,
+        ...Object.entries(c.reasons).map(([k, why]) => `            ${CUE_METRICS.find((m) => m.key === k)?.label ?? k}: ${why}`),
+      ];
     },
   };
 }

@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { parseDomainCalibration } from '../../src/core/domain';
 import { Evaluators } from '../../src/core/ml/evaluators';
 import { decoderSettings, type ModelJson } from '../../src/core/ml/weights';
 import { readModelDir } from '../../src/core/node/io';
@@ -39,7 +40,10 @@ export async function loadShippedEvaluators(dir: string): Promise<LoadedEvaluato
   const words = wordsFile && existsSync(wordsFile) ? readFileSync(wordsFile, 'utf8').split('\n').filter((w) => w) : null;
   const lmFile = words && dec.lm ? path.join(dir, 'asr', dec.lm) : null;
   const lm = lmFile && existsSync(lmFile) ? new Uint8Array(readFileSync(lmFile)) : null;
-  const evaluators = await Evaluators.load({ ser: serArt, asr: asrArt, words, lm });
+  // The out-of-domain calibration belongs to these weights (npm run eval:domain); without it there is no verdict.
+  const domainFile = path.join(dir, 'domain.json');
+  const domain = existsSync(domainFile) ? parseDomainCalibration(JSON.parse(readFileSync(domainFile, 'utf8'))) : null;
+  const evaluators = await Evaluators.load({ ser: serArt, asr: asrArt, words, lm, domain });
   const lmInfo = evaluators.languageModel;
   const decoder = words
     ? `beam search (width ${dec.beamWidth}) over a ${words.length}-word lexicon` +

@@ -7,6 +7,7 @@
  * the record, so it needs no change. Fields are only ever filled by an analysis that ran.
  */
 import { EMOTIONS, type Emotion } from '../../src/core/data/emotions';
+import type { DomainVerdict } from '../../src/core/domain';
 import { cer, wer } from '../../src/core/ml/metrics';
 import type { ClipPrediction } from '../../src/core/ml/evaluators';
 import { SKIP_REASON_TEXT, type SkipReason, type SkippedFile } from './plan';
@@ -18,6 +19,8 @@ export interface EvaluatorView {
   /** beam search with the word list and LM when they are shipped (as in the app), else greedy */
   transcript: string;
   transcriptGreedy: string;
+  /** Whether the evaluators know this kind of voice (null without a calibration): their readings are unreliable otherwise. */
+  domain: DomainVerdict | null;
 }
 
 export interface ClipEvaluation {
@@ -113,7 +116,7 @@ export interface RecordAnalysis {
 
 export function evaluatorView(p: ClipPrediction): EvaluatorView {
   const probabilities = Object.fromEntries(EMOTIONS.map((e, i) => [e, p.probabilities[i] ?? 0])) as Record<Emotion, number>;
-  return { emotion: p.emotion, probabilities, transcript: p.transcript, transcriptGreedy: p.transcriptGreedy };
+  return { emotion: p.emotion, probabilities, transcript: p.transcript, transcriptGreedy: p.transcriptGreedy, domain: p.domain };
 }
 
 export function compareViews(original: EvaluatorView, prot: EvaluatorView): ClipEvaluation {
@@ -155,6 +158,14 @@ export function formatRecord(r: ProtectReportRecord, analyses: readonly RecordAn
       `  emotion     original:  ${emotionLine(ev.original)}`,
       `              protected: ${emotionLine(ev.protected)}${ev.emotionKept ? '' : '  ← changed'}`,
     );
+    const d = ev.original.domain;
+    if (d && d.verdict !== 'in-domain') {
+      lines.push(
+        d.verdict === 'no-speech'
+          ? '  voice       no speech found: the transcripts and emotions above mean nothing for this file'
+          : `  voice       unlike the voices the evaluators were trained on: the transcripts and emotions above are unreliable (${d.reasons.join('; ')})`,
+      );
+    }
   }
   for (const a of analyses) lines.push(...a.lines(r).map((l) => `  ${l}`));
   return lines;
