@@ -435,7 +435,7 @@ export interface Spectra {
   f0: F0Contours;
 }
 
-/** Pitch (F0) contours of an original/protected pair on one time grid; long clips are reduced to medians. */
+/** Pitch (F0) contours of an original/protected pair on one time grid; long clips get fewer, coarser points. */
 export interface F0Contours {
   /** Seconds between points (point i is centred at i · hopS); 0.01 unless the clip was long. */
   hopS: number;

@@ -255,6 +255,20 @@ describe('loudness and speaking rate', () => {
     }
   });
 
+  it('does not count steady noise in the pauses as speaking time', () => {
+    // Two 1-second phrases at 4 syllables/s with a second of pause between them and around them.
+    const x = new Float32Array(5 * sr);
+    const burst = harmonic(() => 140, 0.15, 0.3, (t) => Math.sin((Math.PI * t) / 0.15) ** 2);
+    for (const start of [1, 3]) for (let k = 0; k < 4; k++) x.set(burst, Math.round((start + k / 4) * sr));
+    const clean = syllableRate(x);
+    const rand = lcg(9);
+    const noisy = syllableRate(x.map((v) => v + 0.06 * rand()));
+    expect(clean.nuclei).toBe(8);
+    expect(noisy.nuclei).toBe(8);
+    expect(noisy.speechSeconds).toBeLessThan(clean.speechSeconds * 1.1);
+    expect(Math.abs(noisy.rate / clean.rate - 1)).toBeLessThan(0.1);
+  });
+
   it('finds no speech in silence', () => {
     const r = syllableRate(new Float32Array(sr));
     expect(r.nuclei).toBe(0);

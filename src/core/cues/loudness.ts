@@ -53,6 +53,8 @@ export const SYLLABLE_DEFAULTS = { prominenceDb: 3, gateDb: 30 } as const;
 const BAND_HZ = [300, 2500] as const;
 /** 40 ms energy window: it smooths away the pitch ripple but keeps syllables (≥ 80 ms) apart. */
 const ENVELOPE_WINDOW = 640;
+/** Speech must rise this far over the clip's quietest frames (with a pause in the clip, that is its noise floor). */
+const NOISE_MARGIN_DB = 6;
 /** Pauses shorter than this are part of speaking (a stop closure, a breath between words), not silence. */
 const BRIDGE_FRAMES = 30;
 
@@ -87,8 +89,11 @@ export function syllableRate(x: Float32Array, opts: SyllableOptions = {}): Sylla
   const env = syllableEnvelopeDb(x);
   let max = -Infinity;
   for (const v of env) max = Math.max(max, v);
-  // Relative gate: a louder or quieter copy of a clip gets the same nuclei. The absolute floor keeps silence silent.
-  const gate = Math.max(max - o.gateDb, -90);
+  // Relative gate: a louder or quieter copy of a clip gets the same nuclei. The absolute floor keeps silence silent,
+  // and a margin over the clip's own floor (its 5th-percentile frame) keeps steady noise from counting as speech.
+  const sorted = Float32Array.from(env).sort();
+  const floor = sorted[Math.floor(0.05 * (sorted.length - 1))] ?? -Infinity;
+  const gate = Math.max(max - o.gateDb, floor + NOISE_MARGIN_DB, -90);
 
   const speech = new Uint8Array(env.length);
   for (let t = 0; t < env.length; t++) speech[t] = env[t]! >= gate ? 1 : 0;

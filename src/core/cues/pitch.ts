@@ -86,7 +86,7 @@ export function trackPitch(input: Float32Array, opts: PitchOptions = {}): PitchT
   const sr = RATE;
   const hop16 = opts.hopSamples ?? HOP_SAMPLES;
   if (!(Number.isInteger(hop16) && hop16 >= DECIMATE && hop16 % DECIMATE === 0)) throw new RangeError(`The hop must be an even number of samples, got ${hop16}.`);
-  const HOP = hop16 / DECIMATE;
+  const hop = hop16 / DECIMATE;
   const lagLo = Math.max(2, Math.floor(sr / o.maxHz));
   const lagHi = Math.ceil(sr / o.minHz);
   // One more lag than searched, so a dip at lagHi can still be interpolated.
@@ -105,7 +105,7 @@ export function trackPitch(input: Float32Array, opts: PitchOptions = {}): PitchT
   const energy = new Float64Array(frames);
   let peak = 0;
   for (let t = 0; t < frames; t++) {
-    energy[t] = windowEnergy(prefix, t * HOP - WINDOW / 2, WINDOW) / WINDOW;
+    energy[t] = windowEnergy(prefix, t * hop - WINDOW / 2, WINDOW) / WINDOW;
     peak = Math.max(peak, energy[t]!);
   }
   const gate = Math.max(peak * 10 ** (-o.gateDb / 10), 10 ** (o.floorDbfs / 10));
@@ -126,7 +126,7 @@ export function trackPitch(input: Float32Array, opts: PitchOptions = {}): PitchT
     // The compared windows [s, s+W) and [s+τ, s+τ+W) straddle the frame centre on average over the searched lags.
     // At the clip's ends the segment slides inside the clip instead of reading zeros, which would bias d(τ) (a
     // half-empty window makes E_τ depend on τ).
-    let s = t * HOP - ((WINDOW + lagHi) >> 1);
+    let s = t * hop - ((WINDOW + lagHi) >> 1);
     if (x.length >= segLen) s = Math.min(x.length - segLen, Math.max(0, s));
     for (let i = 0; i < segLen; i++) {
       const k = s + i;
