@@ -56,6 +56,10 @@ test('evaluates the demo set: WA/UA/WER/CER, confusion matrices before and after
     await expect(row.locator('td').first()).toHaveText('8');
     for (const metric of ['wa', 'ua', 'wer', 'cer']) await expect(row.locator(`[data-metric="${metric}"]`)).toHaveText(/^\d+\.\d %$/);
   }
+  // Label-free cue retention: nothing to compare on the originals; a 2 kHz low-pass leaves pitch untouched.
+  await expect(summary.locator('tr[data-method="original"] [data-metric="f0-corr"]')).toHaveText('—');
+  await expect(summary.locator('tr[data-method="lowpass2k"] [data-metric="f0-corr"]')).toHaveText(/^(0\.9\d|1\.00)$/);
+  await expect(summary.locator('tr[data-method="aclipse"] [data-metric="loudness-corr"]')).toHaveText(/^-?\d\.\d\d$/);
 
   // Both matrices: counts add up to the clips, each row's percentages to 100, and UA read off the picture matches
   // the UA in the table.

@@ -4,6 +4,7 @@
  * own protection (chunked, any active generator) and the frozen evaluators as they are loaded in the app.
  */
 import * as tf from '@tensorflow/tfjs';
+import { cueRetention } from '../src/core/cues';
 import { evaluateClips, summarizeRun, type Condition, type EvalClip, type EvaluationReaders } from '../src/core/evaluation';
 import type { BackendName, EvaluateArgs, EvaluateResult } from '../src/engine/api';
 import { decodeEntry, type DatasetStore } from './datasets';
@@ -36,6 +37,8 @@ export async function evaluateDataset(models: ModelStore, datasets: DatasetStore
       }
       return out;
     },
+    // Label-free, so it is the one emotion measure that holds on datasets whose voices the SER does not know.
+    cues: cueRetention,
   };
   const run = await evaluateClips(clips, conditions, readers, {
     batchSize: 1,

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { AclipseGenerator } from '../../src/core/aclipse/model';
+import { cueRetention } from '../../src/core/cues';
 import { bySplit, loadManifestDataset, type DatasetEntry, type DatasetIndex } from '../../src/core/data';
 import { nodeDirectorySource } from '../../src/core/data/node-source';
 import { rowsToCsv, type Condition, type EvaluationRow, type MethodId, type MethodSummary } from '../../src/core/evaluation';
@@ -197,6 +198,7 @@ export async function runExternal(
       const texts = await Promise.all(readersByKind.map(async ({ kind, t }) => [kind, spellNumbers(await t.read(wave))] as const));
       return Object.fromEntries(texts);
     },
+    cues: cueRetention,
   });
 
   const out = path.join(cfg.out, 'external');

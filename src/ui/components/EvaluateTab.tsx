@@ -376,6 +376,9 @@ function TradeoffPlot({ summaries }: { summaries: MethodSummary[] }) {
   );
 }
 
+/** A cue median, or a dash for the original row (nothing to compare) and undefined medians. */
+const cue = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(2));
+
 function SummaryTable({ result }: { result: EvaluateResult }) {
   const best = (key: (s: MethodSummary) => number, dir: 1 | -1) => {
     const protectedOnes = result.summaries.filter((s) => s.method !== 'original');
@@ -399,6 +402,11 @@ function SummaryTable({ result }: { result: EvaluateResult }) {
             <th scope="col" className="num" title="Character error rate">CER ↑</th>
             <th scope="col" className="num">SNR</th>
             <th scope="col" className="num" title="Share of the perturbation's energy above 2 kHz">≥ 2 kHz</th>
+            <th scope="col" className="num" title="Emotion cue, no model: median correlation of the pitch contours (1 = same melody)">F0 corr ↑</th>
+            <th scope="col" className="num" title="Emotion cue, no model: median pitch difference in semitones over frames voiced in both">F0 RMSE st ↓</th>
+            <th scope="col" className="num" title="Emotion cue, no model: median share of frames with the same voiced/unvoiced decision">Voicing ↑</th>
+            <th scope="col" className="num" title="Emotion cue, no model: median correlation of the loudness envelopes">Loudness corr ↑</th>
+            <th scope="col" className="num" title="Emotion cue, no model: median change of the speaking rate (syllable nuclei per second)">Rate Δ</th>
           </tr>
         </thead>
         <tbody>
@@ -416,6 +424,11 @@ function SummaryTable({ result }: { result: EvaluateResult }) {
               <td className="num" data-metric="cer">{pct(s.cer.rate)}</td>
               <td className="num">{s.meanSnrDb === null ? '—' : db(s.meanSnrDb)}</td>
               <td className="num">{s.meanPerturbationHighShare === null ? '—' : pct(s.meanPerturbationHighShare, 0)}</td>
+              <td className="num" data-metric="f0-corr">{cue(s.cues?.f0Correlation)}</td>
+              <td className="num" data-metric="f0-rmse">{cue(s.cues?.f0RmseSemitones)}</td>
+              <td className="num" data-metric="voicing">{cue(s.cues?.voicingAgreement)}</td>
+              <td className="num" data-metric="loudness-corr">{cue(s.cues?.loudnessCorrelation)}</td>
+              <td className="num" data-metric="rate-change">{s.cues && Number.isFinite(s.cues.syllableRateChange) ? `${s.cues.syllableRateChange >= 0 ? '+' : ''}${pct(s.cues.syllableRateChange, 0)}` : '—'}</td>
             </tr>
           ))}
         </tbody>
