@@ -88,3 +88,13 @@ describe('restarting attacker', () => {
     await a.close();
   });
 });
+
+describe('request timeout', () => {
+  it('counts only the time the server spends on a request, not its wait in the queue', async () => {
+    const a = await Attacker.start('whisper', { command: FAKE, requestTimeoutMs: 400 });
+    open.push(a);
+    // Three slow clips of 250 ms each: the last waits 500 ms in the queue, longer than the timeout, and still succeeds.
+    const res = await Promise.all([0, 1, 2].map(() => a.transcribe(new Float32Array(19))));
+    expect(res.map((r) => r.text)).toEqual(['slow', 'slow', 'slow']);
+  });
+});

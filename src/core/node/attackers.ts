@@ -58,7 +58,8 @@ export interface AttackerOptions {
 interface Pending {
   resolve: (t: Transcript) => void;
   reject: (e: Error) => void;
-  timer: ReturnType<typeof setTimeout>;
+  /** Armed only while the server works on this request (it reads one at a time), so queued ones never time out. */
+  timer: ReturnType<typeof setTimeout> | null;
 }
 
 /** The Python interpreter of attackers/.venv, or an error that names the setup command. */
@@ -102,7 +103,7 @@ export class Attacker {
         `${ATTACKER_LABELS[kind]} exited (${signal ?? `code ${code}`})${this.stderrTail ? `: ${this.stderrTail.trim().split('\n').slice(-3).join(' | ')}` : ''}`,
       );
       for (const p of this.pending.values()) {
-        clearTimeout(p.timer);
+        if (p.timer) clearTimeout(p.timer);
         p.reject(this.exited);
       }
       this.pending.clear();
@@ -165,7 +166,7 @@ export class Attacker {
     });
     child.removeAllListeners('exit');
     child.removeAllListeners('error');
-    return new Attacker(kind, hello, child, opts.requestTimeoutMs ?? 120_000, lines);
+    return new Attacker(kind, hello, child, opts.requestTimeoutMs ?? 300_000, lines);
   }
 
   get label(): string {
@@ -182,14 +183,22 @@ export class Attacker {
     if (this.exited) return Promise.reject(this.exited);
     const id = this.nextId++;
     return new Promise<Transcript>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
-        reject(new Error(`${this.label} took over ${this.requestTimeoutMs / 1000} s on one clip; stopping it`));
-        this.child.kill('SIGKILL');
-      }, this.requestTimeoutMs);
-      this.pending.set(id, { resolve, reject, timer });
+      this.pending.set(id, { resolve, reject, timer: null });
+      this.armHead();
       this.child.stdin.write(`${JSON.stringify({ id, samples: float32ToBase64(samples) })}\n`);
     });
+  }
+
+  /** Starts the clock of the oldest pending request: the one the server is reading now. */
+  private armHead(): void {
+    const head = this.pending.entries().next();
+    if (head.done || head.value[1].timer !== null) return;
+    const [id, p] = head.value;
+    p.timer = setTimeout(() => {
+      this.pending.delete(id);
+      p.reject(new Error(`${this.label} took over ${this.requestTimeoutMs / 1000} s on one clip; stopping it`));
+      this.child.kill('SIGKILL');
+    }, this.requestTimeoutMs);
   }
 
   private onLine(line: string): void {
@@ -202,7 +211,8 @@ export class Attacker {
     const p = msg.id === undefined ? undefined : this.pending.get(msg.id);
     if (!p || msg.id === undefined) return;
     this.pending.delete(msg.id);
-    clearTimeout(p.timer);
+    if (p.timer) clearTimeout(p.timer);
+    this.armHead();
     if (typeof msg.error === 'string') p.reject(new Error(`${this.label}: ${msg.error}`));
     else p.resolve({ text: msg.text ?? '', ms: msg.ms ?? NaN });
   }
