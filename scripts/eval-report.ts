@@ -1,6 +1,7 @@
 /**
  * npm run eval -- [--config configs/eval.json] [--limit N] [--out dir] [--parts main,pgd,attacker,transfer,external]
- *     [--external-methods aclipse,noise] [--external-snrs 10,20] [--external-limit N] [--real data/real|none] [--real-limit N]
+ *     [--attackers whisper,pocketsphinx] [--external-methods aclipse,noise] [--external-snrs 10,20] [--external-limit N]
+ *     [--real data/real|none] [--real-limit N]
  * npm run eval -- --replot [--out dir]   (redraws frontier.svg from an existing report.json, no evaluation)
  *
  * The external part needs the attackers' environment (npm run setup:attackers) and the real-speech set
@@ -12,6 +13,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { ATTACKER_KINDS, type AttackerKind } from '../src/core/node/attackers';
 import { initTf } from '../src/core/node/tf';
 import { numberFlag, numberList, parseFlags, stringFlag } from './flags';
 import { DEFAULT_EVAL_CONFIG, REPORT_PARTS, frontierFigure, runReport, type EvalReport, type EvalReportConfig, type ReportPart } from './eval/report';
@@ -32,6 +34,12 @@ async function main(): Promise<void> {
     const bad = parts.split(',').filter((p) => !(REPORT_PARTS as readonly string[]).includes(p));
     if (bad.length) throw new Error(`--parts: unknown ${bad.join(', ')} (one of ${REPORT_PARTS.join(', ')})`);
     cfg.parts = parts.split(',') as ReportPart[];
+  }
+  const xa = stringFlag(flags, 'attackers');
+  if (xa) {
+    const bad = xa.split(',').filter((a) => !(ATTACKER_KINDS as readonly string[]).includes(a));
+    if (bad.length) throw new Error(`--attackers: unknown ${bad.join(', ')} (one of ${ATTACKER_KINDS.join(', ')})`);
+    cfg.external.attackers = xa.split(',') as AttackerKind[];
   }
   const xm = stringFlag(flags, 'external-methods');
   if (xm) cfg.external.methods = xm.split(',') as EvalReportConfig['external']['methods'];
