@@ -1,13 +1,16 @@
 /**
  * `npm run corpus:real`: a small set of real human speech for out-of-domain checks (issue 16 §2).
  *
- * Source: the acted dialogue of Fish Fillets NG in Debian. The base package `fillets-ng-data` ships English audio for
- * only a handful of lines (sound effects, a few German/Russian lines); the spoken dialogue is in the language add-ons.
- * We use `fillets-ng-data-cs` (1,882 Czech lines by many voice actors, 22.05 kHz Vorbis) by default, `--lang en` or
- * `--lang nl` picks another folder. The text of each line is the `dialogStr(...)` translation that follows its
- * `dialogId(id, font, english)` in `script/<level>/dialogs_<lang>.lua` (for `en` the English text itself).
- * Because the default language is not English, the set also carries the English voice prompts of `alsa-utils`
- * (/usr/share/sounds/alsa/Front_Center.wav …: one human speaker, 8 short lines), always in the held-out half.
+ * Sources (Debian packages; the script installs them as root, otherwise prints the apt-get command):
+ * - the acted dialogue of Fish Fillets NG. The base package `fillets-ng-data` ships English audio for only a
+ *   handful of lines (sound effects, a few German/Russian lines); the spoken dialogue is in the language add-ons.
+ *   We use `fillets-ng-data-cs` (1,782 Czech level lines by many voice actors, 22.05 kHz Vorbis) by default;
+ *   `--lang en` or `--lang nl` picks another folder. A line's text is the `dialogStr(...)` translation that follows
+ *   its `dialogId(id, font, english)` in `script/<level>/dialogs_<lang>.lua` (for `en` the English text itself).
+ * - English real voices, since Czech alone would let a detector learn the language rather than the voice:
+ *   `hedgewars-data`'s eight English voice packs (one actor each, short in-game exclamations; `--no-hedgewars`
+ *   leaves them out) and the 8 channel prompts of `alsa-utils` (one speaker, always held out).
+ * Each source is split in two halves by folder (level, voice pack): calibration and heldout.
  *
  *   npm run corpus:real                 # → data/real/{clips/, manifest.jsonl, SOURCE.md}
  *   npm run corpus:real -- --lang en --out data/real-en
@@ -29,6 +32,26 @@ import { ensurePackages, type Requirement } from './deps';
 
 export const FILLETS_ROOT = '/usr/share/games/fillets-ng';
 export const ALSA_SOUNDS = '/usr/share/sounds/alsa';
+export const HEDGEWARS_VOICES = '/usr/share/games/hedgewars/Data/Sounds/voices';
+/** Hedgewars' English voice packs, one actor each (left out: Default_es/pl/ru/uk and Russian*, other languages or
+ *  accents of them, and Robot, a filter over a voice). */
+export const HEDGEWARS_PACKS = ['British', 'Classic', 'Default', 'HillBilly', 'Mobster', 'Pirate', 'Singer', 'Surfer'];
+/**
+ * The line each Hedgewars voice file is named after. Actors read them in character, so the words are the line's
+ * name, not a checked transcript. Grunts and effects (Jump, Ow, Ooff, Firepunch, Laugh, Hmm, Poison*) have none.
+ */
+export const HEDGEWARS_LINES: Readonly<Record<string, string>> = {
+  Amazing: 'amazing', Boring: 'boring', Brilliant: 'brilliant', Bugger: 'bugger', Byebye: 'bye bye',
+  Comeonthen: 'come on then', Coward: 'coward', Cutitout: 'cut it out', Drat: 'drat', Enemydown: 'enemy down',
+  Excellent: 'excellent', Fire: 'fire', Firstblood: 'first blood', Flawless: 'flawless', Flyaway: 'fly away',
+  Gonnagetyou: 'gonna get you', Grenade: 'grenade', Hello: 'hello', Hurry: 'hurry', Illgetyou: "i'll get you",
+  Incoming: 'incoming', Justyouwait: 'just you wait', Kamikaze: 'kamikaze', Leavemealone: 'leave me alone',
+  Melon: 'melon', Missed: 'missed', Nooo: 'no', Nutter: 'nutter', Ohdear: 'oh dear', Oops: 'oops', Ouch: 'ouch',
+  Reinforcements: 'reinforcements', Revenge: 'revenge', Runaway: 'run away', Sameteam: 'same team', Solong: 'so long',
+  Stupid: 'stupid', Takecover: 'take cover', Thisoneismine: 'this one is mine', Traitor: 'traitor', 'Uh-oh': 'uh oh',
+  Victory: 'victory', Watchit: 'watch it', Watchthis: 'watch this', Whatthe: 'what the', Yessir: 'yes sir',
+  Youllregretthat: "you'll regret that",
+};
 /** Clips shorter than this are dropped: too short for either evaluator to say anything. */
 export const MIN_DURATION_S = 0.5;
 /** Peak a clip is scaled down to when the decoded float signal goes above it. */
@@ -255,10 +278,16 @@ function dpkgVersion(pkg: string): string {
   return r.status === 0 ? r.stdout.trim() : 'not installed';
 }
 
-function copyrightSummary(pkg: string): string {
+function copyrightSummary(pkg: string, filesPattern?: string): string {
   const f = `/usr/share/doc/${pkg}/copyright`;
   if (!existsSync(f)) return '(no copyright file)';
   const text = readFileSync(f, 'utf8');
+  if (filesPattern) {
+    // The licence of one Files: stanza of a machine-readable copyright file.
+    const stanza = text.split(/\n\s*\n/).find((b) => b.split('\n').some((l) => l.startsWith('Files:') && l.includes(filesPattern)));
+    const lic = stanza && /^License:\s*(.+)$/m.exec(stanza);
+    if (lic) return `${lic[1]!.trim()} (files ${filesPattern}; see ${f})`;
+  }
   // Machine-readable copyright files name licences in License: fields; older ones only quote the GPL's preamble.
   const lic = text.split('\n').filter((l) => /^License:/.test(l)).map((l) => l.replace(/^License:\s*/, '').trim());
   if (lic.length) return [...new Set(lic)].join(', ');
@@ -338,6 +367,21 @@ function alsaCandidates(): Candidate[] {
     });
 }
 
+/** Hedgewars' English voice packs; files without a line name come back with empty text (dropped as no-text). */
+function hedgewarsCandidates(): Candidate[] {
+  const out: Candidate[] = [];
+  for (const pack of HEDGEWARS_PACKS) {
+    const dir = path.join(HEDGEWARS_VOICES, pack);
+    if (!existsSync(dir)) continue;
+    for (const f of readdirSync(dir).filter((x) => x.endsWith('.ogg')).sort()) {
+      const name = f.slice(0, -4);
+      const text = HEDGEWARS_LINES[name] ?? '';
+      out.push({ level: `hedgewars-${pack}`, id: name, file: path.join(dir, f), rawText: text, english: text, speaker: `hedgewars-${pack}`, source: 'hedgewars-data', lang: 'en' });
+    }
+  }
+  return out;
+}
+
 function main(): void {
   const args = process.argv.slice(2);
   const opt = (name: string, def: string) => {
@@ -355,6 +399,8 @@ function main(): void {
     { pkg: 'alsa-utils', probe: path.join(ALSA_SOUNDS, 'Front_Center.wav'), optional: true },
     ...ASTERISK_PACKAGES.map((p) => ({ pkg: p, probe: p.endsWith('g722') ? ASTERISK_SOUNDS : ASTERISK_TEXT })),
   ];
+  const withHedgewars = !args.includes('--no-hedgewars');
+  if (withHedgewars) reqs.push({ pkg: 'hedgewars-data', probe: path.join(HEDGEWARS_VOICES, 'Default', 'Hello.ogg') });
   ensurePackages(false, log, reqs);
 
   const { cands, noText } = filletsCandidates(lang, log);
@@ -375,6 +421,7 @@ function main(): void {
     })),
   );
   log(`asterisk: ${prompts.length} English prompts with text and audio`);
+  if (withHedgewars) cands.push(...hedgewarsCandidates());
   const drops: Record<string, string[]> = { 'no-dialog-line': noText, 'no-text': [], digits: [], short: [], duplicate: [] };
   const seen = new Map<string, string>();
   const kept: Array<Candidate & { samples: Float32Array; gainDb: number }> = [];
@@ -401,11 +448,17 @@ function main(): void {
     kept.push({ ...c, samples, gainDb: limitPeak(samples) });
   }
 
+  // Each source is halved on its own (levels for Fish Fillets, voice packs, i.e. actors, for Hedgewars), so adding
+  // one source never moves the clips of another between halves.
   const perLevel = new Map<string, number>();
-  // The English sources are never calibrated on: the out-of-domain detector meets them only when it is scored.
+  // The English prompt voices (alsa, asterisk) are never calibrated on: the detector meets them only when scored.
   const heldOutSources = new Set(['alsa', 'asterisk']);
-  for (const k of kept) if (!heldOutSources.has(k.level)) perLevel.set(k.level, (perLevel.get(k.level) ?? 0) + 1);
-  const halves = splitLevels(perLevel);
+  const perPack = new Map<string, number>();
+  for (const k of kept) {
+    const m = k.source === 'hedgewars-data' ? perPack : heldOutSources.has(k.level) ? null : perLevel;
+    m?.set(k.level, (m.get(k.level) ?? 0) + 1);
+  }
+  const halves = new Map([...splitLevels(perLevel), ...splitLevels(perPack)]);
   const records: RealManifestRecord[] = [];
   for (const k of kept) {
     const rel = `clips/${k.level}/${k.id}.wav`;
@@ -433,9 +486,15 @@ function main(): void {
   const speakers = new Set(records.map((r) => r.speaker));
   const byHalf = (h: RealHalf) => records.filter((r) => r.half === h);
   const summary = [
-    `${records.length} clips, ${(total / 60).toFixed(1)} min, ${speakers.size} speakers (on-screen characters and the English prompt voices), ${perLevel.size} levels + ${[...heldOutSources].join(' + ')}`,
-    `calibration: ${byHalf('calibration').length} clips from ${[...halves].filter(([, h]) => h === 'calibration').length} levels; ` +
-      `heldout: ${byHalf('heldout').length} clips from ${[...halves].filter(([, h]) => h === 'heldout').length} levels + ${[...heldOutSources].join(' + ')}`,
+    `${records.length} clips, ${(total / 60).toFixed(1)} min, ${speakers.size} speakers (on-screen characters / voice packs / prompt voices), ` +
+      `${perLevel.size} Fish Fillets levels, ${perPack.size} Hedgewars packs, ${[...heldOutSources].join(', ')}`,
+    ...[...new Set(records.map((r) => r.source))].map((src) => {
+      const rs = records.filter((r) => r.source === src);
+      return `${src}: ${rs.length} clips, ${(rs.reduce((a, r) => a + r.duration, 0) / 60).toFixed(1)} min, ${new Set(rs.map((r) => r.speaker)).size} speakers, language ${[...new Set(rs.map((r) => r.lang))].join('/')}`;
+    }),
+    `calibration: ${byHalf('calibration').length} clips from ${[...halves].filter(([, h]) => h === 'calibration').map(([l]) => l).length} levels/packs; ` +
+      `heldout: ${byHalf('heldout').length} clips from ${[...halves].filter(([, h]) => h === 'heldout').length} levels/packs + ${[...heldOutSources].join(' + ')}`,
+    `Hedgewars halves: ${[...splitLevels(perPack)].map(([l, h]) => `${l.replace('hedgewars-', '')} → ${h}`).join(', ')}`,
     `dropped: ${Object.entries(drops).map(([k, v]) => `${k} ${v.length}`).join(', ')}`,
     `peak-limited (float decode above ${PEAK_LIMIT}): ${records.filter((r) => r.gainDb < 0).length} clips, ` +
       `down to ${Math.min(0, ...records.map((r) => r.gainDb)).toFixed(2)} dB`,
@@ -449,7 +508,11 @@ Made by \`npm run corpus:real${args.length ? ' -- ' + args.join(' ') : ''}\` on 
 - **${pkg} ${dpkgVersion(pkg)}** (Debian): acted dialogue of the game Fish Fillets NG, language \`${lang}\`, from
   \`${FILLETS_ROOT}/sound/<level>/${lang}/<id>.ogg\` with text from \`script/<level>/dialogs_${lang}.lua\`.
   Licence (from /usr/share/doc/${pkg}/copyright): ${copyrightSummary(pkg)}.
-- **alsa-utils ${dpkgVersion('alsa-utils')}** (Debian): the English channel prompts in \`${ALSA_SOUNDS}\` (Noise.wav left out).
+${withHedgewars ? `- **hedgewars-data ${dpkgVersion('hedgewars-data')}** (Debian): English voice packs of the game Hedgewars
+  (${HEDGEWARS_PACKS.join(', ')}; one actor each) in \`${HEDGEWARS_VOICES}/<pack>/<Line>.ogg\`; the text is the line's
+  name (HEDGEWARS_LINES in scripts/corpus/real.ts), as acted, not a checked transcript.
+  Licence: ${copyrightSummary('hedgewars-data', 'Data/Sounds/*')}.
+` : ''}- **alsa-utils ${dpkgVersion('alsa-utils')}** (Debian): the English channel prompts in \`${ALSA_SOUNDS}\` (Noise.wav left out).
   Licence: ${copyrightSummary('alsa-utils')}.
 - **asterisk-core-sounds-en-g722 ${dpkgVersion('asterisk-core-sounds-en-g722')}** (Debian): the Asterisk PBX core prompts read by
   Allison Smith (US English, 16 kHz G.722), text from \`${ASTERISK_TEXT}\` with digits and \`*\`/\`#\` spelled as spoken.
@@ -457,7 +520,8 @@ Made by \`npm run corpus:real${args.length ? ' -- ' + args.join(' ') : ''}\` on 
 
 Decoded with ffmpeg ${dpkgVersion('ffmpeg')} to float, 16 kHz mono, peaks above ${PEAK_LIMIT} scaled down (\`gainDb\`),
 16-bit PCM. \`text\` is \`normalizeText(rawText)\`; \`speaker\` is the on-screen character (the dialog's font).
-\`half\` splits by level folder (calibration / heldout); the English alsa and asterisk prompts are always held out.
+\`half\` splits each source by folder (Fish Fillets level, Hedgewars voice pack) into calibration / heldout; the alsa
+and asterisk prompts are always held out.
 
 ${summary.map((s) => `- ${s}`).join('\n')}
 

@@ -179,13 +179,18 @@ async function main(): Promise<void> {
   };
   const testIn = sig('test');
   const held = sig('real-heldout');
-  const heldFillets = clips.filter((c) => c.group === 'real-heldout' && !c.key.startsWith('real:alsa__')).map((c) => cache[c.key]!);
+  const sourceOf = new Map(real.map((r) => [`real:${r.id}`, r.source]));
+  const heldFrom = (src: string) => clips.filter((c) => c.group === 'real-heldout' && sourceOf.get(c.key) === src).map((c) => cache[c.key]!);
+  const heldFillets = heldFrom('fillets-ng-data-cs');
+  const heldHedgewars = heldFrom('hedgewars-data');
   const fpr = rate([...testIn, ...sig('demo')], 'not-in-domain');
   const fnr = rate(held, 'in-domain');
   const results = {
     test: { n: testIn.length, correct: rate(testIn, 'in-domain') },
     demo: { n: sig('demo').length, correct: rate(sig('demo'), 'in-domain') },
     heldout: { n: held.length, correct: rate(held, 'not-in-domain') },
+    heldoutCzechFillets: { n: heldFillets.length, correct: rate(heldFillets, 'not-in-domain') },
+    heldoutEnglishHedgewars: { n: heldHedgewars.length, correct: rate(heldHedgewars, 'not-in-domain') },
     heldoutEnglishAlsa: { n: alsa.length, correct: rate(alsa, 'not-in-domain') },
     testSpeakerFlagged: { n: sig('test_speaker').length, rate: rate(sig('test_speaker'), 'not-in-domain') },
     falsePositiveRate: fpr,
@@ -219,6 +224,7 @@ ${row('synthetic test', testIn, 'in-domain')}
 ${row('demo clips', sig('demo'), 'in-domain')}
 ${row('real held-out half (all)', held, 'out-of-domain')}
 ${row('… Fish Fillets (Czech actors)', heldFillets, 'out-of-domain')}
+${row('… Hedgewars (English, 4 actors never in calibration)', heldHedgewars, 'out-of-domain')}
 ${row('… alsa-utils prompts (English, 1 speaker)', alsa, 'out-of-domain')}
 
 The synthetic voice the evaluators never trained on (\`test_speaker\`, ${sig('test_speaker').length} clips): flagged on
