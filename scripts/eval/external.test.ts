@@ -25,7 +25,7 @@ beforeAll(async () => {
   const fixture = (await loadCorpus('tests/fixtures/corpus10')).entries.slice(0, 2);
   const lines = fixture.map((e, i) => {
     copyFileSync(path.join('tests/fixtures/corpus10', e.path), path.join(real, 'clips', `r${i}.wav`));
-    return JSON.stringify({ id: `r${i}`, path: `clips/r${i}.wav`, text: e.text, split: 'real', speaker: 'x', lang: i === 0 ? 'en' : 'cs' });
+    return JSON.stringify({ id: `r${i}`, path: `clips/r${i}.wav`, text: e.text, split: 'real', speaker: 'x', lang: i === 0 ? 'en' : 'cs', source: 'alsa-utils' });
   });
   writeFileSync(path.join(real, 'manifest.jsonl'), lines.join('\n') + '\n');
   const fe = { ...DEFAULT_ASR_CONFIG.frontend, nMels: 16 };

@@ -26,7 +26,11 @@ export interface ExternalConfig {
   snrs: number[];
   /** Folder of the real-speech set (manifest.jsonl from `npm run corpus:real`); null skips it. */
   real: string | null;
-  /** The real clips an English recognizer can be scored on: this language, at least this many words. */
+  /**
+   * The real clips an English recognizer can be scored on: sources with checked transcripts (not Hedgewars, whose
+   * text is the line's name), this language, at least this many words.
+   */
+  realSources: string[];
   realLang: string;
   realMinWords: number;
   realLimit: number | null;
@@ -43,6 +47,7 @@ export const DEFAULT_EXTERNAL_CONFIG: ExternalConfig = {
   methods: ['aclipse', 'noise', 'lowpass4k', 'pitch', 'mcadams'],
   snrs: [10, 20],
   real: 'data/real',
+  realSources: ['asterisk-core-sounds-en-g722', 'alsa-utils'],
   realLang: 'en',
   realMinWords: 3,
   realLimit: null,
@@ -176,7 +181,9 @@ export async function runExternal(
   if (x.real) {
     if (!existsSync(path.join(x.real, 'manifest.jsonl'))) throw new Error(`No real-speech set at ${x.real}: run \`npm run corpus:real\` first (or set external.real to null)`);
     const real = await loadManifestDataset(nodeDirectorySource(x.real), { keepUnlabelled: true });
-    const scorable = real.entries.filter((e) => e.meta.lang === x.realLang && (e.text ?? '').split(' ').length >= x.realMinWords);
+    const scorable = real.entries.filter(
+      (e) => x.realSources.includes(String(e.meta.source)) && e.meta.lang === x.realLang && (e.text ?? '').split(' ').length >= x.realMinWords,
+    );
     sets.unshift({ name: 'real', entries: spread(scorable, x.realLimit ?? undefined) });
   }
   const conditions: Condition[] = [{ method: 'original', budgetDb: 0 }];
