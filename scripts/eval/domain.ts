@@ -183,6 +183,7 @@ async function main(): Promise<void> {
   const heldFrom = (src: string) => clips.filter((c) => c.group === 'real-heldout' && sourceOf.get(c.key) === src).map((c) => cache[c.key]!);
   const heldFillets = heldFrom('fillets-ng-data-cs');
   const heldHedgewars = heldFrom('hedgewars-data');
+  const heldAsterisk = heldFrom('asterisk-core-sounds-en-g722');
   const fpr = rate([...testIn, ...sig('demo')], 'not-in-domain');
   const fnr = rate(held, 'in-domain');
   const results = {
@@ -192,6 +193,7 @@ async function main(): Promise<void> {
     heldoutCzechFillets: { n: heldFillets.length, correct: rate(heldFillets, 'not-in-domain') },
     heldoutEnglishHedgewars: { n: heldHedgewars.length, correct: rate(heldHedgewars, 'not-in-domain') },
     heldoutEnglishAlsa: { n: alsa.length, correct: rate(alsa, 'not-in-domain') },
+    heldoutEnglishAsterisk: { n: heldAsterisk.length, correct: rate(heldAsterisk, 'not-in-domain') },
     testSpeakerFlagged: { n: sig('test_speaker').length, rate: rate(sig('test_speaker'), 'not-in-domain') },
     falsePositiveRate: fpr,
     falseNegativeRate: fnr,
@@ -226,6 +228,7 @@ ${row('real held-out half (all)', held, 'out-of-domain')}
 ${row('… Fish Fillets (Czech actors)', heldFillets, 'out-of-domain')}
 ${row('… Hedgewars (English, 4 actors never in calibration)', heldHedgewars, 'out-of-domain')}
 ${row('… alsa-utils prompts (English, 1 speaker)', alsa, 'out-of-domain')}
+${row('… Asterisk prompts (English, 1 professional speaker, telephone prompts)', heldAsterisk, 'out-of-domain')}
 
 The synthetic voice the evaluators never trained on (\`test_speaker\`, ${sig('test_speaker').length} clips): flagged on
 ${(100 * rate(sig('test_speaker'), 'not-in-domain')).toFixed(1)} % of clips (no speech: ${(100 * rate(sig('test_speaker'), 'no-speech')).toFixed(1)} %). Neither answer is
