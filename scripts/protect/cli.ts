@@ -9,6 +9,7 @@ import { perturbationReport } from '../../src/core/analysis';
 import { SAMPLE_RATE, decodeWavTo16kMono, encodeWav, validateSamples, type AudioIssueCode } from '../../src/core/audio';
 import { AudioDecodeError, VIDEO_EXTENSIONS, decodeAudioFileDetailed, findFfmpeg, FFMPEG_INSTALL_HINT, type AudioDecodeErrorCode } from '../../src/core/node/decode-audio';
 import { initTf } from '../../src/core/node/tf';
+import { parseSpans, protectSpans, type Span, type SpanReport } from '../../src/core/spans';
 import { readGeneratorDir } from '../aclipse/common';
 import { numberFlag, parseFlags, stringFlag, type Flags } from '../flags';
 import { loadShippedEvaluators, modelId, type LoadedEvaluators } from './models';
@@ -42,6 +43,8 @@ Options:
   --out <dir>           where the protected WAVs go (may be the input folder only if no name collides)
   --suffix <text>       added before .wav: --suffix -protected makes a.mp3 → a-protected.wav
   --budget <dB>         minimum SNR of the protected clip (default: the generator's training budget)
+  --spans <a-b,c-d>     protect only these parts (seconds, e.g. 1.2-1.9,3.0-3.4), each held to the budget on its
+                        own, with 20 ms fades inside its edges; every other sample stays the original
   --force               replace existing output files (never an input)
   --report              per file: transcripts and emotion (with probabilities) of the original and the protected
                         clip from the shipped evaluators (beam search with the shipped word list and LM, as in
@@ -57,7 +60,7 @@ Options:
 Exit status: 0 all audio protected; 1 some audio file skipped or failed (the summary says which and why);
 2 refused or bad arguments (nothing written).`;
 
-const KNOWN_FLAGS = new Set(['out', 'suffix', 'budget', 'force', 'report', 'json', 'model', 'evaluators', 'ffmpeg', 'dry-run', 'help']);
+const KNOWN_FLAGS = new Set(['out', 'suffix', 'budget', 'spans', 'force', 'report', 'json', 'model', 'evaluators', 'ffmpeg', 'dry-run', 'help']);
 
 export interface ProtectIo {
   log(line: string): void;
@@ -131,6 +134,8 @@ export interface ProtectArgs {
   modelDir: string;
   evaluatorsDir: string;
   ffmpegPath: string | undefined;
+  /** Only these parts of each file (seconds); null: the whole clip. */
+  spans: Span[] | null;
 }
 
 /** The command line as typed arguments, or 'help'; throws UsageError on anything it cannot use. */
@@ -152,6 +157,7 @@ export function parseProtectArgs(argv: string[]): ProtectArgs | 'help' {
       modelDir: stringFlag(flags, 'model') ?? 'public/models/aclipse',
       evaluatorsDir: stringFlag(flags, 'evaluators') ?? 'public/models',
       ffmpegPath: stringFlag(flags, 'ffmpeg'),
+      spans: flags.spans === undefined ? null : parseSpans(stringFlag(flags, 'spans') ?? ''),
     };
     if (!args.input || !args.outDir) throw new UsageError('Give an input file or folder and --out <dir>.');
     if (positional.length > 1) throw new UsageError(`One input file or folder, please (got ${positional.length}: ${positional.join(', ')}).`);
@@ -225,7 +231,7 @@ async function run(argv: string[], io: ProtectIo, analyses: RecordAnalysis[]): P
     for (const f of plan.files) {
       let outcome: ProtectReportRecord | SkippedFile;
       try {
-        outcome = await protectOne(f, { gen, budgetDb, force, inputIds: plan.inputIds, loaded, analyses, shownOut, ffmpegPath });
+        outcome = await protectOne(f, { gen, budgetDb, force, inputIds: plan.inputIds, loaded, analyses, shownOut, ffmpegPath, spans: args.spans });
       } catch (e) {
         // One bad file must not cost the rest of the folder; it is listed with the error instead.
         outcome = { input: f.input, rel: f.rel, reason: 'failed', message: e instanceof Error ? e.message : String(e) };
@@ -285,6 +291,7 @@ interface ProtectContext {
   analyses: readonly RecordAnalysis[];
   shownOut: (f: PlannedFile) => string;
   ffmpegPath: string | undefined;
+  spans: Span[] | null;
 }
 
 async function protectOne(f: PlannedFile, ctx: ProtectContext): Promise<ProtectReportRecord | SkippedFile> {
@@ -301,7 +308,17 @@ async function protectOne(f: PlannedFile, ctx: ProtectContext): Promise<ProtectR
   if (!check.ok) return skip(SAMPLE_REASON[check.code], check.message);
 
   const t0 = performance.now();
-  const res = await ctx.gen.protect(wave, ctx.budgetDb);
+  let res: { wave: Float32Array };
+  let spanReports: SpanReport[] | undefined;
+  if (ctx.spans) {
+    try {
+      const r = await protectSpans(wave, ctx.spans, async (piece, b) => (await ctx.gen.protect(piece, b)).wave, { budgetDb: ctx.budgetDb });
+      res = r;
+      spanReports = r.spans;
+    } catch (e) {
+      return skip('failed', (e as Error).message);
+    }
+  } else res = await ctx.gen.protect(wave, ctx.budgetDb);
   const protectMs = performance.now() - t0;
   const bytes = encodeWav(res.wave, SAMPLE_RATE);
   // Measured on what the file holds (16-bit, clipped to ±1), not on the float output.
@@ -327,6 +344,7 @@ async function protectOne(f: PlannedFile, ctx: ProtectContext): Promise<ProtectR
     highChangeDb: rep.highChangeDb,
     protectMs,
     evaluation: null,
+    ...(spanReports ? { spans: spanReports } : {}),
   };
   if (ctx.loaded) {
     const before = evaluatorView(await ctx.loaded.evaluators.predict(wave));

@@ -8,6 +8,7 @@
  */
 import { EMOTIONS, type Emotion } from '../../src/core/data/emotions';
 import type { DomainVerdict } from '../../src/core/domain';
+import type { SpanReport } from '../../src/core/spans';
 import { cer, wer } from '../../src/core/ml/metrics';
 import type { ClipPrediction } from '../../src/core/ml/evaluators';
 import { SKIP_REASON_TEXT, type SkipReason, type SkippedFile } from './plan';
@@ -49,6 +50,8 @@ export interface ProtectReportRecord extends ProtectReportExtensions {
   fromVideo: boolean;
   durationS: number;
   budgetDb: number;
+  /** With --spans: each protected part (seconds, as cut to samples) with its own SNR; absent for whole-clip runs. */
+  spans?: SpanReport[];
   /** SNR of the written 16-bit file against the decoded original */
   snrDb: number;
   /** share of the perturbation's energy at or above 2 kHz */
@@ -147,6 +150,9 @@ export function formatRecord(r: ProtectReportRecord, analyses: readonly RecordAn
     `  SNR ${r.snrDb.toFixed(2)} dB (budget ${r.budgetDb} dB), ${pct(r.perturbationHighShare)} of the perturbation ≥ 2 kHz, ` +
       `protected in ${r.protectMs.toFixed(0)} ms`,
   ];
+  for (const sp of r.spans ?? []) {
+    lines.push(`  span ${sp.start.toFixed(2)}–${sp.end.toFixed(2)} s: SNR ${sp.snrDb.toFixed(2)} dB${sp.scaled ? ' (scaled to the budget)' : ''}; the rest of the file is the original`);
+  }
   const ev = r.evaluation;
   if (ev) {
     lines.push(
