@@ -3,11 +3,15 @@ import { createRoot } from 'react-dom/client';
 import { getEngine } from './engine/useEngine';
 import { App } from './ui/App';
 import { onEngineGeneration } from './ui/jobs';
+import { installUnloadGuard, startPersistence } from './ui/persist';
 import { useAppStore } from './ui/store';
 import { applyTheme } from './ui/theme';
 import './ui/styles.css';
 
 applyTheme();
+// Saved clips, results and generators come back while the engine starts.
+void startPersistence();
+installUnloadGuard();
 
 // The engine starts at once, in its worker, while the page renders; tfjs never enters the main bundle.
 const engine = getEngine();

@@ -367,7 +367,12 @@ export class ModelStore {
     return this.report();
   }
 
-  importGenerator(modelJsonText: string, weights: ArrayBuffer, label?: string): ModelsReport {
+  importGenerator(
+    modelJsonText: string,
+    weights: ArrayBuffer,
+    label?: string,
+    opts: { origin?: 'trained' | 'imported'; activate?: boolean } = {},
+  ): ModelsReport {
     let modelJson: GeneratorModelJson;
     try {
       modelJson = JSON.parse(modelJsonText) as GeneratorModelJson;
@@ -380,9 +385,12 @@ export class ModelStore {
       throw new Error(`weights.bin has ${weights.byteLength} bytes but model.json describes ${expected}; pick the matching pair.`);
     }
     const generator = generatorFromArtifacts({ modelJson, weights });
-    const id = `imported-${++this.counters.imported}`;
-    this.put(id, generator, generatorInfo(id, 'imported', label ?? `Imported ${this.counters.imported}`, generator, modelJson, weights.byteLength));
-    this.active = id;
+    const origin = opts.origin ?? 'imported';
+    const n = ++this.counters[origin];
+    const id = `${origin}-${n}`;
+    const fallback = origin === 'trained' ? `Trained in the browser ${n}` : `Imported ${n}`;
+    this.put(id, generator, generatorInfo(id, origin, label ?? fallback, generator, modelJson, weights.byteLength));
+    if (opts.activate !== false) this.active = id;
     return this.report();
   }
 

@@ -297,6 +297,10 @@ export interface ImportGeneratorArgs {
   /** weights.bin bytes. */
   weights: ArrayBuffer;
   label?: string;
+  /** How the weights were made (a generator restored from this browser's storage keeps its origin; default 'imported'). */
+  origin?: 'trained' | 'imported';
+  /** Make it the active generator (default true). A restore adds generators without switching. */
+  activate?: boolean;
 }
 
 /** Id under which the generator of the kept training session can be exported before it is adopted. */

@@ -111,7 +111,8 @@ export function App() {
         )}
       </main>
       <footer className="footer">
-        Everything runs in this browser tab. Nothing you load or record is uploaded.
+        Everything runs in this browser tab. Nothing you load or record is uploaded; it is kept on this device (see
+        Engine → Your data).
       </footer>
       {dragging && (
         <div className="drop-overlay" aria-hidden="true">

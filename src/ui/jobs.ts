@@ -22,6 +22,7 @@ import {
 import { isAbortError } from '../engine/bridge';
 import { getEngine } from '../engine/useEngine';
 import { addClipFromFile } from './actions';
+import { restoreGenerators } from './persist';
 import type { ProgressSample } from './format';
 import { IDLE_JOB, useAppStore, type AppState, type Clip, type JobTrack, type ProtectSettings } from './store';
 import { protectedFileName, saveBlob, stamp, uniqueNames, unzipStore, zipStore } from './view/export';
@@ -84,7 +85,10 @@ export function loadModels(reload = false): Promise<ModelsReport | null> {
 export function onEngineGeneration(generation: number): void {
   const s = get();
   if (s.models.generation === generation && modelsPromise) return;
-  const lost = s.models.report?.generators.filter((g) => g.origin !== 'shipped') ?? [];
+  // Generators stored in this browser come back into the new worker; only unsaved ones are lost.
+  const unsaved = s.storage.unsavedGenerators;
+  const lost = s.models.report?.generators.filter((g) => g.origin !== 'shipped' && g.id in unsaved) ?? [];
+  void restoreGenerators();
   if (s.models.generation && lost.length) {
     s.notify(
       'warning',
@@ -118,6 +122,7 @@ export async function exportGenerator(id: string): Promise<void> {
   try {
     const { files } = await run('exportGenerator', { id });
     zipOrSingle(files, `aclipse-generator-${id === TRAINING_GENERATOR_ID ? 'trained' : id}-${stamp()}.zip`);
+    if (id === TRAINING_GENERATOR_ID) set((s) => ({ training: { ...s.training, kept: true } }));
   } catch (err) {
     get().notify('error', `Could not export the weights: ${errorText(err)}`, 'models:export');
   }
@@ -429,6 +434,7 @@ export async function runTraining(args: TrainArgs): Promise<void> {
       comparison: null,
       comparing: false,
       session: keepHistory ? prev.session : null,
+      kept: false,
     },
   });
   let stepIndex = keepHistory ? (prev.steps.at(-1)?.index ?? 0) : 0;
@@ -492,13 +498,14 @@ export async function discardTraining(): Promise<void> {
   } catch (err) {
     get().notify('error', `Could not discard the training session: ${errorText(err)}`, 'train:discard');
   }
-  set((s) => ({ training: { ...s.training, ...IDLE_JOB, session: null, epochs: [], steps: [], lastStep: null, comparison: null } }));
+  set((s) => ({ training: { ...s.training, ...IDLE_JOB, session: null, epochs: [], steps: [], lastStep: null, comparison: null, kept: false } }));
 }
 
 export async function adoptTrained(label?: string): Promise<void> {
   try {
     const report = await run('adoptTrainedGenerator', { label });
     setModels(report);
+    set((s) => ({ training: { ...s.training, kept: true } }));
     const active = report.generators.find((g) => g.id === report.activeGenerator);
     get().notify('info', `Protect now uses the weights you trained (${active?.label ?? report.activeGenerator}).`, 'train:adopted');
   } catch (err) {

@@ -112,10 +112,26 @@ export interface TrainingRun extends JobTrack {
   comparing: boolean;
   /** After a cancel, until the worker has finished the step it was in. */
   stopping: boolean;
+  /** The session's weights are kept somewhere (adopted, so stored with the generators, or exported to a file). */
+  kept: boolean;
 }
 
 export interface FineTuneRun extends JobTrack {
   result: FineTuneResult | null;
+}
+
+/**
+ * Where the user's data lives. 'persistent': written to IndexedDB as it changes and restored on reload;
+ * 'memory': storage is unavailable or full, so it lasts only as long as this tab; 'starting': not decided yet.
+ */
+export interface StorageState {
+  mode: 'starting' | 'persistent' | 'memory';
+  /** Writes started and not yet finished (leaving now would lose them). */
+  pending: number;
+  /** Why storage fell back to memory, for the notice; null otherwise. */
+  problem: string | null;
+  /** Generators made in this session whose bytes are not stored yet (worker id → label). */
+  unsavedGenerators: Record<string, string>;
 }
 
 export interface AppState {
@@ -136,6 +152,7 @@ export interface AppState {
   evaluation: EvaluationState;
   training: TrainingRun;
   fineTune: FineTuneRun;
+  storage: StorageState;
 
   addClip(clip: Omit<Clip, 'id' | 'createdAt' | 'sampleRate' | 'duration'>): Clip;
   removeClip(id: string): void;
@@ -151,6 +168,15 @@ export interface AppState {
 
 let nextMessageId = 1;
 let nextClipId = 1;
+
+/**
+ * Clip ids outlive the page (they key the stored clips), so a new id must not collide with a restored one:
+ * a per-page random prefix keeps ids unique across reloads without reading storage first.
+ */
+const pagePrefix = Math.random().toString(36).slice(2, 8);
+function newClipId(): string {
+  return `clip-${pagePrefix}-${nextClipId++}`;
+}
 
 export const DEFAULT_SETTINGS: ProtectSettings = { method: 'aclipse', budgetDb: 10, params: {} };
 
@@ -169,13 +195,14 @@ export const useAppStore = create<AppState>()((set) => ({
   activeDatasetId: null,
   datasetBusy: null,
   evaluation: { ...IDLE_JOB, args: null, rows: [], done: 0, total: 0, result: null },
-  training: { ...IDLE_JOB, args: null, lastStep: null, steps: [], epochs: [], session: null, comparison: null, comparing: false, stopping: false },
+  training: { ...IDLE_JOB, args: null, lastStep: null, steps: [], epochs: [], session: null, comparison: null, comparing: false, stopping: false, kept: false },
   fineTune: { ...IDLE_JOB, result: null },
+  storage: { mode: 'starting', pending: 0, problem: null, unsavedGenerators: {} },
 
   addClip(partial) {
     const clip: Clip = {
       ...partial,
-      id: `clip-${nextClipId++}`,
+      id: newClipId(),
       sampleRate: SAMPLE_RATE,
       duration: partial.samples.length / SAMPLE_RATE,
       createdAt: Date.now(),

@@ -1,5 +1,6 @@
 import { BACKEND_NAMES } from '../../engine/api';
 import { useEngineJob } from '../../engine/useEngine';
+import { DataPanel } from '../persist/DataPanel';
 import { useAppStore } from '../store';
 
 function BackendLinks({ current }: { current: string | null }) {
@@ -147,6 +148,7 @@ export function EngineTab() {
         <BackendLinks current={engine?.forced ?? null} />
       </div>
       <SelfTest />
+      <DataPanel />
     </div>
   );
 }
