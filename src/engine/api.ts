@@ -161,8 +161,9 @@ export interface EngineApi {
   /**
    * Trains the Aclipse generator in the browser (stage 1 and/or 2). Progress details `train-step` and `train-epoch`.
    * Cancel keeps the trainer in the worker, its weights rolled back to the last finished epoch (Adam's moments are
-   * not); `train({ ..., resume: true })` continues from the next unfinished epoch. The trainer checks for a cancel
-   * before every step; on wasm/cpu (one-pass sync steps) the worker only notices it at the end of the epoch.
+   * not); `train({ ..., resume: true })` continues from the next unfinished epoch. The worker yields after every
+   * step, so a cancel stops the run before the next step. A maximum clip length too short for a transcript's CTC
+   * alignment is refused with the length that works.
    */
   train(args: TrainArgs, jobId: string, onProgress: ProgressSink | null): Promise<TrainResult>;
   /** The kept training session (after a finish or a cancel), or null. */

@@ -469,8 +469,8 @@ export async function runTraining(args: TrainArgs): Promise<void> {
     if (trainController !== controller) return;
     const cancelled = isAbortError(err);
     set((s) => ({ training: { ...s.training, status: cancelled ? 'cancelled' : 'error', error: cancelled ? null : errorText(err), stage: '' } }));
-    // The worker keeps the session after a cancel, but on wasm/cpu it only stops at the end of the running epoch
-    // (and rolls back to the last finished one): wait until it has, then offer Resume from where it really is.
+    // The worker keeps the session after a cancel; it stops after the step it is in and rolls back to the last
+    // finished epoch: wait until it has, then offer Resume from where it really is.
     set((s) => ({ training: { ...s.training, stopping: true } }));
     try {
       for (let i = 0; i < 600; i++) {

@@ -170,7 +170,7 @@ function ConfigCard() {
           <NumberField label="Subset size" value={c.subsetSize} min={2} onChange={(v) => setConfig({ subsetSize: Math.round(v) })} hint="stratified; paper 400" testId="subset-size" />
           <NumberField label="Swap subset every (epochs)" value={c.swapEvery} min={1} onChange={(v) => setConfig({ swapEvery: Math.round(v) })} hint="paper 5" />
           <NumberField label="Batch size" value={c.batchSize} min={1} onChange={(v) => setConfig({ batchSize: Math.round(v) })} testId="batch-size" />
-          <NumberField label="Cut clips at (s)" value={form.maxClipSeconds} min={0.5} step="any" onChange={(v) => set({ maxClipSeconds: v })} testId="max-clip-seconds" />
+          <NumberField label="Cut clips at (s)" value={form.maxClipSeconds} min={0.1} step="any" onChange={(v) => set({ maxClipSeconds: v })} testId="max-clip-seconds" />
           <NumberField label="Seed" value={c.seed} min={0} onChange={(v) => setConfig({ seed: Math.round(v) })} />
           <NumberField label="Budget (min SNR, dB)" value={c.budgetDb} min={0} max={60} step="any" onChange={(v) => setConfig({ budgetDb: v })} />
           <label className="field">
