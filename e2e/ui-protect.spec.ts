@@ -23,7 +23,9 @@ interface DemoEntry {
 const demo: DemoEntry[] = readFileSync(fileURLToPath(new URL('../public/demo/manifest.jsonl', import.meta.url)), 'utf8')
   .trim()
   .split('\n')
-  .map((l) => JSON.parse(l) as DemoEntry);
+  .map((l) => JSON.parse(l) as DemoEntry & { split?: string })
+  // The Protect tab's demo picker lists the held-out clips; the train/val ones are for the Train tab.
+  .filter((d) => !d.split || d.split === 'test');
 const shortest = [...demo].sort((a, b) => a.duration - b.duration)[0]!;
 
 let fx: EngineFixtures;

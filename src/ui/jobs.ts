@@ -276,6 +276,7 @@ export interface DemoClip {
   text: string;
   emotion: Emotion;
   duration: number;
+  split?: string;
 }
 
 let demoList: Promise<DemoClip[]> | null = null;
@@ -290,7 +291,9 @@ export function demoClips(): Promise<DemoClip[]> {
       text
         .split('\n')
         .filter((l) => l.trim())
-        .map((l) => JSON.parse(l) as DemoClip),
+        .map((l) => JSON.parse(l) as DemoClip)
+        // The picker offers held-out clips only; the train/val ones are there for the Train tab.
+        .filter((d) => !d.split || d.split === 'test'),
     );
   demoList.catch(() => (demoList = null));
   return demoList;
