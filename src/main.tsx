@@ -4,6 +4,7 @@ import { getEngine } from './engine/useEngine';
 import { App } from './ui/App';
 import { onEngineGeneration } from './ui/jobs';
 import { installUnloadGuard, startPersistence } from './ui/persist';
+import { startOffline } from './ui/pwa/offline';
 import { useAppStore } from './ui/store';
 import { applyTheme } from './ui/theme';
 import './ui/styles.css';
@@ -12,6 +13,7 @@ applyTheme();
 // Saved clips, results and generators come back while the engine starts.
 void startPersistence();
 installUnloadGuard();
+void startOffline();
 
 // The engine starts at once, in its worker, while the page renders; tfjs never enters the main bundle.
 const engine = getEngine();

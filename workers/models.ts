@@ -35,6 +35,9 @@ function withSlash(url: string): string {
   return url.endsWith('/') ? url : `${url}/`;
 }
 
+/** Every model file fetched by this worker (reported, so the page can keep them in the offline cache). */
+const fetchedUrls = new Set<string>();
+
 /** Fetches one file, reporting bytes as they arrive. */
 async function fetchWithProgress(
   url: string,
@@ -46,6 +49,7 @@ async function fetchWithProgress(
   if ((res.headers.get('content-type') ?? '').includes('text/html')) {
     throw new MissingModelError(`${url} is missing (the server answered with a web page)`);
   }
+  fetchedUrls.add(url);
   const lengthHeader = res.headers.get('content-length');
   const total = lengthHeader ? Number(lengthHeader) : null;
   if (!res.body) return res;
@@ -235,6 +239,7 @@ export class ModelStore {
       generators: [...this.generators.values()].map((g) => g.info),
       activeGenerator: this.active,
       generatorProblem: this.generatorProblem,
+      files: [...fetchedUrls],
     };
   }
 

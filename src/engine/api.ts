@@ -290,6 +290,8 @@ export interface ModelsReport {
   activeGenerator: string | null;
   /** Why there is no shipped generator (e.g. public/models/aclipse/model.json is missing), null when loaded. */
   generatorProblem: string | null;
+  /** URLs of the model files fetched so far, so the page can have the offline cache keep them. */
+  files?: string[];
 }
 
 export interface ImportGeneratorArgs {

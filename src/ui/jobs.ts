@@ -23,6 +23,7 @@ import { isAbortError } from '../engine/bridge';
 import { getEngine } from '../engine/useEngine';
 import { addClipFromFile } from './actions';
 import { restoreGenerators } from './persist';
+import { keepOffline } from './pwa/offline';
 import type { ProgressSample } from './format';
 import { IDLE_JOB, useAppStore, type AppState, type Clip, type JobTrack, type ProtectSettings } from './store';
 import { protectedFileName, saveBlob, stamp, uniqueNames, unzipStore, zipStore } from './view/export';
@@ -69,6 +70,7 @@ export function loadModels(reload = false): Promise<ModelsReport | null> {
   }).then(
     (report) => {
       set((s) => ({ models: { ...s.models, status: 'ready', report } }));
+      keepOffline(report.files ?? []);
       return report;
     },
     (err: unknown) => {
@@ -303,8 +305,10 @@ export async function loadDemoClip(demo: DemoClip): Promise<boolean> {
   const { notify, setBusy } = get();
   try {
     setBusy(`Loading demo clip “${demo.id}”…`);
-    const res = await fetch(`${import.meta.env.BASE_URL}demo/${demo.path}`);
+    const url = `${import.meta.env.BASE_URL}demo/${demo.path}`;
+    const res = await fetch(url);
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    keepOffline([`${import.meta.env.BASE_URL}demo/manifest.jsonl`, url]);
     const file = new File([await res.blob()], `${demo.id}.wav`, { type: 'audio/wav' });
     return await addClipFromFile(file, 'demo', `${demo.id}.wav`, {
       label: { text: demo.text, emotion: demo.emotion },
