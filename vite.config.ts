@@ -98,10 +98,12 @@ function modelsVersion(): string {
 
 /**
  * Offline after the first visit (Workbox via vite-plugin-pwa). The precache is the app shell and the engine: page,
- * worker chunk, styles, icons and the SIMD wasm binary (the one the engine uses; the others are runtime-cached if a
- * browser ever asks for them). Models and demo clips are NOT precached: they would put ~6-13 MB on the first visit
- * before the user has asked for anything. They are cached when first used (cache-first), so a page that has
- * protected once works offline from then on. See src/ui/pwa/.
+ * worker chunk, styles, icons. The page has just loaded these, so the precache costs revalidations (304s), not a
+ * second download (bench/first-visit.ts measures it). The tfjs wasm binary keeps its unversioned name across tfjs
+ * releases, so it is not precached (Workbox would download it again, cache-busted) but cached network-first once
+ * the engine has used it. Models and demo clips are not precached either: they would put 6-13 MB on the first
+ * visit before the user has asked for anything. They are cached when first used (cache-first; the models' cache
+ * is versioned by their content), so a page that has protected once works offline from then on. See src/ui/pwa/.
  */
 function pwa(): Plugin[] {
   return VitePWA({
@@ -124,8 +126,8 @@ function pwa(): Plugin[] {
       ],
     },
     workbox: {
-      globPatterns: ['**/*.{js,css,html,svg,png,webmanifest}', 'tfjs-wasm/tfjs-backend-wasm-simd.wasm'],
-      globIgnores: ['models/**', 'demo/**'],
+      globPatterns: ['**/*.{js,css,html,svg,png,webmanifest}'],
+      globIgnores: ['models/**', 'demo/**', 'tfjs-wasm/**'],
       // The engine worker chunk (tfjs) is ~2.4 MB.
       maximumFileSizeToCacheInBytes: 4 * 1024 * 1024,
       cleanupOutdatedCaches: true,
@@ -144,9 +146,15 @@ function pwa(): Plugin[] {
           },
         },
         {
-          urlPattern: ({ url, sameOrigin }) => sameOrigin && (url.pathname.startsWith('/demo/') || url.pathname.startsWith('/tfjs-wasm/')),
+          urlPattern: ({ url, sameOrigin }) => sameOrigin && url.pathname.startsWith('/demo/'),
           handler: 'CacheFirst',
-          options: { cacheName: 'aclipse-assets', cacheableResponse: { statuses: [200] } },
+          options: { cacheName: 'aclipse-demo', cacheableResponse: { statuses: [200] } },
+        },
+        {
+          // Online: revalidated (a tfjs upgrade replaces it under the same name); offline: the copy kept here.
+          urlPattern: ({ url, sameOrigin }) => sameOrigin && url.pathname.startsWith('/tfjs-wasm/'),
+          handler: 'NetworkFirst',
+          options: { cacheName: 'aclipse-engine-wasm', cacheableResponse: { statuses: [200] } },
         },
       ],
     },

@@ -75,6 +75,9 @@ test('clips, protected results and an imported generator come back after a reloa
   await page.goto('/?backend=wasm#protect');
   await expect(page.getByTestId('clip-name')).toHaveText(`${demo[0]!.id}.wav`);
   await expect(page.getByTestId('snr')).toHaveAttribute('data-value', snr!);
+  // The saved generator is back and active before the shipped models are loaded, and stays active after.
+  await expect(page.getByTestId('generator-select')).toHaveValue(/^imported-/, { timeout: 60_000 });
+  await page.getByTestId('models-load').click();
   await expect(page.getByTestId('generator-select').locator('option')).toHaveCount(2, { timeout: 120_000 });
   await expect(page.getByTestId('generator-select')).toHaveValue(/^imported-/);
 
@@ -86,6 +89,7 @@ test('clips, protected results and an imported generator come back after a reloa
   await expect(page.getByTestId('storage-counts')).toContainText('0 clips, 0 protected versions', { timeout: 60_000 });
   await page.goto('/?backend=wasm#protect');
   await expect(page.getByTestId('empty-state')).toBeVisible();
+  await page.getByTestId('models-load').click();
   await expect(page.getByTestId('generator-select').locator('option')).toHaveCount(1, { timeout: 120_000 });
   expect(dialogs).toEqual([]);
   await context.close();

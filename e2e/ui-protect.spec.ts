@@ -37,7 +37,8 @@ async function openApp(browser: Browser, backend: 'webgpu' | 'wasm', opts: Param
   page.on('pageerror', (e) => console.log(`[pageerror] ${e.message}`));
   await page.goto(`/?backend=${backend}`);
   await waitForEngine(page, backend, 120_000);
-  // The app loads the models as soon as the engine is up; the generator list appears when they are in.
+  // The models load on first need; "Load now" asks for them, and the generator list appears when they are in.
+  await page.getByTestId('models-load').click();
   await expect(page.getByTestId('generator-select')).toBeVisible({ timeout: 120_000 });
   return { context, page };
 }
@@ -130,6 +131,7 @@ test('without model weights: a clear loading then missing state, baselines still
   );
   const page = await context.newPage();
   await page.goto('/?backend=wasm');
+  await page.getByTestId('models-load').click({ timeout: 60_000 });
   await expect(page.getByTestId('models-card')).toHaveAttribute('data-status', 'loading', { timeout: 60_000 });
   await expect(page.getByTestId('activity')).toContainText('Loading models');
   await expect(page.getByTestId('models-card')).toHaveAttribute('data-status', 'ready', { timeout: 60_000 });

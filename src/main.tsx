@@ -4,7 +4,7 @@ import { getEngine } from './engine/useEngine';
 import { App } from './ui/App';
 import { onEngineGeneration } from './ui/jobs';
 import { installUnloadGuard, startPersistence } from './ui/persist';
-import { startOffline } from './ui/pwa/offline';
+import { keepOffline, startOffline } from './ui/pwa/offline';
 import { useAppStore } from './ui/store';
 import { applyTheme } from './ui/theme';
 import './ui/styles.css';
@@ -24,6 +24,8 @@ const mirror = () => {
   // Each (re)started worker begins without models: load them once it is ready.
   if (state.phase === 'ready' && state.generation !== readyGeneration) {
     readyGeneration = state.generation;
+    // The wasm binary the engine just loaded (from the HTTP cache now) is kept for offline use.
+    if (state.report?.backend === 'wasm') keepOffline([`${import.meta.env.BASE_URL}tfjs-wasm/tfjs-backend-wasm-simd.wasm`]);
     onEngineGeneration(state.generation);
   }
 };

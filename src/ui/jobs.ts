@@ -58,10 +58,17 @@ function startTrack(): JobTrack {
 // ---------------------------------------------------------------------------------------------------------------
 
 let modelsPromise: Promise<ModelsReport | null> | null = null;
+/** The user has needed the models once: a restarted engine loads them again without being asked. */
+let modelsWanted = false;
 
-/** Loads the shipped models once per engine generation (a restarted worker starts empty). */
+/**
+ * Loads the shipped models once per engine generation (a restarted worker starts empty). Not called at start-up:
+ * the first Protect, evaluation or training run (or "Load now") asks for them, so a first visit downloads only
+ * the page and the engine until the user acts.
+ */
 export function loadModels(reload = false): Promise<ModelsReport | null> {
   if (modelsPromise && !reload) return modelsPromise;
+  modelsWanted = true;
   const generation = get().engine?.generation ?? 0;
   set((s) => ({ models: { ...s.models, status: 'loading', progress: {}, error: null, generation } }));
   const p = run('loadModels', { reload }, undefined, (pr) => {
@@ -100,7 +107,8 @@ export function onEngineGeneration(generation: number): void {
   }
   if (s.training.session) set((st) => ({ training: { ...st.training, session: null } }));
   modelsPromise = null;
-  void loadModels();
+  if (modelsWanted) void loadModels();
+  else set((st) => ({ models: { ...st.models, generation } }));
 }
 
 function setModels(report: ModelsReport) {
@@ -208,8 +216,8 @@ async function pump(): Promise<void> {
     const { patchProtection } = get();
     patchProtection(clipId, { status: 'running', stage: 'Starting…', fraction: null });
     try {
-      if (get().models.status === 'loading') {
-        patchProtection(clipId, { stage: 'Waiting for the models…' });
+      if (get().models.status !== 'ready' || !modelsPromise) {
+        patchProtection(clipId, { stage: 'Loading the models…' });
         await loadModels();
       }
       const { method, budgetDb, params } = job.settings;
@@ -358,6 +366,7 @@ export async function runEvaluation(args: EvaluateArgs): Promise<void> {
   evalController = controller;
   // The previous results stay on screen until the new run finishes (a cancelled run does not cost them).
   set((s) => ({ evaluation: { ...startTrack(), args, rows: [], done: 0, total: 0, result: s.evaluation.result } }));
+  await loadModels();
   // Rows arrive one per clip and method; batch them so a fast run does not re-render per row.
   let pending: JobResult<'evaluate'>['rows'] = [];
   let flushTimer: ReturnType<typeof setTimeout> | null = null;
@@ -445,6 +454,7 @@ export async function runTraining(args: TrainArgs): Promise<void> {
     },
   });
   let stepIndex = keepHistory ? (prev.steps.at(-1)?.index ?? 0) : 0;
+  await loadModels();
   try {
     const result = await run('train', args, controller.signal, (p) => {
       if (trainController !== controller) return;
@@ -531,6 +541,7 @@ export async function compareWithActive(): Promise<void> {
   if (!session || !generatorId) return;
   const args = s.training.args;
   set((st) => ({ training: { ...st.training, comparing: true, comparison: null } }));
+  await loadModels();
   try {
     const result = await run('evaluate', {
       datasetId: session.datasetId,
@@ -558,6 +569,7 @@ export async function runFineTune(args: FineTuneArgs): Promise<void> {
   const controller = new AbortController();
   fineTuneController = controller;
   set({ fineTune: { ...startTrack(), result: null } });
+  await loadModels();
   try {
     const result = await run('fineTuneEvaluators', args, controller.signal, (p) => {
       if (fineTuneController !== controller) return;

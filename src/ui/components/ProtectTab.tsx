@@ -157,17 +157,19 @@ export function ModelsCard() {
       <h2 className="card-title" id="models-title">
         Models
         <StatusBadge
-          status={models.status === 'loading' ? 'loading' : models.status === 'error' ? 'error' : report && (!report.evaluators || !report.activeGenerator) ? 'missing' : models.status === 'ready' ? 'done' : 'idle'}
+          status={models.status === 'idle' ? 'idle' : models.status === 'loading' ? 'loading' : models.status === 'error' ? 'error' : report && (!report.evaluators || !report.activeGenerator) ? 'missing' : models.status === 'ready' ? 'done' : 'idle'}
           text={
-            models.status === 'loading'
+            models.status === 'idle'
+              ? engine?.phase === 'ready'
+                ? 'Not loaded yet'
+                : 'Waiting for engine'
+              : models.status === 'loading'
               ? 'Loading'
               : models.status === 'error'
                 ? 'Error'
                 : report && (!report.evaluators || !report.activeGenerator)
                   ? 'Incomplete'
-                  : models.status === 'ready'
-                    ? 'Ready'
-                    : 'Waiting for engine'
+                  : 'Ready'
           }
         />
       </h2>
@@ -175,6 +177,14 @@ export function ModelsCard() {
         Engine: <strong>{engine?.report?.backend ?? (engine?.phase === 'failed' ? 'failed' : 'starting…')}</strong>
         {engine?.report?.adapter?.isFallbackAdapter && engine.report.backend !== 'webgpu' ? ' (GPU is software-only)' : ''}
       </p>
+      {models.status === 'idle' && (
+        <p className="hint" data-testid="models-idle">
+          The models download when you first protect a clip (with progress here), and are then kept for offline use.{' '}
+          <button type="button" className="button button-small" disabled={engine?.phase !== 'ready'} onClick={() => void loadModels()} data-testid="models-load">
+            Load now
+          </button>
+        </p>
+      )}
       {models.status === 'loading' && (
         <div className="stack-sm">
           {progress.length === 0 && <ProgressBar label="Loading models" fraction={null} />}

@@ -22,13 +22,13 @@ export function UpdatePrompt() {
 }
 
 export function OfflineStatus() {
-  const { shell, used, cached } = useOfflineStore(useShallow((s) => ({ shell: s.shell, used: s.used, cached: s.cached })));
+  const { shell, used, cached, modelFiles } = useOfflineStore(useShallow((s) => ({ shell: s.shell, used: s.used, cached: s.cached, modelFiles: s.modelFiles })));
   const text = !shell
     ? ''
-    : used === 0
-      ? 'The app works offline; models are kept for offline use once you first protect.'
-      : cached < used
-        ? `Keeping models for offline use (${cached}/${used} files)…`
+    : cached < used
+      ? `Keeping files for offline use (${cached}/${used})…`
+      : modelFiles === 0
+        ? 'The app works offline; the models are kept for offline use once you first protect.'
         : 'Works offline, models included.';
   return (
     <span className="offline-status" data-testid="offline-status" data-shell={shell ? 'ready' : 'none'} data-cached={cached} data-used={used}>

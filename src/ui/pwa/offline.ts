@@ -14,11 +14,13 @@ export interface OfflineState {
   /** Files used so far that should work offline, and how many of them are cached. */
   used: number;
   cached: number;
+  /** How many of the used files are model files. */
+  modelFiles: number;
   /** A new version is installed and waiting for a reload. */
   needRefresh: boolean;
 }
 
-export const useOfflineStore = create<OfflineState>()(() => ({ shell: false, used: 0, cached: 0, needRefresh: false }));
+export const useOfflineStore = create<OfflineState>()(() => ({ shell: false, used: 0, cached: 0, modelFiles: 0, needRefresh: false }));
 
 const used = new Set<string>();
 const cached = new Set<string>();
@@ -34,7 +36,7 @@ export function keepOffline(urls: Iterable<string>): void {
     const url = new URL(u, location.href);
     if (url.origin === location.origin) used.add(url.href);
   }
-  useOfflineStore.setState({ used: used.size });
+  useOfflineStore.setState({ used: used.size, modelFiles: [...used].filter((u) => new URL(u).pathname.includes('/models/')).length });
   void warm();
 }
 
