@@ -180,7 +180,12 @@ function newClipId(): string {
 
 export const DEFAULT_SETTINGS: ProtectSettings = { method: 'aclipse', budgetDb: 10, params: {} };
 
-export const useAppStore = create<AppState>()((set) => ({
+/** At most this many messages are shown at once. */
+export const MAX_MESSAGES = 4;
+/** Non-fatal messages go away on their own; errors stay until dismissed or their cause is fixed. */
+export const MESSAGE_TTL_MS: Record<MessageLevel, number | null> = { info: 8_000, warning: 20_000, error: null };
+
+export const useAppStore = create<AppState>()((set, get) => ({
   clips: [],
   selectedClipId: null,
   activeTab: 'protect',
@@ -233,8 +238,19 @@ export const useAppStore = create<AppState>()((set) => ({
 
   notify(level, text, code = 'general') {
     const id = nextMessageId++;
-    // One message per cause: a repeated failure replaces the old text instead of stacking duplicates.
-    set((s) => ({ messages: [...s.messages.filter((m) => m.code !== code || code === 'general'), { id, level, text, code }] }));
+    set((s) => {
+      // One message per cause (and per text for uncoded ones): a repeat replaces the old one instead of stacking.
+      const others = s.messages.filter((m) => (code === 'general' ? !(m.code === 'general' && m.text === text) : m.code !== code));
+      let messages = [...others, { id, level, text, code }];
+      // A bounded stack: the oldest non-errors go first, then the oldest errors.
+      while (messages.length > MAX_MESSAGES) {
+        const drop = messages.find((m) => m.level !== 'error') ?? messages[0]!;
+        messages = messages.filter((m) => m !== drop);
+      }
+      return { messages };
+    });
+    const ttl = MESSAGE_TTL_MS[level];
+    if (ttl !== null) setTimeout(() => get().dismiss(id), ttl);
     return id;
   },
 
