@@ -104,7 +104,7 @@ test('protects a demo clip end to end on WebGPU: transcript diff, emotions, SNR,
 
   const original = await download(page, 'download');
   const prot = await download(page, 'download-protected');
-  expect(prot.name).toBe(`${shortest.id}-protected.wav`);
+  expect(prot.name).toBe(`${shortest.id}-aclipse-10dB.wav`);
   const a = decodeWav(original.bytes);
   const b = decodeWav(prot.bytes);
   expect(b.sampleRate).toBe(16000);
@@ -202,13 +202,28 @@ test.describe('on wasm', () => {
     const zip = await download(page, 'download-all');
     expect(zip.name).toMatch(/^aclipse-protected-3-clips-.*\.zip$/);
     const entries = unzipStore(new Uint8Array(zip.bytes));
-    expect(entries.map((e) => e.name)).toEqual(['take 1-protected.wav', 'take 2-protected.wav', 'take 3-protected.wav']);
+    expect(entries.map((e) => e.name)).toEqual(['take 1-aclipse-10dB.wav', 'take 2-aclipse-10dB.wav', 'take 3-aclipse-10dB.wav']);
     entries.forEach((e, i) => {
       const w = decodeWav(e.data);
       expect(w.sampleRate).toBe(16000);
       expect(w.channels[0]!.length).toBe(Math.round((1 + 0.25 * i) * 16000));
       expect(snr(decodeWav(files[i]!.buffer).channels[0]!, w.channels[0]!)).toBeGreaterThanOrEqual(10 - 0.05);
     });
+
+    // Each row says which method and budget made it; re-protecting one with noise makes the set mixed, and the
+    // page says so before the download, whose file names tell them apart.
+    await expect(rows.nth(0)).toContainText('Aclipse · 10 dB');
+    await expect(page.getByTestId('download-mixed')).toHaveCount(0);
+    await rows.nth(0).locator('.batch-main').click();
+    await page.getByTestId('method').selectOption('noise');
+    await page.getByTestId('protect').click();
+    await expect(rows.nth(0)).toContainText('White noise · 10 dB', { timeout: 60_000 });
+    await expect(page.getByTestId('download-mixed')).toContainText('1 × White noise · 10 dB, 2 × Aclipse · 10 dB');
+    const mixed = await download(page, 'download-all');
+    expect(mixed.name).toMatch(/^aclipse-protected-3-clips-mixed-.*\.zip$/);
+    expect(unzipStore(new Uint8Array(mixed.bytes)).map((e) => e.name)).toEqual(['take 1-noise-10dB.wav', 'take 2-aclipse-10dB.wav', 'take 3-aclipse-10dB.wav']);
+    await page.getByTestId('method').selectOption('aclipse');
+    await rows.nth(2).locator('.batch-main').click(); // as before: the last clip selected
   });
 
   test('spectra: three spectrograms on one scale with the 2 kHz line, band energies and SO/ER attention', async ({}, testInfo) => {

@@ -4,6 +4,7 @@
  * its own AbortController so Cancel stops exactly that job.
  */
 import { encodeWav } from '../core/audio';
+import { BASELINES } from '../core/baselines';
 import type { Emotion } from '../core/data';
 import {
   TRAINING_GENERATOR_ID,
@@ -17,6 +18,7 @@ import {
   type JobProgress,
   type JobResult,
   type ModelsReport,
+  type ProtectResult,
   type TrainArgs,
 } from '../engine/api';
 import { isAbortError } from '../engine/bridge';
@@ -253,8 +255,19 @@ export function cancelProtection(): void {
   current?.controller.abort();
 }
 
-function protectedName(clip: Clip, method: string): string {
-  return protectedFileName(clip.name, method === 'aclipse' ? 'protected' : method);
+/** "Aclipse · 10 dB", "McAdams · 12 dB": which method and budget produced a protected clip. */
+export function resultTag(result: Pick<ProtectResult, 'method' | 'budgetDb'>): string {
+  const method = result.method === 'aclipse' ? 'Aclipse' : (BASELINES.find((b) => b.id === result.method)?.label ?? result.method);
+  return `${method} · ${formatBudget(result.budgetDb)} dB`;
+}
+
+function formatBudget(db: number): string {
+  return String(Math.round(db * 10) / 10);
+}
+
+/** File name of a protected clip: its name, the method and the budget ("take 1-aclipse-10dB.wav"). */
+export function protectedName(clip: Pick<Clip, 'name'>, result: Pick<ProtectResult, 'method' | 'budgetDb'>): string {
+  return protectedFileName(clip.name, `${result.method}-${formatBudget(result.budgetDb)}dB`);
 }
 
 export function downloadProtected(clipId: string): void {
@@ -262,18 +275,36 @@ export function downloadProtected(clipId: string): void {
   const clip = s.clips.find((c) => c.id === clipId);
   const result = s.protections[clipId]?.result;
   if (!clip || !result) return;
-  saveBlob(encodeWav(result.wave, clip.sampleRate) as BlobPart, protectedName(clip, result.method), 'audio/wav');
+  saveBlob(encodeWav(result.wave, clip.sampleRate) as BlobPart, protectedName(clip, result), 'audio/wav');
 }
 
-/** All finished protections: one WAV when there is one, else a ZIP of WAVs. */
+/** The distinct method + budget combinations among finished protections, with how many clips each. */
+export function protectedMix(s: Pick<AppState, 'clips' | 'protections'>): { tag: string; count: number }[] {
+  const counts = new Map<string, number>();
+  for (const c of s.clips) {
+    const r = s.protections[c.id]?.status === 'done' ? s.protections[c.id]?.result : null;
+    if (r) counts.set(resultTag(r), (counts.get(resultTag(r)) ?? 0) + 1);
+  }
+  return [...counts].map(([tag, count]) => ({ tag, count }));
+}
+
+/** All finished protections: one WAV when there is one, else a ZIP of WAVs named with their method and budget. */
 export function downloadAllProtected(): void {
   const s = get();
   const done = s.clips.filter((c) => s.protections[c.id]?.status === 'done' && s.protections[c.id]?.result);
   if (done.length === 0) return;
   if (done.length === 1) return downloadProtected(done[0]!.id);
-  const names = uniqueNames(done.map((c) => protectedName(c, s.protections[c.id]!.result!.method)));
+  const mix = protectedMix(s);
+  if (mix.length > 1) {
+    s.notify(
+      'warning',
+      `The download mixes ${mix.map((m) => `${m.count} × ${m.tag}`).join(', ')}; each file name says which method and budget made it.`,
+      'protect:mixed',
+    );
+  }
+  const names = uniqueNames(done.map((c) => protectedName(c, s.protections[c.id]!.result!)));
   const zip = zipStore(done.map((c, i) => ({ name: names[i]!, data: encodeWav(s.protections[c.id]!.result!.wave, c.sampleRate) })));
-  saveBlob(zip as BlobPart, `aclipse-protected-${done.length}-clips-${stamp()}.zip`, 'application/zip');
+  saveBlob(zip as BlobPart, `aclipse-protected-${done.length}-clips${mix.length > 1 ? '-mixed' : ''}-${stamp()}.zip`, 'application/zip');
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -17,7 +17,9 @@ import {
   importGenerator,
   loadModels,
   protectClips,
+  protectedMix,
   removeClip,
+  resultTag,
   useGenerator,
 } from '../jobs';
 import { selectedClip, useAppStore, type Clip, type Protection, type ProtectSettings } from '../store';
@@ -61,7 +63,7 @@ function protectBlocker(method: ProtectMethod, report: ModelsReport | null, stat
 function summaryOf(p: Protection | undefined): string | undefined {
   const r = p?.result;
   if (!r) return undefined;
-  const parts = [`SNR ${db(r.snrDb)}`];
+  const parts = [resultTag(r), `SNR ${db(r.snrDb)}`];
   if (r.intelligibility) parts.push(`WER ${pct(r.intelligibility.wer.rate, 0)}`);
   return parts.join(' · ');
 }
@@ -86,6 +88,7 @@ function ClipsCard() {
       error: p?.error,
     };
   });
+  const mix = protectedMix({ clips, protections });
   const busy = rows.some((r) => r.status === 'running' || r.status === 'queued');
   const done = rows.filter((r) => r.status === 'done').length;
   const todo = clips.filter((c) => {
@@ -125,7 +128,12 @@ function ClipsCard() {
           Download all{done ? ` (${done})` : ''}
         </button>
       </div>
-      {done > 1 && <p className="hint">“Download all” saves one ZIP of 16-bit WAV files.</p>}
+      {done > 1 && <p className="hint">“Download all” saves one ZIP of 16-bit WAV files, each named with its method and budget.</p>}
+      {mix.length > 1 && (
+        <p className="inline-warning" role="status" data-testid="download-mixed">
+          The finished clips were made with different settings ({mix.map((m) => `${m.count} × ${m.tag}`).join(', ')}).
+        </p>
+      )}
     </section>
   );
 }
