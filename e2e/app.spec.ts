@@ -27,6 +27,9 @@ test('default backend here is wasm, with the reason and the software adapter sho
   const values = await readSelfTest(page);
   expect(Object.keys(values).length).toBeGreaterThanOrEqual(6);
   for (const v of Object.values(values)) expect(Number.isFinite(v)).toBe(true);
+  // Each value is shown against its expected value and tolerance, with a verdict.
+  await expect(page.getByTestId('selftest-verdict')).toHaveAttribute('data-pass', 'true');
+  await expect(page.getByTestId('selftest-result').locator('tr[data-pass="true"]')).toHaveCount(Object.keys(values).length);
 
   await expectNoSeriousAxeViolations(page);
 });

@@ -91,6 +91,8 @@ export interface SelfTestResult {
   backend: BackendName;
   /** Named scalar results of a fixed, deterministic program (matMul, conv1d, reductions, softmax, a gradient). */
   values: Record<string, number>;
+  /** Each value against a float64 reference computed without tfjs, with its tolerance and verdict. */
+  checks: { name: string; value: number; expected: number; tolerance: number; pass: boolean }[];
   ms: number;
 }
 
