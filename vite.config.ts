@@ -162,7 +162,7 @@ function pwa(): Plugin[] {
 }
 
 export default defineConfig({
-  plugins: [react(), tfjsWasm(), cspHeader(), ...(process.env.VITEST ? [] : pwa())],
+  plugins: [react(), tfjsWasm(), cspHeader(), ...pwa()],
   worker: { format: 'es' },
   build: {
     target: 'es2022',

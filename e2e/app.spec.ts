@@ -172,3 +172,20 @@ test('a crashed engine worker is restarted on wasm, the user is told, and clips 
   await page.getByTestId('selftest-run').click();
   await expect(page.getByTestId('selftest-backend')).toHaveText('wasm');
 });
+
+test('on a narrow phone every tab is fully visible (wrapped, not cut off)', async ({ browser }) => {
+  const context = await browser.newContext({ viewport: { width: 320, height: 640 }, isMobile: true, hasTouch: true });
+  const page = await context.newPage();
+  await page.goto('/');
+  const tabs = page.getByRole('tab');
+  await expect(tabs).toHaveCount(5);
+  for (const tab of await tabs.all()) {
+    const box = (await tab.boundingBox())!;
+    expect(box.x).toBeGreaterThanOrEqual(0);
+    expect(box.x + box.width).toBeLessThanOrEqual(320);
+    // The label is not clipped inside its button either.
+    expect(await tab.evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
+  }
+  expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+  await context.close();
+});
