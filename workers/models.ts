@@ -160,6 +160,8 @@ interface HeldEvaluators {
   asr: EvaluatorInfo;
   lexiconWords: number;
   languageModel: string | null;
+  /** The LM's URL while it is not loaded yet (skipped because nothing needed a beam decode), else null. */
+  lmPending: string | null;
 }
 
 function evaluatorInfo(
@@ -289,11 +291,14 @@ export class ModelStore {
   private async loadNow(args: LoadModelsArgs, ctx: JobContext): Promise<ModelsReport> {
     const base = withSlash(args.baseUrl ?? defaultModelsUrl());
     const which = args.which ?? ['evaluators', 'generator'];
+    const withLm = args.languageModel !== false;
     if (which.includes('evaluators') && (args.reload || !this.held)) {
       // A reload shows what is at the URL now: nothing stale survives a failed one.
       this.held?.evaluators.dispose();
       this.held = null;
-      await this.loadEvaluators(base, ctx);
+      await this.loadEvaluators(base, ctx, withLm);
+    } else if (which.includes('evaluators') && withLm && this.held?.lmPending) {
+      await this.attachPendingLm(this.held, ctx);
     }
     if (which.includes('generator') && (args.reload || !this.generators.has('shipped'))) {
       this.generators.get('shipped')?.generator.dispose();
@@ -304,7 +309,20 @@ export class ModelStore {
     return this.report();
   }
 
-  private async loadEvaluators(base: string, ctx: JobContext): Promise<void> {
+  private async attachPendingLm(held: HeldEvaluators, ctx: JobContext): Promise<void> {
+    const url = held.lmPending!;
+    try {
+      const lm = await fetchLanguageModel(url, ctx);
+      held.evaluators.attachLanguageModel(lm);
+      held.languageModel = describeLm(held.evaluators.languageModel);
+    } catch (e) {
+      if (ctx.signal.aborted) throw e;
+      // As at a first load: the beam search runs on the lexicon alone.
+    }
+    held.lmPending = null;
+  }
+
+  private async loadEvaluators(base: string, ctx: JobContext, withLm = true): Promise<void> {
     try {
       const ser = await fetchModelFolder(`${base}ser/`, 'ser', ctx);
       const asr = await fetchModelFolder(`${base}asr/`, 'asr', ctx);
@@ -321,7 +339,7 @@ export class ModelStore {
           words = null;
         }
       }
-      if (words && decoder.lm) {
+      if (words && decoder.lm && withLm) {
         try {
           lm = await fetchLanguageModel(`${base}asr/${decoder.lm}`, ctx);
         } catch (e) {
@@ -339,6 +357,7 @@ export class ModelStore {
         asr: evaluatorInfo('asr', 'shipped', `${base}asr/`, asrArt.modelJson, asr.bytes, countParams(evaluators.asr)),
         lexiconWords: words?.length ?? 0,
         languageModel: describeLm(evaluators.languageModel),
+        lmPending: words && decoder.lm && !withLm ? `${base}asr/${decoder.lm}` : null,
       };
       this.evaluatorsProblem = null;
     } catch (e) {

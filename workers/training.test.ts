@@ -131,3 +131,24 @@ describe('cropProblem', () => {
     expect(cropProblem([{ text: 'a long sentence that is here', samples: 1000 }], 0.1 * 16000, frames)).toBeNull();
   });
 });
+
+describe('ModelStore: the word LM on first need', () => {
+  it('loads the evaluators without the LM for training, then adds it when a beam decode needs it', async () => {
+    const store = new ModelStore();
+    const bareProgress: JobProgress[] = [];
+    const bare = await registry.run(`lm${++counter}`, (p) => bareProgress.push(p), (ctx) => store.load({ baseUrl: `${base}/models/`, languageModel: false }, ctx));
+    expect(bare.evaluators).not.toBeNull();
+    expect(bare.evaluators!.languageModel).toBeNull();
+    expect(bareProgress.some((p) => p.detail?.kind === 'model-load' && p.detail.model === 'lm')).toBe(false);
+    expect(bareProgress.some((p) => p.detail?.kind === 'model-load' && p.detail.model === 'asr')).toBe(true);
+    const before = store.requireEvaluators();
+
+    const progress: JobProgress[] = [];
+    const full = await registry.run(`lm${++counter}`, (p) => progress.push(p), (ctx) => store.load({ baseUrl: `${base}/models/` }, ctx));
+    expect(full.evaluators!.languageModel).toMatch(/gram LM/);
+    expect(full.files!.some((f) => f.endsWith('/lm.bin'))).toBe(true);
+    // Added to the evaluators already held (so fine-tuned weights would survive), with byte progress.
+    expect(store.requireEvaluators()).toBe(before);
+    expect(progress.some((p) => p.detail?.kind === 'model-load' && p.detail.model === 'lm' && p.detail.done)).toBe(true);
+  }, 60_000);
+});

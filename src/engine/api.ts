@@ -238,6 +238,11 @@ export interface LoadModelsArgs {
   which?: ('evaluators' | 'generator')[];
   /** Drop what is loaded and fetch again. */
   reload?: boolean;
+  /**
+   * Also fetch the ASR's word LM for the beam search (default true). Training and fine-tuning decode greedily and
+   * pass false; a later load that wants it adds it to the evaluators already held (fine-tuned weights are kept).
+   */
+  languageModel?: boolean;
 }
 
 export type ModelOrigin = 'shipped' | 'trained' | 'imported' | 'fine-tuned';

@@ -62,18 +62,23 @@ function startTrack(): JobTrack {
 let modelsPromise: Promise<ModelsReport | null> | null = null;
 /** The user has needed the models once: a restarted engine loads them again without being asked. */
 let modelsWanted = false;
+/** Whether the models asked for include the beam search's word LM (training alone does not need it). */
+let modelsLm = false;
 
 /**
  * Loads the shipped models once per engine generation (a restarted worker starts empty). Not called at start-up:
  * the first Protect, evaluation or training run (or "Load now") asks for them, so a first visit downloads only
  * the page and the engine until the user acts.
  */
-export function loadModels(reload = false): Promise<ModelsReport | null> {
-  if (modelsPromise && !reload) return modelsPromise;
+export function loadModels(reload = false, opts: { languageModel?: boolean } = {}): Promise<ModelsReport | null> {
+  const wantLm = opts.languageModel !== false;
+  if (modelsPromise && !reload && (modelsLm || !wantLm)) return modelsPromise;
   modelsWanted = true;
+  // Loaded without the LM and now a beam decode needs it: the worker adds it to the evaluators it holds.
+  modelsLm = wantLm || (modelsLm && !reload);
   const generation = get().engine?.generation ?? 0;
   set((s) => ({ models: { ...s.models, status: 'loading', progress: {}, error: null, generation } }));
-  const p = run('loadModels', { reload }, undefined, (pr) => {
+  const p = run('loadModels', { reload, languageModel: modelsLm }, undefined, (pr) => {
     const d = pr.detail;
     if (d?.kind === 'model-load') set((s) => ({ models: { ...s.models, progress: { ...s.models.progress, [d.model]: d } } }));
   }).then(
@@ -109,7 +114,7 @@ export function onEngineGeneration(generation: number): void {
   }
   if (s.training.session) set((st) => ({ training: { ...st.training, session: null } }));
   modelsPromise = null;
-  if (modelsWanted) void loadModels();
+  if (modelsWanted) void loadModels(false, { languageModel: modelsLm });
   else set((st) => ({ models: { ...st.models, generation } }));
 }
 
@@ -218,10 +223,9 @@ async function pump(): Promise<void> {
     const { patchProtection } = get();
     patchProtection(clipId, { status: 'running', stage: 'Starting…', fraction: null });
     try {
-      if (get().models.status !== 'ready' || !modelsPromise) {
-        patchProtection(clipId, { stage: 'Loading the models…' });
-        await loadModels();
-      }
+      // The analysis decodes with the beam search, so the LM comes too (on the first protect only).
+      if (get().models.status !== 'ready' || !modelsPromise || !modelsLm) patchProtection(clipId, { stage: 'Loading the models…' });
+      await loadModels();
       const { method, budgetDb, params } = job.settings;
       const result = await run(
         'protect',
@@ -485,7 +489,7 @@ export async function runTraining(args: TrainArgs): Promise<void> {
     },
   });
   let stepIndex = keepHistory ? (prev.steps.at(-1)?.index ?? 0) : 0;
-  await loadModels();
+  await loadModels(false, { languageModel: false }); // the trainer decodes greedily
   try {
     const result = await run('train', args, controller.signal, (p) => {
       if (trainController !== controller) return;
@@ -600,7 +604,7 @@ export async function runFineTune(args: FineTuneArgs): Promise<void> {
   const controller = new AbortController();
   fineTuneController = controller;
   set({ fineTune: { ...startTrack(), result: null } });
-  await loadModels();
+  await loadModels(false, { languageModel: false }); // fine-tuning decodes greedily
   try {
     const result = await run('fineTuneEvaluators', args, controller.signal, (p) => {
       if (fineTuneController !== controller) return;
