@@ -155,7 +155,7 @@ test('without model weights: a clear loading then missing state, baselines still
   await expect(page.getByTestId('transcript-diff')).toHaveCount(0);
   await expect(page.getByTestId('emotion-protected')).toHaveCount(0);
   const prot = await download(page, 'download-protected');
-  expect(prot.name).toBe(`${demo[2]!.id}-lowpass2k.wav`);
+  expect(prot.name).toBe(`${demo[2]!.id}-lowpass2k-10dB.wav`);
 
   // Bad weights are refused with a message in place.
   await page.getByTestId('import-weights').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') });
