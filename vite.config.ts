@@ -1,9 +1,11 @@
 /// <reference types="vitest/config" />
+import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
+import { VitePWA } from 'vite-plugin-pwa';
 
 const root = dirname(fileURLToPath(import.meta.url));
 
@@ -73,8 +75,94 @@ function cspHeader(): Plugin {
   };
 }
 
+/**
+ * Runtime caches outlive service-worker updates, so the models' cache is named after what is in public/models:
+ * new weights get a new cache instead of being served stale from the old one.
+ */
+function modelsVersion(): string {
+  const dir = join(root, 'public', 'models');
+  const h = createHash('sha256');
+  if (existsSync(dir)) {
+    for (const m of readdirSync(dir).sort()) {
+      const sub = join(dir, m);
+      if (!statSync(sub).isDirectory()) continue;
+      for (const f of readdirSync(sub).sort()) {
+        const path = join(sub, f);
+        // model.json by content (it names the weights and carries their provenance); the rest by size.
+        h.update(`${m}/${f}:${f === 'model.json' ? readFileSync(path, 'utf8') : statSync(path).size}\n`);
+      }
+    }
+  }
+  return h.digest('hex').slice(0, 10);
+}
+
+/**
+ * Offline after the first visit (Workbox via vite-plugin-pwa). The precache is the app shell and the engine: page,
+ * worker chunk, styles, icons. The page has just loaded these, so the precache costs revalidations (304s), not a
+ * second download (bench/first-visit.ts measures it). The tfjs wasm binary keeps its unversioned name across tfjs
+ * releases, so it is not precached (Workbox would download it again, cache-busted) but cached network-first once
+ * the engine has used it. Models and demo clips are not precached either: they would put 6-13 MB on the first
+ * visit before the user has asked for anything. They are cached when first used (cache-first; the models' cache
+ * is versioned by their content), so a page that has protected once works offline from then on. See src/ui/pwa/.
+ */
+function pwa(): Plugin[] {
+  return VitePWA({
+    registerType: 'prompt',
+    injectRegister: false,
+    includeAssets: ['icons/icon.svg'],
+    manifest: {
+      name: 'Aclipse · private voice, readable emotion',
+      short_name: 'Aclipse',
+      description: 'Protect the words in a voice clip while keeping its emotion, entirely in your browser.',
+      theme_color: '#3b5bdb',
+      background_color: '#ffffff',
+      display: 'standalone',
+      start_url: '.',
+      icons: [
+        { src: 'icons/icon-192.png', sizes: '192x192', type: 'image/png' },
+        { src: 'icons/icon-512.png', sizes: '512x512', type: 'image/png' },
+        { src: 'icons/icon-512-maskable.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
+        { src: 'icons/icon.svg', sizes: 'any', type: 'image/svg+xml' },
+      ],
+    },
+    workbox: {
+      globPatterns: ['**/*.{js,css,html,svg,png,webmanifest}'],
+      globIgnores: ['models/**', 'demo/**', 'tfjs-wasm/**'],
+      // The engine worker chunk (tfjs) is ~2.4 MB.
+      maximumFileSizeToCacheInBytes: 4 * 1024 * 1024,
+      cleanupOutdatedCaches: true,
+      // The first visit's page is controlled as soon as the worker activates, so what it uses next is cached.
+      clientsClaim: true,
+      navigateFallbackDenylist: [/^\/(models|demo|tfjs-wasm)\//],
+      runtimeCaching: [
+        {
+          urlPattern: ({ url, sameOrigin }) => sameOrigin && url.pathname.startsWith('/models/'),
+          handler: 'CacheFirst',
+          options: {
+            cacheName: `aclipse-models-${modelsVersion()}`,
+            cacheableResponse: { statuses: [200] },
+            // A missing file answered with the app's page (SPA fallback) must not be kept as a model.
+            plugins: [{ cacheWillUpdate: async ({ response }) => ((response.headers.get('content-type') ?? '').includes('text/html') ? null : response) }],
+          },
+        },
+        {
+          urlPattern: ({ url, sameOrigin }) => sameOrigin && url.pathname.startsWith('/demo/'),
+          handler: 'CacheFirst',
+          options: { cacheName: 'aclipse-demo', cacheableResponse: { statuses: [200] } },
+        },
+        {
+          // Online: revalidated (a tfjs upgrade replaces it under the same name); offline: the copy kept here.
+          urlPattern: ({ url, sameOrigin }) => sameOrigin && url.pathname.startsWith('/tfjs-wasm/'),
+          handler: 'NetworkFirst',
+          options: { cacheName: 'aclipse-engine-wasm', cacheableResponse: { statuses: [200] } },
+        },
+      ],
+    },
+  });
+}
+
 export default defineConfig({
-  plugins: [react(), tfjsWasm(), cspHeader()],
+  plugins: [react(), tfjsWasm(), cspHeader(), ...pwa()],
   worker: { format: 'es' },
   build: {
     target: 'es2022',

@@ -7,6 +7,9 @@
  *  - Browser (when /usr/bin/chromium and a production build in dist/ exist): the engine worker's protect on WebGPU
  *    vs wasm, through the app itself. On this CI machine WebGPU is SwiftShader (software), so expect it to lose there;
  *    on a real GPU it is the fast path.
+ *  - First visit (browser, bench/first-visit.ts): bytes downloaded before the user acts and up to the end of the
+ *    first Protect, and the page chunk's gzip size, against their goals (≤ 4 MB, ≤ 300 kB).
+ *    `npm run bench -- --first-visit` runs only this part.
  * Uses the shipped weights in public/models when present (same shapes as training), random weights otherwise.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -20,6 +23,7 @@ import { initTf } from '../src/core/node/tf';
 import { readGeneratorDir } from '../scripts/aclipse/common';
 import { numberFlag, parseFlags } from '../scripts/flags';
 import { withPreviewBrowser } from '../scripts/preview';
+import { firstVisitBench, printFirstVisit } from './first-visit';
 
 type Row = { op: string; backend: string; ms: number; extra?: string };
 
@@ -157,6 +161,12 @@ async function main(): Promise<void> {
   const seconds = numberFlag(flags, 'seconds') ?? 10;
   const reps = numberFlag(flags, 'reps') ?? 3;
   console.log(`Aclipse Web benchmark (${new Date().toISOString()}), Node ${process.version}`);
+  const browserReady = existsSync('/usr/bin/chromium') && existsSync('dist/index.html');
+  if (flags['first-visit'] === true) {
+    if (!browserReady) throw new Error('--first-visit needs /usr/bin/chromium and `npm run build`');
+    printFirstVisit(await firstVisitBench());
+    return;
+  }
   const rows = [...(await nodeBench('wasm', seconds, reps)), ...(await nodeBench('cpu', seconds, reps))];
   printRows(rows);
   if (flags['no-browser'] !== true) {
@@ -165,6 +175,8 @@ async function main(): Promise<void> {
     } else {
       console.log('');
       printRows(await browserBench(Math.min(seconds, 3)));
+      console.log('');
+      printFirstVisit(await firstVisitBench());
     }
   }
 }

@@ -27,6 +27,9 @@ test('default backend here is wasm, with the reason and the software adapter sho
   const values = await readSelfTest(page);
   expect(Object.keys(values).length).toBeGreaterThanOrEqual(6);
   for (const v of Object.values(values)) expect(Number.isFinite(v)).toBe(true);
+  // Each value is shown against its expected value and tolerance, with a verdict.
+  await expect(page.getByTestId('selftest-verdict')).toHaveAttribute('data-pass', 'true');
+  await expect(page.getByTestId('selftest-result').locator('tr[data-pass="true"]')).toHaveCount(Object.keys(values).length);
 
   await expectNoSeriousAxeViolations(page);
 });
@@ -168,4 +171,21 @@ test('a crashed engine worker is restarted on wasm, the user is told, and clips 
   await page.getByRole('tab', { name: 'Engine' }).click();
   await page.getByTestId('selftest-run').click();
   await expect(page.getByTestId('selftest-backend')).toHaveText('wasm');
+});
+
+test('on a narrow phone every tab is fully visible (wrapped, not cut off)', async ({ browser }) => {
+  const context = await browser.newContext({ viewport: { width: 320, height: 640 }, isMobile: true, hasTouch: true });
+  const page = await context.newPage();
+  await page.goto('/');
+  const tabs = page.getByRole('tab');
+  await expect(tabs).toHaveCount(5);
+  for (const tab of await tabs.all()) {
+    const box = (await tab.boundingBox())!;
+    expect(box.x).toBeGreaterThanOrEqual(0);
+    expect(box.x + box.width).toBeLessThanOrEqual(320);
+    // The label is not clipped inside its button either.
+    expect(await tab.evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
+  }
+  expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+  await context.close();
 });

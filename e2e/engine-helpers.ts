@@ -52,12 +52,12 @@ export async function openEnginePage(
   await page.goto(`/?backend=${backend}&debug`);
   await waitForEngine(page, backend, 120_000);
   await expect.poll(() => page.evaluate(() => typeof (window as unknown as DebugWindow).__aclipse?.engine)).toBe('object');
-  // The app loads the models when the engine starts; let that finish so the specs do not race it.
+  // The app loads the models on first need; load them now so every spec starts from loaded models.
   await expect
     .poll(
       () =>
         page.evaluate(async () => {
-          const m = await (window as unknown as DebugWindow).__aclipse.engine.run('models', {});
+          const m = await (window as unknown as DebugWindow).__aclipse.engine.run('loadModels', {});
           return m.evaluators !== null && m.activeGenerator !== null;
         }),
       { timeout: 120_000 },

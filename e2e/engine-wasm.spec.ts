@@ -102,9 +102,10 @@ test('opens the demo set and user files, and protects a demo clip with Aclipse a
     return { demo, clipSamples: wave.length, clip, results, user };
   }, new URL('/e2e-data/manifest.jsonl', page.url()).href);
 
-  expect(out.demo.clips).toBe(12);
-  expect(out.demo.bySplit).toEqual({ test: 12 });
-  expect(out.demo.byEmotion).toEqual({ neutral: 3, sad: 3, happy: 3, angry: 3 });
+  // 12 held-out test clips plus the small train/val split the Train tab uses.
+  expect(out.demo.clips).toBe(56);
+  expect(out.demo.bySplit).toEqual({ test: 12, train: 32, val: 12 });
+  expect(out.demo.byEmotion).toEqual({ neutral: 14, sad: 14, happy: 14, angry: 14 });
   expect(out.clipSamples).toBeCloseTo(out.clip.duration! * 16000, -2);
   for (const r of out.results) {
     expect(r.n).toBe(out.clipSamples);

@@ -36,8 +36,9 @@ test('evaluates the demo set: WA/UA/WER/CER, confusion matrices before and after
   await expect(page.getByTestId('eval-empty')).toBeVisible();
 
   await page.getByTestId('open-demo').click();
-  await expect(page.getByTestId('dataset-summary')).toHaveAttribute('data-clips', '12');
-  await expect(page.getByTestId('dataset-summary')).toContainText('neutral 3');
+  // 12 held-out test clips plus the small train (32) and val (12) split, 14 per emotion.
+  await expect(page.getByTestId('dataset-summary')).toHaveAttribute('data-clips', '56');
+  await expect(page.getByTestId('dataset-summary')).toContainText('neutral 14');
 
   await page.getByTestId('eval-split').selectOption('test');
   await page.getByTestId('eval-limit').fill('8');

@@ -23,7 +23,9 @@ interface DemoEntry {
 const demo: DemoEntry[] = readFileSync(fileURLToPath(new URL('../public/demo/manifest.jsonl', import.meta.url)), 'utf8')
   .trim()
   .split('\n')
-  .map((l) => JSON.parse(l) as DemoEntry);
+  .map((l) => JSON.parse(l) as DemoEntry & { split?: string })
+  // The Protect tab's demo picker lists the held-out clips; the train/val ones are for the Train tab.
+  .filter((d) => !d.split || d.split === 'test');
 const shortest = [...demo].sort((a, b) => a.duration - b.duration)[0]!;
 
 let fx: EngineFixtures;
@@ -35,7 +37,8 @@ async function openApp(browser: Browser, backend: 'webgpu' | 'wasm', opts: Param
   page.on('pageerror', (e) => console.log(`[pageerror] ${e.message}`));
   await page.goto(`/?backend=${backend}`);
   await waitForEngine(page, backend, 120_000);
-  // The app loads the models as soon as the engine is up; the generator list appears when they are in.
+  // The models load on first need; "Load now" asks for them, and the generator list appears when they are in.
+  await page.getByTestId('models-load').click();
   await expect(page.getByTestId('generator-select')).toBeVisible({ timeout: 120_000 });
   return { context, page };
 }
@@ -101,7 +104,7 @@ test('protects a demo clip end to end on WebGPU: transcript diff, emotions, SNR,
 
   const original = await download(page, 'download');
   const prot = await download(page, 'download-protected');
-  expect(prot.name).toBe(`${shortest.id}-protected.wav`);
+  expect(prot.name).toBe(`${shortest.id}-aclipse-10dB.wav`);
   const a = decodeWav(original.bytes);
   const b = decodeWav(prot.bytes);
   expect(b.sampleRate).toBe(16000);
@@ -128,6 +131,7 @@ test('without model weights: a clear loading then missing state, baselines still
   );
   const page = await context.newPage();
   await page.goto('/?backend=wasm');
+  await page.getByTestId('models-load').click({ timeout: 60_000 });
   await expect(page.getByTestId('models-card')).toHaveAttribute('data-status', 'loading', { timeout: 60_000 });
   await expect(page.getByTestId('activity')).toContainText('Loading models');
   await expect(page.getByTestId('models-card')).toHaveAttribute('data-status', 'ready', { timeout: 60_000 });
@@ -151,7 +155,7 @@ test('without model weights: a clear loading then missing state, baselines still
   await expect(page.getByTestId('transcript-diff')).toHaveCount(0);
   await expect(page.getByTestId('emotion-protected')).toHaveCount(0);
   const prot = await download(page, 'download-protected');
-  expect(prot.name).toBe(`${demo[2]!.id}-lowpass2k.wav`);
+  expect(prot.name).toBe(`${demo[2]!.id}-lowpass2k-10dB.wav`);
 
   // Bad weights are refused with a message in place.
   await page.getByTestId('import-weights').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') });
@@ -198,13 +202,28 @@ test.describe('on wasm', () => {
     const zip = await download(page, 'download-all');
     expect(zip.name).toMatch(/^aclipse-protected-3-clips-.*\.zip$/);
     const entries = unzipStore(new Uint8Array(zip.bytes));
-    expect(entries.map((e) => e.name)).toEqual(['take 1-protected.wav', 'take 2-protected.wav', 'take 3-protected.wav']);
+    expect(entries.map((e) => e.name)).toEqual(['take 1-aclipse-10dB.wav', 'take 2-aclipse-10dB.wav', 'take 3-aclipse-10dB.wav']);
     entries.forEach((e, i) => {
       const w = decodeWav(e.data);
       expect(w.sampleRate).toBe(16000);
       expect(w.channels[0]!.length).toBe(Math.round((1 + 0.25 * i) * 16000));
       expect(snr(decodeWav(files[i]!.buffer).channels[0]!, w.channels[0]!)).toBeGreaterThanOrEqual(10 - 0.05);
     });
+
+    // Each row says which method and budget made it; re-protecting one with noise makes the set mixed, and the
+    // page says so before the download, whose file names tell them apart.
+    await expect(rows.nth(0)).toContainText('Aclipse · 10 dB');
+    await expect(page.getByTestId('download-mixed')).toHaveCount(0);
+    await rows.nth(0).locator('.batch-main').click();
+    await page.getByTestId('method').selectOption('noise');
+    await page.getByTestId('protect').click();
+    await expect(rows.nth(0)).toContainText('White noise · 10 dB', { timeout: 60_000 });
+    await expect(page.getByTestId('download-mixed')).toContainText('1 × White noise · 10 dB, 2 × Aclipse · 10 dB');
+    const mixed = await download(page, 'download-all');
+    expect(mixed.name).toMatch(/^aclipse-protected-3-clips-mixed-.*\.zip$/);
+    expect(unzipStore(new Uint8Array(mixed.bytes)).map((e) => e.name)).toEqual(['take 1-noise-10dB.wav', 'take 2-aclipse-10dB.wav', 'take 3-aclipse-10dB.wav']);
+    await page.getByTestId('method').selectOption('aclipse');
+    await rows.nth(2).locator('.batch-main').click(); // as before: the last clip selected
   });
 
   test('spectra: three spectrograms on one scale with the 2 kHz line, band energies and SO/ER attention', async ({}, testInfo) => {
@@ -280,8 +299,8 @@ test.describe('on wasm', () => {
     await expect(page.getByRole('tab', { name: 'Spectra' })).toHaveAttribute('aria-selected', 'true');
     await page.keyboard.press('ArrowLeft');
 
-    // Dark: system → light → dark.
-    await page.getByTestId('theme-toggle').click();
+    // Dark: the system is light here, so the first click already switches to dark.
+    await expect(page.getByTestId('theme-toggle')).toHaveAttribute('data-theme-shown', 'light');
     await page.getByTestId('theme-toggle').click();
     await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
     const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);

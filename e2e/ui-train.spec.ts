@@ -19,10 +19,8 @@ test('two-stage training: live curves, cancel and resume, compare, export, use t
   await page.goto('/?backend=wasm#train');
   await waitForEngine(page, 'wasm', 120_000);
 
-  // The demo set is test-only: training on it is refused in place, with the reason.
-  await page.getByTestId('open-demo').click();
-  await expect(page.getByTestId('dataset-summary')).toHaveAttribute('data-clips', '12');
-  await expect(page.getByTestId('train-problems')).toContainText('has no “train” split (it has test)');
+  // Without a dataset, training is refused in place, with the reason.
+  await expect(page.getByTestId('train-problems')).toContainText('Open a dataset with a train split');
   await expect(page.getByTestId('train-start')).toBeDisabled();
   await page.getByTestId('folder-input').setInputFiles(fx.datasetDir);
   await expect(page.getByTestId('dataset-summary')).toHaveAttribute('data-clips', '7');
@@ -94,5 +92,25 @@ test('two-stage training: live curves, cancel and resume, compare, export, use t
   await page.getByTestId('import-weights').setInputFiles({ name: 'my-run.zip', mimeType: 'application/zip', buffer: readFileSync((await d.path())!) });
   await expect(select.locator('option')).toHaveCount(3);
   await expect(page.locator('[data-code="models:imported"]')).toContainText('my-run');
+  await context.close();
+});
+
+test('one click trains both stages on the demo set with the Quick preset', async ({ browser }) => {
+  test.setTimeout(480_000);
+  const fx = await engineFixtures();
+  const context = await browser.newContext();
+  await serveEngineFixtures(context, fx);
+  const page = await context.newPage();
+  await page.goto('/?backend=wasm#train');
+  await waitForEngine(page, 'wasm', 120_000);
+  await page.getByTestId('train-demo-quick').click();
+  await expect(page.getByTestId('dataset-summary')).toContainText('train 32');
+  await expect(page.getByTestId('train-run')).toHaveAttribute('data-status', 'running');
+  await expect(page.getByTestId('train-run')).toHaveAttribute('data-status', 'done', { timeout: 420_000 });
+  // Quick: 4 + 2 epochs, each also scored on the validation split.
+  await expect(page.getByTestId('train-curves')).toHaveAttribute('data-epochs', '6');
+  await expect(page.getByTestId('curve-wa')).toHaveAttribute('data-points', '12');
+  // All 32 train clips were available; 8 of the 12 val clips (the Quick preset's limit) were scored.
+  await expect(page.getByTestId('train-run')).toContainText('32 training clips, 8 validation clips');
   await context.close();
 });

@@ -23,6 +23,8 @@ test('?backend=webgpu really runs on WebGPU (SwiftShader), matches wasm, and fal
   await page.getByTestId('selftest-run').click();
   await expect(page.getByTestId('selftest-backend')).toHaveText('webgpu', { timeout: 240_000 });
   const gpu = await readSelfTest(page);
+  // WebGPU also passes the check against the float64 reference.
+  await expect(page.getByTestId('selftest-verdict')).toHaveAttribute('data-pass', 'true');
 
   expect(Object.keys(gpu).sort()).toEqual(Object.keys(reference).sort());
   for (const [name, want] of Object.entries(reference)) {

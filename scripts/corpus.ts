@@ -9,7 +9,7 @@
  *   npm run corpus -- --check                        only check (and as root install) the Debian packages
  *   npm run corpus -- --measure [--dir DIR] [--per-emotion N]   measure prosody per emotion (table for the docs)
  *   npm run corpus -- --ceiling [--dir DIR]           the prosody oracle's WA per split (the ceiling for any SER)
- *   npm run corpus -- --demo                         copy demo clips from data/corpus into public/demo
+ *   npm run corpus -- --demo [--demo-train 8 --demo-val 3]  copy demo clips (test + a small train/val split per emotion) into public/demo
  *   npm run corpus -- --inspect DIR                  load any dataset folder (our corpus, IEMOCAP, CSV/JSONL manifest)
  *                                                    with the shared loader and print its summary and skip report
  *   npm run corpus -- --fixture                      regenerate the 10-clip test fixture (tests/fixtures/corpus10)
@@ -69,7 +69,13 @@ async function main(): Promise<void> {
   }
   if (args.demo) {
     const { buildDemo } = await import('./corpus/demo');
-    buildDemo({ from: String(args.dir ?? 'data/corpus'), to: String(args.to ?? 'public/demo'), log });
+    buildDemo({
+      from: String(args.dir ?? 'data/corpus'),
+      to: String(args.to ?? 'public/demo'),
+      trainPerEmotion: num(args, 'demo-train', 8),
+      valPerEmotion: num(args, 'demo-val', 3),
+      log,
+    });
     return;
   }
   const espeak = Boolean(args.espeak);

@@ -18,6 +18,8 @@ async function main(): Promise<void> {
   await withPreviewBrowser(PORT, async (browser, origin) => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
     await page.goto(`${origin}/?backend=${backend}`);
+    // The models load on first need; ask for them so the shot shows the loaded generator.
+    await page.getByTestId('models-load').click({ timeout: 120_000 });
     await page.getByTestId('generator-select').waitFor({ timeout: 180_000 });
     await page.getByTestId('demo-select').selectOption(clip);
     await page.getByTestId('demo-load').click();

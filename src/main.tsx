@@ -3,11 +3,17 @@ import { createRoot } from 'react-dom/client';
 import { getEngine } from './engine/useEngine';
 import { App } from './ui/App';
 import { onEngineGeneration } from './ui/jobs';
+import { installUnloadGuard, startPersistence } from './ui/persist';
+import { keepOffline, startOffline } from './ui/pwa/offline';
 import { useAppStore } from './ui/store';
 import { applyTheme } from './ui/theme';
 import './ui/styles.css';
 
 applyTheme();
+// Saved clips, results and generators come back while the engine starts.
+void startPersistence();
+installUnloadGuard();
+void startOffline();
 
 // The engine starts at once, in its worker, while the page renders; tfjs never enters the main bundle.
 const engine = getEngine();
@@ -18,6 +24,8 @@ const mirror = () => {
   // Each (re)started worker begins without models: load them once it is ready.
   if (state.phase === 'ready' && state.generation !== readyGeneration) {
     readyGeneration = state.generation;
+    // The wasm binary the engine just loaded (from the HTTP cache now) is kept for offline use.
+    if (state.report?.backend === 'wasm') keepOffline([`${import.meta.env.BASE_URL}tfjs-wasm/tfjs-backend-wasm-simd.wasm`]);
     onEngineGeneration(state.generation);
   }
 };

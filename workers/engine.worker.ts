@@ -122,7 +122,7 @@ const api: EngineApi = {
 
   importGenerator(args, jobId, onProgress) {
     requireReady();
-    return jobs.run(jobId, onProgress, async () => models.importGenerator(args.modelJson, args.weights, args.label));
+    return jobs.run(jobId, onProgress, async () => models.importGenerator(args.modelJson, args.weights, args.label, { origin: args.origin, activate: args.activate }));
   },
 
   exportEvaluators(_args, jobId, onProgress) {

@@ -36,6 +36,9 @@ function withSlash(url: string): string {
   return url.endsWith('/') ? url : `${url}/`;
 }
 
+/** Every model file fetched by this worker (reported, so the page can keep them in the offline cache). */
+const fetchedUrls = new Set<string>();
+
 /** Fetches one file, reporting bytes as they arrive. */
 async function fetchWithProgress(
   url: string,
@@ -47,6 +50,7 @@ async function fetchWithProgress(
   if ((res.headers.get('content-type') ?? '').includes('text/html')) {
     throw new MissingModelError(`${url} is missing (the server answered with a web page)`);
   }
+  fetchedUrls.add(url);
   const lengthHeader = res.headers.get('content-length');
   const total = lengthHeader ? Number(lengthHeader) : null;
   if (!res.body) return res;
@@ -157,6 +161,8 @@ interface HeldEvaluators {
   asr: EvaluatorInfo;
   lexiconWords: number;
   languageModel: string | null;
+  /** The LM's URL while it is not loaded yet (skipped because nothing needed a beam decode), else null. */
+  lmPending: string | null;
 }
 
 function evaluatorInfo(
@@ -236,6 +242,7 @@ export class ModelStore {
       generators: [...this.generators.values()].map((g) => g.info),
       activeGenerator: this.active,
       generatorProblem: this.generatorProblem,
+      files: [...fetchedUrls],
     };
   }
 
@@ -285,11 +292,14 @@ export class ModelStore {
   private async loadNow(args: LoadModelsArgs, ctx: JobContext): Promise<ModelsReport> {
     const base = withSlash(args.baseUrl ?? defaultModelsUrl());
     const which = args.which ?? ['evaluators', 'generator'];
+    const withLm = args.languageModel !== false;
     if (which.includes('evaluators') && (args.reload || !this.held)) {
       // A reload shows what is at the URL now: nothing stale survives a failed one.
       this.held?.evaluators.dispose();
       this.held = null;
-      await this.loadEvaluators(base, ctx);
+      await this.loadEvaluators(base, ctx, withLm);
+    } else if (which.includes('evaluators') && withLm && this.held?.lmPending) {
+      await this.attachPendingLm(this.held, ctx);
     }
     if (which.includes('generator') && (args.reload || !this.generators.has('shipped'))) {
       this.generators.get('shipped')?.generator.dispose();
@@ -300,7 +310,20 @@ export class ModelStore {
     return this.report();
   }
 
-  private async loadEvaluators(base: string, ctx: JobContext): Promise<void> {
+  private async attachPendingLm(held: HeldEvaluators, ctx: JobContext): Promise<void> {
+    const url = held.lmPending!;
+    try {
+      const lm = await fetchLanguageModel(url, ctx);
+      held.evaluators.attachLanguageModel(lm);
+      held.languageModel = describeLm(held.evaluators.languageModel);
+    } catch (e) {
+      if (ctx.signal.aborted) throw e;
+      // As at a first load: the beam search runs on the lexicon alone.
+    }
+    held.lmPending = null;
+  }
+
+  private async loadEvaluators(base: string, ctx: JobContext, withLm = true): Promise<void> {
     try {
       const ser = await fetchModelFolder(`${base}ser/`, 'ser', ctx);
       const asr = await fetchModelFolder(`${base}asr/`, 'asr', ctx);
@@ -317,7 +340,7 @@ export class ModelStore {
           words = null;
         }
       }
-      if (words && decoder.lm) {
+      if (words && decoder.lm && withLm) {
         try {
           lm = await fetchLanguageModel(`${base}asr/${decoder.lm}`, ctx);
         } catch (e) {
@@ -343,6 +366,7 @@ export class ModelStore {
         asr: evaluatorInfo('asr', 'shipped', `${base}asr/`, asrArt.modelJson, asr.bytes, countParams(evaluators.asr)),
         lexiconWords: words?.length ?? 0,
         languageModel: describeLm(evaluators.languageModel),
+        lmPending: words && decoder.lm && !withLm ? `${base}asr/${decoder.lm}` : null,
       };
       this.evaluatorsProblem = null;
     } catch (e) {
@@ -376,7 +400,12 @@ export class ModelStore {
     return this.report();
   }
 
-  importGenerator(modelJsonText: string, weights: ArrayBuffer, label?: string): ModelsReport {
+  importGenerator(
+    modelJsonText: string,
+    weights: ArrayBuffer,
+    label?: string,
+    opts: { origin?: 'trained' | 'imported'; activate?: boolean } = {},
+  ): ModelsReport {
     let modelJson: GeneratorModelJson;
     try {
       modelJson = JSON.parse(modelJsonText) as GeneratorModelJson;
@@ -389,9 +418,12 @@ export class ModelStore {
       throw new Error(`weights.bin has ${weights.byteLength} bytes but model.json describes ${expected}; pick the matching pair.`);
     }
     const generator = generatorFromArtifacts({ modelJson, weights });
-    const id = `imported-${++this.counters.imported}`;
-    this.put(id, generator, generatorInfo(id, 'imported', label ?? `Imported ${this.counters.imported}`, generator, modelJson, weights.byteLength));
-    this.active = id;
+    const origin = opts.origin ?? 'imported';
+    const n = ++this.counters[origin];
+    const id = `${origin}-${n}`;
+    const fallback = origin === 'trained' ? `Trained in the browser ${n}` : `Imported ${n}`;
+    this.put(id, generator, generatorInfo(id, origin, label ?? fallback, generator, modelJson, weights.byteLength));
+    if (opts.activate !== false) this.active = id;
     return this.report();
   }
 

@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendName, SelfTestArgs, SelfTestResult } from '../src/engine/api';
 import type { JobContext } from './jobs';
+import { selfTestChecks, selfTestReference } from './selftest-reference';
 
 /** Inputs from closed-form formulas, so every backend and run sees identical data. */
 function matrix(rows: number, cols: number, f: (i: number, j: number) => number): tf.Tensor2D {
@@ -68,7 +69,8 @@ export async function runSelfTest(args: SelfTestArgs, ctx: JobContext): Promise<
       }),
     );
     ctx.progress('done', 1);
-    return { backend: tf.getBackend() as BackendName, values, ms: Math.round(performance.now() - started) };
+    const ms = Math.round(performance.now() - started);
+    return { backend: tf.getBackend() as BackendName, values, checks: selfTestChecks(values, selfTestReference(n)), ms };
   } finally {
     a.dispose();
     b.dispose();

@@ -8,6 +8,7 @@ import { DEFAULT_MODULE_CONFIG } from '../src/core/aclipse/generator';
 import { AclipseGenerator } from '../src/core/aclipse/model';
 import {
   AclipseTrainer,
+  cropProblem,
   TrainingCancelled,
   type AclipseTrainConfig,
   type FrozenEvaluators,
@@ -207,14 +208,23 @@ export class TrainingService {
     const hasVal = all.some((e) => splitOf(e) === 'val');
     const valSplit = args.valSplit === undefined ? (hasVal && trainSplit !== 'val' ? 'val' : null) : args.valSplit;
     if (valSplit !== null) refuseHeldOut(valSplit, 'validation during training');
-    const maxSamples = Math.round(Math.max(0.5, args.maxClipSeconds ?? 8) * SR);
+    // Any positive cut is accepted here; whether it fits the transcripts is checked just below.
+    const maxSamples = Math.round(Math.max(0.1, args.maxClipSeconds ?? 8) * SR);
+    const asr = this.models.requireEvaluators().asr;
+    const valCandidates = valSplit === null ? [] : trainable(all.filter((e) => splitOf(e) === valSplit));
+    const tooShort = cropProblem(
+      [...train, ...valCandidates].map((e) => ({ text: e.text!, samples: e.duration === null ? null : Math.round(e.duration * SR) })),
+      maxSamples,
+      (n) => asr.outputLength(n),
+      SR,
+    );
+    if (tooShort) throw new RangeError(tooShort);
 
     ctx.progress('Preparing validation clips', 0);
     const val: TrainClip[] = [];
     if (valSplit !== null) {
-      const candidates = trainable(all.filter((e) => splitOf(e) === valSplit));
       const n = Math.max(0, Math.floor(args.valLimit ?? 32));
-      for (const e of stratifiedSubset(candidates, n, `val:${config.seed}`)) {
+      for (const e of stratifiedSubset(valCandidates, n, `val:${config.seed}`)) {
         await ctx.checkpoint();
         val.push(await toClip(e, maxSamples));
       }
@@ -288,7 +298,7 @@ export class TrainingService {
       },
       val: s.val,
       signal: ctx.signal,
-      onStep: (r: { stage: 1 | 2; epoch: number; step: number; steps: number; losses: { ce: number; ctc: number; total: number } }) => {
+      onStep: async (r: { stage: 1 | 2; epoch: number; step: number; steps: number; losses: { ce: number; ctc: number; total: number } }) => {
         const epochs = r.stage === 1 ? s.config.stage1.epochs : s.config.stage2.epochs;
         ctx.progress(`Stage ${r.stage}, epoch ${r.epoch + 1}/${epochs}`, (r.epoch + (r.step + 1) / r.steps) / epochs, {
           kind: 'train-step',
@@ -299,6 +309,9 @@ export class TrainingService {
           steps: r.steps,
           losses: r.losses,
         });
+        // A cancel arrives as a message; the step ran without yielding, so let it in now. Without this the worker
+        // only saw it at the end of the epoch, after running every remaining step.
+        await ctx.checkpoint();
       },
       onEpoch: async (r: TrainEpochReport) => {
         const report: TrainEpochReport = JSON.parse(JSON.stringify(r)) as TrainEpochReport;

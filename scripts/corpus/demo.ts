@@ -32,11 +32,47 @@ export function exportClips(from: string, to: string, records: ManifestRecord[],
 }
 
 /**
- * Demo set: 3 clips per emotion from the held-out test split (sentences never trained on), short ones (1.5–3 s) so
- * the page loads fast, spread over voices, chosen by a fixed seed.
+ * Picks `n` records of one emotion spread over voices (round-robin, voices in a fixed order), by a fixed seed.
+ * Exported for the test that checks the stratification.
  */
-export function buildDemo(opts: { from: string; to: string; perEmotion?: number; log: (s: string) => void }): void {
-  const all = readManifest(opts.from).filter((r) => r.split === 'test' && r.duration >= 1.5 && r.duration <= 3);
+export function pickSpread(records: ManifestRecord[], n: number, seed: string): ManifestRecord[] {
+  const byVoice = new Map<string, ManifestRecord[]>();
+  for (const r of shuffled(records, rngFor(seed))) {
+    const list = byVoice.get(r.voice) ?? [];
+    list.push(r);
+    byVoice.set(r.voice, list);
+  }
+  const voices = [...byVoice.keys()].sort();
+  const out: ManifestRecord[] = [];
+  for (let round = 0; out.length < n; round++) {
+    let added = false;
+    for (const v of voices) {
+      const r = byVoice.get(v)![round];
+      if (!r || out.length >= n) continue;
+      out.push(r);
+      added = true;
+    }
+    if (!added) break;
+  }
+  return out;
+}
+
+/**
+ * Demo set: 3 clips per emotion from the held-out test split (sentences never trained on), short ones (1.5–3 s) so
+ * the page loads fast, spread over voices, chosen by a fixed seed; plus a small train and val split (by default 8
+ * and 3 per emotion, spread over voices) so the Train tab works out of the box. The Protect tab's demo picker shows
+ * the test clips only; the train/val clips are fetched only when the demo set is opened as a dataset.
+ */
+export function buildDemo(opts: {
+  from: string;
+  to: string;
+  perEmotion?: number;
+  trainPerEmotion?: number;
+  valPerEmotion?: number;
+  log: (s: string) => void;
+}): void {
+  const short = readManifest(opts.from).filter((r) => r.duration >= 1.5 && r.duration <= 3);
+  const all = short.filter((r) => r.split === 'test');
   const picked: ManifestRecord[] = [];
   for (const e of EMOTIONS) {
     const usedVoices = new Set<string>();
@@ -47,6 +83,18 @@ export function buildDemo(opts: { from: string; to: string; perEmotion?: number;
       if (usedVoices.size === (opts.perEmotion ?? 3)) break;
     }
   }
+  const counts: Record<string, number> = { test: picked.length };
+  for (const [split, n] of [
+    ['train', opts.trainPerEmotion ?? 8],
+    ['val', opts.valPerEmotion ?? 3],
+  ] as const) {
+    counts[split] = 0;
+    for (const e of EMOTIONS) {
+      const chosen = pickSpread(short.filter((r) => r.split === split && r.emotion === e), n, `demo-${split}-${e}`);
+      picked.push(...chosen);
+      counts[split] += chosen.length;
+    }
+  }
   exportClips(opts.from, opts.to, picked);
-  opts.log(`demo: ${picked.length} clips written to ${opts.to}`);
+  opts.log(`demo: ${picked.length} clips (test ${counts.test}, train ${counts.train}, val ${counts.val}) written to ${opts.to}`);
 }

@@ -96,6 +96,8 @@ export interface SelfTestResult {
   backend: BackendName;
   /** Named scalar results of a fixed, deterministic program (matMul, conv1d, reductions, softmax, a gradient). */
   values: Record<string, number>;
+  /** Each value against a float64 reference computed without tfjs, with its tolerance and verdict. */
+  checks: { name: string; value: number; expected: number; tolerance: number; pass: boolean }[];
   ms: number;
 }
 
@@ -166,8 +168,9 @@ export interface EngineApi {
   /**
    * Trains the Aclipse generator in the browser (stage 1 and/or 2). Progress details `train-step` and `train-epoch`.
    * Cancel keeps the trainer in the worker, its weights rolled back to the last finished epoch (Adam's moments are
-   * not); `train({ ..., resume: true })` continues from the next unfinished epoch. The trainer checks for a cancel
-   * before every step; on wasm/cpu (one-pass sync steps) the worker only notices it at the end of the epoch.
+   * not); `train({ ..., resume: true })` continues from the next unfinished epoch. The worker yields after every
+   * step, so a cancel stops the run before the next step. A maximum clip length too short for a transcript's CTC
+   * alignment is refused with the length that works.
    */
   train(args: TrainArgs, jobId: string, onProgress: ProgressSink | null): Promise<TrainResult>;
   /** The kept training session (after a finish or a cancel), or null. */
@@ -240,6 +243,11 @@ export interface LoadModelsArgs {
   which?: ('evaluators' | 'generator')[];
   /** Drop what is loaded and fetch again. */
   reload?: boolean;
+  /**
+   * Also fetch the ASR's word LM for the beam search (default true). Training and fine-tuning decode greedily and
+   * pass false; a later load that wants it adds it to the evaluators already held (fine-tuned weights are kept).
+   */
+  languageModel?: boolean;
 }
 
 export type ModelOrigin = 'shipped' | 'trained' | 'imported' | 'fine-tuned';
@@ -294,6 +302,8 @@ export interface ModelsReport {
   activeGenerator: string | null;
   /** Why there is no shipped generator (e.g. public/models/aclipse/model.json is missing), null when loaded. */
   generatorProblem: string | null;
+  /** URLs of the model files fetched so far, so the page can have the offline cache keep them. */
+  files?: string[];
 }
 
 export interface ImportGeneratorArgs {
@@ -302,6 +312,10 @@ export interface ImportGeneratorArgs {
   /** weights.bin bytes. */
   weights: ArrayBuffer;
   label?: string;
+  /** How the weights were made (a generator restored from this browser's storage keeps its origin; default 'imported'). */
+  origin?: 'trained' | 'imported';
+  /** Make it the active generator (default true). A restore adds generators without switching. */
+  activate?: boolean;
 }
 
 /** Id under which the generator of the kept training session can be exported before it is adopted. */

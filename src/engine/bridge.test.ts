@@ -75,7 +75,7 @@ function setup(opts: { failInit?: string; forced?: 'webgpu' | 'wasm' | 'cpu' | n
             w.cancelledSeen = ctx.cancelled;
             throw err;
           }
-          return { backend: 'wasm' as const, values: { size: args.size ?? 0 }, ms: 1 };
+          return { backend: 'wasm' as const, values: { size: args.size ?? 0 }, checks: [], ms: 1 };
         });
       },
     } satisfies Partial<EngineApi>;

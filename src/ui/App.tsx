@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { addClipsFromFiles } from './actions';
 import { Messages } from './components/Messages';
 import { TopBar } from './components/TopBar';
+import { OfflineStatus, UpdatePrompt } from './pwa/OfflineStatus';
 import { filesSourceFromDrop } from '../engine/files';
 import { openDataset } from './jobs';
 import { useAppStore } from './store';
@@ -101,6 +102,7 @@ export function App() {
       </a>
       <TopBar tabs={TABS} activeTab={activeTab} onSelectTab={selectTab} />
       <main className="main" id="main" tabIndex={-1}>
+        <UpdatePrompt />
         <Messages />
         {TABS.map(({ id, component: Tab }) =>
           id === activeTab ? (
@@ -111,7 +113,8 @@ export function App() {
         )}
       </main>
       <footer className="footer">
-        Everything runs in this browser tab. Nothing you load or record is uploaded.
+        Everything runs in this browser tab. Nothing you load or record is uploaded; it is kept on this device (see
+        Engine → Your data). <OfflineStatus />
       </footer>
       {dragging && (
         <div className="drop-overlay" aria-hidden="true">

@@ -4,6 +4,7 @@
  * its own AbortController so Cancel stops exactly that job.
  */
 import { encodeWav } from '../core/audio';
+import { BASELINES } from '../core/baselines';
 import type { Emotion } from '../core/data';
 import {
   TRAINING_GENERATOR_ID,
@@ -17,11 +18,14 @@ import {
   type JobProgress,
   type JobResult,
   type ModelsReport,
+  type ProtectResult,
   type TrainArgs,
 } from '../engine/api';
 import { isAbortError } from '../engine/bridge';
 import { getEngine } from '../engine/useEngine';
 import { addClipFromFile } from './actions';
+import { restoreGenerators } from './persist';
+import { keepOffline } from './pwa/offline';
 import type { ProgressSample } from './format';
 import { IDLE_JOB, useAppStore, type AppState, type Clip, type JobTrack, type ProtectSettings } from './store';
 import { protectedFileName, saveBlob, stamp, uniqueNames, unzipStore, zipStore } from './view/export';
@@ -56,18 +60,31 @@ function startTrack(): JobTrack {
 // ---------------------------------------------------------------------------------------------------------------
 
 let modelsPromise: Promise<ModelsReport | null> | null = null;
+/** The user has needed the models once: a restarted engine loads them again without being asked. */
+let modelsWanted = false;
+/** Whether the models asked for include the beam search's word LM (training alone does not need it). */
+let modelsLm = false;
 
-/** Loads the shipped models once per engine generation (a restarted worker starts empty). */
-export function loadModels(reload = false): Promise<ModelsReport | null> {
-  if (modelsPromise && !reload) return modelsPromise;
+/**
+ * Loads the shipped models once per engine generation (a restarted worker starts empty). Not called at start-up:
+ * the first Protect, evaluation or training run (or "Load now") asks for them, so a first visit downloads only
+ * the page and the engine until the user acts.
+ */
+export function loadModels(reload = false, opts: { languageModel?: boolean } = {}): Promise<ModelsReport | null> {
+  const wantLm = opts.languageModel !== false;
+  if (modelsPromise && !reload && (modelsLm || !wantLm)) return modelsPromise;
+  modelsWanted = true;
+  // Loaded without the LM and now a beam decode needs it: the worker adds it to the evaluators it holds.
+  modelsLm = wantLm || (modelsLm && !reload);
   const generation = get().engine?.generation ?? 0;
   set((s) => ({ models: { ...s.models, status: 'loading', progress: {}, error: null, generation } }));
-  const p = run('loadModels', { reload }, undefined, (pr) => {
+  const p = run('loadModels', { reload, languageModel: modelsLm }, undefined, (pr) => {
     const d = pr.detail;
     if (d?.kind === 'model-load') set((s) => ({ models: { ...s.models, progress: { ...s.models.progress, [d.model]: d } } }));
   }).then(
     (report) => {
       set((s) => ({ models: { ...s.models, status: 'ready', report } }));
+      keepOffline(report.files ?? []);
       return report;
     },
     (err: unknown) => {
@@ -84,7 +101,10 @@ export function loadModels(reload = false): Promise<ModelsReport | null> {
 export function onEngineGeneration(generation: number): void {
   const s = get();
   if (s.models.generation === generation && modelsPromise) return;
-  const lost = s.models.report?.generators.filter((g) => g.origin !== 'shipped') ?? [];
+  // Generators stored in this browser come back into the new worker; only unsaved ones are lost.
+  const unsaved = s.storage.unsavedGenerators;
+  const lost = s.models.report?.generators.filter((g) => g.origin !== 'shipped' && g.id in unsaved) ?? [];
+  void restoreGenerators();
   if (s.models.generation && lost.length) {
     s.notify(
       'warning',
@@ -94,7 +114,8 @@ export function onEngineGeneration(generation: number): void {
   }
   if (s.training.session) set((st) => ({ training: { ...st.training, session: null } }));
   modelsPromise = null;
-  void loadModels();
+  if (modelsWanted) void loadModels(false, { languageModel: modelsLm });
+  else set((st) => ({ models: { ...st.models, generation } }));
 }
 
 function setModels(report: ModelsReport) {
@@ -118,6 +139,7 @@ export async function exportGenerator(id: string): Promise<void> {
   try {
     const { files } = await run('exportGenerator', { id });
     zipOrSingle(files, `aclipse-generator-${id === TRAINING_GENERATOR_ID ? 'trained' : id}-${stamp()}.zip`);
+    if (id === TRAINING_GENERATOR_ID) set((s) => ({ training: { ...s.training, kept: true } }));
   } catch (err) {
     get().notify('error', `Could not export the weights: ${errorText(err)}`, 'models:export');
   }
@@ -201,10 +223,9 @@ async function pump(): Promise<void> {
     const { patchProtection } = get();
     patchProtection(clipId, { status: 'running', stage: 'Starting…', fraction: null });
     try {
-      if (get().models.status === 'loading') {
-        patchProtection(clipId, { stage: 'Waiting for the models…' });
-        await loadModels();
-      }
+      // The analysis decodes with the beam search, so the LM comes too (on the first protect only).
+      if (get().models.status !== 'ready' || !modelsPromise || !modelsLm) patchProtection(clipId, { stage: 'Loading the models…' });
+      await loadModels();
       const { method, budgetDb, params } = job.settings;
       const result = await run(
         'protect',
@@ -238,8 +259,19 @@ export function cancelProtection(): void {
   current?.controller.abort();
 }
 
-function protectedName(clip: Clip, method: string): string {
-  return protectedFileName(clip.name, method === 'aclipse' ? 'protected' : method);
+/** "Aclipse · 10 dB", "McAdams · 12 dB": which method and budget produced a protected clip. */
+export function resultTag(result: Pick<ProtectResult, 'method' | 'budgetDb'>): string {
+  const method = result.method === 'aclipse' ? 'Aclipse' : (BASELINES.find((b) => b.id === result.method)?.label ?? result.method);
+  return `${method} · ${formatBudget(result.budgetDb)} dB`;
+}
+
+function formatBudget(db: number): string {
+  return String(Math.round(db * 10) / 10);
+}
+
+/** File name of a protected clip: its name, the method and the budget ("take 1-aclipse-10dB.wav"). */
+export function protectedName(clip: Pick<Clip, 'name'>, result: Pick<ProtectResult, 'method' | 'budgetDb'>): string {
+  return protectedFileName(clip.name, `${result.method}-${formatBudget(result.budgetDb)}dB`);
 }
 
 export function downloadProtected(clipId: string): void {
@@ -247,18 +279,36 @@ export function downloadProtected(clipId: string): void {
   const clip = s.clips.find((c) => c.id === clipId);
   const result = s.protections[clipId]?.result;
   if (!clip || !result) return;
-  saveBlob(encodeWav(result.wave, clip.sampleRate) as BlobPart, protectedName(clip, result.method), 'audio/wav');
+  saveBlob(encodeWav(result.wave, clip.sampleRate) as BlobPart, protectedName(clip, result), 'audio/wav');
 }
 
-/** All finished protections: one WAV when there is one, else a ZIP of WAVs. */
+/** The distinct method + budget combinations among finished protections, with how many clips each. */
+export function protectedMix(s: Pick<AppState, 'clips' | 'protections'>): { tag: string; count: number }[] {
+  const counts = new Map<string, number>();
+  for (const c of s.clips) {
+    const r = s.protections[c.id]?.status === 'done' ? s.protections[c.id]?.result : null;
+    if (r) counts.set(resultTag(r), (counts.get(resultTag(r)) ?? 0) + 1);
+  }
+  return [...counts].map(([tag, count]) => ({ tag, count }));
+}
+
+/** All finished protections: one WAV when there is one, else a ZIP of WAVs named with their method and budget. */
 export function downloadAllProtected(): void {
   const s = get();
   const done = s.clips.filter((c) => s.protections[c.id]?.status === 'done' && s.protections[c.id]?.result);
   if (done.length === 0) return;
   if (done.length === 1) return downloadProtected(done[0]!.id);
-  const names = uniqueNames(done.map((c) => protectedName(c, s.protections[c.id]!.result!.method)));
+  const mix = protectedMix(s);
+  if (mix.length > 1) {
+    s.notify(
+      'warning',
+      `The download mixes ${mix.map((m) => `${m.count} × ${m.tag}`).join(', ')}; each file name says which method and budget made it.`,
+      'protect:mixed',
+    );
+  }
+  const names = uniqueNames(done.map((c) => protectedName(c, s.protections[c.id]!.result!)));
   const zip = zipStore(done.map((c, i) => ({ name: names[i]!, data: encodeWav(s.protections[c.id]!.result!.wave, c.sampleRate) })));
-  saveBlob(zip as BlobPart, `aclipse-protected-${done.length}-clips-${stamp()}.zip`, 'application/zip');
+  saveBlob(zip as BlobPart, `aclipse-protected-${done.length}-clips${mix.length > 1 ? '-mixed' : ''}-${stamp()}.zip`, 'application/zip');
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -271,6 +321,7 @@ export interface DemoClip {
   text: string;
   emotion: Emotion;
   duration: number;
+  split?: string;
 }
 
 let demoList: Promise<DemoClip[]> | null = null;
@@ -285,7 +336,9 @@ export function demoClips(): Promise<DemoClip[]> {
       text
         .split('\n')
         .filter((l) => l.trim())
-        .map((l) => JSON.parse(l) as DemoClip),
+        .map((l) => JSON.parse(l) as DemoClip)
+        // The picker offers held-out clips only; the train/val ones are there for the Train tab.
+        .filter((d) => !d.split || d.split === 'test'),
     );
   demoList.catch(() => (demoList = null));
   return demoList;
@@ -295,8 +348,10 @@ export async function loadDemoClip(demo: DemoClip): Promise<boolean> {
   const { notify, setBusy } = get();
   try {
     setBusy(`Loading demo clip “${demo.id}”…`);
-    const res = await fetch(`${import.meta.env.BASE_URL}demo/${demo.path}`);
+    const url = `${import.meta.env.BASE_URL}demo/${demo.path}`;
+    const res = await fetch(url);
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    keepOffline([`${import.meta.env.BASE_URL}demo/manifest.jsonl`, url]);
     const file = new File([await res.blob()], `${demo.id}.wav`, { type: 'audio/wav' });
     return await addClipFromFile(file, 'demo', `${demo.id}.wav`, {
       label: { text: demo.text, emotion: demo.emotion },
@@ -346,6 +401,7 @@ export async function runEvaluation(args: EvaluateArgs): Promise<void> {
   evalController = controller;
   // The previous results stay on screen until the new run finishes (a cancelled run does not cost them).
   set((s) => ({ evaluation: { ...startTrack(), args, rows: [], done: 0, total: 0, result: s.evaluation.result } }));
+  await loadModels();
   // Rows arrive one per clip and method; batch them so a fast run does not re-render per row.
   let pending: JobResult<'evaluate'>['rows'] = [];
   let flushTimer: ReturnType<typeof setTimeout> | null = null;
@@ -429,9 +485,11 @@ export async function runTraining(args: TrainArgs): Promise<void> {
       comparison: null,
       comparing: false,
       session: keepHistory ? prev.session : null,
+      kept: false,
     },
   });
   let stepIndex = keepHistory ? (prev.steps.at(-1)?.index ?? 0) : 0;
+  await loadModels(false, { languageModel: false }); // the trainer decodes greedily
   try {
     const result = await run('train', args, controller.signal, (p) => {
       if (trainController !== controller) return;
@@ -463,8 +521,8 @@ export async function runTraining(args: TrainArgs): Promise<void> {
     if (trainController !== controller) return;
     const cancelled = isAbortError(err);
     set((s) => ({ training: { ...s.training, status: cancelled ? 'cancelled' : 'error', error: cancelled ? null : errorText(err), stage: '' } }));
-    // The worker keeps the session after a cancel, but on wasm/cpu it only stops at the end of the running epoch
-    // (and rolls back to the last finished one): wait until it has, then offer Resume from where it really is.
+    // The worker keeps the session after a cancel; it stops after the step it is in and rolls back to the last
+    // finished epoch: wait until it has, then offer Resume from where it really is.
     set((s) => ({ training: { ...s.training, stopping: true } }));
     try {
       for (let i = 0; i < 600; i++) {
@@ -492,13 +550,14 @@ export async function discardTraining(): Promise<void> {
   } catch (err) {
     get().notify('error', `Could not discard the training session: ${errorText(err)}`, 'train:discard');
   }
-  set((s) => ({ training: { ...s.training, ...IDLE_JOB, session: null, epochs: [], steps: [], lastStep: null, comparison: null } }));
+  set((s) => ({ training: { ...s.training, ...IDLE_JOB, session: null, epochs: [], steps: [], lastStep: null, comparison: null, kept: false } }));
 }
 
 export async function adoptTrained(label?: string): Promise<void> {
   try {
     const report = await run('adoptTrainedGenerator', { label });
     setModels(report);
+    set((s) => ({ training: { ...s.training, kept: true } }));
     const active = report.generators.find((g) => g.id === report.activeGenerator);
     get().notify('info', `Protect now uses the weights you trained (${active?.label ?? report.activeGenerator}).`, 'train:adopted');
   } catch (err) {
@@ -517,6 +576,7 @@ export async function compareWithActive(): Promise<void> {
   if (!session || !generatorId) return;
   const args = s.training.args;
   set((st) => ({ training: { ...st.training, comparing: true, comparison: null } }));
+  await loadModels();
   try {
     const result = await run('evaluate', {
       datasetId: session.datasetId,
@@ -544,6 +604,7 @@ export async function runFineTune(args: FineTuneArgs): Promise<void> {
   const controller = new AbortController();
   fineTuneController = controller;
   set({ fineTune: { ...startTrack(), result: null } });
+  await loadModels(false, { languageModel: false }); // fine-tuning decodes greedily
   try {
     const result = await run('fineTuneEvaluators', args, controller.signal, (p) => {
       if (fineTuneController !== controller) return;

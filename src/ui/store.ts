@@ -112,10 +112,26 @@ export interface TrainingRun extends JobTrack {
   comparing: boolean;
   /** After a cancel, until the worker has finished the step it was in. */
   stopping: boolean;
+  /** The session's weights are kept somewhere (adopted, so stored with the generators, or exported to a file). */
+  kept: boolean;
 }
 
 export interface FineTuneRun extends JobTrack {
   result: FineTuneResult | null;
+}
+
+/**
+ * Where the user's data lives. 'persistent': written to IndexedDB as it changes and restored on reload;
+ * 'memory': storage is unavailable or full, so it lasts only as long as this tab; 'starting': not decided yet.
+ */
+export interface StorageState {
+  mode: 'starting' | 'persistent' | 'memory';
+  /** Writes started and not yet finished (leaving now would lose them). */
+  pending: number;
+  /** Why storage fell back to memory, for the notice; null otherwise. */
+  problem: string | null;
+  /** Generators made in this session whose bytes are not stored yet (worker id → label). */
+  unsavedGenerators: Record<string, string>;
 }
 
 export interface AppState {
@@ -136,6 +152,7 @@ export interface AppState {
   evaluation: EvaluationState;
   training: TrainingRun;
   fineTune: FineTuneRun;
+  storage: StorageState;
 
   addClip(clip: Omit<Clip, 'id' | 'createdAt' | 'sampleRate' | 'duration'>): Clip;
   removeClip(id: string): void;
@@ -152,9 +169,23 @@ export interface AppState {
 let nextMessageId = 1;
 let nextClipId = 1;
 
+/**
+ * Clip ids outlive the page (they key the stored clips), so a new id must not collide with a restored one:
+ * a per-page random prefix keeps ids unique across reloads without reading storage first.
+ */
+const pagePrefix = Math.random().toString(36).slice(2, 8);
+function newClipId(): string {
+  return `clip-${pagePrefix}-${nextClipId++}`;
+}
+
 export const DEFAULT_SETTINGS: ProtectSettings = { method: 'aclipse', budgetDb: 10, params: {} };
 
-export const useAppStore = create<AppState>()((set) => ({
+/** At most this many messages are shown at once. */
+export const MAX_MESSAGES = 4;
+/** Non-fatal messages go away on their own; errors stay until dismissed or their cause is fixed. */
+export const MESSAGE_TTL_MS: Record<MessageLevel, number | null> = { info: 8_000, warning: 20_000, error: null };
+
+export const useAppStore = create<AppState>()((set, get) => ({
   clips: [],
   selectedClipId: null,
   activeTab: 'protect',
@@ -169,13 +200,14 @@ export const useAppStore = create<AppState>()((set) => ({
   activeDatasetId: null,
   datasetBusy: null,
   evaluation: { ...IDLE_JOB, args: null, rows: [], done: 0, total: 0, result: null },
-  training: { ...IDLE_JOB, args: null, lastStep: null, steps: [], epochs: [], session: null, comparison: null, comparing: false, stopping: false },
+  training: { ...IDLE_JOB, args: null, lastStep: null, steps: [], epochs: [], session: null, comparison: null, comparing: false, stopping: false, kept: false },
   fineTune: { ...IDLE_JOB, result: null },
+  storage: { mode: 'starting', pending: 0, problem: null, unsavedGenerators: {} },
 
   addClip(partial) {
     const clip: Clip = {
       ...partial,
-      id: `clip-${nextClipId++}`,
+      id: newClipId(),
       sampleRate: SAMPLE_RATE,
       duration: partial.samples.length / SAMPLE_RATE,
       createdAt: Date.now(),
@@ -206,8 +238,19 @@ export const useAppStore = create<AppState>()((set) => ({
 
   notify(level, text, code = 'general') {
     const id = nextMessageId++;
-    // One message per cause: a repeated failure replaces the old text instead of stacking duplicates.
-    set((s) => ({ messages: [...s.messages.filter((m) => m.code !== code || code === 'general'), { id, level, text, code }] }));
+    set((s) => {
+      // One message per cause (and per text for uncoded ones): a repeat replaces the old one instead of stacking.
+      const others = s.messages.filter((m) => (code === 'general' ? !(m.code === 'general' && m.text === text) : m.code !== code));
+      let messages = [...others, { id, level, text, code }];
+      // A bounded stack: the oldest non-errors go first, then the oldest errors.
+      while (messages.length > MAX_MESSAGES) {
+        const drop = messages.find((m) => m.level !== 'error') ?? messages[0]!;
+        messages = messages.filter((m) => m !== drop);
+      }
+      return { messages };
+    });
+    const ttl = MESSAGE_TTL_MS[level];
+    if (ttl !== null) setTimeout(() => get().dismiss(id), ttl);
     return id;
   },
 

@@ -57,4 +57,19 @@ export function useResolvedTheme(): Theme {
   return choice === 'system' ? (dark ? 'dark' : 'light') : choice;
 }
 
-export const NEXT_THEME: Record<ThemeChoice, ThemeChoice> = { system: 'light', light: 'dark', dark: 'system' };
+/**
+ * What a click on the toggle picks: always the opposite of the theme on screen, so every click is visible (a fixed
+ * system → light → dark cycle did nothing on the first click for anyone whose system is light). Landing on the
+ * system's own theme un-pins the choice, so the page follows the system again.
+ */
+export function nextTheme(choice: ThemeChoice, systemIsDark: boolean): ThemeChoice {
+  const system: Theme = systemIsDark ? 'dark' : 'light';
+  const shown: Theme = choice === 'system' ? system : choice;
+  const target: Theme = shown === 'dark' ? 'light' : 'dark';
+  return target === system ? 'system' : target;
+}
+
+/** Whether the system asks for dark, live. */
+export function useSystemDark(): boolean {
+  return useSyncExternalStore(subscribeSystem, systemDark, () => false);
+}

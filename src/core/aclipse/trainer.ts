@@ -120,6 +120,49 @@ export class TrainingCancelled extends Error {
   }
 }
 
+/**
+ * Output frames CTC needs to emit a transcript: one per character, plus a blank between each pair of equal
+ * neighbours ("ll" in "hello"). With fewer frames the alignment is impossible and the loss is meaningless.
+ */
+export function ctcMinFrames(text: string): number {
+  const labels = encodeText(text);
+  let repeats = 0;
+  for (let i = 1; i < labels.length; i++) if (labels[i] === labels[i - 1]) repeats++;
+  return labels.length + repeats;
+}
+
+/**
+ * Clips are cut to `maxSamples` before training. A clip cut too short for its transcript gives the ASR fewer
+ * frames than CTC needs: the loss then says nothing, silently. Returns a message naming the shortest cut that
+ * works, or null when every transcript fits. `outputLength` is the frozen ASR's frames for n samples.
+ */
+export function cropProblem(
+  clips: readonly { text: string; samples: number | null }[],
+  maxSamples: number,
+  outputLength: (samples: number) => number,
+  sampleRate = 16000,
+): string | null {
+  const have = outputLength(maxSamples);
+  let worst: { text: string; need: number } | null = null;
+  let count = 0;
+  for (const c of clips) {
+    // A clip no longer than the cut keeps all its audio: not the cut's doing.
+    if (c.samples !== null && c.samples <= maxSamples) continue;
+    const need = ctcMinFrames(c.text);
+    if (need <= have) continue;
+    count++;
+    if (!worst || need > worst.need) worst = { text: c.text, need };
+  }
+  if (!worst) return null;
+  let seconds = Math.ceil((maxSamples / sampleRate) * 10) / 10;
+  while (outputLength(Math.round(seconds * sampleRate)) < worst.need && seconds < 600) seconds = Math.round((seconds + 0.1) * 10) / 10;
+  return (
+    `Clips cut to ${(maxSamples / sampleRate).toFixed(2)} s are too short for ${count} transcript${count === 1 ? '' : 's'}: ` +
+    `the speech model then has ${have} frames, but CTC needs one per character plus one between doubled letters ` +
+    `(“${worst.text}” needs ${worst.need}), so its loss would mean nothing. Set “Cut clips at” to at least ${seconds.toFixed(1)} s.`
+  );
+}
+
 /** Stacks clips into a zero-padded [B, N] batch. */
 export function padBatch(waves: Float32Array[]): { x: tf.Tensor2D; lengths: number[] } {
   const lengths = waves.map((w) => w.length);

@@ -180,6 +180,14 @@ export class Evaluators {
     return this.serModel;
   }
 
+  /**
+   * Adds the beam search's word LM after loading: it is the largest file by far, so the app fetches it only when a
+   * beam decode first needs it (training and fine-tuning decode greedily).
+   */
+  attachLanguageModel(lm: ArrayBuffer | Uint8Array): void {
+    this.lm = NgramLm.fromBinary(lm);
+  }
+
   get asr(): AsrModel {
     return this.asrModel;
   }

@@ -88,6 +88,25 @@ async function decodeWithWebAudio(bytes: ArrayBuffer): Promise<AudioBuffer> {
   return ctx.decodeAudioData(bytes);
 }
 
+/**
+ * Keeps a clip within full scale. Lossy decoders (Opus from MediaRecorder, MP3) and float WAVs can overshoot ±1,
+ * which showed as "peak 0.5 dBFS" and would hard-clip in a 16-bit download. The whole clip is scaled down (its
+ * shape, and so its emotion and words, unchanged); `gainDb` says by how much (0 when nothing was done).
+ */
+export function fitToFullScale(samples: Float32Array): { samples: Float32Array; gainDb: number } {
+  let peak = 0;
+  for (let i = 0; i < samples.length; i++) {
+    const a = Math.abs(samples[i]!);
+    if (a > peak) peak = a;
+  }
+  if (!(peak > 1) || !Number.isFinite(peak)) return { samples, gainDb: 0 };
+  // Scaled in float64 and nudged down so rounding to float32 cannot land a hair above 1.
+  const g = (1 / peak) * (1 - 1e-7);
+  const out = new Float32Array(samples.length);
+  for (let i = 0; i < samples.length; i++) out[i] = samples[i]! * g;
+  return { samples: out, gainDb: 20 * Math.log10(g) };
+}
+
 function check(v: ReturnType<typeof validateSamples>) {
   if (!v.ok) throw new AudioInputError(v.code, v.message);
 }
@@ -139,7 +158,9 @@ export async function decodeFile(file: File): Promise<DecodedClip> {
   }
   const v = validateSamples(samples, SAMPLE_RATE);
   if (!v.ok) throw new AudioInputError(v.code, `“${file.name}”: ${v.message}`);
-  return { samples, detail };
+  const fitted = fitToFullScale(samples);
+  if (fitted.gainDb < 0) detail += ` · scaled ${fitted.gainDb.toFixed(1)} dB (it peaked above full scale)`;
+  return { samples: fitted.samples, detail };
 }
 
 export { formatDuration };

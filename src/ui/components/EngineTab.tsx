@@ -1,6 +1,8 @@
 import { BACKEND_NAMES } from '../../engine/api';
 import { useEngineJob } from '../../engine/useEngine';
+import { DataPanel } from '../persist/DataPanel';
 import { useAppStore } from '../store';
+import { StatusBadge } from './Widgets';
 
 function BackendLinks({ current }: { current: string | null }) {
   const link = (b: string | null) => {
@@ -31,7 +33,8 @@ function SelfTest() {
       <h2 className="card-title">Engine check</h2>
       <p className="muted">
         Runs a small fixed tensor program (matrix product, 1-D convolution, softmax, reductions and a gradient) on the
-        active backend. Every backend should give the same numbers to about four digits.
+        active backend, and compares each result with its expected value: every backend should agree to about four
+        digits (relative tolerance 0.1 %).
       </p>
       <div className="row">
         <button
@@ -64,20 +67,34 @@ function SelfTest() {
       {job.result && (
         <div data-testid="selftest-result" data-backend={job.result.backend}>
           <p>
-            Ran on <strong data-testid="selftest-backend">{job.result.backend}</strong> in {job.result.ms} ms.
+            Ran on <strong data-testid="selftest-backend">{job.result.backend}</strong> in {job.result.ms} ms:{' '}
+            <strong data-testid="selftest-verdict" data-pass={String(job.result.checks.every((c) => c.pass))}>
+              {job.result.checks.every((c) => c.pass)
+                ? `all ${job.result.checks.length} checks pass`
+                : `${job.result.checks.filter((c) => !c.pass).length} of ${job.result.checks.length} checks fail`}
+            </strong>
+            . Expected values are computed in double precision without TensorFlow.js.
           </p>
           <table className="table">
             <thead>
               <tr>
                 <th scope="col">Quantity</th>
-                <th scope="col">Value</th>
+                <th scope="col" className="num">Value</th>
+                <th scope="col" className="num">Expected</th>
+                <th scope="col" className="num">Tolerance (±)</th>
+                <th scope="col">Result</th>
               </tr>
             </thead>
             <tbody>
-              {Object.entries(job.result.values).map(([name, value]) => (
-                <tr key={name} data-name={name} data-value={String(value)}>
-                  <td>{name}</td>
-                  <td className="num">{value.toPrecision(7)}</td>
+              {job.result.checks.map((c) => (
+                <tr key={c.name} data-name={c.name} data-value={String(c.value)} data-pass={String(c.pass)}>
+                  <td>{c.name}</td>
+                  <td className="num">{c.value.toPrecision(7)}</td>
+                  <td className="num">{c.expected.toPrecision(7)}</td>
+                  <td className="num">{c.tolerance.toPrecision(2)}</td>
+                  <td>
+                    <StatusBadge status={c.pass ? 'done' : 'error'} text={c.pass ? 'Pass' : 'Fail'} />
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -147,6 +164,7 @@ export function EngineTab() {
         <BackendLinks current={engine?.forced ?? null} />
       </div>
       <SelfTest />
+      <DataPanel />
     </div>
   );
 }

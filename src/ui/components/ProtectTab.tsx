@@ -17,7 +17,9 @@ import {
   importGenerator,
   loadModels,
   protectClips,
+  protectedMix,
   removeClip,
+  resultTag,
   useGenerator,
 } from '../jobs';
 import { selectedClip, useAppStore, type Clip, type Protection, type ProtectSettings } from '../store';
@@ -63,7 +65,7 @@ function protectBlocker(method: ProtectMethod, report: ModelsReport | null, stat
 function summaryOf(p: Protection | undefined): string | undefined {
   const r = p?.result;
   if (!r) return undefined;
-  const parts = [`SNR ${db(r.snrDb)}`];
+  const parts = [resultTag(r), `SNR ${db(r.snrDb)}`];
   if (r.original?.domain?.verdict === 'no-speech') parts.push('no speech');
   else if (r.intelligibility && !readingsReliable(r.original?.domain)) parts.push('voice unknown to the models');
   else if (r.intelligibility) parts.push(`WER ${pct(r.intelligibility.wer.rate, 0)}`);
@@ -90,6 +92,7 @@ function ClipsCard() {
       error: p?.error,
     };
   });
+  const mix = protectedMix({ clips, protections });
   const busy = rows.some((r) => r.status === 'running' || r.status === 'queued');
   const done = rows.filter((r) => r.status === 'done').length;
   const todo = clips.filter((c) => {
@@ -129,7 +132,12 @@ function ClipsCard() {
           Download all{done ? ` (${done})` : ''}
         </button>
       </div>
-      {done > 1 && <p className="hint">“Download all” saves one ZIP of 16-bit WAV files.</p>}
+      {done > 1 && <p className="hint">“Download all” saves one ZIP of 16-bit WAV files, each named with its method and budget.</p>}
+      {mix.length > 1 && (
+        <p className="inline-warning" role="status" data-testid="download-mixed">
+          The finished clips were made with different settings ({mix.map((m) => `${m.count} × ${m.tag}`).join(', ')}).
+        </p>
+      )}
     </section>
   );
 }
@@ -161,17 +169,19 @@ export function ModelsCard() {
       <h2 className="card-title" id="models-title">
         Models
         <StatusBadge
-          status={models.status === 'loading' ? 'loading' : models.status === 'error' ? 'error' : report && (!report.evaluators || !report.activeGenerator) ? 'missing' : models.status === 'ready' ? 'done' : 'idle'}
+          status={models.status === 'idle' ? 'idle' : models.status === 'loading' ? 'loading' : models.status === 'error' ? 'error' : report && (!report.evaluators || !report.activeGenerator) ? 'missing' : models.status === 'ready' ? 'done' : 'idle'}
           text={
-            models.status === 'loading'
+            models.status === 'idle'
+              ? engine?.phase === 'ready'
+                ? 'Not loaded yet'
+                : 'Waiting for engine'
+              : models.status === 'loading'
               ? 'Loading'
               : models.status === 'error'
                 ? 'Error'
                 : report && (!report.evaluators || !report.activeGenerator)
                   ? 'Incomplete'
-                  : models.status === 'ready'
-                    ? 'Ready'
-                    : 'Waiting for engine'
+                  : 'Ready'
           }
         />
       </h2>
@@ -179,6 +189,14 @@ export function ModelsCard() {
         Engine: <strong>{engine?.report?.backend ?? (engine?.phase === 'failed' ? 'failed' : 'starting…')}</strong>
         {engine?.report?.adapter?.isFallbackAdapter && engine.report.backend !== 'webgpu' ? ' (GPU is software-only)' : ''}
       </p>
+      {models.status === 'idle' && (
+        <p className="hint" data-testid="models-idle">
+          The models download when you first protect a clip (with progress here), and are then kept for offline use.{' '}
+          <button type="button" className="button button-small" disabled={engine?.phase !== 'ready'} onClick={() => void loadModels()} data-testid="models-load">
+            Load now
+          </button>
+        </p>
+      )}
       {models.status === 'loading' && (
         <div className="stack-sm">
           {progress.length === 0 && <ProgressBar label="Loading models" fraction={null} />}

@@ -4,7 +4,7 @@ import type { BackendReport } from '../../engine/api';
 import { currentActivity } from '../jobs';
 import { useAppStore } from '../store';
 import type { TabDef } from '../tabs';
-import { NEXT_THEME, useThemeStore, type ThemeChoice } from '../theme';
+import { nextTheme, useSystemDark, useThemeStore, type ThemeChoice } from '../theme';
 
 /** A few words on why this backend, for the chip; the Engine tab has the full sentence. */
 export function shortReason(r: BackendReport): string {
@@ -69,19 +69,22 @@ const THEME_ICON: Record<ThemeChoice, string> = {
 function ThemeToggle() {
   const choice = useThemeStore((s) => s.choice);
   const setChoice = useThemeStore((s) => s.setChoice);
-  const next = NEXT_THEME[choice];
+  const systemDark = useSystemDark();
+  const next = nextTheme(choice, systemDark);
+  const shown = choice === 'system' ? (systemDark ? 'dark' : 'light') : choice;
   return (
     <button
       type="button"
       className="icon-button theme-toggle"
       onClick={() => setChoice(next)}
-      aria-label={`Colour theme: ${choice === 'system' ? 'follows the system' : choice}. Switch to ${next === 'system' ? 'the system setting' : next}`}
-      title={`Theme: ${choice}`}
+      aria-label={`Colour theme: ${shown}${choice === 'system' ? ' (follows the system)' : ''}. Switch to ${shown === 'dark' ? 'light' : 'dark'}`}
+      title={`Theme: ${shown}${choice === 'system' ? ' (system)' : ''}`}
       data-testid="theme-toggle"
       data-theme-choice={choice}
+      data-theme-shown={shown}
     >
       <svg viewBox="0 0 24 24" aria-hidden="true">
-        <path d={THEME_ICON[choice]} fill="currentColor" />
+        <path d={THEME_ICON[shown]} fill="currentColor" />
       </svg>
     </button>
   );

@@ -17,6 +17,7 @@ import {
   exportEvaluators,
   exportGenerator,
   importGenerator,
+  openDataset,
   runFineTune,
   runTraining,
 } from '../jobs';
@@ -170,7 +171,7 @@ function ConfigCard() {
           <NumberField label="Subset size" value={c.subsetSize} min={2} onChange={(v) => setConfig({ subsetSize: Math.round(v) })} hint="stratified; paper 400" testId="subset-size" />
           <NumberField label="Swap subset every (epochs)" value={c.swapEvery} min={1} onChange={(v) => setConfig({ swapEvery: Math.round(v) })} hint="paper 5" />
           <NumberField label="Batch size" value={c.batchSize} min={1} onChange={(v) => setConfig({ batchSize: Math.round(v) })} testId="batch-size" />
-          <NumberField label="Cut clips at (s)" value={form.maxClipSeconds} min={0.5} step="any" onChange={(v) => set({ maxClipSeconds: v })} testId="max-clip-seconds" />
+          <NumberField label="Cut clips at (s)" value={form.maxClipSeconds} min={0.1} step="any" onChange={(v) => set({ maxClipSeconds: v })} testId="max-clip-seconds" />
           <NumberField label="Seed" value={c.seed} min={0} onChange={(v) => setConfig({ seed: Math.round(v) })} />
           <NumberField label="Budget (min SNR, dB)" value={c.budgetDb} min={0} max={60} step="any" onChange={(v) => setConfig({ budgetDb: v })} />
           <label className="field">
@@ -276,10 +277,35 @@ function Curves({ run, form }: { run: TrainingRun; form: TrainForm }) {
   );
 }
 
+function trainArgs(form: TrainForm, datasetId: string, resumeFrom: TrainingRun['session']): TrainArgs {
+  return {
+    datasetId,
+    trainSplit: form.trainSplit,
+    valSplit: form.valSplit || null,
+    valLimit: form.valLimit,
+    config: resumeFrom ? resumeFrom.config : form.config,
+    stages: resumeFrom ? resumeFrom.stages : form.stages,
+    init: form.init,
+    resume: !!resumeFrom,
+    maxClipSeconds: form.maxClipSeconds,
+  };
+}
+
+/** One click for a newcomer: the demo set's train/val split, the Quick preset, both stages. */
+async function quickDemoRun(): Promise<void> {
+  if (!(await openDataset({ kind: 'demo' }, 'manifest', 'the demo set'))) return;
+  const ds = activeDataset(useAppStore.getState());
+  if (!ds) return;
+  useTrainForm.setState({ form: QUICK_FORM });
+  await runTraining(trainArgs(QUICK_FORM, ds.id, null));
+}
+
 function RunCard() {
   const run = useAppStore((s) => s.training);
   const dataset = useAppStore(activeDataset);
   const models = useAppStore((s) => s.models);
+  const datasetBusy = useAppStore((s) => s.datasetBusy);
+  const engine = useAppStore((s) => s.engine?.phase);
   const { form } = useTrainForm();
   const running = run.status === 'running';
   const session = run.session;
@@ -288,7 +314,7 @@ function RunCard() {
   const fraction = run.fraction;
   const eta = etaSeconds(run.samples);
   const problems: string[] = [];
-  if (!dataset) problems.push('Open a dataset with a training split (the demo set is test-only; load a corpus folder).');
+  if (!dataset) problems.push('Open a dataset with a train split (the demo set has a small one), or use the one-click run below.');
   if (dataset && !(form.trainSplit in dataset.bySplit)) {
     problems.push(
       `“${dataset.name}” has no “${form.trainSplit}” split${Object.keys(dataset.bySplit).length ? ` (it has ${Object.keys(dataset.bySplit).join(', ')})` : ''}; training never uses held-out test clips. Load a corpus folder with a train split.`,
@@ -298,17 +324,7 @@ function RunCard() {
   if (noEvaluators) problems.push(`Training needs the frozen evaluators, which are not loaded${models.report?.evaluatorsProblem ? ` (${clause(models.report.evaluatorsProblem)})` : ''}.`);
   if (form.init === 'active' && !models.report?.activeGenerator) problems.push('“Start from the generator in use” needs a loaded generator.');
 
-  const args = (resume: boolean): TrainArgs => ({
-    datasetId: (resume && session?.datasetId) || dataset!.id,
-    trainSplit: form.trainSplit,
-    valSplit: form.valSplit || null,
-    valLimit: form.valLimit,
-    config: resume && session ? session.config : form.config,
-    stages: resume && session ? session.stages : form.stages,
-    init: form.init,
-    resume,
-    maxClipSeconds: form.maxClipSeconds,
-  });
+  const args = (resume: boolean): TrainArgs => trainArgs(form, (resume && session?.datasetId) || dataset!.id, resume ? session : null);
 
   const s = run.lastStep;
   return (
@@ -349,6 +365,20 @@ function RunCard() {
           readable (low SER loss) while the words do not (high CTC loss); stage 2 freezes one and fine-tunes the other. Open a dataset with a
           train split, pick a preset, and watch the curves: the Quick preset finishes in minutes, the paper's settings take hours.
         </p>
+      )}
+      {!running && !session && !run.stopping && (
+        <div className="row">
+          <button
+            type="button"
+            className="button"
+            disabled={noEvaluators || !!datasetBusy || engine !== 'ready'}
+            onClick={() => void quickDemoRun()}
+            data-testid="train-demo-quick"
+          >
+            Quick run on the demo set
+          </button>
+          <span className="hint">Both stages, Quick preset, on the demo set’s small train and validation split.</span>
+        </div>
       )}
       {!running && problems.length > 0 && (
         <ul className="inline-warning plain-list" data-testid="train-problems">
