@@ -37,8 +37,12 @@ async function measure(dir: string): Promise<Row[]> {
 
 describe('pitch on the corpus fixture and the demo clips', () => {
   it('finds a plausible median F0 in every clip, and the drawn per-emotion pitch shifts within each voice', async () => {
-    const rows = [...(await measure('tests/fixtures/corpus10')), ...(await measure('public/demo'))];
-    expect(rows.length).toBe(22);
+    const fixture = await measure('tests/fixtures/corpus10');
+    const demo = await measure('public/demo');
+    const rows = [...fixture, ...demo];
+    // Every clip of both manifests (the demo set has its 12 protect clips and a small train/val split).
+    expect(fixture.length).toBe(10);
+    expect(demo.length).toBeGreaterThanOrEqual(12);
     for (const r of rows) {
       expect(r.medianHz, r.id).toBeGreaterThan(50);
       expect(r.medianHz, r.id).toBeLessThan(400);

@@ -1,3 +1,4 @@
+import { cueRetention } from '../../core/cues';
 import 'fake-indexeddb/auto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ExportedModel, ImportGeneratorArgs, ModelsReport, ProtectResult } from '../../engine/api';
@@ -34,6 +35,7 @@ function fakeResult(wave: Float32Array): ProtectResult {
     perturbation: {} as ProtectResult['perturbation'],
     spectra: null,
     timing: { protectMs: 1, analyzeMs: 0, totalMs: 1, realtimeFactor: 100 },
+    cues: cueRetention(wave, wave),
     backend: 'cpu',
   };
 }
