@@ -77,6 +77,14 @@ test('a real human voice (.ogg through the file input) is flagged, with reasons'
   await expect(page.getByTestId('emotion-verdict')).toHaveAttribute('data-reliable', 'false');
   await expect(page.getByTestId('emotion-verdict')).not.toContainText('Emotion changed');
   await expect(page.getByTestId('emotion-verdict')).not.toContainText('Emotion kept');
+  // The label-free cue numbers stay: they need no model, so they hold on this voice too.
+  const cues = page.getByTestId('cue-retention');
+  await expect(cues).toBeVisible();
+  const f0 = Number(await cues.getByTestId('cue-f0Correlation').getAttribute('data-value'));
+  const loud = Number(await cues.getByTestId('cue-loudnessCorrelation').getAttribute('data-value'));
+  expect(f0).toBeGreaterThan(0);
+  expect(f0).toBeLessThanOrEqual(1);
+  expect(loud).toBeGreaterThan(0);
   await attachScreenshot(page, testInfo, 'domain-real');
   await context.close();
 });
