@@ -16,7 +16,9 @@ const demoPath = (id: string) => fileURLToPath(new URL(`../public/demo/clips/${i
 const demo = readFileSync(fileURLToPath(new URL('../public/demo/manifest.jsonl', import.meta.url)), 'utf8')
   .trim()
   .split('\n')
-  .map((l) => JSON.parse(l) as { id: string; duration: number });
+  .map((l) => JSON.parse(l) as { id: string; duration: number; split: string })
+  // The Protect screen's demo picker offers the test clips; the train/val split is for the Train screen.
+  .filter((c) => c.split === 'test');
 const clip = [...demo].sort((a, b) => a.duration - b.duration)[0]!;
 
 test('shows the cues kept after protection, equal to the core measure, and pitch contours on the spectrograms', async ({ browser }, testInfo) => {
@@ -28,6 +30,8 @@ test('shows the cues kept after protection, equal to the core measure, and pitch
   page.on('pageerror', (e) => console.log(`[pageerror] ${e.message}`));
   await page.goto('/?backend=wasm');
   await waitForEngine(page, 'wasm', 120_000);
+  // The models load on first need; "Load now" asks for them.
+  await page.getByTestId('models-load').click();
   await expect(page.getByTestId('generator-select')).toBeVisible({ timeout: 120_000 });
 
   await page.getByTestId('demo-select').selectOption(clip.id);

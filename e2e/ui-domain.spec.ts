@@ -18,11 +18,14 @@ const REAL_OGG = '/usr/share/games/fillets-ng/sound/aztec/cs/bot-m-padaji.ogg';
 interface DemoEntry {
   id: string;
   duration: number;
+  split: string;
 }
 const demo: DemoEntry[] = readFileSync(fileURLToPath(new URL('../public/demo/manifest.jsonl', import.meta.url)), 'utf8')
   .trim()
   .split('\n')
-  .map((l) => JSON.parse(l) as DemoEntry);
+  .map((l) => JSON.parse(l) as DemoEntry)
+  // The Protect screen's demo picker offers the test clips; the train/val split is for the Train screen.
+  .filter((c) => c.split === 'test');
 const shortest = [...demo].sort((a, b) => a.duration - b.duration)[0]!;
 
 async function openApp(browser: Browser) {
@@ -31,6 +34,8 @@ async function openApp(browser: Browser) {
   page.on('pageerror', (e) => console.log(`[pageerror] ${e.message}`));
   await page.goto('/?backend=wasm');
   await waitForEngine(page, 'wasm', 120_000);
+  // The models load on first need; "Load now" asks for them.
+  await page.getByTestId('models-load').click();
   await expect(page.getByTestId('generator-select')).toBeVisible({ timeout: 120_000 });
   return { context, page };
 }
