@@ -41,6 +41,15 @@ export async function waitForEngine(page: Page, backend: string, timeout = 60_00
   await expect(chip).toHaveAttribute('data-backend', backend);
 }
 
+/** Opens the app on wasm and loads the models (they load on first need; "Load now" asks for them). */
+export async function openWithModels(page: Page, timeout = 120_000) {
+  page.on('pageerror', (e) => console.log(`[pageerror] ${e.message}`));
+  await page.goto('/?backend=wasm');
+  await waitForEngine(page, 'wasm', timeout);
+  await page.getByTestId('models-load').click();
+  await expect(page.getByTestId('generator-select')).toBeVisible({ timeout });
+}
+
 export async function loadFile(page: Page, name: string, mimeType: string, buffer: Buffer) {
   await page.getByTestId('file-input').setInputFiles({ name, mimeType, buffer });
 }

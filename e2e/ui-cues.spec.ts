@@ -10,7 +10,7 @@ import { decodeWav } from '../src/core/audio';
 import { cueRetention, type CueMetric } from '../src/core/cues';
 import { engineFixtures } from './engine-fixtures';
 import { serveEngineFixtures } from './engine-helpers';
-import { attachScreenshot, expectAxeClean, waitForEngine } from './helpers';
+import { attachScreenshot, expectAxeClean, openWithModels } from './helpers';
 
 const demoPath = (id: string) => fileURLToPath(new URL(`../public/demo/clips/${id}.wav`, import.meta.url));
 const demo = readFileSync(fileURLToPath(new URL('../public/demo/manifest.jsonl', import.meta.url)), 'utf8')
@@ -27,12 +27,7 @@ test('shows the cues kept after protection, equal to the core measure, and pitch
   const context = await browser.newContext();
   await serveEngineFixtures(context, fx);
   const page = await context.newPage();
-  page.on('pageerror', (e) => console.log(`[pageerror] ${e.message}`));
-  await page.goto('/?backend=wasm');
-  await waitForEngine(page, 'wasm', 120_000);
-  // The models load on first need; "Load now" asks for them.
-  await page.getByTestId('models-load').click();
-  await expect(page.getByTestId('generator-select')).toBeVisible({ timeout: 120_000 });
+  await openWithModels(page);
 
   await page.getByTestId('demo-select').selectOption(clip.id);
   await page.getByTestId('demo-load').click();

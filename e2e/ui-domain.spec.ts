@@ -11,7 +11,7 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { attachScreenshot, waitForEngine } from './helpers';
+import { attachScreenshot, openWithModels } from './helpers';
 
 const REAL_OGG = '/usr/share/games/fillets-ng/sound/aztec/cs/bot-m-padaji.ogg';
 
@@ -31,12 +31,7 @@ const shortest = [...demo].sort((a, b) => a.duration - b.duration)[0]!;
 async function openApp(browser: Browser) {
   const context = await browser.newContext();
   const page = await context.newPage();
-  page.on('pageerror', (e) => console.log(`[pageerror] ${e.message}`));
-  await page.goto('/?backend=wasm');
-  await waitForEngine(page, 'wasm', 120_000);
-  // The models load on first need; "Load now" asks for them.
-  await page.getByTestId('models-load').click();
-  await expect(page.getByTestId('generator-select')).toBeVisible({ timeout: 120_000 });
+  await openWithModels(page);
   return { context, page };
 }
 
