@@ -3,19 +3,19 @@
  * fixture evaluators served over HTTP: domain.json is optional, a broken one is ignored, and a loaded one fills
  * ClipAnalysis.domain with exactly what assessDomain says about the clip's signals.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, normalize } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { engineFixtures, syntheticClip } from '../e2e/engine-fixtures';
 import { assessDomain, type DomainCalibration } from '../src/core/domain';
 import { initTf } from '../src/core/node/tf';
+import { serveFixtures, type FixtureServer } from './test-server';
 import { JobRegistry, type JobContext } from './jobs';
 import { ModelStore } from './models';
 import { analyzeClip, protectClip } from './protect';
 
-let server: Server;
+let server: FixtureServer;
 let base: string;
 let root: string;
 const registry = new JobRegistry();
@@ -42,19 +42,8 @@ beforeAll(async () => {
   for (const d of ['with', 'without', 'broken']) cpSync(fx.modelsDir, join(root, d), { recursive: true });
   writeFileSync(join(root, 'with', 'domain.json'), JSON.stringify(calibration));
   writeFileSync(join(root, 'broken', 'domain.json'), JSON.stringify({ ...calibration, weights: [] }));
-  server = createServer((req, res) => {
-    const file = normalize(join(root, new URL(req.url ?? '/', 'http://x').pathname));
-    try {
-      if (!file.startsWith(root)) throw new Error('outside');
-      const body = readFileSync(file);
-      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': body.length }).end(body);
-    } catch {
-      res.writeHead(404).end();
-    }
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const addr = server.address();
-  base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+  server = await serveFixtures(Object.fromEntries(['with', 'without', 'broken'].map((d) => [d, join(root, d)])));
+  base = server.base;
 }, 120_000);
 
 afterAll(() => {

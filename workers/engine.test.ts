@@ -4,9 +4,6 @@
  * baseline) under the budget, datasets, evaluation, training with cancel/resume/adopt/export/import, fine-tuning,
  * and no tensor leaks.
  */
-import { createServer, type Server } from 'node:http';
-import { readFile } from 'node:fs/promises';
-import { join, normalize } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { engineFixtures, syntheticClip, type EngineFixtures } from '../e2e/engine-fixtures';
@@ -15,13 +12,14 @@ import { initTf } from '../src/core/node/tf';
 import type { JobProgress, TrainConfig } from '../src/engine/api';
 import { DatasetStore } from './datasets';
 import { evaluateDataset } from './evaluate';
+import { serveFixtures, type FixtureServer } from './test-server';
 import { JobRegistry, type JobContext } from './jobs';
 import { ModelStore } from './models';
 import { analyzeClip, protectClip } from './protect';
 import { TrainingService } from './training';
 
 let fx: EngineFixtures;
-let server: Server;
+let server: FixtureServer;
 let base: string;
 const registry = new JobRegistry();
 let jobCounter = 0;
@@ -44,23 +42,9 @@ async function job<R>(body: (ctx: JobContext) => Promise<R>, cancelAfter?: (p: J
 beforeAll(async () => {
   await initTf('wasm');
   fx = await engineFixtures();
-  server = createServer(async (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://x');
-    const [, root, ...rest] = url.pathname.split('/');
-    const dir = root === 'models' ? fx.modelsDir : root === 'data' ? fx.datasetDir : null;
-    const file = dir ? normalize(join(dir, ...rest)) : null;
-    try {
-      if (!file || !dir || !file.startsWith(dir)) throw new Error('outside');
-      const body = await readFile(file);
-      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': body.length }).end(body);
-    } catch {
-      // Like an SPA host: a missing path answers with the app's page.
-      res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>app</title>');
-    }
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const addr = server.address();
-  base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+  // Like an SPA host: a missing path answers with the app's page.
+  server = await serveFixtures({ models: fx.modelsDir, data: fx.datasetDir }, 'spa');
+  base = server.base;
 }, 120_000);
 
 afterAll(() => server?.close());

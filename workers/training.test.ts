@@ -2,21 +2,19 @@
  * Training in the worker, on the e2e fixtures (tfjs wasm in Node): a cancel sent as a message (as the UI's is)
  * takes effect within one step, and a maximum clip length too short for the transcripts is refused up front.
  */
-import { createServer, type Server } from 'node:http';
-import { readFile } from 'node:fs/promises';
-import { join, normalize } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { engineFixtures, type EngineFixtures } from '../e2e/engine-fixtures';
 import { cropProblem, ctcMinFrames } from '../src/core/aclipse/trainer';
 import { initTf } from '../src/core/node/tf';
 import type { JobProgress, TrainConfig } from '../src/engine/api';
 import { DatasetStore } from './datasets';
+import { serveFixtures, type FixtureServer } from './test-server';
 import { JobRegistry, type JobContext } from './jobs';
 import { ModelStore } from './models';
 import { TrainingService } from './training';
 
 let fx: EngineFixtures;
-let server: Server;
+let server: FixtureServer;
 let base: string;
 const registry = new JobRegistry();
 const models = new ModelStore();
@@ -32,21 +30,8 @@ function job<R>(body: (ctx: JobContext) => Promise<R>, onProgress: (p: JobProgre
 beforeAll(async () => {
   await initTf('wasm');
   fx = await engineFixtures();
-  server = createServer(async (req, res) => {
-    const [, root, ...rest] = new URL(req.url ?? '/', 'http://x').pathname.split('/');
-    const dir = root === 'models' ? fx.modelsDir : root === 'data' ? fx.datasetDir : null;
-    const file = dir ? normalize(join(dir, ...rest)) : null;
-    try {
-      if (!file || !dir || !file.startsWith(dir)) throw new Error('outside');
-      const body = await readFile(file);
-      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': body.length }).end(body);
-    } catch {
-      res.writeHead(404).end();
-    }
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const addr = server.address();
-  base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+  server = await serveFixtures({ models: fx.modelsDir, data: fx.datasetDir });
+  base = server.base;
   await job((ctx) => models.load({ baseUrl: `${base}/models/` }, ctx));
 }, 120_000);
 
