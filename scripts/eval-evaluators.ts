@@ -1,13 +1,20 @@
 /**
- * npm run eval:evaluators -- [--models public/models] [--manifest data/corpus/manifest.jsonl]
+ * npm run eval:evaluators -- [--models public/models] [--ser DIR] [--asr DIR] [--manifest data/corpus/manifest.jsonl]
  *                            [--splits test,test_speaker] [--limit N] [--write] [--backend wasm|cpu]
- *                            [--by voice|speaker|emotion]
+ *                            [--by voice|speaker|emotion] [--gains -12,-6,6] [--real data/real] [--out FILE.json]
  *
  * Prints WA, UA (SER) and WER, CER (ASR; greedy and lexicon beam search) of the shipped evaluators on the
  * sentence-held-out `test` split and the speaker-held-out `test_speaker` split, plus the SER confusion matrices.
- * --write stores the numbers in public/models/<kind>/eval.json.
+ * --gains also scores `test` with every clip scaled by each gain (dB; scaled in floating point, so nothing clips):
+ * the recording level must not decide the emotion or the words.
+ * --real scores the ASR on the English real-speech sentences the external report scores (next to Whisper tiny.en's
+ * WER from results/eval/external/report.json) and shows the SER's emotion distribution on all English real clips.
+ * --write stores the numbers in <models>/<kind>/eval.json; --out writes everything to one JSON file.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
+import { decodeWavTo16kMono } from '../src/core/audio';
+import type { RealManifestRecord } from '../src/core/data/types';
 import path from 'node:path';
 import { EMOTIONS } from '../src/core/data/emotions';
 import type { CorpusSplit } from '../src/core/data/types';
@@ -28,11 +35,18 @@ async function main(): Promise<void> {
   if (by && !['voice', 'speaker', 'emotion'].includes(by)) throw new Error('--by takes voice, speaker or emotion');
   const field = by ? new Map(readManifest(manifest).map((r) => [r.id, String(r[by as keyof typeof r] ?? '?')])) : null;
   const tf = await initTf(arg('backend', 'wasm') as NodeBackend);
-  const serArt = await readModelDir(path.join(modelsDir, 'ser'));
-  const asrArt = await readModelDir(path.join(modelsDir, 'asr'));
+  const serDir = arg('ser', path.join(modelsDir, 'ser'));
+  const asrDir = arg('asr', path.join(modelsDir, 'asr'));
+  const serArt = await readModelDir(serDir);
+  const asrArt = await readModelDir(asrDir);
   const ser = modelFromArtifacts(serArt, 'ser');
   const asr = modelFromArtifacts(asrArt, 'asr');
-  const decoder = readDecoder(path.join(modelsDir, 'asr'), asrArt.modelJson);
+  // a candidate ASR folder may lack the lexicon and LM: fall back to the shipped ones (same vocabulary)
+  const decoder = readDecoder(asrDir, asrArt.modelJson) ?? readDecoder(path.join(modelsDir, 'asr'), (await readModelDir(path.join(modelsDir, 'asr'))).modelJson);
+  const gains = arg('gains', '').split(',').filter((g) => g.trim()).map(Number);
+  const realDir = arg('real', '') || null;
+  const outFile = arg('out', '') || null;
+  const extra: Record<string, unknown> = {};
   console.log(`backend ${tf.getBackend()}; SER ${ser.parameterCount()} params, ASR ${asr.parameterCount()} params; ${decoder?.describe ?? 'no lexicon (greedy only)'}`);
   const results: Record<string, { ser: SerMetrics; asr: AsrMetrics }> = {};
   for (const split of splits) {
@@ -65,6 +79,40 @@ async function main(): Promise<void> {
       }
     }
   }
+  if (gains.length) {
+    const clips = loadSplit(manifest, 'test', limit);
+    const base = results.test ?? {
+      ser: serMetrics(clips.map((c) => c.emotion ?? 0), await predictSer(ser, clips.map((c) => c.samples)), EMOTIONS.length),
+      asr: asrMetrics(clips.map((c) => c.text ?? ''), await predictAsr(asr, clips.map((c) => c.samples), decoder ?? {})),
+    };
+    const rows: Record<string, { wa: number; werBeam: number | undefined; waChange: number; werChange: number | undefined }> = {};
+    console.log(`
+== test at other recording levels (${clips.length} clips, scaled without clipping)`);
+    for (const db of gains) {
+      const g = 10 ** (db / 20);
+      const waves = clips.map((c) => c.samples.map((v) => v * g));
+      const s = serMetrics(clips.map((c) => c.emotion ?? 0), await predictSer(ser, waves), EMOTIONS.length);
+      const a = asrMetrics(clips.map((c) => c.text ?? ''), await predictAsr(asr, waves, decoder ?? {}));
+      const werChange = a.werBeam !== undefined && base.asr.werBeam !== undefined ? a.werBeam - base.asr.werBeam : undefined;
+      rows[`${db > 0 ? '+' : ''}${db} dB`] = { wa: s.wa, werBeam: a.werBeam, waChange: s.wa - base.ser.wa, werChange };
+      console.log(`${String(db).padStart(4)} dB  SER WA ${pct(s.wa)} (${((s.wa - base.ser.wa) * 100).toFixed(1)} points)   ASR beam WER ${pct(a.werBeam)} (${werChange === undefined ? 'n/a' : (werChange * 100).toFixed(1)} points)`);
+    }
+    extra.gains = { baseline: { wa: base.ser.wa, werBeam: base.asr.werBeam }, byGain: rows };
+  }
+  if (realDir) extra.real = await scoreReal(realDir, ser, asr, decoder);
+  if (outFile) {
+    const record = {
+      command: `npm run eval:evaluators -- ${process.argv.slice(2).join(' ')}`,
+      date: new Date().toISOString(),
+      manifest,
+      ser: { dir: serDir, trainedWith: serArt.modelJson.trainedWith?.command ?? null },
+      asr: { dir: asrDir, trainedWith: asrArt.modelJson.trainedWith?.command ?? null },
+      splits: results,
+      ...extra,
+    };
+    await writeFile(outFile, JSON.stringify(record, null, 1) + '\n');
+    console.log(`\nwrote ${outFile}`);
+  }
   if (write) {
     const stamp = { command: `npm run eval:evaluators -- --write${limit ? ` --limit ${limit}` : ''}`, manifest, date: new Date().toISOString() };
     await writeFile(path.join(modelsDir, 'ser', 'eval.json'),
@@ -75,6 +123,40 @@ async function main(): Promise<void> {
   }
   ser.dispose();
   asr.dispose();
+}
+
+/** The scorable English real sentences of the external report (same filter), and all English real clips. */
+async function scoreReal(
+  dir: string,
+  ser: Awaited<ReturnType<typeof modelFromArtifacts>>,
+  asr: Awaited<ReturnType<typeof modelFromArtifacts>>,
+  decoder: ReturnType<typeof readDecoder>,
+): Promise<Record<string, unknown>> {
+  const file = path.join(dir, 'manifest.jsonl');
+  if (!existsSync(file)) throw new Error(`No real-speech set at ${dir}: run \`npm run corpus:real\` first`);
+  const recs = readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as RealManifestRecord);
+  const english = recs.filter((r) => r.lang === 'en');
+  const { DEFAULT_EXTERNAL_CONFIG } = await import('./eval/external');
+  const scorable = english.filter((r) => DEFAULT_EXTERNAL_CONFIG.realSources.includes(r.source) && r.text.split(' ').length >= DEFAULT_EXTERNAL_CONFIG.realMinWords);
+  const wave = (r: RealManifestRecord) => decodeWavTo16kMono(readFileSync(path.join(dir, r.path)));
+  const a = asrMetrics(scorable.map((r) => r.text), await predictAsr(asr as never, scorable.map(wave), decoder ?? {}));
+  // Whisper tiny.en on the same clips, from the external report (it is not rerun here)
+  let whisper: { wer: number; clips: number } | null = null;
+  const reportFile = 'results/eval/external/report.json';
+  if (existsSync(reportFile)) {
+    const rep = JSON.parse(readFileSync(reportFile, 'utf8')) as { sets: { name: string; clips: number; summaries: { method: string; external?: { whisper?: { wer: { rate: number } } } }[] }[] };
+    const set = rep.sets.find((x) => x.name === 'real');
+    const orig = set?.summaries.find((x) => x.method === 'original');
+    if (set && orig?.external?.whisper) whisper = { wer: orig.external.whisper.wer.rate, clips: set.clips };
+  }
+  console.log(`\n== real English sentences (${scorable.length} clips; ${DEFAULT_EXTERNAL_CONFIG.realSources.join(', ')}, ≥ ${DEFAULT_EXTERNAL_CONFIG.realMinWords} words)`);
+  console.log(`ASR  greedy: WER ${pct(a.werGreedy)}  beam: WER ${pct(a.werBeam)}   Whisper tiny.en: ${whisper ? `${pct(whisper.wer)} on ${whisper.clips} clips (${reportFile})` : 'no report'}`);
+  const probs = await predictSer(ser as never, english.map(wave));
+  const counts = EMOTIONS.map(() => 0);
+  for (const p of probs) counts[p.indexOf(Math.max(...p))]! += 1;
+  const share = Object.fromEntries(EMOTIONS.map((e, i) => [e, counts[i]! / Math.max(1, english.length)]));
+  console.log(`SER on ${english.length} English real clips: ${EMOTIONS.map((e) => `${e} ${pct(share[e])}`).join('  ')}`);
+  return { asr: { clips: scorable.length, ...a }, whisper, serDistribution: { clips: english.length, share } };
 }
 
 main().catch((e: unknown) => {

@@ -35,6 +35,12 @@ export interface ModelTrainConfig<C> {
   labelSmoothing?: number;
   /** overrides of the run's augmentation for this model */
   augment?: Partial<AugmentConfig>;
+  /**
+   * Training voices left out of training altogether (one fold of leave-one-voice-out): checkpoints are selected on
+   * the mean of the val score over the remaining voices and over these, so the choice rewards generalising to a voice
+   * the model never heard. Never test or test_speaker.
+   */
+  holdOutVoices?: string[];
   /** beam width, word bonuses and unigram LM weights tried on val at the end (ASR) */
   beamWidth?: number;
   wordBonuses?: number[];

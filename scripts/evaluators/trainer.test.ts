@@ -5,7 +5,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initTf } from '../../src/core/node/tf';
 import { loadRunConfig, type TrainRunConfig } from './config';
-import { scheduledLr, trainKind } from './trainer';
+import { holdOutVoices, scheduledLr, trainKind } from './trainer';
 import { lrAt } from '../../src/core/ml/train';
 
 beforeAll(async () => {
@@ -21,6 +21,29 @@ describe('learning-rate schedule', () => {
     expect(scheduledLr(19, 10, r)).toBeLessThan(1e-4);
     expect(scheduledLr(24, 10, r)).toBeCloseTo(5e-4, 12); // warmed back up to lr × scale
     expect(scheduledLr(39, 10, r)).toBeLessThan(1e-4);
+  });
+});
+
+describe('leave-one-voice-out fold', () => {
+  const clip = (id: string, voice: string) => ({ id, voice });
+  const train = ['a', 'b', 'c'].flatMap((v) => [1, 2, 3].map((i) => clip(`t${v}${i}`, v)));
+  const val = ['a', 'b', 'c'].flatMap((v) => [1, 2, 3, 4].map((i) => clip(`v${v}${i}`, v)));
+  it('drops the held-out voice from training and keeps all its val clips, flagged', () => {
+    const f = holdOutVoices(train, val, (c) => c.voice, ['b'], 4);
+    expect(f.train.map((c) => c.voice)).not.toContain('b');
+    expect(f.train).toHaveLength(6);
+    const held = f.val.filter((_, i) => f.isHeldOut[i]);
+    expect(held.map((c) => c.id)).toEqual(['vb1', 'vb2', 'vb3', 'vb4']);
+    const seen = f.val.filter((_, i) => !f.isHeldOut[i]);
+    expect(seen).toHaveLength(4); // the limit applies to the seen voices only, spread over both
+    expect(new Set(seen.map((c) => c.voice))).toEqual(new Set(['a', 'c']));
+  });
+  it('is the plain split without held-out voices, and refuses a voice val does not have', () => {
+    const f = holdOutVoices(train, val, (c) => c.voice, [], null);
+    expect(f.train).toEqual(train);
+    expect(f.val).toEqual(val);
+    expect(f.isHeldOut.some(Boolean)).toBe(false);
+    expect(() => holdOutVoices(train, val, (c) => c.voice, ['z'], null)).toThrow(/no val clips/);
   });
 });
 

@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Lexicon } from '../../src/core/ml/decoders';
-import { AsrModel, SerModel, createModel, growFrom, sameArchitecture } from '../../src/core/ml/models';
+import { AsrModel, SerModel, createModel, growFrom, sameWeights } from '../../src/core/ml/models';
 import { makeRng } from '../../src/core/ml/nn';
 import {
   asrLogProbs,
@@ -97,8 +97,15 @@ export async function trainKind(cfg: TrainRunConfig, kind: Kind, fresh: boolean,
   const stateFile = path.join(runDir, 'state.json');
   if (fresh) await rm(runDir, { recursive: true, force: true });
   const t0 = Date.now();
-  const train = loadSplit(cfg.manifest, 'train', tc.trainLimit);
-  const val = loadSplit(cfg.manifest, 'val', tc.valLimit);
+  const voiceOf = new Map(readManifest(cfg.manifest).map((r) => [r.id, r.voice]));
+  const { train, val, isHeldOut } = holdOutVoices(
+    loadSplit(cfg.manifest, 'train', tc.trainLimit),
+    loadSplit(cfg.manifest, 'val', null),
+    (c) => voiceOf.get(c.id) ?? '',
+    tc.holdOutVoices ?? [],
+    tc.valLimit,
+  );
+  if (tc.holdOutVoices?.length) log(kind, `held out of training: ${tc.holdOutVoices.join(', ')} (${isHeldOut.filter(Boolean).length} of ${val.length} val clips)`);
   const audioS = train.reduce((a, c) => a + c.samples.length, 0) / 16000;
   log(kind, `loaded ${train.length} train clips (${(audioS / 60).toFixed(1)} min audio), ${val.length} val clips in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
@@ -116,7 +123,8 @@ export async function trainKind(cfg: TrainRunConfig, kind: Kind, fresh: boolean,
   } else if (tc.init) {
     const init = modelFromArtifacts(await readModelDir(tc.init), kind);
     // A fine-tune keeps its own config's dropout and SpecAugment, and may add head inputs (growFrom).
-    const same = sameArchitecture(init.config, model.config);
+    // same weights: the same architecture, or a SER that only re-reads its level inputs (levelMode)
+    const same = sameWeights(init.config, model.config);
     try {
       if (same) model.params.assign(Object.fromEntries(init.params.vars));
       else if (model instanceof SerModel && init instanceof SerModel) growFrom(model, init);
@@ -163,7 +171,7 @@ export async function trainKind(cfg: TrainRunConfig, kind: Kind, fresh: boolean,
       state.step++;
       if (bi % 50 === 0) log(kind, `epoch ${epoch + 1} step ${bi}/${batches.length} loss ${loss.toFixed(3)} lr ${lr.toExponential(2)} tensors ${tf.memory().numTensors}`);
     }
-    const { metrics, score } = await evaluate(model, val);
+    const { metrics, score } = await evaluateSplit(model, val, isHeldOut);
     const seconds = (Date.now() - te) / 1000;
     state.seconds += seconds;
     const rec: EpochRecord = { epoch: epoch + 1, steps: n, trainLoss: lossSum / Math.max(1, n), lr, seconds, val: metrics, score };
@@ -186,6 +194,31 @@ export async function trainKind(cfg: TrainRunConfig, kind: Kind, fresh: boolean,
   await finish(cfg, kind, state, configFile);
 }
 
+/**
+ * One fold of leave-one-voice-out: training clips of the held-out voices are dropped; val keeps an evenly spread
+ * `valLimit` of the seen voices' clips plus every clip of the held-out voices (a limit would leave too few of them),
+ * flagged in `isHeldOut`.
+ */
+export function holdOutVoices<C>(
+  train: C[],
+  val: C[],
+  voiceOf: (c: C) => string,
+  heldOut: readonly string[],
+  valLimit: number | null,
+): { train: C[]; val: C[]; isHeldOut: boolean[] } {
+  const out = new Set(heldOut);
+  const seen = val.filter((c) => !out.has(voiceOf(c)));
+  const spread = valLimit && valLimit < seen.length ? Array.from({ length: valLimit }, (_, i) => seen[Math.floor((i * seen.length) / valLimit)]!) : seen;
+  const held = val.filter((c) => out.has(voiceOf(c)));
+  const unknown = heldOut.filter((v) => !val.some((c) => voiceOf(c) === v));
+  if (unknown.length) throw new Error(`held-out voice(s) ${unknown.join(', ')} have no val clips`);
+  return {
+    train: train.filter((c) => !out.has(voiceOf(c))),
+    val: [...spread, ...held],
+    isHeldOut: [...spread.map(() => false), ...held.map(() => true)],
+  };
+}
+
 /** Warm-up + cosine, with optional warm restarts (config restartAt / restartScale). */
 export function scheduledLr(step: number, stepsPerEpoch: number, tc: ModelTrainConfig<unknown>): number {
   const bounds = [0, ...(tc.restartAt ?? []).filter((e) => e > 0 && e < tc.epochs), tc.epochs].map((e) => e * stepsPerEpoch);
@@ -194,6 +227,17 @@ export function scheduledLr(step: number, stepsPerEpoch: number, tc: ModelTrainC
   const peak = k === 0 ? tc.lr : tc.lr * (tc.restartScale ?? 0.5);
   const warmup = k === 0 ? tc.warmupSteps : Math.min(tc.warmupSteps, 50);
   return lrAt(step - bounds[k], peak, warmup, bounds[k + 1] - bounds[k]);
+}
+
+/**
+ * With held-out voices: metrics on the seen voices, on the held-out ones, and a score that is the mean of the two
+ * (so neither a model that only fits the training voices nor one that gave them up wins). Otherwise as evaluate().
+ */
+async function evaluateSplit(model: AsrModel | SerModel, val: EvalClip[], isHeldOut: boolean[]): Promise<{ metrics: Record<string, unknown>; score: number }> {
+  if (!isHeldOut.some(Boolean)) return evaluate(model, val);
+  const seen = await evaluate(model, val.filter((_, i) => !isHeldOut[i]));
+  const held = await evaluate(model, val.filter((_, i) => isHeldOut[i]));
+  return { metrics: { ...seen.metrics, heldOutVoices: held.metrics }, score: (seen.score + held.score) / 2 };
 }
 
 /** Val metrics and the selection score (higher is better): ASR −CER (greedy), SER UA. */

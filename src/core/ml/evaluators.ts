@@ -25,7 +25,7 @@ import { Lexicon } from './decoders';
 import { NgramLm } from './lm';
 import type { AsrModel, SerModel } from './models';
 import {
-  DEFAULT_AUGMENT,
+  FINE_TUNE_AUGMENT,
   argmax,
   asrLogProbs,
   asrMetrics,
@@ -289,7 +289,7 @@ export class Evaluators {
             for (const idx of makeBatches(lengths, maxBatch, maxSamples, rng)) {
               if (signal?.aborted) throw new DOMException('fine-tuning cancelled', 'AbortError');
               setLearningRate(optimizer, lrAt(step, lr, Math.min(20, Math.ceil(steps / 10)), steps, 0.1));
-              const waves = idx.map((i) => (options.augment ?? true) && rng() < 0.5 ? augment(train[i].samples, rng, DEFAULT_AUGMENT) : train[i].samples);
+              const waves = idx.map((i) => (options.augment ?? true) && rng() < 0.5 ? augment(train[i].samples, rng, FINE_TUNE_AUGMENT) : train[i].samples);
               const seed = Math.floor(rng() * 2 ** 30);
               last = kind === 'ser'
                 ? (await serTrainStep(this.serModel, optimizer, waves, idx.map((i) => train[i].emo as number), { clipNorm: 5, seed })).loss

@@ -7,7 +7,7 @@ import { mulberry32 } from '../data/random';
 import { DEFAULT_FRONTEND, DEFAULT_LOW_BAND, LogMelFrontend, LowBandFrontend } from '../dsp/frontend';
 import { readModelDir, writeModelDir } from '../node/io';
 import { initTf } from '../node/tf';
-import { AsrModel, DEFAULT_ASR_CONFIG, DEFAULT_SER_CONFIG, growFrom, loudLevel, SerModel, type AsrConfig, type SerConfig } from './models';
+import { AsrModel, DEFAULT_ASR_CONFIG, DEFAULT_SER_CONFIG, growFrom, loudLevel, relativeLevels, sameWeights, SerModel, type AsrConfig, type SerConfig } from './models';
 import { bmm, conv1d, depthwise, depthwiseNative, downsample, downsample2, gaussian, keyPaddingBias, makeRng } from './nn';
 import { asrTrainStep, padBatch, serTrainStep } from './train';
 import { averageArtifacts, exportModel, loadModel, modelFromArtifacts } from './weights';
@@ -557,5 +557,38 @@ describe('seeded randomness in nn.ts (shared with data/random)', () => {
     expect(() => growFrom(init, grown)).toThrow(/extra head inputs/);
     expect(() => new SerModel({ ...TINY_SER, levelFeatures: false, loudLevel: { center: 5, scale: 0.7 } })).toThrow(/needs levelFeatures/);
     [init, grown, skip].forEach((m) => m.dispose());
+  });
+
+  it("a 'relative' SER reads a clip the same at any recording gain; an 'absolute' one does not", () => {
+    const loud = { center: 0, scale: 1, logits: true };
+    const rel = new SerModel({ ...TINY_SER_LB, loudLevel: loud, levelMode: 'relative' }, 8);
+    const abs = new SerModel({ ...TINY_SER_LB, loudLevel: loud }, 8);
+    // same weights, so only the level inputs differ; make the head lean on them
+    abs.params.assign(Object.fromEntries(rel.params.vars));
+    for (const m of [rel, abs]) m.params.get('loud_out').assign(tf.tensor1d([1, -1, 0.5, 0]));
+    // speech-like: a chirp with a pause in the middle and a quiet noise floor, as recorded
+    const x = chirp(12000, 140, 260);
+    x.fill(0, 5000, 7000);
+    const floor = noise(12000, 3, 0.0005);
+    const clip = (g: number) => x.map((v, i) => g * (v + floor[i]!));
+    const run = (model: SerModel, wave: Float32Array) => tf.tidy(() => model.forward(tf.tensor2d(wave, [1, wave.length]), [wave.length]).dataSync());
+    for (const db of [-12, -6, 6]) {
+      const g = 10 ** (db / 20);
+      expect(maxAbsDiff(run(rel, clip(g)), run(rel, clip(1)))).toBeLessThan(0.02);
+      expect(maxAbsDiff(run(abs, clip(g)), run(abs, clip(1)))).toBeGreaterThan(0.1);
+    }
+    // the level inputs themselves: a gain leaves them (nearly) unchanged; a different dynamic shape moves them
+    const inputs = (wave: Float32Array) => tf.tidy(() => {
+      const feats = rel.frontend.logMel(tf.tensor2d(wave, [1, wave.length]));
+      const r = relativeLevels(feats, tf.ones([1, feats.shape[1], 1]));
+      return [...r.level.dataSync(), ...r.tilt.dataSync()];
+    });
+    expect(maxAbsDiff(inputs(clip(0.25)), inputs(clip(1)))).toBeLessThan(0.05);
+    const flat = chirp(12000, 140, 260).map((v, i) => v + floor[i]!);
+    expect(maxAbsDiff(inputs(flat), inputs(clip(1)))).toBeGreaterThan(0.3);
+    // relative and absolute configs hold the same weights: a fine-tune may switch between them
+    expect(sameWeights(rel.config, abs.config)).toBe(true);
+    expect(sameWeights(rel.config, { ...abs.config, channels: 32 })).toBe(false);
+    [rel, abs].forEach((m) => m.dispose());
   });
 });

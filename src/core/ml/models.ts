@@ -105,6 +105,15 @@ export interface SerConfig extends EncoderConfig {
    * levelFeatures.
    */
   loudLevel?: { center: number; scale: number; logits?: boolean };
+  /**
+   * What the level inputs measure. 'absolute' (the default, and what older model.json files hold): the clip's mean
+   * log-mel level and the loud level as above, so the recording gain moves the emotion read. 'relative' (voices
+   * issue): nothing the gain can move. The two level inputs become the mean and spread of each frame's power relative
+   * to the clip's own loud level (floored REL_LEVEL_FLOOR below it: pauses, dynamics), and the loudLevel input
+   * becomes the spectral tilt of the loud frames (upper minus lower half of the mel bands, weighted as the loud
+   * level is), standardised with loudLevel's center and scale. Vocal effort still shows through tilt and dynamics.
+   */
+  levelMode?: 'absolute' | 'relative';
 }
 
 export type ModelConfig = AsrConfig | SerConfig;
@@ -116,6 +125,10 @@ export const LOUD_LEVEL_TAU = 1.5;
  * per-class slopes (around 1 logit per sd of level) are reached in a few hundred fine-tuning steps, not thousands.
  */
 const LOUD_LOGIT_GAIN = 10;
+/** Relative frame levels stop this many nats (≈ 52 dB) under the loud level: silence reads the same at any gain. */
+export const REL_LEVEL_FLOOR = 12;
+/** A 'relative' SER's features stop this many nats (≈ 61 dB) under their loudest value in the clip. */
+export const REL_FEATURE_FLOOR = 14;
 
 /**
  * Whether two configs describe the same weights. Dropout and SpecAugment shape training, not weights, so a
@@ -124,6 +137,16 @@ const LOUD_LOGIT_GAIN = 10;
 export function sameArchitecture(a: ModelConfig, b: ModelConfig): boolean {
   const weightsOnly = (c: ModelConfig) => JSON.stringify({ ...c, dropout: undefined, specAugment: undefined });
   return weightsOnly(a) === weightsOnly(b);
+}
+
+/**
+ * Whether a model of config `b` can take `a`'s weights as they are: the same architecture, or one that differs only in
+ * what the SER's level inputs measure (levelMode, and loudLevel's standardisation), whose weight shapes are equal.
+ */
+export function sameWeights(a: ModelConfig, b: ModelConfig): boolean {
+  const strip = (c: ModelConfig): ModelConfig =>
+    c.kind === 'ser' ? { ...c, levelMode: undefined, loudLevel: c.loudLevel ? { center: 0, scale: 1, logits: c.loudLevel.logits } : undefined } : c;
+  return sameArchitecture(strip(a), strip(b));
 }
 
 export const DEFAULT_ASR_CONFIG: AsrConfig = {
@@ -363,9 +386,10 @@ export class SerModel extends EncoderModel<SerConfig> {
   }
 
   /** Features [B,F,M] with frame lengths → emotion logits [B, classes]. */
-  forwardFeatures(feats: tf.Tensor3D, frameLengths: number[], opts: ForwardOptions = {}): tf.Tensor2D {
+  forwardFeatures(input: tf.Tensor3D, frameLengths: number[], opts: ForwardOptions = {}): tf.Tensor2D {
     return tf.tidy(() => {
       const training = opts.training ?? false;
+      const feats = this.config.levelMode === 'relative' ? this.floorRelative(input, frameLengths) : input;
       const { h, lengths } = this.encode(feats, frameLengths, opts);
       const p = this.params;
       let pooled = maskedStatsPool(h, lengthMask(lengths, h.shape[1]));
@@ -375,13 +399,22 @@ export class SerModel extends EncoderModel<SerConfig> {
         const [b, f] = feats.shape;
         const mel = this.lowBand ? tf.slice(feats, [0, 0, 0], [b, f, this.config.frontend.nMels]) : feats;
         const frameMask = lengthMask(frameLengths, f);
-        const level = tf.reshape(maskedStatsPool(tf.mean(mel, 2, true), frameMask), [b, 2]);
-        pooled = tf.concat([pooled, tf.div(level, 10)], 1) as tf.Tensor2D;
         const loud = this.config.loudLevel;
-        if (loud) {
-          const std = tf.div(tf.sub(loudLevel(mel, frameMask), loud.center), loud.scale) as tf.Tensor2D;
-          pooled = tf.concat([pooled, std], 1) as tf.Tensor2D;
-          loudStd = std;
+        if (this.config.levelMode === 'relative') {
+          const r = relativeLevels(mel, frameMask);
+          pooled = tf.concat([pooled, tf.div(r.level, 10)], 1) as tf.Tensor2D;
+          if (loud) {
+            loudStd = tf.div(tf.sub(r.tilt, loud.center), loud.scale) as tf.Tensor2D;
+            pooled = tf.concat([pooled, loudStd], 1) as tf.Tensor2D;
+          }
+        } else {
+          const level = tf.reshape(maskedStatsPool(tf.mean(mel, 2, true), frameMask), [b, 2]);
+          pooled = tf.concat([pooled, tf.div(level, 10)], 1) as tf.Tensor2D;
+          if (loud) {
+            const std = tf.div(tf.sub(loudLevel(mel, frameMask), loud.center), loud.scale) as tf.Tensor2D;
+            pooled = tf.concat([pooled, std], 1) as tf.Tensor2D;
+            loudStd = std;
+          }
         }
       }
       let z = tf.relu(tf.add(mm(pooled, p.get('head_w') as tf.Tensor2D), p.get('head_b'))) as tf.Tensor2D;
@@ -390,6 +423,23 @@ export class SerModel extends EncoderModel<SerConfig> {
       if (!loudStd || !this.config.loudLevel?.logits) return logits;
       return tf.add(logits, tf.mul(loudStd, tf.mul(p.get('loud_out'), LOUD_LOGIT_GAIN))) as tf.Tensor2D;
     });
+  }
+
+  /**
+   * Raises every feature group's values to at least REL_FEATURE_FLOOR under the group's loudest value in the clip.
+   * The log floor of the front end is absolute (log 1e-6), so without this a quieter recording would show more of
+   * its bands sitting on that floor; with it, a gain shifts every value, and the floor, by the same constant.
+   */
+  private floorRelative(feats: tf.Tensor3D, frameLengths: number[]): tf.Tensor3D {
+    const [b, f, m] = feats.shape;
+    const nMels = this.config.frontend.nMels;
+    const pad = tf.mul(tf.sub(1, lengthMask(frameLengths, f)), -1e9);
+    const floorGroup = (x: tf.Tensor3D) => tf.maximum(x, tf.sub(tf.max(tf.add(x, pad), [1, 2], true), REL_FEATURE_FLOOR));
+    if (!this.lowBand) return floorGroup(feats) as tf.Tensor3D;
+    return tf.concat([
+      floorGroup(tf.slice(feats, [0, 0, 0], [b, f, nMels])),
+      floorGroup(tf.slice(feats, [0, 0, nMels], [b, f, m - nMels])),
+    ], 2) as tf.Tensor3D;
   }
 
   /** Differentiable: padded wave [B, N] and per-clip sample lengths → emotion logits [B, classes]. */
@@ -416,6 +466,30 @@ export function loudLevel(mel: tf.Tensor3D, frameMask: tf.Tensor3D): tf.Tensor2D
   const logits = tf.add(tf.div(power, LOUD_LEVEL_TAU), tf.mul(tf.sub(1, frameMask), -1e9));
   const w = tf.exp(tf.sub(logits, tf.max(logits, 1, true)));
   return tf.div(tf.sum(tf.mul(w, power), 1), tf.sum(w, 1)) as tf.Tensor2D;
+}
+
+/**
+ * The gain-free level inputs of a 'relative' SER, from log-mel [B,F,M] and frame mask [B,F,1]: `level` [B,2] is the
+ * mean and spread over valid frames of each frame's log power minus the loud level (floored REL_LEVEL_FLOOR under
+ * it), `tilt` [B,1] the loud-weighted mean of (upper-half minus lower-half mean log-mel). A gain adds one constant to
+ * every log-mel value, which both differences cancel. Differentiable.
+ */
+export function relativeLevels(mel: tf.Tensor3D, frameMask: tf.Tensor3D): { level: tf.Tensor2D; tilt: tf.Tensor2D } {
+  return tf.tidy(() => {
+    const [b, f, m] = mel.shape;
+    const power = tf.logSumExp(mel, 2, true); // [B,F,1]
+    const logits = tf.add(tf.div(power, LOUD_LEVEL_TAU), tf.mul(tf.sub(1, frameMask), -1e9));
+    const w = tf.mul(tf.exp(tf.sub(logits, tf.max(logits, 1, true))), frameMask);
+    const wsum = tf.sum(w, 1, true); // [B,1,1]
+    const loud = tf.div(tf.sum(tf.mul(w, power), 1, true), wsum); // [B,1,1]
+    const rel = tf.maximum(tf.sub(power, loud), -REL_LEVEL_FLOOR) as tf.Tensor3D;
+    const level = tf.reshape(maskedStatsPool(rel, frameMask), [b, 2]) as tf.Tensor2D;
+    const half = Math.floor(m / 2);
+    const lo = tf.mean(tf.slice(mel, [0, 0, 0], [b, f, half]), 2, true);
+    const hi = tf.mean(tf.slice(mel, [0, 0, half], [b, f, m - half]), 2, true);
+    const tilt = tf.reshape(tf.div(tf.sum(tf.mul(w, tf.sub(hi, lo)), 1, true), wsum), [b, 1]) as tf.Tensor2D;
+    return { level, tilt };
+  });
 }
 
 /**

@@ -9,7 +9,6 @@ import { beamSearchDecode, greedyDecode, logSoftmaxRows, type Lexicon } from './
 import type { NgramLm } from './lm';
 import { cer, confusionMatrix, unweightedAccuracy, wer, weightedAccuracy } from './metrics';
 import type { AsrModel, SerModel } from './models';
-import { gaussian } from './nn';
 import { encodeText } from './text';
 
 /** A labelled clip: 16 kHz mono samples plus whichever labels it has. */
@@ -21,66 +20,7 @@ export interface EvalClip {
   emotion?: number;
 }
 
-export interface AugmentConfig {
-  /** probability of adding noise, and its SNR range in dB */
-  noiseProb: number;
-  snrDb: [number, number];
-  /** gain range in dB */
-  gainDb: [number, number];
-  /** probability and range of speed perturbation (resampling: tempo and pitch move together) */
-  speedProb: number;
-  speed: [number, number];
-}
-
-export const DEFAULT_AUGMENT: AugmentConfig = {
-  noiseProb: 0.6,
-  snrDb: [10, 40],
-  gainDb: [-6, 6],
-  speedProb: 0.6,
-  speed: [0.9, 1.1],
-};
-
-const uniform = (rng: () => number, [lo, hi]: [number, number]): number => lo + (hi - lo) * rng();
-
-/** Cheap waveform augmentation: speed (linear-interpolation resampling), gain, white or pink-ish noise at an SNR. */
-export function augment(x: Float32Array, rng: () => number, cfg: AugmentConfig = DEFAULT_AUGMENT): Float32Array {
-  let y = x;
-  if (rng() < cfg.speedProb) {
-    const f = uniform(rng, cfg.speed);
-    const n = Math.max(1, Math.floor(x.length / f));
-    y = new Float32Array(n);
-    for (let i = 0; i < n; i++) {
-      const p = i * f;
-      const j = Math.floor(p);
-      const a = p - j;
-      y[i] = (1 - a) * x[Math.min(j, x.length - 1)] + a * x[Math.min(j + 1, x.length - 1)];
-    }
-  } else y = x.slice();
-  const gain = 10 ** (uniform(rng, cfg.gainDb) / 20);
-  let power = 0;
-  for (let i = 0; i < y.length; i++) {
-    y[i] *= gain;
-    power += y[i] * y[i];
-  }
-  power /= Math.max(1, y.length);
-  if (rng() < cfg.noiseProb && power > 0) {
-    const snr = uniform(rng, cfg.snrDb);
-    const std = Math.sqrt(power / 10 ** (snr / 10));
-    const pink = rng() < 0.5;
-    let prev = 0;
-    for (let i = 0; i < y.length; i++) {
-      let n = gaussian(rng);
-      // one-pole low-pass tilts white noise towards the low end; rescaled to unit variance (1/sqrt((1-a²)^-1 ...))
-      if (pink) {
-        prev = 0.95 * prev + n * Math.sqrt(1 - 0.95 * 0.95);
-        n = prev;
-      }
-      y[i] += std * n;
-    }
-  }
-  for (let i = 0; i < y.length; i++) y[i] = Math.max(-1, Math.min(1, y[i]));
-  return y;
-}
+export { augment, DEFAULT_AUGMENT, FINE_TUNE_AUGMENT, type AugmentConfig } from '../augment';
 
 /**
  * Groups clip indices into batches of similar length (less padding): sorted by length, cut where the padded size
