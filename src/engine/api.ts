@@ -250,8 +250,6 @@ export interface LoadModelsArgs {
   languageModel?: boolean;
 }
 
-export type ModelOrigin = 'shipped' | 'trained' | 'imported' | 'fine-tuned';
-
 export interface EvaluatorInfo {
   kind: 'ser' | 'asr';
   origin: 'shipped' | 'fine-tuned';
