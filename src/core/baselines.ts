@@ -560,7 +560,9 @@ export function mcadams(x: Float32Array, alpha = 0.8, opts: McAdamsOptions = {})
 // Registry and the common entry point
 // ---------------------------------------------------------------------------------------------------------------
 
-export type BaselineId = 'noise' | 'lowpass2k' | 'lowpass4k' | 'pitch' | 'mcadams';
+/** The baselines in display order; BASELINES below describes each. */
+export const BASELINE_IDS = ['noise', 'lowpass2k', 'lowpass4k', 'pitch', 'mcadams'] as const;
+export type BaselineId = (typeof BASELINE_IDS)[number];
 
 /** Tunable parameters of the baselines; each baseline reads only its own. */
 export interface BaselineParams {

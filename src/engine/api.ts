@@ -10,7 +10,7 @@
  *   `engine.run('name', args, { signal, onProgress })`.
  */
 
-import type { BaselineId, BaselineParams } from '../core/baselines';
+import { BASELINE_IDS as CORE_BASELINE_IDS, type BaselineId, type BaselineParams } from '../core/baselines';
 import type { PerturbationReport } from '../core/analysis';
 import type { DatasetEntry, DatasetFormat, Emotion, LoadReport } from '../core/data';
 import type { CueMetric, CueRetention } from '../core/cues';
@@ -208,7 +208,8 @@ export interface ExportedModel {
 export type ProtectMethod = 'aclipse' | BaselineId;
 /** `original` scores the unmodified clips (the reference row of an evaluation). */
 export type EvalMethod = 'original' | ProtectMethod;
-export const BASELINE_IDS: readonly BaselineId[] = ['noise', 'lowpass2k', 'lowpass4k', 'pitch', 'mcadams'];
+/** The baseline ids in display order (one list, in src/core/baselines.ts, which is plain TS without tfjs). */
+export const BASELINE_IDS: readonly BaselineId[] = CORE_BASELINE_IDS;
 
 // =====================================================================================================================
 // Progress details

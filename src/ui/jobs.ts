@@ -4,7 +4,7 @@
  * its own AbortController so Cancel stops exactly that job.
  */
 import { encodeWav } from '../core/audio';
-import { BASELINES } from '../core/baselines';
+import { BASELINE_IDS, BASELINES } from '../core/baselines';
 import type { Emotion } from '../core/data';
 import {
   TRAINING_GENERATOR_ID,
@@ -446,7 +446,7 @@ export function cancelEvaluation(): void {
   evalController?.abort();
 }
 
-export const ALL_METHODS: EvalMethod[] = ['original', 'aclipse', 'noise', 'lowpass2k', 'lowpass4k', 'pitch', 'mcadams'];
+export const ALL_METHODS: EvalMethod[] = ['original', 'aclipse', ...BASELINE_IDS];
 
 // ---------------------------------------------------------------------------------------------------------------
 // Training
