@@ -410,8 +410,11 @@ export interface ProtectResult {
   cues: CueRetention;
 }
 
+/** Time columns of a spectrogram for display: plenty for a screen, small to hold for many clips. */
+export const SPECTRA_MAX_FRAMES = 800;
+
 export interface SpectraOptions {
-  /** Upper bound on the time columns returned (long clips are averaged down). Default 800. */
+  /** Upper bound on the time columns returned (long clips are averaged down). Default SPECTRA_MAX_FRAMES. */
   maxFrames?: number;
   /** FFT size (power of two). Default 512 (257 bins of 31.25 Hz). */
   nFft?: number;

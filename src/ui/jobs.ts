@@ -7,6 +7,7 @@ import { encodeWav } from '../core/audio';
 import { BASELINE_IDS, BASELINES } from '../core/baselines';
 import type { Emotion } from '../core/data';
 import {
+  SPECTRA_MAX_FRAMES,
   TRAINING_GENERATOR_ID,
   type DatasetSource,
   type EvalMethod,
@@ -197,8 +198,8 @@ export async function importGenerator(files: File[]): Promise<boolean> {
 const queue: string[] = [];
 let current: { clipId: string; controller: AbortController } | null = null;
 
-/** Display resolution for the Spectra tab: plenty for a screen, small to hold for many clips. */
-const SPECTRA = { maxFrames: 800 } as const;
+/** Display resolution for the Spectra tab. */
+const SPECTRA = { maxFrames: SPECTRA_MAX_FRAMES } as const;
 
 export function protectClips(ids: readonly string[], settings: ProtectSettings = get().settings): void {
   const s = get();
