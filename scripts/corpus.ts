@@ -20,32 +20,17 @@ import { join } from 'node:path';
 import { DEFAULT_CONFIG, type CorpusConfig } from './corpus/plan';
 import { ensurePackages } from './corpus/deps';
 import { generateCorpus } from './corpus/generate';
+import { numberFlag, parseFlags, type Flags } from './flags';
 
-interface Args {
-  [k: string]: string | boolean | undefined;
+/** Flags only: this command takes no positional arguments. */
+function parseArgs(argv: string[]): Flags {
+  const { flags, positional } = parseFlags(argv);
+  if (positional.length > 0) throw new Error(`Unexpected argument ${positional[0]}`);
+  return flags;
 }
 
-function parseArgs(argv: string[]): Args {
-  const out: Args = {};
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (!a.startsWith('--')) throw new Error(`Unexpected argument ${a}`);
-    const key = a.slice(2);
-    const nextArg = argv[i + 1];
-    if (nextArg !== undefined && !nextArg.startsWith('--')) {
-      out[key] = nextArg;
-      i++;
-    } else out[key] = true;
-  }
-  return out;
-}
-
-function num(args: Args, key: string, fallback: number): number {
-  const v = args[key];
-  if (v === undefined) return fallback;
-  const n = Number(v);
-  if (!Number.isFinite(n)) throw new Error(`--${key} needs a number`);
-  return n;
+function num(args: Flags, key: string, fallback: number): number {
+  return numberFlag(args, key) ?? fallback;
 }
 
 const log = (s: string) => console.log(`[corpus ${new Date().toISOString().slice(11, 19)}] ${s}`);

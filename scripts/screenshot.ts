@@ -1,5 +1,5 @@
 /**
- * npx tsx scripts/screenshot.ts [--clip s3955_flite_kal16] [--out docs/img/protect.png] [--backend wasm]
+ * npm run screenshot -- [--clip s3955_flite_kal16] [--out docs/img/protect.png] [--backend wasm]
  *
  * Renders the README's picture of the Protect screen: serves the production build (run `npm run build` first) with
  * `vite preview`, opens it in Debian's Chromium, loads a demo clip, protects it with the shipped weights at the

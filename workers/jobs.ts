@@ -39,6 +39,7 @@ export class JobRegistry {
   }
 
   async run<R>(jobId: string, onProgress: ProgressSink | null, body: (ctx: JobContext) => Promise<R>): Promise<R> {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- ctx's own methods below have their own `this`.
     const registry = this;
     const controller = new AbortController();
     if (this.cancelled.has(jobId)) controller.abort();

@@ -7,7 +7,7 @@ import { contourForDisplay, frameCount, HOP_SAMPLES, PITCH_DEFAULTS, trackPitch,
 import { cer, wer } from '../src/core/ml/metrics';
 import { normalizeText } from '../src/core/ml/text';
 import { alignTokens } from '../src/core/words';
-import type { AlignedWord, F0Contours, Intelligibility, Spectra, SpectraOptions } from '../src/engine/api';
+import { SPECTRA_MAX_FRAMES, type AlignedWord, type F0Contours, type Intelligibility, type Spectra, type SpectraOptions } from '../src/engine/api';
 
 const words = (s: string): string[] => {
   const n = normalizeText(s);
@@ -34,7 +34,7 @@ export function intelligibility(
   };
 }
 
-export const SPECTRA_DEFAULTS = { maxFrames: 800, nFft: 512, rangeDb: 90 } as const;
+export const SPECTRA_DEFAULTS = { maxFrames: SPECTRA_MAX_FRAMES, nFft: 512, rangeDb: 90 } as const;
 
 /**
  * Power spectrogram averaged into at most `columns` time columns, streaming (never holds the full STFT). The hop

@@ -9,6 +9,7 @@ import { PR_BINS, PR_NFFT } from '../src/core/aclipse/spectral';
 import { perturbationReport, snrDb } from '../src/core/analysis';
 import { MAX_DURATION_S, SAMPLE_RATE } from '../src/core/audio';
 import { applyBaseline } from '../src/core/baselines';
+import { budgetRangeProblem } from '../src/core/budget';
 import { analyzeCues, compareCues } from '../src/core/cues';
 import type { Evaluators } from '../src/core/ml/evaluators';
 import {
@@ -43,7 +44,8 @@ export function checkWave(wave: unknown, what = 'The clip'): Float32Array {
 
 function checkBudget(budgetDb: unknown): number {
   if (typeof budgetDb !== 'number' || !Number.isFinite(budgetDb)) throw new RangeError('The budget (minimum SNR in dB) must be a number.');
-  if (budgetDb < -20 || budgetDb > 80) throw new RangeError(`A budget of ${budgetDb} dB is outside −20…80 dB.`);
+  const problem = budgetRangeProblem(budgetDb);
+  if (problem) throw new RangeError(problem);
   return budgetDb;
 }
 

@@ -32,11 +32,6 @@ export function missingPackages(includeOptional: boolean, reqs: readonly Require
   return reqs.filter((r) => (includeOptional || !r.optional) && !present(r.probe)).map((r) => r.pkg);
 }
 
-/** Quick yes/no for tests: can this machine render the (non-optional) corpus? */
-export function ttsAvailable(): boolean {
-  return missingPackages(false).length === 0;
-}
-
 /**
  * Makes sure the packages are there: installs them with apt-get when running as root, otherwise throws with the exact
  * command to run.

@@ -75,20 +75,6 @@ export function drawProsody(emotion: Emotion, rng: Rng): Prosody {
   return out;
 }
 
-/** The distributions as a Markdown table (docs/corpus.md is generated from the same numbers). */
-export function prosodyTableMarkdown(): string {
-  const lines = [
-    '| emotion | pitch shift (st) | F0 range × | tempo × | gain (dB) | tilt (dB) |',
-    '| --- | --- | --- | --- | --- | --- |',
-  ];
-  for (const e of EMOTIONS) {
-    const p = EMOTION_PROSODY[e];
-    const cell = (x: Dist) => `${x.mean} ± ${x.sd} [${x.min}, ${x.max}]`;
-    lines.push(`| ${e} | ${PROSODY_KEYS.map((k) => cell(p[k])).join(' | ')} |`);
-  }
-  return lines.join('\n');
-}
-
 /**
  * The Bayes-optimal emotion given the prosody a clip was rendered with (equal priors, the Gaussians above; the clamps
  * are ignored, they sit beyond 2.5 sd for every cue a class leans on). No model that hears the audio can beat this

@@ -30,16 +30,12 @@ import { Evaluators } from '../../src/core/ml/evaluators';
 import { initTf } from '../../src/core/node/tf';
 import { readModelDir } from '../../src/core/node/io';
 import { spread } from '../aclipse/common';
+import { argOr as arg } from '../flags';
 
 interface Clip {
   key: string;
   file: string;
   group: string;
-}
-
-function arg(name: string, def: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : def;
 }
 
 function readJsonl<T>(file: string): T[] {

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { AclipseGenerator } from '../../src/core/aclipse/model';
 import { pgdAttack } from '../../src/core/aclipse/pgd';
-import { BASELINES } from '../../src/core/baselines';
+import { BASELINE_IDS, BASELINES } from '../../src/core/baselines';
 import { EMOTIONS, bySplit, stratifiedSubset } from '../../src/core/data';
 import { conditionKey, evaluateClips, protectWith, rowsToCsv, summarizeRows, type Condition, type EvalClip, type EvaluationReaders, type EvaluationRow, type MethodId, type MethodSummary } from '../../src/core/evaluation';
 import type { TrainClip } from '../../src/core/aclipse/trainer';
@@ -51,7 +51,7 @@ export const DEFAULT_EVAL_CONFIG: EvalReportConfig = {
   split: 'test',
   limit: null,
   snrs: [10, 15, 20, 25],
-  methods: ['aclipse', 'noise', 'lowpass2k', 'lowpass4k', 'pitch', 'mcadams', 'pgd'],
+  methods: ['aclipse', ...BASELINE_IDS, 'pgd'],
   pgd: { steps: 20, limit: 96, snrs: [10, 20] },
   attacker: { enabled: true, trainClips: 1200, epochs: 2, learningRate: 3e-4, budgetDb: 10, maxBatch: 16 },
   parts: [...REPORT_PARTS],

@@ -9,6 +9,7 @@ import { perturbationReport } from '../../src/core/analysis';
 import { SAMPLE_RATE, decodeWavTo16kMono, encodeWav, validateSamples, type AudioIssueCode } from '../../src/core/audio';
 import { AudioDecodeError, VIDEO_EXTENSIONS, decodeAudioFileDetailed, findFfmpeg, FFMPEG_INSTALL_HINT, type AudioDecodeErrorCode } from '../../src/core/node/decode-audio';
 import { initTf } from '../../src/core/node/tf';
+import { budgetRangeProblem } from '../../src/core/budget';
 import { parseSpans, protectSpans, type Span, type SpanReport } from '../../src/core/spans';
 import { readGeneratorDir } from '../aclipse/common';
 import { numberFlag, parseFlags, stringFlag, type Flags } from '../flags';
@@ -161,9 +162,8 @@ export function parseProtectArgs(argv: string[]): ProtectArgs | 'help' {
     };
     if (!args.input || !args.outDir) throw new UsageError('Give an input file or folder and --out <dir>.');
     if (positional.length > 1) throw new UsageError(`One input file or folder, please (got ${positional.length}: ${positional.join(', ')}).`);
-    if (args.budgetDb !== undefined && (args.budgetDb < -20 || args.budgetDb > 80)) {
-      throw new UsageError(`A budget of ${args.budgetDb} dB is outside −20…80 dB.`);
-    }
+    const budgetProblem = args.budgetDb === undefined ? null : budgetRangeProblem(args.budgetDb);
+    if (budgetProblem) throw new UsageError(budgetProblem);
     return args;
   } catch (e) {
     throw e instanceof UsageError ? e : new UsageError((e as Error).message);

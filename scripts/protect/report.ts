@@ -36,6 +36,7 @@ export interface ClipEvaluation {
 }
 
 /** Optional analyses beyond the shipped evaluators. Add fields here (see the module comment); none exist yet. */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- an extension point: analyses add fields here.
 export interface ProtectReportExtensions {}
 
 export interface ProtectReportRecord extends ProtectReportExtensions {

@@ -95,13 +95,6 @@ export function powerSpectrogram(x: Float32Array, opts: SpectrogramOptions = {})
   return { frames, bins, nFft, hop, sampleRate, power };
 }
 
-/** Power in dB, floored so silence does not become −Infinity. */
-export function toDb(power: Float32Array, floorDb = -120): Float32Array {
-  const out = new Float32Array(power.length);
-  for (let i = 0; i < power.length; i++) out[i] = Math.max(floorDb, 10 * Math.log10(power[i] + 1e-20));
-  return out;
-}
-
 export interface BandEnergies {
   /** Energy in [lowHz, splitHz). */
   low: number;

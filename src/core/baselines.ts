@@ -14,21 +14,12 @@ import { mulberry32 } from './data/random';
 import { besselI0, resample } from './audio/resample';
 import { SAMPLE_RATE } from './audio/constants';
 import { fftInPlace, snrDb } from './analysis';
+import { BUDGET_MARGIN, budgetRatio } from './budget';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Budget
 // ---------------------------------------------------------------------------------------------------------------
 
-/**
- * Shrink factor that keeps float32 rounding of the output from landing a clip below the promised SNR
- * (same margin as the generator's projection: 1e-4 relative is < 0.001 dB).
- */
-const BUDGET_MARGIN = 1 - 1e-4;
-
-/** Ratio ρ with ‖δ‖ ≤ ρ‖x‖ for a minimum SNR in dB. */
-export function budgetRatio(minSnrDb: number): number {
-  return Math.pow(10, -minSnrDb / 20);
-}
 
 function norm(x: ArrayLike<number>): number {
   let s = 0;
@@ -560,7 +551,9 @@ export function mcadams(x: Float32Array, alpha = 0.8, opts: McAdamsOptions = {})
 // Registry and the common entry point
 // ---------------------------------------------------------------------------------------------------------------
 
-export type BaselineId = 'noise' | 'lowpass2k' | 'lowpass4k' | 'pitch' | 'mcadams';
+/** The baselines in display order; BASELINES below describes each. */
+export const BASELINE_IDS = ['noise', 'lowpass2k', 'lowpass4k', 'pitch', 'mcadams'] as const;
+export type BaselineId = (typeof BASELINE_IDS)[number];
 
 /** Tunable parameters of the baselines; each baseline reads only its own. */
 export interface BaselineParams {

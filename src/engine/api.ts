@@ -10,27 +10,26 @@
  *   `engine.run('name', args, { signal, onProgress })`.
  */
 
-import type { BaselineId, BaselineParams } from '../core/baselines';
+import { BASELINE_IDS as CORE_BASELINE_IDS, type BaselineId, type BaselineParams } from '../core/baselines';
 import type { PerturbationReport } from '../core/analysis';
 import type { DatasetEntry, DatasetFormat, Emotion, LoadReport } from '../core/data';
 import type { CueMetric, CueRetention } from '../core/cues';
 import type { EvaluationRow, MethodSummary } from '../core/evaluation';
 import type { DomainVerdict } from '../core/domain';
+// Type-only imports from the tfjs parts of the core: erased at build time, so no tfjs reaches the page.
+import type { ModuleConfig } from '../core/aclipse/generator';
+import type { EpochReport, EvalMetrics, StepLosses, StepReport } from '../core/aclipse/trainer';
+import type { FineTuneProgress } from '../core/ml/evaluators';
+import type { ErrorRate } from '../core/ml/metrics';
+import type { AclipseTrainConfig } from '../core/training-config';
+import type { WordAlignment } from '../core/words';
 export type { DomainSignals, DomainVerdict, DomainVerdictKind } from '../core/domain';
 
 export type { BaselineId, BaselineParams, DatasetFormat, Emotion, EvaluationRow, LoadReport, MethodSummary, PerturbationReport };
 export type { CueMetric, CueRetention };
 
-/** Word or character error counts (same shape as ErrorRate in src/core/ml/metrics.ts). */
-export interface ErrorRate {
-  substitutions: number;
-  deletions: number;
-  insertions: number;
-  /** Reference length (words or characters). */
-  refLength: number;
-  /** (S + D + I) / N. */
-  rate: number;
-}
+/** Word or character error counts and their rate (S + D + I) / N. */
+export type { ErrorRate };
 
 export type BackendName = 'webgpu' | 'wasm' | 'cpu';
 export const BACKEND_NAMES: readonly BackendName[] = ['webgpu', 'wasm', 'cpu'];
@@ -208,7 +207,8 @@ export interface ExportedModel {
 export type ProtectMethod = 'aclipse' | BaselineId;
 /** `original` scores the unmodified clips (the reference row of an evaluation). */
 export type EvalMethod = 'original' | ProtectMethod;
-export const BASELINE_IDS: readonly BaselineId[] = ['noise', 'lowpass2k', 'lowpass4k', 'pitch', 'mcadams'];
+/** The baseline ids in display order (one list, in src/core/baselines.ts, which is plain TS without tfjs). */
+export const BASELINE_IDS: readonly BaselineId[] = CORE_BASELINE_IDS;
 
 // =====================================================================================================================
 // Progress details
@@ -250,8 +250,6 @@ export interface LoadModelsArgs {
   languageModel?: boolean;
 }
 
-export type ModelOrigin = 'shipped' | 'trained' | 'imported' | 'fine-tuned';
-
 export interface EvaluatorInfo {
   kind: 'ser' | 'asr';
   origin: 'shipped' | 'fine-tuned';
@@ -264,15 +262,8 @@ export interface EvaluatorInfo {
   trainedWith: JsonObject;
 }
 
-export interface GeneratorModuleConfig {
-  hidden: number;
-  kernel: number;
-  layers: number;
-  seReduction: number;
-  dropout: number;
-  maskScale: number;
-  addScale: number;
-}
+/** Sizes of one generator module (SO or ER). */
+export type GeneratorModuleConfig = ModuleConfig;
 
 export interface GeneratorInfo {
   /** 'shipped', 'trained-1', 'imported-1', … */
@@ -367,14 +358,9 @@ export interface ProtectArgs {
   spectra?: SpectraOptions;
 }
 
-export type WordOp = 'equal' | 'sub' | 'del' | 'ins';
-export interface AlignedWord {
-  op: WordOp;
-  /** Null for an insertion. */
-  ref: string | null;
-  /** Null for a deletion. */
-  hyp: string | null;
-}
+/** One word of the reference → hypothesis alignment (ref null for an insertion, hyp null for a deletion). */
+export type AlignedWord = WordAlignment;
+export type WordOp = WordAlignment['op'];
 
 export interface Intelligibility {
   /** What the protected transcript was compared with. */
@@ -411,8 +397,11 @@ export interface ProtectResult {
   cues: CueRetention;
 }
 
+/** Time columns of a spectrogram for display: plenty for a screen, small to hold for many clips. */
+export const SPECTRA_MAX_FRAMES = 800;
+
 export interface SpectraOptions {
-  /** Upper bound on the time columns returned (long clips are averaged down). Default 800. */
+  /** Upper bound on the time columns returned (long clips are averaged down). Default SPECTRA_MAX_FRAMES. */
   maxFrames?: number;
   /** FFT size (power of two). Default 512 (257 bins of 31.25 Hz). */
   nFft?: number;
@@ -553,17 +542,8 @@ export interface EvaluateResult {
 // Training
 // =====================================================================================================================
 
-export interface TrainConfig {
-  seed: number;
-  /** Minimum SNR (dB), enforced by construction. */
-  budgetDb: number;
-  /** Stratified subset size and how often (epochs) it is swapped (paper: 400, 5). */
-  subsetSize: number;
-  swapEvery: number;
-  batchSize: number;
-  stage1: { epochs: number; learningRate: number; lambda1: number };
-  stage2: { epochs: number; learningRate: number; lambda2: number; tune: 'er' | 'so' };
-}
+/** The trainer's config; the memory cap per batch stays the trainer's default (clips are cut at maxClipSeconds). */
+export type TrainConfig = Omit<AclipseTrainConfig, 'maxBatchSeconds'>;
 
 export interface TrainArgs {
   datasetId: string;
@@ -586,40 +566,14 @@ export interface TrainArgs {
   maxClipSeconds?: number;
 }
 
-export interface TrainLosses {
-  ce: number;
-  ctc: number;
-  total: number;
-}
+export type TrainLosses = StepLosses;
 
-export interface TrainStepReport {
-  stage: 1 | 2;
-  /** 0-based. */
-  epoch: number;
-  epochs: number;
-  step: number;
-  steps: number;
-  losses: TrainLosses;
-}
+/** The trainer's step report (epoch is 0-based) plus the stage's epoch count. */
+export type TrainStepReport = StepReport & { epochs: number };
 
-export interface TrainEvalMetrics {
-  wa: number;
-  ua: number;
-  wer: number;
-  cer: number;
-  ce: number;
-  ctc: number;
-  confusion: number[][];
-}
+export type TrainEvalMetrics = EvalMetrics;
 
-export interface TrainEpochReport {
-  stage: 1 | 2;
-  epoch: number;
-  epochs: number;
-  train: TrainLosses & { wa: number; wer: number };
-  val?: TrainEvalMetrics;
-  seconds: number;
-}
+export type TrainEpochReport = EpochReport;
 
 export interface TrainingState {
   /** True while a train job is running on this session. */
@@ -651,14 +605,7 @@ export interface FineTuneArgs extends ClipSelection {
   valFraction?: number;
 }
 
-export interface FineTuneStepReport {
-  model: 'ser' | 'asr';
-  epoch: number;
-  epochs: number;
-  step: number;
-  steps: number;
-  loss: number;
-}
+export type FineTuneStepReport = FineTuneProgress;
 
 export interface FineTuneMetrics {
   n: number;

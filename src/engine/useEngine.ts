@@ -1,10 +1,10 @@
 /**
- * React access to the engine: one lazily created EngineClient per page, `useEngine()` for its state, and
- * `useEngineJob(name)` for running one job method with progress and cancellation (whisper-web-style small hook).
+ * React access to the engine: one lazily created EngineClient per page (`getEngine()`), and `useEngineJob(name)` for
+ * running one job method with progress and cancellation (whisper-web-style small hook).
  */
-import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { isBackendName, type BackendName, type JobArgs, type JobName, type JobProgress, type JobResult } from './api';
-import { EngineClient, isAbortError, type EngineState } from './bridge';
+import { EngineClient, isAbortError } from './bridge';
 import { createWorkerTransport } from './worker-transport';
 
 export interface EngineConfig {
@@ -34,12 +34,6 @@ export function getEngine(): EngineClient {
     });
   }
   return client;
-}
-
-export function useEngine(): { engine: EngineClient; state: EngineState } {
-  const engine = getEngine();
-  const state = useSyncExternalStore(engine.subscribe, engine.getState);
-  return { engine, state };
 }
 
 export interface JobState<K extends JobName> {

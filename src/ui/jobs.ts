@@ -4,9 +4,10 @@
  * its own AbortController so Cancel stops exactly that job.
  */
 import { encodeWav } from '../core/audio';
-import { BASELINES } from '../core/baselines';
+import { BASELINE_IDS, BASELINES } from '../core/baselines';
 import type { Emotion } from '../core/data';
 import {
+  SPECTRA_MAX_FRAMES,
   TRAINING_GENERATOR_ID,
   type DatasetSource,
   type EvalMethod,
@@ -197,8 +198,8 @@ export async function importGenerator(files: File[]): Promise<boolean> {
 const queue: string[] = [];
 let current: { clipId: string; controller: AbortController } | null = null;
 
-/** Display resolution for the Spectra tab: plenty for a screen, small to hold for many clips. */
-const SPECTRA = { maxFrames: 800 } as const;
+/** Display resolution for the Spectra tab. */
+const SPECTRA = { maxFrames: SPECTRA_MAX_FRAMES } as const;
 
 export function protectClips(ids: readonly string[], settings: ProtectSettings = get().settings): void {
   const s = get();
@@ -446,7 +447,7 @@ export function cancelEvaluation(): void {
   evalController?.abort();
 }
 
-export const ALL_METHODS: EvalMethod[] = ['original', 'aclipse', 'noise', 'lowpass2k', 'lowpass4k', 'pitch', 'mcadams'];
+export const ALL_METHODS: EvalMethod[] = ['original', 'aclipse', ...BASELINE_IDS];
 
 // ---------------------------------------------------------------------------------------------------------------
 // Training

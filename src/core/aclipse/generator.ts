@@ -11,6 +11,7 @@
  * ‖y − x‖ ≤ 10^(−SNR/20)·‖x‖ per clip, so every output meets the user's minimum SNR whatever the weights are.
  */
 import * as tf from '@tensorflow/tfjs';
+import { BUDGET_MARGIN, budgetRatio } from '../budget';
 import { mulberry32 } from '../data/random';
 import { PR_BINS, PR_HOP, prIstft, prStft, type Spectrum } from './spectral';
 
@@ -214,11 +215,6 @@ export function sampleMaskFor(lengths: number[], n: number): tf.Tensor2D {
   return tf.tensor2d(data, [lengths.length, n]);
 }
 
-/** Ratio ρ with ‖δ‖ ≤ ρ‖x‖ for a minimum SNR in dB. */
-export function budgetRatio(minSnrDb: number): number {
-  return Math.pow(10, -minSnrDb / 20);
-}
-
 /**
  * Projects y so that ‖y − x‖ ≤ ρ‖x‖ per row (over valid samples). Rows already inside the ball are unchanged.
  * Differentiable: the scale is min(1, ρ‖x‖/‖δ‖).
@@ -228,7 +224,7 @@ export function projectToBudget(x: tf.Tensor2D, y: tf.Tensor2D, sampleMask: tf.T
   const deltaNorm = tf.sqrt(tf.add(tf.sum(tf.square(delta), 1, true), 1e-12));
   const xNorm = tf.sqrt(tf.sum(tf.square(tf.mul(x, sampleMask)), 1, true));
   // Slightly inside the ball so float32 rounding never lands a clip below the promised SNR.
-  const scale = tf.minimum(1, tf.div(tf.mul(xNorm, budgetRatio(minSnrDb) * (1 - 1e-4)), deltaNorm));
+  const scale = tf.minimum(1, tf.div(tf.mul(xNorm, budgetRatio(minSnrDb) * BUDGET_MARGIN), deltaNorm));
   return tf.add(tf.mul(x, sampleMask), tf.mul(delta, scale)) as tf.Tensor2D;
 }
 

@@ -9,7 +9,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { ctcLoss, ctcLossAndGrad, ctcSurrogate } from '../ml/ctc';
 import { encodeText } from '../ml/text';
-import { budgetRatio, sampleMaskFor } from './generator';
+import { BUDGET_MARGIN, budgetRatio } from '../budget';
+import { sampleMaskFor } from './generator';
 import { padBatch, type FrozenEvaluators, type TrainClip } from './trainer';
 
 export interface PgdOptions {
@@ -34,7 +35,7 @@ export async function pgdAttack(evaluators: FrozenEvaluators, clips: TrainClip[]
   const labels = clips.map((c) => encodeText(c.text));
   const onehot = tf.tidy(() => tf.oneHot(tf.tensor1d(clips.map((c) => c.emotion), 'int32'), 4));
   // Radius per clip [B, 1]: ρ‖x‖ (slightly inside, like the generator's projection).
-  const radius = tf.tidy(() => tf.mul(tf.sqrt(tf.sum(tf.square(x), 1, true)), budgetRatio(opts.budgetDb) * (1 - 1e-4)));
+  const radius = tf.tidy(() => tf.mul(tf.sqrt(tf.sum(tf.square(x), 1, true)), budgetRatio(opts.budgetDb) * BUDGET_MARGIN));
   let delta = tf.zerosLike(x) as tf.Tensor2D;
   const objective = (d: tf.Tensor2D, ctcTerm: (logits: tf.Tensor3D, lens: number[]) => tf.Scalar): tf.Scalar => {
     const y = tf.add(x, tf.mul(d, mask)) as tf.Tensor2D;

@@ -18,6 +18,7 @@ import { cer, confusionMatrix, unweightedAccuracy, wer, weightedAccuracy } from 
 import { encodeText } from '../ml/text';
 import { mulberry32 } from '../data/random';
 import type { AclipseGenerator } from './model';
+import type { AclipseTrainConfig } from '../training-config';
 
 /** The frozen evaluators, as differentiable functions of the waveform. */
 export interface FrozenEvaluators {
@@ -36,36 +37,8 @@ export interface TrainClip {
   text: string;
 }
 
-export type TunedModule = 'er' | 'so';
-
-export interface StageConfig {
-  epochs: number;
-  learningRate: number;
-}
-
-export interface AclipseTrainConfig {
-  seed: number;
-  /** Minimum SNR (dB) the generator may use, enforced by construction. */
-  budgetDb: number;
-  /** Stratified subset size and how often (epochs) it is replaced (paper: 400, 5). */
-  subsetSize: number;
-  swapEvery: number;
-  batchSize: number;
-  /** Cap on padded audio per batch (batch × longest clip), in seconds: bounds memory (the wasm heap) on long clips. */
-  maxBatchSeconds?: number;
-  stage1: StageConfig & { lambda1: number };
-  stage2: StageConfig & { lambda2: number; tune: TunedModule };
-}
-
-export const PAPER_CONFIG: AclipseTrainConfig = {
-  seed: 0,
-  budgetDb: 10,
-  subsetSize: 400,
-  swapEvery: 5,
-  batchSize: 16,
-  stage1: { epochs: 100, learningRate: 1e-3, lambda1: -1 },
-  stage2: { epochs: 100, learningRate: 1e-5, lambda2: 1, tune: 'er' },
-};
+// The config types and the paper's settings are plain data in ../training-config (the UI's presets read them too).
+export { PAPER_CONFIG, type AclipseTrainConfig, type StageConfig, type TunedModule } from '../training-config';
 
 export type Stage = 1 | 2;
 

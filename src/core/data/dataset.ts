@@ -5,7 +5,6 @@
  */
 import { decodeWavTo16kMono } from '../audio';
 import type { Emotion } from './emotions';
-import type { FileRef } from './source';
 
 export type DatasetFormat = 'iemocap' | 'manifest';
 
@@ -131,10 +130,6 @@ export function isWavPath(path: string): boolean {
 /** Audio a browser can decode with Web Audio even though decodeEntry (WAV only) cannot. */
 export function isOtherAudioPath(path: string): boolean {
   return /\.(flac|mp3|ogg|oga|opus|m4a|aac|webm|mp4)$/i.test(path);
-}
-
-export function fileReader(ref: FileRef): () => Promise<ArrayBuffer> {
-  return () => ref.read();
 }
 
 export interface DecodeOptions {

@@ -4,7 +4,7 @@
  * 2 kHz (the paper's Fig. 6 claim), and where SO and ER put their attention over frequency.
  */
 import { useEffect, useState } from 'react';
-import type { ProtectResult, Spectra } from '../../engine/api';
+import { SPECTRA_MAX_FRAMES, type ProtectResult, type Spectra } from '../../engine/api';
 import { getEngine } from '../../engine/useEngine';
 import { db, pct } from '../format';
 import { errorText } from '../jobs';
@@ -29,7 +29,7 @@ function useSpectra(clip: Clip, result: ProtectResult): { spectra: Spectra | nul
     if (have) return;
     const controller = new AbortController();
     getEngine()
-      .run('spectra', { original: clip.samples, protected: result.wave, maxFrames: 800 }, { signal: controller.signal })
+      .run('spectra', { original: clip.samples, protected: result.wave, maxFrames: SPECTRA_MAX_FRAMES }, { signal: controller.signal })
       .then(
         (s) => {
           spectraCache.set(result, s);

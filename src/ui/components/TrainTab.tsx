@@ -7,6 +7,7 @@
 import { useState, type ReactNode } from 'react';
 import { create } from 'zustand';
 import { TRAINING_GENERATOR_ID, type TrainArgs, type TrainConfig, type TrainEpochReport } from '../../engine/api';
+import { PAPER_CONFIG } from '../../core/training-config';
 import { clause, etaSeconds, pct } from '../format';
 import {
   adoptTrained,
@@ -41,17 +42,9 @@ export interface TrainForm {
   maxClipSeconds: number;
 }
 
-/** The paper's settings (100 + 100 epochs on 400-clip subsets): hours in a browser, shown for reference. */
+/** The paper's settings, the trainer's PAPER_CONFIG (100 + 100 epochs on 400-clip subsets): hours in a browser. */
 export const PAPER_FORM: TrainForm = {
-  config: {
-    seed: 0,
-    budgetDb: 10,
-    subsetSize: 400,
-    swapEvery: 5,
-    batchSize: 16,
-    stage1: { epochs: 100, learningRate: 1e-3, lambda1: -1 },
-    stage2: { epochs: 100, learningRate: 1e-5, lambda2: 1, tune: 'er' },
-  },
+  config: PAPER_CONFIG,
   stages: [1, 2],
   trainSplit: 'train',
   valSplit: 'val',

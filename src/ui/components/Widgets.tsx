@@ -3,6 +3,7 @@
  */
 import { useId, type ReactNode } from 'react';
 import { formatDuration } from '../../core/audio';
+import { BUDGET_RANGE_DB } from '../../core/budget';
 import { describeDiff, diffWords, fromAlignment, summarizeOps } from '../view/diff';
 import type { AlignedWord } from '../../engine/api';
 import { formatEta, pct } from '../format';
@@ -75,8 +76,8 @@ export function StatusBadge({ status, text }: { status: Status; text?: string })
 // Budget
 // ---------------------------------------------------------------------------------------------------------------
 
-export const BUDGET_MIN_DB = 0;
-export const BUDGET_MAX_DB = 40;
+const BUDGET_MIN_DB = BUDGET_RANGE_DB.min;
+const BUDGET_MAX_DB = BUDGET_RANGE_DB.max;
 
 /** In words, what a minimum SNR means for a listener. */
 export function budgetMeaning(snrDb: number): string {

@@ -103,10 +103,6 @@ export function rowPercents(matrix: readonly (readonly number[])[]): number[][] 
   });
 }
 
-export function formatPercent(p: number, digits = 0): string {
-  return Number.isFinite(p) ? `${p.toFixed(digits)} %` : '—';
-}
-
 export type Rgb = [number, number, number];
 
 export function parseHex(hex: string): Rgb {

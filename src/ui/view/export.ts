@@ -2,6 +2,7 @@
  * Exports built in the page: CSV / JSON for results, a stored (uncompressed) ZIP for "download all", and the
  * file names they get. Pure functions plus one `saveBlob` that hands a Blob to the browser.
  */
+import type { ErrorRate, EvaluateResult, EvaluationRow, MethodSummary } from '../../engine/api';
 
 export type CsvValue = string | number | boolean | null | undefined;
 
@@ -189,43 +190,14 @@ export function saveBlob(data: BlobPart, name: string, type: string): void {
 // Evaluation exports
 // ---------------------------------------------------------------------------------------------------------------
 
-/** The fields of an evaluation this module needs (structurally the engine's EvaluateResult). */
-export interface EvaluationExport {
-  datasetId: string;
-  split: string | null;
-  budgetDb: number;
-  generatorId: string | null;
-  backend: string;
-  summaries: {
-    method: string;
-    clips: number;
-    wa: number;
-    ua: number;
-    wer: { rate: number };
-    cer: { rate: number };
-    meanSnrDb: number | null;
-    meanLowChangeDb: number | null;
-    meanHighChangeDb: number | null;
-    meanPerturbationHighShare: number | null;
-    seconds: number;
-  }[];
-  rows: {
-    clipId: string;
-    method: string;
-    emotion: string | null;
-    predicted: string;
-    probabilities: number[];
-    reference: string | null;
-    transcript: string;
-    wer: number | null;
-    cer: number | null;
-    snrDb: number | null;
-    lowChangeDb: number | null;
-    highChangeDb: number | null;
-    perturbationHighShare: number | null;
-    ms: number;
-  }[];
-}
+type SummaryField = 'method' | 'clips' | 'wa' | 'ua' | 'meanSnrDb' | 'meanLowChangeDb' | 'meanHighChangeDb' | 'meanPerturbationHighShare' | 'seconds';
+type RowField = 'clipId' | 'method' | 'emotion' | 'predicted' | 'probabilities' | 'reference' | 'transcript' | 'wer' | 'cer' | 'snrDb' | 'lowChangeDb' | 'highChangeDb' | 'perturbationHighShare' | 'ms';
+
+/** The fields of the engine's EvaluateResult this module reads (an EvaluateResult is one). */
+export type EvaluationExport = Pick<EvaluateResult, 'datasetId' | 'split' | 'budgetDb' | 'generatorId' | 'backend'> & {
+  summaries: (Pick<MethodSummary, SummaryField> & { wer: Pick<ErrorRate, 'rate'>; cer: Pick<ErrorRate, 'rate'> })[];
+  rows: Pick<EvaluationRow, RowField>[];
+};
 
 /** One line per method (the comparison table), with the run's provenance in every row so files stay self-describing. */
 export function summaryCsv(r: EvaluationExport): string {

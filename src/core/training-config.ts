@@ -1,0 +1,35 @@
+/**
+ * The Aclipse training configuration and the paper's settings, as plain data: the trainer
+ * (src/core/aclipse/trainer.ts), the scripts and the Train tab's presets all read them from here (no tfjs).
+ */
+
+export type TunedModule = 'er' | 'so';
+
+export interface StageConfig {
+  epochs: number;
+  learningRate: number;
+}
+
+export interface AclipseTrainConfig {
+  seed: number;
+  /** Minimum SNR (dB) the generator may use, enforced by construction. */
+  budgetDb: number;
+  /** Stratified subset size and how often (epochs) it is replaced (paper: 400, 5). */
+  subsetSize: number;
+  swapEvery: number;
+  batchSize: number;
+  /** Cap on padded audio per batch (batch × longest clip), in seconds: bounds memory (the wasm heap) on long clips. */
+  maxBatchSeconds?: number;
+  stage1: StageConfig & { lambda1: number };
+  stage2: StageConfig & { lambda2: number; tune: TunedModule };
+}
+
+export const PAPER_CONFIG: AclipseTrainConfig = {
+  seed: 0,
+  budgetDb: 10,
+  subsetSize: 400,
+  swapEvery: 5,
+  batchSize: 16,
+  stage1: { epochs: 100, learningRate: 1e-3, lambda1: -1 },
+  stage2: { epochs: 100, learningRate: 1e-5, lambda2: 1, tune: 'er' },
+};
