@@ -184,17 +184,16 @@ export function parseLuaDialogs(src: string): DialogLine[] {
     if (toks[j]?.value === ')') return { args, end: j + 1 };
     for (;;) {
       let s = '';
-      let any = false;
       for (;;) {
         const t = toks[j];
         if (t?.kind !== 'string') return null;
         s += t.value;
-        any = true;
         j++;
         if (toks[j]?.kind === 'punct' && toks[j]!.value === '..') j++;
         else break;
       }
-      if (any) args.push(s);
+      // the inner loop returns unless it read at least one string
+      args.push(s);
       const t = toks[j];
       if (t?.kind === 'punct' && t.value === ',') j++;
       else if (t?.kind === 'punct' && t.value === ')') return { args, end: j + 1 };

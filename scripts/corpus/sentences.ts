@@ -37,7 +37,7 @@ const BAD_TOKEN = /^(?:etc|vs|cf|ie|eg|e\.g|i\.e|mr|mrs|dr|st|ok)$/;
  */
 export function cleanExample(raw: string): Sentence | null {
   const s = raw.trim().replace(/\s+/g, ' ');
-  if (!s || /[0-9"()[\]{}\/\\&*+=<>#@$%^_~|`-]/.test(s)) return null;
+  if (!s || /[0-9"()[\]{}/\\&*+=<>#@$%^_~|`-]/.test(s)) return null;
   if (/[^A-Za-z' ,;:.?!]/.test(s)) return null; // non-ASCII letters, other symbols
   if (/\.\.|[,;:.?!][A-Za-z']/.test(s)) return null; // ellipses, abbreviations like u.s., missing spaces
   const tokens = s.split(' ');

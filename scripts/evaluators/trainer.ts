@@ -130,7 +130,7 @@ export async function trainKind(cfg: TrainRunConfig, kind: Kind, fresh: boolean,
       else if (model instanceof SerModel && init instanceof SerModel) growFrom(model, init);
       else throw new Error('not the same architecture');
     } catch (e) {
-      throw new Error(`${tc.init} holds a ${kind} the config's architecture cannot start from (${(e as Error).message}): ${JSON.stringify(init.config)}`);
+      throw new Error(`${tc.init} holds a ${kind} the config's architecture cannot start from (${(e as Error).message}): ${JSON.stringify(init.config)}`, { cause: e });
     } finally {
       init.dispose();
     }
