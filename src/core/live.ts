@@ -73,12 +73,12 @@ export class LiveProtector {
   private readonly ratio2: number;
   private readonly cap2: number;
   /** Input from absolute sample `bufStart` on. */
-  private buf = new Float32Array(0);
+  private buf: Float32Array = new Float32Array(0);
   private bufStart = 0;
   private received = 0;
   private nextHop = 0;
   /** The previous window's output over the start of the next hop, for the crossfade. */
-  private tail = new Float32Array(0);
+  private tail: Float32Array = new Float32Array(0);
   private prevScale = 1;
   private energyX = 0;
   private energyD = 0;

@@ -17,7 +17,7 @@ export class StreamResampler {
   private readonly taps: number;
   private readonly table: Float64Array | null;
   /** Input from absolute index `start` on. */
-  private buf = new Float32Array(0);
+  private buf: Float32Array = new Float32Array(0);
   private start = 0;
   private received = 0;
   private nextOut = 0;
