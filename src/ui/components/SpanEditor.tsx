@@ -108,11 +108,9 @@ export function SpanEditor({ clip }: { clip: Clip }) {
   const sel = useAppStore((s) => s.spanSelections[clip.id] ?? EMPTY_SELECTION);
   const patch = useAppStore((s) => s.patchSpans);
   const busy = useAppStore((s) => s.busy);
-  const resultWords = useAppStore((s) => {
-    const o = s.protections[clip.id]?.result?.original;
-    return o?.words ? { words: o.words, domain: o.domain } : null;
-  });
-  const known = sel.words ?? resultWords;
+  // The analysis itself, not an object made from it: a selector that builds a new object each call never settles.
+  const analyzed = useAppStore((s) => s.protections[clip.id]?.result?.original ?? null);
+  const known = sel.words ?? (analyzed?.words ? { words: analyzed.words, domain: analyzed.domain } : null);
   const reliable = known ? readingsReliable(known.domain) : true;
   const setSpans = (spans: Span[]) => patch(clip.id, { spans });
   const reading = busy === 'Reading the words…';
