@@ -30,6 +30,7 @@ import { ClipInput } from './ClipInput';
 import { ComparePlayer } from './ComparePlayer';
 import { CueRetentionBlock } from './CueRetention';
 import { DomainNotice, readingsReliable } from './DomainNotice';
+import { LiveCard } from './LiveCard';
 import { InlineMessages } from './Messages';
 import { SpanEditor } from './SpanEditor';
 import { BatchList, BudgetSlider, ProgressBar, StatusBadge, WordDiffView, type BatchRow } from './Widgets';
@@ -667,6 +668,7 @@ export function ProtectTab() {
     <div className="protect-layout">
       <div className="side">
         <ClipInput />
+        <LiveCard />
         <ClipsCard />
         <ModelsCard />
       </div>
