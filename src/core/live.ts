@@ -23,9 +23,9 @@ export type WindowProtector = (window: Float32Array, budgetDb: number) => Promis
 export interface LiveOptions {
   /** Minimum SNR (dB) of the perturbation against the signal, kept on the running energy. */
   budgetDb: number;
-  /** Output granularity (default 0.08 s). Latency is at least hop + look-ahead. */
+  /** Output granularity (default 0.04 s). Latency is at least hop + look-ahead. */
   hopS?: number;
-  /** Audio after a hop that its window sees (default 0.064 s, four generator frames). */
+  /** Audio after a hop that its window sees (default 0.048 s, three generator frames). */
   lookAheadS?: number;
   /** Audio before a hop that its window sees (default 0.4 s). */
   contextS?: number;
@@ -53,7 +53,11 @@ export interface LiveReport {
   snrDb: number;
 }
 
-export const LIVE_DEFAULTS = { hopS: 0.08, lookAheadS: 0.064, contextS: 0.4, localCapDb: 6, marginDb: 0.3 } as const;
+/**
+ * Chosen with `npm run bench -- --live` on wasm: 40 + 48 ms keep the worst-case added delay under 200 ms with the
+ * page's 16 ms blocks and a 50 ms playback lead, at ~20 % of one core; a longer context cost load and changed little.
+ */
+export const LIVE_DEFAULTS = { hopS: 0.04, lookAheadS: 0.048, contextS: 0.4, localCapDb: 6, marginDb: 0.3 } as const;
 
 function concat(a: Float32Array, b: Float32Array): Float32Array {
   if (a.length === 0) return b.slice();
