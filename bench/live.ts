@@ -4,9 +4,15 @@
  * the block's duration, the load (processing time / audio time: < 0.5 means under half of one core), an
  * end-to-end latency estimate, and how far the streamed result is from protecting the whole clip at once.
  */
+import { readFileSync } from 'node:fs';
 import { snrDb } from '../src/core/analysis';
 import type { AclipseGenerator } from '../src/core/aclipse/model';
-import { LIVE_DEFAULTS, LiveProtector, type LiveOptions } from '../src/core/live';
+import { decodeWavTo16kMono } from '../src/core/audio';
+import { LIVE_DEFAULTS, LiveProtector, protectStreamOffline, type LiveOptions } from '../src/core/live';
+import { wer } from '../src/core/ml/metrics';
+import type { AsrModel } from '../src/core/ml/models';
+import { normalizeText } from '../src/core/ml/text';
+import { predictAsr } from '../src/core/ml/train';
 
 /** What the page's worklet posts at a time (src/ui/audio/capture.worklet.ts). */
 export const WORKLET_BLOCK = 256;
@@ -81,4 +87,32 @@ export function printLive(b: LiveBench): void {
       `  added latency ≤ ${b.latencyMs.toFixed(0)} ms (block + hop + look-ahead + p95 processing + ${PLAYBACK_LEAD_MS} ms playback lead; goal ≤ 200 ms) ${b.latencyMs <= 200 ? 'OK' : 'MISSED'}\n` +
       `  SNR live ${b.snrLive.toFixed(2)} dB, whole clip ${b.snrOffline.toFixed(2)} dB; live perturbation differs from the whole-clip one by ${(b.relDiff * 100).toFixed(0)} % (RMS)`,
   );
+}
+
+/**
+ * Does streaming still hide the words? Our ASR (greedy) on the demo `test` clips: original, whole-clip Aclipse and
+ * live Aclipse (the same clip streamed), WER against the clips' text, with the mean SNR of each.
+ */
+export async function liveDemoWer(gen: AclipseGenerator, asr: AsrModel, budgetDb: number): Promise<string> {
+  const clips = readFileSync('public/demo/manifest.jsonl', 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { path: string; text: string; split?: string })
+    .filter((c) => c.split === 'test');
+  const refs: string[] = [];
+  const hyps: [string[], string[], string[]] = [[], [], []];
+  let snrWhole = 0;
+  let snrLive = 0;
+  for (const c of clips) {
+    const x = decodeWavTo16kMono(new Uint8Array(readFileSync(`public/demo/${c.path}`)));
+    const whole = (await gen.protect(x, budgetDb)).wave;
+    const live = (await protectStreamOffline(x, async (w, b) => (await gen.protect(w, b)).wave, { budgetDb })).wave;
+    const out = await predictAsr(asr, [x, whole, live]);
+    refs.push(normalizeText(c.text));
+    out.forEach((p, i) => hyps[i as 0 | 1 | 2].push(p.greedy));
+    snrWhole += snrDb(x, whole) / clips.length;
+    snrLive += snrDb(x, live) / clips.length;
+  }
+  const w = (h: string[]) => `${(wer(refs, h).rate * 100).toFixed(1)} %`;
+  return `live on ${clips.length} demo test clips, our ASR (greedy) WER: original ${w(hyps[0])}, whole-clip Aclipse ${w(hyps[1])} (SNR ${snrWhole.toFixed(2)} dB), live Aclipse ${w(hyps[2])} (SNR ${snrLive.toFixed(2)} dB)`;
 }

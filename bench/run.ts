@@ -27,7 +27,7 @@ import { readGeneratorDir } from '../scripts/aclipse/common';
 import { numberFlag, parseFlags } from '../scripts/flags';
 import { withPreviewBrowser } from '../scripts/preview';
 import { firstVisitBench, printFirstVisit } from './first-visit';
-import { liveBench, printLive } from './live';
+import { liveBench, liveDemoWer, printLive } from './live';
 
 type Row = { op: string; backend: string; ms: number; extra?: string };
 
@@ -173,10 +173,11 @@ async function main(): Promise<void> {
   }
   const live = async () => {
     await initTf('wasm');
-    const { gen, ser, asr } = await loadModels();
+    const { gen, ser, asr, shipped } = await loadModels();
     ser.dispose();
-    asr.dispose();
     printLive(await liveBench(gen, testSignal(seconds), gen.config.budgetDb));
+    if (shipped.length === 3 && existsSync('public/demo/manifest.jsonl')) console.log(`  ${await liveDemoWer(gen, asr, gen.config.budgetDb)}`);
+    asr.dispose();
     gen.dispose();
   };
   if (flags.live === true) return live();
