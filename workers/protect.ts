@@ -14,7 +14,7 @@ import type { Evaluators } from '../src/core/ml/evaluators';
 import { ALPHABET } from '../src/core/ml/text';
 import { asrLogProbs } from '../src/core/ml/train';
 import { normalizeSpans, protectSpans, type Span, type SpanReport } from '../src/core/spans';
-import { ctcWordTimes, wordsInSpan, type TimedWord } from '../src/core/wordtimes';
+import { ctcAlignWords, ctcWordTimes, wordsInSpan, type TimedWord } from '../src/core/wordtimes';
 import {
   BASELINE_IDS,
   type AnalyzeArgs,
@@ -65,25 +65,31 @@ function checkBudget(budgetDb: unknown): number {
 const WORD_PIECE_SAMPLES = 30 * SAMPLE_RATE;
 
 /**
- * Word times from the ASR's best path. A second ASR pass (predict does not hand out its log-probabilities, and the
- * evaluator code is not ours to change); it costs about as much as the transcript itself.
+ * Word times: the shown transcript force-aligned to the ASR's frames, or the words of its greedy path where that
+ * is not possible (clips read in several pieces, a transcript that does not fit). A second ASR pass: predict does
+ * not hand out its log-probabilities, and the evaluator code is not ours to change; it costs about as much again.
  */
-export async function wordTimes(evaluators: Evaluators, wave: Float32Array): Promise<TimedWord[]> {
+export async function wordTimes(evaluators: Evaluators, wave: Float32Array, transcript: string): Promise<TimedWord[]> {
   const pieces: Float32Array[] = [];
   for (let i = 0; i < wave.length; i += WORD_PIECE_SAMPLES) pieces.push(wave.subarray(i, Math.min(wave.length, i + WORD_PIECE_SAMPLES)));
   const logProbs = await asrLogProbs(evaluators.asr, pieces);
   const v = evaluators.asr.config.vocab;
+  const alphabet = ALPHABET.slice(0, v);
+  if (logProbs.length === 1 && logProbs[0]!.length >= v) {
+    const aligned = ctcAlignWords(logProbs[0]!, alphabet, transcript, wave.length / SAMPLE_RATE / (logProbs[0]!.length / v));
+    if (aligned) return aligned;
+  }
   return logProbs.flatMap((lp, k) => {
     const frames = lp.length / v;
     if (frames === 0) return [];
-    return ctcWordTimes(lp, ALPHABET.slice(0, v), pieces[k]!.length / SAMPLE_RATE / frames, { offsetS: (k * WORD_PIECE_SAMPLES) / SAMPLE_RATE });
+    return ctcWordTimes(lp, alphabet, pieces[k]!.length / SAMPLE_RATE / frames, { offsetS: (k * WORD_PIECE_SAMPLES) / SAMPLE_RATE });
   });
 }
 
 export async function analyzeWith(evaluators: Evaluators, lexiconWords: number, wave: Float32Array): Promise<ClipAnalysis> {
   const t0 = performance.now();
   const p = await evaluators.predict(wave);
-  const words = await wordTimes(evaluators, wave);
+  const words = await wordTimes(evaluators, wave, p.transcript);
   return {
     emotion: p.emotion,
     probabilities: [...p.probabilities],

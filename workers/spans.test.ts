@@ -62,6 +62,8 @@ describe('span protection in the engine', () => {
       expect(r.snrDb).toBeGreaterThan(Math.min(...r.spans!.map((s) => s.snrDb)));
       expect(Array.isArray(r.original!.words)).toBe(true);
       for (const w of r.original!.words!) expect(w.end).toBeGreaterThan(w.start);
+      // The words to pick are the transcript's own (force-aligned), not the greedy path's.
+      expect(r.original!.words!.map((w) => w.word).join(' ')).toBe(r.original!.transcript);
     }
   }, 120_000);
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ctcWordTimes, spansForWords, wordsCoveredBy, wordsInSpan, type TimedWord } from './wordtimes';
+import { ctcAlignWords, ctcWordTimes, spansForWords, wordsCoveredBy, wordsInSpan, type TimedWord } from './wordtimes';
 
 const ALPHABET = ['', ' ', "'", ...'abcdefghijklmnopqrstuvwxyz'];
 
@@ -25,6 +25,28 @@ describe('word timings from the CTC best path', () => {
   it('keeps a doubled letter that a blank separates, and shifts by the chunk offset', () => {
     const words = ctcWordTimes(path('l_l'), ALPHABET, 0.02, { offsetS: 30 });
     expect(words).toEqual([{ word: 'll', start: 30, end: 30 + 0.06 }]);
+  });
+});
+
+describe('word timings of a known transcript (forced alignment)', () => {
+  it('splits words the greedy path runs together, at the frames the alignment gives each', () => {
+    // The best path never emits the space: greedily this is one word "hewas".
+    const lp = path('_he__was_');
+    expect(ctcWordTimes(lp, ALPHABET, 0.02).map((w) => w.word)).toEqual(['hewas']);
+    const words = ctcAlignWords(lp, ALPHABET, 'he was', 0.02)!;
+    expect(words.map((w) => w.word)).toEqual(['he', 'was']);
+    expect(words[0]!.start).toBeCloseTo(0.02);
+    expect(words[0]!.end).toBeCloseTo(0.06);
+    expect(words[1]!.start).toBeCloseTo(0.1);
+    expect(words[1]!.end).toBeCloseTo(0.16);
+  });
+
+  it('refuses what cannot fit: too few frames, a double letter without room for its blank, unknown characters', () => {
+    expect(ctcAlignWords(path('__'), ALPHABET, 'was', 0.02)).toBeNull();
+    expect(ctcAlignWords(path('ll'), ALPHABET, 'll', 0.02)).toBeNull();
+    expect(ctcAlignWords(path('l_l'), ALPHABET, 'll', 0.02)).toEqual([{ word: 'll', start: 0, end: 0.06 }]);
+    expect(ctcAlignWords(path('____'), ALPHABET, 'é', 0.02)).toBeNull();
+    expect(ctcAlignWords(path('____'), ALPHABET, '  ', 0.02)).toEqual([]);
   });
 });
 

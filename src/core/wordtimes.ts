@@ -65,6 +65,75 @@ export function ctcWordTimes(
 }
 
 /**
+ * Times of the words of a known transcript (e.g. the beam search's, which the screen shows): the CTC Viterbi
+ * (forced) alignment of its characters to the frames. Unlike the greedy path it keeps words apart that the best
+ * path runs together, and its words are the ones the user reads. Null when the transcript cannot fit the frames
+ * (more labels than frames) or has a character outside the alphabet.
+ */
+export function ctcAlignWords(
+  logProbs: Float32Array,
+  alphabet: readonly string[],
+  transcript: string,
+  secondsPerFrame: number,
+  opts: { blank?: number; offsetS?: number } = {},
+): TimedWord[] | null {
+  const v = alphabet.length;
+  const t = Math.floor(logProbs.length / v);
+  const blank = opts.blank ?? 0;
+  const offset = opts.offsetS ?? 0;
+  const words = transcript.trim().split(/\s+/).filter(Boolean);
+  if (words.length === 0) return [];
+  const text = words.join(' ');
+  const labels: number[] = [];
+  const wordOf: number[] = [];
+  let w = 0;
+  for (const ch of text) {
+    const id = alphabet.indexOf(ch);
+    if (id < 0 || id === blank) return null;
+    labels.push(id);
+    wordOf.push(ch === ' ' ? -1 : w);
+    if (ch === ' ') w++;
+  }
+  const states = 2 * labels.length + 1;
+  const label = (st: number) => (st % 2 === 0 ? blank : labels[(st - 1) / 2]!);
+  // A repeated character needs a blank between its two copies, so count those frames too.
+  let needed = labels.length;
+  for (let i = 1; i < labels.length; i++) if (labels[i] === labels[i - 1]) needed++;
+  if (needed > t) return null;
+  let prev = new Float64Array(states).fill(-Infinity);
+  let cur = new Float64Array(states);
+  const back = new Int32Array(t * states);
+  prev[0] = logProbs[blank]!;
+  if (states > 1) prev[1] = logProbs[label(1)]!;
+  for (let f = 1; f < t; f++) {
+    for (let st = 0; st < states; st++) {
+      let best = prev[st]!;
+      let from = st;
+      if (st >= 1 && prev[st - 1]! > best) (best = prev[st - 1]!), (from = st - 1);
+      if (st >= 2 && st % 2 === 1 && label(st) !== label(st - 2) && prev[st - 2]! > best) (best = prev[st - 2]!), (from = st - 2);
+      cur[st] = best + logProbs[f * v + label(st)]!;
+      back[f * states + st] = from;
+    }
+    [prev, cur] = [cur, prev];
+  }
+  let st = states > 1 && prev[states - 2]! > prev[states - 1]! ? states - 2 : states - 1;
+  if (!Number.isFinite(prev[st]!)) return null;
+  const first = new Array<number>(words.length).fill(-1);
+  const last = new Array<number>(words.length).fill(-1);
+  for (let f = t - 1; f >= 0; f--) {
+    if (st % 2 === 1) {
+      const wi = wordOf[(st - 1) / 2]!;
+      if (wi >= 0) {
+        first[wi] = f;
+        if (last[wi]! < 0) last[wi] = f;
+      }
+    }
+    if (f > 0) st = back[f * states + st]!;
+  }
+  return words.map((word, i) => ({ word, start: offset + first[i]! * secondsPerFrame, end: offset + (last[i]! + 1) * secondsPerFrame }));
+}
+
+/**
  * The spans that cover the picked words (indices into `words`). Neighbouring picked words become one span; each
  * edge is padded by `padS` (CTC spikes lag and clip the sound) but never past the midpoint of the gap to a word
  * that was not picked, so hiding one word does not eat into the next.
