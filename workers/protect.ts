@@ -134,7 +134,7 @@ async function protectOnly(
 ): Promise<Protected> {
   let done = 0;
   const total = spans.reduce((n, s) => n + s.end - s.start, 0);
-  let last: Protected | null = null;
+  let generatorId: string | null = null;
   const so = new Float32Array(ATTENTION_BINS);
   const er = new Float32Array(ATTENTION_BINS);
   let weight = 0;
@@ -142,21 +142,21 @@ async function protectOnly(
     wave,
     spans,
     async (piece, b) => {
-      last = await protectWave(models, method, piece, b, opts);
-      if (last.attention) {
+      const one = await protectWave(models, method, piece, b, opts);
+      generatorId = one.generatorId;
+      if (one.attention) {
         for (let k = 0; k < ATTENTION_BINS; k++) {
-          so[k]! += last.attention.so[k]! * piece.length;
-          er[k]! += last.attention.er[k]! * piece.length;
+          so[k]! += one.attention.so[k]! * piece.length;
+          er[k]! += one.attention.er[k]! * piece.length;
         }
         weight += piece.length;
       }
       done += piece.length / SAMPLE_RATE;
       onFraction(Math.min(1, done / Math.max(total, 1e-9)));
-      return last.wave;
+      return one.wave;
     },
     { budgetDb },
   );
-  const generatorId = (last as Protected | null)?.generatorId ?? null;
   if (weight > 0) for (let k = 0; k < ATTENTION_BINS; k++) (so[k]! /= weight, er[k]! /= weight);
   return { wave: r.wave, snrDb: r.snrDb, attention: weight > 0 ? { so, er } : null, generatorId, spans: r.spans };
 }
