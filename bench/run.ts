@@ -10,6 +10,9 @@
  *  - First visit (browser, bench/first-visit.ts): bytes downloaded before the user acts and up to the end of the
  *    first Protect, and the page chunk's gzip size, against their goals (≤ 4 MB, ≤ 300 kB).
  *    `npm run bench -- --first-visit` runs only this part.
+ *  - Live (Node, wasm, bench/live.ts): streaming protection in the page's 16 ms blocks: time per block against the
+ *    block's duration, load on one core (goal < 50 %), added latency (goal ≤ 200 ms), distance from whole-clip
+ *    protection. `npm run bench -- --live` runs only this part.
  * Uses the shipped weights in public/models when present (same shapes as training), random weights otherwise.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -24,6 +27,7 @@ import { readGeneratorDir } from '../scripts/aclipse/common';
 import { numberFlag, parseFlags } from '../scripts/flags';
 import { withPreviewBrowser } from '../scripts/preview';
 import { firstVisitBench, printFirstVisit } from './first-visit';
+import { liveBench, liveDemoWer, printLive } from './live';
 
 type Row = { op: string; backend: string; ms: number; extra?: string };
 
@@ -179,8 +183,20 @@ async function main(): Promise<void> {
     printFirstVisit(await firstVisitBench());
     return;
   }
+  const live = async () => {
+    await initTf('wasm');
+    const { gen, ser, asr, shipped } = await loadModels();
+    ser.dispose();
+    printLive(await liveBench(gen, testSignal(seconds), gen.config.budgetDb));
+    if (shipped.length === 3 && existsSync('public/demo/manifest.jsonl')) console.log(`  ${await liveDemoWer(gen, asr, gen.config.budgetDb)}`);
+    asr.dispose();
+    gen.dispose();
+  };
+  if (flags.live === true) return live();
   const rows = [...(await nodeBench('wasm', seconds, reps)), ...(await nodeBench('cpu', seconds, reps))];
   printRows(rows);
+  console.log('');
+  await live();
   if (flags['no-browser'] !== true) {
     if (!existsSync('/usr/bin/chromium') || !existsSync('dist/index.html')) {
       console.log('\nbrowser: skipped (needs /usr/bin/chromium and `npm run build`)');

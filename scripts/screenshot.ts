@@ -1,10 +1,10 @@
 /**
- * npm run screenshot -- [--clip s3955_flite_kal16] [--out docs/img/protect.png] [--backend wasm]
+ * npm run screenshot -- [--clip s3955_flite_kal16] [--out docs/img/protect.png] [--backend wasm] [--word 2]
  *
  * Renders the README's picture of the Protect screen: serves the production build (run `npm run build` first) with
  * `vite preview`, opens it in Debian's Chromium, loads a demo clip, protects it with the shipped weights at the
  * default 10 dB budget, and saves a screenshot of the page. Prints what the screen shows (SNR, WER, emotions), so
- * the caption can quote it.
+ * the caption can quote it. `--word N` protects only the N-th word of the transcript (1-based), picked on screen.
  */
 import { argOr } from './flags';
 import { withPreviewBrowser } from './preview';
@@ -24,6 +24,12 @@ async function main(): Promise<void> {
     await page.getByTestId('demo-select').selectOption(clip);
     await page.getByTestId('demo-load').click();
     await page.getByTestId('clip-name').filter({ hasText: `${clip}.wav` }).waitFor({ timeout: 60_000 });
+    const word = Number(argOr('word', '0'));
+    if (word > 0) {
+      await page.getByTestId('scope-spans').click();
+      await page.getByTestId('find-words').click();
+      await page.getByTestId('word-chip').nth(word - 1).click({ timeout: 120_000 });
+    }
     await page.getByTestId('protect').click();
     await page.getByTestId('snr').waitFor({ timeout: 300_000 });
     await page.getByTestId('waveform-protected').and(page.locator('[data-ready="true"]')).waitFor({ timeout: 60_000 });
@@ -32,7 +38,9 @@ async function main(): Promise<void> {
       wer: await page.getByTestId('wer').getAttribute('data-value'),
       verdict: await page.getByTestId('emotion-verdict').textContent(),
       original: await page.getByTestId('transcript-original').textContent(),
+      spans: word > 0 ? await page.getByTestId('span-result').allTextContents() : undefined,
     };
+    if (word > 0) await page.getByTestId('span-editor').scrollIntoViewIfNeeded();
     await page.screenshot({ path: out, fullPage: false });
     console.log(`wrote ${out}: ${JSON.stringify(facts)}`);
   });

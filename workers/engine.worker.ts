@@ -18,6 +18,7 @@ import { initBackend } from './backend';
 import { DatasetStore, clipMeta, decodeEntry } from './datasets';
 import { evaluateDataset } from './evaluate';
 import { computeSpectra } from './measure';
+import { LiveService } from './live';
 import { ModelStore } from './models';
 import { analyzeClip, checkWave, protectClip } from './protect';
 import { TrainingService } from './training';
@@ -36,6 +37,7 @@ function requireReady(): BackendReport {
 const models = new ModelStore();
 const datasets = new DatasetStore();
 const training = new TrainingService(models, datasets);
+const live = new LiveService(models);
 
 /**
  * Moves the result's typed-array buffers to the UI instead of copying them (a 10-min clip is 38 MB per wave).
@@ -137,6 +139,19 @@ const api: EngineApi = {
   protect(args, jobId, onProgress) {
     requireReady();
     return jobs.run(jobId, onProgress, async (ctx) => transferOut(await protectClip(models, args, ctx)));
+  },
+
+  liveStart(args, jobId, onProgress) {
+    requireReady();
+    return jobs.run(jobId, onProgress, async () => live.start(args));
+  },
+
+  livePush(args, jobId, onProgress) {
+    return jobs.run(jobId, onProgress, async () => transferOut(await live.push(args)));
+  },
+
+  liveStop(args, jobId, onProgress) {
+    return jobs.run(jobId, onProgress, async () => transferOut(await live.stop(args.sessionId)));
   },
 
   spectra(args, jobId, onProgress) {

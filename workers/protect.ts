@@ -12,6 +12,10 @@ import { applyBaseline } from '../src/core/baselines';
 import { budgetRangeProblem } from '../src/core/budget';
 import { analyzeCues, compareCues } from '../src/core/cues';
 import type { Evaluators } from '../src/core/ml/evaluators';
+import { ALPHABET } from '../src/core/ml/text';
+import { asrLogProbs } from '../src/core/ml/train';
+import { normalizeSpans, protectSpans, type Span, type SpanReport } from '../src/core/spans';
+import { ctcAlignWords, ctcWordTimes, wordsInSpan, type TimedWord } from '../src/core/wordtimes';
 import {
   BASELINE_IDS,
   type AnalyzeArgs,
@@ -21,6 +25,7 @@ import {
   type ProtectArgs,
   type ProtectMethod,
   type ProtectResult,
+  type SpanResult,
 } from '../src/engine/api';
 import type { JobContext } from './jobs';
 import { computeSpectra, intelligibility } from './measure';
@@ -42,6 +47,15 @@ export function checkWave(wave: unknown, what = 'The clip'): Float32Array {
   return wave;
 }
 
+/** Spans as the UI sends them, checked and normalised (sorted, merged, clipped), or null for the whole clip. */
+function checkSpans(spans: unknown, wave: Float32Array): Span[] | null {
+  if (spans === undefined || (Array.isArray(spans) && spans.length === 0)) return null;
+  if (!Array.isArray(spans) || !spans.every((s: unknown) => typeof s === 'object' && s !== null && typeof (s as Span).start === 'number' && typeof (s as Span).end === 'number')) {
+    throw new TypeError('Spans must be a list of { start, end } in seconds.');
+  }
+  return normalizeSpans(spans as Span[], wave.length / SAMPLE_RATE);
+}
+
 function checkBudget(budgetDb: unknown): number {
   if (typeof budgetDb !== 'number' || !Number.isFinite(budgetDb)) throw new RangeError('The budget (minimum SNR in dB) must be a number.');
   const problem = budgetRangeProblem(budgetDb);
@@ -49,9 +63,35 @@ function checkBudget(budgetDb: unknown): number {
   return budgetDb;
 }
 
+/** The evaluators read at most this much audio at once (as Evaluators.predict does), so timings go per piece. */
+const WORD_PIECE_SAMPLES = 30 * SAMPLE_RATE;
+
+/**
+ * Word times: the shown transcript force-aligned to the ASR's frames, or the words of its greedy path where that
+ * is not possible (clips read in several pieces, a transcript that does not fit). A second ASR pass: predict does
+ * not hand out its log-probabilities, and the evaluator code is not ours to change; it costs about as much again.
+ */
+export async function wordTimes(evaluators: Evaluators, wave: Float32Array, transcript: string): Promise<TimedWord[]> {
+  const pieces: Float32Array[] = [];
+  for (let i = 0; i < wave.length; i += WORD_PIECE_SAMPLES) pieces.push(wave.subarray(i, Math.min(wave.length, i + WORD_PIECE_SAMPLES)));
+  const logProbs = await asrLogProbs(evaluators.asr, pieces);
+  const v = evaluators.asr.config.vocab;
+  const alphabet = ALPHABET.slice(0, v);
+  if (logProbs.length === 1 && logProbs[0]!.length >= v) {
+    const aligned = ctcAlignWords(logProbs[0]!, alphabet, transcript, wave.length / SAMPLE_RATE / (logProbs[0]!.length / v));
+    if (aligned) return aligned;
+  }
+  return logProbs.flatMap((lp, k) => {
+    const frames = lp.length / v;
+    if (frames === 0) return [];
+    return ctcWordTimes(lp, alphabet, pieces[k]!.length / SAMPLE_RATE / frames, { offsetS: (k * WORD_PIECE_SAMPLES) / SAMPLE_RATE });
+  });
+}
+
 export async function analyzeWith(evaluators: Evaluators, lexiconWords: number, wave: Float32Array): Promise<ClipAnalysis> {
   const t0 = performance.now();
   const p = await evaluators.predict(wave);
+  const words = await wordTimes(evaluators, wave, p.transcript);
   return {
     emotion: p.emotion,
     probabilities: [...p.probabilities],
@@ -61,6 +101,7 @@ export async function analyzeWith(evaluators: Evaluators, lexiconWords: number, 
     ms: Math.round(performance.now() - t0),
     backend: tf.getBackend() as BackendName,
     domain: p.domain,
+    words,
   };
 }
 
@@ -79,6 +120,52 @@ export interface Protected {
   snrDb: number;
   attention: { so: Float32Array; er: Float32Array } | null;
   generatorId: string | null;
+  /** Per span, when only spans were protected. */
+  spans?: SpanReport[];
+}
+
+/** Protects only the spans (the core's protectSpans around the same protection), the rest left bit for bit. */
+async function protectOnly(
+  models: ModelStore,
+  method: ProtectMethod,
+  wave: Float32Array,
+  budgetDb: number,
+  spans: Span[],
+  opts: { params?: BaselineParams; seed?: number; ctx?: JobContext },
+  onFraction: (f: number) => void,
+): Promise<Protected> {
+  let done = 0;
+  const total = spans.reduce((n, s) => n + s.end - s.start, 0);
+  let generatorId: string | null = null;
+  const so = new Float32Array(ATTENTION_BINS);
+  const er = new Float32Array(ATTENTION_BINS);
+  let weight = 0;
+  const r = await protectSpans(
+    wave,
+    spans,
+    async (piece, b) => {
+      const one = await protectWave(models, method, piece, b, opts);
+      generatorId = one.generatorId;
+      if (one.attention) {
+        for (let k = 0; k < ATTENTION_BINS; k++) {
+          so[k]! += one.attention.so[k]! * piece.length;
+          er[k]! += one.attention.er[k]! * piece.length;
+        }
+        weight += piece.length;
+      }
+      done += piece.length / SAMPLE_RATE;
+      onFraction(Math.min(1, done / Math.max(total, 1e-9)));
+      return one.wave;
+    },
+    { budgetDb },
+  );
+  if (weight > 0) {
+    for (let k = 0; k < ATTENTION_BINS; k++) {
+      so[k]! /= weight;
+      er[k]! /= weight;
+    }
+  }
+  return { wave: r.wave, snrDb: r.snrDb, attention: weight > 0 ? { so, er } : null, generatorId, spans: r.spans };
 }
 
 /**
@@ -123,15 +210,14 @@ export async function protectClip(models: ModelStore, args: ProtectArgs, ctx: Jo
   const budgetDb = checkBudget(args.budgetDb);
   const evaluators = args.analyze === false ? null : models.evaluators;
 
+  const spans = checkSpans(args.spans, wave);
+
   const analyzeShare = evaluators ? 0.5 : 0;
   ctx.progress('Protecting', 0);
   const t0 = performance.now();
-  const p = await protectWave(models, args.method, wave, budgetDb, {
-    params: args.params,
-    seed: args.seed,
-    ctx,
-    onFraction: (f) => ctx.progress('Protecting', f * (1 - analyzeShare) * 0.95),
-  });
+  const opts = { params: args.params, seed: args.seed, ctx };
+  const onFraction = (f: number) => ctx.progress('Protecting', f * (1 - analyzeShare) * 0.95);
+  const p = spans ? await protectOnly(models, args.method, wave, budgetDb, spans, opts, onFraction) : await protectWave(models, args.method, wave, budgetDb, { ...opts, onFraction });
   const protectMs = performance.now() - t0;
 
   let original: ClipAnalysis | null = null;
@@ -166,6 +252,11 @@ export async function protectClip(models: ModelStore, args: ProtectArgs, ctx: Jo
   const spectra = args.spectra
     ? computeSpectra(wave, p.wave, args.spectra, SAMPLE_RATE, { original: originalCues.pitch, protected: protectedCues.pitch })
     : null;
+  const spanResults: SpanResult[] | undefined = p.spans?.map((s) => ({
+    ...s,
+    before: original?.words ? wordsInSpan(original.words, s) : null,
+    after: prot?.words ? wordsInSpan(prot.words, s) : null,
+  }));
   const totalMs = performance.now() - started;
   ctx.progress('Done', 1);
   return {
@@ -188,5 +279,6 @@ export async function protectClip(models: ModelStore, args: ProtectArgs, ctx: Jo
     },
     backend: tf.getBackend() as BackendName,
     cues,
+    ...(spanResults ? { spans: spanResults } : {}),
   };
 }

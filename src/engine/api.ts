@@ -23,10 +23,14 @@ import type { FineTuneProgress } from '../core/ml/evaluators';
 import type { ErrorRate } from '../core/ml/metrics';
 import type { AclipseTrainConfig } from '../core/training-config';
 import type { WordAlignment } from '../core/words';
+import type { LiveChunk, LiveReport } from '../core/live';
+import type { Span, SpanReport } from '../core/spans';
+import type { TimedWord } from '../core/wordtimes';
 export type { DomainSignals, DomainVerdict, DomainVerdictKind } from '../core/domain';
 
 export type { BaselineId, BaselineParams, DatasetFormat, Emotion, EvaluationRow, LoadReport, MethodSummary, PerturbationReport };
 export type { CueMetric, CueRetention };
+export type { LiveChunk, LiveReport, Span, SpanReport, TimedWord };
 
 /** Word or character error counts and their rate (S + D + I) / N. */
 export type { ErrorRate };
@@ -146,6 +150,12 @@ export interface EngineApi {
   analyze(args: AnalyzeArgs, jobId: string, onProgress: ProgressSink | null): Promise<ClipAnalysis>;
   /** Protects one clip (up to 10 min) with the active generator or a baseline, and measures what changed. */
   protect(args: ProtectArgs, jobId: string, onProgress: ProgressSink | null): Promise<ProtectResult>;
+  /** Starts live protection (one session at a time; a new one ends the old). Blocks then go to livePush. */
+  liveStart(args: LiveStartArgs, jobId: string, onProgress: ProgressSink | null): Promise<LiveSession>;
+  /** Protects what a block of microphone audio completes; returns the protected audio that became final. */
+  livePush(args: LivePushArgs, jobId: string, onProgress: ProgressSink | null): Promise<LivePushResult>;
+  /** Ends the session, protecting what is left. */
+  liveStop(args: { sessionId: string }, jobId: string, onProgress: ProgressSink | null): Promise<LivePushResult>;
   /** Spectrograms of an original/protected pair (and their difference) for display. Plain JS, any backend. */
   spectra(args: SpectraArgs, jobId: string, onProgress: ProgressSink | null): Promise<Spectra>;
 
@@ -338,6 +348,8 @@ export interface ClipAnalysis {
    * unreliable, on 'no-speech' clips there is nothing to read. Null when no calibration (domain.json) is loaded.
    */
   domain: DomainVerdict | null;
+  /** Words of the ASR's greedy CTC path with their times (absent in results stored before word timings existed). */
+  words?: TimedWord[];
 }
 
 export interface ProtectArgs {
@@ -356,6 +368,18 @@ export interface ProtectArgs {
   referenceText?: string;
   /** Also return spectra (the same as calling `spectra`), e.g. { maxFrames: 600 }. */
   spectra?: SpectraOptions;
+  /**
+   * Protect only these parts (seconds): each is held to the budget on its own, and every sample outside them is the
+   * original, bit for bit. Absent or empty: the whole clip.
+   */
+  spans?: Span[];
+}
+
+/** One protected span: its budget report and what the recognizer heard there before and after. */
+export interface SpanResult extends SpanReport {
+  /** Words of the original (greedy CTC path) whose middle lies in the span; null without the evaluators. */
+  before: string | null;
+  after: string | null;
 }
 
 /** One word of the reference → hypothesis alignment (ref null for an insertion, hyp null for a deletion). */
@@ -395,6 +419,43 @@ export interface ProtectResult {
   backend: BackendName;
   /** Emotion cues (pitch, voicing, loudness, speaking rate) of the original kept in the protected clip; no model. */
   cues: CueRetention;
+  /** Per span when only spans were protected (then `snrDb` is over the whole clip); absent for a whole clip. */
+  spans?: SpanResult[];
+}
+
+// =====================================================================================================================
+// Live protection
+// =====================================================================================================================
+
+export interface LiveStartArgs {
+  method: ProtectMethod;
+  budgetDb: number;
+  /** Overrides of the streaming windows (seconds), e.g. for the benchmark. */
+  hopS?: number;
+  lookAheadS?: number;
+  contextS?: number;
+}
+
+export interface LiveSession {
+  sessionId: string;
+  hopS: number;
+  lookAheadS: number;
+  /** Hop + look-ahead: the delay before any processing time. */
+  algorithmicLatencyS: number;
+  backend: BackendName;
+}
+
+export interface LivePushArgs {
+  sessionId: string;
+  /** 16 kHz mono, any length. */
+  block: Float32Array;
+}
+
+export interface LivePushResult {
+  chunk: LiveChunk | null;
+  /** Time spent protecting in this call. */
+  processMs: number;
+  report: LiveReport;
 }
 
 /** Time columns of a spectrogram for display: plenty for a screen, small to hold for many clips. */

@@ -20,6 +20,7 @@ import {
   type JobResult,
   type ModelsReport,
   type ProtectResult,
+  type Span,
   type TrainArgs,
 } from '../engine/api';
 import { isAbortError } from '../engine/bridge';
@@ -28,7 +29,7 @@ import { addClipFromFile } from './actions';
 import { restoreGenerators } from './persist';
 import { keepOffline } from './pwa/offline';
 import type { ProgressSample } from './format';
-import { IDLE_JOB, useAppStore, type AppState, type Clip, type JobTrack, type ProtectSettings } from './store';
+import { IDLE_JOB, useAppStore, type AppState, type Clip, type JobTrack, type ProtectSettings, type SpanSelection } from './store';
 import { protectedFileName, saveBlob, stamp, uniqueNames, unzipStore, zipStore } from './view/export';
 
 const get = () => useAppStore.getState();
@@ -206,7 +207,8 @@ export function protectClips(ids: readonly string[], settings: ProtectSettings =
   for (const id of ids) {
     if (!s.clips.some((c) => c.id === id)) continue;
     if (queue.includes(id) || current?.clipId === id) continue;
-    s.patchProtection(id, { status: 'queued', settings: { ...settings }, stage: 'Waiting…', fraction: null, error: null });
+    const spans = activeSpans(s.spanSelections[id]);
+    s.patchProtection(id, { status: 'queued', settings: { ...settings, ...(spans ? { spans } : {}) }, stage: 'Waiting…', fraction: null, error: null });
     queue.push(id);
   }
   void pump();
@@ -227,10 +229,10 @@ async function pump(): Promise<void> {
       // The analysis decodes with the beam search, so the LM comes too (on the first protect only).
       if (get().models.status !== 'ready' || !modelsPromise || !modelsLm) patchProtection(clipId, { stage: 'Loading the models…' });
       await loadModels();
-      const { method, budgetDb, params } = job.settings;
+      const { method, budgetDb, params, spans } = job.settings;
       const result = await run(
         'protect',
-        { wave: clip.samples, method, budgetDb, params, spectra: SPECTRA, analyze: true },
+        { wave: clip.samples, method, budgetDb, params, spectra: SPECTRA, analyze: true, ...(spans ? { spans } : {}) },
         controller.signal,
         (p) => patchProtection(clipId, { stage: p.stage, fraction: p.fraction }),
       );
@@ -260,6 +262,30 @@ export function cancelProtection(): void {
   current?.controller.abort();
 }
 
+/** The spans a clip's next protection uses, or undefined for the whole clip. */
+export function activeSpans(sel: SpanSelection | undefined): Span[] | undefined {
+  return sel?.enabled && sel.spans.length ? sel.spans.map((s) => ({ ...s })) : undefined;
+}
+
+/**
+ * Reads the words of a clip and when each was said (the recognizer's CTC alignment), so they can be picked. Runs
+ * the evaluators only; the clip is not changed.
+ */
+export async function findWords(clipId: string): Promise<void> {
+  const clip = get().clips.find((c) => c.id === clipId);
+  if (!clip) return;
+  get().setBusy('Reading the words…');
+  try {
+    await loadModels();
+    const a = await run('analyze', { wave: clip.samples });
+    get().patchSpans(clipId, { words: { words: a.words ?? [], domain: a.domain } });
+  } catch (err) {
+    if (!isAbortError(err)) get().notify('error', `Could not read the words: ${errorText(err)}`, 'spans:words');
+  } finally {
+    get().setBusy(null);
+  }
+}
+
 /** "Aclipse · 10 dB", "McAdams · 12 dB": which method and budget produced a protected clip. */
 export function resultTag(result: Pick<ProtectResult, 'method' | 'budgetDb'>): string {
   const method = result.method === 'aclipse' ? 'Aclipse' : (BASELINES.find((b) => b.id === result.method)?.label ?? result.method);
@@ -271,8 +297,8 @@ function formatBudget(db: number): string {
 }
 
 /** File name of a protected clip: its name, the method and the budget ("take 1-aclipse-10dB.wav"). */
-export function protectedName(clip: Pick<Clip, 'name'>, result: Pick<ProtectResult, 'method' | 'budgetDb'>): string {
-  return protectedFileName(clip.name, `${result.method}-${formatBudget(result.budgetDb)}dB`);
+export function protectedName(clip: Pick<Clip, 'name'>, result: Pick<ProtectResult, 'method' | 'budgetDb' | 'spans'>): string {
+  return protectedFileName(clip.name, `${result.method}-${formatBudget(result.budgetDb)}dB${result.spans?.length ? '-spans' : ''}`);
 }
 
 export function downloadProtected(clipId: string): void {

@@ -18,11 +18,14 @@ import type {
   ModelsReport,
   ProtectMethod,
   ProtectResult,
+  Span,
+  TimedWord,
   TrainArgs,
   TrainEpochReport,
   TrainingState,
   TrainStepReport,
 } from '../engine/api';
+import type { DomainVerdict } from '../engine/api';
 import type { EngineState } from '../engine/bridge';
 import type { ProgressSample } from './format';
 
@@ -57,7 +60,21 @@ export interface ProtectSettings {
   method: ProtectMethod;
   budgetDb: number;
   params: BaselineParams;
+  /** The parts protected (seconds), copied from the clip's span selection when a job is queued; absent = all. */
+  spans?: Span[];
 }
+
+/** What the user marked to hide in one clip, kept with the clip. */
+export interface SpanSelection {
+  /** True: Protect hides only `spans`; false: the whole clip. */
+  enabled: boolean;
+  /** Sorted, non-overlapping, in seconds. */
+  spans: Span[];
+  /** The recognizer's timed words of the original, to pick words by; null until read. */
+  words: { words: TimedWord[]; domain: DomainVerdict | null } | null;
+}
+
+export const EMPTY_SELECTION: SpanSelection = { enabled: false, spans: [], words: null };
 
 export type RunStatus = 'idle' | 'queued' | 'running' | 'done' | 'error' | 'cancelled';
 
@@ -145,6 +162,8 @@ export interface AppState {
 
   settings: ProtectSettings;
   protections: Record<string, Protection>;
+  /** Per clip id. */
+  spanSelections: Record<string, SpanSelection>;
   models: ModelsState;
   datasets: DatasetInfo[];
   activeDatasetId: string | null;
@@ -164,6 +183,7 @@ export interface AppState {
   setBusy(busy: string | null): void;
   setSettings(patch: Partial<ProtectSettings>): void;
   patchProtection(clipId: string, patch: Partial<Protection>): void;
+  patchSpans(clipId: string, patch: Partial<SpanSelection>): void;
 }
 
 let nextMessageId = 1;
@@ -195,6 +215,7 @@ export const useAppStore = create<AppState>()((set, get) => ({
 
   settings: DEFAULT_SETTINGS,
   protections: {},
+  spanSelections: {},
   models: { status: 'idle', report: null, progress: {}, error: null, generation: 0 },
   datasets: [],
   activeDatasetId: null,
@@ -224,7 +245,9 @@ export const useAppStore = create<AppState>()((set, get) => ({
         s.selectedClipId === id ? (clips[Math.min(index, clips.length - 1)]?.id ?? null) : s.selectedClipId;
       const protections = { ...s.protections };
       delete protections[id];
-      return { clips, selectedClipId, protections };
+      const spanSelections = { ...s.spanSelections };
+      delete spanSelections[id];
+      return { clips, selectedClipId, protections, spanSelections };
     });
   },
 
@@ -276,6 +299,11 @@ export const useAppStore = create<AppState>()((set, get) => ({
       const base: Protection = old ?? { status: 'idle', settings: s.settings, stage: '', fraction: null, result: null, error: null };
       return { protections: { ...s.protections, [clipId]: { ...base, ...patch } } };
     });
+  },
+
+  patchSpans(clipId, patch) {
+    if (!get().clips.some((c) => c.id === clipId)) return;
+    set((s) => ({ spanSelections: { ...s.spanSelections, [clipId]: { ...(s.spanSelections[clipId] ?? EMPTY_SELECTION), ...patch } } }));
   },
 }));
 

@@ -15,7 +15,7 @@ export interface RecorderHandle {
   readonly startedAt: number;
 }
 
-function micError(err: unknown): AudioInputError {
+export function micError(err: unknown): AudioInputError {
   const name = err instanceof DOMException || err instanceof Error ? err.name : '';
   if (name === 'NotAllowedError' || name === 'SecurityError' || name === 'PermissionDeniedError') {
     return new AudioInputError(

@@ -6,10 +6,11 @@ import { useMemo, useState } from 'react';
 import { clipStats, formatDuration } from '../../core/audio';
 import { BASELINES } from '../../core/baselines';
 import { EMOTIONS } from '../../core/data';
-import type { ClipAnalysis, GeneratorInfo, ModelLoadTarget, ModelsReport, ProtectMethod, ProtectResult } from '../../engine/api';
+import type { ClipAnalysis, GeneratorInfo, ModelLoadTarget, ModelsReport, ProtectMethod, ProtectResult, Span } from '../../engine/api';
 import { downloadClip } from '../audio/download';
 import { clause, db, dbfs, pct } from '../format';
 import {
+  activeSpans,
   cancelProtection,
   downloadAllProtected,
   downloadProtected,
@@ -23,12 +24,15 @@ import {
   useGenerator,
 } from '../jobs';
 import { selectedClip, useAppStore, type Clip, type Protection, type ProtectSettings } from '../store';
+import { sameSpans, spanLabel } from '../view/spans';
 import { ProbabilityBars } from './Charts';
 import { ClipInput } from './ClipInput';
 import { ComparePlayer } from './ComparePlayer';
 import { CueRetentionBlock } from './CueRetention';
 import { DomainNotice, readingsReliable } from './DomainNotice';
+import { LiveCard } from './LiveCard';
 import { InlineMessages } from './Messages';
+import { SpanEditor } from './SpanEditor';
 import { BatchList, BudgetSlider, ProgressBar, StatusBadge, WordDiffView, type BatchRow } from './Widgets';
 
 export const METHOD_LABEL: Record<string, string> = {
@@ -44,8 +48,13 @@ export function methodDescription(method: ProtectMethod): string {
   return BASELINES.find((b) => b.id === method)?.description ?? '';
 }
 
-function sameSettings(r: ProtectResult, s: ProtectSettings, activeGenerator: string | null): boolean {
-  return r.method === s.method && r.budgetDb === s.budgetDb && (r.method !== 'aclipse' || r.generatorId === activeGenerator);
+function sameSettings(r: ProtectResult, s: ProtectSettings, activeGenerator: string | null, spans: Span[] | undefined): boolean {
+  return (
+    r.method === s.method &&
+    r.budgetDb === s.budgetDb &&
+    (r.method !== 'aclipse' || r.generatorId === activeGenerator) &&
+    sameSpans(r.spans?.map(({ start, end }) => ({ start, end })), spans)
+  );
 }
 
 function protectBlocker(method: ProtectMethod, report: ModelsReport | null, status: string): string | null {
@@ -79,6 +88,7 @@ function ClipsCard() {
   const select = useAppStore((s) => s.selectClip);
   const settings = useAppStore((s) => s.settings);
   const activeGenerator = useAppStore((s) => s.models.report?.activeGenerator ?? null);
+  const spanSelections = useAppStore((s) => s.spanSelections);
   if (clips.length === 0) return null;
   const rows: BatchRow[] = clips.map((c) => {
     const p = protections[c.id];
@@ -97,7 +107,7 @@ function ClipsCard() {
   const done = rows.filter((r) => r.status === 'done').length;
   const todo = clips.filter((c) => {
     const p = protections[c.id];
-    return !p || p.status !== 'done' || !p.result || !sameSettings(p.result, settings, activeGenerator);
+    return !p || p.status !== 'done' || !p.result || !sameSettings(p.result, settings, activeGenerator, activeSpans(spanSelections[c.id]));
   });
   return (
     <section className="card" aria-labelledby="clips-title">
@@ -326,6 +336,7 @@ function SettingsCard({ clip }: { clip: Clip | null }) {
   const models = useAppStore((s) => s.models);
   const engine = useAppStore((s) => s.engine);
   const protection = useAppStore((s) => (clip ? s.protections[clip.id] : undefined));
+  const noSpans = useAppStore((s) => !!clip && !!s.spanSelections[clip.id]?.enabled && !s.spanSelections[clip.id]?.spans.length);
   const report = models.report;
   const blocker = protectBlocker(settings.method, report, models.status);
   const baseline = BASELINES.find((b) => b.id === settings.method);
@@ -383,7 +394,7 @@ function SettingsCard({ clip }: { clip: Clip | null }) {
             <button
               type="button"
               className="button button-primary button-large"
-              disabled={!clip || !!blocker || engineDown}
+              disabled={!clip || !!blocker || engineDown || noSpans}
               onClick={() => clip && protectClips([clip.id])}
               data-testid="protect"
             >
@@ -474,7 +485,7 @@ function ProtectedFacts({ result, clip }: { result: ProtectResult; clip: Clip })
     <div className="facts-block" data-testid="protected-facts">
       <dl className="facts facts-tight">
         <div>
-          <dt>Achieved SNR</dt>
+          <dt>{result.spans ? 'Achieved SNR (whole clip)' : 'Achieved SNR'}</dt>
           <dd data-testid="snr" data-value={Number.isFinite(result.snrDb) ? result.snrDb.toFixed(3) : String(result.snrDb)}>
             {db(result.snrDb)}
           </dd>
@@ -505,6 +516,7 @@ function ProtectedFacts({ result, clip }: { result: ProtectResult; clip: Clip })
           </dd>
         </div>
       </dl>
+      {result.spans && <SpanResults result={result} reliable={reliable} />}
       {o?.domain?.verdict === 'no-speech' ? (
         <p className="muted small" data-testid="protected-no-speech">
           No speech in the original, so there are no words or emotion to compare.
@@ -536,6 +548,42 @@ function ProtectedFacts({ result, clip }: { result: ProtectResult; clip: Clip })
   );
 }
 
+/** Per protected span: where, its own SNR against the budget, and what the recognizer heard there before and after. */
+function SpanResults({ result, reliable }: { result: ProtectResult; reliable: boolean }) {
+  const spans = result.spans ?? [];
+  return (
+    <div className="span-results" data-testid="span-results">
+      <div className="probs-title">
+        Protected parts ({spans.length}){reliable ? '' : ' · words unreliable for this voice'}
+      </div>
+      <table className="table small">
+        <thead>
+          <tr>
+            <th scope="col">Part</th>
+            <th scope="col">SNR (budget ≥ {result.budgetDb} dB)</th>
+            <th scope="col">Heard before</th>
+            <th scope="col">Heard after</th>
+          </tr>
+        </thead>
+        <tbody>
+          {spans.map((s) => (
+            <tr key={s.start} data-testid="span-result" data-snr={Number.isFinite(s.snrDb) ? s.snrDb.toFixed(3) : String(s.snrDb)}>
+              <td className="num">{spanLabel(s)}</td>
+              <td className="num">
+                {db(s.snrDb)}
+                {s.scaled ? <span className="muted"> (held to the budget)</span> : null}
+              </td>
+              <td>{s.before === null ? '–' : s.before || <span className="muted">(no words)</span>}</td>
+              <td>{s.after === null ? '–' : s.after || <span className="muted">(no words)</span>}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p className="hint">Everything outside these parts is the original, sample for sample. The emotion cues below are over the whole clip.</p>
+    </div>
+  );
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // The clip card
 // ---------------------------------------------------------------------------------------------------------------
@@ -544,9 +592,10 @@ function ClipCard({ clip }: { clip: Clip }) {
   const protection = useAppStore((s) => s.protections[clip.id]);
   const settings = useAppStore((s) => s.settings);
   const activeGenerator = useAppStore((s) => s.models.report?.activeGenerator ?? null);
+  const selection = useAppStore((s) => s.spanSelections[clip.id]);
   const stats = useMemo(() => clipStats(clip.samples, clip.sampleRate), [clip]);
   const result = protection?.status === 'done' ? protection.result : (protection?.result ?? null);
-  const stale = result && !sameSettings(result, settings, activeGenerator);
+  const stale = result && !sameSettings(result, settings, activeGenerator, activeSpans(selection));
   const label = result ? (result.method === 'aclipse' ? 'Protected' : `${METHOD_LABEL[result.method]}`) : 'Protected';
   return (
     <article className="card clip-card" data-testid="clip-card" aria-labelledby="clip-title">
@@ -587,9 +636,10 @@ function ClipCard({ clip }: { clip: Clip }) {
       )}
       {stale && (
         <p className="inline-warning" role="status" data-testid="result-stale">
-          Shown: {METHOD_LABEL[result.method]} at ≥ {result.budgetDb} dB. The settings have changed; press Protect to apply them.
+          Shown: {METHOD_LABEL[result.method]} at ≥ {result.budgetDb} dB{result.spans ? ` on ${result.spans.length} marked part${result.spans.length === 1 ? '' : 's'}` : ', whole clip'}. The settings or marked parts have changed; press Protect to apply them.
         </p>
       )}
+      <SpanEditor clip={clip} />
       <ComparePlayer
         original={clip.samples}
         protectedWave={result?.wave ?? null}
@@ -618,6 +668,7 @@ export function ProtectTab() {
     <div className="protect-layout">
       <div className="side">
         <ClipInput />
+        <LiveCard />
         <ClipsCard />
         <ModelsCard />
       </div>

@@ -61,7 +61,7 @@ function Spectrograms({ clip, result }: { clip: Clip; result: ProtectResult }) {
     );
   }
   const range = { min: spectra.minDb, max: spectra.maxDb };
-  const common = { frames: spectra.frames, bins: spectra.bins, range, maxHz: spectra.maxHz, durationSeconds: spectra.durationSeconds };
+  const common = { frames: spectra.frames, bins: spectra.bins, range, maxHz: spectra.maxHz, durationSeconds: spectra.durationSeconds, spans: result.spans };
   const f0 = spectra.f0;
   const axis = { hopS: f0.hopS, minHz: f0.minHz, maxHz: f0.maxHz };
   // The original's pitch on its own panel; both on the protected and difference panels, where a moved or broken

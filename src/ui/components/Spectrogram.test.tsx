@@ -37,6 +37,15 @@ describe('SpectrogramPanel F0 overlay', () => {
     expect(screen.getByTestId('o').querySelector('.spectro-f0-axis')).toBeNull();
   });
 
+  it('outlines the protected spans at their place on the time axis', () => {
+    render(<SpectrogramPanel title="Protected" {...common} durationSeconds={2} spans={[{ start: 0.5, end: 1 }, { start: 1.5, end: 2 }]} testId="s" />);
+    const marks = screen.getAllByTestId('s-span');
+    expect(marks.map((m) => [m.style.left, m.style.width])).toEqual([
+      ['25%', '25%'],
+      ['75%', '25%'],
+    ]);
+  });
+
   it('labels the lines in a legend', () => {
     render(<F0Legend kinds={['original', 'protected']} minHz={50} maxHz={500} />);
     const legend = screen.getByTestId('f0-legend');

@@ -41,10 +41,12 @@ export interface SpectrogramPanelProps {
   description?: string;
   /** Pitch contours to overlay (with a right-hand F0 axis). */
   f0?: F0Overlay;
+  /** Parts that were protected (seconds), outlined on the panel: outside them the clip is the original. */
+  spans?: readonly { start: number; end: number }[];
 }
 
 export function SpectrogramPanel(props: SpectrogramPanelProps) {
-  const { title, db, frames, bins, range, maxHz, durationSeconds, splitHz = 2000, height = 170, testId, f0 } = props;
+  const { title, db, frames, bins, range, maxHz, durationSeconds, splitHz = 2000, height = 170, testId, f0, spans } = props;
   const canvas = useRef<HTMLCanvasElement>(null);
   const [boxRef, width] = useWidth<HTMLDivElement>(600);
   const time = usePlayhead((s) => s.time);
@@ -142,6 +144,15 @@ export function SpectrogramPanel(props: SpectrogramPanelProps) {
               {f0Lines.map((s) => s.lines.map((points, i) => <polyline key={`${s.kind}-${i}`} className={`f0-${s.kind}`} points={points} />))}
             </svg>
           )}
+          {spans?.map((s) => (
+            <div
+              key={s.start}
+              className="spectro-span"
+              style={{ left: `${(s.start / durationSeconds) * 100}%`, width: `${((s.end - s.start) / durationSeconds) * 100}%` }}
+              aria-hidden="true"
+              data-testid={testId ? `${testId}-span` : undefined}
+            />
+          ))}
           <div className="spectro-cursor" style={{ left: `${cursor * 100}%` }} aria-hidden="true" />
         </div>
         {f0 && (

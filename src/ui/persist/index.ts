@@ -3,6 +3,7 @@
  * the stored generators into each new engine worker.
  */
 import { getEngine } from '../../engine/useEngine';
+import { useLive } from '../live';
 import { useAppStore } from '../store';
 import { Persister, unsavedWork } from './persist';
 import { idbStore, type KeyValueStore } from './storage';
@@ -45,8 +46,11 @@ export async function restoreGenerators(): Promise<void> {
   await getPersister().restoreGenerators();
 }
 
+/** Leaving during live protection would drop the recording, which becomes clips only on Stop. */
+const needsGuard = () => unsavedWork(useAppStore.getState()).length > 0 || useLive.getState().status !== 'idle';
+
 function onBeforeUnload(e: BeforeUnloadEvent) {
-  if (leaving || unsavedWork(useAppStore.getState()).length === 0) return;
+  if (leaving || !needsGuard()) return;
   e.preventDefault();
   // Older browsers show the prompt only when returnValue is set.
   e.returnValue = '';
@@ -59,15 +63,17 @@ function onBeforeUnload(e: BeforeUnloadEvent) {
 export function installUnloadGuard(): () => void {
   let attached = false;
   const update = () => {
-    const need = unsavedWork(useAppStore.getState()).length > 0;
+    const need = needsGuard();
     if (need && !attached) window.addEventListener('beforeunload', onBeforeUnload);
     else if (!need && attached) window.removeEventListener('beforeunload', onBeforeUnload);
     attached = need;
   };
   update();
   const unsubscribe = useAppStore.subscribe(update);
+  const unsubscribeLive = useLive.subscribe(update);
   return () => {
     unsubscribe();
+    unsubscribeLive();
     if (attached) window.removeEventListener('beforeunload', onBeforeUnload);
   };
 }

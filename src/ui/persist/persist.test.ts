@@ -110,6 +110,29 @@ describe('Persister', () => {
     p2.stop();
   });
 
+  it('keeps each clip’s marked parts with the clip, and forgets them with it', async () => {
+    const p1 = new Persister(idbStore(dbName), useAppStore, new FakePort());
+    await p1.start();
+    const s = useAppStore.getState();
+    const a = s.addClip({ name: 'a.wav', samples: new Float32Array(16000), source: 'file', detail: 'WAV' });
+    const b = s.addClip({ name: 'b.wav', samples: new Float32Array(16000), source: 'file', detail: 'WAV' });
+    const words = [{ word: 'hello', start: 0.1, end: 0.4 }];
+    s.patchSpans(a.id, { enabled: true, spans: [{ start: 0.1, end: 0.5 }], words: { words, domain: null } });
+    s.patchSpans(b.id, { enabled: true, spans: [{ start: 0.2, end: 0.3 }] });
+    s.patchSpans('no-such-clip', { enabled: true });
+    s.removeClip(b.id);
+    await settled();
+    p1.stop();
+
+    useAppStore.setState(initial, true);
+    const p2 = new Persister(idbStore(dbName), useAppStore, new FakePort());
+    await p2.start();
+    const after = useAppStore.getState().spanSelections;
+    expect(Object.keys(after)).toEqual([a.id]);
+    expect(after[a.id]).toEqual({ enabled: true, spans: [{ start: 0.1, end: 0.5 }], words: { words, domain: null } });
+    p2.stop();
+  });
+
   it('falls back to memory with a notice when storage is full, and then guards the unload', async () => {
     const full: KeyValueStore = {
       set: () => Promise.reject(Object.assign(new Error('The quota has been exceeded.'), { name: 'QuotaExceededError' })),

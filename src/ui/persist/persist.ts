@@ -9,7 +9,7 @@
  */
 import type { StoreApi } from 'zustand';
 import type { EvaluateArgs, EvaluateResult, ExportedModel, GeneratorInfo, ImportGeneratorArgs, ModelsReport, ProtectResult } from '../../engine/api';
-import type { AppState, Clip, Protection, ProtectSettings } from '../store';
+import type { AppState, Clip, Protection, ProtectSettings, SpanSelection } from '../store';
 import { isQuotaError, type KeyValueStore } from './storage';
 
 /** Bumped when a stored shape changes incompatibly; older records are then skipped, never misread. */
@@ -24,6 +24,11 @@ export interface StoredProtection {
   v: number;
   settings: ProtectSettings;
   result: ProtectResult;
+}
+
+export interface StoredSpans {
+  v: number;
+  selection: SpanSelection;
 }
 
 export interface StoredGenerator {
@@ -62,6 +67,7 @@ export interface GeneratorPort {
 const CLIP = 'clip:';
 const PROTECTION = 'protection:';
 const GENERATOR = 'generator:';
+const SPANS = 'spans:';
 const PREFS = 'prefs';
 const EVALUATION = 'evaluation';
 
@@ -79,6 +85,10 @@ function validClip(v: unknown): v is StoredClip {
 
 function validProtection(v: unknown): v is StoredProtection {
   return current(v) && isRecord(v.result) && v.result.wave instanceof Float32Array && isRecord(v.settings);
+}
+
+function validSpans(v: unknown): v is StoredSpans {
+  return current(v) && isRecord(v.selection) && Array.isArray(v.selection.spans) && typeof v.selection.enabled === 'boolean';
 }
 
 function validGenerator(v: unknown): v is StoredGenerator {
@@ -105,6 +115,7 @@ export class Persister {
   private kv: KeyValueStore | null;
   private readonly storedClips = new Set<string>();
   private readonly storedResults = new Map<string, ProtectResult>();
+  private readonly storedSpans = new Map<string, SpanSelection>();
   private storedEvaluation: EvaluateResult | null = null;
   private prefsJson = '';
   /** Worker generator id → storage key, for the worker of the current engine generation. */
@@ -154,13 +165,15 @@ export class Persister {
   private restore(data: [string, unknown][]): { clips: number; results: number; generators: number } {
     const clips: Clip[] = [];
     const protections: Record<string, Protection> = {};
+    const spanSelections: Record<string, SpanSelection> = {};
     let prefs: StoredPrefs | null = null;
     let evaluation: StoredEvaluation | null = null;
     for (const [key, value] of data) {
       if (key.startsWith(CLIP) && validClip(value)) clips.push(value.clip);
       else if (key.startsWith(PROTECTION) && validProtection(value)) {
         protections[key.slice(PROTECTION.length)] = { status: 'done', settings: value.settings, stage: '', fraction: 1, result: value.result, error: null };
-      } else if (key.startsWith(GENERATOR) && validGenerator(value)) this.savedGenerators.set(value.key, value);
+      } else if (key.startsWith(SPANS) && validSpans(value)) spanSelections[key.slice(SPANS.length)] = value.selection;
+      else if (key.startsWith(GENERATOR) && validGenerator(value)) this.savedGenerators.set(value.key, value);
       else if (key === PREFS && current(value) && isRecord(value.settings)) prefs = value as unknown as StoredPrefs;
       else if (key === EVALUATION && current(value) && isRecord(value.result)) evaluation = value as unknown as StoredEvaluation;
     }
@@ -169,6 +182,10 @@ export class Persister {
     for (const [id, p] of Object.entries(protections)) {
       if (this.storedClips.has(id)) this.storedResults.set(id, p.result!);
       else delete protections[id];
+    }
+    for (const [id, sel] of Object.entries(spanSelections)) {
+      if (this.storedClips.has(id)) this.storedSpans.set(id, sel);
+      else delete spanSelections[id];
     }
     this.wantedActive = prefs?.activeGenerator ?? null;
     if (evaluation) this.storedEvaluation = evaluation.result;
@@ -181,6 +198,7 @@ export class Persister {
         clips: all,
         selectedClipId: selected,
         protections: { ...protections, ...s.protections },
+        spanSelections: { ...spanSelections, ...s.spanSelections },
         settings: prefs ? { ...s.settings, ...prefs.settings } : s.settings,
         evaluation: evaluation && !s.evaluation.result ? { ...s.evaluation, status: 'done', args: evaluation.args, result: evaluation.result, rows: evaluation.result.rows } : s.evaluation,
       };
@@ -245,6 +263,12 @@ export class Persister {
       this.storedClips.delete(id);
       this.remove(CLIP + id);
       if (this.storedResults.delete(id)) this.remove(PROTECTION + id);
+      if (this.storedSpans.delete(id)) this.remove(SPANS + id);
+    }
+    for (const [id, sel] of Object.entries(s.spanSelections)) {
+      if (!ids.has(id) || this.storedSpans.get(id) === sel) continue;
+      this.storedSpans.set(id, sel);
+      this.write(SPANS + id, { v: STORAGE_VERSION, selection: sel } satisfies StoredSpans);
     }
     for (const [id, p] of Object.entries(s.protections)) {
       if (!p.result || !ids.has(id) || this.storedResults.get(id) === p.result) continue;
@@ -357,6 +381,7 @@ export class Persister {
     this.stop();
     this.storedClips.clear();
     this.storedResults.clear();
+    this.storedSpans.clear();
     this.savedGenerators.clear();
     this.genKeys.clear();
     if (this.kv) await this.kv.clear();
