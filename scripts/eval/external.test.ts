@@ -110,6 +110,11 @@ describe('external-attacker report (fake attackers)', () => {
     expect(col(mu, 'loudness_corr')).not.toEqual(col(wav, 'loudness_corr'));
     expect(col(mu, 'noise_f0_corr').every((v) => v === '')).toBe(true);
     const md = readFileSync(path.join(dir, 'out', 'external', 'report.md'), 'utf8');
+    // The WAV table shows the noise twins' SER and cues too.
+    const wavLp = md.slice(md.indexOf('## train (3 clips)')).split('\n').find((l) => l.startsWith('| Low-pass 4 kHz | 20 |'))!;
+    const cells = wavLp.split('|').slice(1, -1).map((c) => c.trim());
+    expect(cells[4]).toMatch(/^\d+\.\d$/);
+    expect(cells.slice(-2).every((c) => /^-?\d\.\d\d$/.test(c))).toBe(true);
     expect(md).toContain('## After re-encoding (the upload path)');
     expect(md).toMatch(/\| train \| Low-pass 4 kHz \| 20 \| [+-]\d/);
     expect(md).toContain('### train after G.711 μ-law 8 kHz (3 clips)');

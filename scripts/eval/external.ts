@@ -160,9 +160,9 @@ export function externalMarkdown(r: ExternalReport): string {
   ];
   for (const set of r.sets) {
     lines.push(`## ${set.name} (${set.clips} clips${set.failed.length ? `, ${set.failed.length} unreadable` : ''})`, '');
-    const head = ['method', 'budget dB', 'achieved SNR dB', 'SER WA %', 'SER read changed %', 'own ASR WER %'];
+    const head = ['method', 'budget dB', 'achieved SNR dB', 'SER WA %', 'SER WA % under same-SNR noise', 'SER read changed %', 'own ASR WER %'];
     for (const id of ids) head.push(`${ATTACKER_LABELS[id]} WER %`, `${ATTACKER_LABELS[id]} WER % under same-SNR noise`, `${ATTACKER_LABELS[id]} gain over noise (pts)`);
-    head.push('F0 corr', 'F0 RMSE st', 'voicing agree', 'loudness corr', 'rate change %');
+    head.push('F0 corr', 'F0 RMSE st', 'voicing agree', 'loudness corr', 'rate change %', 'F0 corr under same-SNR noise', 'loudness corr under same-SNR noise');
     lines.push(`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`);
     for (const s of set.summaries) {
       const cells = [
@@ -170,6 +170,7 @@ export function externalMarkdown(r: ExternalReport): string {
         s.budgetDb === null ? '–' : String(s.budgetDb),
         s.meanSnrDb === null ? '∞' : num(s.meanSnrDb, 1),
         pct(s.wa),
+        s.method === 'noise' ? '(is noise)' : pct(s.matchedNoise?.wa),
         pct(s.serChanged),
         pct(s.wer.rate),
       ];
@@ -178,7 +179,9 @@ export function externalMarkdown(r: ExternalReport): string {
         cells.push(pct(e?.wer.rate), s.method === 'noise' ? '(is noise)' : pct(e?.werNoise?.rate), s.method === 'noise' ? '0' : signedPts(e?.gainOverNoise));
       }
       const c = s.cues;
+      const nc = s.matchedNoise?.cues;
       cells.push(num(c?.f0Correlation), num(c?.f0RmseSemitones), num(c?.voicingAgreement), num(c?.loudnessCorrelation), c ? signedPts(c.syllableRateChange) : '–');
+      cells.push(...(s.method === 'noise' ? ['(is noise)', '(is noise)'] : [num(nc?.f0Correlation), num(nc?.loudnessCorrelation)]));
       lines.push(`| ${cells.join(' | ')} |`);
     }
     lines.push('');
@@ -195,7 +198,8 @@ function withDelta(v: number | null | undefined, wav: number | null | undefined,
   if (v === null || v === undefined || !Number.isFinite(v)) return '–';
   const main = (v * scale).toFixed(d);
   if (wav === null || wav === undefined || !Number.isFinite(wav)) return main;
-  const delta = (v - wav) * scale;
+  // Rounded first, so a change too small to show reads +0.00 rather than -0.00.
+  const delta = Number(((v - wav) * scale).toFixed(d)) + 0;
   return `${main} (${delta >= 0 ? '+' : ''}${delta.toFixed(d)})`;
 }
 
