@@ -27,6 +27,33 @@ function tone(hz: number, seconds: number, amp = 0.3): Float32Array {
   return Float32Array.from({ length: Math.round(seconds * SAMPLE_RATE) }, (_, i) => amp * Math.sin((2 * Math.PI * hz * i) / SAMPLE_RATE));
 }
 
+/**
+ * Energy between two frequencies, summed over 1024-sample frames under a 4-term Blackman–Harris window (sidelobes
+ * below −92 dB, so a full band next door does not leak into an empty one).
+ */
+function bandEnergy(x: Float32Array, loHz: number, hiHz: number): number {
+  const n = 1024;
+  const w = Float32Array.from({ length: n }, (_, i) => {
+    const a = (2 * Math.PI * i) / (n - 1);
+    return 0.35875 - 0.48829 * Math.cos(a) + 0.14128 * Math.cos(2 * a) - 0.01168 * Math.cos(3 * a);
+  });
+  let e = 0;
+  // Frames away from the clip's edges, where resamplers ring.
+  for (let start = 2048; start + n <= x.length - 2048; start += n) {
+    for (let k = Math.ceil((loHz / SAMPLE_RATE) * n); k <= Math.floor((hiHz / SAMPLE_RATE) * n) && k < n / 2; k++) {
+      let re = 0;
+      let im = 0;
+      for (let i = 0; i < n; i++) {
+        const v = x[start + i]! * w[i]!;
+        re += v * Math.cos((2 * Math.PI * k * i) / n);
+        im -= v * Math.sin((2 * Math.PI * k * i) / n);
+      }
+      e += re * re + im * im;
+    }
+  }
+  return e;
+}
+
 function argmaxAbs(x: Float32Array): number {
   let best = 0;
   for (let i = 1; i < x.length; i++) if (Math.abs(x[i]!) > Math.abs(x[best]!)) best = i;
@@ -72,6 +99,20 @@ describe.skipIf(!tools)(`reencode through ffmpeg${tools ? '' : ` (skipped: ${NO_
     const [a, b] = [1600, 14400];
     expect(20 * Math.log10(rms(yHi, a, b) / rms(hi, a, b))).toBeLessThan(-40);
     expect(snrDb(lo.subarray(a, b), yLo.subarray(a, b))).toBeGreaterThan(25);
+  });
+
+  it('μ-law at 8 kHz leaves no energy above 4 kHz in white noise; MP3 keeps it', async () => {
+    let seed = 7;
+    const noise = Float32Array.from({ length: SAMPLE_RATE }, () => ((seed = (seed * 16807) % 2147483647) / 2147483647 - 0.5) * 0.5);
+    // From 4.5 kHz: ffmpeg's resampler has its transition band just around 4 kHz (measured −56 dB above 4.5 kHz,
+    // −40 dB from 4.3 kHz).
+    const high = (x: Float32Array) => bandEnergy(x, 4500, 8000);
+    const low = (x: Float32Array) => bandEnergy(x, 300, 3500);
+    const mu = await reencode(noise, 'mulaw-8k');
+    expect(10 * Math.log10(high(mu) / high(noise))).toBeLessThan(-40);
+    expect(Math.abs(10 * Math.log10(low(mu) / low(noise)))).toBeLessThan(1);
+    const mp3 = await reencode(noise, 'mp3-64');
+    expect(10 * Math.log10(high(mp3) / high(noise))).toBeGreaterThan(-10);
   });
 
   it('the wide-band codecs keep a 6 kHz tone that μ-law drops', async () => {
