@@ -1,7 +1,7 @@
 /**
  * npm run eval -- [--config configs/eval.json] [--limit N] [--out dir] [--parts main,pgd,attacker,transfer,external]
  *     [--attackers whisper,pocketsphinx] [--external-methods aclipse,noise] [--external-snrs 10,20] [--external-limit N]
- *     [--real data/real|none] [--real-limit N]
+ *     [--real data/real|none] [--real-limit N] [--external-codecs mp3-64,opus-24,aac-64,mulaw-8k|all|none]
  * npm run eval -- --replot [--out dir]   (redraws frontier.svg from an existing report.json, no evaluation)
  *
  * The external part needs the attackers' environment (npm run setup:attackers) and the real-speech set
@@ -16,6 +16,7 @@ import path from 'node:path';
 import { ATTACKER_KINDS, type AttackerKind } from '../src/core/node/attackers';
 import { initTf } from '../src/core/node/tf';
 import { numberFlag, numberList, parseFlags, stringFlag } from './flags';
+import { parseCodecList } from './eval/external';
 import { DEFAULT_EVAL_CONFIG, REPORT_PARTS, frontierFigure, runReport, type EvalReport, type EvalReportConfig, type ReportPart } from './eval/report';
 
 async function main(): Promise<void> {
@@ -46,6 +47,8 @@ async function main(): Promise<void> {
   cfg.external.snrs = numberList(flags, 'external-snrs') ?? cfg.external.snrs;
   cfg.external.limit = numberFlag(flags, 'external-limit') ?? cfg.external.limit;
   cfg.external.realLimit = numberFlag(flags, 'real-limit') ?? cfg.external.realLimit;
+  const xc = stringFlag(flags, 'external-codecs');
+  if (xc) cfg.external.codecs = parseCodecList(xc);
   const real = stringFlag(flags, 'real');
   if (real) cfg.external.real = real === 'none' ? null : real;
   const limit = numberFlag(flags, 'limit');

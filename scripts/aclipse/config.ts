@@ -1,5 +1,6 @@
 /** configs/aclipse*.json and the CLI overrides used for ablations. */
 import { readFileSync } from 'node:fs';
+import { DEFAULT_EOT_CONFIG } from '../../src/core/aclipse/eot';
 import type { ModuleConfig } from '../../src/core/aclipse/generator';
 import { PAPER_CONFIG, type AclipseTrainConfig } from '../../src/core/aclipse/trainer';
 import { numberFlag, stringFlag, type Flags } from '../flags';
@@ -38,6 +39,8 @@ export function loadAclipseConfig(file: string): AclipseRunConfig {
       ...raw.train,
       stage1: { ...paper.stage1, ...raw.train.stage1 },
       stage2: { ...paper.stage2, ...raw.train.stage2 },
+      // "eot": {} turns the transforms on with their defaults; given fields override them.
+      ...(raw.train.eot ? { eot: { ...DEFAULT_EOT_CONFIG, ...raw.train.eot } } : {}),
     },
   };
 }

@@ -6,7 +6,8 @@ import { AsrModel, DEFAULT_ASR_CONFIG, DEFAULT_SER_CONFIG, SerModel } from '../.
 import { initTf } from '../../src/core/node/tf';
 import { loadCorpus, type DiskEvaluators } from '../aclipse/common';
 import { DEFAULT_EVAL_CONFIG } from './report';
-import { runExternal, type ExternalReport } from './external';
+import { CODECS } from '../../src/core/node/codec';
+import { parseCodecList, runExternal, type ExternalReport } from './external';
 
 // The attacker is the protocol fake (tests/fixtures/fake-attacker.mjs: its "transcript" names the sample count), so
 // this checks the report's plumbing, caching and arithmetic without Python; attackers.integration.test.ts runs the
@@ -15,6 +16,8 @@ const FAKE = [process.execPath, path.resolve('tests/fixtures/fake-attacker.mjs')
 let dir: string;
 let report: ExternalReport;
 let ev: DiskEvaluators;
+// Two codecs keep the test short: one wide-band with priming delay, the telephone band.
+const CODECS_RUN = ['mp3-64' as const, 'mulaw-8k' as const];
 
 beforeAll(async () => {
   await initTf('wasm');
@@ -36,7 +39,7 @@ beforeAll(async () => {
     ...DEFAULT_EVAL_CONFIG,
     split: 'train',
     out: path.join(dir, 'out'),
-    external: { ...DEFAULT_EVAL_CONFIG.external, limit: 3, methods: ['noise' as const, 'lowpass4k' as const], snrs: [20], real, realMinWords: 1, cache: path.join(dir, 'cache') },
+    external: { ...DEFAULT_EVAL_CONFIG.external, limit: 3, methods: ['noise' as const, 'lowpass4k' as const], snrs: [20], real, realMinWords: 1, cache: path.join(dir, 'cache'), codecs: CODECS_RUN },
   };
   const corpus = await loadCorpus('tests/fixtures/corpus10');
   report = await runExternal(cfg, corpus, ev, null, () => undefined, 'test', { command: FAKE });
@@ -77,9 +80,52 @@ describe('external-attacker report (fake attackers)', () => {
     const before = readFileSync(path.join(cache, (await import('node:fs')).readdirSync(cache).find((f) => f.startsWith('whisper'))!), 'utf8').trim().split('\n').length;
     expect(before).toBeGreaterThan(0);
     const corpus = await loadCorpus('tests/fixtures/corpus10');
-    const again = await runExternal({ ...DEFAULT_EVAL_CONFIG, split: 'train', out: path.join(dir, 'out2'), external: { ...DEFAULT_EVAL_CONFIG.external, limit: 3, methods: ['noise', 'lowpass4k'], snrs: [20], real: null, cache } }, corpus, ev, null, () => undefined, 'test', { command: FAKE });
+    const again = await runExternal({ ...DEFAULT_EVAL_CONFIG, split: 'train', out: path.join(dir, 'out2'), external: { ...DEFAULT_EVAL_CONFIG.external, limit: 3, methods: ['noise', 'lowpass4k'], snrs: [20], real: null, cache, codecs: CODECS_RUN } }, corpus, ev, null, () => undefined, 'test', { command: FAKE });
     expect(again.sets[0]!.summaries.map((s) => s.external!.whisper!.wer.rate)).toEqual(report.sets[1]!.summaries.map((s) => s.external!.whisper!.wer.rate));
     const after = readFileSync(path.join(cache, (await import('node:fs')).readdirSync(cache).find((f) => f.startsWith('whisper'))!), 'utf8').trim().split('\n').length;
     expect(after).toBe(before);
+  }, 60_000);
+
+  it('reads every condition again after each codec, noise twins included, with the change from WAV', () => {
+    expect(report.codecSets.map((c) => [c.name, c.codec, c.clips])).toEqual([
+      ['real', 'mp3-64', 1],
+      ['real', 'mulaw-8k', 1],
+      ['train', 'mp3-64', 3],
+      ['train', 'mulaw-8k', 3],
+    ]);
+    for (const cs of report.codecSets) {
+      expect(cs.summaries.map((s) => `${s.method}@${s.budgetDb}`)).toEqual(['original@null', 'noise@20', 'lowpass4k@20']);
+      const lp = cs.summaries.find((s) => s.method === 'lowpass4k')!;
+      expect(Number.isFinite(lp.external!.whisper!.gainOverNoise)).toBe(true);
+      expect(lp.matchedNoise!.clips).toBe(cs.clips);
+      expect(lp.matchedNoise!.cues!.clips).toBe(cs.clips);
+    }
+    const wav = readFileSync(path.join(dir, 'out', 'external', 'clips-train.csv'), 'utf8').trim().split('\n');
+    const mu = readFileSync(path.join(dir, 'out', 'external', 'clips-train-mulaw-8k.csv'), 'utf8').trim().split('\n');
+    const head = wav[0]!.split(',');
+    expect(mu[0]).toBe(wav[0]);
+    const col = (lines: string[], name: string) => lines.slice(1).map((l) => l.split(',')).filter((c) => c[1] === 'noise').map((c) => c[head.indexOf(name)]);
+    // The round trip keeps the length (the fake names it) but not the waveform (cue contours move).
+    expect(col(mu, 'whisper_transcript').map((t) => t!.replace(/ starting.*/, ''))).toEqual(col(wav, 'whisper_transcript').map((t) => t!.replace(/ starting.*/, '')));
+    expect(col(mu, 'loudness_corr')).not.toEqual(col(wav, 'loudness_corr'));
+    expect(col(mu, 'noise_f0_corr').every((v) => v === '')).toBe(true);
+    const md = readFileSync(path.join(dir, 'out', 'external', 'report.md'), 'utf8');
+    // The WAV table shows the noise twins' SER and cues too.
+    const wavLp = md.slice(md.indexOf('## train (3 clips)')).split('\n').find((l) => l.startsWith('| Low-pass 4 kHz | 20 |'))!;
+    const cells = wavLp.split('|').slice(1, -1).map((c) => c.trim());
+    expect(cells[4]).toMatch(/^\d+\.\d$/);
+    expect(cells.slice(-2).every((c) => /^-?\d\.\d\d$/.test(c))).toBe(true);
+    expect(md).toContain('## After re-encoding (the upload path)');
+    expect(md).toMatch(/\| train \| Low-pass 4 kHz \| 20 \| [+-]\d/);
+    expect(md).toContain('### train after G.711 μ-law 8 kHz (3 clips)');
+    // loudness correlation after μ-law with its change from WAV in brackets
+    expect(md).toMatch(/### real after MP3 64 kbit\/s[\s\S]*\| Low-pass 4 kHz \| 20 \|.*\d\.\d\d \([+-]\d\.\d\d\)/);
+  });
+
+  it('parses --external-codecs', () => {
+    expect(parseCodecList('none')).toEqual([]);
+    expect(parseCodecList('all')).toEqual([...CODECS]);
+    expect(parseCodecList('opus-24,mp3-64,opus-24')).toEqual(['opus-24', 'mp3-64']);
+    expect(() => parseCodecList('mp3-64,flac')).toThrow(/unknown flac/);
   });
 });

@@ -2,7 +2,9 @@
  * The external-attacker part of `npm run eval`: recognizers that no model here was trained on or against (Whisper
  * tiny.en, PocketSphinx) read every condition on held-out synthetic clips (`test`) and on real human speech (the
  * set `npm run corpus:real` builds), next to the frozen SER and ASR, the label-free emotion-cue metrics and each
- * attacker's gain over white noise of the same energy. Writes <out>/external/{report.md, report.json, clips-*.csv}.
+ * attacker's gain over white noise of the same energy. Then the upload path: every clip each condition produced, and
+ * its noise twin, re-encoded through each lossy codec (src/core/node/codec.ts) and read again. Writes
+ * <out>/external/{report.md, report.json, clips-<set>.csv, clips-<set>-<codec>.csv}.
  */
 import { createHash } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -14,6 +16,7 @@ import { nodeDirectorySource } from '../../src/core/data/node-source';
 import { rowsToCsv, type Condition, type EvaluationRow, type MethodId, type MethodSummary } from '../../src/core/evaluation';
 import { spellNumbers } from '../../src/core/ml/text';
 import { ATTACKER_LABELS, startAttackers, type AttackerKind, type AttackerOptions, type RestartingAttacker } from '../../src/core/node/attackers';
+import { CODECS, CODEC_LABELS, reencode, type CodecId } from '../../src/core/node/codec';
 import { evalClips, evaluateInNode, nodeReaders, spread, type DiskEvaluators } from '../aclipse/common';
 import type { EvalReportConfig } from './report';
 
@@ -38,6 +41,8 @@ export interface ExternalConfig {
   matchedNoise: boolean;
   /** Transcripts by attacker, configuration and sample hash, so a rerun reads only what changed. */
   cache: string;
+  /** Lossy codecs every condition is also read through (the upload path); [] skips them. */
+  codecs: CodecId[];
 }
 
 export const DEFAULT_EXTERNAL_CONFIG: ExternalConfig = {
@@ -53,7 +58,18 @@ export const DEFAULT_EXTERNAL_CONFIG: ExternalConfig = {
   realLimit: null,
   matchedNoise: true,
   cache: 'runs/attacker-cache',
+  codecs: [...CODECS],
 };
+
+/** `--external-codecs mp3-64,opus-24` (or `all`, or `none` for the WAV rows only). */
+export function parseCodecList(v: string): CodecId[] {
+  if (v === 'none') return [];
+  if (v === 'all') return [...CODECS];
+  const items = v.split(',').map((x) => x.trim()).filter(Boolean);
+  const bad = items.filter((x) => !(CODECS as readonly string[]).includes(x));
+  if (bad.length || items.length === 0) throw new Error(`--external-codecs: unknown ${bad.join(', ') || '(empty)'} (a list of ${CODECS.join(', ')}; or all, none)`);
+  return [...new Set(items)] as CodecId[];
+}
 
 export interface ExternalSet {
   name: string;
@@ -62,11 +78,19 @@ export interface ExternalSet {
   summaries: (MethodSummary & { label: string })[];
 }
 
+/** A set read after a codec round trip; compared row by row with the set of the same name in `sets` (un-encoded). */
+export interface ExternalCodecSet extends ExternalSet {
+  codec: CodecId;
+  codecLabel: string;
+}
+
 export interface ExternalReport {
   command: string;
   attackers: { id: AttackerKind; label: string; name: string; config: Record<string, unknown> }[];
   decoder: string;
+  /** Clips as protected (WAV, no re-encoding). */
   sets: ExternalSet[];
+  codecSets: ExternalCodecSet[];
   seconds: number;
   files: string[];
 }
@@ -136,9 +160,9 @@ export function externalMarkdown(r: ExternalReport): string {
   ];
   for (const set of r.sets) {
     lines.push(`## ${set.name} (${set.clips} clips${set.failed.length ? `, ${set.failed.length} unreadable` : ''})`, '');
-    const head = ['method', 'budget dB', 'achieved SNR dB', 'SER WA %', 'SER read changed %', 'own ASR WER %'];
+    const head = ['method', 'budget dB', 'achieved SNR dB', 'SER WA %', 'SER WA % under same-SNR noise', 'SER read changed %', 'own ASR WER %'];
     for (const id of ids) head.push(`${ATTACKER_LABELS[id]} WER %`, `${ATTACKER_LABELS[id]} WER % under same-SNR noise`, `${ATTACKER_LABELS[id]} gain over noise (pts)`);
-    head.push('F0 corr', 'F0 RMSE st', 'voicing agree', 'loudness corr', 'rate change %');
+    head.push('F0 corr', 'F0 RMSE st', 'voicing agree', 'loudness corr', 'rate change %', 'F0 corr under same-SNR noise', 'loudness corr under same-SNR noise');
     lines.push(`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`);
     for (const s of set.summaries) {
       const cells = [
@@ -146,6 +170,7 @@ export function externalMarkdown(r: ExternalReport): string {
         s.budgetDb === null ? '–' : String(s.budgetDb),
         s.meanSnrDb === null ? '∞' : num(s.meanSnrDb, 1),
         pct(s.wa),
+        s.method === 'noise' ? '(is noise)' : pct(s.matchedNoise?.wa),
         pct(s.serChanged),
         pct(s.wer.rate),
       ];
@@ -154,13 +179,105 @@ export function externalMarkdown(r: ExternalReport): string {
         cells.push(pct(e?.wer.rate), s.method === 'noise' ? '(is noise)' : pct(e?.werNoise?.rate), s.method === 'noise' ? '0' : signedPts(e?.gainOverNoise));
       }
       const c = s.cues;
+      const nc = s.matchedNoise?.cues;
       cells.push(num(c?.f0Correlation), num(c?.f0RmseSemitones), num(c?.voicingAgreement), num(c?.loudnessCorrelation), c ? signedPts(c.syllableRateChange) : '–');
+      cells.push(...(s.method === 'noise' ? ['(is noise)', '(is noise)'] : [num(nc?.f0Correlation), num(nc?.loudnessCorrelation)]));
       lines.push(`| ${cells.join(' | ')} |`);
     }
     lines.push('');
     if (set.failed.length) lines.push(`Unreadable clips: ${set.failed.map((f) => `${f.clipId} (${f.error})`).join('; ')}`, '');
   }
+  if (r.codecSets.length) lines.push(...codecMarkdown(r));
   return lines.join('\n');
+}
+
+type Summary = ExternalSet['summaries'][number];
+
+/** `value (Δ)` against the un-encoded reading, with `scale` applied to both (100 for percentages and points). */
+function withDelta(v: number | null | undefined, wav: number | null | undefined, scale: number, d: number): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '–';
+  const main = (v * scale).toFixed(d);
+  if (wav === null || wav === undefined || !Number.isFinite(wav)) return main;
+  // Rounded first, so a change too small to show reads +0.00 rather than -0.00.
+  const delta = Number(((v - wav) * scale).toFixed(d)) + 0;
+  return `${main} (${delta >= 0 ? '+' : ''}${delta.toFixed(d)})`;
+}
+
+function codecMarkdown(r: ExternalReport): string[] {
+  const ids = r.attackers.map((a) => a.id);
+  const codecs = [...new Map(r.codecSets.map((c) => [c.codec, c.codecLabel])).entries()];
+  const wavOf = (setName: string, s: Summary): Summary | undefined =>
+    r.sets.find((x) => x.name === setName)?.summaries.find((w) => w.method === s.method && w.budgetDb === s.budgetDb);
+  const lines: string[] = [
+    '## After re-encoding (the upload path)',
+    '',
+    'Each protected clip, and its white-noise twin at the same achieved SNR, re-encoded with ffmpeg and decoded back to 16 kHz ' +
+      `(${codecs.map(([, l]) => l).join(', ')}; μ-law resamples to 8 kHz and back), aligned to the original sample for sample (codec delay found by ` +
+      'cross-correlation), then read by every recognizer and measured for cues against the original WAV. The original row is the clean clip through ' +
+      'the same codec. Achieved SNR is that of the protection, before coding. Numbers in brackets: change from the un-encoded WAV (points for ' +
+      'percentages and gains).',
+    '',
+    '### Gain over noise by codec (points)',
+    '',
+  ];
+  const head = ['set', 'method', 'budget dB'];
+  for (const id of ids) for (const c of ['WAV', ...codecs.map(([k]) => k)]) head.push(`${ATTACKER_LABELS[id]} ${c}`);
+  lines.push(`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`);
+  for (const set of r.sets) {
+    for (const s of set.summaries) {
+      if (s.method === 'original' || s.method === 'noise') continue;
+      const cells = [set.name, s.label, String(s.budgetDb)];
+      for (const id of ids) {
+        cells.push(signedPts(s.external?.[id]?.gainOverNoise));
+        for (const [codec] of codecs) {
+          const cs = r.codecSets.find((c) => c.name === set.name && c.codec === codec)?.summaries.find((x) => x.method === s.method && x.budgetDb === s.budgetDb);
+          cells.push(signedPts(cs?.external?.[id]?.gainOverNoise));
+        }
+      }
+      lines.push(`| ${cells.join(' | ')} |`);
+    }
+  }
+  lines.push('');
+  for (const cs of r.codecSets) {
+    lines.push(`### ${cs.name} after ${cs.codecLabel} (${cs.clips} clips${cs.failed.length ? `, ${cs.failed.length} unreadable` : ''})`, '');
+    const h = ['method', 'budget dB', 'achieved SNR dB', 'SER WA %', 'SER WA % under same-SNR noise', 'own ASR WER %'];
+    for (const id of ids) h.push(`${ATTACKER_LABELS[id]} WER %`, `${ATTACKER_LABELS[id]} WER % under same-SNR noise`, `${ATTACKER_LABELS[id]} gain over noise (pts)`);
+    h.push('F0 corr', 'loudness corr', 'rate change %', 'F0 corr under same-SNR noise', 'loudness corr under same-SNR noise');
+    lines.push(`| ${h.join(' | ')} |`, `|${h.map(() => '---').join('|')}|`);
+    for (const s of cs.summaries) {
+      const w = wavOf(cs.name, s);
+      const isNoise = s.method === 'noise';
+      const cells = [
+        s.label,
+        s.budgetDb === null ? '–' : String(s.budgetDb),
+        s.meanSnrDb === null ? '∞' : num(s.meanSnrDb, 1),
+        withDelta(s.wa, w?.wa, 100, 1),
+        isNoise ? '(is noise)' : pct(s.matchedNoise?.wa),
+        withDelta(s.wer.rate, w?.wer.rate, 100, 1),
+      ];
+      for (const id of ids) {
+        const e = s.external?.[id];
+        const we = w?.external?.[id];
+        cells.push(
+          withDelta(e?.wer.rate, we?.wer.rate, 100, 1),
+          isNoise ? '(is noise)' : pct(e?.werNoise?.rate),
+          isNoise ? '0' : withDelta(e?.gainOverNoise, we?.gainOverNoise, 100, 1),
+        );
+      }
+      const c = s.cues;
+      const nc = s.matchedNoise?.cues;
+      cells.push(
+        withDelta(c?.f0Correlation, w?.cues?.f0Correlation, 1, 2),
+        withDelta(c?.loudnessCorrelation, w?.cues?.loudnessCorrelation, 1, 2),
+        c ? signedPts(c.syllableRateChange) : '–',
+        isNoise ? '(is noise)' : num(nc?.f0Correlation),
+        isNoise ? '(is noise)' : num(nc?.loudnessCorrelation),
+      );
+      lines.push(`| ${cells.join(' | ')} |`);
+    }
+    lines.push('');
+  }
+  return lines;
 }
 
 export async function runExternal(
@@ -211,30 +328,41 @@ export async function runExternal(
   const out = path.join(cfg.out, 'external');
   mkdirSync(out, { recursive: true });
   const done: ExternalSet[] = [];
+  const codecSets: ExternalCodecSet[] = [];
   const files: string[] = [];
   try {
+    // Fail before hours of reading, not after the WAV rows, when ffmpeg is missing.
+    if (x.codecs.length) await reencode(new Float32Array(1600), x.codecs[0]!);
     for (const set of sets) {
       const clips = evalClips(set.entries);
-      log(`external ${set.name}: ${clips.length} clips × ${conditions.length} conditions`);
-      const t0 = performance.now();
-      const { run, summaries } = await evaluateInNode(clips, conditions, readers, {
-        seed: cfg.seed,
-        matchedNoise: x.matchedNoise,
-        onRow: (_r: EvaluationRow, n, total) => {
-          if (n % 100 === 0 || n === total) {
-            const el = (performance.now() - t0) / 1000;
-            log(`external ${set.name}: ${n}/${total} rows, ${(el / 60).toFixed(1)} min, ~${((el / n) * (total - n) / 60).toFixed(0)} min left`);
-          }
-        },
-      });
-      const labelled = summaries.map((s) => ({ ...s, label: LABELS[s.method] ?? s.method }));
-      done.push({ name: set.name, clips: clips.length - run.failed.length, failed: run.failed, summaries: labelled });
-      const csv = `clips-${set.name}.csv`;
-      writeFileSync(path.join(out, csv), rowsToCsv(run.rows));
-      files.push(csv);
-      for (const s of labelled) {
-        const e = s.external ?? {};
-        log(`external ${set.name} ${s.label}${s.budgetDb !== null ? ` @ ${s.budgetDb} dB` : ''}: ${Object.entries(e).map(([id, v]) => `${id} WER ${pct(v.wer.rate)} (gain ${signedPts(v.gainOverNoise)})`).join(', ')}`);
+      // The un-encoded run first, then one run per codec. Each run protects again (deterministic per clip seed)
+      // rather than holding every protected clip of a set in memory.
+      for (const codec of [null, ...x.codecs]) {
+        const tag = codec ? `${set.name} after ${codec}` : set.name;
+        log(`external ${tag}: ${clips.length} clips × ${conditions.length} conditions`);
+        const t0 = performance.now();
+        const channelReaders = codec ? { ...readers, channel: (w: Float32Array) => reencode(w, codec) } : readers;
+        const { run, summaries } = await evaluateInNode(clips, conditions, channelReaders, {
+          seed: cfg.seed,
+          matchedNoise: x.matchedNoise,
+          onRow: (_r: EvaluationRow, n, total) => {
+            if (n % 100 === 0 || n === total) {
+              const el = (performance.now() - t0) / 1000;
+              log(`external ${tag}: ${n}/${total} rows, ${(el / 60).toFixed(1)} min, ~${((el / n) * (total - n) / 60).toFixed(0)} min left`);
+            }
+          },
+        });
+        const labelled = summaries.map((s) => ({ ...s, label: LABELS[s.method] ?? s.method }));
+        const result: ExternalSet = { name: set.name, clips: clips.length - run.failed.length, failed: run.failed, summaries: labelled };
+        if (codec) codecSets.push({ ...result, codec, codecLabel: CODEC_LABELS[codec] });
+        else done.push(result);
+        const csv = codec ? `clips-${set.name}-${codec}.csv` : `clips-${set.name}.csv`;
+        writeFileSync(path.join(out, csv), rowsToCsv(run.rows));
+        files.push(csv);
+        for (const s of labelled) {
+          const e = s.external ?? {};
+          log(`external ${tag} ${s.label}${s.budgetDb !== null ? ` @ ${s.budgetDb} dB` : ''}: ${Object.entries(e).map(([id, v]) => `${id} WER ${pct(v.wer.rate)} (gain ${signedPts(v.gainOverNoise)})`).join(', ')}`);
+        }
       }
     }
   } finally {
@@ -246,6 +374,7 @@ export async function runExternal(
     attackers: attackers.map((a) => ({ id: a.kind, label: ATTACKER_LABELS[a.kind], name: a.hello.attacker, config: a.hello.config })),
     decoder: ev.decoder,
     sets: done,
+    codecSets,
     seconds: (performance.now() - started) / 1000,
     files: [...files, 'report.json', 'report.md'],
   };

@@ -164,6 +164,39 @@ describe('the evaluation pipeline', () => {
     expect(l!.serChanged).toBe(0);
   });
 
+  it('passes every clip the readers see, noise twins included, through the channel; SNR stays the protection\'s', async () => {
+    const through: number[] = [];
+    // A channel the readers can recognise: it drops the last 10 samples and halves the level.
+    const channel = async (w: Float32Array) => {
+      through.push(w.length);
+      return w.slice(0, w.length - 10).map((x) => x / 2);
+    };
+    const readers: EvaluationReaders = {
+      protect: (m, wave, budgetDb, seed) => protectWith(m, wave, { budgetDb, seed }),
+      read: fakeRead,
+      external: async (w) => ({ fake: `n${w.length}` }),
+      cues: (a, b) => ({ f0Correlation: b.length === a.length - 10 ? 0.5 : 0, f0RmseSemitones: 0, voicingAgreement: 1, loudnessCorrelation: 1, syllableRateChange: 0 }),
+      channel,
+    };
+    const conditions = [{ method: 'original' as const, budgetDb: 0 }, { method: 'lowpass4k' as const, budgetDb: 20 }];
+    const run = await evaluateClips(clipsOf(2), conditions, readers, { matchedNoise: true });
+    // 2 clips × (original, low-pass, its noise twin)
+    expect(through).toHaveLength(6);
+    for (const r of run.rows) {
+      const n = Number(r.reference!.slice(1)) - 10;
+      expect(r.greedy).toBe(`n${n}`);
+      expect(r.external).toEqual({ fake: `n${n}` });
+    }
+    for (const r of run.rows.filter((x) => x.method === 'lowpass4k')) {
+      expect(r.snrDb).toBeGreaterThanOrEqual(19.99);
+      expect(r.cues!.f0Correlation).toBe(0.5);
+      expect(r.matchedNoise!.external).toEqual(r.external);
+      expect(r.matchedNoise!.cues!.f0Correlation).toBe(0.5);
+    }
+    const [, l] = summarizeRun(run, conditions);
+    expect(l!.matchedNoise).toEqual({ clips: 2, wa: 1, cues: expect.objectContaining({ f0Correlation: 0.5, clips: 2 }) });
+  });
+
   it('stops between clips when cancelled and reports clips it cannot read', async () => {
     const ctl = new AbortController();
     const clips = clipsOf(4);

@@ -45,6 +45,8 @@ export interface MatchedNoise {
   predicted: Emotion;
   transcript: string;
   external: ExternalTranscripts | null;
+  /** Cue retention of the noisy twin against the original (absent when cues are not measured). */
+  cues?: CueMetrics | null;
 }
 
 /** One clip under one condition: the single row type of every evaluation. */
@@ -125,6 +127,8 @@ export interface MethodSummary {
   meanPerturbationHighShare: number | null;
   cues: CueSummary | null;
   external: Record<string, ExternalSummary> | null;
+  /** The same clips' white-noise twins at the same achieved SNR, read by the SER and the cue metrics. */
+  matchedNoise?: { clips: number; wa: number; cues: CueSummary | null } | null;
   seconds: number;
 }
 
@@ -156,6 +160,12 @@ export interface EvaluationReaders {
   external?(wave: Float32Array): Promise<ExternalTranscripts>;
   /** Label-free cue retention of a processed clip against its original. */
   cues?(original: Float32Array, processed: Float32Array): CueMetrics;
+  /**
+   * What a clip goes through between protection and every reader (e.g. a lossy codec on an upload path): applied to
+   * each condition's output, the original included, and to the matched-noise twin, so both meet the same channel.
+   * The achieved SNR and the perturbation's bands stay those of the protection itself.
+   */
+  channel?(wave: Float32Array): Promise<Float32Array>;
 }
 
 export interface EvaluationOptions {
@@ -230,8 +240,10 @@ export async function evaluateClips(
         throwIfAborted(opts.signal);
         outs.push(await readers.protect(cond.method, b.wave, cond.budgetDb, b.seed));
       }
-      const readings = await readers.read(outs.map((o) => o.wave));
-      const externals = readers.external ? await Promise.all(outs.map((o) => readers.external!(o.wave))) : null;
+      const heard: Float32Array[] = [];
+      for (const o of outs) heard.push(readers.channel ? await readers.channel(o.wave) : o.wave);
+      const readings = await readers.read(heard);
+      const externals = readers.external ? await Promise.all(heard.map((w) => readers.external!(w))) : null;
       let noise: (MatchedNoise | null)[] | null = null;
       // White noise is its own reference: its gain over noise is zero by construction, so it is not read twice.
       if (opts.matchedNoise && cond.method !== 'original' && cond.method !== 'noise') {
@@ -243,12 +255,14 @@ export async function evaluateClips(
             continue;
           }
           const n = applyBaseline('noise', batch[i]!.wave, { minSnrDb: achieved, seed: batch[i]!.seed + 7919 });
-          const [r] = await readers.read([n.y]);
+          const ny = readers.channel ? await readers.channel(n.y) : n.y;
+          const [r] = await readers.read([ny]);
           noise.push({
             snrDb: n.snrDb,
             predicted: r!.predicted,
             transcript: r!.beam ?? r!.greedy,
-            external: readers.external ? await readers.external(n.y) : null,
+            external: readers.external ? await readers.external(ny) : null,
+            ...(readers.cues ? { cues: readers.cues(batch[i]!.wave, ny) } : {}),
           });
         }
       }
@@ -278,7 +292,7 @@ export async function evaluateClips(
           lowChangeDb: band?.lowChangeDb ?? null,
           highChangeDb: band?.highChangeDb ?? null,
           perturbationHighShare: band?.perturbationHighShare ?? null,
-          cues: !isOriginal && readers.cues ? readers.cues(b.wave, y.wave) : null,
+          cues: !isOriginal && readers.cues ? readers.cues(b.wave, heard[i]!) : null,
           external: externals ? externals[i]! : null,
           matchedNoise: noise?.[i] ?? null,
           ms: Math.round(perClipMs),
@@ -302,8 +316,8 @@ export function median(xs: readonly number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-function summarizeCues(rows: readonly EvaluationRow[]): CueSummary | null {
-  const c = rows.map((r) => r.cues).filter((x): x is CueMetrics => x !== null);
+function summarizeCues(cues: readonly (CueMetrics | null | undefined)[]): CueSummary | null {
+  const c = cues.filter((x): x is CueMetrics => x !== null && x !== undefined);
   if (c.length === 0) return null;
   return {
     f0Correlation: median(c.map((x) => x.f0Correlation)),
@@ -334,6 +348,17 @@ function summarizeExternal(rows: readonly EvaluationRow[]): Record<string, Exter
     };
   }
   return out;
+}
+
+function summarizeMatchedNoise(rows: readonly EvaluationRow[]): MethodSummary['matchedNoise'] {
+  const withNoise = rows.filter((r): r is EvaluationRow & { matchedNoise: MatchedNoise } => r.matchedNoise !== null);
+  if (withNoise.length === 0) return null;
+  const labelled = withNoise.filter((r) => r.emotion !== null);
+  return {
+    clips: withNoise.length,
+    wa: labelled.length ? weightedAccuracy(labelled.map((r) => EMOTIONS.indexOf(r.emotion!)), labelled.map((r) => EMOTIONS.indexOf(r.matchedNoise.predicted))) : NaN,
+    cues: summarizeCues(withNoise.map((r) => r.matchedNoise.cues)),
+  };
 }
 
 /**
@@ -372,8 +397,9 @@ export function summarizeRows(
     meanLowChangeDb: mean(finite(rows.map((r) => r.lowChangeDb))),
     meanHighChangeDb: mean(finite(rows.map((r) => r.highChangeDb))),
     meanPerturbationHighShare: mean(finite(rows.map((r) => r.perturbationHighShare))),
-    cues: summarizeCues(rows),
+    cues: summarizeCues(rows.map((r) => r.cues)),
     external: summarizeExternal(rows),
+    matchedNoise: summarizeMatchedNoise(rows),
     seconds,
   };
 }
@@ -406,14 +432,16 @@ export function rowsToCsv(rows: readonly EvaluationRow[]): string {
     'clip', 'method', 'budget_db', 'emotion', 'predicted', ...EMOTIONS.map((e) => `p_${e}`), 'reference', 'greedy', 'beam', 'transcript', 'wer', 'cer',
     'snr_db', 'low_change_db', 'high_change_db', 'perturbation_high_share',
     'f0_corr', 'f0_rmse_st', 'voicing_agreement', 'loudness_corr', 'rate_change',
-    ...externalIds.map((id) => `${id}_transcript`), 'noise_snr_db', ...externalIds.map((id) => `${id}_noise_transcript`), 'ms',
+    ...externalIds.map((id) => `${id}_transcript`), 'noise_snr_db', ...externalIds.map((id) => `${id}_noise_transcript`),
+    'noise_predicted', 'noise_f0_corr', 'noise_loudness_corr', 'ms',
   ];
   const lines = rows.map((r) =>
     [
       r.clipId, r.method, r.budgetDb, r.emotion, r.predicted, ...EMOTIONS.map((_, i) => r.probabilities[i]), r.reference, r.greedy, r.beam, r.transcript, r.wer, r.cer,
       r.snrDb, r.lowChangeDb, r.highChangeDb, r.perturbationHighShare,
       r.cues?.f0Correlation, r.cues?.f0RmseSemitones, r.cues?.voicingAgreement, r.cues?.loudnessCorrelation, r.cues?.syllableRateChange,
-      ...externalIds.map((id) => r.external?.[id]), r.matchedNoise?.snrDb, ...externalIds.map((id) => r.matchedNoise?.external?.[id]), r.ms,
+      ...externalIds.map((id) => r.external?.[id]), r.matchedNoise?.snrDb, ...externalIds.map((id) => r.matchedNoise?.external?.[id]),
+      r.matchedNoise?.predicted, r.matchedNoise?.cues?.f0Correlation, r.matchedNoise?.cues?.loudnessCorrelation, r.ms,
     ]
       .map(esc)
       .join(','),

@@ -3,6 +3,9 @@
  * (src/core/aclipse/trainer.ts), the scripts and the Train tab's presets all read them from here (no tfjs).
  */
 
+// type only: erased at build, so this module stays tfjs-free for the UI
+import type { EotConfig } from './aclipse/eot';
+
 export type TunedModule = 'er' | 'so';
 
 export interface StageConfig {
@@ -22,6 +25,11 @@ export interface AclipseTrainConfig {
   maxBatchSeconds?: number;
   stage1: StageConfig & { lambda1: number };
   stage2: StageConfig & { lambda2: number; tune: TunedModule };
+  /**
+   * Expectation over transformations: the evaluators read the protected batch through random channel transforms
+   * (resampling, low-pass, noise, gain, shift, reverb, coding noise) in stages 1 and 2. Off when absent or null.
+   */
+  eot?: EotConfig | null;
 }
 
 export const PAPER_CONFIG: AclipseTrainConfig = {

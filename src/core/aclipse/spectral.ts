@@ -116,3 +116,8 @@ export function prIstft(spec: Spectrum, n: number): tf.Tensor2D {
     return tf.slice(signal, [0, PR_HOP], [batch, n]) as tf.Tensor2D;
   });
 }
+
+/** Bin index of a frequency in Hz (16 kHz audio). */
+export function prBinOf(hz: number, sampleRate = 16000): number {
+  return Math.round((hz / sampleRate) * PR_NFFT);
+}

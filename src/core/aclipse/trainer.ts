@@ -10,6 +10,10 @@
  * the cascade and both evaluators without gradients, downloads the ASR logits (await, never dataSync) and runs the
  * CTC forward–backward in JS; pass 2 recomputes the cascade under the optimizer with the same dropout seed and
  * uses a surrogate whose gradient w.r.t. the ASR logits is the pass-1 CTC gradient times dLoss/dL_CTC.
+ *
+ * With `eot` set, the protected batch goes through one random draw of channel transforms (eot.ts) before both
+ * evaluators in every training step; the draw is made from the step's seed, so both passes see the same one.
+ * Validation (`evaluate`) reads the protected clips as delivered, without transforms.
  */
 import * as tf from '@tensorflow/tfjs';
 import { ctcLoss, ctcLossAndGrad, ctcSurrogate, type CtcLossAndGrad } from '../ml/ctc';
@@ -17,6 +21,7 @@ import { greedyDecode } from '../ml/decoders';
 import { cer, confusionMatrix, unweightedAccuracy, wer, weightedAccuracy } from '../ml/metrics';
 import { encodeText } from '../ml/text';
 import { mulberry32 } from '../data/random';
+import { applyEotDraw, sampleEot, type EotDraw } from './eot';
 import type { AclipseGenerator } from './model';
 import type { AclipseTrainConfig } from '../training-config';
 
@@ -177,6 +182,17 @@ export function lengthBuckets<T extends { wave: Float32Array }>(
   return batches;
 }
 
+/** The EOT draw of the training step with this seed (null with EOT off): both passes of a step call this. */
+export function eotDrawFor(cfg: AclipseTrainConfig, seed: number, batch: number): EotDraw | null {
+  // Its own stream, apart from the generator's dropout seed, so turning EOT on leaves the dropout masks as they were.
+  return cfg.eot ? sampleEot(mulberry32((seed ^ 0x5bd1e995) >>> 0), cfg.eot, batch) : null;
+}
+
+/** What the evaluators hear: the protected batch, through the step's EOT draw when there is one. */
+function heard(y: tf.Tensor2D, draw: EotDraw | null): tf.Tensor2D {
+  return draw ? applyEotDraw(y, draw) : y;
+}
+
 /** dLoss/dL_CTC for the stage's objective, at the measured CTC loss. */
 export function ctcCoefficient(stage: Stage, cfg: AclipseTrainConfig, ctc: number): number {
   if (stage === 1) return cfg.stage1.lambda1;
@@ -261,9 +277,9 @@ export class AclipseTrainer {
     return this.optimizer;
   }
 
-  private async pass1(x: tf.Tensor2D, lengths: number[], labels: number[][], seed: number): Promise<Pass1> {
+  private async pass1(x: tf.Tensor2D, lengths: number[], labels: number[][], seed: number, draw: EotDraw | null): Promise<Pass1> {
     const { serLogits, asrLogits, asrLengths } = tf.tidy(() => {
-      const y = this.generator.forward(x, lengths, this.config.budgetDb, { training: true, seed });
+      const y = heard(this.generator.forward(x, lengths, this.config.budgetDb, { training: true, seed }), draw);
       const asr = this.evaluators.asr(y, lengths);
       return { serLogits: this.evaluators.ser(y, lengths), asrLogits: asr.logits, asrLengths: asr.lengths };
     });
@@ -287,9 +303,10 @@ export class AclipseTrainer {
     let ctc = 0;
     let predictions: number[] = [];
     const hypotheses: string[] = [];
+    const draw = eotDrawFor(this.config, seed, batch.length);
     const cost = this.optimizerFor(stage).minimize(
       () => {
-        const y = this.generator.forward(x, lengths, this.config.budgetDb, { training: true, seed });
+        const y = heard(this.generator.forward(x, lengths, this.config.budgetDb, { training: true, seed }), draw);
         const serLogits = this.evaluators.ser(y, lengths);
         predictions = argmaxRows(serLogits.dataSync() as Float32Array, batch.length, serLogits.shape[1]);
         const ceLoss = softmaxCrossEntropy(serLogits, emotions);
@@ -326,13 +343,14 @@ export class AclipseTrainer {
     try {
       const labels = batch.map((c) => encodeText(c.text));
       const emotions = batch.map((c) => c.emotion);
-      const p1 = await this.pass1(x, lengths, labels, seed);
+      const draw = eotDrawFor(this.config, seed, batch.length);
+      const p1 = await this.pass1(x, lengths, labels, seed, draw);
       const coef = ctcCoefficient(stage, this.config, p1.ctc.loss);
       const optimizer = this.optimizerFor(stage);
       let ce = 0;
       const ceTensor = optimizer.minimize(
         () => {
-          const y = this.generator.forward(x, lengths, this.config.budgetDb, { training: true, seed });
+          const y = heard(this.generator.forward(x, lengths, this.config.budgetDb, { training: true, seed }), draw);
           const ceLoss = softmaxCrossEntropy(this.evaluators.ser(y, lengths), emotions);
           const asr = this.evaluators.asr(y, lengths);
           const surrogate = ctcSurrogate(asr.logits, p1.ctc);
