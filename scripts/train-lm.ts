@@ -18,8 +18,8 @@
 import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Lexicon } from '../src/core/ml/decoders';
-import { NgramLm } from '../src/core/ml/lm';
+import { Lexicon } from '../src/core/text/decoders';
+import { NgramLm } from '../src/core/text/lm';
 import { asrLogProbs, asrMetrics, decodeAsr, type AsrMetrics } from '../src/core/ml/train';
 import { modelFromArtifacts } from '../src/core/ml/weights';
 import { readModelDir, writeAtomic } from '../src/core/node/io';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { editCounts } from '../src/core/ml/metrics';
-import { normalizeText } from '../src/core/ml/text';
+import { normalizeText } from '../src/core/text/normalize';
 import { trackPitch } from '../src/core/cues';
 import { alignWords, computeSpectra, intelligibility } from './measure';
 

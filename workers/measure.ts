@@ -5,8 +5,8 @@
 import { fftInPlace } from '../src/core/analysis';
 import { contourForDisplay, frameCount, HOP_SAMPLES, PITCH_DEFAULTS, trackPitch, type PitchTrack } from '../src/core/cues';
 import { cer, wer } from '../src/core/ml/metrics';
-import { normalizeText } from '../src/core/ml/text';
-import { alignTokens } from '../src/core/words';
+import { normalizeText } from '../src/core/text/normalize';
+import { alignTokens } from '../src/core/text/words';
 import { SPECTRA_MAX_FRAMES, type AlignedWord, type F0Contours, type Intelligibility, type Spectra, type SpectraOptions } from '../src/engine/api';
 
 const words = (s: string): string[] => {

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { AclipseGenerator, generatorFromArtifacts, type GeneratorModelJson } from '../src/core/aclipse/model';
 import { parseDomainCalibration, type DomainCalibration } from '../src/core/domain';
 import { Evaluators } from '../src/core/ml/evaluators';
-import type { NgramLm } from '../src/core/ml/lm';
+import type { NgramLm } from '../src/core/text/lm';
 import { decoderSettings, type ModelArtifacts, type ModelJson } from '../src/core/ml/weights';
 import type {
   EvaluatorInfo,

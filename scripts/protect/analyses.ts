@@ -4,7 +4,7 @@
  */
 import { CUE_METRICS, cueRetention, type CueRetention } from '../../src/core/cues';
 import { wer } from '../../src/core/ml/metrics';
-import { normalizeText, spellNumbers } from '../../src/core/ml/text';
+import { normalizeText, spellNumbers } from '../../src/core/text/normalize';
 import { ATTACKERS_SETUP_COMMAND, attackersInstalled, startAttackers, type AttackerKind, type AttackerOptions } from '../../src/core/node/attackers';
 import type { ProtectReportRecord, RecordAnalysis } from './report';
 

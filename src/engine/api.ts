@@ -22,7 +22,7 @@ import type { EpochReport, EvalMetrics, StepLosses, StepReport } from '../core/a
 import type { FineTuneProgress } from '../core/ml/evaluators';
 import type { ErrorRate } from '../core/ml/metrics';
 import type { AclipseTrainConfig } from '../core/training-config';
-import type { WordAlignment } from '../core/words';
+import type { WordAlignment } from '../core/text/words';
 export type { DomainSignals, DomainVerdict, DomainVerdictKind } from '../core/domain';
 
 export type { BaselineId, BaselineParams, DatasetFormat, Emotion, EvaluationRow, LoadReport, MethodSummary, PerturbationReport };

@@ -13,9 +13,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ctcLoss, ctcLossAndGrad, ctcSurrogate, type CtcLossAndGrad } from '../ml/ctc';
-import { greedyDecode } from '../ml/decoders';
+import { greedyDecode } from '../text/decoders';
 import { cer, confusionMatrix, unweightedAccuracy, wer, weightedAccuracy } from '../ml/metrics';
-import { encodeText } from '../ml/text';
+import { encodeText } from '../text/normalize';
 import { mulberry32 } from '../data/random';
 import type { AclipseGenerator } from './model';
 import type { AclipseTrainConfig } from '../training-config';
