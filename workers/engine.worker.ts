@@ -17,7 +17,7 @@ import { installFastMatMulGradient } from '../src/core/fast-gradients';
 import { initBackend } from './backend';
 import { DatasetStore, clipMeta, decodeEntry } from './datasets';
 import { evaluateDataset } from './evaluate';
-import { computeSpectra } from './measure';
+import { computeSpectra } from '../src/core/metrics/measure';
 import { ModelStore } from './models';
 import { analyzeClip, checkWave, protectClip } from './protect';
 import { TrainingService } from './training';

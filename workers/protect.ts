@@ -23,7 +23,7 @@ import {
   type ProtectResult,
 } from '../src/engine/api';
 import type { JobContext } from './jobs';
-import { computeSpectra, intelligibility } from './measure';
+import { computeSpectra, intelligibility } from '../src/core/metrics/measure';
 import type { ModelStore } from './models';
 
 const ATTENTION_BINS = PR_BINS;

@@ -14,7 +14,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { ctcLoss, ctcLossAndGrad, ctcSurrogate, type CtcLossAndGrad } from '../ml/ctc';
 import { greedyDecode } from '../text/decoders';
-import { cer, confusionMatrix, unweightedAccuracy, wer, weightedAccuracy } from '../ml/metrics';
+import { cer, confusionMatrix, unweightedAccuracy, wer, weightedAccuracy } from '../metrics/scores';
 import { encodeText } from '../text/normalize';
 import { mulberry32 } from '../data/random';
 import type { AclipseGenerator } from './model';

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { ctcLoss, ctcLossAndGrad, ctcSurrogate } from './ctc';
 import { beamSearchDecode, greedyDecode, logSoftmaxRows, type Lexicon } from '../text/decoders';
 import type { NgramLm } from '../text/lm';
-import { cer, confusionMatrix, unweightedAccuracy, wer, weightedAccuracy } from './metrics';
+import { cer, confusionMatrix, unweightedAccuracy, wer, weightedAccuracy } from '../metrics/scores';
 import type { AsrModel, SerModel } from './models';
 import { encodeText } from '../text/normalize';
 

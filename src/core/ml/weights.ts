@@ -26,7 +26,7 @@ export interface DecoderSettings {
   lmWeight: number;
   /** word list beside model.json (lexicon-constrained beam search) */
   lexicon?: string;
-  /** word n-gram LM beside model.json (src/core/ml/lm.ts binary) */
+  /** word n-gram LM beside model.json (src/core/text/lm.ts binary) */
   lm?: string;
 }
 

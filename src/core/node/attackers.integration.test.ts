@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeWavTo16kMono } from '../audio';
-import { wer } from '../ml/metrics';
+import { wer } from '../metrics/scores';
 import { normalizeText, spellNumbers } from '../text/normalize';
 import { ATTACKERS_SETUP_COMMAND, attackersInstalled, startAttackers, type RestartingAttacker } from './attackers';
 

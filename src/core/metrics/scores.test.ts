@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cer, confusionMatrix, editCounts, unweightedAccuracy, wer, weightedAccuracy } from './metrics';
+import { cer, confusionMatrix, editCounts, unweightedAccuracy, wer, weightedAccuracy } from './scores';
 import { decodeIds, encodeText, normalizeText, VOCAB_SIZE } from '../text/normalize';
 
 describe('text', () => {
