@@ -13,7 +13,7 @@ import type {
   SimulatedFailure,
 } from '../src/engine/api';
 import { TRAINING_GENERATOR_ID } from '../src/engine/api';
-import { installFastMatMulGradient } from '../src/core/fast-gradients';
+import { installFastMatMulGradient } from '../src/core/ml/fast-gradients';
 import { initBackend } from './backend';
 import { DatasetStore, clipMeta, decodeEntry } from './datasets';
 import { evaluateDataset } from './evaluate';
