@@ -9,9 +9,9 @@ import { snrDb } from '../src/core/analysis';
 import type { AclipseGenerator } from '../src/core/aclipse/model';
 import { decodeWavTo16kMono } from '../src/core/audio';
 import { LIVE_DEFAULTS, LiveProtector, protectStreamOffline, type LiveOptions } from '../src/core/live';
-import { wer } from '../src/core/ml/metrics';
+import { wer } from '../src/core/metrics/scores';
 import type { AsrModel } from '../src/core/ml/models';
-import { normalizeText } from '../src/core/ml/text';
+import { normalizeText } from '../src/core/text/normalize';
 import { predictAsr } from '../src/core/ml/train';
 
 /** What the page's worklet posts at a time (src/ui/audio/capture.worklet.ts). */

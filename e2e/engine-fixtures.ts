@@ -12,7 +12,7 @@ import { DEFAULT_MODULE_CONFIG } from '../src/core/aclipse/generator';
 import { AclipseGenerator } from '../src/core/aclipse/model';
 import { decodeWavTo16kMono, encodeWav } from '../src/core/audio';
 import { Evaluators } from '../src/core/ml/evaluators';
-import { NgramLm } from '../src/core/ml/lm';
+import { NgramLm } from '../src/core/text/lm';
 import { AsrModel, DEFAULT_ASR_CONFIG, DEFAULT_SER_CONFIG, SerModel } from '../src/core/ml/models';
 import { exportModel } from '../src/core/ml/weights';
 import { writeModelDir } from '../src/core/node/io';

@@ -8,7 +8,7 @@
  *     the ASR alphabet. The corpus sentences come from the same examples, so every example that is a held-out
  *     sentence (val, test, test_speaker), contains one, or shares a run of 5 words with one is dropped first:
  *     the LM has never read a sentence the ASR is scored on, nor the one it is tuned on.
- *  2. Interpolated Kneser–Ney (src/core/ml/lm.ts), with count cut-offs to keep the file small for the browser.
+ *  2. Interpolated Kneser–Ney (src/core/text/lm.ts), with count cut-offs to keep the file small for the browser.
  *  3. A grid over LM weight × word bonus × beam width, decoded on val only; the best val WER wins.
  * Writes <asr>/lm.bin and records the LM and decoder settings in <asr>/model.json (trainedWith.decoder, and the
  * val metrics they reached in metrics.val), which every evaluator CLI and the browser read. --dry prints the grid without writing.
@@ -18,8 +18,8 @@
 import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Lexicon } from '../src/core/ml/decoders';
-import { NgramLm } from '../src/core/ml/lm';
+import { Lexicon } from '../src/core/text/decoders';
+import { NgramLm } from '../src/core/text/lm';
 import { asrLogProbs, asrMetrics, decodeAsr, type AsrMetrics } from '../src/core/ml/train';
 import { modelFromArtifacts } from '../src/core/ml/weights';
 import { readModelDir, writeAtomic } from '../src/core/node/io';

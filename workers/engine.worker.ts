@@ -13,11 +13,11 @@ import type {
   SimulatedFailure,
 } from '../src/engine/api';
 import { TRAINING_GENERATOR_ID } from '../src/engine/api';
-import { installFastMatMulGradient } from '../src/core/fast-gradients';
+import { installFastMatMulGradient } from '../src/core/ml/fast-gradients';
 import { initBackend } from './backend';
 import { DatasetStore, clipMeta, decodeEntry } from './datasets';
 import { evaluateDataset } from './evaluate';
-import { computeSpectra } from './measure';
+import { computeSpectra } from '../src/core/metrics/measure';
 import { LiveService } from './live';
 import { ModelStore } from './models';
 import { analyzeClip, checkWave, protectClip } from './protect';

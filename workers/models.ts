@@ -6,8 +6,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { AclipseGenerator, generatorFromArtifacts, type GeneratorModelJson } from '../src/core/aclipse/model';
 import { parseDomainCalibration, type DomainCalibration } from '../src/core/domain';
+import { fetchModelFile, loadArtifacts, MissingModelError } from '../src/core/ml/artifacts';
 import { Evaluators } from '../src/core/ml/evaluators';
-import type { NgramLm } from '../src/core/ml/lm';
+import type { NgramLm } from '../src/core/text/lm';
 import { decoderSettings, type ModelArtifacts, type ModelJson } from '../src/core/ml/weights';
 import type {
   EvaluatorInfo,
@@ -23,11 +24,6 @@ import type { JobContext } from './jobs';
 
 type LoadTarget = ModelLoadProgress['model'];
 
-/** A missing file: 404, or the SPA fallback answering a missing path with index.html. */
-export class MissingModelError extends Error {
-  override name = 'MissingModelError';
-}
-
 function defaultModelsUrl(): string {
   return new URL(`${import.meta.env.BASE_URL}models/`, self.location.href).href;
 }
@@ -39,37 +35,9 @@ function withSlash(url: string): string {
 /** Every model file fetched by this worker (reported, so the page can keep them in the offline cache). */
 const fetchedUrls = new Set<string>();
 
-/** Fetches one file, reporting bytes as they arrive. */
-async function fetchWithProgress(
-  url: string,
-  ctx: JobContext,
-  onBytes: (loaded: number, total: number | null) => void,
-): Promise<Response> {
-  const res = await fetch(url, { signal: ctx.signal });
-  if (!res.ok) throw new MissingModelError(`${url} is missing (HTTP ${res.status})`);
-  if ((res.headers.get('content-type') ?? '').includes('text/html')) {
-    throw new MissingModelError(`${url} is missing (the server answered with a web page)`);
-  }
-  fetchedUrls.add(url);
-  const lengthHeader = res.headers.get('content-length');
-  const total = lengthHeader ? Number(lengthHeader) : null;
-  if (!res.body) return res;
-  let loaded = 0;
-  const reader = res.body.getReader();
-  const counted = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      const { done, value } = await reader.read();
-      if (done) {
-        controller.close();
-        return;
-      }
-      loaded += value.byteLength;
-      onBytes(loaded, total);
-      controller.enqueue(value);
-    },
-    cancel: (reason) => reader.cancel(reason),
-  });
-  return new Response(counted, { headers: res.headers, status: res.status });
+/** Fetches one file with the job's cancel, reporting bytes as they arrive (the core's one model-file fetch). */
+function fetchWithProgress(url: string, ctx: JobContext, onBytes: (loaded: number, total: number | null) => void): Promise<Response> {
+  return fetchModelFile(url, { signal: ctx.signal, onBytes, onFetched: (u) => fetchedUrls.add(u) });
 }
 
 interface Fetched {
@@ -80,40 +48,20 @@ interface Fetched {
 
 /** model.json + its weight files from a folder URL, with progress over all of them. */
 async function fetchModelFolder(base: string, target: LoadTarget, ctx: JobContext): Promise<Fetched> {
-  const report = (loadedBytes: number, totalBytes: number | null, done: boolean) =>
-    ctx.progress(`Loading ${target.toUpperCase()}`, totalBytes ? loadedBytes / totalBytes : null, {
-      kind: 'model-load',
-      model: target,
-      loadedBytes,
-      totalBytes,
-      done,
-    });
-  const jsonRes = await fetchWithProgress(`${base}model.json`, ctx, () => undefined);
-  let modelJson: { weightsManifest?: { paths: string[]; weights: { shape: number[]; dtype: string }[] }[] };
-  try {
-    modelJson = (await jsonRes.json()) as typeof modelJson;
-  } catch {
-    throw new Error(`${base}model.json is not valid JSON`);
-  }
-  const groups = modelJson.weightsManifest ?? [];
-  const paths = groups.flatMap((g) => g.paths);
-  if (paths.length === 0) throw new Error(`${base}model.json lists no weight files`);
-  // Float32 weights: the manifest gives the exact total before the first byte arrives.
-  const expected = groups
-    .flatMap((g) => g.weights)
-    .reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1) * (w.dtype === 'float32' || w.dtype === 'int32' ? 4 : 1), 0);
-  let done = 0;
-  const buffers: ArrayBuffer[] = [];
-  report(0, expected || null, false);
-  for (const p of paths) {
-    const res = await fetchWithProgress(`${base}${p}`, ctx, (loaded) => report(done + loaded, expected || null, false));
-    const buf = await res.arrayBuffer();
-    done += buf.byteLength;
-    buffers.push(buf);
-    await ctx.checkpoint();
-  }
-  report(done, done, true);
-  return { modelJson, weights: tf.io.concatenateArrayBuffers(buffers), bytes: done };
+  const art = await loadArtifacts(base, {
+    signal: ctx.signal,
+    onFetched: (u) => fetchedUrls.add(u),
+    afterFile: () => ctx.checkpoint(),
+    onProgress: ({ loadedBytes, totalBytes, done }) =>
+      ctx.progress(`Loading ${target.toUpperCase()}`, totalBytes ? loadedBytes / totalBytes : null, {
+        kind: 'model-load',
+        model: target,
+        loadedBytes,
+        totalBytes,
+        done,
+      }),
+  });
+  return { modelJson: art.modelJson, weights: art.weightData, bytes: art.bytes };
 }
 
 async function fetchWords(url: string, ctx: JobContext): Promise<string[]> {

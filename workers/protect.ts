@@ -12,7 +12,7 @@ import { applyBaseline } from '../src/core/baselines';
 import { budgetRangeProblem } from '../src/core/budget';
 import { analyzeCues, compareCues } from '../src/core/cues';
 import type { Evaluators } from '../src/core/ml/evaluators';
-import { ALPHABET } from '../src/core/ml/text';
+import { ALPHABET } from '../src/core/text/normalize';
 import { asrLogProbs } from '../src/core/ml/train';
 import { normalizeSpans, protectSpans, type Span, type SpanReport } from '../src/core/spans';
 import { ctcAlignWords, ctcWordTimes, wordsInSpan, type TimedWord } from '../src/core/wordtimes';
@@ -28,7 +28,7 @@ import {
   type SpanResult,
 } from '../src/engine/api';
 import type { JobContext } from './jobs';
-import { computeSpectra, intelligibility } from './measure';
+import { computeSpectra, intelligibility } from '../src/core/metrics/measure';
 import type { ModelStore } from './models';
 
 const ATTENTION_BINS = PR_BINS;

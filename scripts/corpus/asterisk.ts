@@ -9,7 +9,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { normalizeText, spellNumbers } from '../../src/core/ml/text';
+import { normalizeText, spellNumbers } from '../../src/core/text/normalize';
 
 export const ASTERISK_SOUNDS = '/usr/share/asterisk/sounds/en_US_f_Allison';
 export const ASTERISK_TEXT = '/usr/share/doc/asterisk-core-sounds-en/core-sounds-en.txt.gz';

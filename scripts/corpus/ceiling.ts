@@ -6,7 +6,7 @@
  * on this corpus, and it shows how hard each split's draws happen to be (so a val–test gap can be read against it).
  */
 import { EMOTIONS } from '../../src/core/data/emotions';
-import { confusionMatrix, weightedAccuracy } from '../../src/core/ml/metrics';
+import { confusionMatrix, weightedAccuracy } from '../../src/core/metrics/scores';
 import { readManifest } from './demo';
 import { oracleEmotion, PROSODY_KEYS, type Prosody } from './prosody';
 

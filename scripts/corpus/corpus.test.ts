@@ -4,7 +4,7 @@ import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EMOTIONS } from '../../src/core/data/emotions';
 import { mulberry32 } from '../../src/core/data/random';
-import { normalizeText } from '../../src/core/ml/text';
+import { normalizeText } from '../../src/core/text/normalize';
 import { alphaRatioDb, countSyllables, speechLevel, trackPitch } from './analysis';
 import { missingPackages } from './deps';
 import { generateCorpus, sentencePool } from './generate';

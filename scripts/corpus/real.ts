@@ -27,7 +27,7 @@ import { fileURLToPath } from 'node:url';
 import { ASTERISK_PACKAGES, ASTERISK_SOUNDS, ASTERISK_TEXT, asteriskPrompts } from './asterisk';
 import { encodeWav, SAMPLE_RATE } from '../../src/core/audio';
 import type { RealHalf, RealManifestRecord } from '../../src/core/data/types';
-import { normalizeText } from '../../src/core/ml/text';
+import { normalizeText } from '../../src/core/text/normalize';
 import { ensurePackages, type Requirement } from './deps';
 
 export const FILLETS_ROOT = '/usr/share/games/fillets-ng';

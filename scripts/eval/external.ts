@@ -14,7 +14,7 @@ import { cueRetention } from '../../src/core/cues';
 import { bySplit, loadManifestDataset, type DatasetEntry, type DatasetIndex } from '../../src/core/data';
 import { nodeDirectorySource } from '../../src/core/data/node-source';
 import { rowsToCsv, type Condition, type EvaluationRow, type MethodId, type MethodSummary } from '../../src/core/evaluation';
-import { spellNumbers } from '../../src/core/ml/text';
+import { spellNumbers } from '../../src/core/text/normalize';
 import { ATTACKER_LABELS, startAttackers, type AttackerKind, type AttackerOptions, type RestartingAttacker } from '../../src/core/node/attackers';
 import { CODECS, CODEC_LABELS, reencode, type CodecId } from '../../src/core/node/codec';
 import { evalClips, evaluateInNode, nodeReaders, spread, type DiskEvaluators } from '../aclipse/common';

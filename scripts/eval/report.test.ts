@@ -4,7 +4,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AclipseGenerator } from '../../src/core/aclipse/model';
 import { AsrModel, DEFAULT_ASR_CONFIG, DEFAULT_SER_CONFIG, SerModel } from '../../src/core/ml/models';
-import { NgramLm } from '../../src/core/ml/lm';
+import { NgramLm } from '../../src/core/text/lm';
 import { exportModel } from '../../src/core/ml/weights';
 import { writeModelDir, writeAtomic } from '../../src/core/node/io';
 import { initTf } from '../../src/core/node/tf';

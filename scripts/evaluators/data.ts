@@ -4,9 +4,9 @@ import path from 'node:path';
 import { decodeWavTo16kMono } from '../../src/core/audio';
 import { EMOTIONS, type Emotion } from '../../src/core/data/emotions';
 import type { CorpusSplit, ManifestRecord } from '../../src/core/data/types';
-import { normalizeText } from '../../src/core/ml/text';
-import { Lexicon } from '../../src/core/ml/decoders';
-import { NgramLm } from '../../src/core/ml/lm';
+import { normalizeText } from '../../src/core/text/normalize';
+import { Lexicon } from '../../src/core/text/decoders';
+import { NgramLm } from '../../src/core/text/lm';
 import type { DecodeOptions, EvalClip } from '../../src/core/ml/train';
 import { decoderSettings, type ModelJson } from '../../src/core/ml/weights';
 

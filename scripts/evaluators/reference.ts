@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { decodeWavTo16kMono } from '../../src/core/audio';
 import { EMOTIONS } from '../../src/core/data/emotions';
-import { greedyDecode } from '../../src/core/ml/decoders';
+import { greedyDecode } from '../../src/core/text/decoders';
 import { modelFromArtifacts } from '../../src/core/ml/weights';
 import { readModelDir, writeAtomic } from '../../src/core/node/io';
 import { initTf } from '../../src/core/node/tf';

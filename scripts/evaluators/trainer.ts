@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { existsSync, readFileSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Lexicon } from '../../src/core/ml/decoders';
+import { Lexicon } from '../../src/core/text/decoders';
 import { AsrModel, SerModel, createModel, growFrom, sameWeights } from '../../src/core/ml/models';
 import { makeRng } from '../../src/core/ml/nn';
 import {

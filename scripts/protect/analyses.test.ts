@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initTf } from '../../src/core/node/tf';
-import { wer } from '../../src/core/ml/metrics';
+import { wer } from '../../src/core/metrics/scores';
 import { attackersAnalysis } from './analyses';
 import { runProtect } from './cli';
 import type { ProtectReport } from './report';

@@ -3,8 +3,8 @@
  * recognizers' transcripts of the original and the protected clip (when their environment is installed).
  */
 import { CUE_METRICS, cueRetention, type CueRetention } from '../../src/core/cues';
-import { wer } from '../../src/core/ml/metrics';
-import { normalizeText, spellNumbers } from '../../src/core/ml/text';
+import { wer } from '../../src/core/metrics/scores';
+import { normalizeText, spellNumbers } from '../../src/core/text/normalize';
 import { ATTACKERS_SETUP_COMMAND, attackersInstalled, startAttackers, type AttackerKind, type AttackerOptions } from '../../src/core/node/attackers';
 import type { ProtectReportRecord, RecordAnalysis } from './report';
 

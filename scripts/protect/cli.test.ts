@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { snrDb } from '../../src/core/analysis';
 import { decodeWav, encodeWav } from '../../src/core/audio';
 import { EMOTIONS } from '../../src/core/data/emotions';
-import { wer } from '../../src/core/ml/metrics';
+import { wer } from '../../src/core/metrics/scores';
 import { decodeAudioFile, findFfmpeg } from '../../src/core/node/decode-audio';
 import { parseProtectArgs, runProtect, UsageError } from './cli';
 import type { ProtectReport } from './report';

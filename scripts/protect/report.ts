@@ -9,7 +9,7 @@
 import { EMOTIONS, type Emotion } from '../../src/core/data/emotions';
 import type { DomainVerdict } from '../../src/core/domain';
 import type { SpanReport } from '../../src/core/spans';
-import { cer, wer } from '../../src/core/ml/metrics';
+import { cer, wer } from '../../src/core/metrics/scores';
 import type { ClipPrediction } from '../../src/core/ml/evaluators';
 import { SKIP_REASON_TEXT, type SkipReason, type SkippedFile } from './plan';
 

@@ -8,7 +8,7 @@ import { perturbationReport } from './analysis';
 import { applyBaseline, type BaselineId, type BaselineParams } from './baselines';
 import type { AclipseGenerator } from './aclipse/model';
 import { EMOTIONS, type Emotion } from './data/emotions';
-import { cer, confusionMatrix, unweightedAccuracy, wer, weightedAccuracy, type ErrorRate } from './ml/metrics';
+import { cer, confusionMatrix, unweightedAccuracy, wer, weightedAccuracy, type ErrorRate } from './metrics/scores';
 
 export type MethodId = 'original' | 'aclipse' | BaselineId;
 

@@ -20,9 +20,10 @@ import type { DomainVerdict } from '../core/domain';
 import type { ModuleConfig } from '../core/aclipse/generator';
 import type { EpochReport, EvalMetrics, StepLosses, StepReport } from '../core/aclipse/trainer';
 import type { FineTuneProgress } from '../core/ml/evaluators';
-import type { ErrorRate } from '../core/ml/metrics';
+import type { ErrorRate } from '../core/metrics/scores';
 import type { AclipseTrainConfig } from '../core/training-config';
-import type { WordAlignment } from '../core/words';
+import type { WordAlignment } from '../core/text/words';
+import type { F0Contours, Intelligibility, Spectra, SpectraOptions } from '../core/metrics/measure';
 import type { LiveChunk, LiveReport } from '../core/live';
 import type { Span, SpanReport } from '../core/spans';
 import type { TimedWord } from '../core/wordtimes';
@@ -31,6 +32,9 @@ export type { DomainSignals, DomainVerdict, DomainVerdictKind } from '../core/do
 export type { BaselineId, BaselineParams, DatasetFormat, Emotion, EvaluationRow, LoadReport, MethodSummary, PerturbationReport };
 export type { CueMetric, CueRetention };
 export type { LiveChunk, LiveReport, Span, SpanReport, TimedWord };
+/** Transcript and spectrogram measurements of a protected clip (computed in src/core/metrics/measure.ts). */
+export type { F0Contours, Intelligibility, Spectra, SpectraOptions };
+export { SPECTRA_MAX_FRAMES } from '../core/metrics/measure';
 
 /** Word or character error counts and their rate (S + D + I) / N. */
 export type { ErrorRate };
@@ -386,17 +390,6 @@ export interface SpanResult extends SpanReport {
 export type AlignedWord = WordAlignment;
 export type WordOp = WordAlignment['op'];
 
-export interface Intelligibility {
-  /** What the protected transcript was compared with. */
-  reference: string;
-  referenceKind: 'original-transcript' | 'given-text';
-  hypothesis: string;
-  wer: ErrorRate;
-  cer: ErrorRate;
-  /** Word-level alignment reference → hypothesis for the diff view. */
-  alignment: AlignedWord[];
-}
-
 export interface ProtectResult {
   method: ProtectMethod;
   /** Generator id for 'aclipse', null for baselines. */
@@ -458,57 +451,9 @@ export interface LivePushResult {
   report: LiveReport;
 }
 
-/** Time columns of a spectrogram for display: plenty for a screen, small to hold for many clips. */
-export const SPECTRA_MAX_FRAMES = 800;
-
-export interface SpectraOptions {
-  /** Upper bound on the time columns returned (long clips are averaged down). Default SPECTRA_MAX_FRAMES. */
-  maxFrames?: number;
-  /** FFT size (power of two). Default 512 (257 bins of 31.25 Hz). */
-  nFft?: number;
-  /** Dynamic range of the shared colour scale: minDb = maxDb − rangeDb. Default 90. */
-  rangeDb?: number;
-}
-
 export interface SpectraArgs extends SpectraOptions {
   original: Float32Array;
   protected: Float32Array;
-}
-
-export interface Spectra {
-  /** Time columns and frequency bins; each array is row-major [frames][bins], in dB. */
-  frames: number;
-  bins: number;
-  original: Float32Array;
-  protected: Float32Array;
-  /** Spectrogram of the perturbation (protected − original). */
-  difference: Float32Array;
-  /** One colour scale for all three (values are clamped to it): maxDb is the loudest cell of original/protected. */
-  minDb: number;
-  maxDb: number;
-  /** Seconds per column (after averaging) and Hz per bin; bin k is at k·binHz, up to maxHz. */
-  secondsPerFrame: number;
-  binHz: number;
-  maxHz: number;
-  sampleRate: number;
-  nFft: number;
-  /** STFT frames averaged into one column (1 for short clips). */
-  framesPerColumn: number;
-  durationSeconds: number;
-  /** F0 contours of both clips for the overlay. */
-  f0: F0Contours;
-}
-
-/** Pitch (F0) contours of an original/protected pair on one time grid; long clips get fewer, coarser points. */
-export interface F0Contours {
-  /** Seconds between points (point i is centred at i · hopS); 0.01 unless the clip was long. */
-  hopS: number;
-  /** Hz per point, 0 where unvoiced; both arrays have the same length. */
-  original: Float32Array;
-  protected: Float32Array;
-  /** The tracker's F0 search range (an axis for the overlay). */
-  minHz: number;
-  maxHz: number;
 }
 
 // =====================================================================================================================

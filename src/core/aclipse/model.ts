@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { snrDb } from '../analysis';
+import { ARTIFACT_FORMAT, loadArtifacts, type ArtifactLoadOptions } from '../ml/artifacts';
 import {
   DEFAULT_MODULE_CONFIG,
   createModuleWeights,
@@ -27,11 +28,9 @@ export const DEFAULT_GENERATOR_CONFIG: GeneratorConfig = {
   budgetDb: 10,
 };
 
-export const GENERATOR_FORMAT = 'aclipse-fn/1';
-
 /** model.json of a generator (tfjs weights-manifest format plus our config and provenance). */
 export interface GeneratorModelJson {
-  format: typeof GENERATOR_FORMAT;
+  format: typeof ARTIFACT_FORMAT;
   kind: 'aclipse-generator';
   config: GeneratorConfig;
   weightsManifest: tf.io.WeightsManifestConfig;
@@ -141,7 +140,7 @@ export class AclipseGenerator {
     const { data, specs } = await tf.io.encodeWeights(this.namedWeights());
     return {
       modelJson: {
-        format: GENERATOR_FORMAT,
+        format: ARTIFACT_FORMAT,
         kind: 'aclipse-generator',
         config: this.config,
         weightsManifest: [{ paths: ['weights.bin'], weights: specs }],
@@ -158,7 +157,7 @@ export class AclipseGenerator {
 
 export function generatorFromArtifacts(art: GeneratorArtifacts): AclipseGenerator {
   const json = art.modelJson;
-  if (json.format !== GENERATOR_FORMAT || json.kind !== 'aclipse-generator') {
+  if (json.format !== ARTIFACT_FORMAT || json.kind !== 'aclipse-generator') {
     throw new Error('This file is not an Aclipse generator (model.json has the wrong format or kind).');
   }
   const specs = json.weightsManifest.flatMap((g) => g.weights);
@@ -176,30 +175,7 @@ export function generatorFromArtifacts(art: GeneratorArtifacts): AclipseGenerato
 }
 
 /** Loads a generator from a folder URL holding model.json + weights.bin (browser or any fetch-capable runtime). */
-export async function loadGenerator(baseUrl: string, fetchFn: typeof fetch = fetch): Promise<AclipseGenerator> {
-  const base = baseUrl.endsWith('/') ? baseUrl : baseUrl + '/';
-  const jsonRes = await fetchFn(base + 'model.json');
-  if (!jsonRes.ok) throw new Error(`Could not load ${base}model.json (HTTP ${jsonRes.status})`);
-  const modelJson = (await jsonRes.json()) as GeneratorModelJson;
-  const paths = modelJson.weightsManifest.flatMap((g) => g.paths);
-  const buffers = await Promise.all(
-    paths.map(async (p) => {
-      const r = await fetchFn(base + p);
-      if (!r.ok) throw new Error(`Could not load ${base}${p} (HTTP ${r.status})`);
-      return r.arrayBuffer();
-    }),
-  );
-  return generatorFromArtifacts({ modelJson, weights: concatBuffers(buffers) });
-}
-
-function concatBuffers(buffers: ArrayBuffer[]): ArrayBuffer {
-  if (buffers.length === 1) return buffers[0];
-  const total = buffers.reduce((n, b) => n + b.byteLength, 0);
-  const out = new Uint8Array(total);
-  let off = 0;
-  for (const b of buffers) {
-    out.set(new Uint8Array(b), off);
-    off += b.byteLength;
-  }
-  return out.buffer;
+export async function loadGenerator(baseUrl: string, fetchFn: typeof fetch = fetch, opts: ArtifactLoadOptions = {}): Promise<AclipseGenerator> {
+  const { modelJson, weightData } = await loadArtifacts<GeneratorModelJson>(baseUrl, { ...opts, fetchFn });
+  return generatorFromArtifacts({ modelJson, weights: weightData });
 }

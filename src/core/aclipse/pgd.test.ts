@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { snrDb } from '../analysis';
 import { ctcLoss } from '../ml/ctc';
 import { AsrModel, DEFAULT_ASR_CONFIG, DEFAULT_SER_CONFIG, SerModel } from '../ml/models';
-import { encodeText } from '../ml/text';
+import { encodeText } from '../text/normalize';
 import { initTf } from '../node/tf';
 import { pgdAttack } from './pgd';
 import { padBatch, type FrozenEvaluators, type TrainClip } from './trainer';

@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ctcLoss, ctcLossAndGrad, ctcSurrogate } from '../ml/ctc';
-import { encodeText } from '../ml/text';
+import { encodeText } from '../text/normalize';
 import { BUDGET_MARGIN, budgetRatio } from '../budget';
 import { sampleMaskFor } from './generator';
 import { padBatch, type FrozenEvaluators, type TrainClip } from './trainer';

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ctcLoss } from '../ml/ctc';
 import { initTf } from '../node/tf';
 import { AsrModel, DEFAULT_ASR_CONFIG, DEFAULT_SER_CONFIG, SerModel } from '../ml/models';
-import { encodeText } from '../ml/text';
+import { encodeText } from '../text/normalize';
 import { DEFAULT_EOT_CONFIG, EOT_TRANSFORMS, applyEotDraw, type EotConfig } from './eot';
 import { DEFAULT_MODULE_CONFIG } from './generator';
 import { AclipseGenerator, generatorFromArtifacts } from './model';

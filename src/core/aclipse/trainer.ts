@@ -17,9 +17,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ctcLoss, ctcLossAndGrad, ctcSurrogate, type CtcLossAndGrad } from '../ml/ctc';
-import { greedyDecode } from '../ml/decoders';
-import { cer, confusionMatrix, unweightedAccuracy, wer, weightedAccuracy } from '../ml/metrics';
-import { encodeText } from '../ml/text';
+import { greedyDecode } from '../text/decoders';
+import { cer, confusionMatrix, unweightedAccuracy, wer, weightedAccuracy } from '../metrics/scores';
+import { encodeText } from '../text/normalize';
 import { mulberry32 } from '../data/random';
 import { applyEotDraw, sampleEot, type EotDraw } from './eot';
 import type { AclipseGenerator } from './model';

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { normalizeText } from '../ml/text';
+import { normalizeText } from '../text/normalize';
 import {
   assignSplits,
   crossValidationFolds,

@@ -7,7 +7,7 @@
  * classes (exc merges into happy; fru, sur, fea, dis, oth, xxx are left out) and folds follow sessions
  * (fold = session − 1), the usual leave-one-session-out protocol.
  */
-import { normalizeText } from '../ml/text';
+import { normalizeText } from '../text/normalize';
 import { checkAudio } from './audio-check';
 import { DatasetError, ReportBuilder, type DatasetEntry, type DatasetIndex } from './dataset';
 import { mapEmotionLabel } from './emotions';

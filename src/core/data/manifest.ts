@@ -6,7 +6,7 @@
  *   speaker, split, id, duration, fold      optional
  * Our own corpus manifest (docs/architecture.md) is one such manifest; its extra fields land in entry.meta.
  */
-import { normalizeText } from '../ml/text';
+import { normalizeText } from '../text/normalize';
 import { checkAudio } from './audio-check';
 import { DatasetError, ReportBuilder, type DatasetEntry, type DatasetIndex } from './dataset';
 import { mapEmotionLabel } from './emotions';

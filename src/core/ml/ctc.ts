@@ -10,7 +10,7 @@
  *    The surrogate is exact only if pass 2 reproduces pass-1 logits (same inputs, same dropout masks).
  */
 import * as tf from '@tensorflow/tfjs';
-import { BLANK } from './text';
+import { BLANK } from '../text/normalize';
 
 export type CtcReduction = 'mean' | 'sum' | 'meanPerLabel';
 

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initTf } from '../node/tf';
 import { Evaluators, type FineTuneEntry, type FineTuneProgress } from './evaluators';
 import { AsrModel, DEFAULT_ASR_CONFIG, DEFAULT_SER_CONFIG, SerModel } from './models';
-import { NgramLm } from './lm';
+import { NgramLm } from '../text/lm';
 import { exportModel, type ModelArtifacts } from './weights';
 
 function tone(n: number, f: number): Float32Array {

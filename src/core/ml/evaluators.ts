@@ -21,8 +21,8 @@ import {
   type DomainSignals,
   type DomainVerdict,
 } from '../domain';
-import { Lexicon } from './decoders';
-import { NgramLm } from './lm';
+import { Lexicon } from '../text/decoders';
+import { NgramLm } from '../text/lm';
 import type { AsrModel, SerModel } from './models';
 import {
   FINE_TUNE_AUGMENT,

@@ -25,7 +25,7 @@ import {
   mm,
   utteranceNorm,
 } from './nn';
-import { VOCAB_SIZE } from './text';
+import { VOCAB_SIZE } from '../text/normalize';
 import { initTransformerEncoder, transformerEncode } from './transformer';
 
 export interface SpecAugmentConfig {

@@ -5,11 +5,11 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ctcLoss, ctcLossAndGrad, ctcSurrogate } from './ctc';
-import { beamSearchDecode, greedyDecode, logSoftmaxRows, type Lexicon } from './decoders';
-import type { NgramLm } from './lm';
-import { cer, confusionMatrix, unweightedAccuracy, wer, weightedAccuracy } from './metrics';
+import { beamSearchDecode, greedyDecode, logSoftmaxRows, type Lexicon } from '../text/decoders';
+import type { NgramLm } from '../text/lm';
+import { cer, confusionMatrix, unweightedAccuracy, wer, weightedAccuracy } from '../metrics/scores';
 import type { AsrModel, SerModel } from './models';
-import { encodeText } from './text';
+import { encodeText } from '../text/normalize';
 
 /** A labelled clip: 16 kHz mono samples plus whichever labels it has. */
 export interface EvalClip {

@@ -4,13 +4,13 @@
  * in-memory artifacts (browser import/export); the Node writer/reader lives in src/core/node/.
  */
 import * as tf from '@tensorflow/tfjs';
+import { ARTIFACT_FORMAT, loadArtifacts, type ArtifactLoadOptions } from './artifacts';
 import { AsrModel, SerModel, createModel, sameArchitecture, type EvaluatorModel, type ModelConfig } from './models';
 
-export const WEIGHT_FORMAT = 'aclipse-fn/1';
 export const WEIGHTS_FILE = 'weights.bin';
 
 export interface ModelJson {
-  format: typeof WEIGHT_FORMAT;
+  format: typeof ARTIFACT_FORMAT;
   config: ModelConfig;
   weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
   /** metrics the weights reached (split → metric → value) */
@@ -26,7 +26,7 @@ export interface DecoderSettings {
   lmWeight: number;
   /** word list beside model.json (lexicon-constrained beam search) */
   lexicon?: string;
-  /** word n-gram LM beside model.json (src/core/ml/lm.ts binary) */
+  /** word n-gram LM beside model.json (src/core/text/lm.ts binary) */
   lm?: string;
 }
 
@@ -50,7 +50,7 @@ export async function exportModel(
   const { data, specs } = await tf.io.encodeWeights(named);
   return {
     modelJson: {
-      format: WEIGHT_FORMAT,
+      format: ARTIFACT_FORMAT,
       config: model.config,
       weightsManifest: [{ paths: [WEIGHTS_FILE], weights: specs }],
       metrics,
@@ -62,27 +62,16 @@ export async function exportModel(
 
 function checkJson(json: unknown): ModelJson {
   const j = json as Partial<ModelJson> | null;
-  if (!j || j.format !== WEIGHT_FORMAT) throw new Error(`not an ${WEIGHT_FORMAT} model.json`);
+  if (!j || j.format !== ARTIFACT_FORMAT) throw new Error(`not an ${ARTIFACT_FORMAT} model.json`);
   if (!j.config || (j.config.kind !== 'asr' && j.config.kind !== 'ser')) throw new Error('model.json has no valid config');
   if (!Array.isArray(j.weightsManifest) || j.weightsManifest.length === 0) throw new Error('model.json has no weightsManifest');
   return j as ModelJson;
 }
 
-/** Fetches model.json and its weight files from a base URL (ending with or without '/'). */
-export async function fetchArtifacts(baseUrl: string, fetchFn: typeof fetch = fetch): Promise<ModelArtifacts> {
-  const base = baseUrl.endsWith('/') ? baseUrl : baseUrl + '/';
-  const res = await fetchFn(base + 'model.json');
-  if (!res.ok) throw new Error(`cannot load ${base}model.json: HTTP ${res.status}`);
-  const modelJson = checkJson(await res.json());
-  const buffers: ArrayBuffer[] = [];
-  for (const group of modelJson.weightsManifest) {
-    for (const p of group.paths) {
-      const r = await fetchFn(base + p);
-      if (!r.ok) throw new Error(`cannot load ${base}${p}: HTTP ${r.status}`);
-      buffers.push(await r.arrayBuffer());
-    }
-  }
-  return { modelJson, weightData: tf.io.concatenateArrayBuffers(buffers) };
+/** Fetches model.json and its weight files from a base URL (ending with or without '/'); see loadArtifacts. */
+export async function fetchArtifacts(baseUrl: string, fetchFn: typeof fetch = fetch, opts: ArtifactLoadOptions = {}): Promise<ModelArtifacts> {
+  const { modelJson, weightData } = await loadArtifacts(baseUrl, { ...opts, fetchFn, check: checkJson });
+  return { modelJson, weightData };
 }
 
 /** Builds a model from artifacts; throws on a kind mismatch when `kind` is given. */
@@ -106,9 +95,9 @@ export function modelFromArtifacts(art: ModelArtifacts, kind?: 'asr' | 'ser'): E
   return model;
 }
 
-/** load(url | artifacts) in the tfjs-models style. */
-export async function loadModel(source: string | ModelArtifacts, kind?: 'asr' | 'ser'): Promise<EvaluatorModel> {
-  const art = typeof source === 'string' ? await fetchArtifacts(source) : source;
+/** load(url | artifacts) in the tfjs-models style; a URL loads with the given progress and cancel. */
+export async function loadModel(source: string | ModelArtifacts, kind?: 'asr' | 'ser', opts: ArtifactLoadOptions = {}): Promise<EvaluatorModel> {
+  const art = typeof source === 'string' ? await fetchArtifacts(source, fetch, opts) : source;
   return modelFromArtifacts(art, kind);
 }
 

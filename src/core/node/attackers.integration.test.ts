@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeWavTo16kMono } from '../audio';
-import { wer } from '../ml/metrics';
-import { normalizeText, spellNumbers } from '../ml/text';
+import { wer } from '../metrics/scores';
+import { normalizeText, spellNumbers } from '../text/normalize';
 import { ATTACKERS_SETUP_COMMAND, attackersInstalled, startAttackers, type RestartingAttacker } from './attackers';
 
 // The real recognizers on three committed demo clips. CI installs their environment (.ci/run runs

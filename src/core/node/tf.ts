@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { installFastMatMulGradient } from '../fast-gradients';
+import { installFastMatMulGradient } from '../ml/fast-gradients';
 
 export type NodeBackend = 'wasm' | 'cpu';
 

@@ -2,7 +2,7 @@
  * Word-level diff between the original transcript (reference) and the protected one (hypothesis), for the
  * Protect screen. Same minimum-edit alignment as the WER metric, so the marked words add up to the WER shown.
  */
-import { alignTokens } from '../../core/words';
+import { alignTokens } from '../../core/text/words';
 
 export type DiffOp =
   | { op: 'same'; ref: string; hyp: string }

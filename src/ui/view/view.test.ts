@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeWav, encodeWav } from '../../core/audio';
-import { editCounts } from '../../core/ml/metrics';
+import { editCounts } from '../../core/metrics/scores';
 import { clause, db, etaSeconds, formatEta, pct } from '../format';
 import {
   bandBars,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { editCounts } from '../src/core/ml/metrics';
-import { normalizeText } from '../src/core/ml/text';
-import { trackPitch } from '../src/core/cues';
+import { editCounts } from './scores';
+import { normalizeText } from '../text/normalize';
+import { trackPitch } from '../cues';
 import { alignWords, computeSpectra, intelligibility } from './measure';
 
 describe('alignWords', () => {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { installFastMatMulGradient } from './fast-gradients';
-import { initTf } from './node/tf';
+import { initTf } from '../node/tf';
 
 beforeAll(async () => {
   await initTf('wasm');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { cer, confusionMatrix, editCounts, unweightedAccuracy, wer, weightedAccuracy } from './metrics';
-import { decodeIds, encodeText, normalizeText, VOCAB_SIZE } from './text';
+import { cer, confusionMatrix, editCounts, unweightedAccuracy, wer, weightedAccuracy } from './scores';
+import { decodeIds, encodeText, normalizeText, VOCAB_SIZE } from '../text/normalize';
 
 describe('text', () => {
   it('normalises and maps to the 29-symbol alphabet', () => {

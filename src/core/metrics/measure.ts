@@ -2,20 +2,78 @@
  * Plain-JS measurements behind the Protect and Spectra views (no tfjs, unit-tested in Node): the word alignment for
  * the transcript diff and display spectrograms (with both F0 contours) that stay bounded for 10-minute clips.
  */
-import { fftInPlace } from '../src/core/analysis';
-import { contourForDisplay, frameCount, HOP_SAMPLES, PITCH_DEFAULTS, trackPitch, type PitchTrack } from '../src/core/cues';
-import { cer, wer } from '../src/core/ml/metrics';
-import { normalizeText } from '../src/core/ml/text';
-import { alignTokens } from '../src/core/words';
-import { SPECTRA_MAX_FRAMES, type AlignedWord, type F0Contours, type Intelligibility, type Spectra, type SpectraOptions } from '../src/engine/api';
+import { fftInPlace } from '../analysis';
+import { contourForDisplay, frameCount, HOP_SAMPLES, PITCH_DEFAULTS, trackPitch, type PitchTrack } from '../cues';
+import { cer, wer, type ErrorRate } from './scores';
+import { normalizeText } from '../text/normalize';
+import { alignTokens, type WordAlignment } from '../text/words';
 
 const words = (s: string): string[] => {
   const n = normalizeText(s);
   return n ? n.split(' ') : [];
 };
 
-/** Word alignment of hyp against ref on normalised words (ties as in metrics.editCounts, so it agrees with WER). */
-export function alignWords(ref: string, hyp: string): AlignedWord[] {
+export interface Intelligibility {
+  /** What the protected transcript was compared with. */
+  reference: string;
+  referenceKind: 'original-transcript' | 'given-text';
+  hypothesis: string;
+  wer: ErrorRate;
+  cer: ErrorRate;
+  /** Word-level alignment reference → hypothesis for the diff view. */
+  alignment: WordAlignment[];
+}
+
+/** Time columns of a spectrogram for display: plenty for a screen, small to hold for many clips. */
+export const SPECTRA_MAX_FRAMES = 800;
+
+export interface SpectraOptions {
+  /** Upper bound on the time columns returned (long clips are averaged down). Default SPECTRA_MAX_FRAMES. */
+  maxFrames?: number;
+  /** FFT size (power of two). Default 512 (257 bins of 31.25 Hz). */
+  nFft?: number;
+  /** Dynamic range of the shared colour scale: minDb = maxDb − rangeDb. Default 90. */
+  rangeDb?: number;
+}
+
+export interface Spectra {
+  /** Time columns and frequency bins; each array is row-major [frames][bins], in dB. */
+  frames: number;
+  bins: number;
+  original: Float32Array;
+  protected: Float32Array;
+  /** Spectrogram of the perturbation (protected − original). */
+  difference: Float32Array;
+  /** One colour scale for all three (values are clamped to it): maxDb is the loudest cell of original/protected. */
+  minDb: number;
+  maxDb: number;
+  /** Seconds per column (after averaging) and Hz per bin; bin k is at k·binHz, up to maxHz. */
+  secondsPerFrame: number;
+  binHz: number;
+  maxHz: number;
+  sampleRate: number;
+  nFft: number;
+  /** STFT frames averaged into one column (1 for short clips). */
+  framesPerColumn: number;
+  durationSeconds: number;
+  /** F0 contours of both clips for the overlay. */
+  f0: F0Contours;
+}
+
+/** Pitch (F0) contours of an original/protected pair on one time grid; long clips get fewer, coarser points. */
+export interface F0Contours {
+  /** Seconds between points (point i is centred at i · hopS); 0.01 unless the clip was long. */
+  hopS: number;
+  /** Hz per point, 0 where unvoiced; both arrays have the same length. */
+  original: Float32Array;
+  protected: Float32Array;
+  /** The tracker's F0 search range (an axis for the overlay). */
+  minHz: number;
+  maxHz: number;
+}
+
+/** Word alignment of hyp against ref on normalised words (ties as in scores.editCounts, so it agrees with WER). */
+export function alignWords(ref: string, hyp: string): WordAlignment[] {
   return alignTokens(words(ref), words(hyp));
 }
 

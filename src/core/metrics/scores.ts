@@ -1,5 +1,5 @@
 /** Evaluation metrics as pure functions: WER/CER (Levenshtein with S/D/I), WA, UA, confusion matrix. */
-import { normalizeText } from './text';
+import { normalizeText } from '../text/normalize';
 
 export interface EditCounts {
   substitutions: number;

@@ -1,7 +1,7 @@
 /**
  * Minimum-edit alignment of two word sequences, shared by the worker's transcript measurement and the UI's diff
  * view (so the words marked on screen add up to the WER shown). Pure and tfjs-free, outside core/ml so that the UI
- * may import it. Ties prefer a substitution, then a deletion, as editCounts in core/ml/metrics does.
+ * may import it. Ties prefer a substitution, then a deletion, as editCounts in core/metrics/scores does.
  */
 export interface WordAlignment {
   op: 'equal' | 'sub' | 'del' | 'ins';

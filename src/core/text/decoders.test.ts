@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Lexicon, beamSearchDecode, greedyDecode, logSoftmaxRows } from './decoders';
 import { NgramLm } from './lm';
-import { ALPHABET, VOCAB_SIZE } from './text';
+import { ALPHABET, VOCAB_SIZE } from './normalize';
 
 const V = VOCAB_SIZE;
 const id = (c: string) => ALPHABET.indexOf(c);

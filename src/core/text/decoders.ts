@@ -3,7 +3,7 @@
  * optionally constrained to a word list so a character model spells whole words from that list.
  */
 import type { NgramLm } from './lm';
-import { ALPHABET, BLANK } from './text';
+import { ALPHABET, BLANK } from './normalize';
 
 /** Row-major log-softmax of logits [T,V] (only the first `t` frames). */
 export function logSoftmaxRows(logits: Float32Array, t: number, v: number, offset = 0): Float32Array {
