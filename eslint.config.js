@@ -102,12 +102,4 @@ export default tseslint.config(
       '@typescript-eslint/no-restricted-imports': ['error', { patterns: CORE_BOUNDARY }],
     },
   },
-  {
-    // ProtectTab is being edited on the spans branch: its `useGenerator` engine action is not a hook but is named like
-    // one. Rename it (and drop this block) when that branch lands.
-    files: ['src/ui/components/ProtectTab.tsx'],
-    rules: {
-      'react-hooks/rules-of-hooks': 'off',
-    },
-  },
 );

@@ -4,6 +4,7 @@
  * code the app runs, written to a git-ignored temp folder, never into public/models/. Random weights are the point:
  * these tests check plumbing, shapes, budgets and backend agreement, not model quality.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,7 +20,7 @@ import { writeModelDir } from '../src/core/node/io';
 import { initTf } from '../src/core/node/tf';
 
 /** Bump when the fixtures change, so a stale cache is never used. */
-const VERSION = 6;
+const VERSION = 7;
 export const ENGINE_FIXTURES = join(tmpdir(), 'aclipse-e2e', `engine-fixtures-v${VERSION}`);
 
 export const FIXTURE_WORDS = ['he', 'was', 'the', 'road', 'down', 'a', 'cat', 'dog', 'sat', 'ran'];
@@ -108,6 +109,10 @@ async function build(dir: string): Promise<EngineFixtures> {
   mkdirSync(join(modelsDir, 'aclipse'), { recursive: true });
   writeFileSync(join(modelsDir, 'aclipse', 'weights.bin'), new Uint8Array(art.weights));
   writeFileSync(join(modelsDir, 'aclipse', 'model.json'), JSON.stringify(art.modelJson));
+  // An external-attacker claim bound to exactly these weights, as `npm run eval:claims` writes it.
+  const weightsSha256 = createHash('sha256').update(new Uint8Array(art.weights)).digest('hex');
+  const claim = { attacker: 'Fixture attacker', set: 'real', clips: 3, budgetDb: 10, cleanWer: 0.1, protectedWer: 0.9, noiseWer: 0.2, command: 'fixture', date: null };
+  writeFileSync(join(modelsDir, 'aclipse', 'claims.json'), JSON.stringify({ format: 'aclipse-claims/1', weightsSha256, claims: [claim] }));
 
   // Dataset: 4 train clips (one per emotion, with transcripts), 2 val clips, 1 held-out test clip.
   mkdirSync(join(datasetDir, 'clips'), { recursive: true });

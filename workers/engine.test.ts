@@ -80,6 +80,8 @@ describe('engine features (Node, wasm)', () => {
     expect(result.evaluators!.languageModel).toMatch(/^2-gram LM, 1\d words/);
     expect(result.activeGenerator).toBe('shipped');
     expect(result.generators[0]!.config.so.hidden).toBe(8);
+    // the fixture's claims.json was made for these very weights, so the shipped generator carries it
+    expect(result.generators[0]!.claims.map((c) => c.attacker)).toEqual(['Fixture attacker']);
     const loads = progress.flatMap((p) => (p.detail?.kind === 'model-load' ? [p.detail] : []));
     for (const m of ['ser', 'asr', 'lm', 'aclipse'] as const) {
       const last = loads.filter((d) => d.model === m).at(-1)!;

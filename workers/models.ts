@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { AclipseGenerator, generatorFromArtifacts, type GeneratorModelJson } from '../src/core/aclipse/model';
 import { parseDomainCalibration, type DomainCalibration } from '../src/core/domain';
 import { fetchModelFile, loadArtifacts, MissingModelError } from '../src/core/ml/artifacts';
+import { parseClaims, type ExternalClaim } from '../src/core/claims';
 import { Evaluators } from '../src/core/ml/evaluators';
 import type { NgramLm } from '../src/core/text/lm';
 import { decoderSettings, type ModelArtifacts, type ModelJson } from '../src/core/ml/weights';
@@ -146,6 +147,7 @@ export function generatorInfo(
   gen: AclipseGenerator,
   modelJson: Pick<GeneratorModelJson, 'metrics' | 'trainedWith'>,
   bytes: number,
+  claims: ExternalClaim[] = [],
 ): GeneratorInfo {
   return {
     id,
@@ -156,7 +158,20 @@ export function generatorInfo(
     config: { so: { ...gen.config.so }, er: { ...gen.config.er }, budgetDb: gen.config.budgetDb },
     metrics: json(modelJson.metrics),
     trainedWith: json(modelJson.trainedWith),
+    claims,
   };
+}
+
+/** The shipped generator's external-attacker claims, if claims.json exists and was made for exactly these weights. */
+async function fetchClaims(base: string, weights: ArrayBuffer, ctx: JobContext): Promise<ExternalClaim[]> {
+  try {
+    const file = (await (await fetchWithProgress(`${base}aclipse/claims.json`, ctx, () => undefined)).json()) as unknown;
+    const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', weights));
+    return parseClaims(file, Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join(''));
+  } catch (e) {
+    if (ctx.signal.aborted) throw e;
+    return []; // optional: without it the app simply makes no external claim
+  }
 }
 
 function problemText(what: string, err: unknown): string {
@@ -328,7 +343,8 @@ export class ModelStore {
       const f = await fetchModelFolder(`${base}aclipse/`, 'aclipse', ctx);
       const modelJson = f.modelJson as GeneratorModelJson;
       const generator = generatorFromArtifacts({ modelJson, weights: f.weights });
-      this.put('shipped', generator, generatorInfo('shipped', 'shipped', 'Shipped weights', generator, modelJson, f.bytes));
+      const claims = await fetchClaims(base, f.weights, ctx);
+      this.put('shipped', generator, generatorInfo('shipped', 'shipped', 'Shipped weights', generator, modelJson, f.bytes, claims));
       this.active ??= 'shipped';
       this.generatorProblem = null;
     } catch (e) {

@@ -27,11 +27,12 @@ import type { F0Contours, Intelligibility, Spectra, SpectraOptions } from '../co
 import type { LiveChunk, LiveReport } from '../core/live';
 import type { Span, SpanReport } from '../core/spans';
 import type { TimedWord } from '../core/wordtimes';
+import type { ExternalClaim } from '../core/claims';
 export type { DomainSignals, DomainVerdict, DomainVerdictKind } from '../core/domain';
 
 export type { BaselineId, BaselineParams, DatasetFormat, Emotion, EvaluationRow, LoadReport, MethodSummary, PerturbationReport };
 export type { CueMetric, CueRetention };
-export type { LiveChunk, LiveReport, Span, SpanReport, TimedWord };
+export type { ExternalClaim, LiveChunk, LiveReport, Span, SpanReport, TimedWord };
 /** Transcript and spectrogram measurements of a protected clip (computed in src/core/metrics/measure.ts). */
 export type { F0Contours, Intelligibility, Spectra, SpectraOptions };
 export { SPECTRA_MAX_FRAMES } from '../core/metrics/measure';
@@ -289,6 +290,8 @@ export interface GeneratorInfo {
   config: { so: GeneratorModuleConfig; er: GeneratorModuleConfig; budgetDb: number };
   metrics: JsonValue | null;
   trainedWith: JsonValue | null;
+  /** What these weights were measured to do against external attackers (shipped weights only; empty when unknown). */
+  claims: ExternalClaim[];
 }
 
 export interface ModelsReport {

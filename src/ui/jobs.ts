@@ -124,7 +124,7 @@ function setModels(report: ModelsReport) {
   set((s) => ({ models: { ...s.models, status: 'ready', report } }));
 }
 
-export async function useGenerator(id: string): Promise<void> {
+export async function selectGenerator(id: string): Promise<void> {
   try {
     setModels(await run('useGenerator', { id }));
   } catch (err) {

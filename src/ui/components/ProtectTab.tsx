@@ -6,6 +6,7 @@ import { useMemo, useState } from 'react';
 import { clipStats, formatDuration } from '../../core/audio';
 import { BASELINES } from '../../core/baselines';
 import { EMOTIONS } from '../../core/data';
+import { ExternalClaims } from './ExternalClaims';
 import type { ClipAnalysis, GeneratorInfo, ModelLoadTarget, ModelsReport, ProtectMethod, ProtectResult, Span } from '../../engine/api';
 import { downloadClip } from '../audio/download';
 import { clause, db, dbfs, pct } from '../format';
@@ -21,7 +22,7 @@ import {
   protectedMix,
   removeClip,
   resultTag,
-  useGenerator,
+  selectGenerator,
 } from '../jobs';
 import { selectedClip, useAppStore, type Clip, type Protection, type ProtectSettings } from '../store';
 import { sameSpans, spanLabel } from '../view/spans';
@@ -255,7 +256,7 @@ export function ModelsCard() {
                 <select
                   id="generator-select"
                   value={report.activeGenerator ?? ''}
-                  onChange={(e) => void useGenerator(e.currentTarget.value)}
+                  onChange={(e) => void selectGenerator(e.currentTarget.value)}
                   data-testid="generator-select"
                 >
                   {report.generators.map((g) => (
@@ -362,6 +363,7 @@ function SettingsCard({ clip }: { clip: Clip | null }) {
               : 'No trained weights: a fixed signal-processing method.'}
             {report?.evaluators ? ` · evaluators: ${report.evaluators.ser.origin}` : ''}
           </p>
+          {settings.method === 'aclipse' && active && <ExternalClaims claims={active.claims} />}
         </div>
         <div>
           <BudgetSlider value={settings.budgetDb} onChange={(budgetDb) => setSettings({ budgetDb })} disabled={running} id="budget" />

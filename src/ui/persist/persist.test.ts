@@ -45,7 +45,7 @@ function report(generators: ModelsReport['generators'], active: string | null): 
 }
 
 function gen(id: string, origin: 'shipped' | 'trained' | 'imported', label: string): ModelsReport['generators'][number] {
-  return { id, origin, label, parameters: 3, bytes: 12, config: { so: { hidden: 1, kernel: 1 }, er: { hidden: 1, kernel: 1 }, budgetDb: 10 } as never, metrics: null, trainedWith: null };
+  return { id, origin, label, parameters: 3, bytes: 12, config: { so: { hidden: 1, kernel: 1 }, er: { hidden: 1, kernel: 1 }, budgetDb: 10 } as never, metrics: null, trainedWith: null, claims: [] };
 }
 
 /** A stand-in worker: holds imported generators like ModelStore does (new ones last). */

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { claimsFromReport, parseClaims, type ExternalReportLike } from './claims';
+
+const report: ExternalReportLike = {
+  command: 'npm run eval -- --parts external',
+  date: '2026-12-01',
+  attackers: [{ id: 'whisper', label: 'Whisper tiny.en' }],
+  sets: [
+    {
+      name: 'real',
+      clips: 281,
+      summaries: [
+        { method: 'original', budgetDb: null, external: { whisper: { wer: { rate: 0.056 } } } },
+        { method: 'aclipse', budgetDb: 10, external: { whisper: { wer: { rate: 1.037 }, werNoise: { rate: 0.105 } } } },
+        { method: 'noise', budgetDb: 10, external: { whisper: { wer: { rate: 0.104 } } } },
+      ],
+    },
+    { name: 'test', clips: 3, summaries: [{ method: 'aclipse', budgetDb: 10, external: { whisper: { wer: { rate: 1 }, werNoise: null } } }] },
+  ],
+};
+
+describe('claims', () => {
+  it('takes one claim per attacker, set and Aclipse budget, with the clean and same-SNR noise WER beside it', () => {
+    const c = claimsFromReport(report);
+    expect(c).toEqual([
+      { attacker: 'Whisper tiny.en', set: 'real', clips: 281, budgetDb: 10, cleanWer: 0.056, protectedWer: 1.037, noiseWer: 0.105, command: report.command, date: '2026-12-01' },
+    ]);
+  });
+
+  it('round-trips through the shipped file and refuses malformed ones', () => {
+    const file = { format: 'aclipse-claims/1', weightsSha256: 'ab12', claims: claimsFromReport(report) };
+    expect(parseClaims(JSON.parse(JSON.stringify(file)), 'ab12')).toEqual(file.claims);
+    // claims measured on other weights do not carry over to these
+    expect(parseClaims(file, 'cd34')).toEqual([]);
+    expect(parseClaims({ ...file, format: 'other' }, 'ab12')).toEqual([]);
+    expect(parseClaims(null, 'ab12')).toEqual([]);
+    expect(parseClaims({ ...file, claims: [{ ...file.claims[0], cleanWer: 'x' }] }, 'ab12')).toEqual([]);
+  });
+});

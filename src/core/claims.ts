@@ -1,0 +1,90 @@
+/**
+ * What the shipped generator was measured to do against recognizers it never trained against: one line per external
+ * attacker, set and budget, taken from an external report (`npm run eval -- --parts external`) by
+ * `npm run eval:claims`, shipped as public/models/aclipse/claims.json and shown on Protect labelled as a measurement
+ * on a named set, not on the user's clip. Plain TS.
+ */
+
+export interface ExternalClaim {
+  /** Attacker label as the report names it ("Whisper tiny.en"). */
+  attacker: string;
+  /** 'real' (human speech) or the synthetic split the report read ('test'). */
+  set: string;
+  clips: number;
+  budgetDb: number;
+  /** WER on the untouched clips, on the protected clips, and on white noise at the same SNR as each protected clip. */
+  cleanWer: number;
+  protectedWer: number;
+  noiseWer: number;
+  /** The command that produced the report, and when. */
+  command: string;
+  date: string | null;
+}
+
+export interface ClaimsFile {
+  format: 'aclipse-claims/1';
+  /** SHA-256 (hex) of the generator's weights.bin the claims were made for: other weights get no claims. */
+  weightsSha256: string;
+  claims: ExternalClaim[];
+}
+
+/** The subset of an external report.json that claims are made from. */
+export interface ExternalReportLike {
+  command: string;
+  date?: string;
+  attackers: { id: string; label: string }[];
+  sets: {
+    name: string;
+    clips: number;
+    summaries: {
+      method: string;
+      budgetDb: number | null;
+      external?: Record<string, { wer: { rate: number }; werNoise?: { rate: number } | null } | undefined> | null;
+    }[];
+  }[];
+}
+
+/** One claim per attacker × set × Aclipse budget of the report; sets without an original row are skipped. */
+export function claimsFromReport(report: ExternalReportLike, date: string | null = report.date ?? null): ExternalClaim[] {
+  const out: ExternalClaim[] = [];
+  for (const set of report.sets) {
+    const original = set.summaries.find((s) => s.method === 'original');
+    for (const s of set.summaries) {
+      if (s.method !== 'aclipse' || s.budgetDb === null) continue;
+      for (const a of report.attackers) {
+        const clean = original?.external?.[a.id];
+        const prot = s.external?.[a.id];
+        if (!clean || !prot?.werNoise) continue;
+        out.push({
+          attacker: a.label,
+          set: set.name,
+          clips: set.clips,
+          budgetDb: s.budgetDb,
+          cleanWer: clean.wer.rate,
+          protectedWer: prot.wer.rate,
+          noiseWer: prot.werNoise.rate,
+          command: report.command,
+          date,
+        });
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Reads a claims.json for generator weights with the given SHA-256; anything malformed, or claims made for other
+ * weights, reads as no claims (the app then claims nothing).
+ */
+export function parseClaims(json: unknown, weightsSha256: string): ExternalClaim[] {
+  if (!json || typeof json !== 'object' || (json as ClaimsFile).format !== 'aclipse-claims/1') return [];
+  if ((json as ClaimsFile).weightsSha256 !== weightsSha256) return [];
+  const claims = (json as ClaimsFile).claims;
+  if (!Array.isArray(claims)) return [];
+  const num = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
+  return claims.filter(
+    (c) =>
+      c && typeof c.attacker === 'string' && typeof c.set === 'string' && num(c.clips) && num(c.budgetDb) &&
+      num(c.cleanWer) && num(c.protectedWer) && num(c.noiseWer) && typeof c.command === 'string',
+  );
+}
