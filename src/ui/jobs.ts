@@ -196,7 +196,7 @@ export async function importGenerator(files: File[]): Promise<boolean> {
 // Protection queue (one clip at a time; the worker runs one job at a time anyway)
 // ---------------------------------------------------------------------------------------------------------------
 
-const queue: string[] = [];
+/** The job being protected now; the clips waiting are the store's `protectQueue`. */
 let current: { clipId: string; controller: AbortController } | null = null;
 
 /** Display resolution for the Spectra tab. */
@@ -206,18 +206,19 @@ export function protectClips(ids: readonly string[], settings: ProtectSettings =
   const s = get();
   for (const id of ids) {
     if (!s.clips.some((c) => c.id === id)) continue;
-    if (queue.includes(id) || current?.clipId === id) continue;
+    if (get().protectQueue.includes(id) || current?.clipId === id) continue;
     const spans = activeSpans(s.spanSelections[id]);
     s.patchProtection(id, { status: 'queued', settings: { ...settings, ...(spans ? { spans } : {}) }, stage: 'Waiting…', fraction: null, error: null });
-    queue.push(id);
+    set((st) => ({ protectQueue: [...st.protectQueue, id] }));
   }
   void pump();
 }
 
 async function pump(): Promise<void> {
   if (current) return;
-  while (queue.length) {
-    const clipId = queue.shift()!;
+  while (get().protectQueue.length) {
+    const clipId = get().protectQueue[0]!;
+    set((st) => ({ protectQueue: st.protectQueue.slice(1) }));
     const clip = get().clips.find((c) => c.id === clipId);
     const job = get().protections[clipId];
     if (!clip || !job || job.status !== 'queued') continue;
@@ -249,16 +250,15 @@ async function pump(): Promise<void> {
 
 /** Removes a clip; if it is being protected or waiting, that job goes too. */
 export function removeClip(id: string): void {
-  const i = queue.indexOf(id);
-  if (i >= 0) queue.splice(i, 1);
   if (current?.clipId === id) current.controller.abort();
-  get().removeClip(id);
+  get().removeClip(id); // also takes it out of the queue
 }
 
 /** Stops the running protection and empties the queue; finished results stay. */
 export function cancelProtection(): void {
-  const { patchProtection, protections } = get();
-  for (const id of queue.splice(0)) if (protections[id]?.status === 'queued') patchProtection(id, { status: 'cancelled', stage: '' });
+  const { patchProtection, protections, protectQueue } = get();
+  set({ protectQueue: [] });
+  for (const id of protectQueue) if (protections[id]?.status === 'queued') patchProtection(id, { status: 'cancelled', stage: '' });
   current?.controller.abort();
 }
 
