@@ -26,15 +26,15 @@ import {
 } from '../jobs';
 import { selectedClip, useAppStore, type Clip, type Protection, type ProtectSettings } from '../store';
 import { sameSpans, spanLabel } from '../view/spans';
-import { ProbabilityBars } from './Charts';
+import { ProbabilityBars } from '../shared/Charts';
 import { ClipInput } from './ClipInput';
-import { ComparePlayer } from './ComparePlayer';
+import { ComparePlayer } from '../shared/ComparePlayer';
 import { CueRetentionBlock } from './CueRetention';
 import { DomainNotice, readingsReliable } from './DomainNotice';
 import { LiveCard } from './LiveCard';
-import { InlineMessages } from './Messages';
+import { InlineMessages } from '../shared/Messages';
 import { SpanEditor } from './SpanEditor';
-import { BatchList, BudgetSlider, ProgressBar, StatusBadge, WordDiffView, type BatchRow } from './Widgets';
+import { BatchList, BudgetSlider, ProgressBar, StatusBadge, WordDiffView, type BatchRow } from '../shared/Widgets';
 
 export const METHOD_LABEL: Record<string, string> = {
   original: 'Original (unprotected)',

@@ -11,7 +11,7 @@ import type { Span } from '../../core/spans';
 import { findWords } from '../jobs';
 import { EMPTY_SELECTION, useAppStore, type Clip } from '../store';
 import { regionsToSpans, spanLabel, toggleWord } from '../view/spans';
-import { peaks } from './ComparePlayer';
+import { peaks } from '../shared/ComparePlayer';
 import { readingsReliable } from './DomainNotice';
 
 function cssVar(name: string, fallback: string): string {

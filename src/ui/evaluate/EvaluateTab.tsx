@@ -13,10 +13,10 @@ import { ALL_METHODS, cancelEvaluation, openDataset, runEvaluation, selectDatase
 import { activeDataset, useAppStore } from '../store';
 import { formatTick, linearScale } from '../view/charts';
 import { rowsCsv, saveBlob, stamp, summaryCsv, toJson } from '../view/export';
-import { ConfusionHeatMap, useWidth } from './Charts';
-import { InlineMessages } from './Messages';
-import { METHOD_LABEL } from './ProtectTab';
-import { BudgetSlider, ProgressBar, StatusBadge } from './Widgets';
+import { ConfusionHeatMap, useWidth } from '../shared/Charts';
+import { InlineMessages } from '../shared/Messages';
+import { METHOD_LABEL } from '../protect/ProtectTab';
+import { BudgetSlider, ProgressBar, StatusBadge } from '../shared/Widgets';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Dataset picker (shared with the Train tab)

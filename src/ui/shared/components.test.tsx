@@ -2,8 +2,8 @@
 import { cleanup, fireEvent, render, screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BandEnergyBars, ConfusionHeatMap, LinePlot, ProbabilityBars } from './Charts';
-import { dodgeLabels } from './EvaluateTab';
-import { globalEpoch } from './TrainTab';
+import { dodgeLabels } from '../evaluate/EvaluateTab';
+import { globalEpoch } from '../train/TrainTab';
 import { BatchList, BudgetSlider, ProgressBar, WordDiffView } from './Widgets';
 import { overallTrainFraction } from '../jobs';
 

@@ -10,9 +10,9 @@ import { db, pct } from '../format';
 import { errorText } from '../jobs';
 import { useAppStore, type Clip } from '../store';
 import { binHz, shareAbove } from '../view/charts';
-import { BandEnergyBars, LinePlot } from './Charts';
-import { ComparePlayer } from './ComparePlayer';
-import { METHOD_LABEL } from './ProtectTab';
+import { BandEnergyBars, LinePlot } from '../shared/Charts';
+import { ComparePlayer } from '../shared/ComparePlayer';
+import { METHOD_LABEL } from '../protect/ProtectTab';
 import { ColorLegend, F0Legend, SpectrogramPanel, type F0Overlay } from './Spectrogram';
 
 /** Spectra computed on demand (when a result came without them) are kept per result. */

@@ -23,10 +23,10 @@ import {
   runTraining,
 } from '../jobs';
 import { activeDataset, useAppStore, type TrainingRun } from '../store';
-import { LinePlot, type Series } from './Charts';
-import { DatasetCard, splitOptions } from './EvaluateTab';
-import { InlineMessages } from './Messages';
-import { ProgressBar, StatusBadge } from './Widgets';
+import { LinePlot, type Series } from '../shared/Charts';
+import { DatasetCard, splitOptions } from '../evaluate/EvaluateTab';
+import { InlineMessages } from '../shared/Messages';
+import { ProgressBar, StatusBadge } from '../shared/Widgets';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Form state (kept across tab switches)

@@ -5,7 +5,7 @@ import { startRecording, type RecorderHandle } from '../audio/record';
 import { clock } from '../format';
 import { demoClips, loadDemoClip, type DemoClip } from '../jobs';
 import { useAppStore } from '../store';
-import { InlineMessages } from './Messages';
+import { InlineMessages } from '../shared/Messages';
 
 const ACCEPT = 'audio/*,video/webm,video/mp4,.wav,.mp3,.ogg,.oga,.opus,.flac,.webm,.m4a,.mp4,.aac';
 
