@@ -33,21 +33,9 @@ import { CueRetentionBlock } from './CueRetention';
 import { DomainNotice, readingsReliable } from './DomainNotice';
 import { LiveCard } from './LiveCard';
 import { InlineMessages } from '../shared/Messages';
+import { METHOD_LABEL, methodDescription } from '../shared/methods';
 import { SpanEditor } from './SpanEditor';
 import { BatchList, BudgetSlider, ProgressBar, StatusBadge, WordDiffView, type BatchRow } from '../shared/Widgets';
-
-export const METHOD_LABEL: Record<string, string> = {
-  original: 'Original (unprotected)',
-  aclipse: 'Aclipse (SO → ER)',
-  ...Object.fromEntries(BASELINES.map((b) => [b.id, b.label])),
-};
-
-export function methodDescription(method: ProtectMethod): string {
-  if (method === 'aclipse') {
-    return 'The trained generator: SO hides the words, ER restores the emotion cues, within the budget.';
-  }
-  return BASELINES.find((b) => b.id === method)?.description ?? '';
-}
 
 function sameSettings(r: ProtectResult, s: ProtectSettings, activeGenerator: string | null, spans: Span[] | undefined): boolean {
   return (

@@ -12,7 +12,7 @@ import { useAppStore, type Clip } from '../store';
 import { binHz, shareAbove } from '../view/charts';
 import { BandEnergyBars, LinePlot } from '../shared/Charts';
 import { ComparePlayer } from '../shared/ComparePlayer';
-import { METHOD_LABEL } from '../protect/ProtectTab';
+import { METHOD_LABEL } from '../shared/methods';
 import { ColorLegend, F0Legend, SpectrogramPanel, type F0Overlay } from './Spectrogram';
 
 /** Spectra computed on demand (when a result came without them) are kept per result. */

@@ -24,7 +24,7 @@ import {
 } from '../jobs';
 import { activeDataset, useAppStore, type TrainingRun } from '../store';
 import { LinePlot, type Series } from '../shared/Charts';
-import { DatasetCard, splitOptions } from '../evaluate/EvaluateTab';
+import { DatasetCard, splitOptions } from '../shared/DatasetCard';
 import { InlineMessages } from '../shared/Messages';
 import { ProgressBar, StatusBadge } from '../shared/Widgets';
 
