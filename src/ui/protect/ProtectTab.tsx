@@ -23,7 +23,7 @@ import {
   removeClip,
   resultTag,
   selectGenerator,
-} from '../jobs';
+} from '../shared/jobs';
 import { selectedClip, useAppStore, type Clip, type Protection, type ProtectSettings } from '../store';
 import { sameSpans, spanLabel } from '../view/spans';
 import { ProbabilityBars } from '../shared/Charts';

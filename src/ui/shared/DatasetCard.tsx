@@ -6,7 +6,7 @@ import { useEffect, useRef, useState } from 'react';
 import { formatDuration } from '../../core/audio';
 import type { DatasetInfo } from '../../engine/api';
 import { filesSourceFromInput } from '../../engine/files';
-import { openDataset, selectDataset } from '../jobs';
+import { openDataset, selectDataset } from './jobs';
 import { activeDataset, useAppStore } from '../store';
 import { InlineMessages } from './Messages';
 

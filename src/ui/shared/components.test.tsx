@@ -5,7 +5,7 @@ import { BandEnergyBars, ConfusionHeatMap, LinePlot, ProbabilityBars } from './C
 import { dodgeLabels } from '../evaluate/EvaluateTab';
 import { globalEpoch } from '../train/TrainTab';
 import { BatchList, BudgetSlider, ProgressBar, WordDiffView } from './Widgets';
-import { overallTrainFraction } from '../jobs';
+import { overallTrainFraction } from './jobs';
 
 afterEach(cleanup);
 

@@ -7,7 +7,7 @@ import { useEffect, useState } from 'react';
 import { SPECTRA_MAX_FRAMES, type ProtectResult, type Spectra } from '../../engine/api';
 import { getEngine } from '../../engine/useEngine';
 import { db, pct } from '../format';
-import { errorText } from '../jobs';
+import { errorText } from '../shared/jobs';
 import { useAppStore, type Clip } from '../store';
 import { binHz, shareAbove } from '../view/charts';
 import { BandEnergyBars, LinePlot } from '../shared/Charts';

@@ -21,7 +21,7 @@ import {
   openDataset,
   runFineTune,
   runTraining,
-} from '../jobs';
+} from '../shared/jobs';
 import { activeDataset, useAppStore, type TrainingRun } from '../store';
 import { LinePlot, type Series } from '../shared/Charts';
 import { DatasetCard, splitOptions } from '../shared/DatasetCard';

@@ -3,9 +3,9 @@
  * Jobs are started here (not in components) and report into the store, so they survive tab switches; each keeps
  * its own AbortController so Cancel stops exactly that job.
  */
-import { encodeWav } from '../core/audio';
-import { BASELINE_IDS, BASELINES } from '../core/baselines';
-import type { Emotion } from '../core/data';
+import { encodeWav } from '../../core/audio';
+import { BASELINE_IDS, BASELINES } from '../../core/baselines';
+import type { Emotion } from '../../core/data';
 import {
   SPECTRA_MAX_FRAMES,
   TRAINING_GENERATOR_ID,
@@ -22,15 +22,15 @@ import {
   type ProtectResult,
   type Span,
   type TrainArgs,
-} from '../engine/api';
-import { isAbortError } from '../engine/bridge';
-import { getEngine } from '../engine/useEngine';
-import { addClipFromFile } from './actions';
-import { restoreGenerators } from './persist';
-import { keepOffline } from './pwa/offline';
-import type { ProgressSample } from './format';
-import { IDLE_JOB, useAppStore, type AppState, type Clip, type JobTrack, type ProtectSettings, type SpanSelection } from './store';
-import { protectedFileName, saveBlob, stamp, uniqueNames, unzipStore, zipStore } from './view/export';
+} from '../../engine/api';
+import { isAbortError } from '../../engine/bridge';
+import { getEngine } from '../../engine/useEngine';
+import { addClipFromFile } from '../actions';
+import { restoreGenerators } from '../persist';
+import { keepOffline } from '../pwa/offline';
+import type { ProgressSample } from '../format';
+import { IDLE_JOB, useAppStore, type AppState, type Clip, type JobTrack, type ProtectSettings, type SpanSelection } from '../store';
+import { protectedFileName, saveBlob, stamp, uniqueNames, unzipStore, zipStore } from '../view/export';
 
 const get = () => useAppStore.getState();
 const set = useAppStore.setState;
