@@ -7,7 +7,7 @@ import { useMemo, useState } from 'react';
 import { EMOTIONS } from '../../core/data';
 import type { EvalMethod, EvaluateResult, MethodSummary } from '../../engine/api';
 import { clause, db, etaSeconds, pct } from '../format';
-import { ALL_METHODS, cancelEvaluation, runEvaluation } from '../shared/jobs';
+import { ALL_METHODS, cancelEvaluation, runEvaluation } from './jobs';
 import { activeDataset, useAppStore } from '../store';
 import { formatTick, linearScale } from '../view/charts';
 import { rowsCsv, saveBlob, stamp, summaryCsv, toJson } from '../view/export';

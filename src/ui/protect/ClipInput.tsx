@@ -3,7 +3,7 @@ import { MAX_DURATION_S, MIN_DURATION_S, formatDuration } from '../../core/audio
 import { addClipFromFile, addClipsFromFiles, reportInputError } from '../actions';
 import { startRecording, type RecorderHandle } from '../audio/record';
 import { clock } from '../format';
-import { demoClips, loadDemoClip, type DemoClip } from '../shared/jobs';
+import { demoClips, loadDemoClip, type DemoClip } from './jobs';
 import { useAppStore } from '../store';
 import { InlineMessages } from '../shared/Messages';
 

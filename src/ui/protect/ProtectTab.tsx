@@ -10,20 +10,8 @@ import { ExternalClaims } from './ExternalClaims';
 import type { ClipAnalysis, GeneratorInfo, ModelLoadTarget, ModelsReport, ProtectMethod, ProtectResult, Span } from '../../engine/api';
 import { downloadClip } from '../audio/download';
 import { clause, db, dbfs, pct } from '../format';
-import {
-  activeSpans,
-  cancelProtection,
-  downloadAllProtected,
-  downloadProtected,
-  exportGenerator,
-  importGenerator,
-  loadModels,
-  protectClips,
-  protectedMix,
-  removeClip,
-  resultTag,
-  selectGenerator,
-} from '../shared/jobs';
+import { exportGenerator, importGenerator, loadModels, selectGenerator } from '../shared/jobs';
+import { activeSpans, cancelProtection, downloadAllProtected, downloadProtected, protectClips, protectedMix, removeClip, resultTag } from './jobs';
 import { selectedClip, useAppStore, type Clip, type Protection, type ProtectSettings } from '../store';
 import { sameSpans, spanLabel } from '../view/spans';
 import { ProbabilityBars } from '../shared/Charts';

@@ -8,7 +8,7 @@ import WaveSurfer from 'wavesurfer.js';
 import RegionsPlugin from 'wavesurfer.js/dist/plugins/regions.esm.js';
 import { encodeWav } from '../../core/audio';
 import type { Span } from '../../core/spans';
-import { findWords } from '../shared/jobs';
+import { findWords } from './jobs';
 import { EMPTY_SELECTION, useAppStore, type Clip } from '../store';
 import { regionsToSpans, spanLabel, toggleWord } from '../view/spans';
 import { peaks } from '../shared/ComparePlayer';

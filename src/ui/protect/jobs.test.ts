@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { protectedMix, protectedName, resultTag } from '../shared/jobs';
+import { protectedMix, protectedName, resultTag } from './jobs';
 import type { Protection } from '../store';
 
 const prot = (method: 'aclipse' | 'mcadams', budgetDb: number): Protection =>
