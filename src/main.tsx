@@ -2,7 +2,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { getEngine } from './engine/useEngine';
 import { App } from './ui/App';
-import { onEngineGeneration } from './ui/jobs';
+import { onEngineGeneration } from './ui/shared/jobs';
 import { installUnloadGuard, startPersistence } from './ui/persist';
 import { keepOffline, startOffline } from './ui/pwa/offline';
 import { useAppStore } from './ui/store';

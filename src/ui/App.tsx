@@ -1,10 +1,10 @@
 import { useEffect, useState } from 'react';
 import { addClipsFromFiles } from './actions';
-import { Messages } from './components/Messages';
-import { TopBar } from './components/TopBar';
+import { Messages } from './shared/Messages';
+import { TopBar } from './shared/TopBar';
 import { OfflineStatus, UpdatePrompt } from './pwa/OfflineStatus';
 import { filesSourceFromDrop } from '../engine/files';
-import { openDataset } from './jobs';
+import { openDataset } from './shared/jobs';
 import { useAppStore } from './store';
 import { TAB_ALIASES, TABS } from './tabs';
 

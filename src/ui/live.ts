@@ -11,7 +11,7 @@ import { getEngine } from '../engine/useEngine';
 import { micError } from './audio/record';
 import type { CaptureMessage } from './audio/capture.worklet';
 import workletUrl from './audio/capture.worklet.ts?worker&url';
-import { errorText, loadModels } from './jobs';
+import { errorText, loadModels } from './shared/jobs';
 import { useAppStore } from './store';
 
 export interface LiveState {

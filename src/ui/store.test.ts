@@ -58,3 +58,14 @@ describe('messages', () => {
     expect(texts()).toEqual(['second']);
   });
 });
+
+describe('protection queue', () => {
+  it('lives in the store, and removing a clip takes it out of the queue', () => {
+    const { addClip } = useAppStore.getState();
+    const a = addClip({ name: 'a', samples: new Float32Array(16000), source: 'file', detail: '' });
+    const b = addClip({ name: 'b', samples: new Float32Array(16000), source: 'file', detail: '' });
+    useAppStore.setState({ protectQueue: [a.id, b.id] });
+    useAppStore.getState().removeClip(a.id);
+    expect(useAppStore.getState().protectQueue).toEqual([b.id]);
+  });
+});

@@ -162,6 +162,8 @@ export interface AppState {
 
   settings: ProtectSettings;
   protections: Record<string, Protection>;
+  /** Clip ids waiting to be protected, first in line first (the running one is no longer in it). */
+  protectQueue: string[];
   /** Per clip id. */
   spanSelections: Record<string, SpanSelection>;
   models: ModelsState;
@@ -215,6 +217,7 @@ export const useAppStore = create<AppState>()((set, get) => ({
 
   settings: DEFAULT_SETTINGS,
   protections: {},
+  protectQueue: [],
   spanSelections: {},
   models: { status: 'idle', report: null, progress: {}, error: null, generation: 0 },
   datasets: [],
@@ -247,7 +250,7 @@ export const useAppStore = create<AppState>()((set, get) => ({
       delete protections[id];
       const spanSelections = { ...s.spanSelections };
       delete spanSelections[id];
-      return { clips, selectedClipId, protections, spanSelections };
+      return { clips, selectedClipId, protections, spanSelections, protectQueue: s.protectQueue.filter((q) => q !== id) };
     });
   },
 

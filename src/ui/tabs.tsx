@@ -2,11 +2,11 @@
  * The app's tabs. A feature adds itself here: an id (also the URL hash), a label and a component.
  */
 import type { ComponentType } from 'react';
-import { EngineTab } from './components/EngineTab';
-import { EvaluateTab } from './components/EvaluateTab';
-import { ProtectTab } from './components/ProtectTab';
-import { SpectraTab } from './components/SpectraTab';
-import { TrainTab } from './components/TrainTab';
+import { EngineTab } from './engine-tab/EngineTab';
+import { EvaluateTab } from './evaluate/EvaluateTab';
+import { ProtectTab } from './protect/ProtectTab';
+import { SpectraTab } from './spectra/SpectraTab';
+import { TrainTab } from './train/TrainTab';
 
 export interface TabDef {
   id: string;

@@ -62,7 +62,7 @@ export interface DecodeAudioOptions {
   maxFileBytes?: number;
 }
 
-/** Extensions the app's file picker offers (src/ui/components/ClipInput.tsx) plus the video containers it takes audio from. */
+/** Extensions the app's file picker offers (src/ui/protect/ClipInput.tsx) plus the video containers it takes audio from. */
 export const AUDIO_EXTENSIONS = ['wav', 'wave', 'mp3', 'ogg', 'oga', 'opus', 'flac', 'm4a', 'aac', 'webm'] as const;
 export const VIDEO_EXTENSIONS = ['mp4', 'm4v', 'mov', 'mkv', 'avi', 'ogv'] as const;
 const SUPPORTED = new Set<string>([...AUDIO_EXTENSIONS, ...VIDEO_EXTENSIONS]);

@@ -9,24 +9,13 @@ import { create } from 'zustand';
 import { TRAINING_GENERATOR_ID, type TrainArgs, type TrainConfig, type TrainEpochReport } from '../../engine/api';
 import { PAPER_CONFIG } from '../../core/training-config';
 import { clause, etaSeconds, pct } from '../format';
-import {
-  adoptTrained,
-  cancelFineTune,
-  cancelTraining,
-  compareWithActive,
-  discardTraining,
-  exportEvaluators,
-  exportGenerator,
-  importGenerator,
-  openDataset,
-  runFineTune,
-  runTraining,
-} from '../jobs';
+import { exportEvaluators, exportGenerator, importGenerator, openDataset } from '../shared/jobs';
+import { adoptTrained, cancelFineTune, cancelTraining, compareWithActive, discardTraining, runFineTune, runTraining } from './jobs';
 import { activeDataset, useAppStore, type TrainingRun } from '../store';
-import { LinePlot, type Series } from './Charts';
-import { DatasetCard, splitOptions } from './EvaluateTab';
-import { InlineMessages } from './Messages';
-import { ProgressBar, StatusBadge } from './Widgets';
+import { LinePlot, type Series } from '../shared/Charts';
+import { DatasetCard, splitOptions } from '../shared/DatasetCard';
+import { InlineMessages } from '../shared/Messages';
+import { ProgressBar, StatusBadge } from '../shared/Widgets';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Form state (kept across tab switches)

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { protectedMix, protectedName, resultTag } from './jobs';
-import type { Protection } from './store';
+import type { Protection } from '../store';
 
 const prot = (method: 'aclipse' | 'mcadams', budgetDb: number): Protection =>
   ({ status: 'done', settings: { method, budgetDb, params: {} }, stage: '', fraction: 1, error: null, result: { method, budgetDb } }) as unknown as Protection;

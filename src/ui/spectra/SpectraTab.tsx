@@ -7,12 +7,12 @@ import { useEffect, useState } from 'react';
 import { SPECTRA_MAX_FRAMES, type ProtectResult, type Spectra } from '../../engine/api';
 import { getEngine } from '../../engine/useEngine';
 import { db, pct } from '../format';
-import { errorText } from '../jobs';
+import { errorText } from '../shared/jobs';
 import { useAppStore, type Clip } from '../store';
 import { binHz, shareAbove } from '../view/charts';
-import { BandEnergyBars, LinePlot } from './Charts';
-import { ComparePlayer } from './ComparePlayer';
-import { METHOD_LABEL } from './ProtectTab';
+import { BandEnergyBars, LinePlot } from '../shared/Charts';
+import { ComparePlayer } from '../shared/ComparePlayer';
+import { METHOD_LABEL } from '../shared/methods';
 import { ColorLegend, F0Legend, SpectrogramPanel, type F0Overlay } from './Spectrogram';
 
 /** Spectra computed on demand (when a result came without them) are kept per result. */

@@ -10,44 +10,20 @@ import { ExternalClaims } from './ExternalClaims';
 import type { ClipAnalysis, GeneratorInfo, ModelLoadTarget, ModelsReport, ProtectMethod, ProtectResult, Span } from '../../engine/api';
 import { downloadClip } from '../audio/download';
 import { clause, db, dbfs, pct } from '../format';
-import {
-  activeSpans,
-  cancelProtection,
-  downloadAllProtected,
-  downloadProtected,
-  exportGenerator,
-  importGenerator,
-  loadModels,
-  protectClips,
-  protectedMix,
-  removeClip,
-  resultTag,
-  selectGenerator,
-} from '../jobs';
+import { exportGenerator, importGenerator, loadModels, selectGenerator } from '../shared/jobs';
+import { activeSpans, cancelProtection, downloadAllProtected, downloadProtected, protectClips, protectedMix, removeClip, resultTag } from './jobs';
 import { selectedClip, useAppStore, type Clip, type Protection, type ProtectSettings } from '../store';
 import { sameSpans, spanLabel } from '../view/spans';
-import { ProbabilityBars } from './Charts';
+import { ProbabilityBars } from '../shared/Charts';
 import { ClipInput } from './ClipInput';
-import { ComparePlayer } from './ComparePlayer';
+import { ComparePlayer } from '../shared/ComparePlayer';
 import { CueRetentionBlock } from './CueRetention';
 import { DomainNotice, readingsReliable } from './DomainNotice';
 import { LiveCard } from './LiveCard';
-import { InlineMessages } from './Messages';
+import { InlineMessages } from '../shared/Messages';
+import { METHOD_LABEL, methodDescription } from '../shared/methods';
 import { SpanEditor } from './SpanEditor';
-import { BatchList, BudgetSlider, ProgressBar, StatusBadge, WordDiffView, type BatchRow } from './Widgets';
-
-export const METHOD_LABEL: Record<string, string> = {
-  original: 'Original (unprotected)',
-  aclipse: 'Aclipse (SO → ER)',
-  ...Object.fromEntries(BASELINES.map((b) => [b.id, b.label])),
-};
-
-export function methodDescription(method: ProtectMethod): string {
-  if (method === 'aclipse') {
-    return 'The trained generator: SO hides the words, ER restores the emotion cues, within the budget.';
-  }
-  return BASELINES.find((b) => b.id === method)?.description ?? '';
-}
+import { BatchList, BudgetSlider, ProgressBar, StatusBadge, WordDiffView, type BatchRow } from '../shared/Widgets';
 
 function sameSettings(r: ProtectResult, s: ProtectSettings, activeGenerator: string | null, spans: Span[] | undefined): boolean {
   return (

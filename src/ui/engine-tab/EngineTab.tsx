@@ -2,7 +2,7 @@ import { BACKEND_NAMES } from '../../engine/api';
 import { useEngineJob } from '../../engine/useEngine';
 import { DataPanel } from '../persist/DataPanel';
 import { useAppStore } from '../store';
-import { StatusBadge } from './Widgets';
+import { StatusBadge } from '../shared/Widgets';
 
 function BackendLinks({ current }: { current: string | null }) {
   const link = (b: string | null) => {

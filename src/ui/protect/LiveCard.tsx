@@ -6,7 +6,7 @@ import { useState } from 'react';
 import { db } from '../format';
 import { startLive, stopLive, useLive } from '../live';
 import { useAppStore } from '../store';
-import { InlineMessages } from './Messages';
+import { InlineMessages } from '../shared/Messages';
 
 export function LiveCard() {
   const live = useLive();

@@ -3,9 +3,9 @@ import { MAX_DURATION_S, MIN_DURATION_S, formatDuration } from '../../core/audio
 import { addClipFromFile, addClipsFromFiles, reportInputError } from '../actions';
 import { startRecording, type RecorderHandle } from '../audio/record';
 import { clock } from '../format';
-import { demoClips, loadDemoClip, type DemoClip } from '../jobs';
+import { demoClips, loadDemoClip, type DemoClip } from './jobs';
 import { useAppStore } from '../store';
-import { InlineMessages } from './Messages';
+import { InlineMessages } from '../shared/Messages';
 
 const ACCEPT = 'audio/*,video/webm,video/mp4,.wav,.mp3,.ogg,.oga,.opus,.flac,.webm,.m4a,.mp4,.aac';
 

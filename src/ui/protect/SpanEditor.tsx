@@ -8,10 +8,10 @@ import WaveSurfer from 'wavesurfer.js';
 import RegionsPlugin from 'wavesurfer.js/dist/plugins/regions.esm.js';
 import { encodeWav } from '../../core/audio';
 import type { Span } from '../../core/spans';
-import { findWords } from '../jobs';
+import { findWords } from './jobs';
 import { EMPTY_SELECTION, useAppStore, type Clip } from '../store';
 import { regionsToSpans, spanLabel, toggleWord } from '../view/spans';
-import { peaks } from './ComparePlayer';
+import { peaks } from '../shared/ComparePlayer';
 import { readingsReliable } from './DomainNotice';
 
 function cssVar(name: string, fallback: string): string {

@@ -2,10 +2,7 @@
 import { cleanup, fireEvent, render, screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BandEnergyBars, ConfusionHeatMap, LinePlot, ProbabilityBars } from './Charts';
-import { dodgeLabels } from './EvaluateTab';
-import { globalEpoch } from './TrainTab';
 import { BatchList, BudgetSlider, ProgressBar, WordDiffView } from './Widgets';
-import { overallTrainFraction } from '../jobs';
 
 afterEach(cleanup);
 
@@ -178,30 +175,5 @@ describe('controls', () => {
     expect(onDownload).toHaveBeenCalledWith('a');
     fireEvent.click(within(rows[1]!).getByText('b.wav'));
     expect(onSelect).toHaveBeenCalledWith('b');
-  });
-});
-
-describe('layout helpers', () => {
-  it('dodges overlapping scatter labels downwards', () => {
-    const y = dodgeLabels([
-      { x: 100, y: 50 },
-      { x: 105, y: 52 },
-      { x: 400, y: 50 },
-      { x: 102, y: 51 },
-    ]);
-    expect(y[0]).toBe(50);
-    expect(y[2]).toBe(50); // far away: untouched
-    expect(new Set([y[0], y[1], y[3]]).size).toBe(3);
-    expect(Math.min(Math.abs(y[1]! - y[0]!), Math.abs(y[3]! - y[0]!), Math.abs(y[3]! - y[1]!))).toBeGreaterThanOrEqual(13);
-  });
-
-  it('numbers epochs across both stages and measures progress over both', () => {
-    expect(globalEpoch({ stage: 1, epoch: 0 }, 4, [1, 2])).toBe(1);
-    expect(globalEpoch({ stage: 2, epoch: 0 }, 4, [1, 2])).toBe(5);
-    expect(globalEpoch({ stage: 2, epoch: 1 }, 4, [2])).toBe(2);
-    const args = { stages: [1, 2] as (1 | 2)[], config: { stage1: { epochs: 4 }, stage2: { epochs: 2 } } } as Parameters<typeof overallTrainFraction>[1];
-    expect(overallTrainFraction({ stage: 1, epoch: 0, step: 0, steps: 2 }, args)).toBeCloseTo(0.5 / 6);
-    expect(overallTrainFraction({ stage: 2, epoch: 1, step: 1, steps: 2 }, args)).toBeCloseTo(1);
-    expect(overallTrainFraction({ stage: 2, epoch: 0, step: 0, steps: 1 }, args)).toBeCloseTo(5 / 6);
   });
 });

@@ -6,8 +6,8 @@
 import { useEffect, useMemo, useRef, type KeyboardEvent } from 'react';
 import { clock } from '../format';
 import { colorAt, F0_VIEW, f0Polylines, f0Ticks, freqTicks, freqY, legendTicks, spectrogramPixels, type DbRange } from '../view/spectrogram';
-import { usePlayhead } from './ComparePlayer';
-import { useWidth } from './Charts';
+import { usePlayhead } from '../shared/ComparePlayer';
+import { useWidth } from '../shared/Charts';
 
 /** One pitch contour to draw over a panel: Hz per point, 0 where unvoiced. */
 export interface F0Series {

@@ -1,7 +1,7 @@
 import type { KeyboardEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { BackendReport } from '../../engine/api';
-import { currentActivity } from '../jobs';
+import { currentActivity } from './jobs';
 import { useAppStore } from '../store';
 import type { TabDef } from '../tabs';
 import { nextTheme, useSystemDark, useThemeStore, type ThemeChoice } from '../theme';
