@@ -13,7 +13,7 @@ import { budgetRangeProblem } from '../src/core/budget';
 import { analyzeCues, compareCues } from '../src/core/cues';
 import type { Evaluators } from '../src/core/ml/evaluators';
 import { ALPHABET } from '../src/core/text/normalize';
-import { asrLogProbs } from '../src/core/ml/train';
+import { asrLogProbs } from '../src/core/ml/predict';
 import { normalizeSpans, protectSpans, type Span, type SpanReport } from '../src/core/spans';
 import { ctcAlignWords, ctcWordTimes, wordsInSpan, type TimedWord } from '../src/core/wordtimes';
 import {

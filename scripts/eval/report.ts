@@ -14,7 +14,9 @@ import { conditionKey, evaluateClips, protectWith, rowsToCsv, summarizeRows, typ
 import type { TrainClip } from '../../src/core/aclipse/trainer';
 import { mulberry32 } from '../../src/core/data/random';
 import { modelFromArtifacts } from '../../src/core/ml/weights';
-import { asrMetrics, asrTrainStep, makeBatches, predictAsr, type DecodeOptions } from '../../src/core/ml/train';
+import { asrMetrics, asrTrainStep } from '../../src/core/ml/train';
+import { predictAsr, type DecodeOptions } from '../../src/core/ml/predict';
+import { makeBatches } from '../../src/core/ml/batch';
 import { readModelDir } from '../../src/core/node/io';
 import { evalClips, evaluateInNode, loadCorpus, loadEvaluatorsFromDisk, nodeReaders, readGeneratorDir, spread, toClips } from '../aclipse/common';
 import { DEFAULT_EXTERNAL_CONFIG, runExternal, type ExternalConfig, type ExternalReport } from './external';

@@ -9,21 +9,10 @@ import path from 'node:path';
 import { Lexicon } from '../../src/core/text/decoders';
 import { AsrModel, SerModel, createModel, growFrom, sameWeights } from '../../src/core/ml/models';
 import { makeRng } from '../../src/core/ml/nn';
-import {
-  asrLogProbs,
-  asrMetrics,
-  asrTrainStep,
-  decodeAsr,
-  augment,
-  lrAt,
-  makeBatches,
-  predictAsr,
-  predictSer,
-  serMetrics,
-  serTrainStep,
-  setLearningRate,
-  type EvalClip,
-} from '../../src/core/ml/train';
+import { asrMetrics, asrTrainStep, lrAt, serMetrics, serTrainStep, setLearningRate, type EvalClip } from '../../src/core/ml/train';
+import { asrLogProbs, decodeAsr, predictAsr, predictSer } from '../../src/core/ml/predict';
+import { makeBatches } from '../../src/core/ml/batch';
+import { augment } from '../../src/core/augment';
 import { exportModel, modelFromArtifacts } from '../../src/core/ml/weights';
 import { readModelDir, writeAtomic, writeModelDir } from '../../src/core/node/io';
 import { asrModelConfig, serModelConfig, type ModelTrainConfig, type TrainRunConfig } from './config';

@@ -24,24 +24,10 @@ import {
 import { Lexicon } from '../text/decoders';
 import { NgramLm } from '../text/lm';
 import type { AsrModel, SerModel } from './models';
-import {
-  FINE_TUNE_AUGMENT,
-  argmax,
-  asrLogProbs,
-  asrMetrics,
-  asrTrainStep,
-  augment,
-  decodeAsr,
-  lrAt,
-  makeBatches,
-  predictAsr,
-  predictSer,
-  serMetrics,
-  serTrainStep,
-  setLearningRate,
-  type AsrMetrics,
-  type SerMetrics,
-} from './train';
+import { asrMetrics, asrTrainStep, lrAt, serMetrics, serTrainStep, setLearningRate, type AsrMetrics, type SerMetrics } from './train';
+import { argmax, asrLogProbs, decodeAsr, predictAsr, predictSer } from './predict';
+import { makeBatches } from './batch';
+import { FINE_TUNE_AUGMENT, augment } from '../augment';
 import { makeRng } from './nn';
 import { decoderSettings, exportModel, fetchArtifacts, modelFromArtifacts, type ModelArtifacts } from './weights';
 
