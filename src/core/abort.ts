@@ -28,3 +28,13 @@ export function throwIfAborted(signal: AbortSignal | undefined, message?: string
 export function isAbortError(e: unknown): boolean {
   return typeof e === 'object' && e !== null && (e as { name?: unknown }).name === ABORT_ERROR_NAME;
 }
+
+/**
+ * Between steps of long work that must stay cancellable where the cancel arrives as a message (the worker): yields
+ * to the event loop, so the message can abort the signal, then throws if it did. Without a signal it does nothing.
+ */
+export async function checkpoint(signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return;
+  await new Promise<void>((resolve) => setTimeout(resolve, 0));
+  signal.throwIfAborted();
+}
