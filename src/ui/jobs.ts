@@ -23,7 +23,7 @@ import {
   type Span,
   type TrainArgs,
 } from '../engine/api';
-import { isAbortError } from '../engine/bridge';
+import { isAbortError } from '../core/abort';
 import { getEngine } from '../engine/useEngine';
 import { addClipFromFile } from './actions';
 import { restoreGenerators } from './persist';

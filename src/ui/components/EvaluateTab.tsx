@@ -4,6 +4,7 @@
  * and the method comparison. Results export as CSV or JSON.
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
+import { isAbortError } from '../../core/abort';
 import { formatDuration } from '../../core/audio';
 import { EMOTIONS } from '../../core/data';
 import type { DatasetInfo, EvalMethod, EvaluateResult, MethodSummary } from '../../engine/api';
@@ -103,7 +104,7 @@ export function DatasetCard({ purpose }: { purpose: 'evaluate' | 'train' }) {
                 const handle = await (window as unknown as { showDirectoryPicker(): Promise<FileSystemDirectoryHandle> }).showDirectoryPicker();
                 await openDataset({ kind: 'directory', handle }, format, `“${handle.name}”`);
               } catch (err) {
-                if (!(err instanceof DOMException && err.name === 'AbortError')) throw err;
+                if (!isAbortError(err)) throw err;
               }
             }}
           >
