@@ -12,7 +12,7 @@ import { LIVE_DEFAULTS, LiveProtector, protectStreamOffline, type LiveOptions } 
 import { wer } from '../src/core/metrics/scores';
 import type { AsrModel } from '../src/core/ml/models';
 import { normalizeText } from '../src/core/text/normalize';
-import { predictAsr } from '../src/core/ml/train';
+import { predictAsr } from '../src/core/ml/predict';
 
 /** What the page's worklet posts at a time (src/ui/audio/capture.worklet.ts). */
 export const WORKLET_BLOCK = 256;

@@ -3,21 +3,18 @@
  * progress forwarding through the Comlink-proxied callback, and release of that proxy when the job ends.
  */
 import * as Comlink from 'comlink';
-import { ENGINE_ERRORS, type JobProgress, type ProgressDetail, type ProgressSink } from '../src/engine/api';
+import { throwIfAborted } from '../src/core/abort';
+import type { JobProgress, ProgressDetail, ProgressSink } from '../src/engine/api';
 
-export class JobCancelledError extends Error {
-  override name = ENGINE_ERRORS.aborted;
-  constructor(jobId: string) {
-    super(`Job ${jobId} was cancelled`);
-  }
-}
+/** The message of a cancelled job's AbortError. */
+export const jobCancelledMessage = (jobId: string): string => `Job ${jobId} was cancelled`;
 
 export interface JobContext {
   readonly id: string;
   /** Reports progress to the UI (fire-and-forget). */
   progress(stage: string, fraction?: number | null, detail?: ProgressDetail): void;
   /**
-   * Yields to the worker's event loop, so a pending cancel() message can run, then throws JobCancelledError if the
+   * Yields to the worker's event loop, so a pending cancel() message can run, then throws an AbortError if the
    * job was cancelled. Call it between steps of any long computation.
    */
   checkpoint(): Promise<void>;
@@ -39,8 +36,6 @@ export class JobRegistry {
   }
 
   async run<R>(jobId: string, onProgress: ProgressSink | null, body: (ctx: JobContext) => Promise<R>): Promise<R> {
-    // eslint-disable-next-line @typescript-eslint/no-this-alias -- ctx's own methods below have their own `this`.
-    const registry = this;
     const controller = new AbortController();
     if (this.cancelled.has(jobId)) controller.abort();
     this.running.set(jobId, controller);
@@ -55,14 +50,14 @@ export class JobRegistry {
       },
       async checkpoint() {
         await yieldToEventLoop();
-        if (registry.cancelled.has(jobId)) throw new JobCancelledError(jobId);
+        throwIfAborted(controller.signal, jobCancelledMessage(jobId));
       },
       get cancelled() {
-        return registry.cancelled.has(jobId);
+        return controller.signal.aborted;
       },
     };
     try {
-      if (this.cancelled.has(jobId)) throw new JobCancelledError(jobId);
+      throwIfAborted(controller.signal, jobCancelledMessage(jobId));
       return await body(ctx);
     } finally {
       this.running.delete(jobId);

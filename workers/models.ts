@@ -168,8 +168,8 @@ async function fetchClaims(base: string, weights: ArrayBuffer, ctx: JobContext):
     const file = (await (await fetchWithProgress(`${base}aclipse/claims.json`, ctx, () => undefined)).json()) as unknown;
     const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', weights));
     return parseClaims(file, Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join(''));
-  } catch (e) {
-    if (ctx.signal.aborted) throw e;
+  } catch {
+    ctx.signal.throwIfAborted();
     return []; // optional: without it the app simply makes no external claim
   }
 }
@@ -279,8 +279,8 @@ export class ModelStore {
       const lm = await fetchLanguageModel(url, ctx);
       held.evaluators.attachLanguageModel(lm);
       held.languageModel = describeLm(held.evaluators.languageModel);
-    } catch (e) {
-      if (ctx.signal.aborted) throw e;
+    } catch {
+      ctx.signal.throwIfAborted();
       // As at a first load: the beam search runs on the lexicon alone.
     }
     held.lmPending = null;
@@ -298,16 +298,16 @@ export class ModelStore {
       if (decoder.lexicon) {
         try {
           words = await fetchWords(`${base}asr/${decoder.lexicon}`, ctx);
-        } catch (e) {
-          if (ctx.signal.aborted) throw e;
+        } catch {
+          ctx.signal.throwIfAborted();
           words = null;
         }
       }
       if (words && decoder.lm && withLm) {
         try {
           lm = await fetchLanguageModel(`${base}asr/${decoder.lm}`, ctx);
-        } catch (e) {
-          if (ctx.signal.aborted) throw e;
+        } catch {
+          ctx.signal.throwIfAborted();
           lm = null;
         }
       }
@@ -315,8 +315,8 @@ export class ModelStore {
       let domain: DomainCalibration | null = null;
       try {
         domain = parseDomainCalibration(await (await fetchWithProgress(`${base}domain.json`, ctx, () => undefined)).json());
-      } catch (e) {
-        if (ctx.signal.aborted) throw e;
+      } catch {
+        ctx.signal.throwIfAborted();
         domain = null;
       }
       await ctx.checkpoint();
@@ -333,7 +333,7 @@ export class ModelStore {
       };
       this.evaluatorsProblem = null;
     } catch (e) {
-      if (ctx.signal.aborted) throw e;
+      ctx.signal.throwIfAborted();
       this.evaluatorsProblem = problemText('The evaluator weights (SER and ASR)', e);
     }
   }
@@ -348,7 +348,7 @@ export class ModelStore {
       this.active ??= 'shipped';
       this.generatorProblem = null;
     } catch (e) {
-      if (ctx.signal.aborted) throw e;
+      ctx.signal.throwIfAborted();
       this.generatorProblem = problemText('The Aclipse protection weights', e);
     }
   }

@@ -4,16 +4,15 @@
  * alignment, band energies around 2 kHz, emotion-cue retention, spectra).
  */
 import * as tf from '@tensorflow/tfjs';
-import { PROTECT_CHUNK_SAMPLES } from '../src/core/aclipse/model';
 import { PR_BINS, PR_NFFT } from '../src/core/aclipse/spectral';
-import { perturbationReport, snrDb } from '../src/core/analysis';
+import { perturbationReport } from '../src/core/analysis';
 import { MAX_DURATION_S, SAMPLE_RATE } from '../src/core/audio';
 import { applyBaseline } from '../src/core/baselines';
 import { budgetRangeProblem } from '../src/core/budget';
 import { analyzeCues, compareCues } from '../src/core/cues';
 import type { Evaluators } from '../src/core/ml/evaluators';
 import { ALPHABET } from '../src/core/text/normalize';
-import { asrLogProbs } from '../src/core/ml/train';
+import { asrLogProbs } from '../src/core/ml/predict';
 import { normalizeSpans, protectSpans, type Span, type SpanReport } from '../src/core/spans';
 import { ctcAlignWords, ctcWordTimes, wordsInSpan, type TimedWord } from '../src/core/wordtimes';
 import {
@@ -169,8 +168,8 @@ async function protectOnly(
 }
 
 /**
- * The protection itself. Aclipse runs in the generator's own 20-s pieces (each meets the budget, so the clip does),
- * with a checkpoint between pieces so long clips stay cancellable and report progress.
+ * The protection itself. Aclipse is the generator's protect, which goes in its own 20-s pieces (each meets the
+ * budget, so the clip does), cancellable through the job's signal and reporting progress between pieces.
  */
 export async function protectWave(
   models: ModelStore,
@@ -186,22 +185,8 @@ export async function protectWave(
     return { wave: r.y, snrDb: r.snrDb, attention: null, generatorId: null };
   }
   const { id, generator } = models.requireGenerator();
-  const out = new Float32Array(wave.length);
-  const so = new Float32Array(ATTENTION_BINS);
-  const er = new Float32Array(ATTENTION_BINS);
-  for (let start = 0; start < wave.length; start += PROTECT_CHUNK_SAMPLES) {
-    await opts.ctx?.checkpoint();
-    const piece = wave.subarray(start, Math.min(wave.length, start + PROTECT_CHUNK_SAMPLES));
-    const r = await generator.protect(piece, budgetDb);
-    out.set(r.wave, start);
-    const w = piece.length / wave.length;
-    for (let k = 0; k < ATTENTION_BINS; k++) {
-      so[k]! += r.soAttention[k]! * w;
-      er[k]! += r.erAttention[k]! * w;
-    }
-    opts.onFraction?.(Math.min(1, (start + piece.length) / wave.length));
-  }
-  return { wave: out, snrDb: snrDb(wave, out), attention: { so, er }, generatorId: id };
+  const r = await generator.protect(wave, budgetDb, { signal: opts.ctx?.signal, onProgress: opts.onFraction });
+  return { wave: r.wave, snrDb: r.snrDb, attention: { so: r.soAttention, er: r.erAttention }, generatorId: id };
 }
 
 export async function protectClip(models: ModelStore, args: ProtectArgs, ctx: JobContext): Promise<ProtectResult> {

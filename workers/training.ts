@@ -9,7 +9,6 @@ import { AclipseGenerator } from '../src/core/aclipse/model';
 import {
   AclipseTrainer,
   cropProblem,
-  TrainingCancelled,
   type AclipseTrainConfig,
   type FrozenEvaluators,
   type TrainClip,
@@ -29,7 +28,8 @@ import type {
   TrainResult,
 } from '../src/engine/api';
 import { HELD_OUT_SPLITS, decodeEntry, splitOf, type DatasetStore } from './datasets';
-import { JobCancelledError, type JobContext } from './jobs';
+import { abortError, isAbortError } from '../src/core/abort';
+import { jobCancelledMessage, type JobContext } from './jobs';
 import type { ModelStore } from './models';
 
 const SR = 16000;
@@ -333,10 +333,10 @@ export class TrainingService {
         if (s.next && s.next.stage === stage && s.next.epoch <= epoch) s.next = this.after(s, stage);
       }
     } catch (e) {
-      if (e instanceof TrainingCancelled || ctx.cancelled) {
+      if (isAbortError(e) || ctx.cancelled) {
         // Back to the end of the last finished epoch, so a resume repeats the interrupted one from a clean state.
         if (s.lastGood) s.generator.setWeights(s.lastGood);
-        throw new JobCancelledError(ctx.id);
+        throw abortError(jobCancelledMessage(ctx.id));
       }
       throw e;
     }
@@ -382,7 +382,7 @@ export class TrainingService {
       (p) => ctx.progress(`Fine-tuning ${p.model.toUpperCase()}`, p.step / p.steps, { kind: 'finetune-step', ...p }),
       ctx.signal,
     );
-    if (report.cancelled) throw new JobCancelledError(ctx.id);
+    if (report.cancelled) throw abortError(jobCancelledMessage(ctx.id));
     this.models.markFineTuned();
     const ser = report.ser
       ? {

@@ -14,7 +14,9 @@ import { conditionKey, evaluateClips, protectWith, rowsToCsv, summarizeRows, typ
 import type { TrainClip } from '../../src/core/aclipse/trainer';
 import { mulberry32 } from '../../src/core/data/random';
 import { modelFromArtifacts } from '../../src/core/ml/weights';
-import { asrMetrics, asrTrainStep, makeBatches, predictAsr, type DecodeOptions } from '../../src/core/ml/train';
+import { asrMetrics } from '../../src/core/ml/train';
+import { predictAsr, type DecodeOptions } from '../../src/core/ml/predict';
+import { fit } from '../../src/core/ml/fit';
 import { readModelDir } from '../../src/core/node/io';
 import { evalClips, evaluateInNode, loadCorpus, loadEvaluatorsFromDisk, nodeReaders, readGeneratorDir, spread, toClips } from '../aclipse/common';
 import { DEFAULT_EXTERNAL_CONFIG, runExternal, type ExternalConfig, type ExternalReport } from './external';
@@ -144,16 +146,19 @@ async function fineTuneAttacker(
   const werProtectedBefore = await werOf(protectedTest);
   const werOriginalBefore = await werOf(testClips.map((c) => c.wave));
   const optimizer = tf.train.adam(cfg.attacker.learningRate);
-  let steps = 0;
   const rng = mulberry32(cfg.seed);
-  for (let epoch = 0; epoch < cfg.attacker.epochs; epoch++) {
-    const batches = makeBatches(protectedTrain.map((w) => w.length), cfg.attacker.maxBatch, 16000 * 48, rng);
-    for (const idx of batches) {
-      await asrTrainStep(asr, optimizer, idx.map((i) => protectedTrain[i]), idx.map((i) => trainClips[i].text), { clipNorm: 5, seed: steps + 1, ctcMode: 'sync' });
-      steps++;
-    }
-    log(`attacker epoch ${epoch + 1}/${cfg.attacker.epochs}: greedy WER on protected test ${pct((await werOf(protectedTest, false)).greedy)}%`);
-  }
+  const { step: steps } = await fit(asr, optimizer, protectedTrain.map((w, i) => ({ samples: w, text: trainClips[i].text })), {
+    epochs: cfg.attacker.epochs,
+    maxBatch: cfg.attacker.maxBatch,
+    maxSamples: 16000 * 48,
+    rng: () => rng,
+    seed: (step) => step + 1,
+    clipNorm: 5,
+    ctcMode: 'sync',
+    onEpochEnd: async ({ epoch }) => {
+      log(`attacker epoch ${epoch}/${cfg.attacker.epochs}: greedy WER on protected test ${pct((await werOf(protectedTest, false)).greedy)}%`);
+    },
+  });
   optimizer.dispose();
   const result = {
     budgetDb: budget,

@@ -8,7 +8,8 @@
 import path from 'node:path';
 import { EMOTIONS } from '../../src/core/data/emotions';
 import type { CorpusSplit } from '../../src/core/data/types';
-import { asrMetrics, predictAsr, predictSer, serMetrics, type EvalClip } from '../../src/core/ml/train';
+import { asrMetrics, serMetrics, type EvalClip } from '../../src/core/ml/train';
+import { predictAsr, predictSer } from '../../src/core/ml/predict';
 import { averageArtifacts, modelFromArtifacts, type ModelArtifacts } from '../../src/core/ml/weights';
 import { readModelDir, writeModelDir } from '../../src/core/node/io';
 import { initTf } from '../../src/core/node/tf';

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import type { FrontendConfig } from '../../src/core/dsp/frontend';
 import { DEFAULT_ASR_CONFIG, DEFAULT_SER_CONFIG, type AsrConfig, type SerConfig } from '../../src/core/ml/models';
-import { DEFAULT_AUGMENT, type AugmentConfig } from '../../src/core/ml/train';
+import { DEFAULT_AUGMENT, type AugmentConfig } from '../../src/core/augment';
 
 export interface ModelTrainConfig<C> {
   /** overrides of the default architecture (`frontend` overrides single fields of the default front end) */

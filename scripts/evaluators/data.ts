@@ -7,7 +7,8 @@ import type { CorpusSplit, ManifestRecord } from '../../src/core/data/types';
 import { normalizeText } from '../../src/core/text/normalize';
 import { Lexicon } from '../../src/core/text/decoders';
 import { NgramLm } from '../../src/core/text/lm';
-import type { DecodeOptions, EvalClip } from '../../src/core/ml/train';
+import type { EvalClip } from '../../src/core/ml/train';
+import type { DecodeOptions } from '../../src/core/ml/predict';
 import { decoderSettings, type ModelJson } from '../../src/core/ml/weights';
 
 export function readManifest(file: string): ManifestRecord[] {

@@ -10,7 +10,8 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CorpusSplit } from '../../src/core/data/types';
-import { asrMetrics, predictAsr, type AsrMetrics } from '../../src/core/ml/train';
+import { asrMetrics, type AsrMetrics } from '../../src/core/ml/train';
+import { predictAsr } from '../../src/core/ml/predict';
 import { modelFromArtifacts } from '../../src/core/ml/weights';
 import { readModelDir } from '../../src/core/node/io';
 import { initTf, type NodeBackend } from '../../src/core/node/tf';

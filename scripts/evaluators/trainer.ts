@@ -9,21 +9,9 @@ import path from 'node:path';
 import { Lexicon } from '../../src/core/text/decoders';
 import { AsrModel, SerModel, createModel, growFrom, sameWeights } from '../../src/core/ml/models';
 import { makeRng } from '../../src/core/ml/nn';
-import {
-  asrLogProbs,
-  asrMetrics,
-  asrTrainStep,
-  decodeAsr,
-  augment,
-  lrAt,
-  makeBatches,
-  predictAsr,
-  predictSer,
-  serMetrics,
-  serTrainStep,
-  setLearningRate,
-  type EvalClip,
-} from '../../src/core/ml/train';
+import { asrMetrics, lrAt, serMetrics, type EvalClip } from '../../src/core/ml/train';
+import { asrLogProbs, decodeAsr, predictAsr, predictSer } from '../../src/core/ml/predict';
+import { batchesPerEpoch, fit } from '../../src/core/ml/fit';
 import { exportModel, modelFromArtifacts } from '../../src/core/ml/weights';
 import { readModelDir, writeAtomic, writeModelDir } from '../../src/core/node/io';
 import { asrModelConfig, serModelConfig, type ModelTrainConfig, type TrainRunConfig } from './config';
@@ -141,54 +129,46 @@ export async function trainKind(cfg: TrainRunConfig, kind: Kind, fresh: boolean,
 
   const aug = { ...cfg.augment, ...(tc.augment ?? {}) };
   log(kind, `augmentation (p=${tc.augmentProb}): ${JSON.stringify(aug)}`);
-  const lengths = train.map((c) => c.samples.length);
   const maxSamples = Math.round(tc.maxSeconds * 16000);
-  const stepsPerEpoch = makeBatches(lengths, tc.maxBatch, maxSamples).length;
-  for (let epoch = state.epoch; epoch < tc.epochs; epoch++) {
-    const te = Date.now();
-    const rng = makeRng(cfg.seed * 7919 + epoch * 104729 + (kind === 'asr' ? 1 : 2));
-    const batches = makeBatches(lengths, tc.maxBatch, maxSamples, rng);
-    let lossSum = 0, n = 0, lr = tc.lr;
-    for (let bi = 0; bi < batches.length; bi++) {
-      const idx = batches[bi];
-      lr = scheduledLr(state.step, stepsPerEpoch, tc);
-      setLearningRate(optimizer, lr);
-      const waves = idx.map((i) => (rng() < tc.augmentProb ? augment(train[i].samples, rng, aug) : train[i].samples));
-      const seed = Math.floor(rng() * 2 ** 30);
-      let loss: number;
-      if (model instanceof AsrModel) {
-        loss = (await asrTrainStep(model, optimizer, waves, idx.map((i) => train[i].text ?? ''), { clipNorm: tc.clipNorm, seed })).loss;
-      } else {
-        loss = (await serTrainStep(model as SerModel, optimizer, waves, idx.map((i) => train[i].emotion ?? 0), {
-          clipNorm: tc.clipNorm,
-          seed,
-          labelSmoothing: tc.labelSmoothing ?? 0,
-        })).loss;
+  const stepsPerEpoch = batchesPerEpoch(train, tc.maxBatch, maxSamples);
+  let te = Date.now();
+  await fit(model, optimizer, train, {
+    epochs: tc.epochs,
+    maxBatch: tc.maxBatch,
+    maxSamples,
+    rng: (epoch) => makeRng(cfg.seed * 7919 + epoch * 104729 + (kind === 'asr' ? 1 : 2)),
+    lr: (step) => scheduledLr(step, stepsPerEpoch, tc),
+    augment: aug,
+    augmentProb: tc.augmentProb,
+    clipNorm: tc.clipNorm,
+    labelSmoothing: tc.labelSmoothing ?? 0,
+    start: { epoch: state.epoch, step: state.step },
+    onStep: ({ epoch, batch, batches, step, loss, lr }) => {
+      if (!Number.isFinite(loss)) throw new Error(`non-finite loss at step ${step - 1}`);
+      if (batch % 50 === 0) log(kind, `epoch ${epoch + 1} step ${batch}/${batches} loss ${loss.toFixed(3)} lr ${(lr ?? tc.lr).toExponential(2)} tensors ${tf.memory().numTensors}`);
+    },
+    onEpochEnd: async ({ epoch, step, steps, meanLoss, lr }) => {
+      state.step = step;
+      const { metrics, score } = await evaluateSplit(model, val, isHeldOut);
+      const seconds = (Date.now() - te) / 1000;
+      state.seconds += seconds;
+      const rec: EpochRecord = { epoch, steps, trainLoss: steps ? meanLoss : 0, lr: lr ?? tc.lr, seconds, val: metrics, score };
+      state.history.push(rec);
+      state.epoch = epoch;
+      log(kind, `epoch ${epoch}/${tc.epochs} train loss ${rec.trainLoss.toFixed(4)} val ${JSON.stringify(metrics)} (${seconds.toFixed(0)} s)`);
+      const art = await exportModel(model, { val: metrics }, { epoch });
+      if (score > state.bestScore) {
+        state.bestScore = score;
+        state.bestEpoch = epoch;
+        await writeModelDir(path.join(runDir, 'best'), art);
+        log(kind, `new best val score ${score.toFixed(4)}`);
       }
-      if (!Number.isFinite(loss)) throw new Error(`non-finite loss at step ${state.step}`);
-      lossSum += loss;
-      n++;
-      state.step++;
-      if (bi % 50 === 0) log(kind, `epoch ${epoch + 1} step ${bi}/${batches.length} loss ${loss.toFixed(3)} lr ${lr.toExponential(2)} tensors ${tf.memory().numTensors}`);
-    }
-    const { metrics, score } = await evaluateSplit(model, val, isHeldOut);
-    const seconds = (Date.now() - te) / 1000;
-    state.seconds += seconds;
-    const rec: EpochRecord = { epoch: epoch + 1, steps: n, trainLoss: lossSum / Math.max(1, n), lr, seconds, val: metrics, score };
-    state.history.push(rec);
-    state.epoch = epoch + 1;
-    log(kind, `epoch ${epoch + 1}/${tc.epochs} train loss ${rec.trainLoss.toFixed(4)} val ${JSON.stringify(metrics)} (${seconds.toFixed(0)} s)`);
-    const art = await exportModel(model, { val: metrics }, { epoch: epoch + 1 });
-    if (score > state.bestScore) {
-      state.bestScore = score;
-      state.bestEpoch = epoch + 1;
-      await writeModelDir(path.join(runDir, 'best'), art);
-      log(kind, `new best val score ${score.toFixed(4)}`);
-    }
-    await writeModelDir(path.join(runDir, 'last'), art);
-    await saveOptimizer(optimizer, path.join(runDir, 'last', 'optimizer.bin'));
-    await writeAtomic(stateFile, JSON.stringify(state, null, 1));
-  }
+      await writeModelDir(path.join(runDir, 'last'), art);
+      await saveOptimizer(optimizer, path.join(runDir, 'last', 'optimizer.bin'));
+      await writeAtomic(stateFile, JSON.stringify(state, null, 1));
+      te = Date.now();
+    },
+  });
   model.dispose();
   optimizer.dispose();
   await finish(cfg, kind, state, configFile);

@@ -4,6 +4,7 @@
  * budget), protect, read the result with the frozen evaluators (and, in Node, external recognizers), and score.
  * One row type, one summary. Plain TypeScript: the readers are injected, so this file never touches tfjs.
  */
+import { throwIfAborted } from './abort';
 import { perturbationReport } from './analysis';
 import { applyBaseline, type BaselineId, type BaselineParams } from './baselines';
 import type { AclipseGenerator } from './aclipse/model';
@@ -190,10 +191,6 @@ export function conditionKey(c: { method: MethodId; budgetDb: number | null }): 
   return c.method === 'original' ? 'original' : `${c.method}@${c.budgetDb}`;
 }
 
-function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new DOMException('Evaluation cancelled', 'AbortError');
-}
-
 const emptyCount = { substitutions: 0, deletions: 0, insertions: 0, refLength: 0 };
 const clipRate = (ref: string, hyp: string, f: typeof wer): number => f([ref], [hyp]).rate;
 
@@ -218,7 +215,7 @@ export async function evaluateClips(
   let done = 0;
 
   for (let start = 0; start < clips.length; start += batchSize) {
-    throwIfAborted(opts.signal);
+    throwIfAborted(opts.signal, 'Evaluation cancelled');
     const batch: { clip: EvalClip; wave: Float32Array; seed: number }[] = [];
     for (let i = start; i < Math.min(clips.length, start + batchSize); i++) {
       const clip = clips[i]!;
@@ -232,12 +229,12 @@ export async function evaluateClips(
       }
     }
     for (const cond of uniq) {
-      throwIfAborted(opts.signal);
+      throwIfAborted(opts.signal, 'Evaluation cancelled');
       const key = conditionKey(cond);
       const t0 = performance.now();
       const outs: { wave: Float32Array; snrDb: number | null }[] = [];
       for (const b of batch) {
-        throwIfAborted(opts.signal);
+        throwIfAborted(opts.signal, 'Evaluation cancelled');
         outs.push(await readers.protect(cond.method, b.wave, cond.budgetDb, b.seed));
       }
       const heard: Float32Array[] = [];

@@ -10,6 +10,7 @@
  *   `engine.run('name', args, { signal, onProgress })`.
  */
 
+import { ABORT_ERROR_NAME } from '../core/abort';
 import { BASELINE_IDS as CORE_BASELINE_IDS, type BaselineId, type BaselineParams } from '../core/baselines';
 import type { PerturbationReport } from '../core/analysis';
 import type { DatasetEntry, DatasetFormat, Emotion, LoadReport } from '../core/data';
@@ -646,7 +647,7 @@ export type JobResult<K extends JobName> = Awaited<ReturnType<EngineApi[K]>>;
 
 /** Error names that survive Comlink's error serialisation (it keeps `name` and `message`). */
 export const ENGINE_ERRORS = {
-  aborted: 'AbortError',
+  aborted: ABORT_ERROR_NAME,
   backendUnavailable: 'BackendUnavailableError',
   crashed: 'EngineCrashedError',
 } as const;

@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import * as Comlink from 'comlink';
 import { JobRegistry } from '../../workers/jobs';
 import type { BackendReport, EngineApi, EngineEventSink, EngineInitOptions, JobProgress } from './api';
-import { EngineClient, EngineCrashedError, isAbortError, type EngineTransport } from './bridge';
+import { isAbortError } from '../core/abort';
+import { EngineClient, EngineCrashedError, type EngineTransport } from './bridge';
 
 /**
  * A fake worker speaking the real protocol over a MessageChannel: the real JobRegistry, a job that runs `steps`

@@ -10,6 +10,7 @@
  * - The transport is injected, so the protocol is unit-tested over a MessageChannel in Node.
  */
 import * as Comlink from 'comlink';
+import { abortError, throwIfAborted } from '../core/abort';
 import {
   ENGINE_ERRORS,
   type BackendName,
@@ -65,15 +66,8 @@ export class EngineCrashedError extends Error {
   override name = ENGINE_ERRORS.crashed;
 }
 
-export function isAbortError(err: unknown): boolean {
-  return err instanceof Error && err.name === ENGINE_ERRORS.aborted;
-}
-
-function abortError(): Error {
-  const e = new Error('Cancelled');
-  e.name = ENGINE_ERRORS.aborted;
-  return e;
-}
+/** The message of the AbortError a cancelled call rejects with on the UI side. */
+const CANCELLED = 'Cancelled';
 
 /** Comlink rebuilds thrown errors as plain Errors carrying name and message; keep them, drop the rest. */
 function toError(err: unknown): Error {
@@ -211,9 +205,9 @@ export class EngineClient {
   /** Runs a job method of EngineApi, cancellable with `signal`, reporting progress to `onProgress`. */
   async run<K extends JobName>(name: K, args: JobArgs<K>, options: RunOptions = {}): Promise<JobResult<K>> {
     const { signal, onProgress } = options;
-    if (signal?.aborted) throw abortError();
+    throwIfAborted(signal, CANCELLED);
     const remote = await this.connected();
-    if (signal?.aborted) throw abortError();
+    throwIfAborted(signal, CANCELLED);
     const jobId = `${this.state.generation}:${++this.jobCounter}`;
     const progress = onProgress ? Comlink.proxy(onProgress) : null;
     const call = remote[name] as unknown as JobFn<K>;
@@ -229,7 +223,7 @@ export class EngineClient {
       };
       const onAbort = () => {
         remote.cancel(jobId).catch(() => undefined);
-        settle(() => reject(abortError()));
+        settle(() => reject(abortError(CANCELLED)));
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       this.pending.set(jobId, (err) => settle(() => reject(err)));

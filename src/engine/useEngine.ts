@@ -4,7 +4,8 @@
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { isBackendName, type BackendName, type JobArgs, type JobName, type JobProgress, type JobResult } from './api';
-import { EngineClient, isAbortError } from './bridge';
+import { isAbortError } from '../core/abort';
+import { EngineClient } from './bridge';
 import { createWorkerTransport } from './worker-transport';
 
 export interface EngineConfig {

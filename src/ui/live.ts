@@ -6,7 +6,7 @@
 import { create } from 'zustand';
 import { SAMPLE_RATE } from '../core/audio';
 import type { LivePushResult, LiveSession, ProtectMethod } from '../engine/api';
-import { isAbortError } from '../engine/bridge';
+import { isAbortError } from '../core/abort';
 import { getEngine } from '../engine/useEngine';
 import { micError } from './audio/record';
 import type { CaptureMessage } from './audio/capture.worklet';

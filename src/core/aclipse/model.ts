@@ -3,6 +3,7 @@
  * worker, the `protect` CLI and the trainers.
  */
 import * as tf from '@tensorflow/tfjs';
+import { checkpoint } from '../abort';
 import { snrDb } from '../analysis';
 import { ARTIFACT_FORMAT, loadArtifacts, type ArtifactLoadOptions } from '../ml/artifacts';
 import {
@@ -55,6 +56,13 @@ export interface ProtectResult {
 /** Longest piece protected in one go; longer clips are split so memory stays bounded (each piece meets the budget). */
 export const PROTECT_CHUNK_SAMPLES = 16000 * 20;
 
+export interface ProtectOptions {
+  /** Checked before every piece, after a yield to the event loop (so a cancel message can land): AbortError. */
+  signal?: AbortSignal;
+  /** After every piece: the fraction of the clip done (0…1]. */
+  onProgress?: (fraction: number) => void;
+}
+
 export class AclipseGenerator {
   readonly weights: CascadeWeights;
 
@@ -83,13 +91,18 @@ export class AclipseGenerator {
     return out.protectedWave;
   }
 
-  /** Protects one clip (any length) for the app and the CLI; no gradients, no dropout. */
-  async protect(wave: Float32Array, budgetDb = this.config.budgetDb): Promise<ProtectResult> {
+  /**
+   * Protects one clip (any length) for the app and the CLI; no gradients, no dropout. Clips longer than
+   * PROTECT_CHUNK_SAMPLES go in pieces, each held to the budget (so the whole clip is, by construction), with
+   * progress and cancellation between pieces; the attention is the length-weighted mean over the pieces.
+   */
+  async protect(wave: Float32Array, budgetDb = this.config.budgetDb, opts: ProtectOptions = {}): Promise<ProtectResult> {
     const out = new Float32Array(wave.length);
     const soAtt = new Float32Array(257);
     const erAtt = new Float32Array(257);
     let weightSum = 0;
     for (let start = 0; start < wave.length; start += PROTECT_CHUNK_SAMPLES) {
+      await checkpoint(opts.signal);
       const piece = wave.subarray(start, Math.min(wave.length, start + PROTECT_CHUNK_SAMPLES));
       const res = tf.tidy(() => {
         const r = runCascade(this.weights, this.config, tf.tensor2d(piece, [1, piece.length]), [piece.length], budgetDb, {
@@ -106,6 +119,7 @@ export class AclipseGenerator {
         erAtt[k] += er[k] * w;
       }
       weightSum += w;
+      opts.onProgress?.(Math.min(1, (start + piece.length) / wave.length));
     }
     if (weightSum > 0 && Math.abs(weightSum - 1) > 1e-6) {
       for (let k = 0; k < 257; k++) {

@@ -7,6 +7,7 @@
  * per clip, so it is an attack on known models, not a product feature.
  */
 import * as tf from '@tensorflow/tfjs';
+import { throwIfAborted } from '../abort';
 import { ctcLoss, ctcLossAndGrad, ctcSurrogate } from '../ml/ctc';
 import { encodeText } from '../text/normalize';
 import { BUDGET_MARGIN, budgetRatio } from '../budget';
@@ -45,7 +46,7 @@ export async function pgdAttack(evaluators: FrozenEvaluators, clips: TrainClip[]
   };
   try {
     for (let s = 0; s < steps; s++) {
-      if (opts.signal?.aborted) throw new DOMException('Attack cancelled', 'AbortError');
+      throwIfAborted(opts.signal, 'Attack cancelled');
       let grad: tf.Tensor2D;
       if ((opts.readback ?? 'async') === 'sync') {
         grad = tf.grad((d: tf.Tensor) => objective(d as tf.Tensor2D, (l, lens) => ctcLoss(l, labels, lens, { reduction: 'meanPerLabel' })))(delta) as tf.Tensor2D;

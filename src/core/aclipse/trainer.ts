@@ -16,6 +16,7 @@
  * Validation (`evaluate`) reads the protected clips as delivered, without transforms.
  */
 import * as tf from '@tensorflow/tfjs';
+import { throwIfAborted } from '../abort';
 import { ctcLoss, ctcLossAndGrad, ctcSurrogate, type CtcLossAndGrad } from '../ml/ctc';
 import { greedyDecode } from '../text/decoders';
 import { cer, confusionMatrix, unweightedAccuracy, wer, weightedAccuracy } from '../metrics/scores';
@@ -89,13 +90,6 @@ export interface TrainHooks {
   onStep?(r: StepReport): void | Promise<void>;
   onEpoch?(r: EpochReport): void | Promise<void>;
   signal?: AbortSignal;
-}
-
-export class TrainingCancelled extends Error {
-  constructor() {
-    super('Training cancelled');
-    this.name = 'TrainingCancelled';
-  }
 }
 
 /**
@@ -421,7 +415,7 @@ export class AclipseTrainer {
 
   /**
    * Runs `stage` from `startEpoch` (0-based) to its configured number of epochs. Cancellation is checked between
-   * steps; a cancelled run throws TrainingCancelled and can be resumed from the last reported epoch.
+   * steps; a cancelled run throws an AbortError ('Training cancelled') and can be resumed from the last reported epoch.
    */
   async runStage(stage: Stage, hooks: TrainHooks, startEpoch = 0): Promise<EpochReport[]> {
     const cfg = stage === 1 ? this.config.stage1 : this.config.stage2;
@@ -444,7 +438,7 @@ export class AclipseTrainer {
       const refs: string[] = [];
       const hyps: string[] = [];
       for (let s = 0; s < batches.length; s++) {
-        if (hooks.signal?.aborted) throw new TrainingCancelled();
+        throwIfAborted(hooks.signal, 'Training cancelled');
         const batch = batches[s];
         const r = await this.step(stage, batch, this.config.seed * 1_000_003 + stage * 100_019 + epoch * 1009 + s);
         ce += r.ce * batch.length;
@@ -466,7 +460,7 @@ export class AclipseTrainer {
         seconds: 0,
       };
       if (hooks.val && hooks.val.length > 0) {
-        if (hooks.signal?.aborted) throw new TrainingCancelled();
+        throwIfAborted(hooks.signal, 'Training cancelled');
         report.val = await this.evaluate(hooks.val);
       }
       report.seconds = (performance.now() - t0) / 1000;

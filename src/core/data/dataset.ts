@@ -155,14 +155,14 @@ export async function decodeEntry(entry: DatasetEntry, opts: DecodeOptions = {})
 
 /**
  * Decodes entries one after another (bounded memory), skipping files that fail. Yields [entry, audio]; failures go to
- * onError so a training run can count them instead of stopping.
+ * onError so a training run can count them instead of stopping. An aborted signal stops it with an AbortError.
  */
 export async function* decodeEntries(
   entries: Iterable<DatasetEntry>,
   opts: DecodeOptions & { onError?: (entry: DatasetEntry, error: Error) => void; signal?: AbortSignal } = {},
 ): AsyncGenerator<[DatasetEntry, Float32Array]> {
   for (const entry of entries) {
-    if (opts.signal?.aborted) return;
+    opts.signal?.throwIfAborted();
     try {
       yield [entry, await decodeEntry(entry, opts)];
     } catch (e) {

@@ -10,6 +10,7 @@
  * Only async readback (`await data()`) is used, so it runs on WebGPU as well as wasm/cpu.
  */
 import * as tf from '@tensorflow/tfjs';
+import { isAbortError } from '../abort';
 import { EMOTIONS, type Emotion } from '../data/emotions';
 import {
   asrFrameStats,
@@ -24,24 +25,10 @@ import {
 import { Lexicon } from '../text/decoders';
 import { NgramLm } from '../text/lm';
 import type { AsrModel, SerModel } from './models';
-import {
-  FINE_TUNE_AUGMENT,
-  argmax,
-  asrLogProbs,
-  asrMetrics,
-  asrTrainStep,
-  augment,
-  decodeAsr,
-  lrAt,
-  makeBatches,
-  predictAsr,
-  predictSer,
-  serMetrics,
-  serTrainStep,
-  setLearningRate,
-  type AsrMetrics,
-  type SerMetrics,
-} from './train';
+import { asrMetrics, lrAt, serMetrics, type AsrMetrics, type SerMetrics } from './train';
+import { argmax, asrLogProbs, decodeAsr, predictAsr, predictSer } from './predict';
+import { batchesPerEpoch, fit } from './fit';
+import { FINE_TUNE_AUGMENT } from '../augment';
 import { makeRng } from './nn';
 import { decoderSettings, exportModel, fetchArtifacts, modelFromArtifacts, type ModelArtifacts } from './weights';
 
@@ -280,35 +267,36 @@ export class Evaluators {
         };
         const before = await evalVal();
         const optimizer = tf.train.adam(lr);
-        const lengths = train.map((e) => e.samples.length);
-        const steps = makeBatches(lengths, maxBatch, maxSamples).length * epochs;
-        let step = 0;
-        let last = NaN;
+        const steps = batchesPerEpoch(train, maxBatch, maxSamples) * epochs;
+        const warmup = Math.min(20, Math.ceil(steps / 10));
+        let done: { step: number; loss: number };
         try {
-          for (let epoch = 0; epoch < epochs; epoch++) {
-            for (const idx of makeBatches(lengths, maxBatch, maxSamples, rng)) {
-              if (signal?.aborted) throw new DOMException('fine-tuning cancelled', 'AbortError');
-              setLearningRate(optimizer, lrAt(step, lr, Math.min(20, Math.ceil(steps / 10)), steps, 0.1));
-              const waves = idx.map((i) => (options.augment ?? true) && rng() < 0.5 ? augment(train[i].samples, rng, FINE_TUNE_AUGMENT) : train[i].samples);
-              const seed = Math.floor(rng() * 2 ** 30);
-              last = kind === 'ser'
-                ? (await serTrainStep(this.serModel, optimizer, waves, idx.map((i) => train[i].emo as number), { clipNorm: 5, seed })).loss
-                : (await asrTrainStep(this.asrModel, optimizer, waves, idx.map((i) => train[i].text as string), { clipNorm: 5, seed, ctcMode })).loss;
-              step++;
-              onProgress?.({ model: kind, epoch: epoch + 1, epochs, step, steps, loss: last });
+          done = await fit(kind === 'ser' ? this.serModel : this.asrModel, optimizer, train.map((e) => ({ samples: e.samples, text: e.text, emotion: e.emo })), {
+            epochs,
+            maxBatch,
+            maxSamples,
+            rng: () => rng,
+            lr: (step) => lrAt(step, lr, warmup, steps, 0.1),
+            augment: options.augment ?? true ? FINE_TUNE_AUGMENT : null,
+            augmentProb: 0.5,
+            clipNorm: 5,
+            ctcMode,
+            signal,
+            onStep: async (s) => {
+              onProgress?.({ model: kind, epoch: s.epoch + 1, epochs, step: s.step, steps, loss: s.loss });
               await yieldToLoop();
-            }
-          }
+            },
+          });
         } finally {
           optimizer.dispose();
         }
         const after = await evalVal();
-        report[kind] = { clips: train.length, steps: step, loss: last, before, after } as never;
+        report[kind] = { clips: train.length, steps: done.step, loss: done.loss, before, after } as never;
       }
       return report;
     } catch (e) {
       this.restore(snapshot);
-      if (e instanceof Error && e.name === 'AbortError') return { cancelled: true };
+      if (isAbortError(e)) return { cancelled: true };
       throw e;
     }
   }

@@ -9,7 +9,8 @@ import { readModelDir, writeModelDir } from '../node/io';
 import { initTf } from '../node/tf';
 import { AsrModel, DEFAULT_ASR_CONFIG, DEFAULT_SER_CONFIG, growFrom, loudLevel, relativeLevels, sameWeights, SerModel, type AsrConfig, type SerConfig } from './models';
 import { bmm, conv1d, depthwise, depthwiseNative, downsample, downsample2, gaussian, keyPaddingBias, makeRng } from './nn';
-import { asrTrainStep, padBatch, serTrainStep } from './train';
+import { asrTrainStep, serTrainStep } from './train';
+import { padBatch } from './batch';
 import { averageArtifacts, exportModel, loadModel, modelFromArtifacts } from './weights';
 
 const TINY_ASR: AsrConfig = { ...DEFAULT_ASR_CONFIG, channels: 32, blocks: 2, kernel: 5 };

@@ -2,7 +2,7 @@
 import { EMOTIONS } from '../data/emotions';
 import type { Reading } from '../evaluation';
 import type { AsrModel, SerModel } from './models';
-import { argmax, predictAsr, predictSer, type DecodeOptions } from './train';
+import { argmax, predictAsr, predictSer, type DecodeOptions } from './predict';
 
 export interface ScoreModels {
   ser: SerModel;

@@ -1,14 +1,14 @@
 /**
- * Evaluator training and inference helpers shared by the Node CLI and the in-browser fine-tuning service:
- * augmentation, length-bucketed batching, one training step per model (sync and async CTC paths), batched
- * prediction, and the metrics summary.
+ * Evaluator training helpers shared by the Node CLI and the in-browser fine-tuning service: one training step per
+ * model (sync and async CTC paths), the metrics summary and the learning-rate schedule. Batching lives in
+ * `batch.ts`, inference in `predict.ts`.
  */
 import * as tf from '@tensorflow/tfjs';
 import { ctcLoss, ctcLossAndGrad, ctcSurrogate } from './ctc';
-import { beamSearchDecode, greedyDecode, logSoftmaxRows, type Lexicon } from '../text/decoders';
-import type { NgramLm } from '../text/lm';
 import { cer, confusionMatrix, unweightedAccuracy, wer, weightedAccuracy } from '../metrics/scores';
 import type { AsrModel, SerModel } from './models';
+import { argmax, type AsrPrediction } from './predict';
+import { padBatch } from './batch';
 import { encodeText } from '../text/normalize';
 
 /** A labelled clip: 16 kHz mono samples plus whichever labels it has. */
@@ -18,48 +18,6 @@ export interface EvalClip {
   text?: string;
   /** index into EMOTIONS */
   emotion?: number;
-}
-
-export { augment, DEFAULT_AUGMENT, FINE_TUNE_AUGMENT, type AugmentConfig } from '../augment';
-
-/**
- * Groups clip indices into batches of similar length (less padding): sorted by length, cut where the padded size
- * (batch × longest) would exceed `maxSamples` or the count would exceed `maxBatch`; batch order is shuffled.
- */
-export function makeBatches(lengths: number[], maxBatch: number, maxSamples: number, rng?: () => number): number[][] {
-  const order = lengths.map((_, i) => i);
-  // jitter the sort a little so batches differ between epochs
-  const key = lengths.map((l) => l * (rng ? 1 + 0.1 * (rng() - 0.5) : 1));
-  order.sort((a, b) => key[a] - key[b]);
-  const batches: number[][] = [];
-  let cur: number[] = [];
-  let longest = 0;
-  for (const i of order) {
-    const l = Math.max(longest, lengths[i]);
-    if (cur.length > 0 && (cur.length + 1 > maxBatch || (cur.length + 1) * l > maxSamples)) {
-      batches.push(cur);
-      cur = [];
-      longest = 0;
-    }
-    cur.push(i);
-    longest = Math.max(longest, lengths[i]);
-  }
-  if (cur.length) batches.push(cur);
-  if (rng) {
-    for (let i = batches.length - 1; i > 0; i--) {
-      const j = Math.floor(rng() * (i + 1));
-      [batches[i], batches[j]] = [batches[j], batches[i]];
-    }
-  }
-  return batches;
-}
-
-/** Zero-pads clips into a [B, N] tensor. */
-export function padBatch(waves: Float32Array[]): { wave: tf.Tensor2D; lengths: number[] } {
-  const n = Math.max(1, ...waves.map((w) => w.length));
-  const buf = new Float32Array(waves.length * n);
-  waves.forEach((w, i) => buf.set(w, i * n));
-  return { wave: tf.tensor2d(buf, [waves.length, n]), lengths: waves.map((w) => w.length) };
 }
 
 export interface StepOptions {
@@ -167,89 +125,6 @@ export async function serTrainStep(
     onehot.dispose();
   }
 }
-
-export interface AsrPrediction {
-  greedy: string;
-  beam?: string;
-}
-
-export interface DecodeOptions {
-  beamWidth?: number;
-  lexicon?: Lexicon;
-  wordBonus?: number;
-  lmWeight?: number;
-  /** word n-gram LM for the beam search (replaces the lexicon's unigram weight) */
-  lm?: NgramLm;
-  /** also run the beam search (default: when a lexicon or beamWidth is given) */
-  beam?: boolean;
-}
-
-/** Batched ASR forward (async readback): per-clip log-probabilities [outLength × V], row-major. */
-export async function asrLogProbs(
-  model: AsrModel,
-  clips: Float32Array[],
-  opts: { maxBatch?: number; maxSamples?: number } = {},
-): Promise<Float32Array[]> {
-  const out: Float32Array[] = new Array(clips.length);
-  for (const idx of makeBatches(clips.map((c) => c.length), opts.maxBatch ?? 16, opts.maxSamples ?? 16 * 16000 * 8)) {
-    const { wave, lengths } = padBatch(idx.map((i) => clips[i]));
-    const { logits, outLengths } = model.forward(wave, lengths);
-    wave.dispose();
-    const [, t, v] = logits.shape;
-    const data = (await logits.data()) as Float32Array;
-    logits.dispose();
-    idx.forEach((ci, b) => (out[ci] = logSoftmaxRows(data, outLengths[b], v, b * t * v)));
-  }
-  return out;
-}
-
-/** Greedy and (optionally) beam decoding of per-clip log-probabilities. */
-export function decodeAsr(logProbs: Float32Array[], v: number, opts: DecodeOptions = {}): AsrPrediction[] {
-  const useBeam = opts.beam ?? (opts.lexicon !== undefined || opts.beamWidth !== undefined);
-  return logProbs.map((lp) => {
-    const t = lp.length / v;
-    return {
-      greedy: greedyDecode(lp, t, v),
-      beam: useBeam
-        ? beamSearchDecode(lp, t, v, { beamWidth: opts.beamWidth, lexicon: opts.lexicon, lm: opts.lm, wordBonus: opts.wordBonus, lmWeight: opts.lmWeight })
-        : undefined,
-    };
-  });
-}
-
-/** Batched ASR inference with greedy and optional beam decoding. */
-export async function predictAsr(
-  model: AsrModel,
-  clips: Float32Array[],
-  opts: DecodeOptions & { maxBatch?: number; maxSamples?: number } = {},
-): Promise<AsrPrediction[]> {
-  return decodeAsr(await asrLogProbs(model, clips, opts), model.config.vocab, opts);
-}
-
-/** Batched SER inference: class probabilities per clip. */
-export async function predictSer(
-  model: SerModel,
-  clips: Float32Array[],
-  opts: { maxBatch?: number; maxSamples?: number } = {},
-): Promise<Float32Array[]> {
-  const out: Float32Array[] = new Array(clips.length);
-  const k = model.config.classes;
-  for (const idx of makeBatches(clips.map((c) => c.length), opts.maxBatch ?? 16, opts.maxSamples ?? 16 * 16000 * 8)) {
-    const { wave, lengths } = padBatch(idx.map((i) => clips[i]));
-    const probs = tf.tidy(() => tf.softmax(model.forward(wave, lengths)));
-    wave.dispose();
-    const data = (await probs.data()) as Float32Array;
-    probs.dispose();
-    idx.forEach((ci, b) => (out[ci] = data.slice(b * k, (b + 1) * k)));
-  }
-  return out;
-}
-
-export const argmax = (p: ArrayLike<number>): number => {
-  let best = 0;
-  for (let i = 1; i < p.length; i++) if (p[i] > p[best]) best = i;
-  return best;
-};
 
 export interface SerMetrics {
   n: number;

@@ -1,7 +1,7 @@
 /** The Evaluate tab's job: methods × clips on a dataset, rows streamed into the store. */
 import { BASELINE_IDS } from '../../core/baselines';
 import type { EvalMethod, EvaluateArgs, JobResult } from '../../engine/api';
-import { isAbortError } from '../../engine/bridge';
+import { isAbortError } from '../../core/abort';
 import { errorText, loadModels, run, startTrack, withSample } from '../shared/jobs';
 import { useAppStore } from '../store';
 

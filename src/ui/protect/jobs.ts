@@ -6,7 +6,7 @@ import { encodeWav } from '../../core/audio';
 import { BASELINES } from '../../core/baselines';
 import type { Emotion } from '../../core/data';
 import { SPECTRA_MAX_FRAMES, type ProtectResult, type Span } from '../../engine/api';
-import { isAbortError } from '../../engine/bridge';
+import { isAbortError } from '../../core/abort';
 import { addClipFromFile } from '../actions';
 import { keepOffline } from '../pwa/offline';
 import { errorText, loadModels, modelsReadyWithLm, run } from '../shared/jobs';

@@ -7,6 +7,7 @@ import { useEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 
 import WaveSurfer from 'wavesurfer.js';
 import RegionsPlugin, { type Region } from 'wavesurfer.js/dist/plugins/regions.esm.js';
 import { create } from 'zustand';
+import { isAbortError } from '../../core/abort';
 import { encodeWav } from '../../core/audio';
 import { clock } from '../format';
 
@@ -124,7 +125,7 @@ export function ComparePlayer(props: ComparePlayerProps) {
       const scaled = Float32Array.from(p, (v) => v * scale);
       const blob = new Blob([encodeWav(wave, sampleRate) as BlobPart], { type: 'audio/wav' });
       ws.loadBlob(blob, [scaled], wave.length / sampleRate).catch((e: unknown) => {
-        if (!(e instanceof DOMException && e.name === 'AbortError')) setError(e instanceof Error ? e.message : String(e));
+        if (!isAbortError(e)) setError(e instanceof Error ? e.message : String(e));
       });
       const loopColor = cssVar('--loop', 'rgba(59, 91, 219, 0.18)');
       regions.enableDragSelection({ color: loopColor, id: 'loop' });

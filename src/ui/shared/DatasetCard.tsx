@@ -3,6 +3,7 @@
  * pick among the open ones, and see what is in it.
  */
 import { useEffect, useRef, useState } from 'react';
+import { isAbortError } from '../../core/abort';
 import { formatDuration } from '../../core/audio';
 import type { DatasetInfo } from '../../engine/api';
 import { filesSourceFromInput } from '../../engine/files';
@@ -91,7 +92,7 @@ export function DatasetCard({ purpose }: { purpose: 'evaluate' | 'train' }) {
                 const handle = await (window as unknown as { showDirectoryPicker(): Promise<FileSystemDirectoryHandle> }).showDirectoryPicker();
                 await openDataset({ kind: 'directory', handle }, format, `“${handle.name}”`);
               } catch (err) {
-                if (!(err instanceof DOMException && err.name === 'AbortError')) throw err;
+                if (!isAbortError(err)) throw err;
               }
             }}
           >

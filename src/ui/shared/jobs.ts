@@ -14,7 +14,7 @@ import {
   type JobResult,
   type ModelsReport,
 } from '../../engine/api';
-import { isAbortError } from '../../engine/bridge';
+import { isAbortError } from '../../core/abort';
 import { getEngine } from '../../engine/useEngine';
 import { restoreGenerators } from '../persist';
 import { keepOffline } from '../pwa/offline';

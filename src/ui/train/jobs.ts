@@ -1,6 +1,6 @@
 /** The Train tab's jobs: the two-stage generator training (resumable) and fine-tuning the evaluators. */
 import type { FineTuneArgs, TrainArgs } from '../../engine/api';
-import { isAbortError } from '../../engine/bridge';
+import { isAbortError } from '../../core/abort';
 import { errorText, loadModels, run, setModels, startTrack, withSample } from '../shared/jobs';
 import { IDLE_JOB, useAppStore } from '../store';
 
