@@ -1,0 +1,15 @@
+/**
+ * The one in-memory labelled-clip type: 16 kHz mono samples plus whichever labels the clip has. Evaluator
+ * training and scoring (`ml/train.ts`, `ml/fit.ts`) and fine-tuning (`ml/evaluators.ts`) use it or a narrowing
+ * of it. Plain data: no tfjs here.
+ */
+
+export interface LabelledClip {
+  id: string;
+  /** 16 kHz mono samples */
+  samples: Float32Array;
+  /** index into EMOTIONS */
+  emotion?: number;
+  /** transcript */
+  text?: string;
+}
