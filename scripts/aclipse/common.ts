@@ -10,7 +10,7 @@ import type { AsrModel, SerModel } from '../../src/core/ml/models';
 import { modelFromArtifacts } from '../../src/core/ml/weights';
 import { readModelDir } from '../../src/core/node/io';
 import { modelReader, type ScoreModels } from '../../src/core/ml/read';
-import { evaluateClips, protectWith, summarizeRun, type Condition, type EvalClip, type EvaluationOptions, type EvaluationReaders, type EvaluationRun, type MethodSummary } from '../../src/core/evaluation';
+import { evaluateClips, protectWith, summarizeRun, type Condition, type ClipRef, type EvaluationOptions, type EvaluationReaders, type EvaluationRun, type MethodSummary } from '../../src/core/evaluation';
 import type { BaselineParams } from '../../src/core/baselines';
 
 export interface DiskEvaluators {
@@ -83,7 +83,7 @@ export function log(tag: string, msg: string): void {
 }
 
 /** Dataset entries as evaluation clips, decoded only when the pipeline reaches them (labels may be missing). */
-export function evalClips(entries: readonly DatasetEntry[]): EvalClip[] {
+export function evalClips(entries: readonly DatasetEntry[]): ClipRef[] {
   return entries.map((e) => ({ id: e.id, emotion: e.emotion ?? null, text: e.text ?? null, load: () => decodeEntry(e) }));
 }
 
@@ -103,7 +103,7 @@ export function nodeReaders(
 
 /** Runs the shared evaluation pipeline in Node (batches of 16) and summarises each condition. */
 export async function evaluateInNode(
-  clips: readonly EvalClip[],
+  clips: readonly ClipRef[],
   conditions: readonly Condition[],
   readers: EvaluationReaders,
   opts: EvaluationOptions = {},

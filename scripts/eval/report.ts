@@ -10,7 +10,7 @@ import type { AclipseGenerator } from '../../src/core/aclipse/model';
 import { pgdAttack } from '../../src/core/aclipse/pgd';
 import { BASELINE_IDS, BASELINES } from '../../src/core/baselines';
 import { EMOTIONS, bySplit, stratifiedSubset } from '../../src/core/data';
-import { conditionKey, evaluateClips, protectWith, rowsToCsv, summarizeRows, type Condition, type EvalClip, type EvaluationReaders, type EvaluationRow, type MethodId, type MethodSummary } from '../../src/core/evaluation';
+import { conditionKey, evaluateClips, protectWith, rowsToCsv, summarizeRows, type Condition, type ClipRef, type EvaluationReaders, type EvaluationRow, type MethodId, type MethodSummary } from '../../src/core/evaluation';
 import type { TrainClip } from '../../src/core/aclipse/trainer';
 import { mulberry32 } from '../../src/core/data/random';
 import { modelFromArtifacts } from '../../src/core/ml/weights';
@@ -232,7 +232,7 @@ export async function runReport(cfg: EvalReportConfig, command: string, log: Log
   const corpus = await loadCorpus(cfg.corpus);
   const entries = spread(bySplit(corpus.entries, cfg.split).filter((e) => e.emotion && e.text), cfg.limit ?? undefined);
   if (entries.length === 0) throw new Error(`No labelled clips in split ${cfg.split}`);
-  const clips: EvalClip[] = evalClips(entries);
+  const clips: ClipRef[] = evalClips(entries);
   const wants = (p: ReportPart) => cfg.parts.includes(p);
   mkdirSync(cfg.out, { recursive: true });
   const rows: MethodRow[] = [];
@@ -271,7 +271,7 @@ export async function runReport(cfg: EvalReportConfig, command: string, log: Log
     const subset = await toClips(entries.slice(0, cfg.pgd.limit));
     pgdClips = subset.length;
     const originals = allRows.filter((r) => r.method === 'original');
-    const pgdClipList: EvalClip[] = subset.map((c) => ({ id: c.id, emotion: EMOTIONS[c.emotion]!, text: c.text, load: () => c.wave }));
+    const pgdClipList: ClipRef[] = subset.map((c) => ({ id: c.id, emotion: EMOTIONS[c.emotion]!, text: c.text, load: () => c.wave }));
     for (const snr of cfg.pgd.snrs) {
       // The attack is computed per batch of 8 first; the pipeline then reads and scores it like every other method.
       const attacked = new Map<Float32Array, Float32Array>();
