@@ -2,7 +2,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { generatorFromArtifacts, type AclipseGenerator, type GeneratorArtifacts, type GeneratorModelJson } from '../../src/core/aclipse/model';
-import type { FrozenEvaluators, TrainClip } from '../../src/core/aclipse/trainer';
+import type { FrozenEvaluators } from '../../src/core/aclipse/trainer';
+import type { TrainingClip } from '../../src/core/data/clip';
 import { decodeEntry, emotionIndex, loadDataset, type DatasetEntry, type DatasetIndex } from '../../src/core/data';
 import { nodeDirectorySource } from '../../src/core/data/node-source';
 import { readDecoder } from '../evaluators/data';
@@ -63,11 +64,11 @@ export async function loadCorpus(dir: string): Promise<DatasetIndex> {
 }
 
 /** Decodes labelled entries (emotion and transcript both present) into training/evaluation clips. */
-export async function toClips(entries: readonly DatasetEntry[]): Promise<TrainClip[]> {
-  const out: TrainClip[] = [];
+export async function toClips(entries: readonly DatasetEntry[]): Promise<TrainingClip[]> {
+  const out: TrainingClip[] = [];
   for (const e of entries) {
     if (!e.emotion || !e.text) continue;
-    out.push({ id: e.id, wave: await decodeEntry(e), emotion: emotionIndex(e.emotion), text: e.text });
+    out.push({ id: e.id, samples: await decodeEntry(e), emotion: emotionIndex(e.emotion), text: e.text });
   }
   return out;
 }

@@ -1,7 +1,7 @@
 /**
  * The one in-memory labelled-clip type: 16 kHz mono samples plus whichever labels the clip has. Evaluator
- * training and scoring (`ml/train.ts`, `ml/fit.ts`) and fine-tuning (`ml/evaluators.ts`) use it or a narrowing
- * of it. Plain data: no tfjs here.
+ * training and scoring (`ml/train.ts`, `ml/fit.ts`), fine-tuning (`ml/evaluators.ts`) and the Aclipse trainer
+ * (`aclipse/trainer.ts`) all use it or a narrowing of it. Plain data: no tfjs here.
  *
  * (A clip of a dataset that has not been decoded yet is a `ClipRef` in `../evaluation.ts`: a lazy reference, not
  * samples.)
@@ -16,3 +16,6 @@ export interface LabelledClip {
   /** transcript */
   text?: string;
 }
+
+/** A clip with both labels, as the Aclipse trainer needs: an EMOTIONS index and a normalised transcript. */
+export type TrainingClip = LabelledClip & Required<Pick<LabelledClip, 'emotion' | 'text'>>;
