@@ -18,7 +18,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { existsSync } from 'node:fs';
 import { AclipseGenerator } from '../src/core/aclipse/model';
-import { AclipseTrainer, PAPER_CONFIG, type TrainClip } from '../src/core/aclipse/trainer';
+import { AclipseTrainer, PAPER_CONFIG } from '../src/core/aclipse/trainer';
+import type { TrainingClip } from '../src/core/data/clip';
 import { AsrModel, SerModel } from '../src/core/ml/models';
 import { modelFromArtifacts } from '../src/core/ml/weights';
 import { readModelDir } from '../src/core/node/io';
@@ -102,7 +103,7 @@ async function nodeBench(backend: 'wasm' | 'cpu', seconds: number, reps: number)
     rows.push({ op: `${kind} on ${seconds} s clip`, backend, ms, extra: `${((seconds * 1000) / ms).toFixed(0)}× real time${load}` });
   }
   x.dispose();
-  const batch: TrainClip[] = [0, 1, 2, 3].map((i) => ({ id: `b${i}`, wave: testSignal(1.5, i + 2), emotion: i, text: 'the quick brown fox jumps' }));
+  const batch: TrainingClip[] = [0, 1, 2, 3].map((i) => ({ id: `b${i}`, samples: testSignal(1.5, i + 2), emotion: i, text: 'the quick brown fox jumps' }));
   const trainer = new AclipseTrainer(gen, {
     ser: (w, l) => ser.forward(w, l),
     asr: (w, l) => {

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { cueRetention } from '../src/core/cues';
-import { evaluateClips, summarizeRun, type Condition, type EvalClip, type EvaluationReaders } from '../src/core/evaluation';
+import { evaluateClips, summarizeRun, type Condition, type ClipRef, type EvaluationReaders } from '../src/core/evaluation';
 import type { BackendName, EvaluateArgs, EvaluateResult } from '../src/engine/api';
 import { decodeEntry, type DatasetStore } from './datasets';
 import type { JobContext } from './jobs';
@@ -19,7 +19,7 @@ export async function evaluateDataset(models: ModelStore, datasets: DatasetStore
   const evaluators = models.requireEvaluators();
   const generatorId = methods.includes('aclipse') ? models.requireGenerator().id : null;
   if (!Number.isFinite(args.budgetDb)) throw new RangeError('The budget (minimum SNR in dB) must be a number.');
-  const clips: EvalClip[] = datasets.select(args).map((e) => ({ id: e.id, emotion: e.emotion, text: e.text, load: () => decodeEntry(e) }));
+  const clips: ClipRef[] = datasets.select(args).map((e) => ({ id: e.id, emotion: e.emotion, text: e.text, load: () => decodeEntry(e) }));
   const conditions: Condition[] = methods.map((method) => ({ method, budgetDb: args.budgetDb }));
   const readers: EvaluationReaders = {
     async protect(method, wave, budgetDb, seed) {

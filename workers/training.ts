@@ -11,8 +11,8 @@ import {
   cropProblem,
   type AclipseTrainConfig,
   type FrozenEvaluators,
-  type TrainClip,
 } from '../src/core/aclipse/trainer';
+import type { TrainingClip } from '../src/core/data/clip';
 import { emotionIndex, stratifiedSubset, type DatasetEntry } from '../src/core/data';
 import type { FineTuneEntry } from '../src/core/ml/evaluators';
 import type {
@@ -76,11 +76,11 @@ function trainable(entries: readonly DatasetEntry[]): DatasetEntry[] {
   return entries.filter((e) => e.emotion !== null && e.text !== null && e.text !== '');
 }
 
-async function toClip(e: DatasetEntry, maxSamples: number): Promise<TrainClip> {
+async function toClip(e: DatasetEntry, maxSamples: number): Promise<TrainingClip> {
   const wave = await decodeEntry(e);
   return {
     id: e.id,
-    wave: wave.length > maxSamples ? wave.slice(0, maxSamples) : wave,
+    samples: wave.length > maxSamples ? wave.slice(0, maxSamples) : wave,
     emotion: emotionIndex(e.emotion!),
     text: e.text!,
   };
@@ -104,7 +104,7 @@ interface Session {
   generator: AclipseGenerator;
   trainer: AclipseTrainer;
   train: DatasetEntry[];
-  val: TrainClip[];
+  val: TrainingClip[];
   maxSamples: number;
   epochs: TrainEpochReport[];
   next: { stage: 1 | 2; epoch: number } | null;
@@ -221,7 +221,7 @@ export class TrainingService {
     if (tooShort) throw new RangeError(tooShort);
 
     ctx.progress('Preparing validation clips', 0);
-    const val: TrainClip[] = [];
+    const val: TrainingClip[] = [];
     if (valSplit !== null) {
       const n = Math.max(0, Math.floor(args.valLimit ?? 32));
       for (const e of stratifiedSubset(valCandidates, n, `val:${config.seed}`)) {
@@ -287,9 +287,9 @@ export class TrainingService {
     s.lastGood ??= snapshot(s.generator);
 
     const hooks = {
-      subset: async (swapIndex: number): Promise<TrainClip[]> => {
+      subset: async (swapIndex: number): Promise<TrainingClip[]> => {
         const picked = stratifiedSubset(s.train, s.config.subsetSize, `${s.config.seed}:${swapIndex}`);
-        const clips: TrainClip[] = [];
+        const clips: TrainingClip[] = [];
         for (const e of picked) {
           await ctx.checkpoint();
           clips.push(await toClip(e, s.maxSamples));

@@ -2,7 +2,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { generatorFromArtifacts, type AclipseGenerator, type GeneratorArtifacts, type GeneratorModelJson } from '../../src/core/aclipse/model';
-import type { FrozenEvaluators, TrainClip } from '../../src/core/aclipse/trainer';
+import type { FrozenEvaluators } from '../../src/core/aclipse/trainer';
+import type { TrainingClip } from '../../src/core/data/clip';
 import { decodeEntry, emotionIndex, loadDataset, type DatasetEntry, type DatasetIndex } from '../../src/core/data';
 import { nodeDirectorySource } from '../../src/core/data/node-source';
 import { readDecoder } from '../evaluators/data';
@@ -10,7 +11,7 @@ import type { AsrModel, SerModel } from '../../src/core/ml/models';
 import { modelFromArtifacts } from '../../src/core/ml/weights';
 import { readModelDir } from '../../src/core/node/io';
 import { modelReader, type ScoreModels } from '../../src/core/ml/read';
-import { evaluateClips, protectWith, summarizeRun, type Condition, type EvalClip, type EvaluationOptions, type EvaluationReaders, type EvaluationRun, type MethodSummary } from '../../src/core/evaluation';
+import { evaluateClips, protectWith, summarizeRun, type Condition, type ClipRef, type EvaluationOptions, type EvaluationReaders, type EvaluationRun, type MethodSummary } from '../../src/core/evaluation';
 import type { BaselineParams } from '../../src/core/baselines';
 
 export interface DiskEvaluators {
@@ -63,11 +64,11 @@ export async function loadCorpus(dir: string): Promise<DatasetIndex> {
 }
 
 /** Decodes labelled entries (emotion and transcript both present) into training/evaluation clips. */
-export async function toClips(entries: readonly DatasetEntry[]): Promise<TrainClip[]> {
-  const out: TrainClip[] = [];
+export async function toClips(entries: readonly DatasetEntry[]): Promise<TrainingClip[]> {
+  const out: TrainingClip[] = [];
   for (const e of entries) {
     if (!e.emotion || !e.text) continue;
-    out.push({ id: e.id, wave: await decodeEntry(e), emotion: emotionIndex(e.emotion), text: e.text });
+    out.push({ id: e.id, samples: await decodeEntry(e), emotion: emotionIndex(e.emotion), text: e.text });
   }
   return out;
 }
@@ -83,7 +84,7 @@ export function log(tag: string, msg: string): void {
 }
 
 /** Dataset entries as evaluation clips, decoded only when the pipeline reaches them (labels may be missing). */
-export function evalClips(entries: readonly DatasetEntry[]): EvalClip[] {
+export function evalClips(entries: readonly DatasetEntry[]): ClipRef[] {
   return entries.map((e) => ({ id: e.id, emotion: e.emotion ?? null, text: e.text ?? null, load: () => decodeEntry(e) }));
 }
 
@@ -103,7 +104,7 @@ export function nodeReaders(
 
 /** Runs the shared evaluation pipeline in Node (batches of 16) and summarises each condition. */
 export async function evaluateInNode(
-  clips: readonly EvalClip[],
+  clips: readonly ClipRef[],
   conditions: readonly Condition[],
   readers: EvaluationReaders,
   opts: EvaluationOptions = {},

@@ -10,8 +10,8 @@ import type { AclipseGenerator } from '../../src/core/aclipse/model';
 import { pgdAttack } from '../../src/core/aclipse/pgd';
 import { BASELINE_IDS, BASELINES } from '../../src/core/baselines';
 import { EMOTIONS, bySplit, stratifiedSubset } from '../../src/core/data';
-import { conditionKey, evaluateClips, protectWith, rowsToCsv, summarizeRows, type Condition, type EvalClip, type EvaluationReaders, type EvaluationRow, type MethodId, type MethodSummary } from '../../src/core/evaluation';
-import type { TrainClip } from '../../src/core/aclipse/trainer';
+import { conditionKey, evaluateClips, protectWith, rowsToCsv, summarizeRows, type Condition, type ClipRef, type EvaluationReaders, type EvaluationRow, type MethodId, type MethodSummary } from '../../src/core/evaluation';
+import type { TrainingClip } from '../../src/core/data/clip';
 import { mulberry32 } from '../../src/core/data/random';
 import { modelFromArtifacts } from '../../src/core/ml/weights';
 import { asrMetrics } from '../../src/core/ml/train';
@@ -126,8 +126,8 @@ async function fineTuneAttacker(
   gen: AclipseGenerator,
   /** the frozen ASR's beam decoder (word list + LM), already loaded */
   decoder: DecodeOptions | null,
-  trainClips: TrainClip[],
-  testClips: TrainClip[],
+  trainClips: TrainingClip[],
+  testClips: TrainingClip[],
   log: Log,
 ): Promise<AttackerResult> {
   // The attacker knows the protector: it protects its own training clips with the same generator and budget.
@@ -135,16 +135,16 @@ async function fineTuneAttacker(
   // a trainable copy of the frozen ASR: fine-tuning must not touch the one that scores the methods
   const asr = modelFromArtifacts(await readModelDir(path.join(cfg.models, 'asr')), 'asr');
   const protectedTrain: Float32Array[] = [];
-  for (const c of trainClips) protectedTrain.push((await protectWith('aclipse', c.wave, { budgetDb: budget, generator: gen })).wave);
+  for (const c of trainClips) protectedTrain.push((await protectWith('aclipse', c.samples, { budgetDb: budget, generator: gen })).wave);
   const protectedTest: Float32Array[] = [];
-  for (const c of testClips) protectedTest.push((await protectWith('aclipse', c.wave, { budgetDb: budget, generator: gen })).wave);
+  for (const c of testClips) protectedTest.push((await protectWith('aclipse', c.samples, { budgetDb: budget, generator: gen })).wave);
   const refs = testClips.map((c) => c.text);
   const werOf = async (waves: Float32Array[], withBeam = true): Promise<WerPair> => {
     const m = asrMetrics(refs, await predictAsr(asr, waves, withBeam ? (decoder ?? {}) : {}));
     return { greedy: m.werGreedy, beam: m.werBeam ?? null };
   };
   const werProtectedBefore = await werOf(protectedTest);
-  const werOriginalBefore = await werOf(testClips.map((c) => c.wave));
+  const werOriginalBefore = await werOf(testClips.map((c) => c.samples));
   const optimizer = tf.train.adam(cfg.attacker.learningRate);
   const rng = mulberry32(cfg.seed);
   const { step: steps } = await fit(asr, optimizer, protectedTrain.map((w, i) => ({ samples: w, text: trainClips[i].text })), {
@@ -167,7 +167,7 @@ async function fineTuneAttacker(
     werProtectedBefore,
     werProtectedAfter: await werOf(protectedTest),
     werOriginalBefore,
-    werOriginalAfter: await werOf(testClips.map((c) => c.wave)),
+    werOriginalAfter: await werOf(testClips.map((c) => c.samples)),
   };
   asr.dispose();
   return result;
@@ -232,7 +232,7 @@ export async function runReport(cfg: EvalReportConfig, command: string, log: Log
   const corpus = await loadCorpus(cfg.corpus);
   const entries = spread(bySplit(corpus.entries, cfg.split).filter((e) => e.emotion && e.text), cfg.limit ?? undefined);
   if (entries.length === 0) throw new Error(`No labelled clips in split ${cfg.split}`);
-  const clips: EvalClip[] = evalClips(entries);
+  const clips: ClipRef[] = evalClips(entries);
   const wants = (p: ReportPart) => cfg.parts.includes(p);
   mkdirSync(cfg.out, { recursive: true });
   const rows: MethodRow[] = [];
@@ -271,14 +271,14 @@ export async function runReport(cfg: EvalReportConfig, command: string, log: Log
     const subset = await toClips(entries.slice(0, cfg.pgd.limit));
     pgdClips = subset.length;
     const originals = allRows.filter((r) => r.method === 'original');
-    const pgdClipList: EvalClip[] = subset.map((c) => ({ id: c.id, emotion: EMOTIONS[c.emotion]!, text: c.text, load: () => c.wave }));
+    const pgdClipList: ClipRef[] = subset.map((c) => ({ id: c.id, emotion: EMOTIONS[c.emotion]!, text: c.text, load: () => c.samples }));
     for (const snr of cfg.pgd.snrs) {
       // The attack is computed per batch of 8 first; the pipeline then reads and scores it like every other method.
       const attacked = new Map<Float32Array, Float32Array>();
       for (let i = 0; i < subset.length; i += 8) {
         const part = subset.slice(i, i + 8);
         const out = await pgdAttack(ev.frozen, part, { budgetDb: snr, steps: cfg.pgd.steps, readback: 'sync' });
-        part.forEach((c, k) => attacked.set(c.wave, out[k]!));
+        part.forEach((c, k) => attacked.set(c.samples, out[k]!));
       }
       const pgdReaders: EvaluationReaders = { ...readers, protect: async (_m, wave) => ({ wave: attacked.get(wave)!, snrDb: null }) };
       const cond: Condition = { method: 'aclipse', budgetDb: snr };
@@ -303,7 +303,7 @@ export async function runReport(cfg: EvalReportConfig, command: string, log: Log
     const refs = testClips.map((c) => c.text);
     const score = async (method: MethodId, snr: number | null) => {
       const waves: Float32Array[] = [];
-      for (const c of testClips) waves.push((await protectWith(method, c.wave, { budgetDb: snr ?? 0, generator: gen, seed: cfg.seed })).wave);
+      for (const c of testClips) waves.push((await protectWith(method, c.samples, { budgetDb: snr ?? 0, generator: gen, seed: cfg.seed })).wave);
       const m = asrMetrics(refs, await predictAsr(asrB, waves, decoderB ?? {}));
       return { method: LABELS[method] ?? method, targetSnrDb: snr, wer: m.werGreedy, cer: m.cerGreedy, werBeam: m.werBeam ?? null, cerBeam: m.cerBeam ?? null };
     };

@@ -8,7 +8,8 @@
 import path from 'node:path';
 import { EMOTIONS } from '../../src/core/data/emotions';
 import type { CorpusSplit } from '../../src/core/data/types';
-import { asrMetrics, serMetrics, type EvalClip } from '../../src/core/ml/train';
+import type { LabelledClip } from '../../src/core/data/clip';
+import { asrMetrics, serMetrics } from '../../src/core/ml/train';
 import { predictAsr, predictSer } from '../../src/core/ml/predict';
 import { averageArtifacts, modelFromArtifacts, type ModelArtifacts } from '../../src/core/ml/weights';
 import { readModelDir, writeModelDir } from '../../src/core/node/io';
@@ -16,7 +17,7 @@ import { initTf } from '../../src/core/node/tf';
 import { argOr as arg } from '../flags';
 import { loadSplit, pct } from './data';
 
-async function score(art: ModelArtifacts, clips: EvalClip[]): Promise<{ line: string; metrics: Record<string, number> }> {
+async function score(art: ModelArtifacts, clips: LabelledClip[]): Promise<{ line: string; metrics: Record<string, number> }> {
   if (art.modelJson.config.kind === 'ser') {
     const model = modelFromArtifacts(art, 'ser');
     const m = serMetrics(clips.map((c) => c.emotion ?? 0), await predictSer(model, clips.map((c) => c.samples)), EMOTIONS.length);

@@ -7,7 +7,7 @@ import type { CorpusSplit, ManifestRecord } from '../../src/core/data/types';
 import { normalizeText } from '../../src/core/text/normalize';
 import { Lexicon } from '../../src/core/text/decoders';
 import { NgramLm } from '../../src/core/text/lm';
-import type { EvalClip } from '../../src/core/ml/train';
+import type { LabelledClip } from '../../src/core/data/clip';
 import type { DecodeOptions } from '../../src/core/ml/predict';
 import { decoderSettings, type ModelJson } from '../../src/core/ml/weights';
 
@@ -20,7 +20,7 @@ export function readManifest(file: string): ManifestRecord[] {
 }
 
 /** Loads the clips of one split (optionally an evenly spread subset of `limit`). */
-export function loadSplit(manifestFile: string, split: CorpusSplit, limit?: number | null): EvalClip[] {
+export function loadSplit(manifestFile: string, split: CorpusSplit, limit?: number | null): LabelledClip[] {
   const dir = path.dirname(manifestFile);
   let recs = readManifest(manifestFile).filter((r) => r.split === split);
   if (limit && limit < recs.length) {

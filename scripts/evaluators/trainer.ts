@@ -9,7 +9,8 @@ import path from 'node:path';
 import { Lexicon } from '../../src/core/text/decoders';
 import { AsrModel, SerModel, createModel, growFrom, sameWeights } from '../../src/core/ml/models';
 import { makeRng } from '../../src/core/ml/nn';
-import { asrMetrics, lrAt, serMetrics, type EvalClip } from '../../src/core/ml/train';
+import type { LabelledClip } from '../../src/core/data/clip';
+import { asrMetrics, lrAt, serMetrics } from '../../src/core/ml/train';
 import { asrLogProbs, decodeAsr, predictAsr, predictSer } from '../../src/core/ml/predict';
 import { batchesPerEpoch, fit } from '../../src/core/ml/fit';
 import { exportModel, modelFromArtifacts } from '../../src/core/ml/weights';
@@ -213,7 +214,7 @@ export function scheduledLr(step: number, stepsPerEpoch: number, tc: ModelTrainC
  * With held-out voices: metrics on the seen voices, on the held-out ones, and a score that is the mean of the two
  * (so neither a model that only fits the training voices nor one that gave them up wins). Otherwise as evaluate().
  */
-async function evaluateSplit(model: AsrModel | SerModel, val: EvalClip[], isHeldOut: boolean[]): Promise<{ metrics: Record<string, unknown>; score: number }> {
+async function evaluateSplit(model: AsrModel | SerModel, val: LabelledClip[], isHeldOut: boolean[]): Promise<{ metrics: Record<string, unknown>; score: number }> {
   if (!isHeldOut.some(Boolean)) return evaluate(model, val);
   const seen = await evaluate(model, val.filter((_, i) => !isHeldOut[i]));
   const held = await evaluate(model, val.filter((_, i) => isHeldOut[i]));
@@ -221,7 +222,7 @@ async function evaluateSplit(model: AsrModel | SerModel, val: EvalClip[], isHeld
 }
 
 /** Val metrics and the selection score (higher is better): ASR −CER (greedy), SER UA. */
-async function evaluate(model: AsrModel | SerModel, val: EvalClip[]): Promise<{ metrics: Record<string, unknown>; score: number }> {
+async function evaluate(model: AsrModel | SerModel, val: LabelledClip[]): Promise<{ metrics: Record<string, unknown>; score: number }> {
   const clips = val.map((c) => c.samples);
   if (model instanceof AsrModel) {
     const m = asrMetrics(val.map((c) => c.text ?? ''), await predictAsr(model, clips));

@@ -11,7 +11,7 @@ import {
   rowsToCsv,
   summarizeRows,
   summarizeRun,
-  type EvalClip,
+  type ClipRef,
   type EvaluationReaders,
   type EvaluationRow,
   type Reading,
@@ -109,7 +109,7 @@ const fakeRead = async (waves: Float32Array[]): Promise<Reading[]> =>
     return { predicted: rms > 0.3 ? 'angry' : 'neutral', probabilities: [0.25, 0.25, 0.25, 0.25], greedy: `n${w.length}`, beam: null };
   });
 
-function clipsOf(n: number): EvalClip[] {
+function clipsOf(n: number): ClipRef[] {
   return Array.from({ length: n }, (_, i) => ({
     id: `c${i}`,
     emotion: 'neutral' as const,

@@ -13,8 +13,11 @@ import { cer, confusionMatrix, unweightedAccuracy, wer, weightedAccuracy, type E
 
 export type MethodId = 'original' | 'aclipse' | BaselineId;
 
-/** A clip to evaluate. Waves load lazily so a long dataset never sits in memory whole. */
-export interface EvalClip {
+/**
+ * A dataset clip to evaluate, by reference: its wave loads lazily so a long dataset never sits in memory whole.
+ * (Decoded clips in memory are `LabelledClip`s, in `data/clip.ts`.)
+ */
+export interface ClipRef {
   id: string;
   emotion: Emotion | null;
   /** Reference transcript (raw or normalised; scoring normalises), null when the dataset has none. */
@@ -199,7 +202,7 @@ const clipRate = (ref: string, hyp: string, f: typeof wer): number => f([ref], [
  * cancellation between steps and one callback per finished row.
  */
 export async function evaluateClips(
-  clips: readonly EvalClip[],
+  clips: readonly ClipRef[],
   conditions: readonly Condition[],
   readers: EvaluationReaders,
   opts: EvaluationOptions = {},
@@ -216,7 +219,7 @@ export async function evaluateClips(
 
   for (let start = 0; start < clips.length; start += batchSize) {
     throwIfAborted(opts.signal, 'Evaluation cancelled');
-    const batch: { clip: EvalClip; wave: Float32Array; seed: number }[] = [];
+    const batch: { clip: ClipRef; wave: Float32Array; seed: number }[] = [];
     for (let i = start; i < Math.min(clips.length, start + batchSize); i++) {
       const clip = clips[i]!;
       try {

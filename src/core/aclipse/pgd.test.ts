@@ -6,13 +6,14 @@ import { AsrModel, DEFAULT_ASR_CONFIG, DEFAULT_SER_CONFIG, SerModel } from '../m
 import { encodeText } from '../text/normalize';
 import { initTf } from '../node/tf';
 import { pgdAttack } from './pgd';
-import { padBatch, type FrozenEvaluators, type TrainClip } from './trainer';
+import type { TrainingClip } from '../data/clip';
+import { padBatch, type FrozenEvaluators } from './trainer';
 
 let evaluators: FrozenEvaluators;
 
-const clips: TrainClip[] = [0, 1, 2].map((i) => ({
+const clips: TrainingClip[] = [0, 1, 2].map((i) => ({
   id: `c${i}`,
-  wave: new Float32Array(4000 + 700 * i).map((_, t) => 0.3 * Math.sin((2 * Math.PI * (120 + 20 * i) * t) / 16000) * Math.sin((Math.PI * t) / (4000 + 700 * i))),
+  samples: new Float32Array(4000 + 700 * i).map((_, t) => 0.3 * Math.sin((2 * Math.PI * (120 + 20 * i) * t) / 16000) * Math.sin((Math.PI * t) / (4000 + 700 * i))),
   emotion: i,
   text: ['a cat', 'go home', 'big sky'][i],
 }));
@@ -41,12 +42,12 @@ beforeAll(async () => {
 
 describe('PGD attack', () => {
   it('raises the ASR loss within the budget, the same with sync and async readback', async () => {
-    const before = ctcOf(clips.map((c) => c.wave));
+    const before = ctcOf(clips.map((c) => c.samples));
     const sync = await pgdAttack(evaluators, clips, { budgetDb: 15, steps: 5, readback: 'sync' });
     const asyncOut = await pgdAttack(evaluators, clips, { budgetDb: 15, steps: 5, readback: 'async' });
     sync.forEach((y, i) => {
-      expect(y.length).toBe(clips[i].wave.length);
-      expect(snrDb(clips[i].wave, y)).toBeGreaterThanOrEqual(15);
+      expect(y.length).toBe(clips[i].samples.length);
+      expect(snrDb(clips[i].samples, y)).toBeGreaterThanOrEqual(15);
       for (let t = 0; t < y.length; t += 101) expect(asyncOut[i][t]).toBeCloseTo(y[t], 4);
     });
     expect(ctcOf(sync)).toBeGreaterThan(before * 1.05);

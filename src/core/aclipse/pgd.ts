@@ -12,7 +12,8 @@ import { ctcLoss, ctcLossAndGrad, ctcSurrogate } from '../ml/ctc';
 import { encodeText } from '../text/normalize';
 import { BUDGET_MARGIN, budgetRatio } from '../budget';
 import { sampleMaskFor } from './generator';
-import { padBatch, type FrozenEvaluators, type TrainClip } from './trainer';
+import type { TrainingClip } from '../data/clip';
+import { padBatch, type FrozenEvaluators } from './trainer';
 
 export interface PgdOptions {
   budgetDb: number;
@@ -26,11 +27,11 @@ export interface PgdOptions {
 }
 
 /** Attacks a batch of clips; returns the perturbed waves (each within its budget). */
-export async function pgdAttack(evaluators: FrozenEvaluators, clips: TrainClip[], opts: PgdOptions): Promise<Float32Array[]> {
+export async function pgdAttack(evaluators: FrozenEvaluators, clips: TrainingClip[], opts: PgdOptions): Promise<Float32Array[]> {
   const lambda1 = opts.lambda1 ?? -1;
   const steps = opts.steps;
   const stepFraction = opts.stepFraction ?? 2.5 / Math.max(1, steps);
-  const { x, lengths } = padBatch(clips.map((c) => c.wave));
+  const { x, lengths } = padBatch(clips.map((c) => c.samples));
   const n = x.shape[1];
   const mask = sampleMaskFor(lengths, n);
   const labels = clips.map((c) => encodeText(c.text));

@@ -17,8 +17,8 @@ import {
   stageLoss,
   type AclipseTrainConfig,
   type FrozenEvaluators,
-  type TrainClip,
 } from './trainer';
+import type { TrainingClip } from '../data/clip';
 
 const tiny = { so: { ...DEFAULT_MODULE_CONFIG, hidden: 16 }, er: { ...DEFAULT_MODULE_CONFIG, hidden: 16 }, budgetDb: 10 };
 const tinyFrontend = { ...DEFAULT_ASR_CONFIG.frontend, nMels: 24 };
@@ -26,7 +26,7 @@ let asr: AsrModel;
 let ser: SerModel;
 let evaluators: FrozenEvaluators;
 
-function clip(i: number, text: string): TrainClip {
+function clip(i: number, text: string): TrainingClip {
   // Vowel-like harmonic bursts with a noisy "consonant" tail: enough structure for the ASR to align on.
   const n = 4000 + 800 * (i % 3);
   const f0 = 110 + 30 * (i % 4);
@@ -39,7 +39,7 @@ function clip(i: number, text: string): TrainClip {
     for (let h = 1; h <= 6; h++) v += Math.sin((2 * Math.PI * f0 * h * t) / 16000) / h;
     wave[t] = 0.2 * env * v + 0.02 * (s / 2147483648 - 0.5);
   }
-  return { id: `c${i}`, wave, emotion: i % 4, text };
+  return { id: `c${i}`, samples: wave, emotion: i % 4, text };
 }
 
 /** Every transform in every step: the strictest setting for determinism and memory checks. */
@@ -74,14 +74,14 @@ function config(over: Partial<AclipseTrainConfig> = {}): AclipseTrainConfig {
 
 describe('batching', () => {
   it('buckets by length within the clip and padded-sample caps', () => {
-    const mk = (n: number) => ({ wave: new Float32Array(n) });
+    const mk = (n: number) => ({ samples: new Float32Array(n) });
     const items = [100, 900, 300, 200, 800, 400, 50].map(mk);
     const batches = lengthBuckets(items, 3, null, 1000);
     for (const b of batches) {
       expect(b.length).toBeLessThanOrEqual(3);
-      expect(b.length * Math.max(...b.map((c) => c.wave.length))).toBeLessThanOrEqual(1000);
+      expect(b.length * Math.max(...b.map((c) => c.samples.length))).toBeLessThanOrEqual(1000);
     }
-    expect(batches.flat().map((c) => c.wave.length)).toEqual([50, 100, 200, 300, 400, 800, 900]);
+    expect(batches.flat().map((c) => c.samples.length)).toEqual([50, 100, 200, 300, 400, 800, 900]);
     // A clip longer than the cap still gets a batch of its own.
     expect(lengthBuckets([mk(5000)], 3, null, 1000)).toHaveLength(1);
   });
@@ -111,7 +111,7 @@ describe('stage objectives', () => {
     const cfg = config(eot ? { eot: EOT_ALL } : {});
     const trainer = new AclipseTrainer(gen, evaluators, cfg, { readback });
     const batch = clips.slice(0, 3);
-    const { x, lengths } = padBatch(batch.map((c) => c.wave));
+    const { x, lengths } = padBatch(batch.map((c) => c.samples));
     const labels = batch.map((c) => encodeText(c.text));
     const oneHot = tf.oneHot(tf.tensor1d(batch.map((c) => c.emotion), 'int32'), 4);
     const vars = trainer.trainableFor(stage);
@@ -221,7 +221,7 @@ describe('generator model', () => {
     for (const v of gen.variables('er')) if (v.shape.length === 2 && v.shape[1] === 4 * 257) v.assign(tf.randomNormal(v.shape, 0, 0.3, 'float32', 2));
     const art = await gen.toArtifacts({ metrics: { note: 'test' } });
     const copy = generatorFromArtifacts(art);
-    const wave = clips[0].wave;
+    const wave = clips[0].samples;
     const a = await gen.protect(wave, 12);
     const b = await copy.protect(wave, 12);
     expect(a.snrDb).toBeGreaterThanOrEqual(12);

@@ -21,6 +21,7 @@ import { ctcLoss, ctcLossAndGrad, ctcSurrogate, type CtcLossAndGrad } from '../m
 import { greedyDecode } from '../text/decoders';
 import { cer, confusionMatrix, unweightedAccuracy, wer, weightedAccuracy } from '../metrics/scores';
 import { encodeText } from '../text/normalize';
+import type { TrainingClip } from '../data/clip';
 import { mulberry32 } from '../data/random';
 import { applyEotDraw, sampleEot, type EotDraw } from './eot';
 import type { AclipseGenerator } from './model';
@@ -32,15 +33,6 @@ export interface FrozenEvaluators {
   ser(wave: tf.Tensor2D, lengths: number[]): tf.Tensor2D;
   /** ASR logits [B, T', V] and the valid output length of each row. */
   asr(wave: tf.Tensor2D, lengths: number[]): { logits: tf.Tensor3D; lengths: number[] };
-}
-
-export interface TrainClip {
-  id: string;
-  wave: Float32Array;
-  /** Index into EMOTIONS. */
-  emotion: number;
-  /** Normalised transcript. */
-  text: string;
 }
 
 // The config types and the paper's settings are plain data in ../training-config (the UI's presets read them too).
@@ -83,9 +75,9 @@ export interface StepReport {
 
 export interface TrainHooks {
   /** Fresh stratified subset for swap number `swapIndex` (0, 1, …). */
-  subset(swapIndex: number): Promise<TrainClip[]>;
+  subset(swapIndex: number): Promise<TrainingClip[]>;
   /** Held-out validation clips scored after each epoch (optional). */
-  val?: TrainClip[];
+  val?: TrainingClip[];
   /** Awaited, so a caller can yield to its event loop (e.g. to receive a cancel message) between steps. */
   onStep?(r: StepReport): void | Promise<void>;
   onEpoch?(r: EpochReport): void | Promise<void>;
@@ -150,18 +142,18 @@ export const DEFAULT_MAX_BATCH_SECONDS = 24;
  * Batches of similar length (less padding), at most `batchSize` clips and `maxSamples` padded samples each, in a
  * seeded random order (no shuffle without `rand`).
  */
-export function lengthBuckets<T extends { wave: Float32Array }>(
+export function lengthBuckets<T extends { samples: Float32Array }>(
   clips: T[],
   batchSize: number,
   rand: (() => number) | null,
   maxSamples = DEFAULT_MAX_BATCH_SECONDS * 16000,
 ): T[][] {
-  const sorted = clips.slice().sort((a, b) => a.wave.length - b.wave.length);
+  const sorted = clips.slice().sort((a, b) => a.samples.length - b.samples.length);
   const batches: T[][] = [];
   let cur: T[] = [];
   for (const c of sorted) {
     // Sorted ascending, so the new clip is the longest: the padded size is (count + 1) × its length.
-    if (cur.length > 0 && (cur.length >= batchSize || (cur.length + 1) * c.wave.length > maxSamples)) {
+    if (cur.length > 0 && (cur.length >= batchSize || (cur.length + 1) * c.samples.length > maxSamples)) {
       batches.push(cur);
       cur = [];
     }
@@ -290,7 +282,7 @@ export class AclipseTrainer {
   }
 
   /** One pass: the CTC loss is a tf.customGrad that reads the logits with dataSync (wasm/cpu only). */
-  private stepSync(stage: Stage, x: tf.Tensor2D, lengths: number[], batch: TrainClip[], seed: number): StepResult {
+  private stepSync(stage: Stage, x: tf.Tensor2D, lengths: number[], batch: TrainingClip[], seed: number): StepResult {
     const labels = batch.map((c) => encodeText(c.text));
     const emotions = batch.map((c) => c.emotion);
     let ce = 0;
@@ -325,8 +317,8 @@ export class AclipseTrainer {
   }
 
   /** One optimisation step on a batch. Returns the stage losses measured in pass 1/2. */
-  async step(stage: Stage, batch: TrainClip[], seed: number): Promise<StepResult> {
-    const { x, lengths } = padBatch(batch.map((c) => c.wave));
+  async step(stage: Stage, batch: TrainingClip[], seed: number): Promise<StepResult> {
+    const { x, lengths } = padBatch(batch.map((c) => c.samples));
     if (this.readback === 'sync') {
       try {
         return this.stepSync(stage, x, lengths, batch, seed);
@@ -373,7 +365,7 @@ export class AclipseTrainer {
   }
 
   /** Protects clips with the current weights (no dropout) and scores the frozen evaluators on them. */
-  async evaluate(clips: TrainClip[], batchSize = this.config.batchSize): Promise<EvalMetrics> {
+  async evaluate(clips: TrainingClip[], batchSize = this.config.batchSize): Promise<EvalMetrics> {
     const truth: number[] = [];
     const preds: number[] = [];
     const refs: string[] = [];
@@ -381,7 +373,7 @@ export class AclipseTrainer {
     let ceSum = 0;
     let ctcSum = 0;
     for (const batch of lengthBuckets(clips, batchSize, null, this.maxBatchSamples())) {
-      const { x, lengths } = padBatch(batch.map((c) => c.wave));
+      const { x, lengths } = padBatch(batch.map((c) => c.samples));
       const out = tf.tidy(() => {
         const y = this.generator.forward(x, lengths, this.config.budgetDb, { training: false });
         const ser = this.evaluators.ser(y, lengths);
@@ -420,7 +412,7 @@ export class AclipseTrainer {
   async runStage(stage: Stage, hooks: TrainHooks, startEpoch = 0): Promise<EpochReport[]> {
     const cfg = stage === 1 ? this.config.stage1 : this.config.stage2;
     const reports: EpochReport[] = [];
-    let subset: TrainClip[] = [];
+    let subset: TrainingClip[] = [];
     let subsetIndex = -1;
     for (let epoch = startEpoch; epoch < cfg.epochs; epoch++) {
       const t0 = performance.now();

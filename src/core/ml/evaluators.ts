@@ -11,6 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { isAbortError } from '../abort';
+import type { LabelledClip } from '../data/clip';
 import { EMOTIONS, type Emotion } from '../data/emotions';
 import {
   asrFrameStats,
@@ -66,13 +67,14 @@ export interface ClipPrediction {
   domain: DomainVerdict | null;
 }
 
-export interface FineTuneEntry {
-  samples: Float32Array;
-  /** transcript (entries without one are skipped for the ASR) */
-  text?: string;
-  /** emotion label or EMOTIONS index (entries without one are skipped for the SER) */
+/**
+ * A LabelledClip without the id whose emotion may also be given by name. Entries without a transcript are skipped
+ * for the ASR, entries without an emotion for the SER.
+ */
+export type FineTuneEntry = Omit<LabelledClip, 'id' | 'emotion'> & {
+  /** emotion label or EMOTIONS index */
   emotion?: Emotion | number;
-}
+};
 
 export interface FineTuneOptions {
   /** which models to tune (default both, each only on entries that carry its label) */

@@ -10,16 +10,13 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import { augment as augmentClip, type AugmentConfig } from '../augment';
+import type { LabelledClip } from '../data/clip';
 import { makeBatches } from './batch';
 import { AsrModel, type SerModel } from './models';
 import { asrTrainStep, serTrainStep, setLearningRate } from './train';
 
-/** A training clip: samples plus the label its model needs (ASR: text, SER: EMOTIONS index). */
-export interface FitClip {
-  samples: Float32Array;
-  text?: string;
-  emotion?: number;
-}
+/** A training clip: a LabelledClip (the id is not needed) with the label its model needs (ASR: text, SER: emotion). */
+export type FitClip = Omit<LabelledClip, 'id'>;
 
 export interface FitStep {
   /** 0-based epoch */

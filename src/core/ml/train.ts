@@ -11,15 +11,6 @@ import { argmax, type AsrPrediction } from './predict';
 import { padBatch } from './batch';
 import { encodeText } from '../text/normalize';
 
-/** A labelled clip: 16 kHz mono samples plus whichever labels it has. */
-export interface EvalClip {
-  id: string;
-  samples: Float32Array;
-  text?: string;
-  /** index into EMOTIONS */
-  emotion?: number;
-}
-
 export interface StepOptions {
   /** global-norm gradient clipping threshold (0 = off) */
   clipNorm?: number;
