@@ -24,7 +24,8 @@ const UI_BOUNDARY = [
   },
   {
     group: TFJS_CORE_FOLDERS.flatMap((f) => [`**/core/${f}`, `**/core/${f}/**`]),
-    message: 'These parts of src/core use tfjs (or Node): the UI reaches them through the engine API (type imports are fine).',
+    message:
+      'These parts of src/core use tfjs (or Node): the UI reaches them through the engine API (type imports are fine).',
     allowTypeImports: true,
   },
 ];
@@ -64,7 +65,10 @@ export default tseslint.config(
     linterOptions: { reportUnusedDisableDirectives: 'error' },
     rules: {
       // tsc (noUnusedLocals / noUnusedParameters) already reports these; `_`-prefixed names are deliberate.
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
     },
   },
   {
@@ -89,7 +93,7 @@ export default tseslint.config(
       'no-restricted-syntax': [
         'error',
         {
-          selector: "ImportExpression[source.value=/^@tensorflow\\//]",
+          selector: 'ImportExpression[source.value=/^@tensorflow\\//]',
           message: 'UI code never imports TensorFlow.js, not even lazily: it runs in the worker.',
         },
       ],

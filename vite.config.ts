@@ -142,7 +142,12 @@ function pwa(): Plugin[] {
             cacheName: `aclipse-models-${modelsVersion()}`,
             cacheableResponse: { statuses: [200] },
             // A missing file answered with the app's page (SPA fallback) must not be kept as a model.
-            plugins: [{ cacheWillUpdate: async ({ response }) => ((response.headers.get('content-type') ?? '').includes('text/html') ? null : response) }],
+            plugins: [
+              {
+                cacheWillUpdate: async ({ response }) =>
+                  (response.headers.get('content-type') ?? '').includes('text/html') ? null : response,
+              },
+            ],
           },
         },
         {

@@ -12,7 +12,6 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { withPreviewBrowser } from '../scripts/preview';
 
-
 export interface Transfer {
   path: string;
   status: number;
@@ -66,11 +65,21 @@ async function quiet(count: () => number, quietMs = 4000, maxMs = 120_000): Prom
 }
 
 /** A proxy in front of `origin` that records every response it passes on. */
-async function countingProxy(origin: string, port: number, record: (t: Omit<Transfer, 'phase'>) => void): Promise<{ url: string; close(): void }> {
+async function countingProxy(
+  origin: string,
+  port: number,
+  record: (t: Omit<Transfer, 'phase'>) => void,
+): Promise<{ url: string; close(): void }> {
   const target = new URL(origin);
   const server = createServer((req, res) => {
     const up = httpRequest(
-      { host: target.hostname, port: target.port, path: req.url, method: req.method, headers: { ...req.headers, host: target.host } },
+      {
+        host: target.hostname,
+        port: target.port,
+        path: req.url,
+        method: req.method,
+        headers: { ...req.headers, host: target.host },
+      },
       (upRes) => {
         res.writeHead(upRes.statusCode ?? 502, upRes.headers);
         let bytes = 0;
@@ -83,7 +92,13 @@ async function countingProxy(origin: string, port: number, record: (t: Omit<Tran
           const path = req.url ?? '/';
           const status = upRes.statusCode ?? 0;
           const fromSw = !!req.headers['service-worker'] || /__WB_REVISION__/.test(path);
-          record({ path, status, bytes, gzip: status === 200 ? gzipOf(new URL(path, origin).pathname, bytes) : bytes, bySw: fromSw });
+          record({
+            path,
+            status,
+            bytes,
+            gzip: status === 200 ? gzipOf(new URL(path, origin).pathname, bytes) : bytes,
+            bySw: fromSw,
+          });
         });
       },
     );
@@ -133,11 +148,17 @@ export function printFirstVisit(r: FirstVisitReport): void {
   for (const ph of ['before-action', 'first-protect'] as const) {
     console.log(`  ${ph === 'before-action' ? 'before the user acts' : 'then, up to the first Protect'}:`);
     for (const t of r.transfers.filter((x) => x.phase === ph).sort((a, b) => b.bytes - a.bytes)) {
-      console.log(`    ${t.path.slice(0, 58).padEnd(58)} ${String(t.status)} ${mb(t.bytes).padStart(9)}  gzip ${mb(t.gzip).padStart(9)}${t.bySw ? '  (service worker)' : ''}`);
+      console.log(
+        `    ${t.path.slice(0, 58).padEnd(58)} ${String(t.status)} ${mb(t.bytes).padStart(9)}  gzip ${mb(t.gzip).padStart(9)}${t.bySw ? '  (service worker)' : ''}`,
+      );
     }
   }
   const ok = (v: number, goal: number) => (v <= goal ? 'meets' : 'MISSES');
-  console.log(`  before the user acts:        ${mb(r.beforeAction.bytes)} as served, ${mb(r.beforeAction.gzip)} gzip (goal ≤ ${mb(GOALS.beforeActionBytes)}: ${ok(r.beforeAction.bytes, GOALS.beforeActionBytes)} as served, ${ok(r.beforeAction.gzip, GOALS.beforeActionBytes)} gzip)`);
+  console.log(
+    `  before the user acts:        ${mb(r.beforeAction.bytes)} as served, ${mb(r.beforeAction.gzip)} gzip (goal ≤ ${mb(GOALS.beforeActionBytes)}: ${ok(r.beforeAction.bytes, GOALS.beforeActionBytes)} as served, ${ok(r.beforeAction.gzip, GOALS.beforeActionBytes)} gzip)`,
+  );
   console.log(`  up to the end of 1st Protect: ${mb(r.firstProtect.bytes)} as served, ${mb(r.firstProtect.gzip)} gzip`);
-  console.log(`  page chunk (index-*.js) gzip: ${(r.pageChunkGzip / 1000).toFixed(1)} kB (goal ≤ ${GOALS.pageChunkGzip / 1000} kB: ${ok(r.pageChunkGzip, GOALS.pageChunkGzip)})`);
+  console.log(
+    `  page chunk (index-*.js) gzip: ${(r.pageChunkGzip / 1000).toFixed(1)} kB (goal ≤ ${GOALS.pageChunkGzip / 1000} kB: ${ok(r.pageChunkGzip, GOALS.pageChunkGzip)})`,
+  );
 }

@@ -35,8 +35,17 @@ export interface LiveBench {
   relDiff: number;
 }
 
-export async function liveBench(gen: AclipseGenerator, clip: Float32Array, budgetDb: number, opts: Partial<LiveOptions> = {}): Promise<LiveBench> {
-  const options = { hopS: opts.hopS ?? LIVE_DEFAULTS.hopS, lookAheadS: opts.lookAheadS ?? LIVE_DEFAULTS.lookAheadS, contextS: opts.contextS ?? LIVE_DEFAULTS.contextS };
+export async function liveBench(
+  gen: AclipseGenerator,
+  clip: Float32Array,
+  budgetDb: number,
+  opts: Partial<LiveOptions> = {},
+): Promise<LiveBench> {
+  const options = {
+    hopS: opts.hopS ?? LIVE_DEFAULTS.hopS,
+    lookAheadS: opts.lookAheadS ?? LIVE_DEFAULTS.lookAheadS,
+    contextS: opts.contextS ?? LIVE_DEFAULTS.contextS,
+  };
   const run = async () => {
     const live = new LiveProtector(async (w, b) => (await gen.protect(w, b)).wave, { budgetDb, ...options });
     const out = new Float32Array(clip.length);

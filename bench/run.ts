@@ -82,12 +82,24 @@ async function nodeBench(backend: 'wasm' | 'cpu', seconds: number, reps: number)
   const protectMs = await time(r, async () => {
     await gen.protect(clip, gen.config.budgetDb);
   });
-  rows.push({ op: `protect ${seconds} s clip`, backend, ms: protectMs, extra: `${((seconds * 1000) / protectMs).toFixed(0)}× real time` });
+  rows.push({
+    op: `protect ${seconds} s clip`,
+    backend,
+    ms: protectMs,
+    extra: `${((seconds * 1000) / protectMs).toFixed(0)}× real time`,
+  });
   const x = tf.tensor2d(clip, [1, clip.length]);
   // Each evaluator alone: what reading a clip costs, and what the browser downloads and builds before it can.
-  for (const [kind, model] of [['SER', ser], ['ASR', asr]] as const) {
+  for (const [kind, model] of [
+    ['SER', ser],
+    ['ASR', asr],
+  ] as const) {
     const ms = await time(r, async () => {
-      const out = tf.tidy(() => (model instanceof SerModel ? tf.softmax(model.forward(x, [clip.length])) : model.forward(x, [clip.length]).logits));
+      const out = tf.tidy(() =>
+        model instanceof SerModel
+          ? tf.softmax(model.forward(x, [clip.length]))
+          : model.forward(x, [clip.length]).logits,
+      );
       await out.data();
       out.dispose();
     });
@@ -100,24 +112,44 @@ async function nodeBench(backend: 'wasm' | 'cpu', seconds: number, reps: number)
       load = `; ${(art.weightData.byteLength / 1e6).toFixed(2)} MB weights, built in ${(performance.now() - t0).toFixed(0)} ms`;
       again.dispose();
     }
-    rows.push({ op: `${kind} on ${seconds} s clip`, backend, ms, extra: `${((seconds * 1000) / ms).toFixed(0)}× real time${load}` });
+    rows.push({
+      op: `${kind} on ${seconds} s clip`,
+      backend,
+      ms,
+      extra: `${((seconds * 1000) / ms).toFixed(0)}× real time${load}`,
+    });
   }
   x.dispose();
-  const batch: TrainingClip[] = [0, 1, 2, 3].map((i) => ({ id: `b${i}`, samples: testSignal(1.5, i + 2), emotion: i, text: 'the quick brown fox jumps' }));
-  const trainer = new AclipseTrainer(gen, {
-    ser: (w, l) => ser.forward(w, l),
-    asr: (w, l) => {
-      const o = asr.forward(w, l);
-      return { logits: o.logits, lengths: o.outLengths };
+  const batch: TrainingClip[] = [0, 1, 2, 3].map((i) => ({
+    id: `b${i}`,
+    samples: testSignal(1.5, i + 2),
+    emotion: i,
+    text: 'the quick brown fox jumps',
+  }));
+  const trainer = new AclipseTrainer(
+    gen,
+    {
+      ser: (w, l) => ser.forward(w, l),
+      asr: (w, l) => {
+        const o = asr.forward(w, l);
+        return { logits: o.logits, lengths: o.outLengths };
+      },
     },
-  }, { ...PAPER_CONFIG, batchSize: 4 }, { readback: 'sync' });
+    { ...PAPER_CONFIG, batchSize: 4 },
+    { readback: 'sync' },
+  );
   let step = 0;
   const stepMs = await time(backend === 'cpu' ? 1 : Math.max(1, Math.floor(reps / 2)), async () => {
     await trainer.step(1, batch, step++);
   });
   rows.push({ op: 'Aclipse stage-1 step (4 × 1.5 s)', backend, ms: stepMs });
   const mem = tf.memory();
-  rows.push({ op: 'tensors held after the runs', backend, ms: NaN, extra: `${mem.numTensors} tensors, ${(mem.numBytes / 1e6).toFixed(1)} MB` });
+  rows.push({
+    op: 'tensors held after the runs',
+    backend,
+    ms: NaN,
+    extra: `${mem.numTensors} tensors, ${(mem.numBytes / 1e6).toFixed(1)} MB`,
+  });
   trainer.dispose();
   gen.dispose();
   ser.dispose();
@@ -152,8 +184,16 @@ async function browserBench(seconds: number): Promise<Row[]> {
       const page = await browser.newPage();
       await page.goto(`${origin}/?debug&backend=${backend}`);
       // A string, not a function: tsx compiles with keepNames, whose __name helper does not exist in the page.
-      const out = (await page.evaluate(`(${PAGE_PROTECT_BENCH})(${seconds})`)) as { method: string; ms: number; backend: string };
-      rows.push({ op: `browser protect ${seconds} s (${out.method})`, backend: `${backend}${out.backend && out.backend !== backend ? ` (ran on ${out.backend}!)` : ''}`, ms: out.ms });
+      const out = (await page.evaluate(`(${PAGE_PROTECT_BENCH})(${seconds})`)) as {
+        method: string;
+        ms: number;
+        backend: string;
+      };
+      rows.push({
+        op: `browser protect ${seconds} s (${out.method})`,
+        backend: `${backend}${out.backend && out.backend !== backend ? ` (ran on ${out.backend}!)` : ''}`,
+        ms: out.ms,
+      });
       await page.close();
     }
     return rows;
@@ -164,11 +204,16 @@ function printRows(rows: Row[]): void {
   const ops = [...new Set(rows.map((r) => r.op))];
   for (const op of ops) {
     const rs = rows.filter((r) => r.op === op);
-    for (const r of rs) console.log(`${op.padEnd(36)} ${r.backend.padEnd(8)} ${Number.isFinite(r.ms) ? `${r.ms.toFixed(1)} ms`.padStart(12) : ''.padStart(12)}  ${r.extra ?? ''}`);
+    for (const r of rs)
+      console.log(
+        `${op.padEnd(36)} ${r.backend.padEnd(8)} ${Number.isFinite(r.ms) ? `${r.ms.toFixed(1)} ms`.padStart(12) : ''.padStart(12)}  ${r.extra ?? ''}`,
+      );
     const timed = rs.filter((r) => Number.isFinite(r.ms));
     if (timed.length === 2) {
       const [a, b] = timed;
-      console.log(`${''.padEnd(36)} ratio ${b.backend}/${a.backend} = ${(b.ms / a.ms).toFixed(2)}× (how much slower ${b.backend} is)`);
+      console.log(
+        `${''.padEnd(36)} ratio ${b.backend}/${a.backend} = ${(b.ms / a.ms).toFixed(2)}× (how much slower ${b.backend} is)`,
+      );
     }
   }
 }
@@ -189,7 +234,8 @@ async function main(): Promise<void> {
     const { gen, ser, asr, shipped } = await loadModels();
     ser.dispose();
     printLive(await liveBench(gen, testSignal(seconds), gen.config.budgetDb));
-    if (shipped.length === 3 && existsSync('public/demo/manifest.jsonl')) console.log(`  ${await liveDemoWer(gen, asr, gen.config.budgetDb)}`);
+    if (shipped.length === 3 && existsSync('public/demo/manifest.jsonl'))
+      console.log(`  ${await liveDemoWer(gen, asr, gen.config.budgetDb)}`);
     asr.dispose();
     gen.dispose();
   };

@@ -29,7 +29,9 @@ test('default backend here is wasm, with the reason and the software adapter sho
   for (const v of Object.values(values)) expect(Number.isFinite(v)).toBe(true);
   // Each value is shown against its expected value and tolerance, with a verdict.
   await expect(page.getByTestId('selftest-verdict')).toHaveAttribute('data-pass', 'true');
-  await expect(page.getByTestId('selftest-result').locator('tr[data-pass="true"]')).toHaveCount(Object.keys(values).length);
+  await expect(page.getByTestId('selftest-result').locator('tr[data-pass="true"]')).toHaveCount(
+    Object.keys(values).length,
+  );
 
   await expectNoSeriousAxeViolations(page);
 });
@@ -66,12 +68,22 @@ test('loads a 44.1 kHz stereo WAV, shows it, plays, downloads an exact 16 kHz WA
   for (let i = 0; i < expected.length; i++) maxErr = Math.max(maxErr, Math.abs(got.channels[0]![i]! - expected[i]!));
   expect(maxErr).toBeLessThanOrEqual(1 / 32768);
 
-  await loadFile(page, 'broken.mp3', 'audio/mpeg', Buffer.from('ID3\u0003 this is not really an mp3 file at all '.repeat(40)));
+  await loadFile(
+    page,
+    'broken.mp3',
+    'audio/mpeg',
+    Buffer.from('ID3\u0003 this is not really an mp3 file at all '.repeat(40)),
+  );
   await expect(page.locator('[data-code="input:decode-failed"]')).toContainText('“broken.mp3” could not be decoded');
   await expect(page.getByTestId('clip-name')).toHaveText('voice.wav');
   await expect(page.getByTestId('clip-list').locator('li')).toHaveCount(1);
 
-  await loadFile(page, 'broken.wav', 'audio/wav', Buffer.concat([Buffer.from('RIFF\u0000\u0000\u0000\u0000WAVEjunk'), Buffer.alloc(30)]));
+  await loadFile(
+    page,
+    'broken.wav',
+    'audio/wav',
+    Buffer.concat([Buffer.from('RIFF\u0000\u0000\u0000\u0000WAVEjunk'), Buffer.alloc(30)]),
+  );
   await expect(page.locator('[data-code="input:decode-failed"]')).toContainText('not a readable WAV file');
   await expect(page.getByTestId('clip-name')).toHaveText('voice.wav');
 });
@@ -138,18 +150,22 @@ test('bad input gets a clear message and never costs the clip already loaded', a
   await expect(page.getByTestId('clip-name')).toHaveText('keep.wav');
 
   // Dropping a good file works through the same path.
-  await page.evaluate((bytes) => {
-    const dt = new DataTransfer();
-    dt.items.add(new File([new Uint8Array(bytes)], 'dropped.wav', { type: 'audio/wav' }));
-    window.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
-  }, [...pcmWav([tone(0.8, 22050)], 22050)]);
+  await page.evaluate(
+    (bytes) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([new Uint8Array(bytes)], 'dropped.wav', { type: 'audio/wav' }));
+      window.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    },
+    [...pcmWav([tone(0.8, 22050)], 22050)],
+  );
   await expect(page.getByTestId('clip-name')).toHaveText('dropped.wav');
   await expect(page.getByTestId('clip-duration')).toHaveText('0.80 s');
   await expect(page.getByTestId('clip-list').locator('li')).toHaveCount(2);
 
   // A denied microphone.
   await page.evaluate(() => {
-    navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));
+    navigator.mediaDevices.getUserMedia = () =>
+      Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));
   });
   await page.getByTestId('record').click();
   await expect(page.locator('[data-code="input:mic-denied"]')).toContainText('Microphone access was denied');
@@ -161,7 +177,9 @@ test('a crashed engine worker is restarted on wasm, the user is told, and clips 
   await loadFile(page, 'keep.wav', 'audio/wav', pcmWav([tone(1, 16000)], 16000));
   await waitForEngine(page, 'wasm');
   await page.evaluate(() =>
-    (window as unknown as { __aclipse: { engine: { simulateFailure(k: string): Promise<void> } } }).__aclipse.engine.simulateFailure('crash'),
+    (
+      window as unknown as { __aclipse: { engine: { simulateFailure(k: string): Promise<void> } } }
+    ).__aclipse.engine.simulateFailure('crash'),
   );
   const notice = page.locator('[data-code="engine-notice"]');
   await expect(notice).toContainText('The engine worker crashed');

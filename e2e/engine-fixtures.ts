@@ -63,7 +63,12 @@ export function syntheticClip(i: number, seconds = 1): Float32Array {
 }
 
 /** The generator's weights with the named ones replaced by seeded normal noise; `created` are the new tensors. */
-function randomize(map: tf.NamedTensorMap, keys: string[], std: number, seed: number): { map: tf.NamedTensorMap; created: tf.Tensor[] } {
+function randomize(
+  map: tf.NamedTensorMap,
+  keys: string[],
+  std: number,
+  seed: number,
+): { map: tf.NamedTensorMap; created: tf.Tensor[] } {
   const out: tf.NamedTensorMap = {};
   const created: tf.Tensor[] = [];
   for (const [k, v] of Object.entries(map)) {
@@ -85,10 +90,30 @@ async function build(dir: string): Promise<EngineFixtures> {
   const datasetDir = join(dir, 'dataset');
 
   const ser = new SerModel(
-    { ...DEFAULT_SER_CONFIG, frontend: tinyFrontend, channels: 16, blocks: 2, kernel: 3, hidden: 8, dropout: 0, specAugment: null },
+    {
+      ...DEFAULT_SER_CONFIG,
+      frontend: tinyFrontend,
+      channels: 16,
+      blocks: 2,
+      kernel: 3,
+      hidden: 8,
+      dropout: 0,
+      specAugment: null,
+    },
     4,
   );
-  const asr = new AsrModel({ ...DEFAULT_ASR_CONFIG, frontend: tinyFrontend, channels: 16, blocks: 1, kernel: 3, dropout: 0, specAugment: null }, 3);
+  const asr = new AsrModel(
+    {
+      ...DEFAULT_ASR_CONFIG,
+      frontend: tinyFrontend,
+      channels: 16,
+      blocks: 1,
+      kernel: 3,
+      dropout: 0,
+      specAugment: null,
+    },
+    3,
+  );
   const fixtureNote = { fixture: 'random weights for engine tests (e2e/engine-fixtures.ts)' };
   await writeModelDir(join(modelsDir, 'ser'), await exportModel(ser, { val: { wa: 0.25, ua: 0.25 } }, fixtureNote));
   await writeModelDir(
@@ -96,7 +121,10 @@ async function build(dir: string): Promise<EngineFixtures> {
     await exportModel(asr, { val: { wer: 1 } }, { ...fixtureNote, decoder: FIXTURE_DECODER }),
   );
   writeFileSync(join(modelsDir, 'asr', 'words.txt'), FIXTURE_WORDS.join('\n') + '\n');
-  const lm = NgramLm.train(FIXTURE_LM_TEXT.map((t) => t.split(' ')), { order: 2 });
+  const lm = NgramLm.train(
+    FIXTURE_LM_TEXT.map((t) => t.split(' ')),
+    { order: 2 },
+  );
   writeFileSync(join(modelsDir, 'asr', 'lm.bin'), lm.toBinary());
 
   const module = { ...DEFAULT_MODULE_CONFIG, hidden: 8, kernel: 3, layers: 1 };
@@ -111,8 +139,21 @@ async function build(dir: string): Promise<EngineFixtures> {
   writeFileSync(join(modelsDir, 'aclipse', 'model.json'), JSON.stringify(art.modelJson));
   // An external-attacker claim bound to exactly these weights, as `npm run eval:claims` writes it.
   const weightsSha256 = createHash('sha256').update(new Uint8Array(art.weights)).digest('hex');
-  const claim = { attacker: 'Fixture attacker', set: 'real', clips: 3, budgetDb: 10, cleanWer: 0.1, protectedWer: 0.9, noiseWer: 0.2, command: 'fixture', date: null };
-  writeFileSync(join(modelsDir, 'aclipse', 'claims.json'), JSON.stringify({ format: 'aclipse-claims/1', weightsSha256, claims: [claim] }));
+  const claim = {
+    attacker: 'Fixture attacker',
+    set: 'real',
+    clips: 3,
+    budgetDb: 10,
+    cleanWer: 0.1,
+    protectedWer: 0.9,
+    noiseWer: 0.2,
+    command: 'fixture',
+    date: null,
+  };
+  writeFileSync(
+    join(modelsDir, 'aclipse', 'claims.json'),
+    JSON.stringify({ format: 'aclipse-claims/1', weightsSha256, claims: [claim] }),
+  );
 
   // Dataset: 4 train clips (one per emotion, with transcripts), 2 val clips, 1 held-out test clip.
   mkdirSync(join(datasetDir, 'clips'), { recursive: true });
@@ -127,7 +168,9 @@ async function build(dir: string): Promise<EngineFixtures> {
   writeFileSync(join(datasetDir, 'manifest.jsonl'), lines.join('\n') + '\n');
 
   // The reference: the same weights on the first demo clip, in Node on wasm.
-  const demo = readFileSync('public/demo/manifest.jsonl', 'utf8').split('\n').filter((l) => l.trim());
+  const demo = readFileSync('public/demo/manifest.jsonl', 'utf8')
+    .split('\n')
+    .filter((l) => l.trim());
   const first = JSON.parse(demo[0]!) as { id: string; path: string };
   const clipPath = join('public/demo', first.path);
   const samples = decodeWavTo16kMono(new Uint8Array(readFileSync(clipPath)).buffer);

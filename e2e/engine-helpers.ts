@@ -51,7 +51,9 @@ export async function openEnginePage(
   });
   await page.goto(`/?backend=${backend}&debug`);
   await waitForEngine(page, backend, 120_000);
-  await expect.poll(() => page.evaluate(() => typeof (window as unknown as DebugWindow).__aclipse?.engine)).toBe('object');
+  await expect
+    .poll(() => page.evaluate(() => typeof (window as unknown as DebugWindow).__aclipse?.engine))
+    .toBe('object');
   // The app loads the models on first need; load them now so every spec starts from loaded models.
   await expect
     .poll(

@@ -28,9 +28,16 @@ test.afterAll(async () => context?.close());
 test('missing protection weights are reported, never faked', async () => {
   const report = await page.evaluate(async () => {
     const { engine } = (window as unknown as DebugWindow).__aclipse;
-    const models = await engine.run('loadModels', { baseUrl: new URL('/no-models-here/', location.href).href, reload: true });
+    const models = await engine.run('loadModels', {
+      baseUrl: new URL('/no-models-here/', location.href).href,
+      reload: true,
+    });
     const protect = await engine
-      .run('protect', { wave: new Float32Array(16000).map((_, i) => 0.1 * Math.sin(i / 5)), method: 'aclipse', budgetDb: 10 })
+      .run('protect', {
+        wave: new Float32Array(16000).map((_, i) => 0.1 * Math.sin(i / 5)),
+        method: 'aclipse',
+        budgetDb: 10,
+      })
       .then(
         () => 'protected',
         (e: Error) => e.message,
@@ -52,13 +59,19 @@ test('loads the models with byte progress and reports what is loaded', async () 
     return { report, progress };
   });
   // The worker's fetches went through our fixture routes (the app's own /models/ path).
-  expect(served).toEqual(expect.arrayContaining(['/models/ser/model.json', '/models/asr/weights.bin', '/models/aclipse/weights.bin']));
+  expect(served).toEqual(
+    expect.arrayContaining(['/models/ser/model.json', '/models/asr/weights.bin', '/models/aclipse/weights.bin']),
+  );
   expect(report.evaluatorsProblem).toBeNull();
   expect(report.evaluators!.ser.metrics).toEqual({ val: { wa: 0.25, ua: 0.25 } });
   expect(report.evaluators!.asr.parameters).toBeGreaterThan(1000);
   expect(report.evaluators!.lexiconWords).toBe(10);
   expect(report.activeGenerator).toBe('shipped');
-  expect(report.generators[0]).toMatchObject({ id: 'shipped', origin: 'shipped', config: { budgetDb: 10, so: { hidden: 8 } } });
+  expect(report.generators[0]).toMatchObject({
+    id: 'shipped',
+    origin: 'shipped',
+    config: { budgetDb: 10, so: { hidden: 8 } },
+  });
   const details = progress.flatMap((p) => (p.detail?.kind === 'model-load' ? [p.detail] : []));
   for (const m of ['ser', 'asr', 'aclipse'] as const) {
     const done = details.filter((d) => d.model === m && d.done);
@@ -75,7 +88,13 @@ test('opens the demo set and user files, and protects a demo clip with Aclipse a
     const { clip, wave } = await engine.run('datasetClip', { datasetId: demo.id, clipId: page1.clips[0]!.id });
     const results = [];
     for (const method of ['aclipse', 'mcadams'] as const) {
-      const r = await engine.run('protect', { wave, method, budgetDb: 15, referenceText: clip.text ?? undefined, spectra: { maxFrames: 64 } });
+      const r = await engine.run('protect', {
+        wave,
+        method,
+        budgetDb: 15,
+        referenceText: clip.text ?? undefined,
+        spectra: { maxFrames: 64 },
+      });
       results.push({
         method,
         n: r.wave.length,
@@ -87,7 +106,12 @@ test('opens the demo set and user files, and protects a demo clip with Aclipse a
         alignment: r.intelligibility?.alignment.length ?? 0,
         werRate: r.intelligibility?.wer.rate,
         high: r.perturbation.perturbationHighShare,
-        spectra: r.spectra && { frames: r.spectra.frames, bins: r.spectra.bins, len: r.spectra.difference.length, range: r.spectra.maxDb - r.spectra.minDb },
+        spectra: r.spectra && {
+          frames: r.spectra.frames,
+          bins: r.spectra.bins,
+          len: r.spectra.difference.length,
+          range: r.spectra.maxDb - r.spectra.minDb,
+        },
       });
     }
     // A folder the user picked: the same fixture dataset as File objects with relative paths.
@@ -96,7 +120,10 @@ test('opens the demo set and user files, and protects a demo clip with Aclipse a
     files.push({ path: 'set/manifest.jsonl', file: new File([text], 'manifest.jsonl') });
     for (const line of text.trim().split('\n')) {
       const p = (JSON.parse(line) as { path: string }).path;
-      files.push({ path: `set/${p}`, file: new File([await (await fetch(new URL(p, manifest))).arrayBuffer()], p.split('/').pop()!) });
+      files.push({
+        path: `set/${p}`,
+        file: new File([await (await fetch(new URL(p, manifest))).arrayBuffer()], p.split('/').pop()!),
+      });
     }
     const user = await engine.run('openDataset', { source: { kind: 'files', files } });
     return { demo, clipSamples: wave.length, clip, results, user };
@@ -134,10 +161,14 @@ test('evaluates methods over a dataset split with per-clip progress, and cancels
     );
     const c = new AbortController();
     const cancelled = engine
-      .run('evaluate', { datasetId: ds.id, split: null, methods: ['aclipse', 'pitch'], budgetDb: 10 }, {
-        signal: c.signal,
-        onProgress: (p) => p.detail?.kind === 'evaluate-row' && c.abort(),
-      })
+      .run(
+        'evaluate',
+        { datasetId: ds.id, split: null, methods: ['aclipse', 'pitch'], budgetDb: 10 },
+        {
+          signal: c.signal,
+          onProgress: (p) => p.detail?.kind === 'evaluate-row' && c.abort(),
+        },
+      )
       .then(
         () => 'finished',
         (e: Error) => e.name,
@@ -162,11 +193,16 @@ test('a 10-minute clip is protected, analysed and shown (the generator and evalu
     const { engine } = (window as unknown as DebugWindow).__aclipse;
     const n = 600 * 16000;
     const wave = new Float32Array(n);
-    for (let i = 0; i < n; i++) wave[i] = 0.2 * Math.sin((2 * Math.PI * 150 * i) / 16000) * (0.6 + 0.4 * Math.sin((2 * Math.PI * 3 * i) / 16000));
+    for (let i = 0; i < n; i++)
+      wave[i] = 0.2 * Math.sin((2 * Math.PI * 150 * i) / 16000) * (0.6 + 0.4 * Math.sin((2 * Math.PI * 3 * i) / 16000));
     const fractions: number[] = [];
-    const r = await engine.run('protect', { wave, method: 'aclipse', budgetDb: 10, spectra: { maxFrames: 400 } }, {
-      onProgress: (p) => p.fraction !== null && fractions.push(p.fraction),
-    });
+    const r = await engine.run(
+      'protect',
+      { wave, method: 'aclipse', budgetDb: 10, spectra: { maxFrames: 400 } },
+      {
+        onProgress: (p) => p.fraction !== null && fractions.push(p.fraction),
+      },
+    );
     return {
       n: r.wave.length,
       snr: r.snrDb,
@@ -193,7 +229,9 @@ test('50 protect calls leave the number of tensors unchanged', async () => {
   test.setTimeout(180_000);
   const out = await page.evaluate(async () => {
     const { engine } = (window as unknown as DebugWindow).__aclipse;
-    const wave = new Float32Array(16000).map((_, i) => 0.2 * Math.sin((2 * Math.PI * 180 * i) / 16000) * (1 + Math.sin(i / 900)));
+    const wave = new Float32Array(16000).map(
+      (_, i) => 0.2 * Math.sin((2 * Math.PI * 180 * i) / 16000) * (1 + Math.sin(i / 900)),
+    );
     await engine.run('protect', { wave, method: 'aclipse', budgetDb: 10 });
     const before = await engine.memory();
     let minSnr = Infinity;

@@ -55,9 +55,13 @@ test('protects a short demo clip with the generator on WebGPU within the budget'
     const { wave } = await engine.run('datasetClip', { datasetId: demo.id, clipId: first.id });
     const clip = wave.slice(0, 16000);
     const stages: string[] = [];
-    const r = await engine.run('protect', { wave: clip, method: 'aclipse', budgetDb: 10, spectra: { maxFrames: 32 } }, {
-      onProgress: (p: JobProgress) => stages.push(p.stage),
-    });
+    const r = await engine.run(
+      'protect',
+      { wave: clip, method: 'aclipse', budgetDb: 10, spectra: { maxFrames: 32 } },
+      {
+        onProgress: (p: JobProgress) => stages.push(p.stage),
+      },
+    );
     let changed = 0;
     for (let i = 0; i < clip.length; i++) if (r.wave[i] !== clip[i]) changed++;
     return {
@@ -95,7 +99,15 @@ test('the browser trainer runs steps on WebGPU with async readback, reports prog
   const out = await page.evaluate(async (manifest: string) => {
     const { engine } = (window as unknown as DebugWindow).__aclipse;
     const ds = await engine.run('openDataset', { source: { kind: 'url', manifestUrl: manifest } });
-    const steps: { stage: number; epoch: number; step: number; steps: number; ce: number; ctc: number; total: number }[] = [];
+    const steps: {
+      stage: number;
+      epoch: number;
+      step: number;
+      steps: number;
+      ce: number;
+      ctc: number;
+      total: number;
+    }[] = [];
     const c = new AbortController();
     const outcome = await engine
       .run(
@@ -148,13 +160,23 @@ test('the browser trainer runs steps on WebGPU with async readback, reports prog
   }, new URL('/e2e-data/manifest.jsonl', page.url()).href);
 
   expect(out.outcome).toBe('AbortError');
-  expect(out.steps.slice(0, 3).map((s) => `${s.stage}:${s.epoch}:${s.step}/${s.steps}`)).toEqual(['1:0:0/2', '1:0:1/2', '1:1:0/2']);
+  expect(out.steps.slice(0, 3).map((s) => `${s.stage}:${s.epoch}:${s.step}/${s.steps}`)).toEqual([
+    '1:0:0/2',
+    '1:0:1/2',
+    '1:1:0/2',
+  ]);
   for (const s of out.steps) for (const v of [s.ce, s.ctc, s.total]) expect(Number.isFinite(v)).toBe(true);
   // Stage 1's objective: L_CE + λ1·L_CTC with λ1 = −1.
   for (const s of out.steps) expect(s.total).toBeCloseTo(s.ce - s.ctc, 4);
   // It stopped: at most the step in flight ran after the cancel, and the session is kept for a resume.
   expect(out.steps.length).toBeLessThanOrEqual(out.stepsAtCancel + 1);
-  expect(out.state).toMatchObject({ running: false, backend: 'webgpu', readback: 'async', stages: [1, 2], trainClips: 4 });
+  expect(out.state).toMatchObject({
+    running: false,
+    backend: 'webgpu',
+    readback: 'async',
+    stages: [1, 2],
+    trainClips: 4,
+  });
   // Epochs have 2 steps. Those finished before the cancel are kept; the one whose last step was in flight is kept
   // only if it completed before the cancel message arrived (the worker checks after every step).
   const finished = out.state!.epochs.length;
@@ -170,7 +192,10 @@ test('the browser trainer runs steps on WebGPU with async readback, reports prog
 // when both exist in this checkout. Runs in its own page: without the fixture routes, /models/ is the real one.
 const shippedReference = 'tests/fixtures/evaluator-reference.json';
 test('the shipped evaluators match their recorded Node reference on WebGPU', async ({ browser }) => {
-  test.skip(!existsSync(shippedReference) || !existsSync('dist/models/ser/model.json'), 'no shipped evaluators or reference yet');
+  test.skip(
+    !existsSync(shippedReference) || !existsSync('dist/models/ser/model.json'),
+    'no shipped evaluators or reference yet',
+  );
   test.setTimeout(600_000);
   const ref = JSON.parse(readFileSync(shippedReference, 'utf8')) as {
     tolerance: { serLogits: number };
@@ -195,7 +220,9 @@ test('the shipped evaluators match their recorded Node reference on WebGPU', asy
     if (!('backend' in out)) return;
     expect(out.backend).toBe('webgpu');
     expect(out.samples).toBe(ref.clip.samples);
-    out.probabilities.forEach((q, k) => expect(Math.abs(q - ref.ser.probabilities[k]!)).toBeLessThan(ref.tolerance.serLogits));
+    out.probabilities.forEach((q, k) =>
+      expect(Math.abs(q - ref.ser.probabilities[k]!)).toBeLessThan(ref.tolerance.serLogits),
+    );
     expect(out.emotion).toBe(ref.ser.emotion);
     expect(out.transcriptGreedy).toBe(ref.asr.greedy);
   } finally {

@@ -27,14 +27,21 @@ export function pcmWav(channels: Float32Array[], rate: number): Buffer {
 }
 
 export function tone(seconds: number, rate: number, freq = 440, amp = 0.3): Float32Array {
-  return Float32Array.from({ length: Math.round(seconds * rate) }, (_, i) => amp * Math.sin((2 * Math.PI * freq * i) / rate));
+  return Float32Array.from(
+    { length: Math.round(seconds * rate) },
+    (_, i) => amp * Math.sin((2 * Math.PI * freq * i) / rate),
+  );
 }
 
 export async function waitForEngine(page: Page, backend: string, timeout = 60_000) {
   const chip = page.getByTestId('backend-chip');
-  await expect(chip, 'engine did not become ready on the expected backend').toHaveAttribute('data-phase', /ready|failed/, {
-    timeout,
-  });
+  await expect(chip, 'engine did not become ready on the expected backend').toHaveAttribute(
+    'data-phase',
+    /ready|failed/,
+    {
+      timeout,
+    },
+  );
   if ((await chip.getAttribute('data-phase')) === 'failed') {
     throw new Error(`Engine failed to start: ${await chip.getAttribute('title')}`);
   }
@@ -78,5 +85,7 @@ export async function expectAxeClean(page: Page, what: string): Promise<void> {
   const { default: AxeBuilder } = await import('@axe-core/playwright');
   const axe = await new AxeBuilder({ page }).analyze();
   const serious = axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(serious.map((v) => `${what}: ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([]);
+  expect(
+    serious.map((v) => `${what}: ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`),
+  ).toEqual([]);
 }

@@ -15,7 +15,9 @@ const demo = readFileSync(fileURLToPath(new URL('../public/demo/manifest.jsonl',
   .filter((d) => d.split === 'test')
   .sort((a, b) => a.duration - b.duration);
 
-test('works offline after the first visit: reload with the network off and protect a demo clip', async ({ browser }) => {
+test('works offline after the first visit: reload with the network off and protect a demo clip', async ({
+  browser,
+}) => {
   test.setTimeout(600_000);
   const context = await browser.newContext();
   const page = await context.newPage();
@@ -34,11 +36,22 @@ test('works offline after the first visit: reload with the network off and prote
   await expect(page.getByTestId('snr')).toBeVisible({ timeout: 300_000 });
   const status = page.getByTestId('offline-status');
   await expect.poll(async () => Number(await status.getAttribute('data-used')), { timeout: 60_000 }).toBeGreaterThan(4);
-  await expect.poll(async () => (await status.getAttribute('data-cached')) === (await status.getAttribute('data-used')), { timeout: 120_000 }).toBe(true);
+  await expect
+    .poll(async () => (await status.getAttribute('data-cached')) === (await status.getAttribute('data-used')), {
+      timeout: 120_000,
+    })
+    .toBe(true);
 
   await context.setOffline(true);
   // Proof that the network really is off for this page.
-  expect(await page.evaluate(() => fetch('/nothing-here-' + Date.now()).then(() => 'online', () => 'offline'))).toBe('offline');
+  expect(
+    await page.evaluate(() =>
+      fetch('/nothing-here-' + Date.now()).then(
+        () => 'online',
+        () => 'offline',
+      ),
+    ),
+  ).toBe('offline');
   await page.reload();
   await waitForEngine(page, 'wasm', 120_000);
   // The clip from before comes back from IndexedDB; the demo clip loads again from the offline cache.

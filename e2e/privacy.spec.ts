@@ -48,7 +48,9 @@ test('the Content-Security-Policy blocks off-origin requests from the page and f
 
   const pageResult = await page.evaluate(async () => {
     const violations: string[] = [];
-    document.addEventListener('securitypolicyviolation', (e) => violations.push(`${e.effectiveDirective} ${e.blockedURI}`));
+    document.addEventListener('securitypolicyviolation', (e) =>
+      violations.push(`${e.effectiveDirective} ${e.blockedURI}`),
+    );
     const fetched = await fetch('http://127.0.0.2:9/exfiltrate').then(
       () => 'sent',
       () => 'blocked',
@@ -65,14 +67,19 @@ test('the Content-Security-Policy blocks off-origin requests from the page and f
   expect(pageResult.fetched).toBe('blocked');
   expect(pageResult.img).toBe('blocked');
   expect(pageResult.violations).toEqual(
-    expect.arrayContaining([expect.stringMatching(/^connect-src http:\/\/127\.0\.0\.2:9/), expect.stringMatching(/^img-src/)]),
+    expect.arrayContaining([
+      expect.stringMatching(/^connect-src http:\/\/127\.0\.0\.2:9/),
+      expect.stringMatching(/^img-src/),
+    ]),
   );
 
   const worker = page.workers().find((w) => w.url().includes('engine.worker'));
   expect(worker, 'engine worker not found').toBeTruthy();
   const workerResult = await worker!.evaluate(async () => {
     const violations: string[] = [];
-    self.addEventListener('securitypolicyviolation', (e) => violations.push((e as SecurityPolicyViolationEvent).effectiveDirective));
+    self.addEventListener('securitypolicyviolation', (e) =>
+      violations.push((e as SecurityPolicyViolationEvent).effectiveDirective),
+    );
     const fetched = await fetch('http://127.0.0.2:9/from-worker').then(
       () => 'sent',
       () => 'blocked',

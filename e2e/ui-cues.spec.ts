@@ -21,7 +21,9 @@ const demo = readFileSync(fileURLToPath(new URL('../public/demo/manifest.jsonl',
   .filter((c) => c.split === 'test');
 const clip = [...demo].sort((a, b) => a.duration - b.duration)[0]!;
 
-test('shows the cues kept after protection, equal to the core measure, and pitch contours on the spectrograms', async ({ browser }, testInfo) => {
+test('shows the cues kept after protection, equal to the core measure, and pitch contours on the spectrograms', async ({
+  browser,
+}, testInfo) => {
   test.setTimeout(300_000);
   const fx = await engineFixtures();
   const context = await browser.newContext();

@@ -60,7 +60,9 @@ test('a real human voice (.ogg through the file input) is flagged, with reasons'
   test.skip(!existsSync(REAL_OGG), `${REAL_OGG} is missing: apt-get install fillets-ng-data-cs`);
   test.setTimeout(420_000);
   const { context, page } = await openApp(browser);
-  await page.getByTestId('file-input').setInputFiles({ name: 'bot-m-padaji.ogg', mimeType: 'audio/ogg', buffer: readFileSync(REAL_OGG) });
+  await page
+    .getByTestId('file-input')
+    .setInputFiles({ name: 'bot-m-padaji.ogg', mimeType: 'audio/ogg', buffer: readFileSync(REAL_OGG) });
   await expect(page.getByTestId('clip-name')).toHaveText('bot-m-padaji.ogg');
   await protectAndWait(page);
   const notice = page.getByTestId('original-facts').getByTestId('domain-notice');

@@ -19,12 +19,16 @@ async function matrix(page: Page, testId: string): Promise<{ counts: number[][];
     const cells = row.locator('td');
     await expect(cells).toHaveCount(4);
     counts.push(await Promise.all((await cells.all()).map(async (c) => Number(await c.getAttribute('data-count')))));
-    percents.push(await Promise.all((await cells.all()).map(async (c) => (await c.getAttribute('data-percent')) ?? '')));
+    percents.push(
+      await Promise.all((await cells.all()).map(async (c) => (await c.getAttribute('data-percent')) ?? '')),
+    );
   }
   return { counts, percents };
 }
 
-test('evaluates the demo set: WA/UA/WER/CER, confusion matrices before and after, method comparison, CSV and JSON', async ({ browser }, testInfo) => {
+test('evaluates the demo set: WA/UA/WER/CER, confusion matrices before and after, method comparison, CSV and JSON', async ({
+  browser,
+}, testInfo) => {
   test.setTimeout(300_000);
   const fx = await engineFixtures();
   const context = await browser.newContext();
@@ -55,7 +59,8 @@ test('evaluates the demo set: WA/UA/WER/CER, confusion matrices before and after
   for (const m of methods) {
     const row = summary.locator(`tr[data-method="${m}"]`);
     await expect(row.locator('td').first()).toHaveText('8');
-    for (const metric of ['wa', 'ua', 'wer', 'cer']) await expect(row.locator(`[data-metric="${metric}"]`)).toHaveText(/^\d+\.\d %$/);
+    for (const metric of ['wa', 'ua', 'wer', 'cer'])
+      await expect(row.locator(`[data-metric="${metric}"]`)).toHaveText(/^\d+\.\d %$/);
   }
   // Label-free cue retention: nothing to compare on the originals; a 2 kHz low-pass leaves pitch untouched.
   await expect(summary.locator('tr[data-method="original"] [data-metric="f0-corr"]')).toHaveText('—');
@@ -64,7 +69,10 @@ test('evaluates the demo set: WA/UA/WER/CER, confusion matrices before and after
 
   // Both matrices: counts add up to the clips, each row's percentages to 100, and UA read off the picture matches
   // the UA in the table.
-  for (const [id, method] of [['confusion-before', 'original'], ['confusion-after', 'aclipse']] as const) {
+  for (const [id, method] of [
+    ['confusion-before', 'original'],
+    ['confusion-after', 'aclipse'],
+  ] as const) {
     const { counts, percents } = await matrix(page, id);
     expect(counts.flat().reduce((a, b) => a + b, 0)).toBe(8);
     counts.forEach((row, i) => {
@@ -72,7 +80,9 @@ test('evaluates the demo set: WA/UA/WER/CER, confusion matrices before and after
       if (n === 0) expect(percents[i]!.every((p) => p === '')).toBe(true);
       else expect(percents[i]!.reduce((a, p) => a + Number(p), 0)).toBeCloseTo(100, 0);
     });
-    const recalls = counts.map((row) => row.reduce((a, b) => a + b, 0)).flatMap((n, i) => (n ? [counts[i]![i]! / n] : []));
+    const recalls = counts
+      .map((row) => row.reduce((a, b) => a + b, 0))
+      .flatMap((n, i) => (n ? [counts[i]![i]! / n] : []));
     const ua = (100 * recalls.reduce((a, b) => a + b, 0)) / recalls.length;
     await expect(summary.locator(`tr[data-method="${method}"] [data-metric="ua"]`)).toHaveText(`${ua.toFixed(1)} %`);
   }
@@ -100,7 +110,11 @@ test('evaluates the demo set: WA/UA/WER/CER, confusion matrices before and after
   const rows = await save('export-rows-csv');
   expect(rows.text.trim().split('\r\n')).toHaveLength(1 + 8 * methods.length);
   const json = await save('export-json');
-  const parsed = JSON.parse(json.text) as { rows: unknown[]; summaries: { method: string; confusion: number[][] }[]; backend: string };
+  const parsed = JSON.parse(json.text) as {
+    rows: unknown[];
+    summaries: { method: string; confusion: number[][] }[];
+    backend: string;
+  };
   expect(parsed.rows).toHaveLength(8 * methods.length);
   expect(parsed.backend).toBe('wasm');
   const before = await matrix(page, 'confusion-before');

@@ -16,13 +16,17 @@ async function downloadClip(page: Page, name: RegExp) {
   return decodeWav(new Uint8Array(readFileSync((await d.path())!))).channels[0]!;
 }
 
-test('live: the fake microphone is protected as it speaks; both recordings come back, within the budget', async ({ page }) => {
+test('live: the fake microphone is protected as it speaks; both recordings come back, within the budget', async ({
+  page,
+}) => {
   test.setTimeout(180_000);
   await openWithModels(page);
   await page.getByTestId('live-start').click();
   await expect(page.getByTestId('live-card')).toHaveAttribute('data-status', 'running', { timeout: 30_000 });
   await expect
-    .poll(async () => Number.parseFloat((await page.getByTestId('live-seconds').textContent()) ?? '0'), { timeout: 30_000 })
+    .poll(async () => Number.parseFloat((await page.getByTestId('live-seconds').textContent()) ?? '0'), {
+      timeout: 30_000,
+    })
     .toBeGreaterThan(3);
   // The latency is measured and shown while it runs.
   await expect(page.getByTestId('live-latency')).toHaveAttribute('data-value', /^\d+$/);
@@ -53,7 +57,8 @@ test('live: the fake microphone is protected as it speaks; both recordings come 
 test('live: a denied microphone gets a clear message and no clips', async ({ page }) => {
   await page.goto('/?backend=wasm');
   await page.evaluate(() => {
-    navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));
+    navigator.mediaDevices.getUserMedia = () =>
+      Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));
   });
   await page.getByTestId('live-start').click();
   await expect(page.getByTestId('live-error')).toContainText('Microphone access was denied');

@@ -42,7 +42,9 @@ async function loadDemo(page: Page, id: string) {
   await expect(page.getByTestId('clip-name')).toHaveText(`${id}.wav`);
 }
 
-test('clips, protected results and an imported generator come back after a reload; delete-all removes them', async ({ browser }) => {
+test('clips, protected results and an imported generator come back after a reload; delete-all removes them', async ({
+  browser,
+}) => {
   test.setTimeout(300_000);
   const { context, page } = await open(browser);
   const dialogs: string[] = [];
@@ -58,7 +60,9 @@ test('clips, protected results and an imported generator come back after a reloa
 
   // An imported generator (the fixture's weights), which becomes the active one.
   await expect(page.getByTestId('generator-select')).toBeVisible({ timeout: 120_000 });
-  await page.getByTestId('import-weights').setInputFiles([join(fx.modelsDir, 'aclipse', 'model.json'), join(fx.modelsDir, 'aclipse', 'weights.bin')]);
+  await page
+    .getByTestId('import-weights')
+    .setInputFiles([join(fx.modelsDir, 'aclipse', 'model.json'), join(fx.modelsDir, 'aclipse', 'weights.bin')]);
   const select = page.getByTestId('generator-select');
   await expect(select.locator('option')).toHaveCount(2);
   const importedId = await select.inputValue();

@@ -75,7 +75,9 @@ test.beforeAll(async () => {
   fx = await engineFixtures();
 });
 
-test('protects a demo clip end to end on WebGPU: transcript diff, emotions, SNR, a valid WAV', async ({ browser }, testInfo) => {
+test('protects a demo clip end to end on WebGPU: transcript diff, emotions, SNR, a valid WAV', async ({
+  browser,
+}, testInfo) => {
   test.setTimeout(600_000);
   const { context, page } = await openApp(browser, 'webgpu');
   await loadDemo(page, shortest.id);
@@ -118,7 +120,9 @@ test('protects a demo clip end to end on WebGPU: transcript diff, emotions, SNR,
   await context.close();
 });
 
-test('without model weights: a clear loading then missing state, baselines still work, nothing faked', async ({ browser }, testInfo) => {
+test('without model weights: a clear loading then missing state, baselines still work, nothing faked', async ({
+  browser,
+}, testInfo) => {
   test.setTimeout(180_000);
   const context = await browser.newContext();
   // Weights that take a moment and then turn out not to exist (as before the shipped models are installed).
@@ -158,14 +162,16 @@ test('without model weights: a clear loading then missing state, baselines still
   expect(prot.name).toBe(`${demo[2]!.id}-lowpass2k-10dB.wav`);
 
   // Bad weights are refused with a message in place.
-  await page.getByTestId('import-weights').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') });
-  await expect(page.getByTestId('models-card').locator('[data-code="models:import"]')).toContainText('Pick the exported ZIP, or both model.json and weights.bin');
   await page
     .getByTestId('import-weights')
-    .setInputFiles([
-      { name: 'model.json', mimeType: 'application/json', buffer: Buffer.from('{"not":"a model"}') },
-      { name: 'weights.bin', mimeType: 'application/octet-stream', buffer: Buffer.alloc(16) },
-    ]);
+    .setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') });
+  await expect(page.getByTestId('models-card').locator('[data-code="models:import"]')).toContainText(
+    'Pick the exported ZIP, or both model.json and weights.bin',
+  );
+  await page.getByTestId('import-weights').setInputFiles([
+    { name: 'model.json', mimeType: 'application/json', buffer: Buffer.from('{"not":"a model"}') },
+    { name: 'weights.bin', mimeType: 'application/octet-stream', buffer: Buffer.alloc(16) },
+  ]);
   await expect(page.locator('[data-code="models:import"]')).toContainText('Could not import the weights');
   await context.close();
 });
@@ -202,7 +208,11 @@ test.describe('on wasm', () => {
     const zip = await download(page, 'download-all');
     expect(zip.name).toMatch(/^aclipse-protected-3-clips-.*\.zip$/);
     const entries = unzipStore(new Uint8Array(zip.bytes));
-    expect(entries.map((e) => e.name)).toEqual(['take 1-aclipse-10dB.wav', 'take 2-aclipse-10dB.wav', 'take 3-aclipse-10dB.wav']);
+    expect(entries.map((e) => e.name)).toEqual([
+      'take 1-aclipse-10dB.wav',
+      'take 2-aclipse-10dB.wav',
+      'take 3-aclipse-10dB.wav',
+    ]);
     entries.forEach((e, i) => {
       const w = decodeWav(e.data);
       expect(w.sampleRate).toBe(16000);
@@ -221,7 +231,11 @@ test.describe('on wasm', () => {
     await expect(page.getByTestId('download-mixed')).toContainText('1 × White noise · 10 dB, 2 × Aclipse · 10 dB');
     const mixed = await download(page, 'download-all');
     expect(mixed.name).toMatch(/^aclipse-protected-3-clips-mixed-.*\.zip$/);
-    expect(unzipStore(new Uint8Array(mixed.bytes)).map((e) => e.name)).toEqual(['take 1-noise-10dB.wav', 'take 2-aclipse-10dB.wav', 'take 3-aclipse-10dB.wav']);
+    expect(unzipStore(new Uint8Array(mixed.bytes)).map((e) => e.name)).toEqual([
+      'take 1-noise-10dB.wav',
+      'take 2-aclipse-10dB.wav',
+      'take 3-aclipse-10dB.wav',
+    ]);
     await page.getByTestId('method').selectOption('aclipse');
     await rows.nth(2).locator('.batch-main').click(); // as before: the last clip selected
   });
@@ -313,7 +327,12 @@ test.describe('on wasm', () => {
     await expect(page.locator('html')).not.toHaveAttribute('data-theme', /.+/);
 
     // A phone-sized viewport with the system in dark mode: one column, nothing wider than the screen.
-    const phone = await openApp(browser, 'wasm', { viewport: { width: 390, height: 844 }, colorScheme: 'dark', isMobile: true, hasTouch: true });
+    const phone = await openApp(browser, 'wasm', {
+      viewport: { width: 390, height: 844 },
+      colorScheme: 'dark',
+      isMobile: true,
+      hasTouch: true,
+    });
     await loadDemo(phone.page, demo[1]!.id);
     await phone.page.getByTestId('protect').click();
     await expect(phone.page.getByTestId('snr')).toBeVisible({ timeout: 120_000 });

@@ -37,7 +37,9 @@ function snr(x: Float32Array, y: Float32Array): number {
   return 10 * Math.log10(s / e);
 }
 
-test('a picked word and a dragged region are protected; the rest of the downloaded WAV is the original', async ({ page }) => {
+test('a picked word and a dragged region are protected; the rest of the downloaded WAV is the original', async ({
+  page,
+}) => {
   test.setTimeout(240_000);
   await openWithModels(page);
   await page.getByTestId('demo-select').selectOption(shortest.id);
@@ -89,7 +91,8 @@ test('a picked word and a dragged region are protected; the rest of the download
   });
   const sr = original.sampleRate;
   // The labels are rounded to 10 ms: compare outside each part widened by that much.
-  const inside = (i: number) => spans.some((s) => i >= Math.floor((s.start - 0.01) * sr) && i < Math.ceil((s.end + 0.01) * sr));
+  const inside = (i: number) =>
+    spans.some((s) => i >= Math.floor((s.start - 0.01) * sr) && i < Math.ceil((s.end + 0.01) * sr));
   let outside = 0;
   let changedInside = 0;
   for (let i = 0; i < x.length; i++) {

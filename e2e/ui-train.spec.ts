@@ -10,7 +10,9 @@ import { engineFixtures } from './engine-fixtures';
 import { serveEngineFixtures } from './engine-helpers';
 import { attachScreenshot, expectAxeClean, waitForEngine } from './helpers';
 
-test('two-stage training: live curves, cancel and resume, compare, export, use the weights', async ({ browser }, testInfo) => {
+test('two-stage training: live curves, cancel and resume, compare, export, use the weights', async ({
+  browser,
+}, testInfo) => {
   test.setTimeout(480_000);
   const fx = await engineFixtures();
   const context = await browser.newContext();
@@ -43,10 +45,16 @@ test('two-stage training: live curves, cancel and resume, compare, export, use t
   await expect(page.getByTestId('activity')).toHaveAttribute('data-state', 'busy');
   const curves = page.getByTestId('train-curves');
   // Live: the per-step curve grows, then whole epochs arrive on the epoch curves.
-  await expect.poll(async () => Number(await curves.getAttribute('data-steps')), { timeout: 180_000 }).toBeGreaterThan(0);
+  await expect
+    .poll(async () => Number(await curves.getAttribute('data-steps')), { timeout: 180_000 })
+    .toBeGreaterThan(0);
   const firstSteps = Number(await curves.getAttribute('data-steps'));
-  await expect.poll(async () => Number(await curves.getAttribute('data-steps')), { timeout: 180_000 }).toBeGreaterThan(firstSteps);
-  await expect.poll(async () => Number(await curves.getAttribute('data-epochs')), { timeout: 180_000 }).toBeGreaterThanOrEqual(1);
+  await expect
+    .poll(async () => Number(await curves.getAttribute('data-steps')), { timeout: 180_000 })
+    .toBeGreaterThan(firstSteps);
+  await expect
+    .poll(async () => Number(await curves.getAttribute('data-epochs')), { timeout: 180_000 })
+    .toBeGreaterThanOrEqual(1);
   await expect(page.getByTestId('curve-ce')).not.toHaveAttribute('data-points', '0');
   await expect(page.getByTestId('train-progress').getByRole('progressbar')).toHaveAttribute('aria-valuenow', /\d+/);
   await attachScreenshot(page, testInfo, 'train-running');
@@ -79,7 +87,9 @@ test('two-stage training: live curves, cancel and resume, compare, export, use t
   expect(d.suggestedFilename()).toMatch(/^aclipse-generator-trained-.*\.zip$/);
   const files = unzipStore(new Uint8Array(readFileSync((await d.path())!)));
   expect(files.map((f) => f.name).sort()).toEqual(['model.json', 'weights.bin']);
-  expect(JSON.parse(new TextDecoder().decode(files.find((f) => f.name === 'model.json')!.data))).toHaveProperty('weightsManifest');
+  expect(JSON.parse(new TextDecoder().decode(files.find((f) => f.name === 'model.json')!.data))).toHaveProperty(
+    'weightsManifest',
+  );
 
   await page.getByTestId('train-adopt').click();
   await page.getByRole('tab', { name: 'Protect' }).click();
@@ -89,7 +99,9 @@ test('two-stage training: live curves, cancel and resume, compare, export, use t
   await expect(page.getByTestId('weights-in-use')).not.toContainText('Shipped');
 
   // The exported ZIP imports back as a third generator.
-  await page.getByTestId('import-weights').setInputFiles({ name: 'my-run.zip', mimeType: 'application/zip', buffer: readFileSync((await d.path())!) });
+  await page
+    .getByTestId('import-weights')
+    .setInputFiles({ name: 'my-run.zip', mimeType: 'application/zip', buffer: readFileSync((await d.path())!) });
   await expect(select.locator('option')).toHaveCount(3);
   await expect(page.locator('[data-code="models:imported"]')).toContainText('my-run');
   await context.close();

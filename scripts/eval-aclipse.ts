@@ -15,7 +15,16 @@ import { EMOTIONS, bySplit } from '../src/core/data';
 import { meanSd, type MethodSummary } from '../src/core/evaluation';
 import { initTf } from '../src/core/node/tf';
 import { loadAclipseConfig } from './aclipse/config';
-import { evalClips, evaluateInNode, loadCorpus, loadEvaluatorsFromDisk, log, nodeReaders, readGeneratorDir, spread } from './aclipse/common';
+import {
+  evalClips,
+  evaluateInNode,
+  loadCorpus,
+  loadEvaluatorsFromDisk,
+  log,
+  nodeReaders,
+  readGeneratorDir,
+  spread,
+} from './aclipse/common';
 import { numberFlag, parseFlags, stringFlag } from './flags';
 
 interface SystemRow {
@@ -62,7 +71,12 @@ function markdownTable(rows: SystemRow[]): string {
 }
 
 function confusionMd(title: string, m: number[][]): string {
-  const lines = [`**${title}** (rows: true, columns: predicted)`, '', `| | ${EMOTIONS.join(' | ')} |`, `|---|${EMOTIONS.map(() => '---').join('|')}|`];
+  const lines = [
+    `**${title}** (rows: true, columns: predicted)`,
+    '',
+    `| | ${EMOTIONS.join(' | ')} |`,
+    `|---|${EMOTIONS.map(() => '---').join('|')}|`,
+  ];
   m.forEach((row, i) => {
     const total = row.reduce((a, b) => a + b, 0) || 1;
     lines.push(`| ${EMOTIONS[i]} | ${row.map((c) => `${c} (${((c / total) * 100).toFixed(0)}%)`).join(' | ')} |`);
@@ -95,7 +109,8 @@ async function main(): Promise<void> {
       if (seeds.length === 0) throw new Error(`No finished seeds in ${runDir}`);
       const suffix = i === 0 ? '' : ` (${t})`;
       const stage1 = seeds.filter((sd) => existsSync(path.join(runDir, sd, 'stage1', 'model.json')));
-      if (stage1.length) systems.push({ name: `after stage 1${suffix}`, dirs: stage1.map((sd) => path.join(runDir, sd, 'stage1')) });
+      if (stage1.length)
+        systems.push({ name: `after stage 1${suffix}`, dirs: stage1.map((sd) => path.join(runDir, sd, 'stage1')) });
       systems.push({ name: `after stage 2${suffix}`, dirs: seeds.map((sd) => path.join(runDir, sd, 'final')) });
     });
   }
@@ -103,22 +118,37 @@ async function main(): Promise<void> {
   const rows: SystemRow[] = [];
   const confusions: Record<string, number[][]> = {};
   for (const split of splits) {
-    const clips = evalClips(spread(bySplit(corpus.entries, split).filter((e) => e.emotion && e.text), limit));
+    const clips = evalClips(
+      spread(
+        bySplit(corpus.entries, split).filter((e) => e.emotion && e.text),
+        limit,
+      ),
+    );
     if (clips.length === 0) throw new Error(`Split ${split} has no labelled clips`);
     log('eval', `${split}: ${clips.length} clips`);
-    const [original] = (await evaluateInNode(clips, [{ method: 'original', budgetDb: cfg.train.budgetDb }], nodeReaders(ev.scoring, null))).summaries;
+    const [original] = (
+      await evaluateInNode(clips, [{ method: 'original', budgetDb: cfg.train.budgetDb }], nodeReaders(ev.scoring, null))
+    ).summaries;
     rows.push({ split, system: 'original', seeds: 1, summaries: [original] });
     confusions[`${split} original`] = original.confusion;
-    log('eval', `${split} original: WA ${pct(original.wa)} WER ${pct(original.werGreedy.rate)} (beam ${original.werBeam === null ? '–' : pct(original.werBeam.rate)})`);
+    log(
+      'eval',
+      `${split} original: WA ${pct(original.wa)} WER ${pct(original.werGreedy.rate)} (beam ${original.werBeam === null ? '–' : pct(original.werBeam.rate)})`,
+    );
     for (const sys of systems) {
       const summaries: MethodSummary[] = [];
       for (const dir of sys.dirs) {
         const gen = await readGeneratorDir(dir);
         const budget = gen.config.budgetDb;
-        const [s] = (await evaluateInNode(clips, [{ method: 'aclipse', budgetDb: budget }], nodeReaders(ev.scoring, gen))).summaries;
+        const [s] = (
+          await evaluateInNode(clips, [{ method: 'aclipse', budgetDb: budget }], nodeReaders(ev.scoring, gen))
+        ).summaries;
         gen.dispose();
         summaries.push(s);
-        log('eval', `${split} ${sys.name} ${dir}: WA ${pct(s.wa)} WER ${pct(s.werGreedy.rate)} SNR ${(s.meanSnrDb ?? NaN).toFixed(2)} dB`);
+        log(
+          'eval',
+          `${split} ${sys.name} ${dir}: WA ${pct(s.wa)} WER ${pct(s.werGreedy.rate)} SNR ${(s.meanSnrDb ?? NaN).toFixed(2)} dB`,
+        );
       }
       rows.push({ split, system: sys.name, seeds: summaries.length, summaries });
       // Confusion summed over seeds (the paper shows one matrix per system).

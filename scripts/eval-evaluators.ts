@@ -44,8 +44,13 @@ async function main(): Promise<void> {
   const ser = modelFromArtifacts(serArt, 'ser');
   const asr = modelFromArtifacts(asrArt, 'asr');
   // a candidate ASR folder may lack the lexicon and LM: fall back to the shipped ones (same vocabulary)
-  const decoder = readDecoder(asrDir, asrArt.modelJson) ?? readDecoder(path.join(modelsDir, 'asr'), (await readModelDir(path.join(modelsDir, 'asr'))).modelJson);
-  const gains = arg('gains', '').split(',').filter((g) => g.trim()).map(Number);
+  const decoder =
+    readDecoder(asrDir, asrArt.modelJson) ??
+    readDecoder(path.join(modelsDir, 'asr'), (await readModelDir(path.join(modelsDir, 'asr'))).modelJson);
+  const gains = arg('gains', '')
+    .split(',')
+    .filter((g) => g.trim())
+    .map(Number);
   const realDir = arg('real', '') || null;
   const outFile = arg('out', '') || null;
   const extra: Record<string, unknown> = {};
@@ -53,8 +58,11 @@ async function main(): Promise<void> {
   if (only && only !== 'ser' && only !== 'asr') throw new Error('--only takes ser or asr');
   // a skipped model reads nothing and prints nothing (no placeholder numbers)
   const readSer = (waves: Float32Array[]) => (only === 'asr' ? Promise.resolve(null) : predictSer(ser, waves));
-  const readAsr = (waves: Float32Array[]) => (only === 'ser' ? Promise.resolve(null) : predictAsr(asr, waves, decoder ?? {}));
-  console.log(`backend ${tf.getBackend()}; SER ${ser.parameterCount()} params, ASR ${asr.parameterCount()} params; ${decoder?.describe ?? 'no lexicon (greedy only)'}`);
+  const readAsr = (waves: Float32Array[]) =>
+    only === 'ser' ? Promise.resolve(null) : predictAsr(asr, waves, decoder ?? {});
+  console.log(
+    `backend ${tf.getBackend()}; SER ${ser.parameterCount()} params, ASR ${asr.parameterCount()} params; ${decoder?.describe ?? 'no lexicon (greedy only)'}`,
+  );
   const results: Record<string, { ser: SerMetrics | null; asr: AsrMetrics | null }> = {};
   for (const split of splits) {
     const clips = loadSplit(manifest, split, limit);
@@ -63,14 +71,30 @@ async function main(): Promise<void> {
     const waves = clips.map((c) => c.samples);
     const serProbs = await readSer(waves);
     const asrPreds = await readAsr(waves);
-    const s = serProbs && serMetrics(clips.map((c) => c.emotion ?? 0), serProbs, EMOTIONS.length);
-    const a = asrPreds && asrMetrics(clips.map((c) => c.text ?? ''), asrPreds);
+    const s =
+      serProbs &&
+      serMetrics(
+        clips.map((c) => c.emotion ?? 0),
+        serProbs,
+        EMOTIONS.length,
+      );
+    const a =
+      asrPreds &&
+      asrMetrics(
+        clips.map((c) => c.text ?? ''),
+        asrPreds,
+      );
     results[split] = { ser: s, asr: a };
     console.log(`\n== ${split} (${clips.length} clips, ${((Date.now() - t0) / 1000).toFixed(0)} s)`);
     if (s) console.log(`SER  WA ${pct(s.wa)}  UA ${pct(s.ua)}`);
-    if (a) console.log(`ASR  greedy: WER ${pct(a.werGreedy)}  CER ${pct(a.cerGreedy)}   beam: WER ${pct(a.werBeam)}  CER ${pct(a.cerBeam)}`);
+    if (a)
+      console.log(
+        `ASR  greedy: WER ${pct(a.werGreedy)}  CER ${pct(a.cerGreedy)}   beam: WER ${pct(a.werBeam)}  CER ${pct(a.cerBeam)}`,
+      );
     if (s) console.log(`confusion (rows = true, cols = predicted; ${EMOTIONS.join(', ')}):`);
-    s?.confusion.forEach((row, i) => console.log(`  ${EMOTIONS[i].padEnd(8)} ${row.map((v) => String(v).padStart(5)).join('')}`));
+    s?.confusion.forEach((row, i) =>
+      console.log(`  ${EMOTIONS[i].padEnd(8)} ${row.map((v) => String(v).padStart(5)).join('')}`),
+    );
     if (by && field) {
       // per voice or emotion (manifest field): where the errors are, not only how many
       const groups = new Map<string, number[]>();
@@ -80,10 +104,24 @@ async function main(): Promise<void> {
       });
       console.log(`by ${by}:`);
       for (const [g, idx] of [...groups].sort()) {
-        const gs = serProbs && serMetrics(idx.map((i) => clips[i].emotion ?? 0), idx.map((i) => serProbs[i]), EMOTIONS.length);
-        const ga = asrPreds && asrMetrics(idx.map((i) => clips[i].text ?? ''), idx.map((i) => asrPreds[i]));
-        console.log(`  ${g.padEnd(18)} ${String(idx.length).padStart(4)} clips` +
-          (gs ? `  SER WA ${pct(gs.wa)}` : '') + (ga ? `  ASR greedy CER ${pct(ga.cerGreedy)} WER ${pct(ga.werGreedy)}  beam WER ${pct(ga.werBeam)}` : ''));
+        const gs =
+          serProbs &&
+          serMetrics(
+            idx.map((i) => clips[i].emotion ?? 0),
+            idx.map((i) => serProbs[i]),
+            EMOTIONS.length,
+          );
+        const ga =
+          asrPreds &&
+          asrMetrics(
+            idx.map((i) => clips[i].text ?? ''),
+            idx.map((i) => asrPreds[i]),
+          );
+        console.log(
+          `  ${g.padEnd(18)} ${String(idx.length).padStart(4)} clips` +
+            (gs ? `  SER WA ${pct(gs.wa)}` : '') +
+            (ga ? `  ASR greedy CER ${pct(ga.cerGreedy)} WER ${pct(ga.werGreedy)}  beam WER ${pct(ga.werBeam)}` : ''),
+        );
       }
     }
   }
@@ -93,8 +131,19 @@ async function main(): Promise<void> {
       const sp = await readSer(waves);
       const ap = await readAsr(waves);
       return {
-        ser: sp && serMetrics(clips.map((c) => c.emotion ?? 0), sp, EMOTIONS.length),
-        asr: ap && asrMetrics(clips.map((c) => c.text ?? ''), ap),
+        ser:
+          sp &&
+          serMetrics(
+            clips.map((c) => c.emotion ?? 0),
+            sp,
+            EMOTIONS.length,
+          ),
+        asr:
+          ap &&
+          asrMetrics(
+            clips.map((c) => c.text ?? ''),
+            ap,
+          ),
       };
     };
     const base = results.test ?? (await score(clips.map((c) => c.samples)));
@@ -105,10 +154,16 @@ async function main(): Promise<void> {
       const waves = clips.map((c) => c.samples.map((v) => v * g));
       const { ser: s, asr: a } = await score(waves);
       const waChange = s && base.ser ? s.wa - base.ser.wa : undefined;
-      const werChange = a?.werBeam !== undefined && base.asr?.werBeam !== undefined ? a.werBeam - base.asr.werBeam : undefined;
+      const werChange =
+        a?.werBeam !== undefined && base.asr?.werBeam !== undefined ? a.werBeam - base.asr.werBeam : undefined;
       rows[`${db > 0 ? '+' : ''}${db} dB`] = { wa: s?.wa, werBeam: a?.werBeam, waChange, werChange };
-      const points = (x: number | undefined) => (x === undefined ? 'n/a' : `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)} points`);
-      console.log(`${String(db).padStart(4)} dB` + (s ? `  SER WA ${pct(s.wa)} (${points(waChange)})` : '') + (a ? `   ASR beam WER ${pct(a.werBeam)} (${points(werChange)})` : ''));
+      const points = (x: number | undefined) =>
+        x === undefined ? 'n/a' : `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)} points`;
+      console.log(
+        `${String(db).padStart(4)} dB` +
+          (s ? `  SER WA ${pct(s.wa)} (${points(waChange)})` : '') +
+          (a ? `   ASR beam WER ${pct(a.werBeam)} (${points(werChange)})` : ''),
+      );
     }
     extra.gains = { baseline: { wa: base.ser?.wa, werBeam: base.asr?.werBeam }, byGain: rows };
   }
@@ -127,11 +182,28 @@ async function main(): Promise<void> {
     console.log(`\nwrote ${outFile}`);
   }
   if (write) {
-    const stamp = { command: `npm run eval:evaluators -- ${process.argv.slice(2).join(' ')}`, manifest, date: new Date().toISOString() };
-    for (const [kind, dir] of [['ser', serDir], ['asr', asrDir]] as const) {
+    const stamp = {
+      command: `npm run eval:evaluators -- ${process.argv.slice(2).join(' ')}`,
+      manifest,
+      date: new Date().toISOString(),
+    };
+    for (const [kind, dir] of [
+      ['ser', serDir],
+      ['asr', asrDir],
+    ] as const) {
       if (only && only !== kind) continue;
-      await writeFile(path.join(dir, 'eval.json'),
-        JSON.stringify({ ...stamp, splits: Object.fromEntries(Object.entries(results).map(([k, v]) => [k, v[kind]])), ...(kind === 'ser' && extra.gains ? { gains: extra.gains } : {}) }, null, 1) + '\n');
+      await writeFile(
+        path.join(dir, 'eval.json'),
+        JSON.stringify(
+          {
+            ...stamp,
+            splits: Object.fromEntries(Object.entries(results).map(([k, v]) => [k, v[kind]])),
+            ...(kind === 'ser' && extra.gains ? { gains: extra.gains } : {}),
+          },
+          null,
+          1,
+        ) + '\n',
+      );
       console.log(`wrote ${dir}/eval.json`);
     }
   }
@@ -148,38 +220,60 @@ async function scoreReal(
 ): Promise<Record<string, unknown>> {
   const file = path.join(dir, 'manifest.jsonl');
   if (!existsSync(file)) throw new Error(`No real-speech set at ${dir}: run \`npm run corpus:real\` first`);
-  const recs = readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as RealManifestRecord);
+  const recs = readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as RealManifestRecord);
   const english = recs.filter((r) => r.lang === 'en');
   const { DEFAULT_EXTERNAL_CONFIG } = await import('./eval/external');
-  const scorable = english.filter((r) => DEFAULT_EXTERNAL_CONFIG.realSources.includes(r.source) && r.text.split(' ').length >= DEFAULT_EXTERNAL_CONFIG.realMinWords);
+  const scorable = english.filter(
+    (r) =>
+      DEFAULT_EXTERNAL_CONFIG.realSources.includes(r.source) &&
+      r.text.split(' ').length >= DEFAULT_EXTERNAL_CONFIG.realMinWords,
+  );
   const wave = (r: RealManifestRecord) => decodeWavTo16kMono(readFileSync(path.join(dir, r.path)));
   const out: Record<string, unknown> = {};
   if (asr) {
-  const a = asrMetrics(scorable.map((r) => r.text), await predictAsr(asr as never, scorable.map(wave), decoder ?? {}));
-  // Whisper tiny.en on the same clips, from the external report (it is not rerun here)
-  let whisper: { wer: number; clips: number } | null = null;
-  const reportFile = 'results/eval/external/report.json';
-  if (existsSync(reportFile)) {
-    const rep = JSON.parse(readFileSync(reportFile, 'utf8')) as { sets: { name: string; clips: number; summaries: { method: string; external?: { whisper?: { wer: { rate: number } } } }[] }[] };
-    const set = rep.sets.find((x) => x.name === 'real');
-    const orig = set?.summaries.find((x) => x.method === 'original');
-    if (set && orig?.external?.whisper) whisper = { wer: orig.external.whisper.wer.rate, clips: set.clips };
-  }
-  console.log(`\n== real English sentences (${scorable.length} clips; ${DEFAULT_EXTERNAL_CONFIG.realSources.join(', ')}, ≥ ${DEFAULT_EXTERNAL_CONFIG.realMinWords} words)`);
-  console.log(`ASR  greedy: WER ${pct(a.werGreedy)}  beam: WER ${pct(a.werBeam)}   Whisper tiny.en: ${whisper ? `${pct(whisper.wer)} on ${whisper.clips} clips (${reportFile})` : 'no report'}`);
-  out.asr = { clips: scorable.length, ...a };
-  out.whisper = whisper;
+    const a = asrMetrics(
+      scorable.map((r) => r.text),
+      await predictAsr(asr as never, scorable.map(wave), decoder ?? {}),
+    );
+    // Whisper tiny.en on the same clips, from the external report (it is not rerun here)
+    let whisper: { wer: number; clips: number } | null = null;
+    const reportFile = 'results/eval/external/report.json';
+    if (existsSync(reportFile)) {
+      const rep = JSON.parse(readFileSync(reportFile, 'utf8')) as {
+        sets: {
+          name: string;
+          clips: number;
+          summaries: { method: string; external?: { whisper?: { wer: { rate: number } } } }[];
+        }[];
+      };
+      const set = rep.sets.find((x) => x.name === 'real');
+      const orig = set?.summaries.find((x) => x.method === 'original');
+      if (set && orig?.external?.whisper) whisper = { wer: orig.external.whisper.wer.rate, clips: set.clips };
+    }
+    console.log(
+      `\n== real English sentences (${scorable.length} clips; ${DEFAULT_EXTERNAL_CONFIG.realSources.join(', ')}, ≥ ${DEFAULT_EXTERNAL_CONFIG.realMinWords} words)`,
+    );
+    console.log(
+      `ASR  greedy: WER ${pct(a.werGreedy)}  beam: WER ${pct(a.werBeam)}   Whisper tiny.en: ${whisper ? `${pct(whisper.wer)} on ${whisper.clips} clips (${reportFile})` : 'no report'}`,
+    );
+    out.asr = { clips: scorable.length, ...a };
+    out.whisper = whisper;
   }
   if (!ser) return out;
   const probs = await predictSer(ser as never, english.map(wave));
   const counts = EMOTIONS.map(() => 0);
   for (const p of probs) counts[p.indexOf(Math.max(...p))]! += 1;
   const share = Object.fromEntries(EMOTIONS.map((e, i) => [e, counts[i]! / Math.max(1, english.length)]));
-  console.log(`SER on ${english.length} English real clips: ${EMOTIONS.map((e) => `${e} ${pct(share[e])}`).join('  ')}`);
+  console.log(
+    `SER on ${english.length} English real clips: ${EMOTIONS.map((e) => `${e} ${pct(share[e])}`).join('  ')}`,
+  );
   return { ...out, serDistribution: { clips: english.length, share } };
 }
 
 main().catch((e: unknown) => {
-  console.error(e instanceof Error ? e.stack ?? e.message : e);
+  console.error(e instanceof Error ? (e.stack ?? e.message) : e);
   process.exit(1);
 });

@@ -17,7 +17,15 @@ import { ATTACKER_KINDS, type AttackerKind } from '../src/core/node/attackers';
 import { initTf } from '../src/core/node/tf';
 import { numberFlag, numberList, parseFlags, stringFlag } from './flags';
 import { parseCodecList } from './eval/external';
-import { DEFAULT_EVAL_CONFIG, REPORT_PARTS, frontierFigure, runReport, type EvalReport, type EvalReportConfig, type ReportPart } from './eval/report';
+import {
+  DEFAULT_EVAL_CONFIG,
+  REPORT_PARTS,
+  frontierFigure,
+  runReport,
+  type EvalReport,
+  type EvalReportConfig,
+  type ReportPart,
+} from './eval/report';
 
 async function main(): Promise<void> {
   const { flags } = parseFlags(process.argv.slice(2));
@@ -58,14 +66,19 @@ async function main(): Promise<void> {
     const report = JSON.parse(readFileSync(path.join(cfg.out, 'report.json'), 'utf8')) as EvalReport;
     const original = report.rows.find((r) => r.budgetDb === null);
     if (!original) throw new Error(`${cfg.out}/report.json has no row for the original clips`);
-    writeFileSync(path.join(cfg.out, 'frontier.svg'), frontierFigure(report.rows, report.config.split, report.clips, { wa: original.wa, wer: original.werGreedy.rate }));
+    writeFileSync(
+      path.join(cfg.out, 'frontier.svg'),
+      frontierFigure(report.rows, report.config.split, report.clips, { wa: original.wa, wer: original.werGreedy.rate }),
+    );
     console.log(`redrew ${cfg.out}/frontier.svg from report.json`);
     return;
   }
   await initTf('wasm');
   const args = process.argv.slice(2).join(' ');
   const command = args ? `npm run eval -- ${args}` : 'npm run eval';
-  const report = await runReport(cfg, command, (m) => console.log(`[${new Date().toISOString().slice(11, 19)} eval] ${m}`));
+  const report = await runReport(cfg, command, (m) =>
+    console.log(`[${new Date().toISOString().slice(11, 19)} eval] ${m}`),
+  );
   console.log(`wrote ${report.files.map((f) => `${cfg.out}/${f}`).join(', ')}`);
 }
 

@@ -3,7 +3,18 @@ import { numberFlag, numberList, parseFlags, stringFlag } from './flags';
 
 describe('command-line flags', () => {
   it('reads --name value, --name=value, bare flags, negative numbers and positionals', () => {
-    const { flags, positional } = parseFlags(['in.wav', '--budget', '12', '--lambda1', '-0.1', '--ship', '--tag=l1-0.1', '--seeds', '0,2', 'out']);
+    const { flags, positional } = parseFlags([
+      'in.wav',
+      '--budget',
+      '12',
+      '--lambda1',
+      '-0.1',
+      '--ship',
+      '--tag=l1-0.1',
+      '--seeds',
+      '0,2',
+      'out',
+    ]);
     expect(positional).toEqual(['in.wav', 'out']);
     expect(numberFlag(flags, 'budget')).toBe(12);
     expect(numberFlag(flags, 'lambda1')).toBe(-0.1);

@@ -7,7 +7,14 @@ import path from 'node:path';
 import { chromium, type Browser } from '@playwright/test';
 
 /** Flags that keep Chromium off the network and allow WebGPU on a software adapter. */
-const CHROMIUM_ARGS = ['--enable-unsafe-webgpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--enable-unsafe-webgpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 async function waitForHttp(url: string, ms: number): Promise<void> {
   const t0 = Date.now();
@@ -23,11 +30,26 @@ async function waitForHttp(url: string, ms: number): Promise<void> {
 }
 
 /** Serves dist/ on `port`, runs `fn` with a Chromium and the server's origin, then closes both. */
-export async function withPreviewBrowser<T>(port: number, fn: (browser: Browser, origin: string) => Promise<T>): Promise<T> {
+export async function withPreviewBrowser<T>(
+  port: number,
+  fn: (browser: Browser, origin: string) => Promise<T>,
+): Promise<T> {
   // vite's own script under this node (not npx, whose child would outlive a kill of npx)
-  const server = spawn(process.execPath, [path.resolve('node_modules/vite/bin/vite.js'), 'preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort'], {
-    stdio: 'ignore',
-  });
+  const server = spawn(
+    process.execPath,
+    [
+      path.resolve('node_modules/vite/bin/vite.js'),
+      'preview',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--strictPort',
+    ],
+    {
+      stdio: 'ignore',
+    },
+  );
   try {
     const origin = `http://127.0.0.1:${port}`;
     await waitForHttp(`${origin}/`, 60_000);

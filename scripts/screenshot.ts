@@ -23,12 +23,18 @@ async function main(): Promise<void> {
     await page.getByTestId('generator-select').waitFor({ timeout: 180_000 });
     await page.getByTestId('demo-select').selectOption(clip);
     await page.getByTestId('demo-load').click();
-    await page.getByTestId('clip-name').filter({ hasText: `${clip}.wav` }).waitFor({ timeout: 60_000 });
+    await page
+      .getByTestId('clip-name')
+      .filter({ hasText: `${clip}.wav` })
+      .waitFor({ timeout: 60_000 });
     const word = Number(argOr('word', '0'));
     if (word > 0) {
       await page.getByTestId('scope-spans').click();
       await page.getByTestId('find-words').click();
-      await page.getByTestId('word-chip').nth(word - 1).click({ timeout: 120_000 });
+      await page
+        .getByTestId('word-chip')
+        .nth(word - 1)
+        .click({ timeout: 120_000 });
     }
     await page.getByTestId('protect').click();
     await page.getByTestId('snr').waitFor({ timeout: 300_000 });

@@ -31,7 +31,13 @@ interface RunState {
   done: boolean;
 }
 
-async function saveCheckpoint(dir: string, gen: AclipseGenerator, trainer: AclipseTrainer, state: RunState, meta: object): Promise<void> {
+async function saveCheckpoint(
+  dir: string,
+  gen: AclipseGenerator,
+  trainer: AclipseTrainer,
+  state: RunState,
+  meta: object,
+): Promise<void> {
   const art = await gen.toArtifacts({ trainedWith: meta });
   await writeAtomic(path.join(dir, 'checkpoint', 'weights.bin'), new Uint8Array(art.weights));
   await writeAtomic(path.join(dir, 'checkpoint', 'model.json'), JSON.stringify(art.modelJson));
@@ -47,11 +53,17 @@ async function saveCheckpoint(dir: string, gen: AclipseGenerator, trainer: Aclip
 async function restoreOptimizer(dir: string, trainer: AclipseTrainer): Promise<void> {
   const json = path.join(dir, 'checkpoint', 'optimizer.json');
   if (!existsSync(json)) return;
-  const { stage, specs } = JSON.parse(readFileSync(json, 'utf8')) as { stage: Stage; specs: tf.io.WeightsManifestEntry[] };
+  const { stage, specs } = JSON.parse(readFileSync(json, 'utf8')) as {
+    stage: Stage;
+    specs: tf.io.WeightsManifestEntry[];
+  };
   const buf = readFileSync(path.join(dir, 'checkpoint', 'optimizer.bin'));
   const map = tf.io.decodeWeights(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength), specs);
   // Adam matches its moments to variables by position, so the saved order is all that matters.
-  await trainer.importOptimizerState(stage, specs.map((s) => ({ name: s.name, tensor: map[s.name] })));
+  await trainer.importOptimizerState(
+    stage,
+    specs.map((s) => ({ name: s.name, tensor: map[s.name] })),
+  );
 }
 
 async function writeModel(dir: string, gen: AclipseGenerator, meta: object, metrics: object): Promise<void> {
@@ -61,7 +73,9 @@ async function writeModel(dir: string, gen: AclipseGenerator, meta: object, metr
 }
 
 function fmt(r: EpochReport): string {
-  const v = r.val ? ` | val WA ${(r.val.wa * 100).toFixed(1)} WER ${(r.val.wer * 100).toFixed(1)} CE ${r.val.ce.toFixed(3)} CTC ${r.val.ctc.toFixed(3)}` : '';
+  const v = r.val
+    ? ` | val WA ${(r.val.wa * 100).toFixed(1)} WER ${(r.val.wer * 100).toFixed(1)} CE ${r.val.ce.toFixed(3)} CTC ${r.val.ctc.toFixed(3)}`
+    : '';
   return (
     `stage ${r.stage} epoch ${r.epoch + 1}/${r.epochs} loss ${r.train.total.toFixed(3)} CE ${r.train.ce.toFixed(3)} ` +
     `CTC ${r.train.ctc.toFixed(3)} WA ${(r.train.wa * 100).toFixed(1)} WER ${(r.train.wer * 100).toFixed(1)}${v} (${r.seconds.toFixed(0)} s)`
@@ -70,7 +84,9 @@ function fmt(r: EpochReport): string {
 
 function gitCommit(): string | null {
   try {
-    return execSync('git rev-parse --short HEAD', { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    return execSync('git rev-parse --short HEAD', { stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim();
   } catch {
     return null;
   }
@@ -88,14 +104,23 @@ async function main(): Promise<void> {
   const train = bySplit(corpus.entries, 'train');
   const valEntries = stratifiedSubset(bySplit(corpus.entries, 'val'), cfg.valSize, 'aclipse-val', { balanced: true });
   const val = await toClips(valEntries);
-  log(cfg.name, `corpus ${corpus.entries.length} clips (${train.length} train); val subset ${val.length}; config ${configFile}`);
+  log(
+    cfg.name,
+    `corpus ${corpus.entries.length} clips (${train.length} train); val subset ${val.length}; config ${configFile}`,
+  );
 
   for (const seed of cfg.seeds) {
     const dir = path.join(cfg.runDir, cfg.name, `seed-${seed}`);
     if (flags.fresh === true && existsSync(dir)) rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
     const trainConfig: AclipseTrainConfig = { ...cfg.train, seed };
-    const meta = { command: `npm run train:aclipse -- ${process.argv.slice(2).join(' ')}`.trim(), config: configFile, run: cfg.name, train: trainConfig, commit: gitCommit() };
+    const meta = {
+      command: `npm run train:aclipse -- ${process.argv.slice(2).join(' ')}`.trim(),
+      config: configFile,
+      run: cfg.name,
+      train: trainConfig,
+      commit: gitCommit(),
+    };
     writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ ...cfg, seed, stages }, null, 1));
 
     let state: RunState = { stage: stages[0], nextEpoch: 0, history: [], done: false };
@@ -122,7 +147,10 @@ async function main(): Promise<void> {
 
     const baseline = state.history.length === 0 ? await trainer.evaluate(val) : null;
     if (baseline) {
-      log(cfg.name, `seed ${seed}: before training (identity) val WA ${(baseline.wa * 100).toFixed(1)} WER ${(baseline.wer * 100).toFixed(1)}`);
+      log(
+        cfg.name,
+        `seed ${seed}: before training (identity) val WA ${(baseline.wa * 100).toFixed(1)} WER ${(baseline.wer * 100).toFixed(1)}`,
+      );
     }
 
     for (const stage of stages) {
@@ -131,7 +159,8 @@ async function main(): Promise<void> {
       await trainer.runStage(
         stage,
         {
-          subset: async (swap) => toClips(stratifiedSubset(train, trainConfig.subsetSize, `aclipse-${seed}-${stage}-${swap}`)),
+          subset: async (swap) =>
+            toClips(stratifiedSubset(train, trainConfig.subsetSize, `aclipse-${seed}-${stage}-${swap}`)),
           val,
           onEpoch: async (r) => {
             state = { stage, nextEpoch: r.epoch + 1, history: [...state.history, r], done: false };

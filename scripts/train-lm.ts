@@ -41,7 +41,12 @@ function wordnetText(withGlosses: boolean): string[] {
       for (const ex of examplesInDataLine(line)) out.push(transcriptOf(ex));
       if (withGlosses) {
         const bar = line.indexOf(' | ');
-        if (bar >= 0) for (const part of line.slice(bar + 3).replace(/"[^"]*"/g, ' ').split(';')) out.push(transcriptOf(part));
+        if (bar >= 0)
+          for (const part of line
+            .slice(bar + 3)
+            .replace(/"[^"]*"/g, ' ')
+            .split(';'))
+            out.push(transcriptOf(part));
       }
     }
   }
@@ -49,7 +54,9 @@ function wordnetText(withGlosses: boolean): string[] {
 }
 
 const ngrams = (words: string[], n: number): string[] =>
-  words.length < n ? [words.join(' ')] : Array.from({ length: words.length - n + 1 }, (_, i) => words.slice(i, i + n).join(' '));
+  words.length < n
+    ? [words.join(' ')]
+    : Array.from({ length: words.length - n + 1 }, (_, i) => words.slice(i, i + n).join(' '));
 
 /** Drops every text line that is, contains, or shares a 5-word run with a held-out sentence. */
 export function withoutHeldOut(lines: string[], heldOut: string[]): { kept: string[]; dropped: number } {
@@ -60,7 +67,9 @@ export function withoutHeldOut(lines: string[], heldOut: string[]): { kept: stri
   for (const l of lines) {
     const w = l.split(' ');
     // a held-out sentence shorter than 5 words is matched whole, as a word-bounded substring
-    const hit = whole.has(l) || ngrams(w, OVERLAP_N).some((g) => grams.has(g)) ||
+    const hit =
+      whole.has(l) ||
+      ngrams(w, OVERLAP_N).some((g) => grams.has(g)) ||
       heldOut.some((h) => h.split(' ').length < OVERLAP_N && ` ${l} `.includes(` ${h} `));
     if (hit) dropped++;
     else kept.push(l);
@@ -87,11 +96,21 @@ async function main(): Promise<void> {
   const raw = wordnetText(textKind === 'examples+glosses');
   const { kept, dropped } = withoutHeldOut([...new Set(raw)], heldOut);
   const t0 = Date.now();
-  const lm = NgramLm.train(kept.map((s) => s.split(' ')), { order, minCounts });
+  const lm = NgramLm.train(
+    kept.map((s) => s.split(' ')),
+    { order, minCounts },
+  );
   const bytes = lm.toBinary();
-  const textInfo = { source: `WordNet 3.0 ${textKind} (${WORDNET_DIR})`, lines: kept.length, droppedHeldOutOverlap: dropped, words: kept.reduce((a, s) => a + s.split(' ').length, 0) };
+  const textInfo = {
+    source: `WordNet 3.0 ${textKind} (${WORDNET_DIR})`,
+    lines: kept.length,
+    droppedHeldOutOverlap: dropped,
+    words: kept.reduce((a, s) => a + s.split(' ').length, 0),
+  };
   console.log(`LM text: ${JSON.stringify(textInfo)}`);
-  console.log(`LM: order ${order}, cut-offs ${minCounts.join(',')}, vocabulary ${lm.vocab.length}, n-grams ${lm.sizes.join('/')}, ${(bytes.byteLength / 1e6).toFixed(2)} MB, ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  console.log(
+    `LM: order ${order}, cut-offs ${minCounts.join(',')}, vocabulary ${lm.vocab.length}, n-grams ${lm.sizes.join('/')}, ${(bytes.byteLength / 1e6).toFixed(2)} MB, ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+  );
   if (shared && !Buffer.from(bytes).equals(readFileSync(shared))) {
     throw new Error(`--share-lm ${shared} is not the LM these flags build; rebuild it or drop --share-lm`);
   }
@@ -101,17 +120,28 @@ async function main(): Promise<void> {
   const asr = modelFromArtifacts(art, 'asr');
   const val = loadSplit(manifest, 'val', valLimit);
   const refs = val.map((c) => c.text ?? '');
-  const lps = await asrLogProbs(asr, val.map((c) => c.samples));
-  const lexicon = new Lexicon(readFileSync(path.join(dir, 'words.txt'), 'utf8').split('\n').filter((w) => w));
+  const lps = await asrLogProbs(
+    asr,
+    val.map((c) => c.samples),
+  );
+  const lexicon = new Lexicon(
+    readFileSync(path.join(dir, 'words.txt'), 'utf8')
+      .split('\n')
+      .filter((w) => w),
+  );
   const v = asr.config.vocab;
   const base = asrMetrics(refs, decodeAsr(lps, v, { lexicon, beamWidth: 16, wordBonus: 0, lmWeight: 0 }));
-  console.log(`val (${val.length} clips): greedy WER ${pct(base.werGreedy)}; lexicon beam without LM ${pct(base.werBeam)}`);
+  console.log(
+    `val (${val.length} clips): greedy WER ${pct(base.werGreedy)}; lexicon beam without LM ${pct(base.werBeam)}`,
+  );
   let best: { beamWidth: number; lmWeight: number; wordBonus: number; m: AsrMetrics } | null = null;
   for (const beamWidth of beamWidths) {
     for (const lmWeight of lmWeights) {
       for (const wordBonus of wordBonuses) {
         const m = asrMetrics(refs, decodeAsr(lps, v, { lexicon, lm, beamWidth, wordBonus, lmWeight }));
-        console.log(`  beam ${beamWidth} lm weight ${lmWeight} word bonus ${wordBonus}: WER ${pct(m.werBeam)} CER ${pct(m.cerBeam)}`);
+        console.log(
+          `  beam ${beamWidth} lm weight ${lmWeight} word bonus ${wordBonus}: WER ${pct(m.werBeam)} CER ${pct(m.cerBeam)}`,
+        );
         if (!best || (m.werBeam ?? 1) < (best.m.werBeam ?? 1)) best = { beamWidth, lmWeight, wordBonus, m };
       }
     }
@@ -136,14 +166,16 @@ async function main(): Promise<void> {
     // the model's val metrics now describe the decoder it ships with
     json.metrics = { ...json.metrics, val: best.m };
     await writeFile(path.join(dir, 'model.json'), JSON.stringify(json, null, 1) + '\n');
-    console.log(`wrote ${shared ? `a reference to ${shared}` : `${dir}/lm.bin`} and the decoder settings in ${dir}/model.json`);
+    console.log(
+      `wrote ${shared ? `a reference to ${shared}` : `${dir}/lm.bin`} and the decoder settings in ${dir}/model.json`,
+    );
   }
   asr.dispose();
 }
 
 if (process.argv[1] && import.meta.url.endsWith(path.basename(process.argv[1]))) {
   main().catch((e: unknown) => {
-    console.error(e instanceof Error ? e.stack ?? e.message : e);
+    console.error(e instanceof Error ? (e.stack ?? e.message) : e);
     process.exit(1);
   });
 }

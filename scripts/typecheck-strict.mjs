@@ -18,10 +18,10 @@ const program = ts.createProgram({ rootNames: parsed.fileNames, options: parsed.
 const own = new Set(parsed.fileNames.map((f) => ts.sys.resolvePath(f)));
 const diagnostics = [
   ...program.getOptionsDiagnostics(),
-  ...program.getSourceFiles().filter((sf) => own.has(ts.sys.resolvePath(sf.fileName))).flatMap((sf) => [
-    ...program.getSyntacticDiagnostics(sf),
-    ...program.getSemanticDiagnostics(sf),
-  ]),
+  ...program
+    .getSourceFiles()
+    .filter((sf) => own.has(ts.sys.resolvePath(sf.fileName)))
+    .flatMap((sf) => [...program.getSyntacticDiagnostics(sf), ...program.getSemanticDiagnostics(sf)]),
 ];
 if (diagnostics.length) fail(diagnostics);
 console.log(`tsconfig.strict.json: ${own.size} files, no errors`);

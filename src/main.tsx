@@ -25,7 +25,8 @@ const mirror = () => {
   if (state.phase === 'ready' && state.generation !== readyGeneration) {
     readyGeneration = state.generation;
     // The wasm binary the engine just loaded (from the HTTP cache now) is kept for offline use.
-    if (state.report?.backend === 'wasm') keepOffline([`${import.meta.env.BASE_URL}tfjs-wasm/tfjs-backend-wasm-simd.wasm`]);
+    if (state.report?.backend === 'wasm')
+      keepOffline([`${import.meta.env.BASE_URL}tfjs-wasm/tfjs-backend-wasm-simd.wasm`]);
     onEngineGeneration(state.generation);
   }
 };

@@ -156,7 +156,10 @@ export async function initBackend(options: EngineInitOptions): Promise<ActiveBac
       throw new BackendUnavailableError(`WebGPU was requested (?backend=webgpu) but ${noAdapterWhy}.`);
     }
     const failure = await trySetBackend(name, errors);
-    if (failure) throw new BackendUnavailableError(`The ${name} backend was requested (?backend=${name}) but failed to start: ${failure}`);
+    if (failure)
+      throw new BackendUnavailableError(
+        `The ${name} backend was requested (?backend=${name}) but failed to start: ${failure}`,
+      );
     const on = name === 'webgpu' && adapterInfo ? ` on ${adapterLabel(adapterInfo)}` : '';
     return finish(name, `Forced by ?backend=${name}${on}.`, []);
   }
@@ -185,7 +188,11 @@ export async function initBackend(options: EngineInitOptions): Promise<ActiveBac
 
   const cpuFailure = await trySetBackend('cpu', errors);
   if (!cpuFailure) {
-    return finish('cpu', `Plain JavaScript on the CPU (slow), because ${skipped.map((s) => s.why).join('; ')}.`, skipped);
+    return finish(
+      'cpu',
+      `Plain JavaScript on the CPU (slow), because ${skipped.map((s) => s.why).join('; ')}.`,
+      skipped,
+    );
   }
   throw new BackendUnavailableError(
     `No TensorFlow.js backend could start: ${[...skipped, { backend: 'cpu', why: cpuFailure }]

@@ -59,7 +59,8 @@ function fetchRef(path: string, url: string, signal: AbortSignal): FileRef {
     path,
     read: async () => (await get()).arrayBuffer(),
     // A range request keeps probing cheap; servers that ignore Range send the whole file, cut here.
-    readHead: async (bytes) => (await (await get({ headers: { Range: `bytes=0-${bytes - 1}` } })).arrayBuffer()).slice(0, bytes),
+    readHead: async (bytes) =>
+      (await (await get({ headers: { Range: `bytes=0-${bytes - 1}` } })).arrayBuffer()).slice(0, bytes),
   };
 }
 
@@ -75,9 +76,16 @@ export function urlSource(manifestUrl: string, name: string, signal: AbortSignal
       }
       const text = await r.text();
       const bytes = new TextEncoder().encode(text);
-      const manifestRef: FileRef = { path: manifestName, size: bytes.length, read: async () => bytes.slice().buffer as ArrayBuffer };
+      const manifestRef: FileRef = {
+        path: manifestName,
+        size: bytes.length,
+        read: async () => bytes.slice().buffer as ArrayBuffer,
+      };
       const paths = [...new Set(manifestPaths(text, /\.csv$/i.test(manifestName)))];
-      return [manifestRef, ...paths.map((p) => fetchRef(p.replace(/^\.?\//, ''), new URL(p, manifestUrl).href, signal))];
+      return [
+        manifestRef,
+        ...paths.map((p) => fetchRef(p.replace(/^\.?\//, ''), new URL(p, manifestUrl).href, signal)),
+      ];
     },
   };
 }
@@ -191,7 +199,10 @@ export class DatasetStore {
   select(sel: ClipSelection): DatasetEntry[] {
     const all = this.get(sel.datasetId).entries;
     const list = sel.split == null ? all : all.filter((e) => splitOf(e) === sel.split);
-    if (list.length === 0) throw new Error(sel.split == null ? 'The dataset has no clips.' : `The dataset has no clips in the split “${sel.split}”.`);
+    if (list.length === 0)
+      throw new Error(
+        sel.split == null ? 'The dataset has no clips.' : `The dataset has no clips in the split “${sel.split}”.`,
+      );
     const limit = sel.limit === undefined ? list.length : Math.max(1, Math.floor(sel.limit));
     if (limit >= list.length) return list;
     const seed = sel.seed ?? 0;

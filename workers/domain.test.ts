@@ -20,7 +20,7 @@ let base: string;
 let root: string;
 const registry = new JobRegistry();
 let n = 0;
-const job = <R,>(body: (ctx: JobContext) => Promise<R>) => registry.run(`d${++n}`, () => undefined, body);
+const job = <R>(body: (ctx: JobContext) => Promise<R>) => registry.run(`d${++n}`, () => undefined, body);
 
 /** A rule on one feature whose threshold sits in the middle of the range, so both verdicts are reachable. */
 const calibration: DomainCalibration = {

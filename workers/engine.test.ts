@@ -99,13 +99,18 @@ describe('engine features (Node, wasm)', () => {
     expect(a.result.transcriptBeam).not.toBeNull();
 
     for (const method of ['aclipse', 'pitch'] as const) {
-      const { result: r } = await job((ctx) => protectClip(models, { wave, method, budgetDb: 12, spectra: { maxFrames: 20 } }, ctx));
+      const { result: r } = await job((ctx) =>
+        protectClip(models, { wave, method, budgetDb: 12, spectra: { maxFrames: 20 } }, ctx),
+      );
       expect(r.wave).toHaveLength(wave.length);
       expect(r.snrDb).toBeGreaterThanOrEqual(12);
       // The budget binds: random heads and a 3-semitone shift both want more change than 12 dB allows.
       expect(r.snrDb).toBeLessThan(12.1);
       expect(r.original!.transcript).toBe(a.result.transcript);
-      const alignedRef = r.intelligibility!.alignment.filter((w) => w.op !== 'ins').map((w) => w.ref).join(' ');
+      const alignedRef = r
+        .intelligibility!.alignment.filter((w) => w.op !== 'ins')
+        .map((w) => w.ref)
+        .join(' ');
       expect(alignedRef).toBe(r.intelligibility!.reference);
       expect(r.perturbation.snrDb).toBeCloseTo(r.snrDb, 6);
       expect(r.spectra!.frames).toBeLessThanOrEqual(20);
@@ -126,7 +131,9 @@ describe('engine features (Node, wasm)', () => {
     // +3 semitones reaches the output.
     const wave = syntheticClip(3, 1.5);
     const run = (method: 'pitch' | 'noise', budgetDb: number) =>
-      job((ctx) => protectClip(models, { wave, method, budgetDb, analyze: false, seed: 5, spectra: { maxFrames: 40 } }, ctx)).then((j) => j.result);
+      job((ctx) =>
+        protectClip(models, { wave, method, budgetDb, analyze: false, seed: 5, spectra: { maxFrames: 40 } }, ctx),
+      ).then((j) => j.result);
     const shifted = await run('pitch', -20);
     expect(shifted.cues).toEqual(cueRetention(wave, shifted.wave));
     expect(shifted.cues.f0RmseSemitones).toBeGreaterThan(2.6);
@@ -136,7 +143,9 @@ describe('engine features (Node, wasm)', () => {
     expect(f0.hopS).toBeCloseTo(0.01, 12);
     expect(f0.original).toHaveLength(150);
     const median = (a: Float32Array) => {
-      const v = Array.from(a).filter((x) => x > 0).sort((p, q) => p - q);
+      const v = Array.from(a)
+        .filter((x) => x > 0)
+        .sort((p, q) => p - q);
       return v[v.length >> 1]!;
     };
     expect(median(f0.original)).toBeGreaterThan(215 * 0.98);
@@ -163,12 +172,19 @@ describe('engine features (Node, wasm)', () => {
   }, 60_000);
 
   it('opens a dataset from a manifest URL and evaluates methods with per-clip rows', async () => {
-    const { result: info } = await job((ctx) => datasets.open({ source: { kind: 'url', manifestUrl: `${base}/data/manifest.jsonl`, name: 'fx' } }, ctx));
+    const { result: info } = await job((ctx) =>
+      datasets.open({ source: { kind: 'url', manifestUrl: `${base}/data/manifest.jsonl`, name: 'fx' } }, ctx),
+    );
     expect(info.clips).toBe(7);
     expect(info.bySplit).toEqual({ train: 4, val: 2, test: 1 });
     expect(info.withText).toBe(7);
     const { result, progress } = await job((ctx) =>
-      evaluateDataset(models, datasets, { datasetId: info.id, split: 'train', methods: ['original', 'aclipse', 'noise'], budgetDb: 10 }, ctx),
+      evaluateDataset(
+        models,
+        datasets,
+        { datasetId: info.id, split: 'train', methods: ['original', 'aclipse', 'noise'], budgetDb: 10 },
+        ctx,
+      ),
     );
     expect(result.rows).toHaveLength(12);
     expect(progress.filter((p) => p.detail?.kind === 'evaluate-row')).toHaveLength(12);
@@ -180,12 +196,17 @@ describe('engine features (Node, wasm)', () => {
   }, 120_000);
 
   it('trains, cancels, resumes, adopts, exports and imports a generator; refuses held-out splits', async () => {
-    const ds = (await job((ctx) => datasets.open({ source: { kind: 'url', manifestUrl: `${base}/data/manifest.jsonl` } }, ctx))).result;
-    await expect(job((ctx) => training.train({ datasetId: ds.id, trainSplit: 'test', config: tinyTrain, stages: [1] }, ctx))).rejects.toThrow(/held out/);
+    const ds = (
+      await job((ctx) => datasets.open({ source: { kind: 'url', manifestUrl: `${base}/data/manifest.jsonl` } }, ctx))
+    ).result;
+    await expect(
+      job((ctx) => training.train({ datasetId: ds.id, trainSplit: 'test', config: tinyTrain, stages: [1] }, ctx)),
+    ).rejects.toThrow(/held out/);
 
     // Cancel once the first epoch is reported: the session is kept with stage 1 epoch 1 next.
     const cancelled = job(
-      (ctx) => training.train({ datasetId: ds.id, config: tinyTrain, stages: [1, 2], init: 'active', valLimit: 2 }, ctx),
+      (ctx) =>
+        training.train({ datasetId: ds.id, config: tinyTrain, stages: [1, 2], init: 'active', valLimit: 2 }, ctx),
       (p) => p.detail?.kind === 'train-epoch',
     );
     await expect(cancelled).rejects.toMatchObject({ name: 'AbortError' });
@@ -195,7 +216,9 @@ describe('engine features (Node, wasm)', () => {
     expect(kept.epochs[0]!.val!.wa).toBeGreaterThanOrEqual(0);
     expect(kept.readback).toBe('sync');
 
-    const { result, progress } = await job((ctx) => training.train({ datasetId: ds.id, config: tinyTrain, stages: [1, 2], resume: true }, ctx));
+    const { result, progress } = await job((ctx) =>
+      training.train({ datasetId: ds.id, config: tinyTrain, stages: [1, 2], resume: true }, ctx),
+    );
     expect(result.state.next).toBeNull();
     expect(result.state.epochs.map((e) => `${e.stage}:${e.epoch}`)).toEqual(['1:0', '1:1', '2:0']);
     expect(progress.some((p) => p.detail?.kind === 'train-step')).toBe(true);
@@ -207,9 +230,11 @@ describe('engine features (Node, wasm)', () => {
     const imported = models.importGenerator(new TextDecoder().decode(json!.data), bin!.data, 'back');
     expect(imported.activeGenerator).toBe('imported-1');
     const wave = syntheticClip(3, 1);
-    const a = (await job((ctx) => protectClip(models, { wave, method: 'aclipse', budgetDb: 10, analyze: false }, ctx))).result;
+    const a = (await job((ctx) => protectClip(models, { wave, method: 'aclipse', budgetDb: 10, analyze: false }, ctx)))
+      .result;
     models.use('trained-1');
-    const b = (await job((ctx) => protectClip(models, { wave, method: 'aclipse', budgetDb: 10, analyze: false }, ctx))).result;
+    const b = (await job((ctx) => protectClip(models, { wave, method: 'aclipse', budgetDb: 10, analyze: false }, ctx)))
+      .result;
     expect(Array.from(a.wave)).toEqual(Array.from(b.wave));
     expect(() => models.importGenerator('{"format":"x"}', new ArrayBuffer(8))).toThrow();
     training.discard();
@@ -217,7 +242,9 @@ describe('engine features (Node, wasm)', () => {
   }, 240_000);
 
   it('fine-tunes the evaluators and marks them fine-tuned', async () => {
-    const ds = (await job((ctx) => datasets.open({ source: { kind: 'url', manifestUrl: `${base}/data/manifest.jsonl` } }, ctx))).result;
+    const ds = (
+      await job((ctx) => datasets.open({ source: { kind: 'url', manifestUrl: `${base}/data/manifest.jsonl` } }, ctx))
+    ).result;
     const { result, progress } = await job((ctx) =>
       training.fineTune({ datasetId: ds.id, split: 'train', epochs: 1, maxBatch: 2, valFraction: 0 }, ctx),
     );

@@ -5,13 +5,7 @@
 import * as Comlink from 'comlink';
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
-import type {
-  BackendReport,
-  EngineApi,
-  EngineEventSink,
-  EngineInitOptions,
-  SimulatedFailure,
-} from '../src/engine/api';
+import type { BackendReport, EngineApi, EngineEventSink, EngineInitOptions, SimulatedFailure } from '../src/engine/api';
 import { TRAINING_GENERATOR_ID } from '../src/engine/api';
 import { installFastMatMulGradient } from '../src/core/ml/fast-gradients';
 import { initBackend } from './backend';
@@ -117,14 +111,22 @@ const api: EngineApi = {
 
   exportGenerator(args, jobId, onProgress) {
     return jobs.run(jobId, onProgress, async () => {
-      if (args.id === TRAINING_GENERATOR_ID) return transferOut(await models.exportGenerator(training.generator(), training.provenance()));
-      return transferOut(await models.exportGenerator(models.getGenerator(args.id), models.generatorProvenance(args.id)));
+      if (args.id === TRAINING_GENERATOR_ID)
+        return transferOut(await models.exportGenerator(training.generator(), training.provenance()));
+      return transferOut(
+        await models.exportGenerator(models.getGenerator(args.id), models.generatorProvenance(args.id)),
+      );
     });
   },
 
   importGenerator(args, jobId, onProgress) {
     requireReady();
-    return jobs.run(jobId, onProgress, async () => models.importGenerator(args.modelJson, args.weights, args.label, { origin: args.origin, activate: args.activate }));
+    return jobs.run(jobId, onProgress, async () =>
+      models.importGenerator(args.modelJson, args.weights, args.label, {
+        origin: args.origin,
+        activate: args.activate,
+      }),
+    );
   },
 
   exportEvaluators(_args, jobId, onProgress) {

@@ -5,21 +5,34 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { cueRetention } from '../src/core/cues';
-import { evaluateClips, summarizeRun, type Condition, type ClipRef, type EvaluationReaders } from '../src/core/evaluation';
+import {
+  evaluateClips,
+  summarizeRun,
+  type Condition,
+  type ClipRef,
+  type EvaluationReaders,
+} from '../src/core/evaluation';
 import type { BackendName, EvaluateArgs, EvaluateResult } from '../src/engine/api';
 import { decodeEntry, type DatasetStore } from './datasets';
 import type { JobContext } from './jobs';
 import type { ModelStore } from './models';
 import { analyzeWith, protectWave } from './protect';
 
-export async function evaluateDataset(models: ModelStore, datasets: DatasetStore, args: EvaluateArgs, ctx: JobContext): Promise<EvaluateResult> {
+export async function evaluateDataset(
+  models: ModelStore,
+  datasets: DatasetStore,
+  args: EvaluateArgs,
+  ctx: JobContext,
+): Promise<EvaluateResult> {
   const started = performance.now();
   const methods = [...new Set(args.methods)];
   if (methods.length === 0) throw new Error('Choose at least one method to evaluate.');
   const evaluators = models.requireEvaluators();
   const generatorId = methods.includes('aclipse') ? models.requireGenerator().id : null;
   if (!Number.isFinite(args.budgetDb)) throw new RangeError('The budget (minimum SNR in dB) must be a number.');
-  const clips: ClipRef[] = datasets.select(args).map((e) => ({ id: e.id, emotion: e.emotion, text: e.text, load: () => decodeEntry(e) }));
+  const clips: ClipRef[] = datasets
+    .select(args)
+    .map((e) => ({ id: e.id, emotion: e.emotion, text: e.text, load: () => decodeEntry(e) }));
   const conditions: Condition[] = methods.map((method) => ({ method, budgetDb: args.budgetDb }));
   const readers: EvaluationReaders = {
     async protect(method, wave, budgetDb, seed) {
@@ -33,7 +46,12 @@ export async function evaluateDataset(models: ModelStore, datasets: DatasetStore
       for (const w of waves) {
         await ctx.checkpoint();
         const a = await analyzeWith(evaluators, models.lexiconWords, w);
-        out.push({ predicted: a.emotion, probabilities: a.probabilities, greedy: a.transcriptGreedy, beam: a.transcriptBeam });
+        out.push({
+          predicted: a.emotion,
+          probabilities: a.probabilities,
+          greedy: a.transcriptGreedy,
+          beam: a.transcriptBeam,
+        });
       }
       return out;
     },
@@ -44,7 +62,8 @@ export async function evaluateDataset(models: ModelStore, datasets: DatasetStore
     batchSize: 1,
     seed: args.seed ?? 0,
     signal: ctx.signal,
-    onRow: (row, done, total) => ctx.progress(`Evaluating ${row.method}`, done / total, { kind: 'evaluate-row', row, done, total }),
+    onRow: (row, done, total) =>
+      ctx.progress(`Evaluating ${row.method}`, done / total, { kind: 'evaluate-row', row, done, total }),
   });
   return {
     datasetId: args.datasetId,

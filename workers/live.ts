@@ -20,11 +20,13 @@ export class LiveService {
 
   start(args: LiveStartArgs): LiveSession {
     if (args.method === 'aclipse') this.models.requireGenerator(); // fail now, with the reason, not on the first block
-    if (typeof args.budgetDb !== 'number' || !Number.isFinite(args.budgetDb)) throw new RangeError('The budget must be a number of dB.');
+    if (typeof args.budgetDb !== 'number' || !Number.isFinite(args.budgetDb))
+      throw new RangeError('The budget must be a number of dB.');
     let seed = 1;
     const live = new LiveProtector(
       // A fresh noise seed per window: the noise baseline would otherwise repeat itself every hop.
-      async (window, budgetDb) => (await protectWave(this.models, args.method, window, budgetDb, { seed: seed++ })).wave,
+      async (window, budgetDb) =>
+        (await protectWave(this.models, args.method, window, budgetDb, { seed: seed++ })).wave,
       { budgetDb: args.budgetDb, hopS: args.hopS, lookAheadS: args.lookAheadS, contextS: args.contextS },
     );
     this.session = { id: `live-${++this.counter}`, live };
@@ -46,7 +48,8 @@ export class LiveService {
     const live = this.current(args.sessionId);
     if (args.block.length === 0) return { chunk: null, processMs: 0, report: live.report };
     const block = checkWave(args.block, 'The live block');
-    if (block.length > MAX_BLOCK_S * SAMPLE_RATE) throw new RangeError(`A live block of ${(block.length / SAMPLE_RATE).toFixed(1)} s is too long.`);
+    if (block.length > MAX_BLOCK_S * SAMPLE_RATE)
+      throw new RangeError(`A live block of ${(block.length / SAMPLE_RATE).toFixed(1)} s is too long.`);
     const t0 = performance.now();
     const chunk = await live.push(block);
     return { chunk, processMs: performance.now() - t0, report: live.report };

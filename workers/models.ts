@@ -37,7 +37,11 @@ function withSlash(url: string): string {
 const fetchedUrls = new Set<string>();
 
 /** Fetches one file with the job's cancel, reporting bytes as they arrive (the core's one model-file fetch). */
-function fetchWithProgress(url: string, ctx: JobContext, onBytes: (loaded: number, total: number | null) => void): Promise<Response> {
+function fetchWithProgress(
+  url: string,
+  ctx: JobContext,
+  onBytes: (loaded: number, total: number | null) => void,
+): Promise<Response> {
   return fetchModelFile(url, { signal: ctx.signal, onBytes, onFetched: (u) => fetchedUrls.add(u) });
 }
 
@@ -71,13 +75,25 @@ async function fetchWords(url: string, ctx: JobContext): Promise<string[]> {
     .split('\n')
     .map((w) => w.trim())
     .filter((w) => w);
-  ctx.progress('Loading word list', 1, { kind: 'model-load', model: 'words', loadedBytes: 0, totalBytes: null, done: true });
+  ctx.progress('Loading word list', 1, {
+    kind: 'model-load',
+    model: 'words',
+    loadedBytes: 0,
+    totalBytes: null,
+    done: true,
+  });
   return words;
 }
 
 async function fetchLanguageModel(url: string, ctx: JobContext): Promise<ArrayBuffer> {
   const report = (loadedBytes: number, totalBytes: number | null, done: boolean) =>
-    ctx.progress('Loading language model', totalBytes ? loadedBytes / totalBytes : null, { kind: 'model-load', model: 'lm', loadedBytes, totalBytes, done });
+    ctx.progress('Loading language model', totalBytes ? loadedBytes / totalBytes : null, {
+      kind: 'model-load',
+      model: 'lm',
+      loadedBytes,
+      totalBytes,
+      done,
+    });
   const res = await fetchWithProgress(url, ctx, (loaded, total) => report(loaded, total, false));
   const buf = await res.arrayBuffer();
   report(buf.byteLength, buf.byteLength, true);
@@ -165,7 +181,9 @@ export function generatorInfo(
 /** The shipped generator's external-attacker claims, if claims.json exists and was made for exactly these weights. */
 async function fetchClaims(base: string, weights: ArrayBuffer, ctx: JobContext): Promise<ExternalClaim[]> {
   try {
-    const file = (await (await fetchWithProgress(`${base}aclipse/claims.json`, ctx, () => undefined)).json()) as unknown;
+    const file = (await (
+      await fetchWithProgress(`${base}aclipse/claims.json`, ctx, () => undefined)
+    ).json()) as unknown;
     const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', weights));
     return parseClaims(file, Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join(''));
   } catch {
@@ -183,7 +201,11 @@ function problemText(what: string, err: unknown): string {
 export function exportedFiles(modelJson: unknown, weights: ArrayBuffer): ExportedModel {
   return {
     files: [
-      { name: 'model.json', mimeType: 'application/json', data: new TextEncoder().encode(JSON.stringify(modelJson, null, 1)).buffer as ArrayBuffer },
+      {
+        name: 'model.json',
+        mimeType: 'application/json',
+        data: new TextEncoder().encode(JSON.stringify(modelJson, null, 1)).buffer as ArrayBuffer,
+      },
       { name: 'weights.bin', mimeType: 'application/octet-stream', data: weights },
     ],
   };
@@ -314,7 +336,9 @@ export class ModelStore {
       // The out-of-domain calibration is optional: without it the app shows readings without a domain verdict.
       let domain: DomainCalibration | null = null;
       try {
-        domain = parseDomainCalibration(await (await fetchWithProgress(`${base}domain.json`, ctx, () => undefined)).json());
+        domain = parseDomainCalibration(
+          await (await fetchWithProgress(`${base}domain.json`, ctx, () => undefined)).json(),
+        );
       } catch {
         ctx.signal.throwIfAborted();
         domain = null;
@@ -344,7 +368,11 @@ export class ModelStore {
       const modelJson = f.modelJson as GeneratorModelJson;
       const generator = generatorFromArtifacts({ modelJson, weights: f.weights });
       const claims = await fetchClaims(base, f.weights, ctx);
-      this.put('shipped', generator, generatorInfo('shipped', 'shipped', 'Shipped weights', generator, modelJson, f.bytes, claims));
+      this.put(
+        'shipped',
+        generator,
+        generatorInfo('shipped', 'shipped', 'Shipped weights', generator, modelJson, f.bytes, claims),
+      );
       this.active ??= 'shipped';
       this.generatorProblem = null;
     } catch (e) {
@@ -379,7 +407,9 @@ export class ModelStore {
     const specs = modelJson.weightsManifest?.flatMap((g) => g.weights) ?? [];
     const expected = specs.reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1) * 4, 0);
     if (expected !== weights.byteLength) {
-      throw new Error(`weights.bin has ${weights.byteLength} bytes but model.json describes ${expected}; pick the matching pair.`);
+      throw new Error(
+        `weights.bin has ${weights.byteLength} bytes but model.json describes ${expected}; pick the matching pair.`,
+      );
     }
     const generator = generatorFromArtifacts({ modelJson, weights });
     const origin = opts.origin ?? 'imported';
@@ -392,16 +422,34 @@ export class ModelStore {
   }
 
   /** Copies a generator's weights into a new held generator (the copy no longer changes with further training). */
-  async addTrained(source: AclipseGenerator, provenance: { trainedWith: unknown; metrics: unknown }, label?: string): Promise<ModelsReport> {
+  async addTrained(
+    source: AclipseGenerator,
+    provenance: { trainedWith: unknown; metrics: unknown },
+    label?: string,
+  ): Promise<ModelsReport> {
     const art = await source.toArtifacts(provenance);
     const generator = generatorFromArtifacts(art);
     const id = `trained-${++this.counters.trained}`;
-    this.put(id, generator, generatorInfo(id, 'trained', label ?? `Trained in the browser ${this.counters.trained}`, generator, art.modelJson, art.weights.byteLength));
+    this.put(
+      id,
+      generator,
+      generatorInfo(
+        id,
+        'trained',
+        label ?? `Trained in the browser ${this.counters.trained}`,
+        generator,
+        art.modelJson,
+        art.weights.byteLength,
+      ),
+    );
     this.active = id;
     return this.report();
   }
 
-  async exportGenerator(gen: AclipseGenerator, provenance: { trainedWith?: unknown; metrics?: unknown }): Promise<ExportedModel> {
+  async exportGenerator(
+    gen: AclipseGenerator,
+    provenance: { trainedWith?: unknown; metrics?: unknown },
+  ): Promise<ExportedModel> {
     const art = await gen.toArtifacts(provenance);
     return exportedFiles(art.modelJson, art.weights);
   }
@@ -413,7 +461,10 @@ export class ModelStore {
 
   async exportEvaluators(): Promise<{ ser: ExportedModel; asr: ExportedModel }> {
     const ev = this.requireEvaluators();
-    const { ser, asr } = await ev.exportWeights({ exportedFrom: 'aclipse-web', origin: this.held?.ser.origin ?? 'shipped' });
+    const { ser, asr } = await ev.exportWeights({
+      exportedFrom: 'aclipse-web',
+      origin: this.held?.ser.origin ?? 'shipped',
+    });
     return { ser: exportedFiles(ser.modelJson, ser.weightData), asr: exportedFiles(asr.modelJson, asr.weightData) };
   }
 

@@ -38,7 +38,9 @@ export function checkWave(wave: unknown, what = 'The clip'): Float32Array {
   if (wave.length === 0) throw new RangeError(`${what} is empty.`);
   // A little slack over the app's limit: resampling can add a few samples.
   if (wave.length > (MAX_DURATION_S + 1) * SAMPLE_RATE) {
-    throw new RangeError(`${what} is ${(wave.length / SAMPLE_RATE / 60).toFixed(1)} min long; clips up to ${MAX_DURATION_S / 60} min are supported.`);
+    throw new RangeError(
+      `${what} is ${(wave.length / SAMPLE_RATE / 60).toFixed(1)} min long; clips up to ${MAX_DURATION_S / 60} min are supported.`,
+    );
   }
   for (let i = 0; i < wave.length; i += 997) {
     if (!Number.isFinite(wave[i]!)) throw new RangeError(`${what} contains invalid samples (NaN or infinity).`);
@@ -49,14 +51,24 @@ export function checkWave(wave: unknown, what = 'The clip'): Float32Array {
 /** Spans as the UI sends them, checked and normalised (sorted, merged, clipped), or null for the whole clip. */
 function checkSpans(spans: unknown, wave: Float32Array): Span[] | null {
   if (spans === undefined || (Array.isArray(spans) && spans.length === 0)) return null;
-  if (!Array.isArray(spans) || !spans.every((s: unknown) => typeof s === 'object' && s !== null && typeof (s as Span).start === 'number' && typeof (s as Span).end === 'number')) {
+  if (
+    !Array.isArray(spans) ||
+    !spans.every(
+      (s: unknown) =>
+        typeof s === 'object' &&
+        s !== null &&
+        typeof (s as Span).start === 'number' &&
+        typeof (s as Span).end === 'number',
+    )
+  ) {
     throw new TypeError('Spans must be a list of { start, end } in seconds.');
   }
   return normalizeSpans(spans as Span[], wave.length / SAMPLE_RATE);
 }
 
 function checkBudget(budgetDb: unknown): number {
-  if (typeof budgetDb !== 'number' || !Number.isFinite(budgetDb)) throw new RangeError('The budget (minimum SNR in dB) must be a number.');
+  if (typeof budgetDb !== 'number' || !Number.isFinite(budgetDb))
+    throw new RangeError('The budget (minimum SNR in dB) must be a number.');
   const problem = budgetRangeProblem(budgetDb);
   if (problem) throw new RangeError(problem);
   return budgetDb;
@@ -72,22 +84,34 @@ const WORD_PIECE_SAMPLES = 30 * SAMPLE_RATE;
  */
 export async function wordTimes(evaluators: Evaluators, wave: Float32Array, transcript: string): Promise<TimedWord[]> {
   const pieces: Float32Array[] = [];
-  for (let i = 0; i < wave.length; i += WORD_PIECE_SAMPLES) pieces.push(wave.subarray(i, Math.min(wave.length, i + WORD_PIECE_SAMPLES)));
+  for (let i = 0; i < wave.length; i += WORD_PIECE_SAMPLES)
+    pieces.push(wave.subarray(i, Math.min(wave.length, i + WORD_PIECE_SAMPLES)));
   const logProbs = await asrLogProbs(evaluators.asr, pieces);
   const v = evaluators.asr.config.vocab;
   const alphabet = ALPHABET.slice(0, v);
   if (logProbs.length === 1 && logProbs[0]!.length >= v) {
-    const aligned = ctcAlignWords(logProbs[0]!, alphabet, transcript, wave.length / SAMPLE_RATE / (logProbs[0]!.length / v));
+    const aligned = ctcAlignWords(
+      logProbs[0]!,
+      alphabet,
+      transcript,
+      wave.length / SAMPLE_RATE / (logProbs[0]!.length / v),
+    );
     if (aligned) return aligned;
   }
   return logProbs.flatMap((lp, k) => {
     const frames = lp.length / v;
     if (frames === 0) return [];
-    return ctcWordTimes(lp, alphabet, pieces[k]!.length / SAMPLE_RATE / frames, { offsetS: (k * WORD_PIECE_SAMPLES) / SAMPLE_RATE });
+    return ctcWordTimes(lp, alphabet, pieces[k]!.length / SAMPLE_RATE / frames, {
+      offsetS: (k * WORD_PIECE_SAMPLES) / SAMPLE_RATE,
+    });
   });
 }
 
-export async function analyzeWith(evaluators: Evaluators, lexiconWords: number, wave: Float32Array): Promise<ClipAnalysis> {
+export async function analyzeWith(
+  evaluators: Evaluators,
+  lexiconWords: number,
+  wave: Float32Array,
+): Promise<ClipAnalysis> {
   const t0 = performance.now();
   const p = await evaluators.predict(wave);
   const words = await wordTimes(evaluators, wave, p.transcript);
@@ -202,7 +226,9 @@ export async function protectClip(models: ModelStore, args: ProtectArgs, ctx: Jo
   const t0 = performance.now();
   const opts = { params: args.params, seed: args.seed, ctx };
   const onFraction = (f: number) => ctx.progress('Protecting', f * (1 - analyzeShare) * 0.95);
-  const p = spans ? await protectOnly(models, args.method, wave, budgetDb, spans, opts, onFraction) : await protectWave(models, args.method, wave, budgetDb, { ...opts, onFraction });
+  const p = spans
+    ? await protectOnly(models, args.method, wave, budgetDb, spans, opts, onFraction)
+    : await protectWave(models, args.method, wave, budgetDb, { ...opts, onFraction });
   const protectMs = performance.now() - t0;
 
   let original: ClipAnalysis | null = null;
@@ -235,7 +261,10 @@ export async function protectClip(models: ModelStore, args: ProtectArgs, ctx: Jo
   const protectedCues = analyzeCues(p.wave);
   const cues = compareCues(originalCues, protectedCues);
   const spectra = args.spectra
-    ? computeSpectra(wave, p.wave, args.spectra, SAMPLE_RATE, { original: originalCues.pitch, protected: protectedCues.pitch })
+    ? computeSpectra(wave, p.wave, args.spectra, SAMPLE_RATE, {
+        original: originalCues.pitch,
+        protected: protectedCues.pitch,
+      })
     : null;
   const spanResults: SpanResult[] | undefined = p.spans?.map((s) => ({
     ...s,

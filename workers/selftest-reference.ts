@@ -89,7 +89,11 @@ export interface SelfTestCheck {
   pass: boolean;
 }
 
-export function selfTestChecks(values: Record<string, number>, expected: Record<string, number>, rtol = SELF_TEST_RTOL): SelfTestCheck[] {
+export function selfTestChecks(
+  values: Record<string, number>,
+  expected: Record<string, number>,
+  rtol = SELF_TEST_RTOL,
+): SelfTestCheck[] {
   return Object.entries(expected).map(([name, e]) => {
     const value = values[name] ?? NaN;
     const tolerance = Math.max(1e-6, rtol * Math.abs(e));

@@ -31,7 +31,12 @@ describe('engine self-check', () => {
     const values = { ...expected, gradNorm: expected.gradNorm! * (1 + 3 * SELF_TEST_RTOL) };
     delete (values as Record<string, number>).logSumExp;
     const checks = selfTestChecks(values, expected);
-    expect(checks.filter((c) => !c.pass).map((c) => c.name).sort()).toEqual(['gradNorm', 'logSumExp']);
+    expect(
+      checks
+        .filter((c) => !c.pass)
+        .map((c) => c.name)
+        .sort(),
+    ).toEqual(['gradNorm', 'logSumExp']);
     expect(checks.find((c) => c.name === 'matMulSum')!.pass).toBe(true);
   });
 });

@@ -39,12 +39,14 @@ export async function runSelfTest(args: SelfTestArgs, ctx: JobContext): Promise<
     await ctx.checkpoint();
     const length = 8 * n;
     const [convMean, convMax] = await Promise.all(
-      tf.tidy(() => {
-        const x = matrix(length, 2, (t, c) => Math.sin(0.1 * t + c)).reshape([1, length, 2]) as tf.Tensor3D;
-        const w = matrix(5 * 2, 3, (k, o) => 0.2 * Math.cos(k + 2 * o)).reshape([5, 2, 3]) as tf.Tensor3D;
-        const y = tf.relu(tf.conv1d(x, w, 1, 'same'));
-        return [y.mean(), y.max()];
-      }).map(scalar),
+      tf
+        .tidy(() => {
+          const x = matrix(length, 2, (t, c) => Math.sin(0.1 * t + c)).reshape([1, length, 2]) as tf.Tensor3D;
+          const w = matrix(5 * 2, 3, (k, o) => 0.2 * Math.cos(k + 2 * o)).reshape([5, 2, 3]) as tf.Tensor3D;
+          const y = tf.relu(tf.conv1d(x, w, 1, 'same'));
+          return [y.mean(), y.max()];
+        })
+        .map(scalar),
     );
     values.conv1dReluMean = convMean!;
     values.conv1dReluMax = convMax!;
@@ -70,7 +72,12 @@ export async function runSelfTest(args: SelfTestArgs, ctx: JobContext): Promise<
     );
     ctx.progress('done', 1);
     const ms = Math.round(performance.now() - started);
-    return { backend: tf.getBackend() as BackendName, values, checks: selfTestChecks(values, selfTestReference(n)), ms };
+    return {
+      backend: tf.getBackend() as BackendName,
+      values,
+      checks: selfTestChecks(values, selfTestReference(n)),
+      ms,
+    };
   } finally {
     a.dispose();
     b.dispose();

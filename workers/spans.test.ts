@@ -69,7 +69,9 @@ describe('span protection in the engine', () => {
 
   it('refuses spans outside the clip with a reason', async () => {
     const wave = syntheticClip(3, 1);
-    await expect(job((ctx) => protectClip(models, { wave, method: 'noise', budgetDb: 10, spans: [{ start: 2, end: 3 }] }, ctx))).rejects.toThrow(/after the clip ends/);
+    await expect(
+      job((ctx) => protectClip(models, { wave, method: 'noise', budgetDb: 10, spans: [{ start: 2, end: 3 }] }, ctx)),
+    ).rejects.toThrow(/after the clip ends/);
   });
 });
 

@@ -27,7 +27,8 @@ export async function serveFixtures(
       const body = await readFile(file);
       res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': body.length }).end(body);
     } catch {
-      if (missing === 'spa') res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>app</title>');
+      if (missing === 'spa')
+        res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>app</title>');
       else res.writeHead(404).end();
     }
   });

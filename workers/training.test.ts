@@ -22,7 +22,10 @@ const datasets = new DatasetStore();
 const training = new TrainingService(models, datasets);
 let counter = 0;
 
-function job<R>(body: (ctx: JobContext) => Promise<R>, onProgress: (p: JobProgress, id: string) => void = () => undefined) {
+function job<R>(
+  body: (ctx: JobContext) => Promise<R>,
+  onProgress: (p: JobProgress, id: string) => void = () => undefined,
+) {
   const id = `tt${++counter}`;
   return registry.run(id, (p) => onProgress(p, id), body);
 }
@@ -49,7 +52,9 @@ const config: TrainConfig = {
 
 describe('TrainingService', () => {
   it('stops within one step of a cancel that arrives as a message, keeping no partial epoch', async () => {
-    const ds = await job((ctx) => datasets.open({ source: { kind: 'url', manifestUrl: `${base}/data/manifest.jsonl` } }, ctx));
+    const ds = await job((ctx) =>
+      datasets.open({ source: { kind: 'url', manifestUrl: `${base}/data/manifest.jsonl` } }, ctx),
+    );
     const steps: number[] = [];
     let cancelSent = false;
     let stepsAfterCancel = 0;
@@ -75,12 +80,16 @@ describe('TrainingService', () => {
   }, 120_000);
 
   it('refuses a maximum clip length too short for the transcripts, naming one that works', async () => {
-    const ds = await job((ctx) => datasets.open({ source: { kind: 'url', manifestUrl: `${base}/data/manifest.jsonl` } }, ctx));
+    const ds = await job((ctx) =>
+      datasets.open({ source: { kind: 'url', manifestUrl: `${base}/data/manifest.jsonl` } }, ctx),
+    );
     const asr = models.requireEvaluators().asr;
     const longest = Math.max(...datasets.get(ds.id).entries.map((e) => ctcMinFrames(e.text!)));
     // 0.1 s is far too short for any fixture sentence; the run must not start.
     expect(asr.outputLength(1600)).toBeLessThan(longest);
-    const run = job((ctx) => training.train({ datasetId: ds.id, config, stages: [1], valSplit: null, maxClipSeconds: 0.1 }, ctx));
+    const run = job((ctx) =>
+      training.train({ datasetId: ds.id, config, stages: [1], valSplit: null, maxClipSeconds: 0.1 }, ctx),
+    );
     await expect(run).rejects.toThrow(/Set “Cut clips at” to at least \d+\.\d s/);
     const msg = await run.catch((e: Error) => e.message);
     const suggested = Number(/at least (\d+\.\d) s/.exec(String(msg))![1]);
@@ -121,7 +130,11 @@ describe('ModelStore: the word LM on first need', () => {
   it('loads the evaluators without the LM for training, then adds it when a beam decode needs it', async () => {
     const store = new ModelStore();
     const bareProgress: JobProgress[] = [];
-    const bare = await registry.run(`lm${++counter}`, (p) => bareProgress.push(p), (ctx) => store.load({ baseUrl: `${base}/models/`, languageModel: false }, ctx));
+    const bare = await registry.run(
+      `lm${++counter}`,
+      (p) => bareProgress.push(p),
+      (ctx) => store.load({ baseUrl: `${base}/models/`, languageModel: false }, ctx),
+    );
     expect(bare.evaluators).not.toBeNull();
     expect(bare.evaluators!.languageModel).toBeNull();
     expect(bareProgress.some((p) => p.detail?.kind === 'model-load' && p.detail.model === 'lm')).toBe(false);
@@ -129,11 +142,17 @@ describe('ModelStore: the word LM on first need', () => {
     const before = store.requireEvaluators();
 
     const progress: JobProgress[] = [];
-    const full = await registry.run(`lm${++counter}`, (p) => progress.push(p), (ctx) => store.load({ baseUrl: `${base}/models/` }, ctx));
+    const full = await registry.run(
+      `lm${++counter}`,
+      (p) => progress.push(p),
+      (ctx) => store.load({ baseUrl: `${base}/models/` }, ctx),
+    );
     expect(full.evaluators!.languageModel).toMatch(/gram LM/);
     expect(full.files!.some((f) => f.endsWith('/lm.bin'))).toBe(true);
     // Added to the evaluators already held (so fine-tuned weights would survive), with byte progress.
     expect(store.requireEvaluators()).toBe(before);
-    expect(progress.some((p) => p.detail?.kind === 'model-load' && p.detail.model === 'lm' && p.detail.done)).toBe(true);
+    expect(progress.some((p) => p.detail?.kind === 'model-load' && p.detail.model === 'lm' && p.detail.done)).toBe(
+      true,
+    );
   }, 60_000);
 });

@@ -38,13 +38,16 @@ const MAX_FINETUNE_SAMPLES = 20 * SR;
 
 function refuseHeldOut(split: string, use: string): void {
   if (HELD_OUT_SPLITS.has(split)) {
-    throw new Error(`The “${split}” split is held out for evaluation and is never used for ${use}. Choose “train” (or “val”).`);
+    throw new Error(
+      `The “${split}” split is held out for evaluation and is never used for ${use}. Choose “train” (or “val”).`,
+    );
   }
 }
 
 export function checkTrainConfig(c: TrainConfig): AclipseTrainConfig {
   const pos = (v: number, name: string, int = false) => {
-    if (!Number.isFinite(v) || v <= 0 || (int && !Number.isInteger(v))) throw new RangeError(`${name} must be a positive ${int ? 'integer' : 'number'}.`);
+    if (!Number.isFinite(v) || v <= 0 || (int && !Number.isInteger(v)))
+      throw new RangeError(`${name} must be a positive ${int ? 'integer' : 'number'}.`);
   };
   const nonNeg = (v: number, name: string) => {
     if (!Number.isInteger(v) || v < 0) throw new RangeError(`${name} must be a whole number ≥ 0.`);
@@ -58,7 +61,8 @@ export function checkTrainConfig(c: TrainConfig): AclipseTrainConfig {
   pos(c.stage1.learningRate, 'The stage 1 learning rate');
   pos(c.stage2.learningRate, 'The stage 2 learning rate');
   if (!Number.isFinite(c.stage1.lambda1)) throw new RangeError('λ1 must be a number.');
-  if (!Number.isFinite(c.stage2.lambda2) || c.stage2.lambda2 <= 0) throw new RangeError('λ2 must be a positive number.');
+  if (!Number.isFinite(c.stage2.lambda2) || c.stage2.lambda2 <= 0)
+    throw new RangeError('λ2 must be a positive number.');
   if (c.stage2.tune !== 'er' && c.stage2.tune !== 'so') throw new RangeError("Stage 2 tunes 'er' or 'so'.");
   return {
     seed: Math.floor(c.seed),
@@ -203,7 +207,9 @@ export class TrainingService {
     const all = this.datasets.get(args.datasetId).entries;
     const train = trainable(all.filter((e) => splitOf(e) === trainSplit));
     if (train.length === 0) {
-      throw new Error(`The split “${trainSplit}” has no clips with both an emotion label and a transcript, which training needs.`);
+      throw new Error(
+        `The split “${trainSplit}” has no clips with both an emotion label and a transcript, which training needs.`,
+      );
     }
     const hasVal = all.some((e) => splitOf(e) === 'val');
     const valSplit = args.valSplit === undefined ? (hasVal && trainSplit !== 'val' ? 'val' : null) : args.valSplit;
@@ -213,7 +219,10 @@ export class TrainingService {
     const asr = this.models.requireEvaluators().asr;
     const valCandidates = valSplit === null ? [] : trainable(all.filter((e) => splitOf(e) === valSplit));
     const tooShort = cropProblem(
-      [...train, ...valCandidates].map((e) => ({ text: e.text!, samples: e.duration === null ? null : Math.round(e.duration * SR) })),
+      [...train, ...valCandidates].map((e) => ({
+        text: e.text!,
+        samples: e.duration === null ? null : Math.round(e.duration * SR),
+      })),
       maxSamples,
       (n) => asr.outputLength(n),
       SR,
@@ -238,7 +247,11 @@ export class TrainingService {
       generator.setWeights(src.namedWeights());
     } else {
       generator = new AclipseGenerator(
-        { so: args.architecture?.so ?? DEFAULT_MODULE_CONFIG, er: args.architecture?.er ?? DEFAULT_MODULE_CONFIG, budgetDb: config.budgetDb },
+        {
+          so: args.architecture?.so ?? DEFAULT_MODULE_CONFIG,
+          er: args.architecture?.er ?? DEFAULT_MODULE_CONFIG,
+          budgetDb: config.budgetDb,
+        },
         config.seed,
       );
     }
@@ -277,7 +290,8 @@ export class TrainingService {
     let s: Session;
     if (args.resume) {
       if (!this.session) throw new Error('There is no training session to resume.');
-      if (this.session.datasetId !== args.datasetId) throw new Error('The kept training session was trained on another dataset.');
+      if (this.session.datasetId !== args.datasetId)
+        throw new Error('The kept training session was trained on another dataset.');
       s = this.session;
     } else {
       this.drop();
@@ -298,7 +312,13 @@ export class TrainingService {
       },
       val: s.val,
       signal: ctx.signal,
-      onStep: async (r: { stage: 1 | 2; epoch: number; step: number; steps: number; losses: { ce: number; ctc: number; total: number } }) => {
+      onStep: async (r: {
+        stage: 1 | 2;
+        epoch: number;
+        step: number;
+        steps: number;
+        losses: { ce: number; ctc: number; total: number };
+      }) => {
         const epochs = r.stage === 1 ? s.config.stage1.epochs : s.config.stage2.epochs;
         ctx.progress(`Stage ${r.stage}, epoch ${r.epoch + 1}/${epochs}`, (r.epoch + (r.step + 1) / r.steps) / epochs, {
           kind: 'train-step',
@@ -320,7 +340,10 @@ export class TrainingService {
         s.next = r.epoch + 1 < epochs ? { stage: r.stage, epoch: r.epoch + 1 } : this.after(s, r.stage);
         if (s.lastGood) tf.dispose(Object.values(s.lastGood));
         s.lastGood = snapshot(s.generator);
-        ctx.progress(`Stage ${r.stage}, epoch ${r.epoch + 1}/${epochs} done`, (r.epoch + 1) / epochs, { kind: 'train-epoch', report });
+        ctx.progress(`Stage ${r.stage}, epoch ${r.epoch + 1}/${epochs} done`, (r.epoch + 1) / epochs, {
+          kind: 'train-epoch',
+          report,
+        });
         await ctx.checkpoint();
       },
     };
@@ -410,7 +433,12 @@ function serMetrics(m: { n: number; wa: number; ua: number }): FineTuneMetrics {
   return { n: m.n, wa: m.wa, ua: m.ua };
 }
 
-function asrMetrics(m: { n: number; werGreedy: number; cerGreedy: number; werBeam?: number; cerBeam?: number }): FineTuneMetrics {
+function asrMetrics(m: {
+  n: number;
+  werGreedy: number;
+  cerGreedy: number;
+  werBeam?: number;
+  cerBeam?: number;
+}): FineTuneMetrics {
   return { n: m.n, wer: m.werBeam ?? m.werGreedy, cer: m.cerBeam ?? m.cerGreedy };
 }
-

@@ -1,7 +1,12 @@
 /** Node-side plumbing shared by the Aclipse CLIs: flags, the frozen evaluators from disk, and corpus clips. */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { generatorFromArtifacts, type AclipseGenerator, type GeneratorArtifacts, type GeneratorModelJson } from '../../src/core/aclipse/model';
+import {
+  generatorFromArtifacts,
+  type AclipseGenerator,
+  type GeneratorArtifacts,
+  type GeneratorModelJson,
+} from '../../src/core/aclipse/model';
 import type { FrozenEvaluators } from '../../src/core/aclipse/trainer';
 import type { TrainingClip } from '../../src/core/data/clip';
 import { decodeEntry, emotionIndex, loadDataset, type DatasetEntry, type DatasetIndex } from '../../src/core/data';
@@ -11,7 +16,17 @@ import type { AsrModel, SerModel } from '../../src/core/ml/models';
 import { modelFromArtifacts } from '../../src/core/ml/weights';
 import { readModelDir } from '../../src/core/node/io';
 import { modelReader, type ScoreModels } from '../../src/core/ml/read';
-import { evaluateClips, protectWith, summarizeRun, type Condition, type ClipRef, type EvaluationOptions, type EvaluationReaders, type EvaluationRun, type MethodSummary } from '../../src/core/evaluation';
+import {
+  evaluateClips,
+  protectWith,
+  summarizeRun,
+  type Condition,
+  type ClipRef,
+  type EvaluationOptions,
+  type EvaluationReaders,
+  type EvaluationRun,
+  type MethodSummary,
+} from '../../src/core/evaluation';
 import type { BaselineParams } from '../../src/core/baselines';
 
 export interface DiskEvaluators {
@@ -54,7 +69,10 @@ export async function loadEvaluatorsFromDisk(modelsDir = 'public/models', asrDir
 export async function readGeneratorDir(dir: string): Promise<AclipseGenerator> {
   const modelJson = JSON.parse(readFileSync(path.join(dir, 'model.json'), 'utf8')) as GeneratorModelJson;
   const weights = readFileSync(path.join(dir, modelJson.weightsManifest[0].paths[0]));
-  const art: GeneratorArtifacts = { modelJson, weights: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) };
+  const art: GeneratorArtifacts = {
+    modelJson,
+    weights: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength),
+  };
   return generatorFromArtifacts(art);
 }
 
@@ -85,7 +103,12 @@ export function log(tag: string, msg: string): void {
 
 /** Dataset entries as evaluation clips, decoded only when the pipeline reaches them (labels may be missing). */
 export function evalClips(entries: readonly DatasetEntry[]): ClipRef[] {
-  return entries.map((e) => ({ id: e.id, emotion: e.emotion ?? null, text: e.text ?? null, load: () => decodeEntry(e) }));
+  return entries.map((e) => ({
+    id: e.id,
+    emotion: e.emotion ?? null,
+    text: e.text ?? null,
+    load: () => decodeEntry(e),
+  }));
 }
 
 /** The pipeline's readers in Node: protection by method, the frozen evaluators batched on wasm. */
@@ -95,7 +118,8 @@ export function nodeReaders(
   extra: Pick<EvaluationReaders, 'external' | 'cues'> & { baselineParams?: BaselineParams } = {},
 ): EvaluationReaders {
   return {
-    protect: (method, wave, budgetDb, seed) => protectWith(method, wave, { budgetDb, generator, seed, baselineParams: extra.baselineParams }),
+    protect: (method, wave, budgetDb, seed) =>
+      protectWith(method, wave, { budgetDb, generator, seed, baselineParams: extra.baselineParams }),
     read: modelReader(scoring),
     external: extra.external,
     cues: extra.cues,

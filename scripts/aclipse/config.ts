@@ -77,4 +77,3 @@ export function applyOverrides(cfg: AclipseRunConfig, flags: Flags): AclipseRunC
     train: t,
   };
 }
-

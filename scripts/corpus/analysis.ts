@@ -73,7 +73,9 @@ export function trackPitch(x: Float32Array, opts: PitchOptions = {}): PitchTrack
     // Parabolic interpolation around the dip for sub-sample lag.
     let lag = best;
     if (best > 1 && best < maxLag) {
-      const a = d[best - 1], b = d[best], c = d[best + 1];
+      const a = d[best - 1],
+        b = d[best],
+        c = d[best + 1];
       const den = a - 2 * b + c;
       if (den !== 0) lag = best + (0.5 * (a - c)) / den;
     }

@@ -32,7 +32,10 @@ export function parsePromptList(src: string): PromptLine[] {
     if (!line || line.startsWith(';')) continue;
     const m = /^([A-Za-z0-9_\-/.]+):\s*(.*)$/.exec(line);
     if (!m) continue;
-    const text = m[2]!.replace(/\[[^\]]*\]/g, ' ').replace(/\s+/g, ' ').trim();
+    const text = m[2]!
+      .replace(/\[[^\]]*\]/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim();
     if (text) out.push({ name: m[1]!, text });
   }
   return out;
@@ -57,6 +60,11 @@ export function asteriskPrompts(): { name: string; file: string; rawText: string
   walk(ASTERISK_SOUNDS, '');
   return lines
     .filter((l) => present.has(l.name))
-    .map((l) => ({ name: l.name, file: path.join(ASTERISK_SOUNDS, `${l.name}.g722`), rawText: l.text, text: spokenText(l.text) }))
+    .map((l) => ({
+      name: l.name,
+      file: path.join(ASTERISK_SOUNDS, `${l.name}.g722`),
+      rawText: l.text,
+      text: spokenText(l.text),
+    }))
     .filter((l) => l.text.length > 0);
 }

@@ -25,6 +25,8 @@ export function ceilingCommand(opts: { dir: string; log: (s: string) => void }):
     opts.log(`${split.padEnd(13)} ${String(clips.length).padStart(6)} clips  oracle WA: ${cells.join(';  ')}`);
     // confusion of the all-cues oracle (rows = true emotion)
     const confusion = confusionMatrix(truth, guesses[0]!, EMOTIONS.length);
-    confusion.forEach((row, i) => opts.log(`  ${EMOTIONS[i]!.padEnd(8)} ${row.map((v) => String(v).padStart(6)).join('')}`));
+    confusion.forEach((row, i) =>
+      opts.log(`  ${EMOTIONS[i]!.padEnd(8)} ${row.map((v) => String(v).padStart(6)).join('')}`),
+    );
   }
 }

@@ -46,7 +46,11 @@ describe('analysis', () => {
     const x = new Float32Array(seconds * sr);
     for (let i = 0; i < x.length; i++) {
       const t = i / sr;
-      x[i] = amp * (0.6 * Math.sin(2 * Math.PI * hz * t) + 0.3 * Math.sin(4 * Math.PI * hz * t) + 0.1 * Math.sin(6 * Math.PI * hz * t));
+      x[i] =
+        amp *
+        (0.6 * Math.sin(2 * Math.PI * hz * t) +
+          0.3 * Math.sin(4 * Math.PI * hz * t) +
+          0.1 * Math.sin(6 * Math.PI * hz * t));
     }
     return x;
   };
@@ -92,12 +96,19 @@ describe('prosody distributions', () => {
   it('the prosody oracle names each class at its mean, errs on overlapping draws, and loses accuracy without cues', () => {
     const P = EMOTION_PROSODY;
     for (const e of EMOTIONS) {
-      const atMean = { pitch: P[e].pitch.mean, range: P[e].range.mean, tempo: P[e].tempo.mean, gainDb: P[e].gainDb.mean, tiltDb: P[e].tiltDb.mean };
+      const atMean = {
+        pitch: P[e].pitch.mean,
+        range: P[e].range.mean,
+        tempo: P[e].tempo.mean,
+        gainDb: P[e].gainDb.mean,
+        tiltDb: P[e].tiltDb.mean,
+      };
       expect(oracleEmotion(atMean)).toBe(e);
     }
     const acc = (cues?: Parameters<typeof oracleEmotion>[1]) => {
       let ok = 0;
-      for (let s = 0; s < 1000; s++) EMOTIONS.forEach((e, k) => (ok += oracleEmotion(drawProsody(e, mulberry32(s * 11 + k)), cues) === e ? 1 : 0));
+      for (let s = 0; s < 1000; s++)
+        EMOTIONS.forEach((e, k) => (ok += oracleEmotion(drawProsody(e, mulberry32(s * 11 + k)), cues) === e ? 1 : 0));
       return ok / (1000 * EMOTIONS.length);
     };
     const all = acc();
@@ -182,14 +193,17 @@ describe.skipIf(!haveWordnet)('corpus plan (needs wordnet-base)', () => {
 
   it('is a pure function of the seed', () => {
     const again = planCorpus(pool, DEFAULT_CONFIG);
-    expect(again.map((c) => [c.id, c.emotion, c.seed, c.prosody])).toEqual(plan.map((c) => [c.id, c.emotion, c.seed, c.prosody]));
+    expect(again.map((c) => [c.id, c.emotion, c.seed, c.prosody])).toEqual(
+      plan.map((c) => [c.id, c.emotion, c.seed, c.prosody]),
+    );
     const other = planCorpus(pool, { ...DEFAULT_CONFIG, seed: DEFAULT_CONFIG.seed + 1 });
     expect(other.map((c) => c.id)).not.toEqual(plan.map((c) => c.id));
   });
 
   it('extra training sentences add train clips only and leave every clip of the base plan as it was', () => {
     const extended = planCorpus(pool, { ...DEFAULT_CONFIG, extraTrainSentences: 300 });
-    const key = (c: (typeof plan)[number]) => JSON.stringify([c.id, c.split, c.text, c.emotion, c.voice, c.seed, c.prosody]);
+    const key = (c: (typeof plan)[number]) =>
+      JSON.stringify([c.id, c.split, c.text, c.emotion, c.voice, c.seed, c.prosody]);
     const base = new Set(plan.map(key));
     const added = extended.filter((c) => !base.has(key(c)));
     expect(extended.length - plan.length).toBe(300 * DEFAULT_CONFIG.voicesPerSentence);
@@ -205,7 +219,8 @@ describe.skipIf(!haveWordnet)('corpus plan (needs wordnet-base)', () => {
     const cfg = { ...DEFAULT_CONFIG, extraTrainSentences: 300 };
     const withExtra = planCorpus(pool, cfg);
     const more = planCorpus(pool, { ...cfg, extraRenderings: 1 });
-    const key = (c: (typeof plan)[number]) => JSON.stringify([c.id, c.split, c.text, c.emotion, c.voice, c.seed, c.prosody]);
+    const key = (c: (typeof plan)[number]) =>
+      JSON.stringify([c.id, c.split, c.text, c.emotion, c.voice, c.seed, c.prosody]);
     const before = new Set(withExtra.map(key));
     const added = more.filter((c) => !before.has(key(c)));
     const trainSentences = new Set(withExtra.filter((c) => c.split === 'train').map((c) => c.text));
@@ -225,7 +240,9 @@ describe.skipIf(!haveWordnet)('corpus plan (needs wordnet-base)', () => {
   });
 
   it('small runs cover every split', () => {
-    expect(new Set(spreadSubset(plan, 10).map((c) => c.split))).toEqual(new Set(['train', 'val', 'test', 'test_speaker']));
+    expect(new Set(spreadSubset(plan, 10).map((c) => c.split))).toEqual(
+      new Set(['train', 'val', 'test', 'test_speaker']),
+    );
   });
 });
 
@@ -244,32 +261,35 @@ function snapshot(dir: string): Record<string, string> {
 
 const missing = missingPackages(false);
 const why = missing.length ? `skipped: Debian packages missing here: ${missing.join(', ')}` : 'TTS packages present';
-describe.skipIf(missing.length > 0)(`generator determinism (needs flite, festival + voices, sox, wordnet-base; ${why})`, () => {
-  it('renders a 10-clip corpus byte-identically twice, independent of batching, and resumes', async () => {
-    const a = mkdtempSync(join(tmpdir(), 'corpus-a-'));
-    const b = mkdtempSync(join(tmpdir(), 'corpus-b-'));
-    const log = () => {};
-    try {
-      const ra = await generateCorpus({ out: a, config: DEFAULT_CONFIG, limit: 10, jobs: 2, log });
-      await generateCorpus({ out: b, config: DEFAULT_CONFIG, limit: 10, jobs: 1, batchSize: 1, log });
-      expect(ra.failed).toEqual([]);
-      expect(existsSync(join(a, 'DONE'))).toBe(true);
-      const sa = snapshot(a);
-      expect(Object.keys(sa).filter((k) => k.endsWith('.wav')).length).toBe(10);
-      expect(snapshot(b)).toEqual(sa);
+describe.skipIf(missing.length > 0)(
+  `generator determinism (needs flite, festival + voices, sox, wordnet-base; ${why})`,
+  () => {
+    it('renders a 10-clip corpus byte-identically twice, independent of batching, and resumes', async () => {
+      const a = mkdtempSync(join(tmpdir(), 'corpus-a-'));
+      const b = mkdtempSync(join(tmpdir(), 'corpus-b-'));
+      const log = () => {};
+      try {
+        const ra = await generateCorpus({ out: a, config: DEFAULT_CONFIG, limit: 10, jobs: 2, log });
+        await generateCorpus({ out: b, config: DEFAULT_CONFIG, limit: 10, jobs: 1, batchSize: 1, log });
+        expect(ra.failed).toEqual([]);
+        expect(existsSync(join(a, 'DONE'))).toBe(true);
+        const sa = snapshot(a);
+        expect(Object.keys(sa).filter((k) => k.endsWith('.wav')).length).toBe(10);
+        expect(snapshot(b)).toEqual(sa);
 
-      // Resume: remove one clip and rerun; only that clip is rendered again, identically.
-      const first = readFileSync(join(a, 'manifest.jsonl'), 'utf8').split('\n')[0]!;
-      const path = (JSON.parse(first) as { path: string }).path;
-      rmSync(join(a, path));
-      rmSync(join(a, path.replace(/\.wav$/, '.json')));
-      const again = await generateCorpus({ out: a, config: DEFAULT_CONFIG, limit: 10, jobs: 1, log });
-      expect(again.skipped).toBe(9);
-      expect(again.rendered).toBe(1);
-      expect(snapshot(a)).toEqual(sa);
-    } finally {
-      rmSync(a, { recursive: true, force: true });
-      rmSync(b, { recursive: true, force: true });
-    }
-  }, 120_000);
-});
+        // Resume: remove one clip and rerun; only that clip is rendered again, identically.
+        const first = readFileSync(join(a, 'manifest.jsonl'), 'utf8').split('\n')[0]!;
+        const path = (JSON.parse(first) as { path: string }).path;
+        rmSync(join(a, path));
+        rmSync(join(a, path.replace(/\.wav$/, '.json')));
+        const again = await generateCorpus({ out: a, config: DEFAULT_CONFIG, limit: 10, jobs: 1, log });
+        expect(again.skipped).toBe(9);
+        expect(again.rendered).toBe(1);
+        expect(snapshot(a)).toEqual(sa);
+      } finally {
+        rmSync(a, { recursive: true, force: true });
+        rmSync(b, { recursive: true, force: true });
+      }
+    }, 120_000);
+  },
+);

@@ -76,7 +76,10 @@ export function buildDemo(opts: {
   const picked: ManifestRecord[] = [];
   for (const e of EMOTIONS) {
     const usedVoices = new Set<string>();
-    for (const r of shuffled(all.filter((x) => x.emotion === e), rngFor('demo', e))) {
+    for (const r of shuffled(
+      all.filter((x) => x.emotion === e),
+      rngFor('demo', e),
+    )) {
       if (usedVoices.has(r.voice)) continue;
       usedVoices.add(r.voice);
       picked.push(r);
@@ -90,11 +93,17 @@ export function buildDemo(opts: {
   ] as const) {
     counts[split] = 0;
     for (const e of EMOTIONS) {
-      const chosen = pickSpread(short.filter((r) => r.split === split && r.emotion === e), n, `demo-${split}-${e}`);
+      const chosen = pickSpread(
+        short.filter((r) => r.split === split && r.emotion === e),
+        n,
+        `demo-${split}-${e}`,
+      );
       picked.push(...chosen);
       counts[split] += chosen.length;
     }
   }
   exportClips(opts.from, opts.to, picked);
-  opts.log(`demo: ${picked.length} clips (test ${counts.test}, train ${counts.train}, val ${counts.val}) written to ${opts.to}`);
+  opts.log(
+    `demo: ${picked.length} clips (test ${counts.test}, train ${counts.train}, val ${counts.val}) written to ${opts.to}`,
+  );
 }

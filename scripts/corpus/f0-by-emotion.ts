@@ -43,7 +43,12 @@ async function main(): Promise<void> {
   const index = await loadDataset(nodeDirectorySource(dir));
   const inSplit = index.entries.filter((e) => e.split === split).sort((a, b) => (a.id < b.id ? -1 : 1));
   if (!inSplit.length) throw new Error(`${dir} has no clips in split “${split}”.`);
-  const chosen: DatasetEntry[] = EMOTIONS.flatMap((emo) => spread(inSplit.filter((e) => e.emotion === emo), Math.ceil(n / EMOTIONS.length)));
+  const chosen: DatasetEntry[] = EMOTIONS.flatMap((emo) =>
+    spread(
+      inSplit.filter((e) => e.emotion === emo),
+      Math.ceil(n / EMOTIONS.length),
+    ),
+  );
 
   const clips: ClipF0[] = [];
   let audioSeconds = 0;
@@ -52,7 +57,12 @@ async function main(): Promise<void> {
     audioSeconds += x.length / 16000;
     const t = trackPitch(x);
     const voiced = t.voiced.reduce((a, b) => a + b, 0);
-    clips.push({ emotion: e.emotion ?? '?', voice: typeof e.meta.voice === 'string' ? e.meta.voice : e.speaker, hz: medianF0(t), voicedShare: voiced / t.voiced.length });
+    clips.push({
+      emotion: e.emotion ?? '?',
+      voice: typeof e.meta.voice === 'string' ? e.meta.voice : e.speaker,
+      hz: medianF0(t),
+      voicedShare: voiced / t.voiced.length,
+    });
   }
   const usable = clips.filter((c) => Number.isFinite(c.hz));
   const voices = [...new Set(usable.map((c) => c.voice))].sort();
@@ -63,14 +73,22 @@ async function main(): Promise<void> {
     if (ref.length) neutralSt.set(v, mean(ref));
   }
 
-  console.log(`# Median F0 by emotion: ${dir}, split ${split}, ${usable.length} of ${chosen.length} clips with voiced frames`);
-  console.log(`(${audioSeconds.toFixed(0)} s of audio in ${((performance.now() - started) / 1000).toFixed(1)} s; tracker: src/core/cues trackPitch, 50–500 Hz, 10 ms hop)\n`);
-  console.log('| emotion | clips | median of clip median F0 (Hz) | F0 vs voice neutral (st, mean ± sd) | voiced share |');
+  console.log(
+    `# Median F0 by emotion: ${dir}, split ${split}, ${usable.length} of ${chosen.length} clips with voiced frames`,
+  );
+  console.log(
+    `(${audioSeconds.toFixed(0)} s of audio in ${((performance.now() - started) / 1000).toFixed(1)} s; tracker: src/core/cues trackPitch, 50–500 Hz, 10 ms hop)\n`,
+  );
+  console.log(
+    '| emotion | clips | median of clip median F0 (Hz) | F0 vs voice neutral (st, mean ± sd) | voiced share |',
+  );
   console.log('| --- | --- | --- | --- | --- |');
   for (const emo of EMOTIONS) {
     const c = usable.filter((r) => r.emotion === emo);
     const rel = c.filter((r) => neutralSt.has(r.voice)).map((r) => 12 * Math.log2(r.hz) - neutralSt.get(r.voice)!);
-    console.log(`| ${emo} | ${c.length} | ${median(c.map((r) => r.hz)).toFixed(1)} | ${mean(rel).toFixed(2)} ± ${sd(rel).toFixed(2)} | ${mean(c.map((r) => r.voicedShare)).toFixed(2)} |`);
+    console.log(
+      `| ${emo} | ${c.length} | ${median(c.map((r) => r.hz)).toFixed(1)} | ${mean(rel).toFixed(2)} ± ${sd(rel).toFixed(2)} | ${mean(c.map((r) => r.voicedShare)).toFixed(2)} |`,
+    );
   }
   console.log('\nMedian F0 (Hz) per voice and emotion (clips):\n');
   console.log(`| voice | ${EMOTIONS.join(' | ')} |`);

@@ -56,7 +56,12 @@ interface Utt {
   audio?: 'ok' | 'none' | 'corrupt' | 'stereo44k';
 }
 
-function session(root: string, n: number, dialogs: Record<string, Utt[]>, opts: { noLabels?: string[]; noTranscripts?: string[] } = {}) {
+function session(
+  root: string,
+  n: number,
+  dialogs: Record<string, Utt[]>,
+  opts: { noLabels?: string[]; noTranscripts?: string[] } = {},
+) {
   const s = join(root, `Session${n}`);
   let k = 0;
   for (const [dialog, utts] of Object.entries(dialogs)) {
@@ -69,14 +74,16 @@ function session(root: string, n: number, dialogs: Record<string, Utt[]>, opts: 
       t += 2;
       labelLines.push(`[${start} - ${end}]\t${u.id}\t${u.label}\t[2.5000, 3.0000, 2.5000]`);
       labelLines.push(`C-E1:\tNeutral;\t()`, `C-E2:\tOther;\t()`, `A-E1:\tval 3; act 3; dom  3;\t()`, '');
-      if (u.text !== undefined) transLines.push(`${u.id} [${start.padStart(8, '0')}-${end.padStart(8, '0')}]: ${u.text}`);
+      if (u.text !== undefined)
+        transLines.push(`${u.id} [${start.padStart(8, '0')}-${end.padStart(8, '0')}]: ${u.text}`);
       const wav = join(s, 'sentences', 'wav', dialog, `${u.id}.wav`);
       const audio = u.audio ?? 'ok';
       if (audio === 'ok') write(wav, encodeWav(tone(0.1 + 0.05 * (k++ % 4), 110 + 20 * k), 16000));
       else if (audio === 'stereo44k') write(wav, stereoWav(tone(0.12, 220, 44100), 44100));
       else if (audio === 'corrupt') write(wav, 'this is not audio\n');
     }
-    if (!opts.noLabels?.includes(dialog)) write(join(s, 'dialog', 'EmoEvaluation', `${dialog}.txt`), labelLines.join('\n') + '\n');
+    if (!opts.noLabels?.includes(dialog))
+      write(join(s, 'dialog', 'EmoEvaluation', `${dialog}.txt`), labelLines.join('\n') + '\n');
     if (!opts.noTranscripts?.includes(dialog)) {
       // Real files also carry turns that are not clips (overlaps marked MXX, speaker-only lines).
       transLines.push(`${dialog.slice(0, 6)}_XX [000.0000-000.5000]: [BREATHING]`);
@@ -88,36 +95,46 @@ function session(root: string, n: number, dialogs: Record<string, Utt[]>, opts: 
 function iemocap(): void {
   const root = join(ROOT, 'iemocap', 'IEMOCAP_full_release');
   rmSync(join(ROOT, 'iemocap'), { recursive: true, force: true });
-  session(root, 1, {
-    Ses01F_impro01: [
-      { id: 'Ses01F_impro01_F000', label: 'neu', text: 'Excuse me.' },
-      { id: 'Ses01F_impro01_M000', label: 'fru', text: 'Do you have your forms?' },
-      { id: 'Ses01F_impro01_F001', label: 'exc', text: "Yeah, I've got them [LAUGHTER] right here." },
-      { id: 'Ses01F_impro01_M001', label: 'ang', text: 'Then why are you in THIS line?' },
-      { id: 'Ses01F_impro01_F002', label: 'sad', text: "I didn't know." },
-      { id: 'Ses01F_impro01_M002', label: 'hap', text: 'Okay, no problem -- next window.' },
-      { id: 'Ses01F_impro01_F003', label: 'neu', text: 'Thanks.', audio: 'none' },
-      { id: 'Ses01F_impro01_M003', label: 'zzz', text: 'Bye.' },
-    ],
-    // Audio and transcripts but no EmoEvaluation file.
-    Ses01M_script01_1: [
-      { id: 'Ses01M_script01_1_F000', label: 'neu', text: 'What is this?' },
-      { id: 'Ses01M_script01_1_M000', label: 'ang', text: 'Nothing.' },
-    ],
-  }, { noLabels: ['Ses01M_script01_1'] });
-  session(root, 2, {
-    Ses02F_impro02: [
-      { id: 'Ses02F_impro02_F000', label: 'sad', text: 'He is gone.' },
-      { id: 'Ses02F_impro02_M000', label: 'neu', text: 'I know.', audio: 'stereo44k' },
-      { id: 'Ses02F_impro02_F001', label: 'ang', text: 'You never listen!', audio: 'corrupt' },
-      { id: 'Ses02F_impro02_M001', label: 'xxx', text: 'Hmm.' },
-    ],
-    // No transcription file: clips are kept for emotion with text null.
-    Ses02M_impro03: [
-      { id: 'Ses02M_impro03_F000', label: 'hap' },
-      { id: 'Ses02M_impro03_M000', label: 'exc' },
-    ],
-  }, { noTranscripts: ['Ses02M_impro03'] });
+  session(
+    root,
+    1,
+    {
+      Ses01F_impro01: [
+        { id: 'Ses01F_impro01_F000', label: 'neu', text: 'Excuse me.' },
+        { id: 'Ses01F_impro01_M000', label: 'fru', text: 'Do you have your forms?' },
+        { id: 'Ses01F_impro01_F001', label: 'exc', text: "Yeah, I've got them [LAUGHTER] right here." },
+        { id: 'Ses01F_impro01_M001', label: 'ang', text: 'Then why are you in THIS line?' },
+        { id: 'Ses01F_impro01_F002', label: 'sad', text: "I didn't know." },
+        { id: 'Ses01F_impro01_M002', label: 'hap', text: 'Okay, no problem -- next window.' },
+        { id: 'Ses01F_impro01_F003', label: 'neu', text: 'Thanks.', audio: 'none' },
+        { id: 'Ses01F_impro01_M003', label: 'zzz', text: 'Bye.' },
+      ],
+      // Audio and transcripts but no EmoEvaluation file.
+      Ses01M_script01_1: [
+        { id: 'Ses01M_script01_1_F000', label: 'neu', text: 'What is this?' },
+        { id: 'Ses01M_script01_1_M000', label: 'ang', text: 'Nothing.' },
+      ],
+    },
+    { noLabels: ['Ses01M_script01_1'] },
+  );
+  session(
+    root,
+    2,
+    {
+      Ses02F_impro02: [
+        { id: 'Ses02F_impro02_F000', label: 'sad', text: 'He is gone.' },
+        { id: 'Ses02F_impro02_M000', label: 'neu', text: 'I know.', audio: 'stereo44k' },
+        { id: 'Ses02F_impro02_F001', label: 'ang', text: 'You never listen!', audio: 'corrupt' },
+        { id: 'Ses02F_impro02_M001', label: 'xxx', text: 'Hmm.' },
+      ],
+      // No transcription file: clips are kept for emotion with text null.
+      Ses02M_impro03: [
+        { id: 'Ses02M_impro03_F000', label: 'hap' },
+        { id: 'Ses02M_impro03_M000', label: 'exc' },
+      ],
+    },
+    { noTranscripts: ['Ses02M_impro03'] },
+  );
   session(root, 3, {
     Ses03F_impro01: [
       { id: 'Ses03F_impro01_F000', label: 'neu', text: 'Good morning.' },
@@ -163,7 +180,8 @@ function manifest(): void {
   ];
   write(
     join(root, 'jsonl', 'metadata.jsonl'),
-    jsonl.map((r) => (typeof r === 'string' ? r : JSON.stringify(r).replace(/audio\//g, '../audio/'))).join('\n') + '\n',
+    jsonl.map((r) => (typeof r === 'string' ? r : JSON.stringify(r).replace(/audio\//g, '../audio/'))).join('\n') +
+      '\n',
   );
 }
 

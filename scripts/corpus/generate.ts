@@ -56,7 +56,9 @@ export async function generateCorpus(opts: GenerateOptions): Promise<GenerateSum
   if (existsSync(cfgPath)) {
     const prev = JSON.parse(readFileSync(cfgPath, 'utf8')) as { config: unknown; limit: unknown };
     if (JSON.stringify(prev.config) !== JSON.stringify(config) || prev.limit !== (opts.limit ?? null)) {
-      throw new Error(`${out} holds a corpus made with other settings (see config.json); use another --out or delete it`);
+      throw new Error(
+        `${out} holds a corpus made with other settings (see config.json); use another --out or delete it`,
+      );
     }
   } else {
     writeFileSync(cfgPath, JSON.stringify({ ...cfgJson, tools: toolVersions() }, null, 2) + '\n');
@@ -135,8 +137,10 @@ export async function generateCorpus(opts: GenerateOptions): Promise<GenerateSum
   writeFileSync(`${manifest}.tmp`, lines.join('\n') + '\n');
   renameSync(`${manifest}.tmp`, manifest);
   writeFileSync(join(out, 'failures.json'), JSON.stringify(failed, null, 2) + '\n');
-  if (failed.length === 0 && lines.length === plan.length) writeFileSync(join(out, 'DONE'), new Date().toISOString() + '\n');
-  else log(`NOT complete: ${plan.length - lines.length} of ${plan.length} clips missing (failures.json); rerun to retry`);
+  if (failed.length === 0 && lines.length === plan.length)
+    writeFileSync(join(out, 'DONE'), new Date().toISOString() + '\n');
+  else
+    log(`NOT complete: ${plan.length - lines.length} of ${plan.length} clips missing (failures.json); rerun to retry`);
   return {
     planned: plan.length,
     rendered: pending.length - failed.length,

@@ -37,7 +37,9 @@ function percentile(sorted: number[], q: number): number {
 
 export function measureClip(x: Float32Array, text: string): Omit<ClipMeasures, 'id' | 'emotion' | 'voice' | 'split'> {
   const { f0 } = trackPitch(x, { threshold: 0.2 });
-  const voiced = Array.from(f0).filter((v) => v > 0).sort((a, b) => a - b);
+  const voiced = Array.from(f0)
+    .filter((v) => v > 0)
+    .sort((a, b) => a - b);
   const lvl = speechLevel(x);
   const st = (hz: number) => 12 * Math.log2(hz);
   const meanSt = voiced.length ? voiced.reduce((s, v) => s + st(v), 0) / voiced.length : NaN;
@@ -57,7 +59,11 @@ const FEATURES: Feature[] = ['f0Rel', 'f0Range', 'rate', 'level', 'tilt'];
  * Nearest class mean after z-scoring features with train statistics. With one feature (loudness) this is the best
  * set of thresholds between class means; accuracy on val shows how much that cue alone gives away.
  */
-function nearestMean(train: Array<Record<Feature, number> & { emotion: Emotion }>, test: typeof train, feats: Feature[]) {
+function nearestMean(
+  train: Array<Record<Feature, number> & { emotion: Emotion }>,
+  test: typeof train,
+  feats: Feature[],
+) {
   const mu: Record<string, number> = {};
   const sd: Record<string, number> = {};
   for (const f of feats) {
@@ -96,10 +102,18 @@ function nearestMean(train: Array<Record<Feature, number> & { emotion: Emotion }
 const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
 const sdev = (v: number[]) => Math.sqrt(mean(v.map((x) => (x - mean(v)) ** 2)));
 
-export async function measureCommand(opts: { dir: string; perEmotion: number; log: (s: string) => void }): Promise<void> {
+export async function measureCommand(opts: {
+  dir: string;
+  perEmotion: number;
+  log: (s: string) => void;
+}): Promise<void> {
   const records = readManifest(opts.dir);
   // Train clips (a stratified sample) fit the sanity classifiers; all val clips score them.
-  const train = stratifiedSubset(records.filter((r) => r.split === 'train'), opts.perEmotion * 4, 'measure');
+  const train = stratifiedSubset(
+    records.filter((r) => r.split === 'train'),
+    opts.perEmotion * 4,
+    'measure',
+  );
   const val = records.filter((r) => r.split === 'val');
   const chosen: ManifestRecord[] = [...train, ...val];
   opts.log(`measuring ${chosen.length} clips (${train.length} train, ${val.length} val)`);
@@ -122,19 +136,29 @@ export async function measureCommand(opts: { dir: string; perEmotion: number; lo
 
   const fmt = (v: number[], d = 1) => `${mean(v).toFixed(d)} ± ${sdev(v).toFixed(d)}`;
   const lines: string[] = [];
-  lines.push(`Measured on ${feats.length} clips (${train.length} train sampled with seed "measure", all ${val.length} val); mean ± sd over clips.`);
+  lines.push(
+    `Measured on ${feats.length} clips (${train.length} train sampled with seed "measure", all ${val.length} val); mean ± sd over clips.`,
+  );
   lines.push('');
-  lines.push('| emotion | clips | mean F0 (Hz) | F0 vs voice neutral (st) | F0 range p10–p90 (st) | syllable rate (syl/s) | speech level (dBFS) | alpha ratio (dB) |');
+  lines.push(
+    '| emotion | clips | mean F0 (Hz) | F0 vs voice neutral (st) | F0 range p10–p90 (st) | syllable rate (syl/s) | speech level (dBFS) | alpha ratio (dB) |',
+  );
   lines.push('| --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const e of EMOTIONS) {
     const g = feats.filter((r) => r.emotion === e);
     lines.push(
-      `| ${e} | ${g.length} | ${fmt(g.map((r) => r.f0), 0)} | ${fmt(g.map((r) => r.f0Rel))} | ${fmt(g.map((r) => r.f0Range))} | ` +
-        `${fmt(g.map((r) => r.rate), 2)} | ${fmt(g.map((r) => r.level))} | ${fmt(g.map((r) => r.tilt))} |`,
+      `| ${e} | ${g.length} | ${fmt(
+        g.map((r) => r.f0),
+        0,
+      )} | ${fmt(g.map((r) => r.f0Rel))} | ${fmt(g.map((r) => r.f0Range))} | ` +
+        `${fmt(
+          g.map((r) => r.rate),
+          2,
+        )} | ${fmt(g.map((r) => r.level))} | ${fmt(g.map((r) => r.tilt))} |`,
     );
   }
   lines.push('');
-  lines.push('Per voice: F0 vs the voice\'s neutral (st) / F0 range (st), mean over clips');
+  lines.push("Per voice: F0 vs the voice's neutral (st) / F0 range (st), mean over clips");
   lines.push('');
   lines.push(`| voice | ${EMOTIONS.join(' | ')} |`);
   lines.push(`| --- | ${EMOTIONS.map(() => '---').join(' | ')} |`);
@@ -151,7 +175,9 @@ export async function measureCommand(opts: { dir: string; perEmotion: number; lo
   const single = FEATURES.map((f) => [f, nearestMean(tr, va, [f])] as const);
   const all = nearestMean(tr, va, FEATURES);
   lines.push('');
-  lines.push('Sanity classifiers (nearest class mean on z-scored features, fitted on the train sample, scored on val; chance = 25%):');
+  lines.push(
+    'Sanity classifiers (nearest class mean on z-scored features, fitted on the train sample, scored on val; chance = 25%):',
+  );
   lines.push('');
   lines.push('| features | val WA | val UA |');
   lines.push('| --- | --- | --- |');
@@ -163,7 +189,11 @@ export async function measureCommand(opts: { dir: string; perEmotion: number; lo
   writeFileSync(join(opts.dir, 'measurements.md'), md + '\n');
   writeFileSync(
     join(opts.dir, 'measurements.json'),
-    JSON.stringify({ clips: feats.length, loudnessOnly: loud, allCues: all, single: Object.fromEntries(single), rows: feats }, null, 0) + '\n',
+    JSON.stringify(
+      { clips: feats.length, loudnessOnly: loud, allCues: all, single: Object.fromEntries(single), rows: feats },
+      null,
+      0,
+    ) + '\n',
   );
   console.log(md);
   opts.log(`measured in ${((Date.now() - t0) / 1000).toFixed(0)} s`);

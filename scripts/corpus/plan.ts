@@ -103,7 +103,11 @@ export function planCorpus(pool: readonly Sentence[], cfg: CorpusConfig): Planne
     // each first-emotion group, so every rendering stays balanced) and a different voice. A sentence therefore never
     // carries one emotion, so the words cannot give the label away.
     const firstEmotion = balanced(EMOTIONS, idx.length, rng).map((e) => EMOTIONS.indexOf(e));
-    const firstVoice = balanced(voices.map((_, k) => k), idx.length, rng);
+    const firstVoice = balanced(
+      voices.map((_, k) => k),
+      idx.length,
+      rng,
+    );
     const emotionOf: number[][] = idx.map((_, j) => [firstEmotion[j]!]);
     const voiceOf: number[][] = idx.map((_, j) => [firstVoice[j]!]);
     for (let r = 1; r < cfg.voicesPerSentence; r++) {
@@ -134,9 +138,18 @@ export function planCorpus(pool: readonly Sentence[], cfg: CorpusConfig): Planne
           const ties = free.filter((k) => count[k] === low);
           return ties[Math.floor(rr() * ties.length)]!;
         };
-        for (const j of shuffled(idx.map((_, j) => j), rr)) {
-          const e = leastUsed(EMOTIONS.map((_, k) => k).filter((k) => !emotionOf[j]!.includes(k)), emotionCount);
-          const v = leastUsed(voices.map((_, k) => k).filter((k) => !voiceOf[j]!.includes(k)), voiceCount);
+        for (const j of shuffled(
+          idx.map((_, j) => j),
+          rr,
+        )) {
+          const e = leastUsed(
+            EMOTIONS.map((_, k) => k).filter((k) => !emotionOf[j]!.includes(k)),
+            emotionCount,
+          );
+          const v = leastUsed(
+            voices.map((_, k) => k).filter((k) => !voiceOf[j]!.includes(k)),
+            voiceCount,
+          );
           emotionCount[e]!++;
           voiceCount[v]!++;
           emotionOf[j]!.push(e);

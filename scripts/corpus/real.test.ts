@@ -15,9 +15,19 @@ dialogId("bot-v-totem", "font_big", "This totem looks good to me.")
 dialogStr("Ten totem se mi líbí.")
 `;
     expect(parseLuaDialogs(src)).toEqual([
-      { id: 'bot-m-vidis', font: 'font_small', english: 'Can you see that seahorse?', translated: 'Vidíš toho koníka?' },
+      {
+        id: 'bot-m-vidis',
+        font: 'font_small',
+        english: 'Can you see that seahorse?',
+        translated: 'Vidíš toho koníka?',
+      },
       { id: 'bot-x-smich', font: '', english: '', translated: null },
-      { id: 'bot-v-totem', font: 'font_big', english: 'This totem looks good to me.', translated: 'Ten totem se mi líbí.' },
+      {
+        id: 'bot-v-totem',
+        font: 'font_big',
+        english: 'This totem looks good to me.',
+        translated: 'Ten totem se mi líbí.',
+      },
     ]);
   });
 
@@ -94,11 +104,24 @@ describe('limitPeak', () => {
 
 describe('the real manifest and the shared loader', () => {
   const rec: RealManifestRecord = {
-    id: 'aztec__bot-m-vidis', path: 'clips/aztec/bot-m-vidis.wav', text: 'vidis toho konika', rawText: 'Vidíš toho koníka?',
-    english: 'Can you see that seahorse?', speaker: 'small', split: 'real', half: 'calibration', level: 'aztec', lang: 'cs',
-    source: 'fillets-ng-data-cs', duration: 1, gainDb: 0,
+    id: 'aztec__bot-m-vidis',
+    path: 'clips/aztec/bot-m-vidis.wav',
+    text: 'vidis toho konika',
+    rawText: 'Vidíš toho koníka?',
+    english: 'Can you see that seahorse?',
+    speaker: 'small',
+    split: 'real',
+    half: 'calibration',
+    level: 'aztec',
+    lang: 'cs',
+    source: 'fillets-ng-data-cs',
+    duration: 1,
+    gainDb: 0,
   };
-  const files = () => ({ 'manifest.jsonl': JSON.stringify(rec) + '\n', [rec.path]: encodeWav(new Float32Array(16000), 16000) });
+  const files = () => ({
+    'manifest.jsonl': JSON.stringify(rec) + '\n',
+    [rec.path]: encodeWav(new Float32Array(16000), 16000),
+  });
 
   it('loads a record without an emotion as unlabelled (emotion null, text kept)', async () => {
     const ds = await loadManifestDataset(memorySource(files()), { keepUnlabelled: true });

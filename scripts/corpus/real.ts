@@ -41,15 +41,52 @@ export const HEDGEWARS_PACKS = ['British', 'Classic', 'Default', 'HillBilly', 'M
  * name, not a checked transcript. Grunts and effects (Jump, Ow, Ooff, Firepunch, Laugh, Hmm, Poison*) have none.
  */
 export const HEDGEWARS_LINES: Readonly<Record<string, string>> = {
-  Amazing: 'amazing', Boring: 'boring', Brilliant: 'brilliant', Bugger: 'bugger', Byebye: 'bye bye',
-  Comeonthen: 'come on then', Coward: 'coward', Cutitout: 'cut it out', Drat: 'drat', Enemydown: 'enemy down',
-  Excellent: 'excellent', Fire: 'fire', Firstblood: 'first blood', Flawless: 'flawless', Flyaway: 'fly away',
-  Gonnagetyou: 'gonna get you', Grenade: 'grenade', Hello: 'hello', Hurry: 'hurry', Illgetyou: "i'll get you",
-  Incoming: 'incoming', Justyouwait: 'just you wait', Kamikaze: 'kamikaze', Leavemealone: 'leave me alone',
-  Melon: 'melon', Missed: 'missed', Nooo: 'no', Nutter: 'nutter', Ohdear: 'oh dear', Oops: 'oops', Ouch: 'ouch',
-  Reinforcements: 'reinforcements', Revenge: 'revenge', Runaway: 'run away', Sameteam: 'same team', Solong: 'so long',
-  Stupid: 'stupid', Takecover: 'take cover', Thisoneismine: 'this one is mine', Traitor: 'traitor', 'Uh-oh': 'uh oh',
-  Victory: 'victory', Watchit: 'watch it', Watchthis: 'watch this', Whatthe: 'what the', Yessir: 'yes sir',
+  Amazing: 'amazing',
+  Boring: 'boring',
+  Brilliant: 'brilliant',
+  Bugger: 'bugger',
+  Byebye: 'bye bye',
+  Comeonthen: 'come on then',
+  Coward: 'coward',
+  Cutitout: 'cut it out',
+  Drat: 'drat',
+  Enemydown: 'enemy down',
+  Excellent: 'excellent',
+  Fire: 'fire',
+  Firstblood: 'first blood',
+  Flawless: 'flawless',
+  Flyaway: 'fly away',
+  Gonnagetyou: 'gonna get you',
+  Grenade: 'grenade',
+  Hello: 'hello',
+  Hurry: 'hurry',
+  Illgetyou: "i'll get you",
+  Incoming: 'incoming',
+  Justyouwait: 'just you wait',
+  Kamikaze: 'kamikaze',
+  Leavemealone: 'leave me alone',
+  Melon: 'melon',
+  Missed: 'missed',
+  Nooo: 'no',
+  Nutter: 'nutter',
+  Ohdear: 'oh dear',
+  Oops: 'oops',
+  Ouch: 'ouch',
+  Reinforcements: 'reinforcements',
+  Revenge: 'revenge',
+  Runaway: 'run away',
+  Sameteam: 'same team',
+  Solong: 'so long',
+  Stupid: 'stupid',
+  Takecover: 'take cover',
+  Thisoneismine: 'this one is mine',
+  Traitor: 'traitor',
+  'Uh-oh': 'uh oh',
+  Victory: 'victory',
+  Watchit: 'watch it',
+  Watchthis: 'watch this',
+  Whatthe: 'what the',
+  Yessir: 'yes sir',
   Youllregretthat: "you'll regret that",
 };
 /** Clips shorter than this are dropped: too short for either evaluator to say anything. */
@@ -94,15 +131,36 @@ function readQuoted(src: string, i: number): { value: string; end: number } {
     const e = src[j + 1];
     j += 2;
     switch (e) {
-      case 'n': out += '\n'; break;
-      case 't': out += '\t'; break;
-      case 'r': out += '\r'; break;
-      case 'a': case 'b': case 'f': case 'v': out += ' '; break;
-      case '\\': out += '\\'; break;
-      case '"': out += '"'; break;
-      case "'": out += "'"; break;
-      case '\n': out += '\n'; break;
-      case 'z': while (j < src.length && /\s/.test(src[j]!)) j++; break;
+      case 'n':
+        out += '\n';
+        break;
+      case 't':
+        out += '\t';
+        break;
+      case 'r':
+        out += '\r';
+        break;
+      case 'a':
+      case 'b':
+      case 'f':
+      case 'v':
+        out += ' ';
+        break;
+      case '\\':
+        out += '\\';
+        break;
+      case '"':
+        out += '"';
+        break;
+      case "'":
+        out += "'";
+        break;
+      case '\n':
+        out += '\n';
+        break;
+      case 'z':
+        while (j < src.length && /\s/.test(src[j]!)) j++;
+        break;
       case 'x': {
         out += String.fromCharCode(parseInt(src.slice(j, j + 2), 16));
         j += 2;
@@ -264,9 +322,13 @@ export function limitPeak(x: Float32Array): number {
 function decode16kMono(file: string): Float32Array {
   // Raw G.722 has no container for ffmpeg to recognise.
   const input = file.endsWith('.g722') ? ['-f', 'g722', '-i', file] : ['-i', file];
-  const r = spawnSync('ffmpeg', ['-v', 'error', '-nostdin', ...input, '-ac', '1', '-ar', String(SAMPLE_RATE), '-f', 'f32le', '-'], {
-    maxBuffer: 1 << 28,
-  });
+  const r = spawnSync(
+    'ffmpeg',
+    ['-v', 'error', '-nostdin', ...input, '-ac', '1', '-ar', String(SAMPLE_RATE), '-f', 'f32le', '-'],
+    {
+      maxBuffer: 1 << 28,
+    },
+  );
   if (r.status !== 0) throw new Error(`ffmpeg failed on ${file}: ${r.stderr.toString().trim()}`);
   const b = r.stdout;
   return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + (b.length & ~3)));
@@ -283,12 +345,17 @@ function copyrightSummary(pkg: string, filesPattern?: string): string {
   const text = readFileSync(f, 'utf8');
   if (filesPattern) {
     // The licence of one Files: stanza of a machine-readable copyright file.
-    const stanza = text.split(/\n\s*\n/).find((b) => b.split('\n').some((l) => l.startsWith('Files:') && l.includes(filesPattern)));
+    const stanza = text
+      .split(/\n\s*\n/)
+      .find((b) => b.split('\n').some((l) => l.startsWith('Files:') && l.includes(filesPattern)));
     const lic = stanza && /^License:\s*(.+)$/m.exec(stanza);
     if (lic) return `${lic[1]!.trim()} (files ${filesPattern}; see ${f})`;
   }
   // Machine-readable copyright files name licences in License: fields; older ones only quote the GPL's preamble.
-  const lic = text.split('\n').filter((l) => /^License:/.test(l)).map((l) => l.replace(/^License:\s*/, '').trim());
+  const lic = text
+    .split('\n')
+    .filter((l) => /^License:/.test(l))
+    .map((l) => l.replace(/^License:\s*/, '').trim());
   if (lic.length) return [...new Set(lic)].join(', ');
   const gpl = /GNU General Public License[^.]*?version (\d)/i.exec(text.replace(/\s+/g, ' '));
   return gpl ? `GPL-${gpl[1]} (see ${f})` : `see ${f}`;
@@ -328,7 +395,9 @@ function filletsCandidates(lang: string, log: (s: string) => void): { cands: Can
   for (const level of readdirSync(soundRoot).sort()) {
     const dir = path.join(soundRoot, level, lang);
     if (!existsSync(dir)) continue;
-    for (const f of readdirSync(dir).filter((x) => x.endsWith('.ogg')).sort()) {
+    for (const f of readdirSync(dir)
+      .filter((x) => x.endsWith('.ogg'))
+      .sort()) {
       const id = f.slice(0, -4);
       // A level's sounds are voiced from its own script; a few levels reuse another level's lines.
       let d = dialogsOf(level).get(id);
@@ -362,7 +431,16 @@ function alsaCandidates(): Candidate[] {
     .sort()
     .map((f) => {
       const text = f.slice(0, -4).replace(/_/g, ' ');
-      return { level: 'alsa', id: f.slice(0, -4), file: path.join(ALSA_SOUNDS, f), rawText: text, english: text, speaker: 'alsa', source: 'alsa-utils', lang: 'en' };
+      return {
+        level: 'alsa',
+        id: f.slice(0, -4),
+        file: path.join(ALSA_SOUNDS, f),
+        rawText: text,
+        english: text,
+        speaker: 'alsa',
+        source: 'alsa-utils',
+        lang: 'en',
+      };
     });
 }
 
@@ -372,10 +450,21 @@ function hedgewarsCandidates(): Candidate[] {
   for (const pack of HEDGEWARS_PACKS) {
     const dir = path.join(HEDGEWARS_VOICES, pack);
     if (!existsSync(dir)) continue;
-    for (const f of readdirSync(dir).filter((x) => x.endsWith('.ogg')).sort()) {
+    for (const f of readdirSync(dir)
+      .filter((x) => x.endsWith('.ogg'))
+      .sort()) {
       const name = f.slice(0, -4);
       const text = HEDGEWARS_LINES[name] ?? '';
-      out.push({ level: `hedgewars-${pack}`, id: name, file: path.join(dir, f), rawText: text, english: text, speaker: `hedgewars-${pack}`, source: 'hedgewars-data', lang: 'en' });
+      out.push({
+        level: `hedgewars-${pack}`,
+        id: name,
+        file: path.join(dir, f),
+        rawText: text,
+        english: text,
+        speaker: `hedgewars-${pack}`,
+        source: 'hedgewars-data',
+        lang: 'en',
+      });
     }
   }
   return out;
@@ -421,7 +510,13 @@ function main(): void {
   );
   log(`asterisk: ${prompts.length} English prompts with text and audio`);
   if (withHedgewars) cands.push(...hedgewarsCandidates());
-  const drops: Record<string, string[]> = { 'no-dialog-line': noText, 'no-text': [], digits: [], short: [], duplicate: [] };
+  const drops: Record<string, string[]> = {
+    'no-dialog-line': noText,
+    'no-text': [],
+    digits: [],
+    short: [],
+    duplicate: [],
+  };
   const seen = new Map<string, string>();
   const kept: Array<Candidate & { samples: Float32Array; gainDb: number }> = [];
   for (const c of cands) {
@@ -494,7 +589,9 @@ function main(): void {
     `calibration: ${byHalf('calibration').length} clips from ${[...halves].filter(([, h]) => h === 'calibration').map(([l]) => l).length} levels/packs; ` +
       `heldout: ${byHalf('heldout').length} clips from ${[...halves].filter(([, h]) => h === 'heldout').length} levels/packs + ${[...heldOutSources].join(' + ')}`,
     `Hedgewars halves: ${[...splitLevels(perPack)].map(([l, h]) => `${l.replace('hedgewars-', '')} → ${h}`).join(', ')}`,
-    `dropped: ${Object.entries(drops).map(([k, v]) => `${k} ${v.length}`).join(', ')}`,
+    `dropped: ${Object.entries(drops)
+      .map(([k, v]) => `${k} ${v.length}`)
+      .join(', ')}`,
     `peak-limited (float decode above ${PEAK_LIMIT}): ${records.filter((r) => r.gainDb < 0).length} clips, ` +
       `down to ${Math.min(0, ...records.map((r) => r.gainDb)).toFixed(2)} dB`,
   ];
@@ -507,11 +604,15 @@ Made by \`npm run corpus:real${args.length ? ' -- ' + args.join(' ') : ''}\` on 
 - **${pkg} ${dpkgVersion(pkg)}** (Debian): acted dialogue of the game Fish Fillets NG, language \`${lang}\`, from
   \`${FILLETS_ROOT}/sound/<level>/${lang}/<id>.ogg\` with text from \`script/<level>/dialogs_${lang}.lua\`.
   Licence (from /usr/share/doc/${pkg}/copyright): ${copyrightSummary(pkg)}.
-${withHedgewars ? `- **hedgewars-data ${dpkgVersion('hedgewars-data')}** (Debian): English voice packs of the game Hedgewars
+${
+  withHedgewars
+    ? `- **hedgewars-data ${dpkgVersion('hedgewars-data')}** (Debian): English voice packs of the game Hedgewars
   (${HEDGEWARS_PACKS.join(', ')}; one actor each) in \`${HEDGEWARS_VOICES}/<pack>/<Line>.ogg\`; the text is the line's
   name (HEDGEWARS_LINES in scripts/corpus/real.ts), as acted, not a checked transcript.
   Licence: ${copyrightSummary('hedgewars-data', 'Data/Sounds/*')}.
-` : ''}- **alsa-utils ${dpkgVersion('alsa-utils')}** (Debian): the English channel prompts in \`${ALSA_SOUNDS}\` (Noise.wav left out).
+`
+    : ''
+}- **alsa-utils ${dpkgVersion('alsa-utils')}** (Debian): the English channel prompts in \`${ALSA_SOUNDS}\` (Noise.wav left out).
   Licence: ${copyrightSummary('alsa-utils')}.
 - **asterisk-core-sounds-en-g722 ${dpkgVersion('asterisk-core-sounds-en-g722')}** (Debian): the Asterisk PBX core prompts read by
   Allison Smith (US English, 16 kHz G.722), text from \`${ASTERISK_TEXT}\` with digits and \`*\`/\`#\` spelled as spoken.
@@ -524,7 +625,9 @@ and asterisk prompts are always held out.
 
 ${summary.map((s) => `- ${s}`).join('\n')}
 
-Dropped lines: ${Object.entries(drops).map(([k, v]) => `${k}: ${v.length}${v.length ? ` (${v.slice(0, 8).join(', ')}${v.length > 8 ? ', …' : ''})` : ''}`).join('; ')}.
+Dropped lines: ${Object.entries(drops)
+    .map(([k, v]) => `${k}: ${v.length}${v.length ? ` (${v.slice(0, 8).join(', ')}${v.length > 8 ? ', …' : ''})` : ''}`)
+    .join('; ')}.
 `;
   writeFileSync(path.join(outDir, 'SOURCE.md'), source);
   log(`wrote ${path.join(outDir, 'manifest.jsonl')} and SOURCE.md`);

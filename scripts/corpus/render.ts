@@ -174,16 +174,22 @@ export type BatchOutcome = { ok: true; result: RenderResult } | { ok: false; err
  */
 export async function renderBatch(jobs: RenderJob[], scratch: string): Promise<BatchOutcome[]> {
   mkdirSync(scratch, { recursive: true });
-  const raws = jobs.map((_, i) => join(scratch, `raw-${process.pid}-${Date.now()}-${i}-${Math.floor(Math.random() * 1e9)}.wav`));
+  const raws = jobs.map((_, i) =>
+    join(scratch, `raw-${process.pid}-${Date.now()}-${i}-${Math.floor(Math.random() * 1e9)}.wav`),
+  );
   const outcomes: BatchOutcome[] = [];
   try {
     const engine = jobs[0]?.voice.engine;
     if (engine === 'festival') {
       try {
-        await festivalRawBatch(jobs.map((job, i) => ({ job, raw: raws[i]! })), scratch);
+        await festivalRawBatch(
+          jobs.map((job, i) => ({ job, raw: raws[i]! })),
+          scratch,
+        );
       } catch {
         for (let i = 0; i < jobs.length; i++) {
-          if (!existsSync(raws[i]!)) await festivalRawBatch([{ job: jobs[i]!, raw: raws[i]! }], scratch).catch(() => {});
+          if (!existsSync(raws[i]!))
+            await festivalRawBatch([{ job: jobs[i]!, raw: raws[i]! }], scratch).catch(() => {});
         }
       }
     }

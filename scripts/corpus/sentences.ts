@@ -80,24 +80,24 @@ export function examplesInDataLine(line: string): string[] {
 // Closed-class words: WordNet has no entries for them, so familiarity is not looked up.
 const FUNCTION_WORDS = new Set(
   (
-    "a an the this that these those some any no every each all both either neither few many much more most other " +
-    "another such what which who whom whose whatever whoever i me my mine myself you your yours yourself " +
-    "yourselves he him his himself she her hers herself it its itself we us our ours ourselves they them their " +
-    "theirs themselves one ones and or but nor so yet if then than because though although while when whenever " +
-    "where wherever why how as until unless since whether of in on at by for with without within about against " +
-    "between into through during before after above below to from up down out off over under again further once " +
-    "here there not very too can could will would shall should may might must do does did done doing be am is are " +
+    'a an the this that these those some any no every each all both either neither few many much more most other ' +
+    'another such what which who whom whose whatever whoever i me my mine myself you your yours yourself ' +
+    'yourselves he him his himself she her hers herself it its itself we us our ours ourselves they them their ' +
+    'theirs themselves one ones and or but nor so yet if then than because though although while when whenever ' +
+    'where wherever why how as until unless since whether of in on at by for with without within about against ' +
+    'between into through during before after above below to from up down out off over under again further once ' +
+    'here there not very too can could will would shall should may might must do does did done doing be am is are ' +
     "was were been being have has had having let's i'm i've i'll i'd you're you've you'll you'd he's she's it's " +
     "we're we've we'll they're they've they'll isn't aren't wasn't weren't don't doesn't didn't can't couldn't " +
     "won't wouldn't shouldn't hasn't haven't hadn't that's there's what's who's upon onto toward towards across " +
-    "along around behind beside besides beyond near among amongst per via"
+    'along around behind beside besides beyond near among amongst per via'
   ).split(' '),
 );
 
 // Finite-verb cues: an auxiliary, modal or contraction makes an example a clause rather than a noun phrase.
 const AUX = new Set(
   (
-    "is are was were am be been being has have had do does did will would shall should can could may might must " +
+    'is are was were am be been being has have had do does did will would shall should can could may might must ' +
     "let's i'm i've i'll i'd you're you've you'll you'd he's she's it's we're we've we'll they're they've they'll " +
     "isn't aren't wasn't weren't don't doesn't didn't can't couldn't won't wouldn't shouldn't hasn't haven't hadn't " +
     "that's there's what's who's"
@@ -144,9 +144,24 @@ function lemmas(word: string, lex: Lexicon): string[] {
   const w = word.replace(/'s$/, '');
   if (w !== word) out.push(w);
   const rules: Array<[RegExp, string]> = [
-    [/ies$/, 'y'], [/es$/, ''], [/s$/, ''], [/ied$/, 'y'], [/ed$/, 'e'], [/ed$/, ''], [/ing$/, 'e'], [/ing$/, ''],
-    [/([b-df-hj-np-tv-z])\1ed$/, '$1'], [/([b-df-hj-np-tv-z])\1ing$/, '$1'], [/ier$/, 'y'], [/iest$/, 'y'],
-    [/er$/, ''], [/est$/, ''], [/er$/, 'e'], [/est$/, 'e'], [/ily$/, 'y'], [/ly$/, ''],
+    [/ies$/, 'y'],
+    [/es$/, ''],
+    [/s$/, ''],
+    [/ied$/, 'y'],
+    [/ed$/, 'e'],
+    [/ed$/, ''],
+    [/ing$/, 'e'],
+    [/ing$/, ''],
+    [/([b-df-hj-np-tv-z])\1ed$/, '$1'],
+    [/([b-df-hj-np-tv-z])\1ing$/, '$1'],
+    [/ier$/, 'y'],
+    [/iest$/, 'y'],
+    [/er$/, ''],
+    [/est$/, ''],
+    [/er$/, 'e'],
+    [/est$/, 'e'],
+    [/ily$/, 'y'],
+    [/ly$/, ''],
   ];
   for (const [re, rep] of rules) if (re.test(w)) out.push(w.replace(re, rep));
   return out;

@@ -53,7 +53,15 @@ export const VOICES: readonly Voice[] = [
     pkg: 'festvox-us-slt-hts',
     f0: null,
   },
-  { id: 'espeak_en', engine: 'espeak-ng', name: 'en-us', speaker: 'espeak_en', pkg: 'espeak-ng', f0: null, optional: true },
+  {
+    id: 'espeak_en',
+    engine: 'espeak-ng',
+    name: 'en-us',
+    speaker: 'espeak_en',
+    pkg: 'espeak-ng',
+    f0: null,
+    optional: true,
+  },
 ];
 
 /**

@@ -12,19 +12,29 @@ import { claimsFromReport, type ClaimsFile, type ExternalReportLike } from '../.
 import { argOr } from '../flags';
 
 async function main(): Promise<void> {
-  const reports = argOr('reports', 'results/eval/external/report.json,results/eval/pocketsphinx-subset/external/report.json').split(',').filter(Boolean);
+  const reports = argOr(
+    'reports',
+    'results/eval/external/report.json,results/eval/pocketsphinx-subset/external/report.json',
+  )
+    .split(',')
+    .filter(Boolean);
   const out = argOr('out', 'public/models/aclipse/claims.json');
   const claims = reports.flatMap((file) => {
-    if (!existsSync(file)) throw new Error(`no external report at ${file}: run \`npm run eval -- --parts external\` first`);
+    if (!existsSync(file))
+      throw new Error(`no external report at ${file}: run \`npm run eval -- --parts external\` first`);
     const report = JSON.parse(readFileSync(file, 'utf8')) as ExternalReportLike;
     return claimsFromReport(report, report.date ?? statSync(file).mtime.toISOString().slice(0, 10));
   });
   // The reports measured the generator shipped now: the claims are bound to its weights, so new weights show none.
-  const weightsSha256 = createHash('sha256').update(readFileSync(path.join(path.dirname(out), 'weights.bin'))).digest('hex');
+  const weightsSha256 = createHash('sha256')
+    .update(readFileSync(path.join(path.dirname(out), 'weights.bin')))
+    .digest('hex');
   const body: ClaimsFile = { format: 'aclipse-claims/1', weightsSha256, claims };
   await writeFile(out, JSON.stringify(body, null, 1) + '\n');
   for (const c of claims) {
-    console.log(`${c.attacker} on ${c.set} (${c.clips} clips) at ${c.budgetDb} dB: WER ${(100 * c.cleanWer).toFixed(1)} % → ${(100 * c.protectedWer).toFixed(1)} %, white noise at the same SNR ${(100 * c.noiseWer).toFixed(1)} %`);
+    console.log(
+      `${c.attacker} on ${c.set} (${c.clips} clips) at ${c.budgetDb} dB: WER ${(100 * c.cleanWer).toFixed(1)} % → ${(100 * c.protectedWer).toFixed(1)} %, white noise at the same SNR ${(100 * c.noiseWer).toFixed(1)} %`,
+    );
   }
   console.log(`wrote ${out} (${claims.length} claims)`);
 }

@@ -40,7 +40,10 @@ interface Clip {
 
 function readJsonl<T>(file: string): T[] {
   if (!existsSync(file)) throw new Error(`no manifest at ${file}`);
-  return readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as T);
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as T);
 }
 
 /** Made-up clips that are not speech: the no-speech rule must catch them (or at least not call them in domain). */
@@ -52,7 +55,10 @@ function syntheticNonSpeech(): Array<{ key: string; wave: Float32Array }> {
   return [
     { key: 'silence 3 s', wave: new Float32Array(3 * sr) },
     { key: 'tone 440 Hz 3 s', wave: make(3 * sr, (i) => 0.3 * Math.sin((2 * Math.PI * 440 * i) / sr)) },
-    { key: 'beeps 1 kHz (0.2 s on/off)', wave: make(3 * sr, (i) => ((i / (0.2 * sr)) % 2 < 1 ? 0.3 * Math.sin((2 * Math.PI * 1000 * i) / sr) : 0)) },
+    {
+      key: 'beeps 1 kHz (0.2 s on/off)',
+      wave: make(3 * sr, (i) => ((i / (0.2 * sr)) % 2 < 1 ? 0.3 * Math.sin((2 * Math.PI * 1000 * i) / sr) : 0)),
+    },
     { key: 'white noise 3 s', wave: make(3 * sr, () => 0.1 * rnd()) },
   ];
 }
@@ -67,8 +73,8 @@ function balancedAccuracy(c: DomainCalibration, inD: DomainSignals[], outD: Doma
 function cvAccuracy(features: DomainFeature[], inD: DomainSignals[], outD: DomainSignals[], k = 5): number {
   let acc = 0;
   for (let f = 0; f < k; f++) {
-    const tr = <T,>(xs: T[]) => xs.filter((_, i) => i % k !== f);
-    const te = <T,>(xs: T[]) => xs.filter((_, i) => i % k === f);
+    const tr = <T>(xs: T[]) => xs.filter((_, i) => i % k !== f);
+    const te = <T>(xs: T[]) => xs.filter((_, i) => i % k === f);
     const c = fitDomainCalibration(tr(inD), tr(outD), { features, iterations: 600 });
     acc += balancedAccuracy(c, te(inD), te(outD));
   }
@@ -108,9 +114,14 @@ async function main(): Promise<void> {
   const real = readJsonl<RealManifestRecord>(path.join(realDir, 'manifest.jsonl'));
   const demo = readJsonl<{ id: string; path: string }>('public/demo/manifest.jsonl');
   const fromSynth = (split: string, n: number): Clip[] =>
-    spread(synth.filter((r) => r.split === split), n).map((r) => ({ key: `${split}:${r.id}`, file: path.join(corpus, r.path), group: split }));
+    spread(
+      synth.filter((r) => r.split === split),
+      n,
+    ).map((r) => ({ key: `${split}:${r.id}`, file: path.join(corpus, r.path), group: split }));
   const fromReal = (half: string): Clip[] =>
-    real.filter((r) => r.half === half).map((r) => ({ key: `real:${r.id}`, file: path.join(realDir, r.path), group: `real-${half}` }));
+    real
+      .filter((r) => r.half === half)
+      .map((r) => ({ key: `real:${r.id}`, file: path.join(realDir, r.path), group: `real-${half}` }));
   const clips: Clip[] = [
     ...fromSynth('val', valLimit),
     ...fromReal('calibration'),
@@ -138,7 +149,11 @@ async function main(): Promise<void> {
   const nonSpeechSignals: Array<{ key: string; s: DomainSignals }> = [];
   for (const n of nonSpeech) nonSpeechSignals.push({ key: n.key, s: (await ev.predict(n.wave)).signals });
   const alsaNoise = '/usr/share/sounds/alsa/Noise.wav';
-  if (existsSync(alsaNoise)) nonSpeechSignals.push({ key: 'alsa Noise.wav', s: (await ev.predict(decodeWavTo16kMono(readFileSync(alsaNoise)))).signals });
+  if (existsSync(alsaNoise))
+    nonSpeechSignals.push({
+      key: 'alsa Noise.wav',
+      s: (await ev.predict(decodeWavTo16kMono(readFileSync(alsaNoise)))).signals,
+    });
   ev.dispose();
 
   const inFit = sig('val');
@@ -149,11 +164,15 @@ async function main(): Promise<void> {
     .map((f) => ({ f, acc: cvAccuracy(f, inFit, outFit) }))
     .sort((a, b) => b.acc - a.acc);
   const bestAcc = ranked[0]!.acc;
-  const chosen = ranked.filter((r) => r.acc >= bestAcc - 0.005).sort((a, b) => a.f.length - b.f.length || b.acc - a.acc)[0]!;
+  const chosen = ranked
+    .filter((r) => r.acc >= bestAcc - 0.005)
+    .sort((a, b) => a.f.length - b.f.length || b.acc - a.acc)[0]!;
   console.log('top feature sets (5-fold CV balanced accuracy on val + real calibration half):');
   for (const r of ranked.slice(0, 8)) console.log(`  ${(100 * r.acc).toFixed(2)} %  ${r.f.join(', ')}`);
 
-  const command = ['npm run eval:domain', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' ');
+  const command = ['npm run eval:domain', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(
+    ' ',
+  );
   const calib = fitDomainCalibration(inFit, outFit, {
     features: chosen.f,
     noSpeech: DEFAULT_NO_SPEECH,
@@ -161,14 +180,21 @@ async function main(): Promise<void> {
       command,
       date: new Date().toISOString(),
       evaluators: models,
-      fittedOn: { inDomain: `${inFit.length} synthetic val clips (${corpus})`, outOfDomain: `${outFit.length} real clips, calibration half (${realDir})` },
+      fittedOn: {
+        inDomain: `${inFit.length} synthetic val clips (${corpus})`,
+        outOfDomain: `${outFit.length} real clips, calibration half (${realDir})`,
+      },
       realSet: [...new Set(real.map((r) => `${r.source} (${r.lang})`))].join(', '),
       featureChoice: `5-fold CV balanced accuracy ${(100 * chosen.acc).toFixed(2)} % (best of ${ranked.length} subsets: ${(100 * bestAcc).toFixed(2)} %)`,
     },
   });
 
   const rate = (xs: DomainSignals[], v: DomainVerdictKind | 'not-in-domain') =>
-    xs.length ? xs.filter((s) => (v === 'not-in-domain' ? assessDomain(s, calib).verdict !== 'in-domain' : assessDomain(s, calib).verdict === v)).length / xs.length : NaN;
+    xs.length
+      ? xs.filter((s) =>
+          v === 'not-in-domain' ? assessDomain(s, calib).verdict !== 'in-domain' : assessDomain(s, calib).verdict === v,
+        ).length / xs.length
+      : NaN;
   const row = (name: string, xs: DomainSignals[], want: 'in-domain' | 'out-of-domain') => {
     const ok = want === 'in-domain' ? rate(xs, 'in-domain') : rate(xs, 'not-in-domain');
     return `| ${name} | ${xs.length} | ${want} | ${(100 * ok).toFixed(1)} % | ${(100 * rate(xs, 'out-of-domain')).toFixed(1)} % | ${(100 * rate(xs, 'no-speech')).toFixed(1)} % |`;
@@ -176,7 +202,8 @@ async function main(): Promise<void> {
   const testIn = sig('test');
   const held = sig('real-heldout');
   const sourceOf = new Map(real.map((r) => [`real:${r.id}`, r.source]));
-  const heldFrom = (src: string) => clips.filter((c) => c.group === 'real-heldout' && sourceOf.get(c.key) === src).map((c) => cache[c.key]!);
+  const heldFrom = (src: string) =>
+    clips.filter((c) => c.group === 'real-heldout' && sourceOf.get(c.key) === src).map((c) => cache[c.key]!);
   const heldFillets = heldFrom('fillets-ng-data-cs');
   const heldHedgewars = heldFrom('hedgewars-data');
   const heldAsterisk = heldFrom('asterisk-core-sounds-en-g722');
@@ -198,8 +225,11 @@ async function main(): Promise<void> {
   mkdirSync(path.dirname(out), { recursive: true });
   writeFileSync(out, JSON.stringify(calib, null, 1) + '\n');
 
-  const w = calib.features.map((f, i) => `| ${f} | ${calib.weights[i]!.toFixed(3)} | ${calib.mean[i]!.toFixed(3)} | ${calib.std[i]!.toFixed(3)} | ` +
-    `${calib.typical[f]!.p10.toFixed(3)} / ${calib.typical[f]!.p50.toFixed(3)} / ${calib.typical[f]!.p90.toFixed(3)} |`);
+  const w = calib.features.map(
+    (f, i) =>
+      `| ${f} | ${calib.weights[i]!.toFixed(3)} | ${calib.mean[i]!.toFixed(3)} | ${calib.std[i]!.toFixed(3)} | ` +
+      `${calib.typical[f]!.p10.toFixed(3)} / ${calib.typical[f]!.p50.toFixed(3)} / ${calib.typical[f]!.p90.toFixed(3)} |`,
+  );
   const md = `# Out-of-domain check: calibration and held-out results
 
 Command: \`${command}\` (${new Date().toISOString()}). Evaluators: ${models}. Calibration: ${out}.
@@ -240,7 +270,12 @@ ${(100 * rate(outFit, 'not-in-domain')).toFixed(1)} % flagged.
 
 | clip | verdict | score | reasons |
 | --- | --- | ---: | --- |
-${nonSpeechSignals.map(({ key, s }) => { const v = assessDomain(s, calib); return `| ${key} | ${v.verdict} | ${v.score.toFixed(2)} | ${v.reasons.join('; ')} |`; }).join('\n')}
+${nonSpeechSignals
+  .map(({ key, s }) => {
+    const v = assessDomain(s, calib);
+    return `| ${key} | ${v.verdict} | ${v.score.toFixed(2)} | ${v.reasons.join('; ')} |`;
+  })
+  .join('\n')}
 `;
   mkdirSync(path.dirname(report), { recursive: true });
   writeFileSync(report, md);

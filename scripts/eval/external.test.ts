@@ -28,18 +28,58 @@ beforeAll(async () => {
   const fixture = (await loadCorpus('tests/fixtures/corpus10')).entries.slice(0, 2);
   const lines = fixture.map((e, i) => {
     copyFileSync(path.join('tests/fixtures/corpus10', e.path), path.join(real, 'clips', `r${i}.wav`));
-    return JSON.stringify({ id: `r${i}`, path: `clips/r${i}.wav`, text: e.text, split: 'real', speaker: 'x', lang: i === 0 ? 'en' : 'cs', source: 'alsa-utils' });
+    return JSON.stringify({
+      id: `r${i}`,
+      path: `clips/r${i}.wav`,
+      text: e.text,
+      split: 'real',
+      speaker: 'x',
+      lang: i === 0 ? 'en' : 'cs',
+      source: 'alsa-utils',
+    });
   });
   writeFileSync(path.join(real, 'manifest.jsonl'), lines.join('\n') + '\n');
   const fe = { ...DEFAULT_ASR_CONFIG.frontend, nMels: 16 };
-  const asr = new AsrModel({ ...DEFAULT_ASR_CONFIG, frontend: fe, channels: 8, blocks: 1, kernel: 3, specAugment: null });
-  const ser = new SerModel({ ...DEFAULT_SER_CONFIG, frontend: fe, channels: 8, blocks: 1, kernel: 3, hidden: 4, specAugment: null, downsampleAfter: 0 });
-  ev = { ser, asr, frozen: null as never, scoring: { ser, asr }, decoder: 'greedy only', dispose: () => (ser.dispose(), asr.dispose()) };
+  const asr = new AsrModel({
+    ...DEFAULT_ASR_CONFIG,
+    frontend: fe,
+    channels: 8,
+    blocks: 1,
+    kernel: 3,
+    specAugment: null,
+  });
+  const ser = new SerModel({
+    ...DEFAULT_SER_CONFIG,
+    frontend: fe,
+    channels: 8,
+    blocks: 1,
+    kernel: 3,
+    hidden: 4,
+    specAugment: null,
+    downsampleAfter: 0,
+  });
+  ev = {
+    ser,
+    asr,
+    frozen: null as never,
+    scoring: { ser, asr },
+    decoder: 'greedy only',
+    dispose: () => (ser.dispose(), asr.dispose()),
+  };
   const cfg = {
     ...DEFAULT_EVAL_CONFIG,
     split: 'train',
     out: path.join(dir, 'out'),
-    external: { ...DEFAULT_EVAL_CONFIG.external, limit: 3, methods: ['noise' as const, 'lowpass4k' as const], snrs: [20], real, realMinWords: 1, cache: path.join(dir, 'cache'), codecs: CODECS_RUN },
+    external: {
+      ...DEFAULT_EVAL_CONFIG.external,
+      limit: 3,
+      methods: ['noise' as const, 'lowpass4k' as const],
+      snrs: [20],
+      real,
+      realMinWords: 1,
+      cache: path.join(dir, 'cache'),
+      codecs: CODECS_RUN,
+    },
   };
   const corpus = await loadCorpus('tests/fixtures/corpus10');
   report = await runExternal(cfg, corpus, ev, null, () => undefined, 'test', { command: FAKE });
@@ -47,17 +87,29 @@ beforeAll(async () => {
 
 describe('external-attacker report (fake attackers)', () => {
   it('scores the real set (English only) first, then the split, every condition', () => {
-    expect(report.sets.map((s) => [s.name, s.clips])).toEqual([['real', 1], ['train', 3]]);
+    expect(report.sets.map((s) => [s.name, s.clips])).toEqual([
+      ['real', 1],
+      ['train', 3],
+    ]);
     for (const set of report.sets) {
-      expect(set.summaries.map((s) => `${s.method}@${s.budgetDb}`)).toEqual(['original@null', 'noise@20', 'lowpass4k@20']);
+      expect(set.summaries.map((s) => `${s.method}@${s.budgetDb}`)).toEqual([
+        'original@null',
+        'noise@20',
+        'lowpass4k@20',
+      ]);
       for (const s of set.summaries) expect(Object.keys(s.external ?? {}).sort()).toEqual(['pocketsphinx', 'whisper']);
     }
   });
 
   it("reads the fake's transcripts back into WER and gain over matched noise", () => {
-    const csv = readFileSync(path.join(dir, 'out', 'external', 'clips-train.csv'), 'utf8').trim().split('\n');
+    const csv = readFileSync(path.join(dir, 'out', 'external', 'clips-train.csv'), 'utf8')
+      .trim()
+      .split('\n');
     const head = csv[0]!.split(',');
-    const lp = csv.slice(1).map((l) => l.split(',')).filter((c) => c[1] === 'lowpass4k');
+    const lp = csv
+      .slice(1)
+      .map((l) => l.split(','))
+      .filter((c) => c[1] === 'lowpass4k');
     expect(lp).toHaveLength(3);
     for (const c of lp) {
       // the fake says how many samples it heard, spelled out by spellNumbers: same length in and out
@@ -77,12 +129,51 @@ describe('external-attacker report (fake attackers)', () => {
     expect(md).toContain('## real (1 clips)');
     expect(md).toMatch(/\| White noise \| 20 \|.*\(is noise\)/);
     const cache = path.join(dir, 'cache');
-    const before = readFileSync(path.join(cache, (await import('node:fs')).readdirSync(cache).find((f) => f.startsWith('whisper'))!), 'utf8').trim().split('\n').length;
+    const before = readFileSync(
+      path.join(
+        cache,
+        (await import('node:fs')).readdirSync(cache).find((f) => f.startsWith('whisper'))!,
+      ),
+      'utf8',
+    )
+      .trim()
+      .split('\n').length;
     expect(before).toBeGreaterThan(0);
     const corpus = await loadCorpus('tests/fixtures/corpus10');
-    const again = await runExternal({ ...DEFAULT_EVAL_CONFIG, split: 'train', out: path.join(dir, 'out2'), external: { ...DEFAULT_EVAL_CONFIG.external, limit: 3, methods: ['noise', 'lowpass4k'], snrs: [20], real: null, cache, codecs: CODECS_RUN } }, corpus, ev, null, () => undefined, 'test', { command: FAKE });
-    expect(again.sets[0]!.summaries.map((s) => s.external!.whisper!.wer.rate)).toEqual(report.sets[1]!.summaries.map((s) => s.external!.whisper!.wer.rate));
-    const after = readFileSync(path.join(cache, (await import('node:fs')).readdirSync(cache).find((f) => f.startsWith('whisper'))!), 'utf8').trim().split('\n').length;
+    const again = await runExternal(
+      {
+        ...DEFAULT_EVAL_CONFIG,
+        split: 'train',
+        out: path.join(dir, 'out2'),
+        external: {
+          ...DEFAULT_EVAL_CONFIG.external,
+          limit: 3,
+          methods: ['noise', 'lowpass4k'],
+          snrs: [20],
+          real: null,
+          cache,
+          codecs: CODECS_RUN,
+        },
+      },
+      corpus,
+      ev,
+      null,
+      () => undefined,
+      'test',
+      { command: FAKE },
+    );
+    expect(again.sets[0]!.summaries.map((s) => s.external!.whisper!.wer.rate)).toEqual(
+      report.sets[1]!.summaries.map((s) => s.external!.whisper!.wer.rate),
+    );
+    const after = readFileSync(
+      path.join(
+        cache,
+        (await import('node:fs')).readdirSync(cache).find((f) => f.startsWith('whisper'))!,
+      ),
+      'utf8',
+    )
+      .trim()
+      .split('\n').length;
     expect(after).toBe(before);
   }, 60_000);
 
@@ -94,25 +185,46 @@ describe('external-attacker report (fake attackers)', () => {
       ['train', 'mulaw-8k', 3],
     ]);
     for (const cs of report.codecSets) {
-      expect(cs.summaries.map((s) => `${s.method}@${s.budgetDb}`)).toEqual(['original@null', 'noise@20', 'lowpass4k@20']);
+      expect(cs.summaries.map((s) => `${s.method}@${s.budgetDb}`)).toEqual([
+        'original@null',
+        'noise@20',
+        'lowpass4k@20',
+      ]);
       const lp = cs.summaries.find((s) => s.method === 'lowpass4k')!;
       expect(Number.isFinite(lp.external!.whisper!.gainOverNoise)).toBe(true);
       expect(lp.matchedNoise!.clips).toBe(cs.clips);
       expect(lp.matchedNoise!.cues!.clips).toBe(cs.clips);
     }
-    const wav = readFileSync(path.join(dir, 'out', 'external', 'clips-train.csv'), 'utf8').trim().split('\n');
-    const mu = readFileSync(path.join(dir, 'out', 'external', 'clips-train-mulaw-8k.csv'), 'utf8').trim().split('\n');
+    const wav = readFileSync(path.join(dir, 'out', 'external', 'clips-train.csv'), 'utf8')
+      .trim()
+      .split('\n');
+    const mu = readFileSync(path.join(dir, 'out', 'external', 'clips-train-mulaw-8k.csv'), 'utf8')
+      .trim()
+      .split('\n');
     const head = wav[0]!.split(',');
     expect(mu[0]).toBe(wav[0]);
-    const col = (lines: string[], name: string) => lines.slice(1).map((l) => l.split(',')).filter((c) => c[1] === 'noise').map((c) => c[head.indexOf(name)]);
+    const col = (lines: string[], name: string) =>
+      lines
+        .slice(1)
+        .map((l) => l.split(','))
+        .filter((c) => c[1] === 'noise')
+        .map((c) => c[head.indexOf(name)]);
     // The round trip keeps the length (the fake names it) but not the waveform (cue contours move).
-    expect(col(mu, 'whisper_transcript').map((t) => t!.replace(/ starting.*/, ''))).toEqual(col(wav, 'whisper_transcript').map((t) => t!.replace(/ starting.*/, '')));
+    expect(col(mu, 'whisper_transcript').map((t) => t!.replace(/ starting.*/, ''))).toEqual(
+      col(wav, 'whisper_transcript').map((t) => t!.replace(/ starting.*/, '')),
+    );
     expect(col(mu, 'loudness_corr')).not.toEqual(col(wav, 'loudness_corr'));
     expect(col(mu, 'noise_f0_corr').every((v) => v === '')).toBe(true);
     const md = readFileSync(path.join(dir, 'out', 'external', 'report.md'), 'utf8');
     // The WAV table shows the noise twins' SER and cues too.
-    const wavLp = md.slice(md.indexOf('## train (3 clips)')).split('\n').find((l) => l.startsWith('| Low-pass 4 kHz | 20 |'))!;
-    const cells = wavLp.split('|').slice(1, -1).map((c) => c.trim());
+    const wavLp = md
+      .slice(md.indexOf('## train (3 clips)'))
+      .split('\n')
+      .find((l) => l.startsWith('| Low-pass 4 kHz | 20 |'))!;
+    const cells = wavLp
+      .split('|')
+      .slice(1, -1)
+      .map((c) => c.trim());
     expect(cells[4]).toMatch(/^\d+\.\d$/);
     expect(cells.slice(-2).every((c) => /^-?\d\.\d\d$/.test(c))).toBe(true);
     expect(md).toContain('## After re-encoding (the upload path)');

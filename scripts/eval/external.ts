@@ -13,9 +13,21 @@ import type { AclipseGenerator } from '../../src/core/aclipse/model';
 import { cueRetention } from '../../src/core/cues';
 import { bySplit, loadManifestDataset, type DatasetEntry, type DatasetIndex } from '../../src/core/data';
 import { nodeDirectorySource } from '../../src/core/data/node-source';
-import { rowsToCsv, type Condition, type EvaluationRow, type MethodId, type MethodSummary } from '../../src/core/evaluation';
+import {
+  rowsToCsv,
+  type Condition,
+  type EvaluationRow,
+  type MethodId,
+  type MethodSummary,
+} from '../../src/core/evaluation';
 import { spellNumbers } from '../../src/core/text/normalize';
-import { ATTACKER_LABELS, startAttackers, type AttackerKind, type AttackerOptions, type RestartingAttacker } from '../../src/core/node/attackers';
+import {
+  ATTACKER_LABELS,
+  startAttackers,
+  type AttackerKind,
+  type AttackerOptions,
+  type RestartingAttacker,
+} from '../../src/core/node/attackers';
 import { CODECS, CODEC_LABELS, reencode, type CodecId } from '../../src/core/node/codec';
 import { evalClips, evaluateInNode, nodeReaders, spread, type DiskEvaluators } from '../aclipse/common';
 import type { EvalReportConfig } from './report';
@@ -65,9 +77,15 @@ export const DEFAULT_EXTERNAL_CONFIG: ExternalConfig = {
 export function parseCodecList(v: string): CodecId[] {
   if (v === 'none') return [];
   if (v === 'all') return [...CODECS];
-  const items = v.split(',').map((x) => x.trim()).filter(Boolean);
+  const items = v
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
   const bad = items.filter((x) => !(CODECS as readonly string[]).includes(x));
-  if (bad.length || items.length === 0) throw new Error(`--external-codecs: unknown ${bad.join(', ') || '(empty)'} (a list of ${CODECS.join(', ')}; or all, none)`);
+  if (bad.length || items.length === 0)
+    throw new Error(
+      `--external-codecs: unknown ${bad.join(', ') || '(empty)'} (a list of ${CODECS.join(', ')}; or all, none)`,
+    );
   return [...new Set(items)] as CodecId[];
 }
 
@@ -96,7 +114,10 @@ export interface ExternalReport {
 }
 
 /** An attacker whose transcripts are kept on disk by the hash of the exact samples it read. */
-function cachedTranscriber(a: RestartingAttacker, dir: string): { read(wave: Float32Array): Promise<string>; hits: () => number } {
+function cachedTranscriber(
+  a: RestartingAttacker,
+  dir: string,
+): { read(wave: Float32Array): Promise<string>; hits: () => number } {
   mkdirSync(dir, { recursive: true });
   // Keyed by what decides the transcript (the recognizer's configuration), not by the process that produced it.
   const cfgHash = createHash('sha1').update(JSON.stringify(a.hello.config)).digest('hex').slice(0, 10);
@@ -116,7 +137,9 @@ function cachedTranscriber(a: RestartingAttacker, dir: string): { read(wave: Flo
   let hits = 0;
   return {
     async read(wave) {
-      const h = createHash('sha1').update(Buffer.from(wave.buffer, wave.byteOffset, wave.byteLength)).digest('hex');
+      const h = createHash('sha1')
+        .update(Buffer.from(wave.buffer, wave.byteOffset, wave.byteLength))
+        .digest('hex');
       const known = memo.get(h);
       if (known !== undefined) {
         hits++;
@@ -141,9 +164,12 @@ const LABELS: Record<string, string> = {
   mcadams: 'McAdams',
 };
 
-const pct = (x: number | null | undefined) => (x === null || x === undefined || !Number.isFinite(x) ? '–' : (x * 100).toFixed(1));
-const num = (x: number | null | undefined, d = 2) => (x === null || x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(d));
-const signedPts = (x: number | null | undefined) => (x === null || x === undefined || !Number.isFinite(x) ? '–' : `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}`);
+const pct = (x: number | null | undefined) =>
+  x === null || x === undefined || !Number.isFinite(x) ? '–' : (x * 100).toFixed(1);
+const num = (x: number | null | undefined, d = 2) =>
+  x === null || x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(d);
+const signedPts = (x: number | null | undefined) =>
+  x === null || x === undefined || !Number.isFinite(x) ? '–' : `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}`;
 
 export function externalMarkdown(r: ExternalReport): string {
   const ids = r.attackers.map((a) => a.id);
@@ -159,10 +185,34 @@ export function externalMarkdown(r: ExternalReport): string {
     '',
   ];
   for (const set of r.sets) {
-    lines.push(`## ${set.name} (${set.clips} clips${set.failed.length ? `, ${set.failed.length} unreadable` : ''})`, '');
-    const head = ['method', 'budget dB', 'achieved SNR dB', 'SER WA %', 'SER WA % under same-SNR noise', 'SER read changed %', 'own ASR WER %'];
-    for (const id of ids) head.push(`${ATTACKER_LABELS[id]} WER %`, `${ATTACKER_LABELS[id]} WER % under same-SNR noise`, `${ATTACKER_LABELS[id]} gain over noise (pts)`);
-    head.push('F0 corr', 'F0 RMSE st', 'voicing agree', 'loudness corr', 'rate change %', 'F0 corr under same-SNR noise', 'loudness corr under same-SNR noise');
+    lines.push(
+      `## ${set.name} (${set.clips} clips${set.failed.length ? `, ${set.failed.length} unreadable` : ''})`,
+      '',
+    );
+    const head = [
+      'method',
+      'budget dB',
+      'achieved SNR dB',
+      'SER WA %',
+      'SER WA % under same-SNR noise',
+      'SER read changed %',
+      'own ASR WER %',
+    ];
+    for (const id of ids)
+      head.push(
+        `${ATTACKER_LABELS[id]} WER %`,
+        `${ATTACKER_LABELS[id]} WER % under same-SNR noise`,
+        `${ATTACKER_LABELS[id]} gain over noise (pts)`,
+      );
+    head.push(
+      'F0 corr',
+      'F0 RMSE st',
+      'voicing agree',
+      'loudness corr',
+      'rate change %',
+      'F0 corr under same-SNR noise',
+      'loudness corr under same-SNR noise',
+    );
     lines.push(`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`);
     for (const s of set.summaries) {
       const cells = [
@@ -176,16 +226,31 @@ export function externalMarkdown(r: ExternalReport): string {
       ];
       for (const id of ids) {
         const e = s.external?.[id];
-        cells.push(pct(e?.wer.rate), s.method === 'noise' ? '(is noise)' : pct(e?.werNoise?.rate), s.method === 'noise' ? '0' : signedPts(e?.gainOverNoise));
+        cells.push(
+          pct(e?.wer.rate),
+          s.method === 'noise' ? '(is noise)' : pct(e?.werNoise?.rate),
+          s.method === 'noise' ? '0' : signedPts(e?.gainOverNoise),
+        );
       }
       const c = s.cues;
       const nc = s.matchedNoise?.cues;
-      cells.push(num(c?.f0Correlation), num(c?.f0RmseSemitones), num(c?.voicingAgreement), num(c?.loudnessCorrelation), c ? signedPts(c.syllableRateChange) : '–');
-      cells.push(...(s.method === 'noise' ? ['(is noise)', '(is noise)'] : [num(nc?.f0Correlation), num(nc?.loudnessCorrelation)]));
+      cells.push(
+        num(c?.f0Correlation),
+        num(c?.f0RmseSemitones),
+        num(c?.voicingAgreement),
+        num(c?.loudnessCorrelation),
+        c ? signedPts(c.syllableRateChange) : '–',
+      );
+      cells.push(
+        ...(s.method === 'noise'
+          ? ['(is noise)', '(is noise)']
+          : [num(nc?.f0Correlation), num(nc?.loudnessCorrelation)]),
+      );
       lines.push(`| ${cells.join(' | ')} |`);
     }
     lines.push('');
-    if (set.failed.length) lines.push(`Unreadable clips: ${set.failed.map((f) => `${f.clipId} (${f.error})`).join('; ')}`, '');
+    if (set.failed.length)
+      lines.push(`Unreadable clips: ${set.failed.map((f) => `${f.clipId} (${f.error})`).join('; ')}`, '');
   }
   if (r.codecSets.length) lines.push(...codecMarkdown(r));
   return lines.join('\n');
@@ -230,7 +295,9 @@ function codecMarkdown(r: ExternalReport): string[] {
       for (const id of ids) {
         cells.push(signedPts(s.external?.[id]?.gainOverNoise));
         for (const [codec] of codecs) {
-          const cs = r.codecSets.find((c) => c.name === set.name && c.codec === codec)?.summaries.find((x) => x.method === s.method && x.budgetDb === s.budgetDb);
+          const cs = r.codecSets
+            .find((c) => c.name === set.name && c.codec === codec)
+            ?.summaries.find((x) => x.method === s.method && x.budgetDb === s.budgetDb);
           cells.push(signedPts(cs?.external?.[id]?.gainOverNoise));
         }
       }
@@ -239,10 +306,24 @@ function codecMarkdown(r: ExternalReport): string[] {
   }
   lines.push('');
   for (const cs of r.codecSets) {
-    lines.push(`### ${cs.name} after ${cs.codecLabel} (${cs.clips} clips${cs.failed.length ? `, ${cs.failed.length} unreadable` : ''})`, '');
+    lines.push(
+      `### ${cs.name} after ${cs.codecLabel} (${cs.clips} clips${cs.failed.length ? `, ${cs.failed.length} unreadable` : ''})`,
+      '',
+    );
     const h = ['method', 'budget dB', 'achieved SNR dB', 'SER WA %', 'SER WA % under same-SNR noise', 'own ASR WER %'];
-    for (const id of ids) h.push(`${ATTACKER_LABELS[id]} WER %`, `${ATTACKER_LABELS[id]} WER % under same-SNR noise`, `${ATTACKER_LABELS[id]} gain over noise (pts)`);
-    h.push('F0 corr', 'loudness corr', 'rate change %', 'F0 corr under same-SNR noise', 'loudness corr under same-SNR noise');
+    for (const id of ids)
+      h.push(
+        `${ATTACKER_LABELS[id]} WER %`,
+        `${ATTACKER_LABELS[id]} WER % under same-SNR noise`,
+        `${ATTACKER_LABELS[id]} gain over noise (pts)`,
+      );
+    h.push(
+      'F0 corr',
+      'loudness corr',
+      'rate change %',
+      'F0 corr under same-SNR noise',
+      'loudness corr under same-SNR noise',
+    );
     lines.push(`| ${h.join(' | ')} |`, `|${h.map(() => '---').join('|')}|`);
     for (const s of cs.summaries) {
       const w = wavOf(cs.name, s);
@@ -293,13 +374,25 @@ export async function runExternal(
   const x = cfg.external;
   const started = performance.now();
   const sets: { name: string; entries: DatasetEntry[] }[] = [
-    { name: cfg.split, entries: spread(bySplit(corpus.entries, cfg.split).filter((e) => e.text), x.limit) },
+    {
+      name: cfg.split,
+      entries: spread(
+        bySplit(corpus.entries, cfg.split).filter((e) => e.text),
+        x.limit,
+      ),
+    },
   ];
   if (x.real) {
-    if (!existsSync(path.join(x.real, 'manifest.jsonl'))) throw new Error(`No real-speech set at ${x.real}: run \`npm run corpus:real\` first (or set external.real to null)`);
+    if (!existsSync(path.join(x.real, 'manifest.jsonl')))
+      throw new Error(
+        `No real-speech set at ${x.real}: run \`npm run corpus:real\` first (or set external.real to null)`,
+      );
     const real = await loadManifestDataset(nodeDirectorySource(x.real), { keepUnlabelled: true });
     const scorable = real.entries.filter(
-      (e) => x.realSources.includes(String(e.meta.source)) && e.meta.lang === x.realLang && (e.text ?? '').split(' ').length >= x.realMinWords,
+      (e) =>
+        x.realSources.includes(String(e.meta.source)) &&
+        e.meta.lang === x.realLang &&
+        (e.text ?? '').split(' ').length >= x.realMinWords,
     );
     sets.unshift({ name: 'real', entries: spread(scorable, x.realLimit ?? undefined) });
   }
@@ -319,7 +412,9 @@ export async function runExternal(
   const readers = nodeReaders(ev.scoring, gen, {
     // Both attackers read the same clip at once: each is its own process, one per core.
     external: async (wave) => {
-      const texts = await Promise.all(readersByKind.map(async ({ kind, t }) => [kind, spellNumbers(await t.read(wave))] as const));
+      const texts = await Promise.all(
+        readersByKind.map(async ({ kind, t }) => [kind, spellNumbers(await t.read(wave))] as const),
+      );
       return Object.fromEntries(texts);
     },
     cues: cueRetention,
@@ -348,12 +443,19 @@ export async function runExternal(
           onRow: (_r: EvaluationRow, n, total) => {
             if (n % 100 === 0 || n === total) {
               const el = (performance.now() - t0) / 1000;
-              log(`external ${tag}: ${n}/${total} rows, ${(el / 60).toFixed(1)} min, ~${((el / n) * (total - n) / 60).toFixed(0)} min left`);
+              log(
+                `external ${tag}: ${n}/${total} rows, ${(el / 60).toFixed(1)} min, ~${(((el / n) * (total - n)) / 60).toFixed(0)} min left`,
+              );
             }
           },
         });
         const labelled = summaries.map((s) => ({ ...s, label: LABELS[s.method] ?? s.method }));
-        const result: ExternalSet = { name: set.name, clips: clips.length - run.failed.length, failed: run.failed, summaries: labelled };
+        const result: ExternalSet = {
+          name: set.name,
+          clips: clips.length - run.failed.length,
+          failed: run.failed,
+          summaries: labelled,
+        };
         if (codec) codecSets.push({ ...result, codec, codecLabel: CODEC_LABELS[codec] });
         else done.push(result);
         const csv = codec ? `clips-${set.name}-${codec}.csv` : `clips-${set.name}.csv`;
@@ -361,24 +463,38 @@ export async function runExternal(
         files.push(csv);
         for (const s of labelled) {
           const e = s.external ?? {};
-          log(`external ${tag} ${s.label}${s.budgetDb !== null ? ` @ ${s.budgetDb} dB` : ''}: ${Object.entries(e).map(([id, v]) => `${id} WER ${pct(v.wer.rate)} (gain ${signedPts(v.gainOverNoise)})`).join(', ')}`);
+          log(
+            `external ${tag} ${s.label}${s.budgetDb !== null ? ` @ ${s.budgetDb} dB` : ''}: ${Object.entries(e)
+              .map(([id, v]) => `${id} WER ${pct(v.wer.rate)} (gain ${signedPts(v.gainOverNoise)})`)
+              .join(', ')}`,
+          );
         }
       }
     }
   } finally {
     await Promise.all(attackers.map((a) => a.close()));
   }
-  log(`external: cache hits ${readersByKind.map(({ kind, t }) => `${kind} ${t.hits()}`).join(', ')}; restarts ${attackers.map((a) => `${a.kind} ${a.restarts}`).join(', ')}`);
+  log(
+    `external: cache hits ${readersByKind.map(({ kind, t }) => `${kind} ${t.hits()}`).join(', ')}; restarts ${attackers.map((a) => `${a.kind} ${a.restarts}`).join(', ')}`,
+  );
   const report: ExternalReport = {
     command,
-    attackers: attackers.map((a) => ({ id: a.kind, label: ATTACKER_LABELS[a.kind], name: a.hello.attacker, config: a.hello.config })),
+    attackers: attackers.map((a) => ({
+      id: a.kind,
+      label: ATTACKER_LABELS[a.kind],
+      name: a.hello.attacker,
+      config: a.hello.config,
+    })),
     decoder: ev.decoder,
     sets: done,
     codecSets,
     seconds: (performance.now() - started) / 1000,
     files: [...files, 'report.json', 'report.md'],
   };
-  writeFileSync(path.join(out, 'report.json'), JSON.stringify(report, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 1));
+  writeFileSync(
+    path.join(out, 'report.json'),
+    JSON.stringify(report, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 1),
+  );
   writeFileSync(path.join(out, 'report.md'), externalMarkdown(report));
   return report;
 }

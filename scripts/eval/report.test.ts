@@ -18,8 +18,24 @@ beforeAll(async () => {
   await initTf('wasm');
   dir = mkdtempSync(path.join(os.tmpdir(), 'aclipse-report-'));
   const fe = { ...DEFAULT_ASR_CONFIG.frontend, nMels: 16 };
-  const asr = new AsrModel({ ...DEFAULT_ASR_CONFIG, frontend: fe, channels: 8, blocks: 1, kernel: 3, specAugment: null });
-  const ser = new SerModel({ ...DEFAULT_SER_CONFIG, frontend: fe, channels: 8, blocks: 1, kernel: 3, hidden: 4, specAugment: null, downsampleAfter: 0 });
+  const asr = new AsrModel({
+    ...DEFAULT_ASR_CONFIG,
+    frontend: fe,
+    channels: 8,
+    blocks: 1,
+    kernel: 3,
+    specAugment: null,
+  });
+  const ser = new SerModel({
+    ...DEFAULT_SER_CONFIG,
+    frontend: fe,
+    channels: 8,
+    blocks: 1,
+    kernel: 3,
+    hidden: 4,
+    specAugment: null,
+    downsampleAfter: 0,
+  });
   await writeModelDir(path.join(dir, 'models', 'asr'), await exportModel(asr));
   await writeModelDir(path.join(dir, 'models', 'ser'), await exportModel(ser));
   // the transfer ASR has a beam decoder (word list + bigram LM), the main one none: both paths run
@@ -27,8 +43,21 @@ beforeAll(async () => {
   await writeModelDir(path.join(dir, 'asr-b'), await exportModel(asr, {}, { decoder }));
   const words = ['a', 'the', 'it', 'is', 'was', 'to', 'of'];
   await writeAtomic(path.join(dir, 'asr-b', 'words.txt'), words.join('\n') + '\n');
-  await writeAtomic(path.join(dir, 'asr-b', 'lm.bin'), NgramLm.train([['it', 'is', 'a'], ['the', 'was', 'to', 'of']], { order: 2 }).toBinary());
-  const gen = new AclipseGenerator({ so: { hidden: 8, kernel: 3, layers: 1, seReduction: 8, dropout: 0, maskScale: 1, addScale: 1 }, er: { hidden: 8, kernel: 3, layers: 1, seReduction: 8, dropout: 0, maskScale: 1, addScale: 1 }, budgetDb: 10 });
+  await writeAtomic(
+    path.join(dir, 'asr-b', 'lm.bin'),
+    NgramLm.train(
+      [
+        ['it', 'is', 'a'],
+        ['the', 'was', 'to', 'of'],
+      ],
+      { order: 2 },
+    ).toBinary(),
+  );
+  const gen = new AclipseGenerator({
+    so: { hidden: 8, kernel: 3, layers: 1, seReduction: 8, dropout: 0, maskScale: 1, addScale: 1 },
+    er: { hidden: 8, kernel: 3, layers: 1, seReduction: 8, dropout: 0, maskScale: 1, addScale: 1 },
+    budgetDb: 10,
+  });
   for (const v of gen.variables('so')) if (v.shape[1] === 4 * 257) v.assign(v.add(0.3));
   const art = await gen.toArtifacts();
   await writeAtomic(path.join(dir, 'gen', 'weights.bin'), new Uint8Array(art.weights));
@@ -55,20 +84,34 @@ beforeAll(async () => {
 describe('evaluation report on the fixture corpus', () => {
   it('writes every file it lists', () => {
     for (const f of report.files) expect(existsSync(path.join(dir, 'out', f)), f).toBe(true);
-    expect(report.files).toEqual(expect.arrayContaining(['report.md', 'report.json', 'clips.csv', 'frontier.svg', 'confusion-original.svg', 'confusion-aclipse.svg']));
+    expect(report.files).toEqual(
+      expect.arrayContaining([
+        'report.md',
+        'report.json',
+        'clips.csv',
+        'frontier.svg',
+        'confusion-original.svg',
+        'confusion-aclipse.svg',
+      ]),
+    );
   });
 
   it('has a row per method and SNR, each within budget', () => {
     const methods = ['aclipse', 'noise', 'lowpass2k', 'lowpass4k', 'pitch', 'mcadams'];
-    for (const m of methods) for (const snr of [10, 20]) {
-      const row = report.rows.find((r) => r.method === m && r.budgetDb === snr);
-      expect(row, `${m}@${snr}`).toBeDefined();
-      expect(row!.meanSnrDb).toBeGreaterThanOrEqual(snr - 0.01);
-    }
+    for (const m of methods)
+      for (const snr of [10, 20]) {
+        const row = report.rows.find((r) => r.method === m && r.budgetDb === snr);
+        expect(row, `${m}@${snr}`).toBeDefined();
+        expect(row!.meanSnrDb).toBeGreaterThanOrEqual(snr - 0.01);
+      }
     expect(report.rows.filter((r) => r.label.startsWith('PGD'))).toHaveLength(1);
     // the share of changed emotion reads, counted again from the per-clip CSV (clip, method, budget_db, emotion, predicted)
     expect(report.rows.find((r) => r.method === 'original')!.serChanged).toBeNull();
-    const csv = readFileSync(path.join(dir, 'out', 'clips.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+    const csv = readFileSync(path.join(dir, 'out', 'clips.csv'), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(','));
     const original = new Map(csv.filter((c) => c[1] === 'original').map((c) => [c[0], c[4]]));
     [10, 20].forEach((snr) => {
       const noise = csv.filter((c) => c[1] === 'noise' && c[2] === String(snr));
@@ -90,6 +133,8 @@ describe('evaluation report on the fixture corpus', () => {
     expect(md).toContain('![privacy–utility frontier](frontier.svg)');
     const json = JSON.parse(readFileSync(path.join(dir, 'out', 'report.json'), 'utf8')) as EvalReport;
     expect(json.rows.length).toBe(report.rows.length);
-    expect(readFileSync(path.join(dir, 'out', 'frontier.svg'), 'utf8')).toMatch(/^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    expect(readFileSync(path.join(dir, 'out', 'frontier.svg'), 'utf8')).toMatch(
+      /^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/,
+    );
   });
 });

@@ -10,7 +10,19 @@ import type { AclipseGenerator } from '../../src/core/aclipse/model';
 import { pgdAttack } from '../../src/core/aclipse/pgd';
 import { BASELINE_IDS, BASELINES } from '../../src/core/baselines';
 import { EMOTIONS, bySplit, stratifiedSubset } from '../../src/core/data';
-import { conditionKey, evaluateClips, protectWith, rowsToCsv, summarizeRows, type Condition, type ClipRef, type EvaluationReaders, type EvaluationRow, type MethodId, type MethodSummary } from '../../src/core/evaluation';
+import {
+  conditionKey,
+  evaluateClips,
+  protectWith,
+  rowsToCsv,
+  summarizeRows,
+  type Condition,
+  type ClipRef,
+  type EvaluationReaders,
+  type EvaluationRow,
+  type MethodId,
+  type MethodSummary,
+} from '../../src/core/evaluation';
 import type { TrainingClip } from '../../src/core/data/clip';
 import { mulberry32 } from '../../src/core/data/random';
 import { modelFromArtifacts } from '../../src/core/ml/weights';
@@ -18,7 +30,16 @@ import { asrMetrics } from '../../src/core/ml/train';
 import { predictAsr, type DecodeOptions } from '../../src/core/ml/predict';
 import { fit } from '../../src/core/ml/fit';
 import { readModelDir } from '../../src/core/node/io';
-import { evalClips, evaluateInNode, loadCorpus, loadEvaluatorsFromDisk, nodeReaders, readGeneratorDir, spread, toClips } from '../aclipse/common';
+import {
+  evalClips,
+  evaluateInNode,
+  loadCorpus,
+  loadEvaluatorsFromDisk,
+  nodeReaders,
+  readGeneratorDir,
+  spread,
+  toClips,
+} from '../aclipse/common';
 import { DEFAULT_EXTERNAL_CONFIG, runExternal, type ExternalConfig, type ExternalReport } from './external';
 import { readDecoder } from '../evaluators/data';
 import { confusionSvg, frontierSvg, type FrontierSeries } from './svg';
@@ -34,7 +55,14 @@ export interface EvalReportConfig {
   snrs: number[];
   methods: (MethodId | 'pgd')[];
   pgd: { steps: number; limit: number; snrs: number[] };
-  attacker: { enabled: boolean; trainClips: number; epochs: number; learningRate: number; budgetDb: number; maxBatch: number };
+  attacker: {
+    enabled: boolean;
+    trainClips: number;
+    epochs: number;
+    learningRate: number;
+    budgetDb: number;
+    maxBatch: number;
+  };
   /** Which parts run: the frozen evaluators' table, PGD, the adaptive attacker, the transfer ASR, the external attackers. */
   parts: ReportPart[];
   external: ExternalConfig;
@@ -86,7 +114,14 @@ export interface TransferResult {
   model: string;
   /** the transfer ASR's decoder, in words */
   decoder: string;
-  rows: { method: string; targetSnrDb: number | null; wer: number; cer: number; werBeam: number | null; cerBeam: number | null }[];
+  rows: {
+    method: string;
+    targetSnrDb: number | null;
+    wer: number;
+    cer: number;
+    werBeam: number | null;
+    cerBeam: number | null;
+  }[];
 }
 
 export interface EvalReport {
@@ -135,9 +170,11 @@ async function fineTuneAttacker(
   // a trainable copy of the frozen ASR: fine-tuning must not touch the one that scores the methods
   const asr = modelFromArtifacts(await readModelDir(path.join(cfg.models, 'asr')), 'asr');
   const protectedTrain: Float32Array[] = [];
-  for (const c of trainClips) protectedTrain.push((await protectWith('aclipse', c.samples, { budgetDb: budget, generator: gen })).wave);
+  for (const c of trainClips)
+    protectedTrain.push((await protectWith('aclipse', c.samples, { budgetDb: budget, generator: gen })).wave);
   const protectedTest: Float32Array[] = [];
-  for (const c of testClips) protectedTest.push((await protectWith('aclipse', c.samples, { budgetDb: budget, generator: gen })).wave);
+  for (const c of testClips)
+    protectedTest.push((await protectWith('aclipse', c.samples, { budgetDb: budget, generator: gen })).wave);
   const refs = testClips.map((c) => c.text);
   const werOf = async (waves: Float32Array[], withBeam = true): Promise<WerPair> => {
     const m = asrMetrics(refs, await predictAsr(asr, waves, withBeam ? (decoder ?? {}) : {}));
@@ -147,18 +184,25 @@ async function fineTuneAttacker(
   const werOriginalBefore = await werOf(testClips.map((c) => c.samples));
   const optimizer = tf.train.adam(cfg.attacker.learningRate);
   const rng = mulberry32(cfg.seed);
-  const { step: steps } = await fit(asr, optimizer, protectedTrain.map((w, i) => ({ samples: w, text: trainClips[i].text })), {
-    epochs: cfg.attacker.epochs,
-    maxBatch: cfg.attacker.maxBatch,
-    maxSamples: 16000 * 48,
-    rng: () => rng,
-    seed: (step) => step + 1,
-    clipNorm: 5,
-    ctcMode: 'sync',
-    onEpochEnd: async ({ epoch }) => {
-      log(`attacker epoch ${epoch}/${cfg.attacker.epochs}: greedy WER on protected test ${pct((await werOf(protectedTest, false)).greedy)}%`);
+  const { step: steps } = await fit(
+    asr,
+    optimizer,
+    protectedTrain.map((w, i) => ({ samples: w, text: trainClips[i].text })),
+    {
+      epochs: cfg.attacker.epochs,
+      maxBatch: cfg.attacker.maxBatch,
+      maxSamples: 16000 * 48,
+      rng: () => rng,
+      seed: (step) => step + 1,
+      clipNorm: 5,
+      ctcMode: 'sync',
+      onEpochEnd: async ({ epoch }) => {
+        log(
+          `attacker epoch ${epoch}/${cfg.attacker.epochs}: greedy WER on protected test ${pct((await werOf(protectedTest, false)).greedy)}%`,
+        );
+      },
     },
-  });
+  );
   optimizer.dispose();
   const result = {
     budgetDb: budget,
@@ -218,19 +262,34 @@ export function reportMarkdown(r: EvalReport): string {
       '',
       '| method | target SNR dB | WER % | CER % | WER % (beam) | CER % (beam) |',
       '|---|---|---|---|---|---|',
-      ...r.transfer.rows.map((t) => `| ${t.method} | ${t.targetSnrDb ?? '–'} | ${pct(t.wer)} | ${pct(t.cer)} | ${pct(t.werBeam)} | ${pct(t.cerBeam)} |`),
+      ...r.transfer.rows.map(
+        (t) =>
+          `| ${t.method} | ${t.targetSnrDb ?? '–'} | ${pct(t.wer)} | ${pct(t.cer)} | ${pct(t.werBeam)} | ${pct(t.cerBeam)} |`,
+      ),
       '',
     );
   }
-  lines.push('## Confusion matrices', '', ...r.files.filter((f) => f.startsWith('confusion-')).map((f) => `![${f}](${f})`), '');
+  lines.push(
+    '## Confusion matrices',
+    '',
+    ...r.files.filter((f) => f.startsWith('confusion-')).map((f) => `![${f}](${f})`),
+    '',
+  );
   return lines.join('\n');
 }
 
-export async function runReport(cfg: EvalReportConfig, command: string, log: Log = () => undefined): Promise<EvalReport> {
+export async function runReport(
+  cfg: EvalReportConfig,
+  command: string,
+  log: Log = () => undefined,
+): Promise<EvalReport> {
   const ev = await loadEvaluatorsFromDisk(cfg.models);
   const gen = existsSync(path.join(cfg.generator, 'model.json')) ? await readGeneratorDir(cfg.generator) : null;
   const corpus = await loadCorpus(cfg.corpus);
-  const entries = spread(bySplit(corpus.entries, cfg.split).filter((e) => e.emotion && e.text), cfg.limit ?? undefined);
+  const entries = spread(
+    bySplit(corpus.entries, cfg.split).filter((e) => e.emotion && e.text),
+    cfg.limit ?? undefined,
+  );
   if (entries.length === 0) throw new Error(`No labelled clips in split ${cfg.split}`);
   const clips: ClipRef[] = evalClips(entries);
   const wants = (p: ReportPart) => cfg.parts.includes(p);
@@ -241,7 +300,9 @@ export async function runReport(cfg: EvalReportConfig, command: string, log: Log
   const readers = nodeReaders(ev.scoring, gen);
   const summarise = (label: string, s: MethodSummary) => {
     rows.push({ ...s, label });
-    log(`${label}${s.budgetDb !== null ? ` @ ${s.budgetDb} dB` : ''}: WA ${pct(s.wa)} WER ${pct(s.werGreedy.rate)} SNR ${db(s.meanSnrDb ?? Infinity)}`);
+    log(
+      `${label}${s.budgetDb !== null ? ` @ ${s.budgetDb} dB` : ''}: WA ${pct(s.wa)} WER ${pct(s.werGreedy.rate)} SNR ${db(s.meanSnrDb ?? Infinity)}`,
+    );
   };
 
   let originalRow: MethodSummary | null = null;
@@ -271,7 +332,12 @@ export async function runReport(cfg: EvalReportConfig, command: string, log: Log
     const subset = await toClips(entries.slice(0, cfg.pgd.limit));
     pgdClips = subset.length;
     const originals = allRows.filter((r) => r.method === 'original');
-    const pgdClipList: ClipRef[] = subset.map((c) => ({ id: c.id, emotion: EMOTIONS[c.emotion]!, text: c.text, load: () => c.samples }));
+    const pgdClipList: ClipRef[] = subset.map((c) => ({
+      id: c.id,
+      emotion: EMOTIONS[c.emotion]!,
+      text: c.text,
+      load: () => c.samples,
+    }));
     for (const snr of cfg.pgd.snrs) {
       // The attack is computed per batch of 8 first; the pipeline then reads and scores it like every other method.
       const attacked = new Map<Float32Array, Float32Array>();
@@ -280,7 +346,10 @@ export async function runReport(cfg: EvalReportConfig, command: string, log: Log
         const out = await pgdAttack(ev.frozen, part, { budgetDb: snr, steps: cfg.pgd.steps, readback: 'sync' });
         part.forEach((c, k) => attacked.set(c.samples, out[k]!));
       }
-      const pgdReaders: EvaluationReaders = { ...readers, protect: async (_m, wave) => ({ wave: attacked.get(wave)!, snrDb: null }) };
+      const pgdReaders: EvaluationReaders = {
+        ...readers,
+        protect: async (_m, wave) => ({ wave: attacked.get(wave)!, snrDb: null }),
+      };
       const cond: Condition = { method: 'aclipse', budgetDb: snr };
       const run = await evaluateClips(pgdClipList, [cond], pgdReaders, { batchSize: 16, seed: cfg.seed });
       summarise(LABELS.pgd!, summarizeRows(cond, run.rows, run.seconds.get(conditionKey(cond)), originals));
@@ -290,7 +359,9 @@ export async function runReport(cfg: EvalReportConfig, command: string, log: Log
 
   let attacker: AttackerResult | null = null;
   if (wants('attacker') && cfg.attacker.enabled && gen) {
-    const train = await toClips(stratifiedSubset(bySplit(corpus.entries, 'train'), cfg.attacker.trainClips, `attacker-${cfg.seed}`));
+    const train = await toClips(
+      stratifiedSubset(bySplit(corpus.entries, 'train'), cfg.attacker.trainClips, `attacker-${cfg.seed}`),
+    );
     attacker = await fineTuneAttacker(cfg, gen, ev.scoring.beam ?? null, train, await toClips(entries), log);
   }
 
@@ -303,9 +374,17 @@ export async function runReport(cfg: EvalReportConfig, command: string, log: Log
     const refs = testClips.map((c) => c.text);
     const score = async (method: MethodId, snr: number | null) => {
       const waves: Float32Array[] = [];
-      for (const c of testClips) waves.push((await protectWith(method, c.samples, { budgetDb: snr ?? 0, generator: gen, seed: cfg.seed })).wave);
+      for (const c of testClips)
+        waves.push((await protectWith(method, c.samples, { budgetDb: snr ?? 0, generator: gen, seed: cfg.seed })).wave);
       const m = asrMetrics(refs, await predictAsr(asrB, waves, decoderB ?? {}));
-      return { method: LABELS[method] ?? method, targetSnrDb: snr, wer: m.werGreedy, cer: m.cerGreedy, werBeam: m.werBeam ?? null, cerBeam: m.cerBeam ?? null };
+      return {
+        method: LABELS[method] ?? method,
+        targetSnrDb: snr,
+        wer: m.werGreedy,
+        cer: m.cerGreedy,
+        werBeam: m.werBeam ?? null,
+        cerBeam: m.cerBeam ?? null,
+      };
     };
     const trows = [await score('original', null)];
     for (const m of cfg.methods) {
@@ -317,7 +396,8 @@ export async function runReport(cfg: EvalReportConfig, command: string, log: Log
     log(`transfer ASR-B: ${trows.map((t) => `${t.method} ${pct(t.wer)}`).join(', ')}`);
   }
 
-  const external = wants('external') && cfg.external.enabled ? await runExternal(cfg, corpus, ev, gen, log, command) : null;
+  const external =
+    wants('external') && cfg.external.enabled ? await runExternal(cfg, corpus, ev, gen, log, command) : null;
 
   const files: string[] = [];
   const write = (name: string, data: string) => {
@@ -325,7 +405,10 @@ export async function runReport(cfg: EvalReportConfig, command: string, log: Log
     files.push(name);
   };
   if (originalRow) {
-    write('frontier.svg', frontierFigure(rows, cfg.split, clips.length, { wa: originalRow.wa, wer: originalRow.werGreedy.rate }));
+    write(
+      'frontier.svg',
+      frontierFigure(rows, cfg.split, clips.length, { wa: originalRow.wa, wer: originalRow.werGreedy.rate }),
+    );
     for (const [name, m] of Object.entries(confusions)) {
       const title = name === 'original' ? 'Original clips' : `${LABELS[name] ?? name} @ ${cfg.snrs[0]} dB`;
       write(`confusion-${name}.svg`, confusionSvg(m, EMOTIONS, title));
@@ -333,12 +416,24 @@ export async function runReport(cfg: EvalReportConfig, command: string, log: Log
     write('clips.csv', rowsToCsv(allRows));
   }
   const report: EvalReport = {
-    command, config: cfg, clips: clips.length, rows, pgdClips, decoder: ev.decoder, attacker, transfer, external, files: [],
+    command,
+    config: cfg,
+    clips: clips.length,
+    rows,
+    pgdClips,
+    decoder: ev.decoder,
+    attacker,
+    transfer,
+    external,
+    files: [],
   };
   // A run of the external part alone leaves the main report of an earlier full run as it was.
   if (rows.length > 0 || attacker || transfer) {
     report.files = [...files, 'report.json', 'report.md'];
-    write('report.json', JSON.stringify(report, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 1));
+    write(
+      'report.json',
+      JSON.stringify(report, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 1),
+    );
     write('report.md', reportMarkdown(report));
   }
   if (external) report.files.push(...external.files.map((f) => `external/${f}`));
@@ -348,12 +443,26 @@ export async function runReport(cfg: EvalReportConfig, command: string, log: Log
 }
 
 /** The WER-vs-WA frontier of a report's rows, one line per method joined by increasing SNR. */
-export function frontierFigure(rows: MethodRow[], split: string, clips: number, original: { wa: number; wer: number }): string {
-  const series: FrontierSeries[] = [...new Set(rows.filter((r) => r.budgetDb !== null).map((r) => r.label))].map((label) => {
-    const rs = rows.filter((r) => r.label === label).sort((a, b) => (a.budgetDb ?? 0) - (b.budgetDb ?? 0));
-    const method = rows.find((r) => r.label === label)?.method ?? 'noise';
-    const key = label === LABELS.pgd ? 'pgd' : method;
-    return { label, colour: COLOURS[key] ?? '#333', points: rs.map((r) => ({ wa: r.wa, wer: r.werGreedy.rate, label: `${r.budgetDb} dB` })) };
+export function frontierFigure(
+  rows: MethodRow[],
+  split: string,
+  clips: number,
+  original: { wa: number; wer: number },
+): string {
+  const series: FrontierSeries[] = [...new Set(rows.filter((r) => r.budgetDb !== null).map((r) => r.label))].map(
+    (label) => {
+      const rs = rows.filter((r) => r.label === label).sort((a, b) => (a.budgetDb ?? 0) - (b.budgetDb ?? 0));
+      const method = rows.find((r) => r.label === label)?.method ?? 'noise';
+      const key = label === LABELS.pgd ? 'pgd' : method;
+      return {
+        label,
+        colour: COLOURS[key] ?? '#333',
+        points: rs.map((r) => ({ wa: r.wa, wer: r.werGreedy.rate, label: `${r.budgetDb} dB` })),
+      };
+    },
+  );
+  return frontierSvg(series, `Privacy–utility frontier (${split}, ${clips} clips)`, {
+    wa: original.wa,
+    wer: original.wer,
   });
-  return frontierSvg(series, `Privacy–utility frontier (${split}, ${clips} clips)`, { wa: original.wa, wer: original.wer });
 }

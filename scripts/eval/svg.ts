@@ -37,17 +37,25 @@ export function frontierSvg(series: FrontierSeries[], title: string, original?: 
     out.push(`<text x="${m.l - 6}" y="${y(wer) + 4}" text-anchor="end" fill="#555">${(wer * 100).toFixed(0)}</text>`);
   }
   out.push(`<text x="${(m.l + w - m.r) / 2}" y="${h - 12}" text-anchor="middle">emotion WA % (utility →)</text>`);
-  out.push(`<text transform="translate(16 ${(m.t + h - m.b) / 2}) rotate(-90)" text-anchor="middle">ASR WER % (privacy →)</text>`);
+  out.push(
+    `<text transform="translate(16 ${(m.t + h - m.b) / 2}) rotate(-90)" text-anchor="middle">ASR WER % (privacy →)</text>`,
+  );
   if (original) {
-    out.push(`<circle cx="${x(original.wa)}" cy="${y(original.wer)}" r="6" fill="none" stroke="#000" stroke-width="2"/>`);
+    out.push(
+      `<circle cx="${x(original.wa)}" cy="${y(original.wer)}" r="6" fill="none" stroke="#000" stroke-width="2"/>`,
+    );
     out.push(`<text x="${x(original.wa) + 8}" y="${y(original.wer) + 4}">original</text>`);
   }
   series.forEach((s, i) => {
     const pts = s.points.map((p) => `${x(p.wa).toFixed(1)},${y(p.wer).toFixed(1)}`).join(' ');
     out.push(`<polyline points="${pts}" fill="none" stroke="${s.colour}" stroke-width="2"/>`);
     for (const p of s.points) {
-      out.push(`<circle cx="${x(p.wa).toFixed(1)}" cy="${y(p.wer).toFixed(1)}" r="4" fill="${s.colour}"><title>${esc(`${s.label} ${p.label}: WA ${(p.wa * 100).toFixed(1)}, WER ${(p.wer * 100).toFixed(1)}`)}</title></circle>`);
-      out.push(`<text x="${(x(p.wa) + 6).toFixed(1)}" y="${(y(p.wer) - 6).toFixed(1)}" font-size="10" fill="${s.colour}">${esc(p.label)}</text>`);
+      out.push(
+        `<circle cx="${x(p.wa).toFixed(1)}" cy="${y(p.wer).toFixed(1)}" r="4" fill="${s.colour}"><title>${esc(`${s.label} ${p.label}: WA ${(p.wa * 100).toFixed(1)}, WER ${(p.wer * 100).toFixed(1)}`)}</title></circle>`,
+      );
+      out.push(
+        `<text x="${(x(p.wa) + 6).toFixed(1)}" y="${(y(p.wer) - 6).toFixed(1)}" font-size="10" fill="${s.colour}">${esc(p.label)}</text>`,
+      );
     }
     const ly = m.t + 10 + i * 20;
     out.push(`<rect x="${w - m.r + 16}" y="${ly - 9}" width="14" height="10" fill="${s.colour}"/>`);
@@ -69,7 +77,9 @@ export function confusionSvg(matrix: number[][], classes: readonly string[], tit
     `<text x="8" y="20" font-size="14" font-weight="600">${esc(title)}</text>`,
     `<text x="${m.l + (cell * classes.length) / 2}" y="40" text-anchor="middle" fill="#555">predicted</text>`,
   ];
-  classes.forEach((c, j) => out.push(`<text x="${m.l + j * cell + cell / 2}" y="${m.t - 8}" text-anchor="middle">${esc(c)}</text>`));
+  classes.forEach((c, j) =>
+    out.push(`<text x="${m.l + j * cell + cell / 2}" y="${m.t - 8}" text-anchor="middle">${esc(c)}</text>`),
+  );
   matrix.forEach((row, i) => {
     const total = row.reduce((a, b) => a + b, 0);
     out.push(`<text x="${m.l - 8}" y="${m.t + i * cell + cell / 2 + 4}" text-anchor="end">${esc(classes[i])}</text>`);
@@ -82,8 +92,12 @@ export function confusionSvg(matrix: number[][], classes: readonly string[], tit
       const y0 = m.t + i * cell;
       out.push(`<rect x="${x0}" y="${y0}" width="${cell - 2}" height="${cell - 2}" fill="${fill}"/>`);
       const tc = p > 0.55 ? 'white' : '#111';
-      out.push(`<text x="${x0 + cell / 2}" y="${y0 + cell / 2 - 2}" text-anchor="middle" fill="${tc}" font-size="15">${v}</text>`);
-      out.push(`<text x="${x0 + cell / 2}" y="${y0 + cell / 2 + 15}" text-anchor="middle" fill="${tc}">${(p * 100).toFixed(0)}%</text>`);
+      out.push(
+        `<text x="${x0 + cell / 2}" y="${y0 + cell / 2 - 2}" text-anchor="middle" fill="${tc}" font-size="15">${v}</text>`,
+      );
+      out.push(
+        `<text x="${x0 + cell / 2}" y="${y0 + cell / 2 + 15}" text-anchor="middle" fill="${tc}">${(p * 100).toFixed(0)}%</text>`,
+      );
     });
   });
   out.push('</svg>');

@@ -17,17 +17,36 @@ import { initTf } from '../../src/core/node/tf';
 import { argOr as arg } from '../flags';
 import { loadSplit, pct } from './data';
 
-async function score(art: ModelArtifacts, clips: LabelledClip[]): Promise<{ line: string; metrics: Record<string, number> }> {
+async function score(
+  art: ModelArtifacts,
+  clips: LabelledClip[],
+): Promise<{ line: string; metrics: Record<string, number> }> {
   if (art.modelJson.config.kind === 'ser') {
     const model = modelFromArtifacts(art, 'ser');
-    const m = serMetrics(clips.map((c) => c.emotion ?? 0), await predictSer(model, clips.map((c) => c.samples)), EMOTIONS.length);
+    const m = serMetrics(
+      clips.map((c) => c.emotion ?? 0),
+      await predictSer(
+        model,
+        clips.map((c) => c.samples),
+      ),
+      EMOTIONS.length,
+    );
     model.dispose();
     return { line: `WA ${pct(m.wa)}  UA ${pct(m.ua)}`, metrics: { n: m.n, wa: m.wa, ua: m.ua } };
   }
   const model = modelFromArtifacts(art, 'asr');
-  const m = asrMetrics(clips.map((c) => c.text ?? ''), await predictAsr(model, clips.map((c) => c.samples)));
+  const m = asrMetrics(
+    clips.map((c) => c.text ?? ''),
+    await predictAsr(
+      model,
+      clips.map((c) => c.samples),
+    ),
+  );
   model.dispose();
-  return { line: `greedy WER ${pct(m.werGreedy)}  CER ${pct(m.cerGreedy)}`, metrics: { n: m.n, werGreedy: m.werGreedy, cerGreedy: m.cerGreedy } };
+  return {
+    line: `greedy WER ${pct(m.werGreedy)}  CER ${pct(m.cerGreedy)}`,
+    metrics: { n: m.n, werGreedy: m.werGreedy, cerGreedy: m.cerGreedy },
+  };
 }
 
 async function main(): Promise<void> {

@@ -3,7 +3,14 @@
  *   --arch=transformer --ch=128 --blocks=4 --k=15 --heads=4 --ffn=256 --sub=3 --mels=64 sizes the second ASR.
  */
 import { initTf } from '../../src/core/node/tf';
-import { AsrModel, SerModel, DEFAULT_ASR_CONFIG, DEFAULT_SER_CONFIG, type AsrConfig, type SerConfig } from '../../src/core/ml/models';
+import {
+  AsrModel,
+  SerModel,
+  DEFAULT_ASR_CONFIG,
+  DEFAULT_SER_CONFIG,
+  type AsrConfig,
+  type SerConfig,
+} from '../../src/core/ml/models';
 import { ctcLoss } from '../../src/core/ml/ctc';
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')));
@@ -17,7 +24,13 @@ const asrCfg: AsrConfig = {
   blocks: Number(args.blocks ?? 8),
   kernel: Number(args.k ?? 11),
   ...(args.arch === 'transformer'
-    ? { arch: 'transformer' as const, heads: Number(args.heads ?? 4), ffn: Number(args.ffn ?? 2 * Number(args.ch ?? 192)), subsample: Number(args.sub ?? 3), frontend: { ...DEFAULT_ASR_CONFIG.frontend, nMels: Number(args.mels ?? 64) } }
+    ? {
+        arch: 'transformer' as const,
+        heads: Number(args.heads ?? 4),
+        ffn: Number(args.ffn ?? 2 * Number(args.ch ?? 192)),
+        subsample: Number(args.sub ?? 3),
+        frontend: { ...DEFAULT_ASR_CONFIG.frontend, nMels: Number(args.mels ?? 64) },
+      }
     : {}),
 };
 const serCfg: SerConfig = { ...DEFAULT_SER_CONFIG };
@@ -25,7 +38,10 @@ const wave = tf.randomNormal([B, N], 0, 0.1) as import('@tensorflow/tfjs').Tenso
 const lengths = Array.from({ length: B }, () => N);
 const asr = new AsrModel(asrCfg);
 const ser = new SerModel(serCfg);
-if (args.native) { asr.depthwiseImpl = 'native'; ser.depthwiseImpl = 'native'; }
+if (args.native) {
+  asr.depthwiseImpl = 'native';
+  ser.depthwiseImpl = 'native';
+}
 console.log(`asr params ${asr.parameterCount()} ser params ${ser.parameterCount()}`);
 const feats = asr.features(wave);
 const fl = asr.frameLengths(lengths);
@@ -38,32 +54,85 @@ const time = async (name: string, fn: () => void, n = 3) => {
   for (let i = 0; i < n; i++) fn();
   console.log(`${name}: ${((performance.now() - t0) / n).toFixed(0)} ms`);
 };
-await time('frontend', () => tf.tidy(() => { asr.features(wave).dataSync(); }));
-await time('asr fwd', () => tf.tidy(() => { asr.forwardFeatures(feats, fl).logits.dataSync(); }));
+await time('frontend', () =>
+  tf.tidy(() => {
+    asr.features(wave).dataSync();
+  }),
+);
+await time('asr fwd', () =>
+  tf.tidy(() => {
+    asr.forwardFeatures(feats, fl).logits.dataSync();
+  }),
+);
 // the SER reads the ASR's features: skip it when the ASR has its own front end
-if (args.arch !== 'transformer') await time('ser step0', () => tf.tidy(() => {
-  const y = tf.oneHot(tf.tensor1d(Array.from({ length: B }, (_, i) => i % 4), 'int32'), 4);
-  const c = opt2.minimize(() => tf.losses.softmaxCrossEntropy(y, ser.forwardFeatures(feats, fl, { training: true })) as import('@tensorflow/tfjs').Scalar, true, ser.trainableVariables());
-  c?.dataSync();
-}));
-await time('asr step', () => tf.tidy(() => {
-  const c = opt.minimize(() => {
-    const { logits, outLengths } = asr.forwardFeatures(feats, fl, { training: true });
-    return ctcLoss(logits, labels, outLengths);
-  }, true, asr.trainableVariables());
-  c?.dataSync();
-}));
+if (args.arch !== 'transformer')
+  await time('ser step0', () =>
+    tf.tidy(() => {
+      const y = tf.oneHot(
+        tf.tensor1d(
+          Array.from({ length: B }, (_, i) => i % 4),
+          'int32',
+        ),
+        4,
+      );
+      const c = opt2.minimize(
+        () =>
+          tf.losses.softmaxCrossEntropy(
+            y,
+            ser.forwardFeatures(feats, fl, { training: true }),
+          ) as import('@tensorflow/tfjs').Scalar,
+        true,
+        ser.trainableVariables(),
+      );
+      c?.dataSync();
+    }),
+  );
+await time('asr step', () =>
+  tf.tidy(() => {
+    const c = opt.minimize(
+      () => {
+        const { logits, outLengths } = asr.forwardFeatures(feats, fl, { training: true });
+        return ctcLoss(logits, labels, outLengths);
+      },
+      true,
+      asr.trainableVariables(),
+    );
+    c?.dataSync();
+  }),
+);
 if (!args.full) process.exit(0);
-await time('asr step no dropout', () => tf.tidy(() => {
-  const c = opt.minimize(() => {
-    const { logits, outLengths } = asr.forwardFeatures(feats, fl, { training: false });
-    return ctcLoss(logits, labels, outLengths);
-  }, true, asr.trainableVariables());
-  c?.dataSync();
-}));
-await time('ser step', () => tf.tidy(() => {
-  const y = tf.oneHot(tf.tensor1d(Array.from({ length: B }, (_, i) => i % 4), 'int32'), 4);
-  const c = opt2.minimize(() => tf.losses.softmaxCrossEntropy(y, ser.forwardFeatures(feats, fl, { training: true })) as import('@tensorflow/tfjs').Scalar, true, ser.trainableVariables());
-  c?.dataSync();
-}));
+await time('asr step no dropout', () =>
+  tf.tidy(() => {
+    const c = opt.minimize(
+      () => {
+        const { logits, outLengths } = asr.forwardFeatures(feats, fl, { training: false });
+        return ctcLoss(logits, labels, outLengths);
+      },
+      true,
+      asr.trainableVariables(),
+    );
+    c?.dataSync();
+  }),
+);
+await time('ser step', () =>
+  tf.tidy(() => {
+    const y = tf.oneHot(
+      tf.tensor1d(
+        Array.from({ length: B }, (_, i) => i % 4),
+        'int32',
+      ),
+      4,
+    );
+    const c = opt2.minimize(
+      () =>
+        tf.losses.softmaxCrossEntropy(
+          y,
+          ser.forwardFeatures(feats, fl, { training: true }),
+        ) as import('@tensorflow/tfjs').Scalar,
+      true,
+      ser.trainableVariables(),
+    );
+    c?.dataSync();
+  }),
+);
 console.log('tensors', tf.memory().numTensors);

@@ -78,9 +78,19 @@ export function loadRunConfig(file: string): TrainRunConfig {
 }
 
 export function asrModelConfig(c: ModelTrainConfig<AsrConfig>): AsrConfig {
-  return { ...DEFAULT_ASR_CONFIG, ...c.model, frontend: { ...DEFAULT_ASR_CONFIG.frontend, ...c.model.frontend }, kind: 'asr' };
+  return {
+    ...DEFAULT_ASR_CONFIG,
+    ...c.model,
+    frontend: { ...DEFAULT_ASR_CONFIG.frontend, ...c.model.frontend },
+    kind: 'asr',
+  };
 }
 
 export function serModelConfig(c: ModelTrainConfig<SerConfig>): SerConfig {
-  return { ...DEFAULT_SER_CONFIG, ...c.model, frontend: { ...DEFAULT_SER_CONFIG.frontend, ...c.model.frontend }, kind: 'ser' };
+  return {
+    ...DEFAULT_SER_CONFIG,
+    ...c.model,
+    frontend: { ...DEFAULT_SER_CONFIG.frontend, ...c.model.frontend },
+    kind: 'ser',
+  };
 }

@@ -48,7 +48,8 @@ export function buildWordList(dictFile: string | null, countedTexts: string[]): 
       if (w && !w.includes(' ')) words.set(w, 0);
     }
   }
-  for (const t of countedTexts) for (const w of normalizeText(t).split(' ')) if (w) words.set(w, (words.get(w) ?? 0) + 1);
+  for (const t of countedTexts)
+    for (const w of normalizeText(t).split(' ')) if (w) words.set(w, (words.get(w) ?? 0) + 1);
   return [...words.keys()].sort().map((w) => (words.get(w) ? `${w}\t${words.get(w)}` : w));
 }
 
@@ -60,13 +61,19 @@ export function readDecoder(dir: string, json: ModelJson): (DecodeOptions & { de
   const d = decoderSettings(json);
   const wordsFile = path.join(dir, d.lexicon ?? 'words.txt');
   if (!existsSync(wordsFile)) return null;
-  const lexicon = new Lexicon(readFileSync(wordsFile, 'utf8').split('\n').filter((w) => w));
+  const lexicon = new Lexicon(
+    readFileSync(wordsFile, 'utf8')
+      .split('\n')
+      .filter((w) => w),
+  );
   const lmFile = d.lm ? path.join(dir, d.lm) : null;
   const lm = lmFile && existsSync(lmFile) ? NgramLm.fromBinary(readFileSync(lmFile)) : undefined;
-  const describe = `lexicon ${lexicon.size} words, ${lm ? `${lm.order}-gram LM (${lm.sizes.join('/')} n-grams)` : 'unigram prior'}, ` +
+  const describe =
+    `lexicon ${lexicon.size} words, ${lm ? `${lm.order}-gram LM (${lm.sizes.join('/')} n-grams)` : 'unigram prior'}, ` +
     `beam ${d.beamWidth}, word bonus ${d.wordBonus}, lm weight ${d.lmWeight}`;
   return { lexicon, lm, beamWidth: d.beamWidth, wordBonus: d.wordBonus, lmWeight: d.lmWeight, describe };
 }
 
 /** A rate as a fixed-width percentage for the CLI tables. */
-export const pct = (x: number | undefined): string => (x === undefined ? '   n/a' : `${(100 * x).toFixed(1).padStart(5)}%`);
+export const pct = (x: number | undefined): string =>
+  x === undefined ? '   n/a' : `${(100 * x).toFixed(1).padStart(5)}%`;

@@ -29,7 +29,9 @@ async function main(): Promise<void> {
   const asr = modelFromArtifacts(art, 'asr');
   const decoder = readDecoder(dir, art.modelJson);
   const c = asr.config;
-  console.log(`backend ${tf.getBackend()}; ${dir}: ${c.arch ?? 'conv'} ASR, ${asr.parameterCount()} params, ${c.frontend.nMels} mels; ${decoder?.describe ?? 'no lexicon (greedy only)'}`);
+  console.log(
+    `backend ${tf.getBackend()}; ${dir}: ${c.arch ?? 'conv'} ASR, ${asr.parameterCount()} params, ${c.frontend.nMels} mels; ${decoder?.describe ?? 'no lexicon (greedy only)'}`,
+  );
   const results: Record<string, AsrMetrics> = {};
   for (const split of splits) {
     const clips = loadSplit(manifest, split, limit);
@@ -37,20 +39,29 @@ async function main(): Promise<void> {
     const t0 = Date.now();
     const a = asrMetrics(
       clips.map((x) => x.text ?? ''),
-      await predictAsr(asr, clips.map((x) => x.samples), decoder ?? {}),
+      await predictAsr(
+        asr,
+        clips.map((x) => x.samples),
+        decoder ?? {},
+      ),
     );
     results[split] = a;
-    console.log(`== ${split} (${clips.length} clips, ${((Date.now() - t0) / 1000).toFixed(0)} s)  greedy: WER ${pct(a.werGreedy)}  CER ${pct(a.cerGreedy)}   beam: WER ${pct(a.werBeam)}  CER ${pct(a.cerBeam)}`);
+    console.log(
+      `== ${split} (${clips.length} clips, ${((Date.now() - t0) / 1000).toFixed(0)} s)  greedy: WER ${pct(a.werGreedy)}  CER ${pct(a.cerGreedy)}   beam: WER ${pct(a.werBeam)}  CER ${pct(a.cerBeam)}`,
+    );
   }
   if (write) {
     const command = `npx tsx scripts/evaluators/eval-asr.ts --asr ${dir} --write${limit ? ` --limit ${limit}` : ''}`;
-    await writeFile(path.join(dir, 'eval.json'), JSON.stringify({ command, manifest, date: new Date().toISOString(), splits: results }, null, 1) + '\n');
+    await writeFile(
+      path.join(dir, 'eval.json'),
+      JSON.stringify({ command, manifest, date: new Date().toISOString(), splits: results }, null, 1) + '\n',
+    );
     console.log(`wrote ${dir}/eval.json`);
   }
   asr.dispose();
 }
 
 main().catch((e: unknown) => {
-  console.error(e instanceof Error ? e.stack ?? e.message : e);
+  console.error(e instanceof Error ? (e.stack ?? e.message) : e);
   process.exit(1);
 });

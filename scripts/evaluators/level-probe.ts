@@ -24,12 +24,16 @@ import { loadSplit } from './data';
 function fitAndScore(x: number[][], y: number[], train: number[], test: number[], classes: number): number {
   const d = x[0]!.length;
   const mu = Array.from({ length: d }, (_, j) => train.reduce((s, i) => s + x[i]![j]!, 0) / train.length);
-  const sd = Array.from({ length: d }, (_, j) => Math.sqrt(train.reduce((s, i) => s + (x[i]![j]! - mu[j]!) ** 2, 0) / train.length) + 1e-9);
+  const sd = Array.from(
+    { length: d },
+    (_, j) => Math.sqrt(train.reduce((s, i) => s + (x[i]![j]! - mu[j]!) ** 2, 0) / train.length) + 1e-9,
+  );
   const row = (i: number) => [...x[i]!.map((v, j) => (v - mu[j]!) / sd[j]!), 1];
   const w = Array.from({ length: (d + 1) * classes }, () => 0);
   const m = w.map(() => 0);
   const v = w.map(() => 0);
-  const logits = (r: number[]) => Array.from({ length: classes }, (_, c) => r.reduce((s, xv, j) => s + xv * w[j * classes + c]!, 0));
+  const logits = (r: number[]) =>
+    Array.from({ length: classes }, (_, c) => r.reduce((s, xv, j) => s + xv * w[j * classes + c]!, 0));
   const rows = train.map(row);
   for (let t = 1; t <= 1500; t++) {
     const g = w.map((wv) => 1e-2 * wv);
@@ -64,13 +68,18 @@ async function main(): Promise<void> {
   await initTf('wasm');
   const ser = modelFromArtifacts(await readModelDir(modelDir), 'ser') as SerModel;
   const clips = loadSplit(manifest, split, null);
-  const probs = await predictSer(ser, clips.map((c) => c.samples));
+  const probs = await predictSer(
+    ser,
+    clips.map((c) => c.samples),
+  );
   const nMels = ser.config.frontend.nMels;
-  const levels = clips.map((c) => tf.tidy(() => {
-    const feats = ser.features(tf.tensor2d(c.samples, [1, c.samples.length]));
-    const mel = tf.slice(feats, [0, 0, 0], [1, feats.shape[1], nMels]) as tf.Tensor3D;
-    return [loudLevel(mel, tf.ones([1, feats.shape[1], 1])).dataSync()[0]!, tf.mean(mel).dataSync()[0]!];
-  }));
+  const levels = clips.map((c) =>
+    tf.tidy(() => {
+      const feats = ser.features(tf.tensor2d(c.samples, [1, c.samples.length]));
+      const mel = tf.slice(feats, [0, 0, 0], [1, feats.shape[1], nMels]) as tf.Tensor3D;
+      return [loudLevel(mel, tf.ones([1, feats.shape[1], 1])).dataSync()[0]!, tf.mean(mel).dataSync()[0]!];
+    }),
+  );
   const y = clips.map((c) => c.emotion ?? 0);
   const logp = probs.map((p) => Array.from(p, (q) => Math.log(q + 1e-6)));
   const rng = makeRng(7);

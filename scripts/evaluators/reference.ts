@@ -21,7 +21,10 @@ async function main(): Promise<void> {
   const modelsDir = arg('models', 'public/models');
   const demo = arg('demo', 'public/demo/manifest.jsonl');
   const out = arg('out', 'tests/fixtures/evaluator-reference.json');
-  const recs = readFileSync(demo, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as { id: string; path: string; text: string; emotion: string });
+  const recs = readFileSync(demo, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as { id: string; path: string; text: string; emotion: string });
   const wanted = arg('clip', recs[0].id);
   const rec = recs.find((r) => r.id === wanted);
   if (!rec) throw new Error(`clip ${wanted} not in ${demo}`);
@@ -38,27 +41,41 @@ async function main(): Promise<void> {
   const [, t, v] = logits.shape;
   const asrData = (await logits.data()) as Float32Array;
   const reference = {
-    note: 'Outputs of public/models/{ser,asr} on one demo clip, on the tfjs wasm backend in Node (scripts/evaluators/reference.ts). ' +
+    note:
+      'Outputs of public/models/{ser,asr} on one demo clip, on the tfjs wasm backend in Node (scripts/evaluators/reference.ts). ' +
       'Compare another backend with: max |Δ ser.logits| and max |Δ asr.logits| below tolerance, same emotion, same greedy transcript.',
     backend: tf.getBackend(),
     tolerance: { serLogits: 1e-2, asrLogits: 5e-2 },
-    clip: { id: rec.id, path: path.join(path.dirname(demo), rec.path), samples: samples.length, text: rec.text, emotion: rec.emotion },
+    clip: {
+      id: rec.id,
+      path: path.join(path.dirname(demo), rec.path),
+      samples: samples.length,
+      text: rec.text,
+      emotion: rec.emotion,
+    },
     models: { ser: serArt.modelJson.trainedWith.command ?? null, asr: asrArt.modelJson.trainedWith.command ?? null },
     ser: {
       logits: round(await serLogits.data()),
       probabilities: round(await probs.data()),
       emotion: EMOTIONS[(await probs.data()).indexOf(Math.max(...(await probs.data())))],
     },
-    asr: { shape: [1, t, v], outLength: outLengths[0], logits: round(asrData), greedy: greedyDecode(asrData, outLengths[0], v) },
+    asr: {
+      shape: [1, t, v],
+      outLength: outLengths[0],
+      logits: round(asrData),
+      greedy: greedyDecode(asrData, outLengths[0], v),
+    },
   };
   await writeAtomic(out, JSON.stringify(reference) + '\n');
-  console.log(`wrote ${out}: emotion ${reference.ser.emotion} (true ${rec.emotion}), transcript "${reference.asr.greedy}" (ref "${rec.text}")`);
+  console.log(
+    `wrote ${out}: emotion ${reference.ser.emotion} (true ${rec.emotion}), transcript "${reference.asr.greedy}" (ref "${rec.text}")`,
+  );
   tf.dispose([wave, serLogits, probs, logits]);
   ser.dispose();
   asr.dispose();
 }
 
 main().catch((e: unknown) => {
-  console.error(e instanceof Error ? e.stack ?? e.message : e);
+  console.error(e instanceof Error ? (e.stack ?? e.message) : e);
   process.exit(1);
 });

@@ -101,12 +101,24 @@ describe('evaluator training CLI core (tiny config on the 10-clip fixture corpus
     expect(json.config.dropout).toBe(0.05);
     expect(json.trainedWith.init.command).toContain('train:evaluators');
     // a config that only adds the loud-level head input grows from the init: one more head row, the rest kept
-    const grow = { ...ft, runDir: path.join(tmp, 'runs-grow'), outDir: path.join(tmp, 'grow'), ser: { ...ft.ser, model: { ...ft.ser.model, loudLevel: { center: 5, scale: 0.7 } } } };
+    const grow = {
+      ...ft,
+      runDir: path.join(tmp, 'runs-grow'),
+      outDir: path.join(tmp, 'grow'),
+      ser: { ...ft.ser, model: { ...ft.ser.model, loudLevel: { center: 5, scale: 0.7 } } },
+    };
     await trainKind(grow, 'ser', true, TINY);
     const g = new Float32Array(readFileSync(path.join(tmp, 'grow', 'ser', 'weights.bin')).buffer.slice(0));
     expect(g.length).toBe(a.length + (cfg.ser!.model.hidden ?? 0));
-    expect(JSON.parse(readFileSync(path.join(tmp, 'grow', 'ser', 'model.json'), 'utf8')).config.loudLevel).toEqual({ center: 5, scale: 0.7 });
-    const wider = { ...ft, runDir: path.join(tmp, 'runs-bad'), ser: { ...ft.ser, model: { ...ft.ser.model, channels: 32 } } };
+    expect(JSON.parse(readFileSync(path.join(tmp, 'grow', 'ser', 'model.json'), 'utf8')).config.loudLevel).toEqual({
+      center: 5,
+      scale: 0.7,
+    });
+    const wider = {
+      ...ft,
+      runDir: path.join(tmp, 'runs-bad'),
+      ser: { ...ft.ser, model: { ...ft.ser.model, channels: 32 } },
+    };
     await expect(trainKind(wider, 'ser', true, TINY)).rejects.toThrow(/architecture cannot start from/);
   }, 60_000);
 });

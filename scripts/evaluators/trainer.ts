@@ -94,9 +94,16 @@ export async function trainKind(cfg: TrainRunConfig, kind: Kind, fresh: boolean,
     tc.holdOutVoices ?? [],
     tc.valLimit,
   );
-  if (tc.holdOutVoices?.length) log(kind, `held out of training: ${tc.holdOutVoices.join(', ')} (${isHeldOut.filter(Boolean).length} of ${val.length} val clips)`);
+  if (tc.holdOutVoices?.length)
+    log(
+      kind,
+      `held out of training: ${tc.holdOutVoices.join(', ')} (${isHeldOut.filter(Boolean).length} of ${val.length} val clips)`,
+    );
   const audioS = train.reduce((a, c) => a + c.samples.length, 0) / 16000;
-  log(kind, `loaded ${train.length} train clips (${(audioS / 60).toFixed(1)} min audio), ${val.length} val clips in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  log(
+    kind,
+    `loaded ${train.length} train clips (${(audioS / 60).toFixed(1)} min audio), ${val.length} val clips in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+  );
 
   const modelCfg = kind === 'asr' ? asrModelConfig(cfg.asr!) : serModelConfig(cfg.ser!);
   let model = createModel(modelCfg, cfg.seed);
@@ -108,7 +115,10 @@ export async function trainKind(cfg: TrainRunConfig, kind: Kind, fresh: boolean,
     model.dispose();
     model = resumed;
     await loadOptimizer(optimizer, path.join(runDir, 'last', 'optimizer.bin'));
-    log(kind, `resumed after epoch ${state.epoch} (step ${state.step}, best val score ${state.bestScore.toFixed(4)} at epoch ${state.bestEpoch})`);
+    log(
+      kind,
+      `resumed after epoch ${state.epoch} (step ${state.step}, best val score ${state.bestScore.toFixed(4)} at epoch ${state.bestEpoch})`,
+    );
   } else if (tc.init) {
     const init = modelFromArtifacts(await readModelDir(tc.init), kind);
     // A fine-tune keeps its own config's dropout and SpecAugment, and may add head inputs (growFrom).
@@ -119,7 +129,10 @@ export async function trainKind(cfg: TrainRunConfig, kind: Kind, fresh: boolean,
       else if (model instanceof SerModel && init instanceof SerModel) growFrom(model, init);
       else throw new Error('not the same architecture');
     } catch (e) {
-      throw new Error(`${tc.init} holds a ${kind} the config's architecture cannot start from (${(e as Error).message}): ${JSON.stringify(init.config)}`, { cause: e });
+      throw new Error(
+        `${tc.init} holds a ${kind} the config's architecture cannot start from (${(e as Error).message}): ${JSON.stringify(init.config)}`,
+        { cause: e },
+      );
     } finally {
       init.dispose();
     }
@@ -146,17 +159,32 @@ export async function trainKind(cfg: TrainRunConfig, kind: Kind, fresh: boolean,
     start: { epoch: state.epoch, step: state.step },
     onStep: ({ epoch, batch, batches, step, loss, lr }) => {
       if (!Number.isFinite(loss)) throw new Error(`non-finite loss at step ${step - 1}`);
-      if (batch % 50 === 0) log(kind, `epoch ${epoch + 1} step ${batch}/${batches} loss ${loss.toFixed(3)} lr ${(lr ?? tc.lr).toExponential(2)} tensors ${tf.memory().numTensors}`);
+      if (batch % 50 === 0)
+        log(
+          kind,
+          `epoch ${epoch + 1} step ${batch}/${batches} loss ${loss.toFixed(3)} lr ${(lr ?? tc.lr).toExponential(2)} tensors ${tf.memory().numTensors}`,
+        );
     },
     onEpochEnd: async ({ epoch, step, steps, meanLoss, lr }) => {
       state.step = step;
       const { metrics, score } = await evaluateSplit(model, val, isHeldOut);
       const seconds = (Date.now() - te) / 1000;
       state.seconds += seconds;
-      const rec: EpochRecord = { epoch, steps, trainLoss: steps ? meanLoss : 0, lr: lr ?? tc.lr, seconds, val: metrics, score };
+      const rec: EpochRecord = {
+        epoch,
+        steps,
+        trainLoss: steps ? meanLoss : 0,
+        lr: lr ?? tc.lr,
+        seconds,
+        val: metrics,
+        score,
+      };
       state.history.push(rec);
       state.epoch = epoch;
-      log(kind, `epoch ${epoch}/${tc.epochs} train loss ${rec.trainLoss.toFixed(4)} val ${JSON.stringify(metrics)} (${seconds.toFixed(0)} s)`);
+      log(
+        kind,
+        `epoch ${epoch}/${tc.epochs} train loss ${rec.trainLoss.toFixed(4)} val ${JSON.stringify(metrics)} (${seconds.toFixed(0)} s)`,
+      );
       const art = await exportModel(model, { val: metrics }, { epoch });
       if (score > state.bestScore) {
         state.bestScore = score;
@@ -189,7 +217,10 @@ export function holdOutVoices<C>(
 ): { train: C[]; val: C[]; isHeldOut: boolean[] } {
   const out = new Set(heldOut);
   const seen = val.filter((c) => !out.has(voiceOf(c)));
-  const spread = valLimit && valLimit < seen.length ? Array.from({ length: valLimit }, (_, i) => seen[Math.floor((i * seen.length) / valLimit)]!) : seen;
+  const spread =
+    valLimit && valLimit < seen.length
+      ? Array.from({ length: valLimit }, (_, i) => seen[Math.floor((i * seen.length) / valLimit)]!)
+      : seen;
   const held = val.filter((c) => out.has(voiceOf(c)));
   const unknown = heldOut.filter((v) => !val.some((c) => voiceOf(c) === v));
   if (unknown.length) throw new Error(`held-out voice(s) ${unknown.join(', ')} have no val clips`);
@@ -202,7 +233,9 @@ export function holdOutVoices<C>(
 
 /** Warm-up + cosine, with optional warm restarts (config restartAt / restartScale). */
 export function scheduledLr(step: number, stepsPerEpoch: number, tc: ModelTrainConfig<unknown>): number {
-  const bounds = [0, ...(tc.restartAt ?? []).filter((e) => e > 0 && e < tc.epochs), tc.epochs].map((e) => e * stepsPerEpoch);
+  const bounds = [0, ...(tc.restartAt ?? []).filter((e) => e > 0 && e < tc.epochs), tc.epochs].map(
+    (e) => e * stepsPerEpoch,
+  );
   let k = 0;
   while (k < bounds.length - 2 && step >= bounds[k + 1]) k++;
   const peak = k === 0 ? tc.lr : tc.lr * (tc.restartScale ?? 0.5);
@@ -214,21 +247,41 @@ export function scheduledLr(step: number, stepsPerEpoch: number, tc: ModelTrainC
  * With held-out voices: metrics on the seen voices, on the held-out ones, and a score that is the mean of the two
  * (so neither a model that only fits the training voices nor one that gave them up wins). Otherwise as evaluate().
  */
-async function evaluateSplit(model: AsrModel | SerModel, val: LabelledClip[], isHeldOut: boolean[]): Promise<{ metrics: Record<string, unknown>; score: number }> {
+async function evaluateSplit(
+  model: AsrModel | SerModel,
+  val: LabelledClip[],
+  isHeldOut: boolean[],
+): Promise<{ metrics: Record<string, unknown>; score: number }> {
   if (!isHeldOut.some(Boolean)) return evaluate(model, val);
-  const seen = await evaluate(model, val.filter((_, i) => !isHeldOut[i]));
-  const held = await evaluate(model, val.filter((_, i) => isHeldOut[i]));
+  const seen = await evaluate(
+    model,
+    val.filter((_, i) => !isHeldOut[i]),
+  );
+  const held = await evaluate(
+    model,
+    val.filter((_, i) => isHeldOut[i]),
+  );
   return { metrics: { ...seen.metrics, heldOutVoices: held.metrics }, score: (seen.score + held.score) / 2 };
 }
 
 /** Val metrics and the selection score (higher is better): ASR −CER (greedy), SER UA. */
-async function evaluate(model: AsrModel | SerModel, val: LabelledClip[]): Promise<{ metrics: Record<string, unknown>; score: number }> {
+async function evaluate(
+  model: AsrModel | SerModel,
+  val: LabelledClip[],
+): Promise<{ metrics: Record<string, unknown>; score: number }> {
   const clips = val.map((c) => c.samples);
   if (model instanceof AsrModel) {
-    const m = asrMetrics(val.map((c) => c.text ?? ''), await predictAsr(model, clips));
+    const m = asrMetrics(
+      val.map((c) => c.text ?? ''),
+      await predictAsr(model, clips),
+    );
     return { metrics: { ...m }, score: -m.cerGreedy };
   }
-  const m = serMetrics(val.map((c) => c.emotion ?? 0), await predictSer(model, clips), model.config.classes);
+  const m = serMetrics(
+    val.map((c) => c.emotion ?? 0),
+    await predictSer(model, clips),
+    model.config.classes,
+  );
   return { metrics: { ...m }, score: m.ua };
 }
 
@@ -250,15 +303,30 @@ async function finish(cfg: TrainRunConfig, kind: Kind, state: RunState, configFi
     let best: { bonus: number; lmWeight: number; m: ReturnType<typeof asrMetrics> } | null = null;
     for (const lmWeight of tc.lmWeights ?? [0]) {
       for (const bonus of tc.wordBonuses ?? [0]) {
-        const m = asrMetrics(refs, decodeAsr(lps, model.config.vocab, { lexicon, beamWidth, wordBonus: bonus, lmWeight }));
+        const m = asrMetrics(
+          refs,
+          decodeAsr(lps, model.config.vocab, { lexicon, beamWidth, wordBonus: bonus, lmWeight }),
+        );
         log(kind, `val beam (width ${beamWidth}, lm weight ${lmWeight}, word bonus ${bonus}): ${JSON.stringify(m)}`);
         if (!best || (m.werBeam ?? 1) < (best.m.werBeam ?? 1)) best = { bonus, lmWeight, m };
       }
     }
     metrics = { val: best!.m };
-    decoder = { beamWidth, wordBonus: best!.bonus, lmWeight: best!.lmWeight, lexicon: 'words.txt', lexiconWords: words.length };
+    decoder = {
+      beamWidth,
+      wordBonus: best!.bonus,
+      lmWeight: best!.lmWeight,
+      lexicon: 'words.txt',
+      lexiconWords: words.length,
+    };
   } else {
-    metrics = { val: serMetrics(val.map((c) => c.emotion ?? 0), await predictSer(model as SerModel, clips), (model as SerModel).config.classes) };
+    metrics = {
+      val: serMetrics(
+        val.map((c) => c.emotion ?? 0),
+        await predictSer(model as SerModel, clips),
+        (model as SerModel).config.classes,
+      ),
+    };
   }
   log(kind, `best epoch ${state.bestEpoch}: full val ${JSON.stringify(metrics)}`);
   const trainedWith = {

@@ -21,10 +21,13 @@ describe('protect --json with the external recognizers (fake attacker process)',
     const { analysis, note } = await attackersAnalysis(process.cwd(), { command: FAKE });
     expect(note).toBeNull();
     const logs: string[] = [];
-    const code = await runProtect([path.join(dir, 'in'), '--out', path.join(dir, 'out'), '--json', path.join(dir, 'r.json'), '--report'], {
-      io: { log: (l) => logs.push(l), error: (l) => logs.push(l) },
-      analyses: [analysis!],
-    });
+    const code = await runProtect(
+      [path.join(dir, 'in'), '--out', path.join(dir, 'out'), '--json', path.join(dir, 'r.json'), '--report'],
+      {
+        io: { log: (l) => logs.push(l), error: (l) => logs.push(l) },
+        analyses: [analysis!],
+      },
+    );
     expect(code).toBe(0);
     const report = JSON.parse(readFileSync(path.join(dir, 'r.json'), 'utf8')) as ProtectReport;
     const rec = report.files[0]!;

@@ -5,7 +5,13 @@
 import { CUE_METRICS, cueRetention, type CueRetention } from '../../src/core/cues';
 import { wer } from '../../src/core/metrics/scores';
 import { normalizeText, spellNumbers } from '../../src/core/text/normalize';
-import { ATTACKERS_SETUP_COMMAND, attackersInstalled, startAttackers, type AttackerKind, type AttackerOptions } from '../../src/core/node/attackers';
+import {
+  ATTACKERS_SETUP_COMMAND,
+  attackersInstalled,
+  startAttackers,
+  type AttackerKind,
+  type AttackerOptions,
+} from '../../src/core/node/attackers';
 import type { ProtectReportRecord, RecordAnalysis } from './report';
 
 export interface ExternalReading {
@@ -26,13 +32,23 @@ declare module './report' {
 }
 
 /** The attackers' analysis, or null with the reason when their environment is missing. */
-export async function attackersAnalysis(root = process.cwd(), opts: AttackerOptions = {}): Promise<{ analysis: RecordAnalysis | null; note: string | null }> {
+export async function attackersAnalysis(
+  root = process.cwd(),
+  opts: AttackerOptions = {},
+): Promise<{ analysis: RecordAnalysis | null; note: string | null }> {
   if (!opts.command && !attackersInstalled(root)) {
-    return { analysis: null, note: `external recognizers skipped: their environment is not installed (${ATTACKERS_SETUP_COMMAND})` };
+    return {
+      analysis: null,
+      note: `external recognizers skipped: their environment is not installed (${ATTACKERS_SETUP_COMMAND})`,
+    };
   }
   const attackers = await startAttackers(undefined, { root, ...opts });
   const read = async (wave: Float32Array) =>
-    Object.fromEntries(await Promise.all(attackers.map(async (a) => [a.kind, normalizeText(spellNumbers((await a.transcribe(wave)).text))] as const)));
+    Object.fromEntries(
+      await Promise.all(
+        attackers.map(async (a) => [a.kind, normalizeText(spellNumbers((await a.transcribe(wave)).text))] as const),
+      ),
+    );
   return {
     note: null,
     analysis: {
@@ -74,7 +90,9 @@ export function cuesAnalysis(): RecordAnalysis {
       return [
         `cues kept   F0 correlation ${f(c.f0Correlation)}, F0 RMSE ${f(c.f0RmseSemitones)} st, voicing agreement ${f(c.voicingAgreement)}, ` +
           `loudness correlation ${f(c.loudnessCorrelation)}, speaking rate ${Number.isFinite(c.syllableRateChange) ? `${c.syllableRateChange >= 0 ? '+' : ''}${(c.syllableRateChange * 100).toFixed(0)} %` : '–'}`,
-        ...Object.entries(c.reasons).map(([k, why]) => `            ${CUE_METRICS.find((m) => m.key === k)?.label ?? k}: ${why}`),
+        ...Object.entries(c.reasons).map(
+          ([k, why]) => `            ${CUE_METRICS.find((m) => m.key === k)?.label ?? k}: ${why}`,
+        ),
       ];
     },
   };

@@ -1,6 +1,15 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -56,7 +65,20 @@ beforeAll(() => {
     // An MP3 at 44.1 kHz stereo, as users have them: decoding and resampling go through ffmpeg.
     const src = path.join(root, 'src.wav');
     writeFileSync(src, encodeWav(voice(1.2), 16000));
-    execFileSync(ffmpeg.ffmpeg, ['-nostdin', '-v', 'error', '-i', src, '-ar', '44100', '-ac', '2', '-c:a', 'libmp3lame', path.join(inDir, 'sub', 'b.mp3')]);
+    execFileSync(ffmpeg.ffmpeg, [
+      '-nostdin',
+      '-v',
+      'error',
+      '-i',
+      src,
+      '-ar',
+      '44100',
+      '-ac',
+      '2',
+      '-c:a',
+      'libmp3lame',
+      path.join(inDir, 'sub', 'b.mp3'),
+    ]);
   }
   writeFileSync(path.join(inDir, 'empty.wav'), new Uint8Array(0));
   writeFileSync(path.join(inDir, 'quiet.wav'), encodeWav(new Float32Array(16000), 16000));
@@ -67,74 +89,75 @@ beforeAll(() => {
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe('npm run protect (in-process)', () => {
-  it(
-    `protects a folder${ffmpeg ? ' with a WAV and an MP3' : ' (WAV only: ffmpeg is not installed, so the MP3 part is skipped)'}, leaves the originals byte-identical and reports`,
-    async () => {
-      const before = snapshot(inDir);
-      const out = path.join(root, 'out');
-      const json = path.join(root, 'report.json');
-      const budget = 12;
-      const r = await run([inDir, '--out', out, '--budget', String(budget), '--report', '--json', json]);
-      // Some audio files (empty, silent, corrupt) were skipped, so the status says "not everything".
-      expect(r.code, r.err).toBe(1);
-      expect(snapshot(inDir)).toEqual(before);
+  it(`protects a folder${ffmpeg ? ' with a WAV and an MP3' : ' (WAV only: ffmpeg is not installed, so the MP3 part is skipped)'}, leaves the originals byte-identical and reports`, async () => {
+    const before = snapshot(inDir);
+    const out = path.join(root, 'out');
+    const json = path.join(root, 'report.json');
+    const budget = 12;
+    const r = await run([inDir, '--out', out, '--budget', String(budget), '--report', '--json', json]);
+    // Some audio files (empty, silent, corrupt) were skipped, so the status says "not everything".
+    expect(r.code, r.err).toBe(1);
+    expect(snapshot(inDir)).toEqual(before);
 
-      const expected = ffmpeg ? ['a.wav', path.join('sub', 'b.wav')] : ['a.wav'];
-      expect(Object.keys(snapshot(out)).sort()).toEqual(expected.sort());
-      const inputs: Record<string, string> = { 'a.wav': 'a.wav', [path.join('sub', 'b.wav')]: path.join('sub', 'b.mp3') };
-      for (const rel of expected) {
-        const written = decodeWav(readFileSync(path.join(out, rel)));
-        expect(written.sampleRate).toBe(16000);
-        expect(written.channels).toHaveLength(1);
-        const original = await decodeAudioFile(path.join(inDir, inputs[rel]!));
-        expect(written.channels[0]!.length).toBe(original.length);
-        expect(snrDb(original, written.channels[0]!)).toBeGreaterThanOrEqual(budget - 0.1);
+    const expected = ffmpeg ? ['a.wav', path.join('sub', 'b.wav')] : ['a.wav'];
+    expect(Object.keys(snapshot(out)).sort()).toEqual(expected.sort());
+    const inputs: Record<string, string> = { 'a.wav': 'a.wav', [path.join('sub', 'b.wav')]: path.join('sub', 'b.mp3') };
+    for (const rel of expected) {
+      const written = decodeWav(readFileSync(path.join(out, rel)));
+      expect(written.sampleRate).toBe(16000);
+      expect(written.channels).toHaveLength(1);
+      const original = await decodeAudioFile(path.join(inDir, inputs[rel]!));
+      expect(written.channels[0]!.length).toBe(original.length);
+      expect(snrDb(original, written.channels[0]!)).toBeGreaterThanOrEqual(budget - 0.1);
+    }
+
+    const report = JSON.parse(readFileSync(json, 'utf8')) as ProtectReport;
+    expect(report.settings.budgetDb).toBe(budget);
+    expect(report.models.generator.sha256).toMatch(/^[0-9a-f]{16}$/);
+    expect(report.models.asr?.sha256).toMatch(/^[0-9a-f]{16}$/);
+    expect(report.files.map((f) => f.input)).toEqual(ffmpeg ? ['a.wav', path.join('sub', 'b.mp3')] : ['a.wav']);
+    for (const f of report.files) {
+      expect(f.snrDb).toBeGreaterThanOrEqual(budget - 0.1);
+      expect(f.perturbationHighShare).toBeGreaterThanOrEqual(0);
+      expect(f.perturbationHighShare).toBeLessThanOrEqual(1);
+      const ev = f.evaluation!;
+      for (const v of [ev.original, ev.protected]) {
+        const p = EMOTIONS.map((e) => v.probabilities[e]);
+        expect(p.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
+        expect(v.emotion).toBe(EMOTIONS[p.indexOf(Math.max(...p))]);
       }
+      const w = wer([ev.original.transcript], [ev.protected.transcript]);
+      expect(ev.wer).toBe(w.refLength > 0 ? w.rate : null);
+      expect(ev.emotionKept).toBe(ev.original.emotion === ev.protected.emotion);
+    }
+    const skipped = Object.fromEntries(report.skipped.map((s) => [s.rel, s.reason]));
+    expect(skipped).toEqual({
+      'notes.txt': 'unsupported-extension',
+      'empty.wav': 'empty',
+      'quiet.wav': 'silent',
+      [path.join('sub', 'broken.ogg')]: ffmpeg ? 'corrupt' : 'ffmpeg-missing',
+    });
+    expect(report.summary.protected).toBe(expected.length);
+    expect(report.summary.skippedByReason).toEqual({
+      'unsupported-extension': 1,
+      empty: 1,
+      silent: 1,
+      [ffmpeg ? 'corrupt' : 'ffmpeg-missing']: 1,
+    });
+    // The printed summary names each skipped file under its reason.
+    expect(r.out).toMatch(/silent \(1\):\n\s+quiet\.wav: The clip is silent/);
+    expect(r.out).toContain('empty.wav: “empty.wav” is empty (0 bytes).');
+    expect(r.out).toContain('transcript  original:');
+    expect(r.out).not.toContain('.hidden');
 
-      const report = JSON.parse(readFileSync(json, 'utf8')) as ProtectReport;
-      expect(report.settings.budgetDb).toBe(budget);
-      expect(report.models.generator.sha256).toMatch(/^[0-9a-f]{16}$/);
-      expect(report.models.asr?.sha256).toMatch(/^[0-9a-f]{16}$/);
-      expect(report.files.map((f) => f.input)).toEqual(ffmpeg ? ['a.wav', path.join('sub', 'b.mp3')] : ['a.wav']);
-      for (const f of report.files) {
-        expect(f.snrDb).toBeGreaterThanOrEqual(budget - 0.1);
-        expect(f.perturbationHighShare).toBeGreaterThanOrEqual(0);
-        expect(f.perturbationHighShare).toBeLessThanOrEqual(1);
-        const ev = f.evaluation!;
-        for (const v of [ev.original, ev.protected]) {
-          const p = EMOTIONS.map((e) => v.probabilities[e]);
-          expect(p.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
-          expect(v.emotion).toBe(EMOTIONS[p.indexOf(Math.max(...p))]);
-        }
-        const w = wer([ev.original.transcript], [ev.protected.transcript]);
-        expect(ev.wer).toBe(w.refLength > 0 ? w.rate : null);
-        expect(ev.emotionKept).toBe(ev.original.emotion === ev.protected.emotion);
-      }
-      const skipped = Object.fromEntries(report.skipped.map((s) => [s.rel, s.reason]));
-      expect(skipped).toEqual({
-        'notes.txt': 'unsupported-extension',
-        'empty.wav': 'empty',
-        'quiet.wav': 'silent',
-        [path.join('sub', 'broken.ogg')]: ffmpeg ? 'corrupt' : 'ffmpeg-missing',
-      });
-      expect(report.summary.protected).toBe(expected.length);
-      expect(report.summary.skippedByReason).toEqual({ 'unsupported-extension': 1, empty: 1, silent: 1, [ffmpeg ? 'corrupt' : 'ffmpeg-missing']: 1 });
-      // The printed summary names each skipped file under its reason.
-      expect(r.out).toMatch(/silent \(1\):\n\s+quiet\.wav: The clip is silent/);
-      expect(r.out).toContain('empty.wav: “empty.wav” is empty (0 bytes).');
-      expect(r.out).toContain('transcript  original:');
-      expect(r.out).not.toContain('.hidden');
-
-      // A second run into the same folder is refused as a whole and changes nothing.
-      const outBefore = snapshot(out);
-      const again = await run([inDir, '--out', out]);
-      expect(again.code).toBe(2);
-      expect(again.err).toContain('already exists; pass --force');
-      expect(snapshot(out)).toEqual(outBefore);
-      expect(snapshot(inDir)).toEqual(before);
-    },
-    120_000,
-  );
+    // A second run into the same folder is refused as a whole and changes nothing.
+    const outBefore = snapshot(out);
+    const again = await run([inDir, '--out', out]);
+    expect(again.code).toBe(2);
+    expect(again.err).toContain('already exists; pass --force');
+    expect(snapshot(out)).toEqual(outBefore);
+    expect(snapshot(inDir)).toEqual(before);
+  }, 120_000);
 
   it('without ffmpeg still protects the WAVs and names apt-get install ffmpeg for the rest', async () => {
     const out = path.join(root, 'out-no-ffmpeg');
@@ -171,7 +194,10 @@ describe('npm run protect (in-process)', () => {
     expect(swallowed.err).toContain('--force takes no value');
     expect(() => parseProtectArgs([inDir, '--out', root, '--budget', '200'])).toThrow(/outside −20…80 dB/);
     expect(() => parseProtectArgs([inDir])).toThrow(UsageError);
-    expect(parseProtectArgs([inDir, '--out', root, '--suffix', '-protected', '--budget', '-3'])).toMatchObject({ suffix: '-protected', budgetDb: -3 });
+    expect(parseProtectArgs([inDir, '--out', root, '--suffix', '-protected', '--budget', '-3'])).toMatchObject({
+      suffix: '-protected',
+      budgetDb: -3,
+    });
   });
 });
 

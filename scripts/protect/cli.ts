@@ -7,7 +7,14 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { perturbationReport } from '../../src/core/analysis';
 import { SAMPLE_RATE, decodeWavTo16kMono, encodeWav, validateSamples, type AudioIssueCode } from '../../src/core/audio';
-import { AudioDecodeError, VIDEO_EXTENSIONS, decodeAudioFileDetailed, findFfmpeg, FFMPEG_INSTALL_HINT, type AudioDecodeErrorCode } from '../../src/core/node/decode-audio';
+import {
+  AudioDecodeError,
+  VIDEO_EXTENSIONS,
+  decodeAudioFileDetailed,
+  findFfmpeg,
+  FFMPEG_INSTALL_HINT,
+  type AudioDecodeErrorCode,
+} from '../../src/core/node/decode-audio';
 import { initTf } from '../../src/core/node/tf';
 import { budgetRangeProblem } from '../../src/core/budget';
 import { parseSpans, protectSpans, type Span, type SpanReport } from '../../src/core/spans';
@@ -61,7 +68,20 @@ Options:
 Exit status: 0 all audio protected; 1 some audio file skipped or failed (the summary says which and why);
 2 refused or bad arguments (nothing written).`;
 
-const KNOWN_FLAGS = new Set(['out', 'suffix', 'budget', 'spans', 'force', 'report', 'json', 'model', 'evaluators', 'ffmpeg', 'dry-run', 'help']);
+const KNOWN_FLAGS = new Set([
+  'out',
+  'suffix',
+  'budget',
+  'spans',
+  'force',
+  'report',
+  'json',
+  'model',
+  'evaluators',
+  'ffmpeg',
+  'dry-run',
+  'help',
+]);
 
 export interface ProtectIo {
   log(line: string): void;
@@ -144,7 +164,8 @@ export function parseProtectArgs(argv: string[]): ProtectArgs | 'help' {
   const { flags, positional } = parseFlags(argv);
   if (flags.help !== undefined || positional.includes('-h')) return 'help';
   const unknown = Object.keys(flags).filter((f) => !KNOWN_FLAGS.has(f));
-  if (unknown.length) throw new UsageError(`Unknown option${unknown.length > 1 ? 's' : ''}: ${unknown.map((f) => `--${f}`).join(', ')}`);
+  if (unknown.length)
+    throw new UsageError(`Unknown option${unknown.length > 1 ? 's' : ''}: ${unknown.map((f) => `--${f}`).join(', ')}`);
   try {
     const args: ProtectArgs = {
       input: positional[0] ?? '',
@@ -161,7 +182,8 @@ export function parseProtectArgs(argv: string[]): ProtectArgs | 'help' {
       spans: flags.spans === undefined ? null : parseSpans(stringFlag(flags, 'spans') ?? ''),
     };
     if (!args.input || !args.outDir) throw new UsageError('Give an input file or folder and --out <dir>.');
-    if (positional.length > 1) throw new UsageError(`One input file or folder, please (got ${positional.length}: ${positional.join(', ')}).`);
+    if (positional.length > 1)
+      throw new UsageError(`One input file or folder, please (got ${positional.length}: ${positional.join(', ')}).`);
     const budgetProblem = args.budgetDb === undefined ? null : budgetRangeProblem(args.budgetDb);
     if (budgetProblem) throw new UsageError(budgetProblem);
     return args;
@@ -196,10 +218,15 @@ async function run(argv: string[], io: ProtectIo, analyses: RecordAnalysis[]): P
   const shownOut = (f: PlannedFile) => path.join(outDir, f.outRel);
   const skipped: SkippedFile[] = [...plan.skipped];
   const ffmpegNeeded = plan.files.some((f) => !/\.wave?$/i.test(f.input));
-  const ffmpegNote = ffmpegNeeded && !findFfmpeg({ ffmpeg: ffmpegPath }) ? ` ffmpeg was not found, so only WAV files can be read: ${FFMPEG_INSTALL_HINT}.` : '';
+  const ffmpegNote =
+    ffmpegNeeded && !findFfmpeg({ ffmpeg: ffmpegPath })
+      ? ` ffmpeg was not found, so only WAV files can be read: ${FFMPEG_INSTALL_HINT}.`
+      : '';
 
   if (args.dryRun) {
-    io.log(`Dry run: ${plan.files.length} file(s) would be protected into ${outDir} (16 kHz mono 16-bit WAV).${ffmpegNote}`);
+    io.log(
+      `Dry run: ${plan.files.length} file(s) would be protected into ${outDir} (16 kHz mono 16-bit WAV).${ffmpegNote}`,
+    );
     for (const f of plan.files) io.log(`  ${f.rel} → ${shownOut(f)}`);
     for (const l of formatSummary(summarize([], skipped), skipped, outDir).slice(1)) io.log(l);
     return 0;
@@ -209,7 +236,8 @@ async function run(argv: string[], io: ProtectIo, analyses: RecordAnalysis[]): P
     for (const l of formatSummary(summarize([], skipped), skipped, outDir).slice(1)) io.error(l);
     return 1;
   }
-  if (!existsSync(path.join(modelDir, 'model.json'))) throw new UsageError(`No generator at ${modelDir} (model.json missing); pass --model <dir>.`);
+  if (!existsSync(path.join(modelDir, 'model.json')))
+    throw new UsageError(`No generator at ${modelDir} (model.json missing); pass --model <dir>.`);
 
   await initTf('wasm');
   const gen = await readGeneratorDir(modelDir);
@@ -231,7 +259,17 @@ async function run(argv: string[], io: ProtectIo, analyses: RecordAnalysis[]): P
     for (const f of plan.files) {
       let outcome: ProtectReportRecord | SkippedFile;
       try {
-        outcome = await protectOne(f, { gen, budgetDb, force, inputIds: plan.inputIds, loaded, analyses, shownOut, ffmpegPath, spans: args.spans });
+        outcome = await protectOne(f, {
+          gen,
+          budgetDb,
+          force,
+          inputIds: plan.inputIds,
+          loaded,
+          analyses,
+          shownOut,
+          ffmpegPath,
+          spans: args.spans,
+        });
       } catch (e) {
         // One bad file must not cost the rest of the folder; it is listed with the error instead.
         outcome = { input: f.input, rel: f.rel, reason: 'failed', message: e instanceof Error ? e.message : String(e) };
@@ -269,7 +307,10 @@ async function run(argv: string[], io: ProtectIo, analyses: RecordAnalysis[]): P
         skipped,
         summary,
       };
-      await writeFileAtomic(jsonFile, JSON.stringify(report, null, 1) + '\n', { overwrite: force, protectedIds: plan.inputIds });
+      await writeFileAtomic(jsonFile, JSON.stringify(report, null, 1) + '\n', {
+        overwrite: force,
+        protectedIds: plan.inputIds,
+      });
       io.log(`Report written to ${jsonFile}`);
     }
     const audioSkipped = skipped.filter((s) => s.reason !== 'unsupported-extension').length;
@@ -312,7 +353,9 @@ async function protectOne(f: PlannedFile, ctx: ProtectContext): Promise<ProtectR
   let spanReports: SpanReport[] | undefined;
   if (ctx.spans) {
     try {
-      const r = await protectSpans(wave, ctx.spans, async (piece, b) => (await ctx.gen.protect(piece, b)).wave, { budgetDb: ctx.budgetDb });
+      const r = await protectSpans(wave, ctx.spans, async (piece, b) => (await ctx.gen.protect(piece, b)).wave, {
+        budgetDb: ctx.budgetDb,
+      });
       res = r;
       spanReports = r.spans;
     } catch (e) {

@@ -1,4 +1,13 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -68,7 +77,9 @@ describe('planOutputs', () => {
     expect(plain.refusals).toHaveLength(1);
     expect(plain.refusals[0]).toContain('already exists; pass --force');
     expect(planOutputs({ input: inDir, outDir: out, force: true }).refusals).toEqual([]);
-    expect(planOutputs({ input: inDir, outDir: inDir, force: true }).refusals[0]).toContain('would overwrite the input');
+    expect(planOutputs({ input: inDir, outDir: inDir, force: true }).refusals[0]).toContain(
+      'would overwrite the input',
+    );
   });
 
   it('treats an extension differing only in case as the same file', () => {
@@ -87,7 +98,12 @@ describe('planOutputs', () => {
     const plan = planOutputs({ input: inDir, outDir: path.join(root, 'out') });
     expect(plan.refusals).toEqual([]);
     expect(outs(plan)).toEqual(['z.wav']);
-    expect(reasons(plan)).toEqual({ 'a.mp3': 'collides', 'a.wav': 'collides', 'X.ogg': 'collides', 'x.flac': 'collides' });
+    expect(reasons(plan)).toEqual({
+      'a.mp3': 'collides',
+      'a.wav': 'collides',
+      'X.ogg': 'collides',
+      'x.flac': 'collides',
+    });
     expect(plan.skipped.find((s) => s.rel === 'a.mp3')?.message).toContain('“a.mp3” and “a.wav”');
   });
 
@@ -133,10 +149,14 @@ describe('planOutputs', () => {
       `Report ${a} has an audio file's extension; name it .json.`,
     ]);
     const notes = put('notes.txt', 'mine');
-    expect(planOutputs({ input: inDir, outDir: out, extraOutputs: [notes] }).refusals[0]).toContain('already exists; pass --force');
+    expect(planOutputs({ input: inDir, outDir: out, extraOutputs: [notes] }).refusals[0]).toContain(
+      'already exists; pass --force',
+    );
     mkdirSync(out);
     symlinkSync(path.join(inDir, 'a.wav'), path.join(out, 'r.json'));
-    expect(planOutputs({ input: inDir, outDir: out, extraOutputs: [path.join(out, 'r.json')], force: true }).refusals[0]).toContain('would overwrite the input');
+    expect(
+      planOutputs({ input: inDir, outDir: out, extraOutputs: [path.join(out, 'r.json')], force: true }).refusals[0],
+    ).toContain('would overwrite the input');
     expect(planOutputs({ input: inDir, outDir: out, extraOutputs: [path.join(root, 'r.json')] }).refusals).toEqual([]);
   });
 
@@ -168,7 +188,9 @@ describe('writeFileAtomic', () => {
     const link = path.join(root, 'link.wav');
     symlinkSync(input, link);
     for (const dest of [input, link]) {
-      await expect(writeFileAtomic(dest, 'protected', { overwrite: true, protectedIds: ids })).rejects.toBeInstanceOf(OutputExistsError);
+      await expect(writeFileAtomic(dest, 'protected', { overwrite: true, protectedIds: ids })).rejects.toBeInstanceOf(
+        OutputExistsError,
+      );
     }
     expect(readFileSync(input, 'utf8')).toBe('original');
     expect(readdirSync(inDir)).toEqual(['a.wav']);

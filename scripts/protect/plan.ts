@@ -287,7 +287,8 @@ export function planOutputs(opts: PlanOptions): OutputPlan {
   for (const f of files) check(f.output, 'Output', f.input);
   for (const e of extras) {
     if (isSupportedAudioPath(e)) refusals.push(`Report ${e} has an audio file's extension; name it .json.`);
-    else if (plannedOutputs.has(caseKey(realLocation(e)))) refusals.push(`Report ${e} has the name of an audio output.`);
+    else if (plannedOutputs.has(caseKey(realLocation(e))))
+      refusals.push(`Report ${e} has the name of an audio output.`);
     else check(e, 'Report');
   }
   return { inputRoot, outDir, files, skipped, refusals, inputIds };

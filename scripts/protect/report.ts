@@ -112,15 +112,28 @@ export interface ProtectReport {
 export interface RecordAnalysis {
   /** listed in the settings, so a JSON says which analyses ran */
   id: string;
-  analyze(original: Float32Array, protectedWave: Float32Array, record: ProtectReportRecord): Promise<Partial<ProtectReportExtensions>>;
+  analyze(
+    original: Float32Array,
+    protectedWave: Float32Array,
+    record: ProtectReportRecord,
+  ): Promise<Partial<ProtectReportExtensions>>;
   /** printed under the file with --report */
   lines(record: ProtectReportRecord): string[];
   dispose?(): void;
 }
 
 export function evaluatorView(p: ClipPrediction): EvaluatorView {
-  const probabilities = Object.fromEntries(EMOTIONS.map((e, i) => [e, p.probabilities[i] ?? 0])) as Record<Emotion, number>;
-  return { emotion: p.emotion, probabilities, transcript: p.transcript, transcriptGreedy: p.transcriptGreedy, domain: p.domain };
+  const probabilities = Object.fromEntries(EMOTIONS.map((e, i) => [e, p.probabilities[i] ?? 0])) as Record<
+    Emotion,
+    number
+  >;
+  return {
+    emotion: p.emotion,
+    probabilities,
+    transcript: p.transcript,
+    transcriptGreedy: p.transcriptGreedy,
+    domain: p.domain,
+  };
 }
 
 export function compareViews(original: EvaluatorView, prot: EvaluatorView): ClipEvaluation {
@@ -152,7 +165,9 @@ export function formatRecord(r: ProtectReportRecord, analyses: readonly RecordAn
       `protected in ${r.protectMs.toFixed(0)} ms`,
   ];
   for (const sp of r.spans ?? []) {
-    lines.push(`  span ${sp.start.toFixed(2)}–${sp.end.toFixed(2)} s: SNR ${sp.snrDb.toFixed(2)} dB${sp.scaled ? ' (scaled to the budget)' : ''}; the rest of the file is the original`);
+    lines.push(
+      `  span ${sp.start.toFixed(2)}–${sp.end.toFixed(2)} s: SNR ${sp.snrDb.toFixed(2)} dB${sp.scaled ? ' (scaled to the budget)' : ''}; the rest of the file is the original`,
+    );
   }
   const ev = r.evaluation;
   if (ev) {
@@ -192,7 +207,12 @@ export function summarize(records: readonly ProtectReportRecord[], skipped: read
   const snr = records.map((r) => r.snrDb);
   const evals = records.map((r) => r.evaluation).filter((e): e is ClipEvaluation => e !== null);
   const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
-  const corpusWer = evals.length ? wer(evals.map((e) => e.original.transcript), evals.map((e) => e.protected.transcript)) : null;
+  const corpusWer = evals.length
+    ? wer(
+        evals.map((e) => e.original.transcript),
+        evals.map((e) => e.protected.transcript),
+      )
+    : null;
   return {
     protected: records.length,
     skipped: skipped.length,
@@ -214,7 +234,9 @@ export function formatSummary(s: ProtectSummary, skipped: readonly SkippedFile[]
       `${s.audioSeconds.toFixed(1)} s of audio in ${(s.protectMs / 1000).toFixed(1)} s`,
   ];
   if (s.meanSnrDb !== null && s.minSnrDb !== null && s.meanHighShare !== null) {
-    lines.push(`  SNR mean ${s.meanSnrDb.toFixed(2)} dB, min ${s.minSnrDb.toFixed(2)} dB; ${pct(s.meanHighShare)} of the perturbation ≥ 2 kHz on average`);
+    lines.push(
+      `  SNR mean ${s.meanSnrDb.toFixed(2)} dB, min ${s.minSnrDb.toFixed(2)} dB; ${pct(s.meanHighShare)} of the perturbation ≥ 2 kHz on average`,
+    );
   }
   if (s.wer !== null) lines.push(`  WER of the protected transcripts against the originals': ${pct(s.wer)}`);
   if (s.emotionKept !== null) lines.push(`  predicted emotion unchanged in ${pct(s.emotionKept)} of the files`);

@@ -17,9 +17,22 @@ describe('npm run protect -- --spans', () => {
     const src = 'public/demo/clips/s3697_festival_ked.wav';
     cpSync(src, path.join(dir, 'in', 'a.wav'), { recursive: true });
     const logs: string[] = [];
-    const code = await runProtect([path.join(dir, 'in'), '--out', path.join(dir, 'out'), '--spans', '0.6-1.4', '--budget', '10', '--json', path.join(dir, 'r.json')], {
-      io: { log: (l) => logs.push(l), error: (l) => logs.push(l) },
-    });
+    const code = await runProtect(
+      [
+        path.join(dir, 'in'),
+        '--out',
+        path.join(dir, 'out'),
+        '--spans',
+        '0.6-1.4',
+        '--budget',
+        '10',
+        '--json',
+        path.join(dir, 'r.json'),
+      ],
+      {
+        io: { log: (l) => logs.push(l), error: (l) => logs.push(l) },
+      },
+    );
     expect(code).toBe(0);
     const x = decodeWavTo16kMono(readFileSync(src));
     const y = decodeWavTo16kMono(readFileSync(path.join(dir, 'out', 'a.wav')));

@@ -34,7 +34,11 @@ export function removePendingTemps(): void {
   pending.clear();
 }
 
-export async function writeFileAtomic(dest: string, data: Uint8Array | string, opts: AtomicWriteOptions = {}): Promise<void> {
+export async function writeFileAtomic(
+  dest: string,
+  data: Uint8Array | string,
+  opts: AtomicWriteOptions = {},
+): Promise<void> {
   const dir = path.dirname(dest);
   await mkdir(dir, { recursive: true });
   const tmp = path.join(dir, `.${path.basename(dest)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
@@ -64,7 +68,8 @@ export async function writeFileAtomic(dest: string, data: Uint8Array | string, o
         if (code === 'EEXIST') throw new OutputExistsError(`${dest} appeared while protecting; it was left as it is`);
         // File systems without hard links (some network and FAT mounts): check, then rename.
         if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'EXDEV') throw e;
-        if (await stat(dest).catch(() => null)) throw new OutputExistsError(`${dest} appeared while protecting; it was left as it is`);
+        if (await stat(dest).catch(() => null))
+          throw new OutputExistsError(`${dest} appeared while protecting; it was left as it is`);
         await rename(tmp, dest);
       }
     }

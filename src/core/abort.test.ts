@@ -20,7 +20,9 @@ describe('the one cancellation idiom', () => {
     await expect(checkpoint(c.signal)).resolves.toBeUndefined();
     c.abort();
     expect(() => throwIfAborted(c.signal)).toThrow(c.signal.reason as Error);
-    expect(() => throwIfAborted(c.signal, 'Evaluation cancelled')).toThrow(expect.objectContaining({ name: 'AbortError', message: 'Evaluation cancelled' }));
+    expect(() => throwIfAborted(c.signal, 'Evaluation cancelled')).toThrow(
+      expect.objectContaining({ name: 'AbortError', message: 'Evaluation cancelled' }),
+    );
     await expect(checkpoint(c.signal)).rejects.toMatchObject({ name: 'AbortError' });
   });
 });

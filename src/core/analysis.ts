@@ -65,7 +65,12 @@ function frameCount(n: number, nFft: number, hop: number): number {
 }
 
 /** Calls `visit(frame, re, im)` with the FFT of every Hann-windowed frame (buffers are reused between calls). */
-function forEachFrameFft(x: Float32Array, nFft: number, hop: number, visit: (f: number, re: Float64Array, im: Float64Array) => void): void {
+function forEachFrameFft(
+  x: Float32Array,
+  nFft: number,
+  hop: number,
+  visit: (f: number, re: Float64Array, im: Float64Array) => void,
+): void {
   const win = hannWindow(nFft);
   const re = new Float64Array(nFft);
   const im = new Float64Array(nFft);
@@ -156,7 +161,11 @@ function ratioDb(a: number, b: number): number {
 }
 
 /** Where the perturbation landed: the numbers behind the band-energy view and the report's Fig.-6 table. */
-export function perturbationReport(original: Float32Array, protectedWave: Float32Array, splitHz = 2000): PerturbationReport {
+export function perturbationReport(
+  original: Float32Array,
+  protectedWave: Float32Array,
+  splitHz = 2000,
+): PerturbationReport {
   const n = Math.min(original.length, protectedWave.length);
   const delta = new Float32Array(n);
   for (let i = 0; i < n; i++) delta[i] = protectedWave[i] - original[i];

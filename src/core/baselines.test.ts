@@ -177,7 +177,11 @@ describe('budget projection', () => {
     expect(Array.from(projectResidualToBudget(x, z, null).y)).toEqual(Array.from(z));
     expect(Array.from(projectResidualToBudget(x, z, -Infinity).y)).toEqual(Array.from(z));
     const silent = new Float32Array(100);
-    const { y } = projectResidualToBudget(silent, silent.map(() => 0.1), 20);
+    const { y } = projectResidualToBudget(
+      silent,
+      silent.map(() => 0.1),
+      20,
+    );
     expect(Array.from(y)).toEqual(Array.from(silent));
     expect(() => projectResidualToBudget(x, z.subarray(1), 20)).toThrow(RangeError);
   });
@@ -223,7 +227,10 @@ describe('every baseline under an SNR budget', () => {
       for (const minSnrDb of [20, null]) {
         const r = applyBaseline(id, silent, { minSnrDb });
         expect(r.y.length).toBe(silent.length);
-        expect(r.y.every((v) => v === 0), id).toBe(true);
+        expect(
+          r.y.every((v) => v === 0),
+          id,
+        ).toBe(true);
       }
     }
   });

@@ -20,7 +20,6 @@ import { BUDGET_MARGIN, budgetRatio } from './budget';
 // Budget
 // ---------------------------------------------------------------------------------------------------------------
 
-
 function norm(x: ArrayLike<number>): number {
   let s = 0;
   for (let i = 0; i < x.length; i++) s += x[i]! * x[i]!;
@@ -589,9 +588,7 @@ export const BASELINES: BaselineInfo[] = [
     id: 'noise',
     label: 'White noise',
     description: 'Adds white Gaussian noise (seeded) at exactly the SNR budget.',
-    params: [
-      { key: 'noiseSnrDb', label: 'SNR without budget', unit: 'dB', default: 0, min: -10, max: 40, step: 1 },
-    ],
+    params: [{ key: 'noiseSnrDb', label: 'SNR without budget', unit: 'dB', default: 0, min: -10, max: 40, step: 1 }],
   },
   {
     id: 'lowpass2k',

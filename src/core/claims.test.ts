@@ -15,7 +15,11 @@ const report: ExternalReportLike = {
         { method: 'noise', budgetDb: 10, external: { whisper: { wer: { rate: 0.104 } } } },
       ],
     },
-    { name: 'test', clips: 3, summaries: [{ method: 'aclipse', budgetDb: 10, external: { whisper: { wer: { rate: 1 }, werNoise: null } } }] },
+    {
+      name: 'test',
+      clips: 3,
+      summaries: [{ method: 'aclipse', budgetDb: 10, external: { whisper: { wer: { rate: 1 }, werNoise: null } } }],
+    },
   ],
 };
 
@@ -23,7 +27,17 @@ describe('claims', () => {
   it('takes one claim per attacker, set and Aclipse budget, with the clean and same-SNR noise WER beside it', () => {
     const c = claimsFromReport(report);
     expect(c).toEqual([
-      { attacker: 'Whisper tiny.en', set: 'real', clips: 281, budgetDb: 10, cleanWer: 0.056, protectedWer: 1.037, noiseWer: 0.105, command: report.command, date: '2026-12-01' },
+      {
+        attacker: 'Whisper tiny.en',
+        set: 'real',
+        clips: 281,
+        budgetDb: 10,
+        cleanWer: 0.056,
+        protectedWer: 1.037,
+        noiseWer: 0.105,
+        command: report.command,
+        date: '2026-12-01',
+      },
     ]);
   });
 

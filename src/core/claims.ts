@@ -45,7 +45,10 @@ export interface ExternalReportLike {
 }
 
 /** One claim per attacker × set × Aclipse budget of the report; sets without an original row are skipped. */
-export function claimsFromReport(report: ExternalReportLike, date: string | null = report.date ?? null): ExternalClaim[] {
+export function claimsFromReport(
+  report: ExternalReportLike,
+  date: string | null = report.date ?? null,
+): ExternalClaim[] {
   const out: ExternalClaim[] = [];
   for (const set of report.sets) {
     const original = set.summaries.find((s) => s.method === 'original');
@@ -84,7 +87,14 @@ export function parseClaims(json: unknown, weightsSha256: string): ExternalClaim
   const num = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
   return claims.filter(
     (c) =>
-      c && typeof c.attacker === 'string' && typeof c.set === 'string' && num(c.clips) && num(c.budgetDb) &&
-      num(c.cleanWer) && num(c.protectedWer) && num(c.noiseWer) && typeof c.command === 'string',
+      c &&
+      typeof c.attacker === 'string' &&
+      typeof c.set === 'string' &&
+      num(c.clips) &&
+      num(c.budgetDb) &&
+      num(c.cleanWer) &&
+      num(c.protectedWer) &&
+      num(c.noiseWer) &&
+      typeof c.command === 'string',
   );
 }

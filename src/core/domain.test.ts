@@ -33,7 +33,8 @@ function base(over: Partial<DomainSignals> = {}): DomainSignals {
 }
 
 /** A deterministic spread of values around a centre. */
-const around = (c: number, spread: number, n: number) => Array.from({ length: n }, (_, i) => c + spread * (((i * 37) % n) / n - 0.5));
+const around = (c: number, spread: number, n: number) =>
+  Array.from({ length: n }, (_, i) => c + spread * (((i * 37) % n) / n - 0.5));
 
 describe('speechPresence', () => {
   it('finds no active sound in silence and a tonal one in a beep', () => {
@@ -103,15 +104,23 @@ describe('fitDomainCalibration and assessDomain', () => {
     expect(calib.weights[1]).toBeLessThan(0); // a higher top emotion score → in
     expect(inD.filter((s) => assessDomain(s, calib).verdict === 'in-domain').length).toBe(inD.length);
     expect(outD.filter((s) => assessDomain(s, calib).verdict === 'out-of-domain').length).toBe(outD.length);
-    expect(calib.typical.asrUnsure!.p90).toBeCloseTo(percentile(inD.map((s) => s.asrUnsure), 0.9), 9);
+    expect(calib.typical.asrUnsure!.p90).toBeCloseTo(
+      percentile(
+        inD.map((s) => s.asrUnsure),
+        0.9,
+      ),
+      9,
+    );
   });
 
-  it('explains an out-of-domain clip with the known voices\' range, and an in-domain clip with nothing', () => {
+  it("explains an out-of-domain clip with the known voices' range, and an in-domain clip with nothing", () => {
     const v = assessDomain(base({ asrUnsure: 0.6, serMaxProb: 0.45 }), calib);
     expect(v.verdict).toBe('out-of-domain');
     expect(v.score).toBeGreaterThan(calib.threshold);
     expect(v.reasons.some((r) => /unsure on 60 % .*typical for known voices: under \d+ %/.test(r))).toBe(true);
-    expect(v.reasons.some((r) => /emotion model's top score is 45 % \(typical for known voices: over \d+ %\)/.test(r))).toBe(true);
+    expect(
+      v.reasons.some((r) => /emotion model's top score is 45 % \(typical for known voices: over \d+ %\)/.test(r)),
+    ).toBe(true);
     const ok = assessDomain(base({ asrUnsure: 0.1, serMaxProb: 0.9 }), calib);
     expect(ok.verdict).toBe('in-domain');
     expect(ok.reasons).toEqual([]);
@@ -133,9 +142,13 @@ describe('fitDomainCalibration and assessDomain', () => {
     const again = fitDomainCalibration(inD, outD, { features: ['asrUnsure', 'serMaxProb'] });
     expect(again.weights).toEqual(calib.weights);
     // 10× more in-domain clips must not move the boundary towards calling everything in domain
-    const many = fitDomainCalibration([...inD, ...inD, ...inD, ...inD, ...inD, ...inD, ...inD, ...inD, ...inD, ...inD], outD, {
-      features: ['asrUnsure', 'serMaxProb'],
-    });
+    const many = fitDomainCalibration(
+      [...inD, ...inD, ...inD, ...inD, ...inD, ...inD, ...inD, ...inD, ...inD, ...inD],
+      outD,
+      {
+        features: ['asrUnsure', 'serMaxProb'],
+      },
+    );
     expect(outD.filter((s) => assessDomain(s, many).verdict === 'out-of-domain').length).toBe(outD.length);
   });
 

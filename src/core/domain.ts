@@ -77,10 +77,16 @@ const HOP = 320; // 20 ms
 const TONAL_FFT = 512;
 /** At most this many active frames get an FFT for the tonality check (evenly spread): bounded cost on long clips. */
 const TONAL_MAX_FRAMES = 400;
-const HANN_512 = Float64Array.from({ length: TONAL_FFT }, (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / TONAL_FFT));
+const HANN_512 = Float64Array.from(
+  { length: TONAL_FFT },
+  (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / TONAL_FFT),
+);
 
 /** Speech presence from the waveform: active seconds/share and the share of tonal (single-peak) active frames. */
-export function speechPresence(x: Float32Array, sampleRate = 16000): Pick<DomainSignals, 'duration' | 'activeSeconds' | 'activeShare' | 'tonalShare'> {
+export function speechPresence(
+  x: Float32Array,
+  sampleRate = 16000,
+): Pick<DomainSignals, 'duration' | 'activeSeconds' | 'activeShare' | 'tonalShare'> {
   const duration = x.length / sampleRate;
   const frames = Math.max(1, Math.floor(Math.max(0, x.length - FRAME) / HOP) + 1);
   const db = new Float64Array(frames);
@@ -214,7 +220,8 @@ const pct = (x: number) => `${Math.round(100 * x)} %`;
 
 /** A sentence about one feature, given the clip's value and the known voices' bound in the direction that counts. */
 function describe(f: DomainFeature, value: number, bound: number, higherIsOdd: boolean): string {
-  const typ = (fmt: (x: number) => string) => `(typical for known voices: ${higherIsOdd ? 'under' : 'over'} ${fmt(bound)})`;
+  const typ = (fmt: (x: number) => string) =>
+    `(typical for known voices: ${higherIsOdd ? 'under' : 'over'} ${fmt(bound)})`;
   switch (f) {
     case 'asrUnsure':
       return `the speech recognizer is unsure on ${pct(value)} of the frames where it hears a letter ${typ(pct)}`;
@@ -310,7 +317,11 @@ export const DEFAULT_NO_SPEECH: DomainCalibration['noSpeech'] = { minActiveSecon
  * deterministic) on features standardised with the pooled mean/std; the threshold maximises balanced accuracy on the
  * same data (ties go to the higher threshold, i.e. fewer known voices flagged).
  */
-export function fitDomainCalibration(inDomain: DomainSignals[], outDomain: DomainSignals[], opts: FitOptions): DomainCalibration {
+export function fitDomainCalibration(
+  inDomain: DomainSignals[],
+  outDomain: DomainSignals[],
+  opts: FitOptions,
+): DomainCalibration {
   if (!inDomain.length || !outDomain.length) throw new Error('fitting needs in-domain and out-of-domain examples');
   const feats = opts.features;
   if (!feats.length) throw new Error('no features to fit on');
@@ -371,15 +382,19 @@ export function parseDomainCalibration(json: unknown): DomainCalibration {
   const bad = (what: string) => new Error(`domain calibration: ${what}`);
   if (!o || typeof o !== 'object' || o.format !== 'aclipse-domain/1') throw bad('not an aclipse-domain/1 file');
   const n = o.features?.length ?? 0;
-  if (!Array.isArray(o.features) || n === 0 || !o.features.every((f) => DOMAIN_FEATURES.includes(f))) throw bad('unknown or missing features');
+  if (!Array.isArray(o.features) || n === 0 || !o.features.every((f) => DOMAIN_FEATURES.includes(f)))
+    throw bad('unknown or missing features');
   for (const k of ['mean', 'std', 'weights'] as const) {
     const a = o[k];
-    if (!Array.isArray(a) || a.length !== n || !a.every((x) => typeof x === 'number' && Number.isFinite(x))) throw bad(`${k} must be ${n} numbers`);
+    if (!Array.isArray(a) || a.length !== n || !a.every((x) => typeof x === 'number' && Number.isFinite(x)))
+      throw bad(`${k} must be ${n} numbers`);
   }
   if (!o.std!.every((x) => x > 0)) throw bad('std must be positive');
   if (typeof o.bias !== 'number' || !Number.isFinite(o.bias)) throw bad('bias must be a number');
-  if (typeof o.threshold !== 'number' || !(o.threshold > 0 && o.threshold <= 1)) throw bad('threshold must be in (0, 1]');
+  if (typeof o.threshold !== 'number' || !(o.threshold > 0 && o.threshold <= 1))
+    throw bad('threshold must be in (0, 1]');
   const ns = o.noSpeech;
-  if (!ns || typeof ns.minActiveSeconds !== 'number' || typeof ns.maxTonalShare !== 'number') throw bad('noSpeech thresholds missing');
+  if (!ns || typeof ns.minActiveSeconds !== 'number' || typeof ns.maxTonalShare !== 'number')
+    throw bad('noSpeech thresholds missing');
   return { ...o, typical: o.typical ?? {} } as DomainCalibration;
 }

@@ -61,8 +61,14 @@ describe('summaries', () => {
   });
 
   it('counts changed emotion reads against the original rows, and unlabelled clips only for words', () => {
-    const originals = [row({ clipId: 'a', method: 'original', predicted: 'sad' }), row({ clipId: 'b', method: 'original', predicted: 'angry' })];
-    const rows = [row({ clipId: 'a', predicted: 'sad', emotion: null }), row({ clipId: 'b', predicted: 'happy', emotion: null })];
+    const originals = [
+      row({ clipId: 'a', method: 'original', predicted: 'sad' }),
+      row({ clipId: 'b', method: 'original', predicted: 'angry' }),
+    ];
+    const rows = [
+      row({ clipId: 'a', predicted: 'sad', emotion: null }),
+      row({ clipId: 'b', predicted: 'happy', emotion: null }),
+    ];
     const s = summarizeRows({ method: 'noise', budgetDb: 10 }, rows, 0, originals);
     expect(s.serChanged).toBe(0.5);
     expect(Number.isNaN(s.wa)).toBe(true);
@@ -71,8 +77,18 @@ describe('summaries', () => {
 
   it('scores external recognizers and their gain over matched noise per clip', () => {
     const rows = [
-      row({ clipId: 'a', method: 'aclipse', external: { w: 'dog' }, matchedNoise: { snrDb: 10, predicted: 'neutral', transcript: '', external: { w: 'the cat sat' } } }),
-      row({ clipId: 'b', method: 'aclipse', external: { w: 'the cat sat' }, matchedNoise: { snrDb: 10, predicted: 'neutral', transcript: '', external: { w: 'the cat' } } }),
+      row({
+        clipId: 'a',
+        method: 'aclipse',
+        external: { w: 'dog' },
+        matchedNoise: { snrDb: 10, predicted: 'neutral', transcript: '', external: { w: 'the cat sat' } },
+      }),
+      row({
+        clipId: 'b',
+        method: 'aclipse',
+        external: { w: 'the cat sat' },
+        matchedNoise: { snrDb: 10, predicted: 'neutral', transcript: '', external: { w: 'the cat' } },
+      }),
     ];
     const e = summarizeRows({ method: 'aclipse', budgetDb: 10 }, rows).external!.w!;
     expect(e.wer.rate).toBeCloseTo(3 / 6, 12); // clip a: 1 sub + 2 del
@@ -81,8 +97,19 @@ describe('summaries', () => {
   });
 
   it('summarises cue retention as medians over clips with a value', () => {
-    const cues = (f0: number) => ({ f0Correlation: f0, f0RmseSemitones: 1, voicingAgreement: 0.9, loudnessCorrelation: 0.8, syllableRateChange: 0 });
-    const s = summarizeRows({ method: 'aclipse', budgetDb: 10 }, [row({ cues: cues(0.9) }), row({ cues: cues(NaN) }), row({ cues: cues(0.5) }), row({ cues: cues(0.7) })]);
+    const cues = (f0: number) => ({
+      f0Correlation: f0,
+      f0RmseSemitones: 1,
+      voicingAgreement: 0.9,
+      loudnessCorrelation: 0.8,
+      syllableRateChange: 0,
+    });
+    const s = summarizeRows({ method: 'aclipse', budgetDb: 10 }, [
+      row({ cues: cues(0.9) }),
+      row({ cues: cues(NaN) }),
+      row({ cues: cues(0.5) }),
+      row({ cues: cues(0.7) }),
+    ]);
     expect(s.cues!.f0Correlation).toBeCloseTo(0.7, 12);
     expect(s.cues!.clips).toBe(4);
     expect(median([3, NaN, 1, 2, 10])).toBe(2.5);
@@ -106,7 +133,12 @@ describe('summaries', () => {
 const fakeRead = async (waves: Float32Array[]): Promise<Reading[]> =>
   waves.map((w) => {
     const rms = Math.sqrt(w.reduce((a, x) => a + x * x, 0) / w.length);
-    return { predicted: rms > 0.3 ? 'angry' : 'neutral', probabilities: [0.25, 0.25, 0.25, 0.25], greedy: `n${w.length}`, beam: null };
+    return {
+      predicted: rms > 0.3 ? 'angry' : 'neutral',
+      probabilities: [0.25, 0.25, 0.25, 0.25],
+      greedy: `n${w.length}`,
+      beam: null,
+    };
   });
 
 function clipsOf(n: number): ClipRef[] {
@@ -139,11 +171,25 @@ describe('the evaluation pipeline', () => {
       protect: (m, wave, budgetDb, seed) => protectWith(m, wave, { budgetDb, seed }),
       read: fakeRead,
       external: async (w) => ({ fake: `n${w.length}` }),
-      cues: (a, b) => ({ f0Correlation: a.length === b.length ? 1 : 0, f0RmseSemitones: 0, voicingAgreement: 1, loudnessCorrelation: 1, syllableRateChange: 0 }),
+      cues: (a, b) => ({
+        f0Correlation: a.length === b.length ? 1 : 0,
+        f0RmseSemitones: 0,
+        voicingAgreement: 1,
+        loudnessCorrelation: 1,
+        syllableRateChange: 0,
+      }),
     };
-    const conditions = [{ method: 'original' as const, budgetDb: 0 }, { method: 'lowpass4k' as const, budgetDb: 20 }, { method: 'noise' as const, budgetDb: 20 }];
+    const conditions = [
+      { method: 'original' as const, budgetDb: 0 },
+      { method: 'lowpass4k' as const, budgetDb: 20 },
+      { method: 'noise' as const, budgetDb: 20 },
+    ];
     const seen: number[] = [];
-    const run = await evaluateClips(clipsOf(3), conditions, readers, { batchSize: 2, matchedNoise: true, onRow: (_r, done) => seen.push(done) });
+    const run = await evaluateClips(clipsOf(3), conditions, readers, {
+      batchSize: 2,
+      matchedNoise: true,
+      onRow: (_r, done) => seen.push(done),
+    });
     expect(seen).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(run.rows).toHaveLength(9);
     const lp = run.rows.filter((r) => r.method === 'lowpass4k');
@@ -164,7 +210,7 @@ describe('the evaluation pipeline', () => {
     expect(l!.serChanged).toBe(0);
   });
 
-  it('passes every clip the readers see, noise twins included, through the channel; SNR stays the protection\'s', async () => {
+  it("passes every clip the readers see, noise twins included, through the channel; SNR stays the protection's", async () => {
     const through: number[] = [];
     // A channel the readers can recognise: it drops the last 10 samples and halves the level.
     const channel = async (w: Float32Array) => {
@@ -175,10 +221,19 @@ describe('the evaluation pipeline', () => {
       protect: (m, wave, budgetDb, seed) => protectWith(m, wave, { budgetDb, seed }),
       read: fakeRead,
       external: async (w) => ({ fake: `n${w.length}` }),
-      cues: (a, b) => ({ f0Correlation: b.length === a.length - 10 ? 0.5 : 0, f0RmseSemitones: 0, voicingAgreement: 1, loudnessCorrelation: 1, syllableRateChange: 0 }),
+      cues: (a, b) => ({
+        f0Correlation: b.length === a.length - 10 ? 0.5 : 0,
+        f0RmseSemitones: 0,
+        voicingAgreement: 1,
+        loudnessCorrelation: 1,
+        syllableRateChange: 0,
+      }),
       channel,
     };
-    const conditions = [{ method: 'original' as const, budgetDb: 0 }, { method: 'lowpass4k' as const, budgetDb: 20 }];
+    const conditions = [
+      { method: 'original' as const, budgetDb: 0 },
+      { method: 'lowpass4k' as const, budgetDb: 20 },
+    ];
     const run = await evaluateClips(clipsOf(2), conditions, readers, { matchedNoise: true });
     // 2 clips × (original, low-pass, its noise twin)
     expect(through).toHaveLength(6);
@@ -194,7 +249,11 @@ describe('the evaluation pipeline', () => {
       expect(r.matchedNoise!.cues!.f0Correlation).toBe(0.5);
     }
     const [, l] = summarizeRun(run, conditions);
-    expect(l!.matchedNoise).toEqual({ clips: 2, wa: 1, cues: expect.objectContaining({ f0Correlation: 0.5, clips: 2 }) });
+    expect(l!.matchedNoise).toEqual({
+      clips: 2,
+      wa: 1,
+      cues: expect.objectContaining({ f0Correlation: 0.5, clips: 2 }),
+    });
   });
 
   it('stops between clips when cancelled and reports clips it cannot read', async () => {
@@ -205,15 +264,37 @@ describe('the evaluation pipeline', () => {
     const partial = await evaluateClips(clips.slice(0, 2), [{ method: 'original', budgetDb: 0 }], readers);
     expect(partial.failed).toEqual([{ clipId: 'c1', error: 'corrupt file' }]);
     await expect(
-      evaluateClips(clips, [{ method: 'original', budgetDb: 0 }], readers, { onRow: (_r, done) => done === 1 && ctl.abort(), signal: ctl.signal }),
+      evaluateClips(clips, [{ method: 'original', budgetDb: 0 }], readers, {
+        onRow: (_r, done) => done === 1 && ctl.abort(),
+        signal: ctl.signal,
+      }),
     ).rejects.toThrow('Evaluation cancelled');
   });
 
   it('reads with the real (tiny) evaluators through modelReader', async () => {
     const fe = { ...DEFAULT_ASR_CONFIG.frontend, nMels: 16 };
-    const asr = new AsrModel({ ...DEFAULT_ASR_CONFIG, frontend: fe, channels: 8, blocks: 1, kernel: 3, specAugment: null });
-    const ser = new SerModel({ ...DEFAULT_SER_CONFIG, frontend: fe, channels: 8, blocks: 1, kernel: 3, hidden: 4, specAugment: null, downsampleAfter: 0 });
-    const readers: EvaluationReaders = { protect: (m, wave, budgetDb, seed) => protectWith(m, wave, { budgetDb, seed }), read: modelReader({ ser, asr }) };
+    const asr = new AsrModel({
+      ...DEFAULT_ASR_CONFIG,
+      frontend: fe,
+      channels: 8,
+      blocks: 1,
+      kernel: 3,
+      specAugment: null,
+    });
+    const ser = new SerModel({
+      ...DEFAULT_SER_CONFIG,
+      frontend: fe,
+      channels: 8,
+      blocks: 1,
+      kernel: 3,
+      hidden: 4,
+      specAugment: null,
+      downsampleAfter: 0,
+    });
+    const readers: EvaluationReaders = {
+      protect: (m, wave, budgetDb, seed) => protectWith(m, wave, { budgetDb, seed }),
+      read: modelReader({ ser, asr }),
+    };
     const run = await evaluateClips(clipsOf(3), [{ method: 'noise', budgetDb: 20 }], readers, { batchSize: 2 });
     expect(run.rows.map((r) => r.clipId)).toEqual(['c0', 'c1', 'c2']);
     for (const r of run.rows) {

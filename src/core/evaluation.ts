@@ -144,7 +144,11 @@ export interface ProtectOptions {
 }
 
 /** Applies one protection method to a clip (Node and tests; the worker chunks long clips itself). */
-export async function protectWith(method: MethodId, wave: Float32Array, opts: ProtectOptions): Promise<{ wave: Float32Array; snrDb: number | null }> {
+export async function protectWith(
+  method: MethodId,
+  wave: Float32Array,
+  opts: ProtectOptions,
+): Promise<{ wave: Float32Array; snrDb: number | null }> {
   if (method === 'original') return { wave, snrDb: null };
   if (method === 'aclipse') {
     if (!opts.generator) throw new Error('No Aclipse generator is loaded');
@@ -157,7 +161,12 @@ export async function protectWith(method: MethodId, wave: Float32Array, opts: Pr
 
 export interface EvaluationReaders {
   /** Protects one clip; `seed` is per clip so noise-like methods are reproducible. */
-  protect(method: MethodId, wave: Float32Array, budgetDb: number, seed: number): Promise<{ wave: Float32Array; snrDb: number | null }>;
+  protect(
+    method: MethodId,
+    wave: Float32Array,
+    budgetDb: number,
+    seed: number,
+  ): Promise<{ wave: Float32Array; snrDb: number | null }>;
   /** The frozen evaluators on a batch of clips. */
   read(waves: Float32Array[]): Promise<Reading[]>;
   /** External recognizers (Node only). */
@@ -307,7 +316,8 @@ export async function evaluateClips(
 }
 
 const mean = (xs: number[]): number | null => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
-const finite = (xs: (number | null | undefined)[]): number[] => xs.filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
+const finite = (xs: (number | null | undefined)[]): number[] =>
+  xs.filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
 
 export function median(xs: readonly number[]): number {
   const s = finite([...xs]).sort((a, b) => a - b);
@@ -339,11 +349,19 @@ function summarizeExternal(rows: readonly EvaluationRow[]): Record<string, Exter
     const refs = rs.map((r) => r.reference!);
     const hyps = rs.map((r) => r.external![id]!);
     const withNoise = rs.filter((r) => r.matchedNoise?.external?.[id] !== undefined);
-    const gains = withNoise.map((r) => clipRate(r.reference!, r.external![id]!, wer) - clipRate(r.reference!, r.matchedNoise!.external![id]!, wer));
+    const gains = withNoise.map(
+      (r) =>
+        clipRate(r.reference!, r.external![id]!, wer) - clipRate(r.reference!, r.matchedNoise!.external![id]!, wer),
+    );
     out[id] = {
       wer: wer(refs, hyps),
       cer: cer(refs, hyps),
-      werNoise: withNoise.length ? wer(withNoise.map((r) => r.reference!), withNoise.map((r) => r.matchedNoise!.external![id]!)) : null,
+      werNoise: withNoise.length
+        ? wer(
+            withNoise.map((r) => r.reference!),
+            withNoise.map((r) => r.matchedNoise!.external![id]!),
+          )
+        : null,
       gainOverNoise: mean(gains),
     };
   }
@@ -356,7 +374,12 @@ function summarizeMatchedNoise(rows: readonly EvaluationRow[]): MethodSummary['m
   const labelled = withNoise.filter((r) => r.emotion !== null);
   return {
     clips: withNoise.length,
-    wa: labelled.length ? weightedAccuracy(labelled.map((r) => EMOTIONS.indexOf(r.emotion!)), labelled.map((r) => EMOTIONS.indexOf(r.matchedNoise.predicted))) : NaN,
+    wa: labelled.length
+      ? weightedAccuracy(
+          labelled.map((r) => EMOTIONS.indexOf(r.emotion!)),
+          labelled.map((r) => EMOTIONS.indexOf(r.matchedNoise.predicted)),
+        )
+      : NaN,
     cues: summarizeCues(withNoise.map((r) => r.matchedNoise.cues)),
   };
 }
@@ -387,12 +410,39 @@ export function summarizeRows(
     wa: labelled.length ? weightedAccuracy(truth, pred) : NaN,
     ua: labelled.length ? unweightedAccuracy(truth, pred, EMOTIONS.length) : NaN,
     confusion: confusionMatrix(truth, pred, EMOTIONS.length),
-    wer: withText.length ? wer(refs, withText.map((r) => r.transcript)) : none,
-    cer: withText.length ? cer(refs, withText.map((r) => r.transcript)) : none,
-    werGreedy: withText.length ? wer(refs, withText.map((r) => r.greedy)) : none,
-    cerGreedy: withText.length ? cer(refs, withText.map((r) => r.greedy)) : none,
-    werBeam: hasBeam ? wer(refs, withText.map((r) => r.beam!)) : null,
-    serChanged: compared.length ? compared.filter((r) => r.predicted !== before.get(r.clipId)).length / compared.length : null,
+    wer: withText.length
+      ? wer(
+          refs,
+          withText.map((r) => r.transcript),
+        )
+      : none,
+    cer: withText.length
+      ? cer(
+          refs,
+          withText.map((r) => r.transcript),
+        )
+      : none,
+    werGreedy: withText.length
+      ? wer(
+          refs,
+          withText.map((r) => r.greedy),
+        )
+      : none,
+    cerGreedy: withText.length
+      ? cer(
+          refs,
+          withText.map((r) => r.greedy),
+        )
+      : none,
+    werBeam: hasBeam
+      ? wer(
+          refs,
+          withText.map((r) => r.beam!),
+        )
+      : null,
+    serChanged: compared.length
+      ? compared.filter((r) => r.predicted !== before.get(r.clipId)).length / compared.length
+      : null,
     meanSnrDb: mean(finite(rows.map((r) => r.snrDb))),
     meanLowChangeDb: mean(finite(rows.map((r) => r.lowChangeDb))),
     meanHighChangeDb: mean(finite(rows.map((r) => r.highChangeDb))),
@@ -410,7 +460,12 @@ export function summarizeRun(run: EvaluationRun, conditions: readonly Condition[
   const uniq = [...new Map(conditions.map((c) => [conditionKey(c), c])).values()];
   return uniq.map((c) => {
     const key = conditionKey(c);
-    return summarizeRows(c, run.rows.filter((r) => conditionKey(r) === key), run.seconds.get(key) ?? 0, originals);
+    return summarizeRows(
+      c,
+      run.rows.filter((r) => conditionKey(r) === key),
+      run.seconds.get(key) ?? 0,
+      originals,
+    );
   });
 }
 
@@ -424,24 +479,77 @@ export function meanSd(xs: number[]): { mean: number; sd: number } {
 /** CSV of evaluation rows (one per clip and condition), for exports and reports. */
 export function rowsToCsv(rows: readonly EvaluationRow[]): string {
   const esc = (v: unknown) => {
-    const s = v === null || v === undefined ? '' : typeof v === 'number' ? (Number.isFinite(v) ? String(Math.round(v * 1e4) / 1e4) : String(v)) : String(v);
+    const s =
+      v === null || v === undefined
+        ? ''
+        : typeof v === 'number'
+          ? Number.isFinite(v)
+            ? String(Math.round(v * 1e4) / 1e4)
+            : String(v)
+          : String(v);
     return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
   const externalIds = [...new Set(rows.flatMap((r) => Object.keys(r.external ?? {})))].sort();
   const head = [
-    'clip', 'method', 'budget_db', 'emotion', 'predicted', ...EMOTIONS.map((e) => `p_${e}`), 'reference', 'greedy', 'beam', 'transcript', 'wer', 'cer',
-    'snr_db', 'low_change_db', 'high_change_db', 'perturbation_high_share',
-    'f0_corr', 'f0_rmse_st', 'voicing_agreement', 'loudness_corr', 'rate_change',
-    ...externalIds.map((id) => `${id}_transcript`), 'noise_snr_db', ...externalIds.map((id) => `${id}_noise_transcript`),
-    'noise_predicted', 'noise_f0_corr', 'noise_loudness_corr', 'ms',
+    'clip',
+    'method',
+    'budget_db',
+    'emotion',
+    'predicted',
+    ...EMOTIONS.map((e) => `p_${e}`),
+    'reference',
+    'greedy',
+    'beam',
+    'transcript',
+    'wer',
+    'cer',
+    'snr_db',
+    'low_change_db',
+    'high_change_db',
+    'perturbation_high_share',
+    'f0_corr',
+    'f0_rmse_st',
+    'voicing_agreement',
+    'loudness_corr',
+    'rate_change',
+    ...externalIds.map((id) => `${id}_transcript`),
+    'noise_snr_db',
+    ...externalIds.map((id) => `${id}_noise_transcript`),
+    'noise_predicted',
+    'noise_f0_corr',
+    'noise_loudness_corr',
+    'ms',
   ];
   const lines = rows.map((r) =>
     [
-      r.clipId, r.method, r.budgetDb, r.emotion, r.predicted, ...EMOTIONS.map((_, i) => r.probabilities[i]), r.reference, r.greedy, r.beam, r.transcript, r.wer, r.cer,
-      r.snrDb, r.lowChangeDb, r.highChangeDb, r.perturbationHighShare,
-      r.cues?.f0Correlation, r.cues?.f0RmseSemitones, r.cues?.voicingAgreement, r.cues?.loudnessCorrelation, r.cues?.syllableRateChange,
-      ...externalIds.map((id) => r.external?.[id]), r.matchedNoise?.snrDb, ...externalIds.map((id) => r.matchedNoise?.external?.[id]),
-      r.matchedNoise?.predicted, r.matchedNoise?.cues?.f0Correlation, r.matchedNoise?.cues?.loudnessCorrelation, r.ms,
+      r.clipId,
+      r.method,
+      r.budgetDb,
+      r.emotion,
+      r.predicted,
+      ...EMOTIONS.map((_, i) => r.probabilities[i]),
+      r.reference,
+      r.greedy,
+      r.beam,
+      r.transcript,
+      r.wer,
+      r.cer,
+      r.snrDb,
+      r.lowChangeDb,
+      r.highChangeDb,
+      r.perturbationHighShare,
+      r.cues?.f0Correlation,
+      r.cues?.f0RmseSemitones,
+      r.cues?.voicingAgreement,
+      r.cues?.loudnessCorrelation,
+      r.cues?.syllableRateChange,
+      ...externalIds.map((id) => r.external?.[id]),
+      r.matchedNoise?.snrDb,
+      ...externalIds.map((id) => r.matchedNoise?.external?.[id]),
+      r.matchedNoise?.predicted,
+      r.matchedNoise?.cues?.f0Correlation,
+      r.matchedNoise?.cues?.loudnessCorrelation,
+      r.ms,
     ]
       .map(esc)
       .join(','),

@@ -35,7 +35,7 @@ async function stream(x: Float32Array, protect: WindowProtector, budgetDb: numbe
   const out = new Float32Array(x.length);
   let s = seed;
   const pending: Promise<unknown>[] = [];
-  for (let i = 0; i < x.length; ) {
+  for (let i = 0; i < x.length;) {
     s = (s * 1103515245 + 12345) % 2147483648;
     const n = 1 + (s % 3000);
     // Not awaited one by one: blocks may arrive while a window is still being protected.
@@ -91,9 +91,9 @@ describe('live (streaming) protection', () => {
       }
       const c = await live.flush();
       if (c) {
-          orig.push(c.original);
-          prot.push(c.protected);
-        }
+        orig.push(c.original);
+        prot.push(c.protected);
+      }
       const o = Float32Array.from(orig.flatMap((a) => [...a]));
       const p = Float32Array.from(prot.flatMap((a) => [...a]));
       expect(o).toEqual(x);

@@ -241,7 +241,11 @@ export class LiveProtector {
 }
 
 /** The live protection of a whole clip at once: what a stream of the same audio gives, whatever its block sizes. */
-export async function protectStreamOffline(wave: Float32Array, protect: WindowProtector, opts: LiveOptions): Promise<{ wave: Float32Array; report: LiveReport }> {
+export async function protectStreamOffline(
+  wave: Float32Array,
+  protect: WindowProtector,
+  opts: LiveOptions,
+): Promise<{ wave: Float32Array; report: LiveReport }> {
   const live = new LiveProtector(protect, opts);
   const out = new Float32Array(wave.length);
   for (const c of [await live.push(wave), await live.flush()]) if (c) out.set(c.protected, c.start);

@@ -7,17 +7,34 @@ const SR = 16000;
 function speechLike(seconds: number): Float32Array {
   return Float32Array.from({ length: Math.round(seconds * SR) }, (_, i) => {
     const t = i / SR;
-    return 0.3 * Math.sin(2 * Math.PI * 140 * t) * (0.6 + 0.4 * Math.sin(2 * Math.PI * 3 * t)) + 0.1 * Math.sin(2 * Math.PI * 900 * t);
+    return (
+      0.3 * Math.sin(2 * Math.PI * 140 * t) * (0.6 + 0.4 * Math.sin(2 * Math.PI * 3 * t)) +
+      0.1 * Math.sin(2 * Math.PI * 900 * t)
+    );
   });
 }
 /** A stand-in protector that changes everything it gets a lot (white noise far above any budget). */
-const loud = async (x: Float32Array) => Float32Array.from(x, (v, i) => v + 0.5 * Math.sin(i * 12.9898) * Math.cos(i * 4.1414));
+const loud = async (x: Float32Array) =>
+  Float32Array.from(x, (v, i) => v + 0.5 * Math.sin(i * 12.9898) * Math.cos(i * 4.1414));
 
 describe('spans', () => {
   it('parses and normalises: sorted, merged, clipped; bad input refused with a reason', () => {
-    expect(parseSpans('3.0-3.4, 1.2-1.9')).toEqual([{ start: 3, end: 3.4 }, { start: 1.2, end: 1.9 }]);
+    expect(parseSpans('3.0-3.4, 1.2-1.9')).toEqual([
+      { start: 3, end: 3.4 },
+      { start: 1.2, end: 1.9 },
+    ]);
     expect(() => parseSpans('1.2')).toThrow(/not a span/);
-    expect(normalizeSpans([{ start: 3, end: 3.4 }, { start: 1.2, end: 1.9 }, { start: 1.8, end: 2.2 }, { start: 3.3, end: 9 }], 4)).toEqual([
+    expect(
+      normalizeSpans(
+        [
+          { start: 3, end: 3.4 },
+          { start: 1.2, end: 1.9 },
+          { start: 1.8, end: 2.2 },
+          { start: 3.3, end: 9 },
+        ],
+        4,
+      ),
+    ).toEqual([
       { start: 1.2, end: 2.2 },
       { start: 3, end: 4 },
     ]);
@@ -29,7 +46,10 @@ describe('spans', () => {
 
   it('leaves every sample outside the spans bit for bit, and holds the budget inside each span', async () => {
     const x = speechLike(4);
-    const spans = [{ start: 0.5, end: 1.1 }, { start: 2.0, end: 2.8 }];
+    const spans = [
+      { start: 0.5, end: 1.1 },
+      { start: 2.0, end: 2.8 },
+    ];
     const r = await protectSpans(x, spans, loud, { budgetDb: 10 });
     const inside = (i: number) => spans.some((s) => i >= Math.round(s.start * SR) && i < Math.round(s.end * SR));
     let changedOutside = 0;

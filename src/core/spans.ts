@@ -44,7 +44,10 @@ export const DEFAULT_CONTEXT_S = 0.25;
  * Parses "1.2-1.9,3.0-3.4" (seconds). Throws a sentence a user can act on for anything else.
  */
 export function parseSpans(text: string): Span[] {
-  const parts = text.split(',').map((p) => p.trim()).filter(Boolean);
+  const parts = text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
   if (parts.length === 0) throw new Error('No spans given: write them as start-end in seconds, e.g. 1.2-1.9,3.0-3.4');
   return parts.map((p) => {
     const m = /^(\d+(?:\.\d+)?)\s*-\s*(\d+(?:\.\d+)?)$/.exec(p);
@@ -60,10 +63,14 @@ export function parseSpans(text: string): Span[] {
 export function normalizeSpans(spans: readonly Span[], durationS: number, crossfadeS = DEFAULT_CROSSFADE_S): Span[] {
   if (spans.length === 0) throw new Error('Mark at least one part of the clip to protect.');
   for (const s of spans) {
-    if (!Number.isFinite(s.start) || !Number.isFinite(s.end) || s.end <= s.start) throw new Error(`The span ${s.start}–${s.end} s ends before it starts.`);
-    if (s.start >= durationS) throw new Error(`The span ${s.start}–${s.end} s starts after the clip ends (${durationS.toFixed(2)} s).`);
+    if (!Number.isFinite(s.start) || !Number.isFinite(s.end) || s.end <= s.start)
+      throw new Error(`The span ${s.start}–${s.end} s ends before it starts.`);
+    if (s.start >= durationS)
+      throw new Error(`The span ${s.start}–${s.end} s starts after the clip ends (${durationS.toFixed(2)} s).`);
   }
-  const sorted = spans.map((s) => ({ start: Math.max(0, s.start), end: Math.min(durationS, s.end) })).sort((a, b) => a.start - b.start);
+  const sorted = spans
+    .map((s) => ({ start: Math.max(0, s.start), end: Math.min(durationS, s.end) }))
+    .sort((a, b) => a.start - b.start);
   const merged: Span[] = [];
   for (const s of sorted) {
     const last = merged[merged.length - 1];
@@ -71,7 +78,10 @@ export function normalizeSpans(spans: readonly Span[], durationS: number, crossf
     else merged.push({ ...s });
   }
   for (const s of merged) {
-    if (s.end - s.start < 2 * crossfadeS) throw new Error(`The span ${s.start.toFixed(3)}–${s.end.toFixed(3)} s is shorter than its two ${crossfadeS * 1000} ms fades.`);
+    if (s.end - s.start < 2 * crossfadeS)
+      throw new Error(
+        `The span ${s.start.toFixed(3)}–${s.end.toFixed(3)} s is shorter than its two ${crossfadeS * 1000} ms fades.`,
+      );
   }
   return merged;
 }
@@ -86,8 +96,14 @@ function energy(x: Float32Array, a: number, b: number): number {
  * Combines the original with a protected version inside the spans only: raised-cosine fades at each span's edges,
  * then each span's perturbation scaled (never up) onto ‖d‖ ≤ 10^(−budget/20)·‖x‖ over that span.
  */
-export function mixSpans(original: Float32Array, protectedWave: Float32Array, spans: readonly Span[], opts: SpanOptions): SpanProtection {
-  if (protectedWave.length !== original.length) throw new Error('mixSpans: the protected clip must have the original length');
+export function mixSpans(
+  original: Float32Array,
+  protectedWave: Float32Array,
+  spans: readonly Span[],
+  opts: SpanOptions,
+): SpanProtection {
+  if (protectedWave.length !== original.length)
+    throw new Error('mixSpans: the protected clip must have the original length');
   const sr = opts.sampleRate ?? SAMPLE_RATE;
   const fade = Math.max(1, Math.round((opts.crossfadeS ?? DEFAULT_CROSSFADE_S) * sr));
   const out = Float32Array.from(original);
@@ -109,7 +125,12 @@ export function mixSpans(original: Float32Array, protectedWave: Float32Array, sp
     const allowed = ratio * Math.sqrt(energy(original, a, b));
     const scale = dE > 0 && Math.sqrt(dE) > allowed ? allowed / Math.sqrt(dE) : 1;
     for (let i = 0; i < n; i++) out[a + i] = original[a + i]! + scale * d[i]!;
-    reports.push({ start: a / sr, end: b / sr, snrDb: snrDb(original.subarray(a, b), out.subarray(a, b)), scaled: scale < 1 });
+    reports.push({
+      start: a / sr,
+      end: b / sr,
+      snrDb: snrDb(original.subarray(a, b), out.subarray(a, b)),
+      scaled: scale < 1,
+    });
   }
   return { wave: out, spans: reports, snrDb: snrDb(original, out) };
 }

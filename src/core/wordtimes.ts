@@ -136,7 +136,11 @@ export function ctcAlignWords(
     }
     if (f > 0) st = back[f * states + st]!;
   }
-  return words.map((word, i) => ({ word, start: offset + first[i]! * secondsPerFrame, end: offset + (last[i]! + 1) * secondsPerFrame }));
+  return words.map((word, i) => ({
+    word,
+    start: offset + first[i]! * secondsPerFrame,
+    end: offset + (last[i]! + 1) * secondsPerFrame,
+  }));
 }
 
 /**
@@ -144,7 +148,12 @@ export function ctcAlignWords(
  * edge is padded by `padS` (CTC spikes lag and clip the sound) but never past the midpoint of the gap to a word
  * that was not picked, so hiding one word does not eat into the next.
  */
-export function spansForWords(words: readonly TimedWord[], picked: Iterable<number>, durationS: number, padS = 0.08): Span[] {
+export function spansForWords(
+  words: readonly TimedWord[],
+  picked: Iterable<number>,
+  durationS: number,
+  padS = 0.08,
+): Span[] {
   const set = new Set([...picked].filter((i) => i >= 0 && i < words.length));
   const spans: Span[] = [];
   for (let i = 0; i < words.length; i++) {

@@ -31,7 +31,16 @@ import type { TimedWord } from '../core/wordtimes';
 import type { ExternalClaim } from '../core/claims';
 export type { DomainSignals, DomainVerdict, DomainVerdictKind } from '../core/domain';
 
-export type { BaselineId, BaselineParams, DatasetFormat, Emotion, EvaluationRow, LoadReport, MethodSummary, PerturbationReport };
+export type {
+  BaselineId,
+  BaselineParams,
+  DatasetFormat,
+  Emotion,
+  EvaluationRow,
+  LoadReport,
+  MethodSummary,
+  PerturbationReport,
+};
 export type { CueMetric, CueRetention };
 export type { ExternalClaim, LiveChunk, LiveReport, Span, SpanReport, TimedWord };
 /** Transcript and spectrogram measurements of a protected clip (computed in src/core/metrics/measure.ts). */
@@ -189,7 +198,11 @@ export interface EngineApi {
    */
   train(args: TrainArgs, jobId: string, onProgress: ProgressSink | null): Promise<TrainResult>;
   /** The kept training session (after a finish or a cancel), or null. */
-  trainingState(args: Record<string, never>, jobId: string, onProgress: ProgressSink | null): Promise<TrainingState | null>;
+  trainingState(
+    args: Record<string, never>,
+    jobId: string,
+    onProgress: ProgressSink | null,
+  ): Promise<TrainingState | null>;
   /** "Use these weights": copies the trained generator into the generator list and makes it active. */
   adoptTrainedGenerator(
     args: { label?: string },
@@ -411,7 +424,12 @@ export interface ProtectResult {
   intelligibility: Intelligibility | null;
   perturbation: PerturbationReport;
   spectra: Spectra | null;
-  timing: { protectMs: number; analyzeMs: number; totalMs: number; /** clip seconds per protect second */ realtimeFactor: number };
+  timing: {
+    protectMs: number;
+    analyzeMs: number;
+    totalMs: number;
+    /** clip seconds per protect second */ realtimeFactor: number;
+  };
   /** The tfjs backend that ran the generator and evaluators (read after running). */
   backend: BackendName;
   /** Emotion cues (pitch, voicing, loudness, speaking rate) of the original kept in the protected clip; no model. */
@@ -626,8 +644,20 @@ export interface FineTuneMetrics {
 }
 
 export interface FineTuneResult {
-  ser: { clips: number; steps: number; loss: number; before: FineTuneMetrics | null; after: FineTuneMetrics | null } | null;
-  asr: { clips: number; steps: number; loss: number; before: FineTuneMetrics | null; after: FineTuneMetrics | null } | null;
+  ser: {
+    clips: number;
+    steps: number;
+    loss: number;
+    before: FineTuneMetrics | null;
+    after: FineTuneMetrics | null;
+  } | null;
+  asr: {
+    clips: number;
+    steps: number;
+    loss: number;
+    before: FineTuneMetrics | null;
+    after: FineTuneMetrics | null;
+  } | null;
   models: ModelsReport;
 }
 

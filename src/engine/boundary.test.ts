@@ -26,7 +26,10 @@ function runtimeImports(text: string): string[] {
     if (/^type\b/.test(clause)) continue;
     const named = /^\{([^}]*)\}$/.exec(clause);
     if (named) {
-      const names = named[1]!.split(',').map((s) => s.trim()).filter(Boolean);
+      const names = named[1]!
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
       if (names.length > 0 && names.every((s) => /^type\s/.test(s))) continue;
     }
     out.push(m[2]!);
@@ -38,7 +41,8 @@ function runtimeImports(text: string): string[] {
 
 function resolveRelative(from: string, spec: string): string | null {
   const base = resolve(dirname(from), spec);
-  for (const c of [`${base}.ts`, `${base}.tsx`, join(base, 'index.ts'), base]) if (existsSync(c) && statSync(c).isFile()) return c;
+  for (const c of [`${base}.ts`, `${base}.tsx`, join(base, 'index.ts'), base])
+    if (existsSync(c) && statSync(c).isFile()) return c;
   return null;
 }
 
@@ -71,7 +75,11 @@ const coreRootFiles = readdirSync(core)
   .map((name) => join(core, name));
 
 describe('UI / worker boundary', () => {
-  const uiFiles = [...sources(join(root, 'src', 'ui')), ...sources(join(root, 'src', 'engine')), join(root, 'src', 'main.tsx')];
+  const uiFiles = [
+    ...sources(join(root, 'src', 'ui')),
+    ...sources(join(root, 'src', 'engine')),
+    join(root, 'src', 'main.tsx'),
+  ];
 
   it('finds the UI sources and the tfjs folder list in eslint.config.js', () => {
     expect(uiFiles.length).toBeGreaterThan(3);
@@ -84,7 +92,9 @@ describe('UI / worker boundary', () => {
     const offenders = uiFiles.filter((f) => {
       // Type-only imports and re-exports are erased by the build, so they bring no tfjs into the page.
       const text = readFileSync(f, 'utf8').replace(/\b(?:import|export)\s+type\s[^;]*?\bfrom\s+['"][^'"]+['"]/g, '');
-      return /from\s+['"]@tensorflow\//.test(text) || /import\(\s*['"]@tensorflow\//.test(text) || tfjsFolder.test(text);
+      return (
+        /from\s+['"]@tensorflow\//.test(text) || /import\(\s*['"]@tensorflow\//.test(text) || tfjsFolder.test(text)
+      );
     });
     expect(offenders.map(rel)).toEqual([]);
   });
@@ -101,7 +111,9 @@ describe('UI / worker boundary', () => {
 describe('the tfjs line of src/core', () => {
   it('the folders that eslint.config.js forbids to the UI are exactly the core folders whose modules import tfjs', () => {
     const withTfjs = coreFolders.filter((f) =>
-      sources(join(core, f)).some((file) => runtimeImports(readFileSync(file, 'utf8')).some((s) => s.startsWith('@tensorflow/'))),
+      sources(join(core, f)).some((file) =>
+        runtimeImports(readFileSync(file, 'utf8')).some((s) => s.startsWith('@tensorflow/')),
+      ),
     );
     expect([...TFJS_FOLDERS].sort()).toEqual(withTfjs.sort());
   });

@@ -80,7 +80,11 @@ function toError(err: unknown): Error {
   return new Error(String(err));
 }
 
-type JobFn<K extends JobName> = (args: JobArgs<K>, jobId: string, onProgress: ProgressSink | null) => Promise<JobResult<K>>;
+type JobFn<K extends JobName> = (
+  args: JobArgs<K>,
+  jobId: string,
+  onProgress: ProgressSink | null,
+) => Promise<JobResult<K>>;
 
 export class EngineClient {
   private state: EngineState;
@@ -169,13 +173,18 @@ export class EngineClient {
 
   private recover(reason: string) {
     if (this.disposed) return;
-    for (const reject of this.pending.values()) reject(new EngineCrashedError(`${reason}; the running task was stopped.`));
+    for (const reject of this.pending.values())
+      reject(new EngineCrashedError(`${reason}; the running task was stopped.`));
     this.pending.clear();
     this.teardown();
     this.restarts++;
     const maxRestarts = this.options.maxRestarts ?? 3;
     if (this.restarts > maxRestarts) {
-      this.setState({ phase: 'failed', report: null, error: `${reason}. Gave up after ${maxRestarts} restarts; reload the page.` });
+      this.setState({
+        phase: 'failed',
+        report: null,
+        error: `${reason}. Gave up after ${maxRestarts} restarts; reload the page.`,
+      });
       return;
     }
     // A lost device or a crash may recur on WebGPU; the CPU backends are the safe harbour, even if WebGPU was forced.

@@ -6,7 +6,11 @@ import type { DatasetSource } from './api';
 
 /** <input type="file" webkitdirectory multiple>: paths come from webkitRelativePath. */
 export function filesSourceFromInput(files: FileList | File[], name?: string): DatasetSource {
-  return { kind: 'files', files: [...files].map((file) => ({ path: file.webkitRelativePath || file.name, file })), name };
+  return {
+    kind: 'files',
+    files: [...files].map((file) => ({ path: file.webkitRelativePath || file.name, file })),
+    name,
+  };
 }
 
 function readAll(reader: FileSystemDirectoryReader): Promise<FileSystemEntry[]> {
@@ -39,7 +43,9 @@ async function walk(entry: FileSystemEntry, out: { path: string; file: File }[])
  * handler returns, so the entries are taken first and read afterwards.
  */
 export function filesSourceFromDrop(data: DataTransfer, name?: string): Promise<DatasetSource> {
-  const entries = [...data.items].map((item) => item.webkitGetAsEntry()).filter((e): e is FileSystemEntry => e !== null);
+  const entries = [...data.items]
+    .map((item) => item.webkitGetAsEntry())
+    .filter((e): e is FileSystemEntry => e !== null);
   return (async () => {
     const files: { path: string; file: File }[] = [];
     for (const e of entries) await walk(e, files);

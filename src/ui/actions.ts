@@ -13,7 +13,12 @@ function clearInputMessages() {
 export function reportInputError(err: unknown, fallbackCode = 'failed') {
   const { notify } = useAppStore.getState();
   if (err instanceof AudioInputError) notify('error', err.message, INPUT_CODE + err.code);
-  else notify('error', `Something went wrong: ${err instanceof Error ? err.message : String(err)}`, INPUT_CODE + fallbackCode);
+  else
+    notify(
+      'error',
+      `Something went wrong: ${err instanceof Error ? err.message : String(err)}`,
+      INPUT_CODE + fallbackCode,
+    );
 }
 
 /** Decodes and adds one file as a clip. On failure the library is untouched and the user gets a message. */

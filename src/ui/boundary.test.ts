@@ -37,7 +37,8 @@ function resolveRelative(from: string, spec: string): string | null {
 const tabsSource = readFileSync(join(ui, 'tabs.tsx'), 'utf8');
 const TAB_COMPONENTS = [...tabsSource.matchAll(/component:\s*(\w+)\s*}/g)].map((m) => m[1]!);
 const folderOf = (component: string) =>
-  new RegExp(`^import\\s*\\{[^}]*\\b${component}\\b[^}]*\\}\\s*from\\s*'\\./([^/']+)/`, 'm').exec(tabsSource)?.[1] ?? null;
+  new RegExp(`^import\\s*\\{[^}]*\\b${component}\\b[^}]*\\}\\s*from\\s*'\\./([^/']+)/`, 'm').exec(tabsSource)?.[1] ??
+  null;
 const TAB_FOLDERS = TAB_COMPONENTS.map(folderOf).filter((f): f is string => f !== null);
 const REGISTRY = 'tabs.tsx';
 
@@ -88,7 +89,15 @@ describe('UI feature folders', () => {
       "const m = await import('./lazy');",
       "import url from './worklet.ts?worker&url';",
     ].join('\n');
-    expect(importSpecifiers(text)).toEqual(['./x', '../y', './z', './w', './style.css', './lazy', './worklet.ts?worker&url']);
+    expect(importSpecifiers(text)).toEqual([
+      './x',
+      '../y',
+      './z',
+      './w',
+      './style.css',
+      './lazy',
+      './worklet.ts?worker&url',
+    ]);
   });
 
   it('has no tab importing another tab, and no shared module importing a tab', () => {

@@ -131,9 +131,12 @@ export async function startLive(opts: { method: ProtectMethod; budgetDb: number;
   let stream: MediaStream | null = null;
   let ctx: AudioContext | null = null;
   try {
-    if (!navigator.mediaDevices?.getUserMedia) throw new Error('This browser cannot use the microphone here (a secure context is required).');
+    if (!navigator.mediaDevices?.getUserMedia)
+      throw new Error('This browser cannot use the microphone here (a secure context is required).');
     try {
-      stream = await navigator.mediaDevices.getUserMedia({ audio: { channelCount: 1, echoCancellation: false, noiseSuppression: false, autoGainControl: false } });
+      stream = await navigator.mediaDevices.getUserMedia({
+        audio: { channelCount: 1, echoCancellation: false, noiseSuppression: false, autoGainControl: false },
+      });
     } catch (err) {
       const e = micError(err);
       notify('error', e.message, `input:${e.code}`);
@@ -144,7 +147,12 @@ export async function startLive(opts: { method: ProtectMethod; budgetDb: number;
     const session = await getEngine().run('liveStart', { method: opts.method, budgetDb: opts.budgetDb });
     ctx = new AudioContext({ latencyHint: 'interactive' });
     await ctx.audioWorklet.addModule(workletUrl);
-    const node = new AudioWorkletNode(ctx, 'aclipse-capture', { numberOfInputs: 1, numberOfOutputs: 0, channelCount: 1, channelCountMode: 'explicit' });
+    const node = new AudioWorkletNode(ctx, 'aclipse-capture', {
+      numberOfInputs: 1,
+      numberOfOutputs: 0,
+      channelCount: 1,
+      channelCountMode: 'explicit',
+    });
     ctx.createMediaStreamSource(stream).connect(node);
     const r: Running = {
       session,
@@ -229,8 +237,18 @@ export async function stopLive(reason?: string): Promise<void> {
   const prot = join(r.protecteds);
   if (original.length > 0) {
     const { addClip, selectClip } = useAppStore.getState();
-    const o = addClip({ name: `${r.label} (original)`, samples: original, source: 'microphone', detail: 'live microphone, 16 kHz' });
-    addClip({ name: `${r.label} (protected live)`, samples: prot, source: 'derived', detail: `protected live, SNR ${useLive.getState().snrDb?.toFixed(1) ?? '–'} dB` });
+    const o = addClip({
+      name: `${r.label} (original)`,
+      samples: original,
+      source: 'microphone',
+      detail: 'live microphone, 16 kHz',
+    });
+    addClip({
+      name: `${r.label} (protected live)`,
+      samples: prot,
+      source: 'derived',
+      detail: `protected live, SNR ${useLive.getState().snrDb?.toFixed(1) ?? '–'} dB`,
+    });
     selectClip(o.id);
   }
   set({ status: 'idle', error: reason ?? null });

@@ -224,7 +224,18 @@ export const useAppStore = create<AppState>()((set, get) => ({
   activeDatasetId: null,
   datasetBusy: null,
   evaluation: { ...IDLE_JOB, args: null, rows: [], done: 0, total: 0, result: null },
-  training: { ...IDLE_JOB, args: null, lastStep: null, steps: [], epochs: [], session: null, comparison: null, comparing: false, stopping: false, kept: false },
+  training: {
+    ...IDLE_JOB,
+    args: null,
+    lastStep: null,
+    steps: [],
+    epochs: [],
+    session: null,
+    comparison: null,
+    comparing: false,
+    stopping: false,
+    kept: false,
+  },
   fineTune: { ...IDLE_JOB, result: null },
   storage: { mode: 'starting', pending: 0, problem: null, unsavedGenerators: {} },
 
@@ -250,7 +261,13 @@ export const useAppStore = create<AppState>()((set, get) => ({
       delete protections[id];
       const spanSelections = { ...s.spanSelections };
       delete spanSelections[id];
-      return { clips, selectedClipId, protections, spanSelections, protectQueue: s.protectQueue.filter((q) => q !== id) };
+      return {
+        clips,
+        selectedClipId,
+        protections,
+        spanSelections,
+        protectQueue: s.protectQueue.filter((q) => q !== id),
+      };
     });
   },
 
@@ -266,7 +283,9 @@ export const useAppStore = create<AppState>()((set, get) => ({
     const id = nextMessageId++;
     set((s) => {
       // One message per cause (and per text for uncoded ones): a repeat replaces the old one instead of stacking.
-      const others = s.messages.filter((m) => (code === 'general' ? !(m.code === 'general' && m.text === text) : m.code !== code));
+      const others = s.messages.filter((m) =>
+        code === 'general' ? !(m.code === 'general' && m.text === text) : m.code !== code,
+      );
       let messages = [...others, { id, level, text, code }];
       // A bounded stack: the oldest non-errors go first, then the oldest errors.
       while (messages.length > MAX_MESSAGES) {
@@ -299,14 +318,23 @@ export const useAppStore = create<AppState>()((set, get) => ({
   patchProtection(clipId, patch) {
     set((s) => {
       const old = s.protections[clipId];
-      const base: Protection = old ?? { status: 'idle', settings: s.settings, stage: '', fraction: null, result: null, error: null };
+      const base: Protection = old ?? {
+        status: 'idle',
+        settings: s.settings,
+        stage: '',
+        fraction: null,
+        result: null,
+        error: null,
+      };
       return { protections: { ...s.protections, [clipId]: { ...base, ...patch } } };
     });
   },
 
   patchSpans(clipId, patch) {
     if (!get().clips.some((c) => c.id === clipId)) return;
-    set((s) => ({ spanSelections: { ...s.spanSelections, [clipId]: { ...(s.spanSelections[clipId] ?? EMPTY_SELECTION), ...patch } } }));
+    set((s) => ({
+      spanSelections: { ...s.spanSelections, [clipId]: { ...(s.spanSelections[clipId] ?? EMPTY_SELECTION), ...patch } },
+    }));
   },
 }));
 

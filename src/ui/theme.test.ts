@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { nextTheme, type ThemeChoice } from './theme';
 
-const shown = (choice: ThemeChoice, systemDark: boolean) => (choice === 'system' ? (systemDark ? 'dark' : 'light') : choice);
+const shown = (choice: ThemeChoice, systemDark: boolean) =>
+  choice === 'system' ? (systemDark ? 'dark' : 'light') : choice;
 
 describe('nextTheme', () => {
   for (const systemDark of [false, true]) {
@@ -16,7 +17,9 @@ describe('nextTheme', () => {
       }
       // Two clicks: pinned to the opposite, then back to the system setting (not pinned).
       expect(nextTheme(nextTheme('system', systemDark), systemDark)).toBe('system');
-      expect(seen).toEqual(systemDark ? ['dark', 'light', 'dark', 'light', 'dark'] : ['light', 'dark', 'light', 'dark', 'light']);
+      expect(seen).toEqual(
+        systemDark ? ['dark', 'light', 'dark', 'light', 'dark'] : ['light', 'dark', 'light', 'dark', 'light'],
+      );
     });
   }
 

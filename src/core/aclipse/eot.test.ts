@@ -62,7 +62,10 @@ const transforms: [string, (x: tf.Tensor2D) => tf.Tensor2D][] = [
 describe('gradients on cpu and wasm', () => {
   // Odd length: resampling pads to even and must cut back.
   const n = 2001;
-  const input = Float32Array.from({ length: 2 * n }, (_, i) => 0.3 * Math.sin(i / 7) * Math.sin(i / 300) + 0.01 * Math.sin(i * 1.3));
+  const input = Float32Array.from(
+    { length: 2 * n },
+    (_, i) => 0.3 * Math.sin(i / 7) * Math.sin(i / 300) + 0.01 * Math.sin(i * 1.3),
+  );
   const weights = Float32Array.from({ length: 2 * n }, (_, i) => Math.cos(i * 0.37));
   const grads = new Map<string, Float32Array>();
 
@@ -136,7 +139,9 @@ describe('each transform does what its parameters say (wasm)', () => {
     const x = tf.tensor2d(flat, [rows.length, speech.length]);
     const y = addNoise(x, snrs, 42);
     const yv = y.dataSync() as Float32Array;
-    rows.forEach((r, i) => expect(Math.abs(snrDb(r, yv.subarray(i * speech.length, (i + 1) * speech.length)) - snrs[i]!)).toBeLessThan(1));
+    rows.forEach((r, i) =>
+      expect(Math.abs(snrDb(r, yv.subarray(i * speech.length, (i + 1) * speech.length)) - snrs[i]!)).toBeLessThan(1),
+    );
     tf.dispose([x, y]);
   });
 
@@ -169,11 +174,22 @@ describe('each transform does what its parameters say (wasm)', () => {
   });
 
   it('the coding stand-in adds noise at the requested SNR that follows the spectrum band by band', () => {
-    for (const s of [8, 15]) expect(Math.abs(snrDb(speech, run1(speech, (x) => codecNoise(x, s, 5))) - s)).toBeLessThan(1);
+    for (const s of [8, 15])
+      expect(
+        Math.abs(
+          snrDb(
+            speech,
+            run1(speech, (x) => codecNoise(x, s, 5)),
+          ) - s,
+        ),
+      ).toBeLessThan(1);
     // A 1 kHz tone: its noise stays in the tone's 500 Hz band; white noise at the same SNR would put ~80 % above it.
     const t = tone(1000);
     const y = run1(t, (x) => codecNoise(x, 10, 6));
-    const e = tf.tensor2d(y.map((v, i) => v - t[i]!), [1, t.length]);
+    const e = tf.tensor2d(
+      y.map((v, i) => v - t[i]!),
+      [1, t.length],
+    );
     const { re, im } = prStft(e);
     const p = tf.add(tf.square(re), tf.square(im));
     const perBin = tf.sum(p, [0, 1]).dataSync() as Float32Array;
@@ -205,7 +221,8 @@ describe('applyEot', () => {
     const before = tf.memory().numTensors;
     for (let i = 0; i < 5; i++) applyEot(x, mulberry32(i), ALL_ON).dispose();
     // The gradient path too: tf.grad must not leave anything behind.
-    for (let i = 0; i < 2; i++) tf.grad((z: tf.Tensor) => tf.sum(applyEot(z as tf.Tensor2D, mulberry32(i), ALL_ON)))(x).dispose();
+    for (let i = 0; i < 2; i++)
+      tf.grad((z: tf.Tensor) => tf.sum(applyEot(z as tf.Tensor2D, mulberry32(i), ALL_ON)))(x).dispose();
     expect(tf.memory().numTensors).toBe(before);
     // Nothing drawn: the clip passes unchanged (as a new tensor the caller owns).
     const off = applyEot(x, mulberry32(1), { ...DEFAULT_EOT_CONFIG, p: {} });
@@ -215,7 +232,10 @@ describe('applyEot', () => {
 
   it('draws every transform about as often as its probability says, within its ranges', () => {
     const rng = mulberry32(11);
-    const counts = Object.fromEntries(EOT_TRANSFORMS.map((t) => [t, 0])) as Record<(typeof EOT_TRANSFORMS)[number], number>;
+    const counts = Object.fromEntries(EOT_TRANSFORMS.map((t) => [t, 0])) as Record<
+      (typeof EOT_TRANSFORMS)[number],
+      number
+    >;
     const n = 2000;
     for (let i = 0; i < n; i++) {
       const d = sampleEot(rng, DEFAULT_EOT_CONFIG, 2);

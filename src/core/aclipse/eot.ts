@@ -135,7 +135,13 @@ export function firFilter(x: tf.Tensor2D, h: Float32Array, delay: number): tf.Te
     const k = h.length;
     const frames = Math.ceil((n + delay) / BLOCK);
     const blocks = Math.ceil((k - 1) / BLOCK) + 1;
-    const xf = tf.reshape(tf.pad(x, [[0, 0], [0, frames * BLOCK - n]]), [b, frames, BLOCK]);
+    const xf = tf.reshape(
+      tf.pad(x, [
+        [0, 0],
+        [0, frames * BLOCK - n],
+      ]),
+      [b, frames, BLOCK],
+    );
     let acc: tf.Tensor3D | null = null;
     for (let m = 0; m < blocks; m++) {
       // T_m[s, t] = h[m·BLOCK + t − s]: input sample s of frame j − m reaching output sample t of frame j.
@@ -151,8 +157,23 @@ export function firFilter(x: tf.Tensor2D, h: Float32Array, delay: number): tf.Te
         }
       }
       if (!any || m >= frames) continue;
-      const shifted = m === 0 ? xf : tf.slice(tf.pad(xf, [[0, 0], [m, 0], [0, 0]]), [0, 0, 0], [b, frames, BLOCK]);
-      const term = tf.reshape(tf.matMul(tf.reshape(shifted, [b * frames, BLOCK]), tf.tensor2d(t, [BLOCK, BLOCK])), [b, frames, BLOCK]) as tf.Tensor3D;
+      const shifted =
+        m === 0
+          ? xf
+          : tf.slice(
+              tf.pad(xf, [
+                [0, 0],
+                [m, 0],
+                [0, 0],
+              ]),
+              [0, 0, 0],
+              [b, frames, BLOCK],
+            );
+      const term = tf.reshape(tf.matMul(tf.reshape(shifted, [b * frames, BLOCK]), tf.tensor2d(t, [BLOCK, BLOCK])), [
+        b,
+        frames,
+        BLOCK,
+      ]) as tf.Tensor3D;
       acc = acc ? (tf.add(acc, term) as tf.Tensor3D) : term;
     }
     if (!acc) return tf.zerosLike(x);
@@ -200,7 +221,16 @@ export function resample8k(x: tf.Tensor2D): tf.Tensor2D {
     const even = n + (n % 2);
     const h = lowpassTaps(RESAMPLE_CUTOFF_HZ);
     const delay = (h.length - 1) / 2;
-    const aa = firFilter(even === n ? x : tf.pad(x, [[0, 0], [0, 1]]), h, delay);
+    const aa = firFilter(
+      even === n
+        ? x
+        : tf.pad(x, [
+            [0, 0],
+            [0, 1],
+          ]),
+      h,
+      delay,
+    );
     const pairs = tf.reshape(aa, [b, even / 2, 2]);
     const kept = tf.slice(pairs, [0, 0, 0], [b, even / 2, 1]);
     const stuffed = tf.reshape(tf.concat([kept, tf.zerosLike(kept)], 2), [b, even]) as tf.Tensor2D;
@@ -214,7 +244,16 @@ export function resample8k(x: tf.Tensor2D): tf.Tensor2D {
 
 /** Gain per clip, dB. */
 export function gain(x: tf.Tensor2D, db: readonly number[]): tf.Tensor2D {
-  return tf.tidy(() => tf.mul(x, tf.tensor2d(db.map((d) => 10 ** (d / 20)), [db.length, 1])) as tf.Tensor2D);
+  return tf.tidy(
+    () =>
+      tf.mul(
+        x,
+        tf.tensor2d(
+          db.map((d) => 10 ** (d / 20)),
+          [db.length, 1],
+        ),
+      ) as tf.Tensor2D,
+  );
 }
 
 /** Delays (positive `samples`) or advances (negative) every clip, zero-filling the edge it uncovers. */
@@ -222,8 +261,23 @@ export function timeShift(x: tf.Tensor2D, samples: number): tf.Tensor2D {
   return tf.tidy(() => {
     const [b, n] = x.shape;
     const s = Math.max(-n, Math.min(n, Math.round(samples)));
-    if (s >= 0) return tf.slice(tf.pad(x, [[0, 0], [s, 0]]), [0, 0], [b, n]) as tf.Tensor2D;
-    return tf.slice(tf.pad(x, [[0, 0], [0, -s]]), [0, -s], [b, n]) as tf.Tensor2D;
+    if (s >= 0)
+      return tf.slice(
+        tf.pad(x, [
+          [0, 0],
+          [s, 0],
+        ]),
+        [0, 0],
+        [b, n],
+      ) as tf.Tensor2D;
+    return tf.slice(
+      tf.pad(x, [
+        [0, 0],
+        [0, -s],
+      ]),
+      [0, -s],
+      [b, n],
+    ) as tf.Tensor2D;
   });
 }
 
@@ -241,7 +295,13 @@ export function addNoise(x: tf.Tensor2D, snrDb: readonly number[], seed: number)
     const raw = tf.randomNormal([b, n], 0, 1, 'float32', seed);
     const unit = tf.div(raw, tf.sqrt(tf.mean(tf.square(raw), 1, true)));
     const px = tf.mean(tf.square(x), 1, true);
-    const scale = tf.mul(tf.sqrt(tf.add(px, EPS)), tf.tensor2d(snrDb.map((s) => 10 ** (-s / 20)), [b, 1]));
+    const scale = tf.mul(
+      tf.sqrt(tf.add(px, EPS)),
+      tf.tensor2d(
+        snrDb.map((s) => 10 ** (-s / 20)),
+        [b, 1],
+      ),
+    );
     return tf.add(x, tf.mul(unit, scale)) as tf.Tensor2D;
   });
 }
@@ -311,7 +371,11 @@ function bandMatrices(): { pool: tf.Tensor2D; spread: tf.Tensor2D } {
     pool[k * bands + band] = 1 / width;
     spread[band * PR_BINS + k] = 1;
   }
-  bandCache = { key, pool: tf.keep(tf.tensor2d(pool, [PR_BINS, bands])), spread: tf.keep(tf.tensor2d(spread, [bands, PR_BINS])) };
+  bandCache = {
+    key,
+    pool: tf.keep(tf.tensor2d(pool, [PR_BINS, bands])),
+    spread: tf.keep(tf.tensor2d(spread, [bands, PR_BINS])),
+  };
   return bandCache;
 }
 
@@ -331,7 +395,8 @@ export function codecNoise(x: tf.Tensor2D, snrDb: number, seed: number): tf.Tens
     const { pool, spread } = bandMatrices();
     const bandPower = tf.matMul(tf.matMul(power, pool), spread);
     const std = tf.sqrt(tf.add(tf.mul(bandPower, (CODEC_NOISE_GAIN * 10 ** (-snrDb / 10)) / 2), EPS));
-    const noise = (s: number) => tf.reshape(tf.mul(tf.randomNormal([rows, PR_BINS], 0, 1, 'float32', s), std), [b, frames, PR_BINS]);
+    const noise = (s: number) =>
+      tf.reshape(tf.mul(tf.randomNormal([rows, PR_BINS], 0, 1, 'float32', s), std), [b, frames, PR_BINS]);
     return prIstft({ re: tf.add(re, noise(seed)) as tf.Tensor3D, im: tf.add(im, noise(seed + 1)) as tf.Tensor3D }, n);
   });
 }

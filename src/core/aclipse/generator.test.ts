@@ -92,7 +92,10 @@ describe('budget projection', () => {
 
 describe('cascade', () => {
   function randomWeights(seed: number): CascadeWeights {
-    const w = { so: createModuleWeights(DEFAULT_MODULE_CONFIG, seed), er: createModuleWeights(DEFAULT_MODULE_CONFIG, seed + 1) };
+    const w = {
+      so: createModuleWeights(DEFAULT_MODULE_CONFIG, seed),
+      er: createModuleWeights(DEFAULT_MODULE_CONFIG, seed + 1),
+    };
     // Give the zero-initialised heads random values so the cascade really perturbs.
     for (const m of [w.so, w.er]) m['head/w'].assign(tf.randomNormal(m['head/w'].shape, 0, 0.5, 'float32', seed));
     return w;
@@ -102,7 +105,9 @@ describe('cascade', () => {
     const w = { so: createModuleWeights(DEFAULT_MODULE_CONFIG, 1), er: createModuleWeights(DEFAULT_MODULE_CONFIG, 2) };
     const n = 1600;
     const x = tf.randomNormal([1, n], 0, 0.2, 'float32', 3) as tf.Tensor2D;
-    const out = runCascade(w, { so: DEFAULT_MODULE_CONFIG, er: DEFAULT_MODULE_CONFIG }, x, [n], 10, { training: false });
+    const out = runCascade(w, { so: DEFAULT_MODULE_CONFIG, er: DEFAULT_MODULE_CONFIG }, x, [n], 10, {
+      training: false,
+    });
     expect(tf.max(tf.abs(tf.sub(out.protectedWave, x))).dataSync()[0]).toBeLessThan(1e-4);
   });
 
@@ -111,10 +116,18 @@ describe('cascade', () => {
     const n = 4000;
     const lengths = [4000, 2500];
     const xData = new Float32Array(2 * n);
-    for (let b = 0; b < 2; b++) for (let i = 0; i < lengths[b]; i++) xData[b * n + i] = 0.5 * Math.sin(i / (4 + b)) * Math.sin(i / 300);
-    const out = runCascade(w, { so: DEFAULT_MODULE_CONFIG, er: DEFAULT_MODULE_CONFIG }, tf.tensor2d(xData, [2, n]), lengths, 12, {
-      training: false,
-    });
+    for (let b = 0; b < 2; b++)
+      for (let i = 0; i < lengths[b]; i++) xData[b * n + i] = 0.5 * Math.sin(i / (4 + b)) * Math.sin(i / 300);
+    const out = runCascade(
+      w,
+      { so: DEFAULT_MODULE_CONFIG, er: DEFAULT_MODULE_CONFIG },
+      tf.tensor2d(xData, [2, n]),
+      lengths,
+      12,
+      {
+        training: false,
+      },
+    );
     const y = out.protectedWave.dataSync() as Float32Array;
     for (let b = 0; b < 2; b++) {
       const xs = xData.subarray(b * n, b * n + lengths[b]);
@@ -129,7 +142,13 @@ describe('cascade', () => {
     const w = randomWeights(5);
     const x = tf.randomNormal([1, 3000]) as tf.Tensor2D;
     const run = () =>
-      tf.tidy(() => runCascade(w, { so: DEFAULT_MODULE_CONFIG, er: DEFAULT_MODULE_CONFIG }, x, [3000], 10, { training: true, seed: 3 }).protectedWave);
+      tf.tidy(
+        () =>
+          runCascade(w, { so: DEFAULT_MODULE_CONFIG, er: DEFAULT_MODULE_CONFIG }, x, [3000], 10, {
+            training: true,
+            seed: 3,
+          }).protectedWave,
+      );
     run().dispose();
     const before = tf.memory().numTensors;
     for (let i = 0; i < 5; i++) run().dispose();

@@ -219,7 +219,12 @@ export function sampleMaskFor(lengths: number[], n: number): tf.Tensor2D {
  * Projects y so that ‖y − x‖ ≤ ρ‖x‖ per row (over valid samples). Rows already inside the ball are unchanged.
  * Differentiable: the scale is min(1, ρ‖x‖/‖δ‖).
  */
-export function projectToBudget(x: tf.Tensor2D, y: tf.Tensor2D, sampleMask: tf.Tensor2D, minSnrDb: number): tf.Tensor2D {
+export function projectToBudget(
+  x: tf.Tensor2D,
+  y: tf.Tensor2D,
+  sampleMask: tf.Tensor2D,
+  minSnrDb: number,
+): tf.Tensor2D {
   const delta = tf.mul(tf.sub(y, x), sampleMask);
   const deltaNorm = tf.sqrt(tf.add(tf.sum(tf.square(delta), 1, true), 1e-12));
   const xNorm = tf.sqrt(tf.sum(tf.square(tf.mul(x, sampleMask)), 1, true));

@@ -16,11 +16,15 @@ describe('generator protect of a long clip', () => {
   beforeAll(() => {
     gen = new AclipseGenerator({ so: cfg, er: cfg, budgetDb: 10 }, 3);
     // random heads, so the generator really perturbs
-    for (const m of [gen.weights.so, gen.weights.er]) m['head/w'].assign(tf.randomNormal(m['head/w'].shape, 0, 0.5, 'float32', 7));
+    for (const m of [gen.weights.so, gen.weights.er])
+      m['head/w'].assign(tf.randomNormal(m['head/w'].shape, 0, 0.5, 'float32', 7));
   });
   afterAll(() => gen.dispose());
   const n = 2 * PROTECT_CHUNK_SAMPLES + 8000;
-  const x = Float32Array.from({ length: n }, (_, i) => 0.3 * Math.sin(i / 7) * Math.sin(i / 900) + 0.05 * Math.sin(i / 3.1));
+  const x = Float32Array.from(
+    { length: n },
+    (_, i) => 0.3 * Math.sin(i / 7) * Math.sin(i / 900) + 0.05 * Math.sin(i / 3.1),
+  );
 
   it('goes in pieces, each held to the budget, reporting progress; the same as protecting the pieces one by one', async () => {
     const fractions: number[] = [];
@@ -39,7 +43,18 @@ describe('generator protect of a long clip', () => {
   it('stops before the next piece once the signal is aborted', async () => {
     const ctrl = new AbortController();
     const fractions: number[] = [];
-    const err = await gen.protect(x, 10, { signal: ctrl.signal, onProgress: (f) => { fractions.push(f); ctrl.abort(); } }).then(() => null, (e: unknown) => e);
+    const err = await gen
+      .protect(x, 10, {
+        signal: ctrl.signal,
+        onProgress: (f) => {
+          fractions.push(f);
+          ctrl.abort();
+        },
+      })
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
     expect(isAbortError(err)).toBe(true);
     expect(fractions).toHaveLength(1);
   });

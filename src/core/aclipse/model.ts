@@ -96,7 +96,11 @@ export class AclipseGenerator {
    * PROTECT_CHUNK_SAMPLES go in pieces, each held to the budget (so the whole clip is, by construction), with
    * progress and cancellation between pieces; the attention is the length-weighted mean over the pieces.
    */
-  async protect(wave: Float32Array, budgetDb = this.config.budgetDb, opts: ProtectOptions = {}): Promise<ProtectResult> {
+  async protect(
+    wave: Float32Array,
+    budgetDb = this.config.budgetDb,
+    opts: ProtectOptions = {},
+  ): Promise<ProtectResult> {
     const out = new Float32Array(wave.length);
     const soAtt = new Float32Array(257);
     const erAtt = new Float32Array(257);
@@ -105,9 +109,16 @@ export class AclipseGenerator {
       await checkpoint(opts.signal);
       const piece = wave.subarray(start, Math.min(wave.length, start + PROTECT_CHUNK_SAMPLES));
       const res = tf.tidy(() => {
-        const r = runCascade(this.weights, this.config, tf.tensor2d(piece, [1, piece.length]), [piece.length], budgetDb, {
-          training: false,
-        });
+        const r = runCascade(
+          this.weights,
+          this.config,
+          tf.tensor2d(piece, [1, piece.length]),
+          [piece.length],
+          budgetDb,
+          {
+            training: false,
+          },
+        );
         return [r.protectedWave, r.soAttention, r.erAttention];
       });
       const [y, so, er] = await Promise.all(res.map((t) => t.data() as Promise<Float32Array>));
@@ -189,7 +200,11 @@ export function generatorFromArtifacts(art: GeneratorArtifacts): AclipseGenerato
 }
 
 /** Loads a generator from a folder URL holding model.json + weights.bin (browser or any fetch-capable runtime). */
-export async function loadGenerator(baseUrl: string, fetchFn: typeof fetch = fetch, opts: ArtifactLoadOptions = {}): Promise<AclipseGenerator> {
+export async function loadGenerator(
+  baseUrl: string,
+  fetchFn: typeof fetch = fetch,
+  opts: ArtifactLoadOptions = {},
+): Promise<AclipseGenerator> {
   const { modelJson, weightData } = await loadArtifacts<GeneratorModelJson>(baseUrl, { ...opts, fetchFn });
   return generatorFromArtifacts({ modelJson, weights: weightData });
 }

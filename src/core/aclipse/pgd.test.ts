@@ -13,7 +13,9 @@ let evaluators: FrozenEvaluators;
 
 const clips: TrainingClip[] = [0, 1, 2].map((i) => ({
   id: `c${i}`,
-  samples: new Float32Array(4000 + 700 * i).map((_, t) => 0.3 * Math.sin((2 * Math.PI * (120 + 20 * i) * t) / 16000) * Math.sin((Math.PI * t) / (4000 + 700 * i))),
+  samples: new Float32Array(4000 + 700 * i).map(
+    (_, t) => 0.3 * Math.sin((2 * Math.PI * (120 + 20 * i) * t) / 16000) * Math.sin((Math.PI * t) / (4000 + 700 * i)),
+  ),
   emotion: i,
   text: ['a cat', 'go home', 'big sky'][i],
 }));
@@ -22,15 +24,26 @@ function ctcOf(waves: Float32Array[]): number {
   return tf.tidy(() => {
     const { x, lengths } = padBatch(waves);
     const a = evaluators.asr(x, lengths);
-    return ctcLoss(a.logits, clips.map((c) => encodeText(c.text)), a.lengths, { reduction: 'meanPerLabel' }).dataSync()[0];
+    return ctcLoss(
+      a.logits,
+      clips.map((c) => encodeText(c.text)),
+      a.lengths,
+      { reduction: 'meanPerLabel' },
+    ).dataSync()[0];
   });
 }
 
 beforeAll(async () => {
   await initTf('wasm');
   const fe = { ...DEFAULT_ASR_CONFIG.frontend, nMels: 24 };
-  const asr = new AsrModel({ ...DEFAULT_ASR_CONFIG, frontend: fe, channels: 16, blocks: 1, kernel: 3, specAugment: null }, 3);
-  const ser = new SerModel({ ...DEFAULT_SER_CONFIG, frontend: fe, channels: 16, blocks: 2, kernel: 3, hidden: 8, specAugment: null }, 4);
+  const asr = new AsrModel(
+    { ...DEFAULT_ASR_CONFIG, frontend: fe, channels: 16, blocks: 1, kernel: 3, specAugment: null },
+    3,
+  );
+  const ser = new SerModel(
+    { ...DEFAULT_SER_CONFIG, frontend: fe, channels: 16, blocks: 2, kernel: 3, hidden: 8, specAugment: null },
+    4,
+  );
   evaluators = {
     ser: (w, l) => ser.forward(w, l),
     asr: (w, l) => {

@@ -27,7 +27,11 @@ export interface PgdOptions {
 }
 
 /** Attacks a batch of clips; returns the perturbed waves (each within its budget). */
-export async function pgdAttack(evaluators: FrozenEvaluators, clips: TrainingClip[], opts: PgdOptions): Promise<Float32Array[]> {
+export async function pgdAttack(
+  evaluators: FrozenEvaluators,
+  clips: TrainingClip[],
+  opts: PgdOptions,
+): Promise<Float32Array[]> {
   const lambda1 = opts.lambda1 ?? -1;
   const steps = opts.steps;
   const stepFraction = opts.stepFraction ?? 2.5 / Math.max(1, steps);
@@ -35,9 +39,19 @@ export async function pgdAttack(evaluators: FrozenEvaluators, clips: TrainingCli
   const n = x.shape[1];
   const mask = sampleMaskFor(lengths, n);
   const labels = clips.map((c) => encodeText(c.text));
-  const onehot = tf.tidy(() => tf.oneHot(tf.tensor1d(clips.map((c) => c.emotion), 'int32'), 4));
+  const onehot = tf.tidy(() =>
+    tf.oneHot(
+      tf.tensor1d(
+        clips.map((c) => c.emotion),
+        'int32',
+      ),
+      4,
+    ),
+  );
   // Radius per clip [B, 1]: ρ‖x‖ (slightly inside, like the generator's projection).
-  const radius = tf.tidy(() => tf.mul(tf.sqrt(tf.sum(tf.square(x), 1, true)), budgetRatio(opts.budgetDb) * BUDGET_MARGIN));
+  const radius = tf.tidy(() =>
+    tf.mul(tf.sqrt(tf.sum(tf.square(x), 1, true)), budgetRatio(opts.budgetDb) * BUDGET_MARGIN),
+  );
   let delta = tf.zerosLike(x) as tf.Tensor2D;
   const objective = (d: tf.Tensor2D, ctcTerm: (logits: tf.Tensor3D, lens: number[]) => tf.Scalar): tf.Scalar => {
     const y = tf.add(x, tf.mul(d, mask)) as tf.Tensor2D;
@@ -50,7 +64,9 @@ export async function pgdAttack(evaluators: FrozenEvaluators, clips: TrainingCli
       throwIfAborted(opts.signal, 'Attack cancelled');
       let grad: tf.Tensor2D;
       if ((opts.readback ?? 'async') === 'sync') {
-        grad = tf.grad((d: tf.Tensor) => objective(d as tf.Tensor2D, (l, lens) => ctcLoss(l, labels, lens, { reduction: 'meanPerLabel' })))(delta) as tf.Tensor2D;
+        grad = tf.grad((d: tf.Tensor) =>
+          objective(d as tf.Tensor2D, (l, lens) => ctcLoss(l, labels, lens, { reduction: 'meanPerLabel' })),
+        )(delta) as tf.Tensor2D;
       } else {
         const pass1Logits = tf.tidy(() => evaluators.asr(tf.add(x, tf.mul(delta, mask)) as tf.Tensor2D, lengths));
         const p1 = await ctcLossAndGrad(pass1Logits.logits, labels, pass1Logits.lengths, { reduction: 'meanPerLabel' });

@@ -20,7 +20,11 @@ import {
 } from './trainer';
 import type { TrainingClip } from '../data/clip';
 
-const tiny = { so: { ...DEFAULT_MODULE_CONFIG, hidden: 16 }, er: { ...DEFAULT_MODULE_CONFIG, hidden: 16 }, budgetDb: 10 };
+const tiny = {
+  so: { ...DEFAULT_MODULE_CONFIG, hidden: 16 },
+  er: { ...DEFAULT_MODULE_CONFIG, hidden: 16 },
+  budgetDb: 10,
+};
 const tinyFrontend = { ...DEFAULT_ASR_CONFIG.frontend, nMels: 24 };
 let asr: AsrModel;
 let ser: SerModel;
@@ -50,8 +54,14 @@ const clips = texts.map((t, i) => clip(i, t));
 
 beforeAll(async () => {
   await initTf('wasm');
-  asr = new AsrModel({ ...DEFAULT_ASR_CONFIG, frontend: tinyFrontend, channels: 16, blocks: 1, kernel: 3, specAugment: null }, 3);
-  ser = new SerModel({ ...DEFAULT_SER_CONFIG, frontend: tinyFrontend, channels: 16, blocks: 2, kernel: 3, hidden: 8, specAugment: null }, 4);
+  asr = new AsrModel(
+    { ...DEFAULT_ASR_CONFIG, frontend: tinyFrontend, channels: 16, blocks: 1, kernel: 3, specAugment: null },
+    3,
+  );
+  ser = new SerModel(
+    { ...DEFAULT_SER_CONFIG, frontend: tinyFrontend, channels: 16, blocks: 2, kernel: 3, hidden: 8, specAugment: null },
+    4,
+  );
   evaluators = {
     ser: (w, l) => ser.forward(w, l, { training: false }),
     asr: (w, l) => {
@@ -89,7 +99,10 @@ describe('batching', () => {
 
 describe('stage objectives', () => {
   it('stage 1 is L_CE + λ1·L_CTC and stage 2 is L_CE + 1/(λ2·L_CTC)', () => {
-    const cfg = config({ stage1: { epochs: 1, learningRate: 1e-3, lambda1: -0.1 }, stage2: { epochs: 1, learningRate: 1e-5, lambda2: 10, tune: 'er' } });
+    const cfg = config({
+      stage1: { epochs: 1, learningRate: 1e-3, lambda1: -0.1 },
+      stage2: { epochs: 1, learningRate: 1e-5, lambda2: 10, tune: 'er' },
+    });
     expect(stageLoss(1, cfg, 0.7, 3)).toBeCloseTo(0.7 - 0.3, 12);
     expect(stageLoss(2, cfg, 0.7, 3)).toBeCloseTo(0.7 + 1 / 30, 12);
     expect(ctcCoefficient(1, cfg, 3)).toBe(-0.1);
@@ -100,52 +113,66 @@ describe('stage objectives', () => {
   });
 
   const combos = [
-    ...(['async', 'sync'] as const).flatMap((readback) => ([1, 2] as const).map((stage) => ({ readback, stage, eot: false }))),
+    ...(['async', 'sync'] as const).flatMap((readback) =>
+      ([1, 2] as const).map((stage) => ({ readback, stage, eot: false })),
+    ),
     // With EOT both passes of an async step must apply the same draw, or the surrogate's gradient is not the objective's.
     { readback: 'async' as const, stage: 1 as const, eot: true },
     { readback: 'sync' as const, stage: 2 as const, eot: true },
   ];
-  for (const { readback, stage, eot } of combos) it(`${readback} stage-${stage} step${eot ? ' with EOT' : ''} applies the gradient of the stage objective`, async () => {
-    const gen = new AclipseGenerator(tiny, 9);
-    for (const v of gen.variables('so')) if (v.shape.length === 2 && v.shape[1] === 4 * 257) v.assign(tf.randomNormal(v.shape, 0, 0.3, 'float32', 1));
-    const cfg = config(eot ? { eot: EOT_ALL } : {});
-    const trainer = new AclipseTrainer(gen, evaluators, cfg, { readback });
-    const batch = clips.slice(0, 3);
-    const { x, lengths } = padBatch(batch.map((c) => c.samples));
-    const labels = batch.map((c) => encodeText(c.text));
-    const oneHot = tf.oneHot(tf.tensor1d(batch.map((c) => c.emotion), 'int32'), 4);
-    const vars = trainer.trainableFor(stage);
-    const draw = eotDrawFor(cfg, 5, batch.length);
-    expect(draw === null).toBe(!eot);
-    const direct = tf.variableGrads(() => {
-      const clean = gen.forward(x, lengths, cfg.budgetDb, { training: true, seed: 5 });
-      const y = draw ? applyEotDraw(clean, draw) : clean;
-      const ce = tf.losses.softmaxCrossEntropy(oneHot, evaluators.ser(y, lengths));
-      const a = evaluators.asr(y, lengths);
-      const l = ctcLoss(a.logits, labels, a.lengths, { reduction: 'meanPerLabel' });
-      const term = stage === 1 ? tf.mul(l, cfg.stage1.lambda1) : tf.div(1, tf.mul(l, cfg.stage2.lambda2));
-      return tf.add(ce, term) as tf.Scalar;
-    }, vars);
-    const before = vars.map((v) => v.dataSync().slice());
-    // A plain-SGD optimizer with lr 1 turns the applied update into the gradient itself.
-    const t2 = trainer as unknown as { optimizerFor: (s: number) => tf.Optimizer; optimizer: tf.Optimizer; optimizerStage: number };
-    t2.optimizer = tf.train.sgd(1);
-    t2.optimizerStage = stage;
-    await trainer.step(stage, batch, 5);
-    let maxErr = 0;
-    let maxGrad = 0;
-    vars.forEach((v, i) => {
-      const g = direct.grads[v.name].dataSync();
-      const after = v.dataSync();
-      for (let j = 0; j < g.length; j++) {
-        maxErr = Math.max(maxErr, Math.abs(before[i][j] - after[j] - g[j]));
-        maxGrad = Math.max(maxGrad, Math.abs(g[j]));
-      }
+  for (const { readback, stage, eot } of combos)
+    it(`${readback} stage-${stage} step${eot ? ' with EOT' : ''} applies the gradient of the stage objective`, async () => {
+      const gen = new AclipseGenerator(tiny, 9);
+      for (const v of gen.variables('so'))
+        if (v.shape.length === 2 && v.shape[1] === 4 * 257) v.assign(tf.randomNormal(v.shape, 0, 0.3, 'float32', 1));
+      const cfg = config(eot ? { eot: EOT_ALL } : {});
+      const trainer = new AclipseTrainer(gen, evaluators, cfg, { readback });
+      const batch = clips.slice(0, 3);
+      const { x, lengths } = padBatch(batch.map((c) => c.samples));
+      const labels = batch.map((c) => encodeText(c.text));
+      const oneHot = tf.oneHot(
+        tf.tensor1d(
+          batch.map((c) => c.emotion),
+          'int32',
+        ),
+        4,
+      );
+      const vars = trainer.trainableFor(stage);
+      const draw = eotDrawFor(cfg, 5, batch.length);
+      expect(draw === null).toBe(!eot);
+      const direct = tf.variableGrads(() => {
+        const clean = gen.forward(x, lengths, cfg.budgetDb, { training: true, seed: 5 });
+        const y = draw ? applyEotDraw(clean, draw) : clean;
+        const ce = tf.losses.softmaxCrossEntropy(oneHot, evaluators.ser(y, lengths));
+        const a = evaluators.asr(y, lengths);
+        const l = ctcLoss(a.logits, labels, a.lengths, { reduction: 'meanPerLabel' });
+        const term = stage === 1 ? tf.mul(l, cfg.stage1.lambda1) : tf.div(1, tf.mul(l, cfg.stage2.lambda2));
+        return tf.add(ce, term) as tf.Scalar;
+      }, vars);
+      const before = vars.map((v) => v.dataSync().slice());
+      // A plain-SGD optimizer with lr 1 turns the applied update into the gradient itself.
+      const t2 = trainer as unknown as {
+        optimizerFor: (s: number) => tf.Optimizer;
+        optimizer: tf.Optimizer;
+        optimizerStage: number;
+      };
+      t2.optimizer = tf.train.sgd(1);
+      t2.optimizerStage = stage;
+      await trainer.step(stage, batch, 5);
+      let maxErr = 0;
+      let maxGrad = 0;
+      vars.forEach((v, i) => {
+        const g = direct.grads[v.name].dataSync();
+        const after = v.dataSync();
+        for (let j = 0; j < g.length; j++) {
+          maxErr = Math.max(maxErr, Math.abs(before[i][j] - after[j] - g[j]));
+          maxGrad = Math.max(maxGrad, Math.abs(g[j]));
+        }
+      });
+      expect(maxGrad).toBeGreaterThan(1e-4);
+      expect(maxErr).toBeLessThan(1e-3 * maxGrad + 1e-6);
+      gen.dispose();
     });
-    expect(maxGrad).toBeGreaterThan(1e-4);
-    expect(maxErr).toBeLessThan(1e-3 * maxGrad + 1e-6);
-    gen.dispose();
-  });
 });
 
 describe('training', () => {
@@ -163,7 +190,9 @@ describe('training', () => {
     const soBefore = gen.variables('so').map((v) => v.dataSync().slice());
     const erBefore = gen.variables('er').map((v) => v.dataSync().slice());
     await trainer.runStage(2, { subset: async () => clips });
-    gen.variables('so').forEach((v, i) => expect(Buffer.from(v.dataSync().buffer).equals(Buffer.from(soBefore[i].buffer))).toBe(true));
+    gen
+      .variables('so')
+      .forEach((v, i) => expect(Buffer.from(v.dataSync().buffer).equals(Buffer.from(soBefore[i].buffer))).toBe(true));
     const erChanged = gen.variables('er').some((v, i) => v.dataSync().some((x, j) => x !== erBefore[i][j]));
     expect(erChanged).toBe(true);
     trainer.dispose();
@@ -218,7 +247,8 @@ describe('training', () => {
 describe('generator model', () => {
   it('round-trips through artifacts and protects without leaking tensors', async () => {
     const gen = new AclipseGenerator(tiny, 4);
-    for (const v of gen.variables('er')) if (v.shape.length === 2 && v.shape[1] === 4 * 257) v.assign(tf.randomNormal(v.shape, 0, 0.3, 'float32', 2));
+    for (const v of gen.variables('er'))
+      if (v.shape.length === 2 && v.shape[1] === 4 * 257) v.assign(tf.randomNormal(v.shape, 0, 0.3, 'float32', 2));
     const art = await gen.toArtifacts({ metrics: { note: 'test' } });
     const copy = generatorFromArtifacts(art);
     const wave = clips[0].samples;

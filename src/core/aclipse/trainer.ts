@@ -119,7 +119,8 @@ export function cropProblem(
   }
   if (!worst) return null;
   let seconds = Math.ceil((maxSamples / sampleRate) * 10) / 10;
-  while (outputLength(Math.round(seconds * sampleRate)) < worst.need && seconds < 600) seconds = Math.round((seconds + 0.1) * 10) / 10;
+  while (outputLength(Math.round(seconds * sampleRate)) < worst.need && seconds < 600)
+    seconds = Math.round((seconds + 0.1) * 10) / 10;
   return (
     `Clips cut to ${(maxSamples / sampleRate).toFixed(2)} s are too short for ${count} transcript${count === 1 ? '' : 's'}: ` +
     `the speech model then has ${have} frames, but CTC needs one per character plus one between doubled letters ` +
@@ -263,7 +264,13 @@ export class AclipseTrainer {
     return this.optimizer;
   }
 
-  private async pass1(x: tf.Tensor2D, lengths: number[], labels: number[][], seed: number, draw: EotDraw | null): Promise<Pass1> {
+  private async pass1(
+    x: tf.Tensor2D,
+    lengths: number[],
+    labels: number[][],
+    seed: number,
+    draw: EotDraw | null,
+  ): Promise<Pass1> {
     const { serLogits, asrLogits, asrLengths } = tf.tidy(() => {
       const y = heard(this.generator.forward(x, lengths, this.config.budgetDb, { training: true, seed }), draw);
       const asr = this.evaluators.asr(y, lengths);
@@ -378,10 +385,23 @@ export class AclipseTrainer {
         const y = this.generator.forward(x, lengths, this.config.budgetDb, { training: false });
         const ser = this.evaluators.ser(y, lengths);
         const asr = this.evaluators.asr(y, lengths);
-        return { ser, ce: softmaxCrossEntropy(ser, batch.map((c) => c.emotion)), logits: asr.logits, lengths: asr.lengths };
+        return {
+          ser,
+          ce: softmaxCrossEntropy(
+            ser,
+            batch.map((c) => c.emotion),
+          ),
+          logits: asr.logits,
+          lengths: asr.lengths,
+        };
       });
       x.dispose();
-      const ctc = await ctcLossAndGrad(out.logits, batch.map((c) => encodeText(c.text)), out.lengths, { reduction: 'meanPerLabel' });
+      const ctc = await ctcLossAndGrad(
+        out.logits,
+        batch.map((c) => encodeText(c.text)),
+        out.lengths,
+        { reduction: 'meanPerLabel' },
+      );
       const serValues = (await out.ser.data()) as Float32Array;
       ceSum += (await out.ce.data())[0] * batch.length;
       ctcSum += ctc.loss * batch.length;
@@ -441,7 +461,13 @@ export class AclipseTrainer {
           refs.push(c.text);
           hyps.push(r.hypotheses[i]);
         });
-        await hooks.onStep?.({ stage, epoch, step: s, steps: batches.length, losses: { ce: r.ce, ctc: r.ctc, total: r.total } });
+        await hooks.onStep?.({
+          stage,
+          epoch,
+          step: s,
+          steps: batches.length,
+          losses: { ce: r.ce, ctc: r.ctc, total: r.total },
+        });
       }
       const n = subset.length;
       const report: EpochReport = {

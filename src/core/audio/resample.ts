@@ -51,7 +51,12 @@ function makeKernel(fc: number, halfWidth: number, beta: number): (t: number) =>
  * Converts `x` sampled at `fromRate` to `toRate`. Output length is ceil(x.length · toRate / fromRate); samples beyond
  * the input's ends count as zero.
  */
-export function resample(x: Float32Array, fromRate: number, toRate: number, options: ResampleOptions = {}): Float32Array {
+export function resample(
+  x: Float32Array,
+  fromRate: number,
+  toRate: number,
+  options: ResampleOptions = {},
+): Float32Array {
   if (!(fromRate > 0) || !(toRate > 0) || !Number.isFinite(fromRate) || !Number.isFinite(toRate)) {
     throw new RangeError(`Invalid sample rates: ${fromRate} → ${toRate}`);
   }

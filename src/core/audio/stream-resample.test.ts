@@ -5,7 +5,7 @@ import { StreamResampler } from './stream-resample';
 function feed(r: StreamResampler, x: Float32Array, seed: number): Float32Array {
   let s = seed;
   const parts: Float32Array[] = [];
-  for (let i = 0; i < x.length; ) {
+  for (let i = 0; i < x.length;) {
     s = (s * 1103515245 + 12345) % 2147483648;
     const n = 1 + (s % 700);
     parts.push(r.push(x.subarray(i, i + n)));

@@ -18,8 +18,14 @@ describe('validateFile', () => {
     expect(validateFile({ name: 'a.wav', size: 100, type: 'audio/wav' }).ok).toBe(true);
     expect(validateFile({ name: 'a.webm', size: 100, type: 'video/webm' }).ok).toBe(true);
     expect(validateFile({ name: 'a.opus', size: 100, type: '' }).ok).toBe(true); // unknown type: let the decoder decide
-    expect(validateFile({ name: 'a.wav', size: 0, type: 'audio/wav' })).toMatchObject({ ok: false, code: 'empty-file' });
-    expect(validateFile({ name: 'a.wav', size: 2 ** 31, type: 'audio/wav' })).toMatchObject({ ok: false, code: 'file-too-large' });
+    expect(validateFile({ name: 'a.wav', size: 0, type: 'audio/wav' })).toMatchObject({
+      ok: false,
+      code: 'empty-file',
+    });
+    expect(validateFile({ name: 'a.wav', size: 2 ** 31, type: 'audio/wav' })).toMatchObject({
+      ok: false,
+      code: 'file-too-large',
+    });
     const txt = validateFile({ name: 'notes.txt', size: 10, type: 'text/plain' });
     expect(txt).toMatchObject({ ok: false, code: 'unsupported-type' });
     expect(!txt.ok && txt.message).toContain('notes.txt');
@@ -43,7 +49,8 @@ describe('validateDuration', () => {
 describe('validateSamples', () => {
   it('accepts a normal clip', () => expect(validateSamples(tone(1)).ok).toBe(true));
   it('rejects no samples', () => expect(validateSamples(new Float32Array(0))).toMatchObject({ code: 'empty' }));
-  it('rejects a clip shorter than 0.3 s', () => expect(validateSamples(tone(0.2))).toMatchObject({ code: 'too-short' }));
+  it('rejects a clip shorter than 0.3 s', () =>
+    expect(validateSamples(tone(0.2))).toMatchObject({ code: 'too-short' }));
   it('rejects a clip longer than 10 min', () => {
     expect(validateSamples(new Float32Array(601 * 100), 100)).toMatchObject({ code: 'too-long' });
   });

@@ -14,14 +14,7 @@ export const MAX_FILE_BYTES = 512 * 1024 * 1024;
 export const SILENCE_PEAK = 0.001;
 
 export type AudioIssueCode =
-  | 'empty-file'
-  | 'file-too-large'
-  | 'unsupported-type'
-  | 'empty'
-  | 'too-short'
-  | 'too-long'
-  | 'silent'
-  | 'not-finite';
+  'empty-file' | 'file-too-large' | 'unsupported-type' | 'empty' | 'too-short' | 'too-long' | 'silent' | 'not-finite';
 
 export type Validation = { ok: true } | { ok: false; code: AudioIssueCode; message: string };
 

@@ -124,7 +124,10 @@ describe('round trip', () => {
 
   it('decode → encode is bit-exact on 16-bit data', () => {
     const ints = new Int16Array([-32768, -32767, -1, 0, 1, 12345, 32767]);
-    const first = encodeWav(Float32Array.from(ints, (i) => i / 32768), 22050);
+    const first = encodeWav(
+      Float32Array.from(ints, (i) => i / 32768),
+      22050,
+    );
     const second = encodeWav(decodeWav(first).channels[0]!, 22050);
     expect(Array.from(second)).toEqual(Array.from(first));
     expect(Array.from(new Int16Array(first.buffer.slice(44)))).toEqual(Array.from(ints));
@@ -169,19 +172,27 @@ describe('decodeWav formats', () => {
 
   it('32-bit and 64-bit IEEE float', () => {
     const f32 = new Float32Array([0.1, -0.75, 1.5]);
-    const a = decodeWav(buildWav({ format: 3, channels: 1, sampleRate: 16000, bits: 32, data: new Uint8Array(f32.buffer) }));
+    const a = decodeWav(
+      buildWav({ format: 3, channels: 1, sampleRate: 16000, bits: 32, data: new Uint8Array(f32.buffer) }),
+    );
     expect(Array.from(a.channels[0]!)).toEqual(Array.from(f32));
     const f64 = new Float64Array([0.5, -0.25]);
-    const b = decodeWav(buildWav({ format: 3, channels: 1, sampleRate: 16000, bits: 64, data: new Uint8Array(f64.buffer) }));
+    const b = decodeWav(
+      buildWav({ format: 3, channels: 1, sampleRate: 16000, bits: 64, data: new Uint8Array(f64.buffer) }),
+    );
     expect(Array.from(b.channels[0]!)).toEqual([0.5, -0.25]);
   });
 
   it('WAVE_FORMAT_EXTENSIBLE with PCM and float sub-formats', () => {
     const pcm = new Uint8Array(new Int16Array([16384, -16384]).buffer);
-    const a = decodeWav(buildWav({ format: 1, extensibleSubFormat: 1, channels: 2, sampleRate: 44100, bits: 16, data: pcm }));
+    const a = decodeWav(
+      buildWav({ format: 1, extensibleSubFormat: 1, channels: 2, sampleRate: 44100, bits: 16, data: pcm }),
+    );
     expect(a.channels.map((c) => c[0])).toEqual([0.5, -0.5]);
     const flt = new Uint8Array(new Float32Array([0.25]).buffer);
-    const b = decodeWav(buildWav({ format: 3, extensibleSubFormat: 3, channels: 1, sampleRate: 96000, bits: 32, data: flt }));
+    const b = decodeWav(
+      buildWav({ format: 3, extensibleSubFormat: 3, channels: 1, sampleRate: 96000, bits: 32, data: flt }),
+    );
     expect(b.channels[0]![0]).toBe(0.25);
     expect(b.sampleRate).toBe(96000);
   });
@@ -192,7 +203,9 @@ describe('decodeWav formats', () => {
       { id: 'LIST', body: new Uint8Array([1, 2, 3, 4, 5]) }, // odd size → pad byte follows
       { id: 'fact', body: new Uint8Array([3, 0, 0, 0]) },
     ];
-    const { channels } = decodeWav(buildWav({ format: 1, channels: 1, sampleRate: 16000, bits: 16, data, extraChunks }));
+    const { channels } = decodeWav(
+      buildWav({ format: 1, channels: 1, sampleRate: 16000, bits: 16, data, extraChunks }),
+    );
     expect(Array.from(channels[0]!)).toEqual([1000 / 32768, -1000 / 32768, 3 / 32768]);
     const later = decodeWav(buildWav({ format: 1, channels: 1, sampleRate: 16000, bits: 16, data, dataFirst: true }));
     expect(later.channels[0]!.length).toBe(3);
@@ -201,7 +214,9 @@ describe('decodeWav formats', () => {
   it('reads what exists when the data size is 0, 0xFFFFFFFF or larger than the file', () => {
     const data = new Uint8Array(new Int16Array([100, 200, 300]).buffer);
     for (const dataSizeField of [0, 0xffffffff, 1000]) {
-      const { channels } = decodeWav(buildWav({ format: 1, channels: 1, sampleRate: 16000, bits: 16, data, dataSizeField }));
+      const { channels } = decodeWav(
+        buildWav({ format: 1, channels: 1, sampleRate: 16000, bits: 16, data, dataSizeField }),
+      );
       expect(channels[0]!.length).toBe(3);
     }
   });
@@ -219,11 +234,27 @@ describe('decodeWav errors', () => {
     ['empty input', new Uint8Array(0), /empty/],
     ['random bytes', new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]), /Not a WAV/],
     ['an MP3 header', new Uint8Array([0x49, 0x44, 0x33, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]), /Not a WAV/],
-    ['ADPCM', buildWav({ format: 2, channels: 1, sampleRate: 8000, bits: 4, data: new Uint8Array(4) }), /Unsupported WAV encoding/],
+    [
+      'ADPCM',
+      buildWav({ format: 2, channels: 1, sampleRate: 8000, bits: 4, data: new Uint8Array(4) }),
+      /Unsupported WAV encoding/,
+    ],
     ['12-bit PCM', buildWav({ format: 1, channels: 1, sampleRate: 8000, bits: 12, data: new Uint8Array(4) }), /12-bit/],
-    ['zero channels', buildWav({ format: 1, channels: 0, sampleRate: 8000, bits: 16, data: new Uint8Array(4) }), /zero channels/],
+    [
+      'zero channels',
+      buildWav({ format: 1, channels: 0, sampleRate: 8000, bits: 16, data: new Uint8Array(4) }),
+      /zero channels/,
+    ],
     ['no data chunk', ok().slice(0, 36), /no data chunk/],
-    ['no fmt chunk', (() => { const b = ok(); b.set([0x6a, 0x75, 0x6e, 0x6b], 12); return b; })(), /no fmt chunk/],
+    [
+      'no fmt chunk',
+      (() => {
+        const b = ok();
+        b.set([0x6a, 0x75, 0x6e, 0x6b], 12);
+        return b;
+      })(),
+      /no fmt chunk/,
+    ],
     ['a truncated fmt chunk', ok().slice(0, 26), /truncated/],
   ])('rejects %s with a readable WavError', (_name, bytes, message) => {
     expect(() => decodeWav(bytes)).toThrow(WavError);

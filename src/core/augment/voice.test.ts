@@ -2,7 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { SAMPLE_RATE } from '../audio/constants';
 import { medianF0, trackPitch } from '../cues';
 import { makeFft } from '../cues/fft';
-import { drawVoice, IDENTITY_VOICE, reverberate, rms, timeStretch, transformVoice, DEFAULT_VOICE_AUGMENT, type VoiceParams } from './voice';
+import {
+  drawVoice,
+  IDENTITY_VOICE,
+  reverberate,
+  rms,
+  timeStretch,
+  transformVoice,
+  DEFAULT_VOICE_AUGMENT,
+  type VoiceParams,
+} from './voice';
 
 const sr = SAMPLE_RATE;
 
@@ -46,7 +55,8 @@ function bandEnergy(p: Float64Array, lo: number, hi: number): number {
 }
 /** Frequency of the spectral envelope's peak: the loudest 100 Hz band (sums over harmonics) below 3 kHz. */
 function centroid(p: Float64Array, hi = 3000): number {
-  let num = 0, den = 0;
+  let num = 0,
+    den = 0;
   for (let k = 0; k < p.length; k++) {
     if (hzOf(k) > hi) break;
     num += hzOf(k) * p[k]!;
@@ -124,7 +134,10 @@ describe('voice transforms', () => {
     expect(bandEnergy(p, 4400, 8000) / bandEnergy(p, 0, 4000)).toBeLessThan(1e-4);
     expect(bandEnergy(spectrum(x), 4400, 8000) / bandEnergy(spectrum(x), 0, 4000)).toBeGreaterThan(1e-3);
     // below the edge the spectrum is untouched
-    expect(bandEnergy(p, 100, 3500) / bandEnergy(spectrum(x), 100, 3500)).toBeCloseTo(bandEnergy(p, 0, 8000) / bandEnergy(spectrum(x), 0, 8000), 1);
+    expect(bandEnergy(p, 100, 3500) / bandEnergy(spectrum(x), 100, 3500)).toBeCloseTo(
+      bandEnergy(p, 0, 8000) / bandEnergy(spectrum(x), 0, 8000),
+      1,
+    );
   });
 
   it('reverberation keeps the length and smears a click into a decaying tail of the requested RT60', () => {
@@ -133,7 +146,8 @@ describe('voice transforms', () => {
     const y = reverberate(click, 0.5, 0, 7);
     expect(y.length).toBe(click.length);
     expect(y[1000]).toBeCloseTo(1, 5); // the direct path
-    const energyDb = (a: number, b: number) => 10 * Math.log10(y.subarray(1000 + a, 1000 + b).reduce((s, v) => s + v * v, 0));
+    const energyDb = (a: number, b: number) =>
+      10 * Math.log10(y.subarray(1000 + a, 1000 + b).reduce((s, v) => s + v * v, 0));
     // exponential decay: −60 dB per 0.5 s, so about −12 dB per 100 ms between late windows
     const drop = energyDb(1600, 3200) - energyDb(3200, 4800);
     expect(drop).toBeGreaterThan(8);
@@ -144,10 +158,22 @@ describe('voice transforms', () => {
   it('drawVoice stays inside its ranges and is reproducible from the seed', () => {
     const mk = (seed: number) => {
       let s = seed;
-      return () => ((s = (s * 16807) % 2147483647) / 2147483647);
+      return () => (s = (s * 16807) % 2147483647) / 2147483647;
     };
-    const a = Array.from({ length: 200 }, ((r) => () => drawVoice(r))(mk(3)));
-    const b = Array.from({ length: 200 }, ((r) => () => drawVoice(r))(mk(3)));
+    const a = Array.from(
+      { length: 200 },
+      (
+        (r) => () =>
+          drawVoice(r)
+      )(mk(3)),
+    );
+    const b = Array.from(
+      { length: 200 },
+      (
+        (r) => () =>
+          drawVoice(r)
+      )(mk(3)),
+    );
     expect(a).toEqual(b);
     const c = DEFAULT_VOICE_AUGMENT;
     for (const v of a) {
@@ -165,7 +191,7 @@ describe('voice transforms', () => {
 
   it('a full random voice keeps length (at tempo 1) and level on a speech-like clip', () => {
     let s = 11;
-    const rng = () => ((s = (s * 16807) % 2147483647) / 2147483647);
+    const rng = () => (s = (s * 16807) % 2147483647) / 2147483647;
     for (let i = 0; i < 5; i++) {
       const v = { ...drawVoice(rng), tempo: 1 };
       const y = transformVoice(x, v);

@@ -306,7 +306,8 @@ export function shapeSpectrum(x: Float32Array, warp: number, gain: Float64Array 
         const src = k / warp;
         const j = Math.floor(src);
         const a = src - j;
-        const warped = j + 1 < bins ? (1 - a) * env[j]! + a * env[j + 1]! : env[bins - 1]! - 6 * (src - (bins - 1)) / bins;
+        const warped =
+          j + 1 < bins ? (1 - a) * env[j]! + a * env[j + 1]! : env[bins - 1]! - (6 * (src - (bins - 1))) / bins;
         g *= Math.exp(Math.min(8, warped - env[k]!));
       }
       re[k] = re[k]! * g;
@@ -334,7 +335,13 @@ export function shapeSpectrum(x: Float32Array, warp: number, gain: Float64Array 
  * A synthetic room: exponentially decaying noise (RT60 `rt60`), a few sparse early reflections, and the direct
  * path `drrDb` above the reverberant energy; convolved with one FFT of the whole clip.
  */
-export function reverberate(x: Float32Array, rt60: number, drrDb: number, seed: number, sampleRate = SAMPLE_RATE): Float32Array {
+export function reverberate(
+  x: Float32Array,
+  rt60: number,
+  drrDb: number,
+  seed: number,
+  sampleRate = SAMPLE_RATE,
+): Float32Array {
   const len = Math.max(16, Math.round(rt60 * sampleRate));
   const h = new Float64Array(len);
   let s = seed >>> 0 || 1;

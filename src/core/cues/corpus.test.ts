@@ -28,9 +28,17 @@ async function measure(dir: string): Promise<Row[]> {
   const rows: Row[] = [];
   for (const e of index.entries) {
     const prosody = e.meta.prosody as { pitch?: unknown } | undefined;
-    if (typeof prosody?.pitch !== 'number' || typeof e.meta.voice !== 'string' || !e.emotion) throw new Error(`${dir}: ${e.id} lacks voice, emotion or prosody.pitch`);
+    if (typeof prosody?.pitch !== 'number' || typeof e.meta.voice !== 'string' || !e.emotion)
+      throw new Error(`${dir}: ${e.id} lacks voice, emotion or prosody.pitch`);
     const medianHz = medianF0(trackPitch(await decodeEntry(e)));
-    rows.push({ id: e.id, voice: e.meta.voice, emotion: e.emotion, shift: prosody.pitch, st: 12 * Math.log2(medianHz / 100), medianHz });
+    rows.push({
+      id: e.id,
+      voice: e.meta.voice,
+      emotion: e.emotion,
+      shift: prosody.pitch,
+      st: 12 * Math.log2(medianHz / 100),
+      medianHz,
+    });
   }
   return rows;
 }
@@ -92,10 +100,12 @@ describe('pitch on the corpus fixture and the demo clips', () => {
     // And by emotion: happy and angry clips sit above sad ones of the same voice.
     const rel = (e: string) => {
       const v = rows.filter((r) => r.emotion === e && (byVoice.get(r.voice)?.length ?? 0) > 1);
-      return v.reduce((a, r) => {
-        const g = byVoice.get(r.voice)!;
-        return a + r.st - g.reduce((s, q) => s + q.st, 0) / g.length;
-      }, 0) / v.length;
+      return (
+        v.reduce((a, r) => {
+          const g = byVoice.get(r.voice)!;
+          return a + r.st - g.reduce((s, q) => s + q.st, 0) / g.length;
+        }, 0) / v.length
+      );
     };
     expect(rel('happy')).toBeGreaterThan(rel('sad') + 1);
     expect(rel('angry')).toBeGreaterThan(rel('sad') + 1);

@@ -19,13 +19,19 @@ const sr = SAMPLE_RATE;
 
 function lcg(seed: number): () => number {
   let s = seed;
-  return () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648) - 0.5;
+  return () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648 - 0.5;
 }
 
-const tone = (hz: number, seconds = 1, amp = 0.5) => Float32Array.from({ length: Math.round(seconds * sr) }, (_, i) => amp * Math.sin((2 * Math.PI * hz * i) / sr));
+const tone = (hz: number, seconds = 1, amp = 0.5) =>
+  Float32Array.from({ length: Math.round(seconds * sr) }, (_, i) => amp * Math.sin((2 * Math.PI * hz * i) / sr));
 
 /** A harmonic signal whose F0 follows `f0(t)` (phase integrated sample by sample), harmonics falling 1/h. */
-function harmonic(f0: (t: number) => number, seconds: number, amp = 0.3, envelope: (t: number) => number = () => 1): Float32Array {
+function harmonic(
+  f0: (t: number) => number,
+  seconds: number,
+  amp = 0.3,
+  envelope: (t: number) => number = () => 1,
+): Float32Array {
   const n = Math.round(seconds * sr);
   const out = new Float32Array(n);
   let phase = 0;
@@ -116,7 +122,7 @@ describe('trackPitch', () => {
 
   it('reads sawtooth and pulse-train periods without octave errors', () => {
     for (const hz of [80, 150, 230]) {
-      const saw = Float32Array.from({ length: sr }, (_, i) => 0.5 * (2 * ((hz * i) / sr % 1) - 1));
+      const saw = Float32Array.from({ length: sr }, (_, i) => 0.5 * (2 * (((hz * i) / sr) % 1) - 1));
       // A band-limited pulse train: every harmonic at equal strength, the hardest case for a non-integer period.
       const pulse = Float32Array.from({ length: sr }, (_, i) => {
         let v = 0;
@@ -126,7 +132,8 @@ describe('trackPitch', () => {
       for (const x of [saw, pulse]) {
         const t = trackPitch(x);
         expect(voicedShare(t)).toBeGreaterThan(0.95);
-        for (let i = 0; i < t.f0Hz.length; i++) if (t.voiced[i]) expect(Math.abs(t.f0Hz[i]! / hz - 1)).toBeLessThan(0.01);
+        for (let i = 0; i < t.f0Hz.length; i++)
+          if (t.voiced[i]) expect(Math.abs(t.f0Hz[i]! / hz - 1)).toBeLessThan(0.01);
       }
     }
   });
@@ -163,7 +170,8 @@ describe('trackPitch', () => {
     expect(ms).toBeLessThan(1000);
     const b = trackPitch(x.map((v) => v * 10 ** (-12 / 20)));
     let same = 0;
-    for (let i = 0; i < a.voiced.length; i++) if (a.voiced[i] === b.voiced[i] && Math.abs(a.f0Hz[i]! - b.f0Hz[i]!) < 1e-3 * (a.f0Hz[i]! || 1)) same++;
+    for (let i = 0; i < a.voiced.length; i++)
+      if (a.voiced[i] === b.voiced[i] && Math.abs(a.f0Hz[i]! - b.f0Hz[i]!) < 1e-3 * (a.f0Hz[i]! || 1)) same++;
     expect(same / a.voiced.length).toBeGreaterThan(0.995);
   });
 
@@ -214,7 +222,9 @@ describe('contourForDisplay', () => {
     expect(contourForDisplay(t, 1000).f0Hz).toEqual(t.f0Hz);
     const long: PitchTrack = {
       hopS: 0.01,
-      f0Hz: Float32Array.from({ length: 1000 }, (_, i) => (i < 500 ? 100 + (i % 4) : i < 750 ? 0 : i % 4 === 0 ? 300 : 0)),
+      f0Hz: Float32Array.from({ length: 1000 }, (_, i) =>
+        i < 500 ? 100 + (i % 4) : i < 750 ? 0 : i % 4 === 0 ? 300 : 0,
+      ),
       voiced: Uint8Array.from({ length: 1000 }, (_, i) => (i < 500 || (i >= 750 && i % 4 === 0) ? 1 : 0)),
       aperiodicity: new Float32Array(1000),
       active: new Uint8Array(1000).fill(1),
@@ -243,7 +253,12 @@ describe('loudness and speaking rate', () => {
       const x = new Float32Array((seconds + 1) * sr);
       // Each burst fills 60 % of its slot, like a vowel between short consonants.
       const len = 0.6 / perSecond;
-      const burst = harmonic(() => 140, len, 0.3, (t) => Math.sin((Math.PI * t) / len) ** 2);
+      const burst = harmonic(
+        () => 140,
+        len,
+        0.3,
+        (t) => Math.sin((Math.PI * t) / len) ** 2,
+      );
       const count = seconds * perSecond;
       for (let k = 0; k < count; k++) x.set(burst, Math.round((0.5 + k / perSecond) * sr));
       const r = syllableRate(x);
@@ -258,7 +273,12 @@ describe('loudness and speaking rate', () => {
   it('does not count steady noise in the pauses as speaking time', () => {
     // Two 1-second phrases at 4 syllables/s with a second of pause between them and around them.
     const x = new Float32Array(5 * sr);
-    const burst = harmonic(() => 140, 0.15, 0.3, (t) => Math.sin((Math.PI * t) / 0.15) ** 2);
+    const burst = harmonic(
+      () => 140,
+      0.15,
+      0.3,
+      (t) => Math.sin((Math.PI * t) / 0.15) ** 2,
+    );
     for (const start of [1, 3]) for (let k = 0; k < 4; k++) x.set(burst, Math.round((start + k / 4) * sr));
     const clean = syllableRate(x);
     const rand = lcg(9);
@@ -312,7 +332,12 @@ describe('cueRetention', () => {
       expect(c.voicingAgreement).toBeGreaterThan(0.95);
     }
     // A flattened melody keeps the mean pitch but loses the contour.
-    const flat = harmonic(() => 120, 3, 0.3, (t) => (t > 1.4 && t < 1.8 ? 0 : ((t * 4) % 1 < 0.6 ? Math.sin((Math.PI * ((t * 4) % 1)) / 0.6) ** 2 : 0)));
+    const flat = harmonic(
+      () => 120,
+      3,
+      0.3,
+      (t) => (t > 1.4 && t < 1.8 ? 0 : (t * 4) % 1 < 0.6 ? Math.sin((Math.PI * ((t * 4) % 1)) / 0.6) ** 2 : 0),
+    );
     const c = cueRetention(x, flat);
     expect(c.f0Correlation).toBeNaN();
     expect(c.reasons.f0Correlation).toMatch(/flat/);
@@ -329,7 +354,10 @@ describe('cueRetention', () => {
     }
     const agreement = [30, 10, 0, -5].map((snr) => {
       const g = Math.sqrt(xx / nn / 10 ** (snr / 10));
-      return cueRetention(x, x.map((v, i) => v + g * white[i]!)).voicingAgreement;
+      return cueRetention(
+        x,
+        x.map((v, i) => v + g * white[i]!),
+      ).voicingAgreement;
     });
     expect(agreement[0]).toBeGreaterThan(0.95);
     // Measured 1, 0.92, 0.81, 0.71 (the tracker low-passes at 1 kHz, so white noise hurts it less than its SNR says).
@@ -340,14 +368,24 @@ describe('cueRetention', () => {
 
   it('reports a faster copy as a positive speaking-rate change', () => {
     // The same syllables squeezed to 5 per second instead of 4.
-    const fast = harmonic((t) => 120 * 2 ** ((2 * Math.sin(2 * Math.PI * 0.5 * t)) / 12), 2.4, 0.3, (t) => {
-      const p = (t * 5) % 1;
-      return p < 0.6 ? Math.sin((Math.PI * p) / 0.6) ** 2 : 0;
-    });
-    const slow = harmonic((t) => 120 * 2 ** ((2 * Math.sin(2 * Math.PI * 0.5 * t)) / 12), 2.4, 0.3, (t) => {
-      const p = (t * 4) % 1;
-      return p < 0.6 ? Math.sin((Math.PI * p) / 0.6) ** 2 : 0;
-    });
+    const fast = harmonic(
+      (t) => 120 * 2 ** ((2 * Math.sin(2 * Math.PI * 0.5 * t)) / 12),
+      2.4,
+      0.3,
+      (t) => {
+        const p = (t * 5) % 1;
+        return p < 0.6 ? Math.sin((Math.PI * p) / 0.6) ** 2 : 0;
+      },
+    );
+    const slow = harmonic(
+      (t) => 120 * 2 ** ((2 * Math.sin(2 * Math.PI * 0.5 * t)) / 12),
+      2.4,
+      0.3,
+      (t) => {
+        const p = (t * 4) % 1;
+        return p < 0.6 ? Math.sin((Math.PI * p) / 0.6) ** 2 : 0;
+      },
+    );
     const c = cueRetention(slow, fast);
     expect(c.syllableRateChange).toBeGreaterThan(0.15);
     expect(c.syllableRateChange).toBeLessThan(0.35);
@@ -373,7 +411,13 @@ describe('cueRetention', () => {
     const y = x.map((v, i) => v + 0.02 * Math.sin(i));
     expect(compareCues(analyzeCues(x), analyzeCues(y))).toEqual(cueRetention(x, y));
     const keys = CUE_METRICS.map((m) => m.key).sort();
-    expect(keys).toEqual(['f0Correlation', 'f0RmseSemitones', 'loudnessCorrelation', 'syllableRateChange', 'voicingAgreement']);
+    expect(keys).toEqual([
+      'f0Correlation',
+      'f0RmseSemitones',
+      'loudnessCorrelation',
+      'syllableRateChange',
+      'voicingAgreement',
+    ]);
     for (const m of CUE_METRICS) expect(m.explain.length).toBeGreaterThan(40);
   });
 });

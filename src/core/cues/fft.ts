@@ -10,7 +10,8 @@ export interface Fft {
 }
 
 export function makeFft(size: number): Fft {
-  if (!Number.isInteger(Math.log2(size)) || size < 2) throw new RangeError(`FFT size must be a power of two, got ${size}`);
+  if (!Number.isInteger(Math.log2(size)) || size < 2)
+    throw new RangeError(`FFT size must be a power of two, got ${size}`);
   const rev = new Uint32Array(size);
   const bits = Math.log2(size);
   for (let i = 0; i < size; i++) {

@@ -37,7 +37,10 @@ export function checkSignal(x: unknown, what = 'The clip'): Float32Array {
   if (!(x instanceof Float32Array)) throw new TypeError(`${what} must be a Float32Array of 16 kHz samples.`);
   if (x.length === 0) throw new RangeError(`${what} is empty.`);
   for (let i = 0; i < x.length; i++) {
-    if (!Number.isFinite(x[i]!)) throw new RangeError(`${what} contains an invalid sample (NaN or infinity) at ${(i / SAMPLE_RATE).toFixed(3)} s.`);
+    if (!Number.isFinite(x[i]!))
+      throw new RangeError(
+        `${what} contains an invalid sample (NaN or infinity) at ${(i / SAMPLE_RATE).toFixed(3)} s.`,
+      );
   }
   return x;
 }

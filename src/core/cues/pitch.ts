@@ -82,16 +82,21 @@ export function trackPitch(input: Float32Array, opts: PitchOptions = {}): PitchT
   const x = new Float32Array(Math.ceil(low.length / DECIMATE));
   for (let i = 0; i < x.length; i++) x[i] = low[i * DECIMATE]!;
   const o = { ...PITCH_DEFAULTS, ...opts };
-  if (!(o.minHz > 0 && o.maxHz > o.minHz)) throw new RangeError(`The F0 range ${o.minHz}–${o.maxHz} Hz is not a range.`);
+  if (!(o.minHz > 0 && o.maxHz > o.minHz))
+    throw new RangeError(`The F0 range ${o.minHz}–${o.maxHz} Hz is not a range.`);
   const sr = RATE;
   const hop16 = opts.hopSamples ?? HOP_SAMPLES;
-  if (!(Number.isInteger(hop16) && hop16 >= DECIMATE && hop16 % DECIMATE === 0)) throw new RangeError(`The hop must be an even number of samples, got ${hop16}.`);
+  if (!(Number.isInteger(hop16) && hop16 >= DECIMATE && hop16 % DECIMATE === 0))
+    throw new RangeError(`The hop must be an even number of samples, got ${hop16}.`);
   const hop = hop16 / DECIMATE;
   const lagLo = Math.max(2, Math.floor(sr / o.maxHz));
   const lagHi = Math.ceil(sr / o.minHz);
   // One more lag than searched, so a dip at lagHi can still be interpolated.
   const segLen = WINDOW + lagHi + 2;
-  if (segLen > FFT_SIZE) throw new RangeError(`The lowest F0 (${o.minHz} Hz) needs lags beyond this tracker's window; use ≥ ${Math.ceil(sr / (FFT_SIZE - WINDOW - 2))} Hz.`);
+  if (segLen > FFT_SIZE)
+    throw new RangeError(
+      `The lowest F0 (${o.minHz} Hz) needs lags beyond this tracker's window; use ≥ ${Math.ceil(sr / (FFT_SIZE - WINDOW - 2))} Hz.`,
+    );
 
   // Counted on the 16 kHz input, so the frames line up with the loudness envelope's.
   const frames = frameCount(input.length, hop16);
@@ -195,7 +200,8 @@ export function trackPitch(input: Float32Array, opts: PitchOptions = {}): PitchT
     const nd = e0 + eBest > 0 ? d[best]! / (e0 + eBest) : 1;
     aperiodicity[t] = Math.max(cmnd[best]!, nd);
     // A "dip" on the range's edge that keeps falling outside it belongs to a period outside the range.
-    const edge = (best === lagLo && cmnd[lagLo - 1]! < cmnd[lagLo]!) || (best === lagHi && cmnd[lagHi + 1]! < cmnd[lagHi]!);
+    const edge =
+      (best === lagLo && cmnd[lagLo - 1]! < cmnd[lagLo]!) || (best === lagHi && cmnd[lagHi + 1]! < cmnd[lagHi]!);
     if (edge || aperiodicity[t]! >= o.voicingThreshold) continue;
     // Sub-sample period from a parabola through the raw difference function, which (unlike the CMND) has no slope bias.
     const a = d[best - 1]!;

@@ -20,7 +20,8 @@ export function analyzeCues(x: Float32Array): CueAnalysis {
 }
 
 /** The numeric fields of CueRetention that can be NaN, each with a reason when it is. */
-export type CueMetric = 'f0Correlation' | 'f0RmseSemitones' | 'voicingAgreement' | 'loudnessCorrelation' | 'syllableRateChange';
+export type CueMetric =
+  'f0Correlation' | 'f0RmseSemitones' | 'voicingAgreement' | 'loudnessCorrelation' | 'syllableRateChange';
 
 /**
  * Original vs processed, frame by frame on a shared 10 ms grid. A value is NaN when it cannot be measured (too few
@@ -135,10 +136,13 @@ export function compareCues(original: CueAnalysis, processed: CueAnalysis): CueR
     f0RmseSemitones = Math.sqrt(se / so.length);
     const c = pearson(so, sp);
     f0Correlation = c.r;
-    if (c.flat) reasons.f0Correlation = 'The pitch does not move in one of the clips (a flat contour), so its correlation is undefined.';
+    if (c.flat)
+      reasons.f0Correlation =
+        'The pitch does not move in one of the clips (a flat contour), so its correlation is undefined.';
   }
   const voicingAgreement = sounding > 0 ? agree / sounding : NaN;
-  if (sounding === 0) reasons.voicingAgreement = 'The original has no sounding frames (it is silent), so there is no voicing to compare.';
+  if (sounding === 0)
+    reasons.voicingAgreement = 'The original has no sounding frames (it is silent), so there is no voicing to compare.';
 
   const lo = original.loudness.db;
   const lp = processed.loudness.db;
@@ -159,14 +163,18 @@ export function compareCues(original: CueAnalysis, processed: CueAnalysis): CueR
   } else {
     const c = pearson(la, lb);
     loudnessCorrelation = c.r;
-    if (c.flat) reasons.loudnessCorrelation = 'The loudness does not change in one of the clips (a steady level), so its correlation is undefined.';
+    if (c.flat)
+      reasons.loudnessCorrelation =
+        'The loudness does not change in one of the clips (a steady level), so its correlation is undefined.';
   }
 
   const ro = original.syllables.rate;
   const rp = processed.syllables.rate;
   let syllableRateChange = NaN;
-  if (!(ro > 0)) reasons.syllableRateChange = 'No syllables were found in the original, so there is no speaking rate to compare.';
-  else if (!Number.isFinite(rp)) reasons.syllableRateChange = 'The processed clip has no speech left to measure a speaking rate on.';
+  if (!(ro > 0))
+    reasons.syllableRateChange = 'No syllables were found in the original, so there is no speaking rate to compare.';
+  else if (!Number.isFinite(rp))
+    reasons.syllableRateChange = 'The processed clip has no speech left to measure a speaking rate on.';
   else syllableRateChange = (rp - ro) / ro;
 
   return {
@@ -209,34 +217,39 @@ export const CUE_METRICS: readonly CueMetricInfo[] = [
     label: 'Pitch contour correlation',
     unit: '',
     ideal: 1,
-    explain: 'Does the voice still rise and fall in the same places? 1 means the melody of the speech has the same shape; 0 means no relation.',
+    explain:
+      'Does the voice still rise and fall in the same places? 1 means the melody of the speech has the same shape; 0 means no relation.',
   },
   {
     key: 'f0RmseSemitones',
     label: 'Pitch difference',
     unit: 'st',
     ideal: 0,
-    explain: 'How far the pitch moved, on average, in semitones (one piano key). 0 means the same pitch; 12 would be a whole octave.',
+    explain:
+      'How far the pitch moved, on average, in semitones (one piano key). 0 means the same pitch; 12 would be a whole octave.',
   },
   {
     key: 'voicingAgreement',
     label: 'Voicing agreement',
     unit: '',
     ideal: 1,
-    explain: 'Share of moments where both clips agree on whether the voice is humming (vowels) or not (hiss, pauses). Noise lowers it.',
+    explain:
+      'Share of moments where both clips agree on whether the voice is humming (vowels) or not (hiss, pauses). Noise lowers it.',
   },
   {
     key: 'loudnessCorrelation',
     label: 'Loudness contour correlation',
     unit: '',
     ideal: 1,
-    explain: 'Do the stressed, louder syllables stay where they were? 1 means loud and soft moments follow the same pattern, whatever the volume.',
+    explain:
+      'Do the stressed, louder syllables stay where they were? 1 means loud and soft moments follow the same pattern, whatever the volume.',
   },
   {
     key: 'syllableRateChange',
     label: 'Speaking-rate change',
     unit: '',
     ideal: 0,
-    explain: 'Change in syllables per second, counted from bursts of vowel energy. 0 means the same tempo; +10 % would sound 10 % faster.',
+    explain:
+      'Change in syllables per second, counted from bursts of vowel energy. 0 means the same tempo; +10 % would sound 10 % faster.',
   },
 ];

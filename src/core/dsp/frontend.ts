@@ -53,7 +53,9 @@ export function melFilterbank(cfg: FrontendConfig): Float32Array {
   for (let k = 0; k < bins; k++) {
     const f = (k * cfg.sampleRate) / cfg.nFft;
     for (let m = 0; m < cfg.nMels; m++) {
-      const lo = edges[m], mid = edges[m + 1], hi = edges[m + 2];
+      const lo = edges[m],
+        mid = edges[m + 1],
+        hi = edges[m + 2];
       let w = 0;
       if (f > lo && f <= mid) w = (f - lo) / (mid - lo);
       else if (f > mid && f < hi) w = (hi - f) / (hi - mid);
@@ -69,7 +71,13 @@ export function dftBasis(cfg: FrontendConfig): { basis: Float32Array; rows: numb
 }
 
 /** Basis for DFT bins [binLo, binHi) only; rows past frameLength are zero (frames are whole hop chunks). */
-function windowedDftBasis(frameLength: number, hop: number, nFft: number, binLo: number, binHi: number): { basis: Float32Array; rows: number; cols: number } {
+function windowedDftBasis(
+  frameLength: number,
+  hop: number,
+  nFft: number,
+  binLo: number,
+  binHi: number,
+): { basis: Float32Array; rows: number; cols: number } {
   const bins = binHi - binLo;
   const rows = Math.ceil(frameLength / hop) * hop;
   const cols = 2 * bins;
@@ -93,10 +101,24 @@ function frameAndProject(wave: tf.Tensor2D, hop: number, chunks: number, basis: 
   return tf.tidy(() => {
     const [b, n0] = wave.shape;
     const f = numFrames(n0, hop);
-    const x = leftPad > 0 ? tf.pad(wave, [[0, 0], [leftPad, 0]]) : wave;
+    const x =
+      leftPad > 0
+        ? tf.pad(wave, [
+            [0, 0],
+            [leftPad, 0],
+          ])
+        : wave;
     const n = n0 + leftPad;
     const need = (f + chunks - 1) * hop;
-    const w = need > n ? tf.pad(x, [[0, 0], [0, need - n]]) : need < n ? tf.slice(x, [0, 0], [b, need]) : x;
+    const w =
+      need > n
+        ? tf.pad(x, [
+            [0, 0],
+            [0, need - n],
+          ])
+        : need < n
+          ? tf.slice(x, [0, 0], [b, need])
+          : x;
     const ch = tf.reshape(w, [b, f + chunks - 1, hop]);
     const parts: tf.Tensor3D[] = [];
     for (let c = 0; c < chunks; c++) parts.push(tf.slice(ch, [0, c, 0], [b, f, hop]) as tf.Tensor3D);
@@ -133,7 +155,8 @@ export class LowBandFrontend {
 
   constructor(config: LowBandConfig, base: FrontendConfig = DEFAULT_FRONTEND) {
     const { frameLength, nFft, binLo, binHi } = config;
-    if (nFft < frameLength || binLo < 0 || binHi > nFft / 2 + 1 || binHi <= binLo) throw new Error('bad low-band config');
+    if (nFft < frameLength || binLo < 0 || binHi > nFft / 2 + 1 || binHi <= binLo)
+      throw new Error('bad low-band config');
     this.config = config;
     this.hop = base.hop;
     this.logFloor = base.logFloor;

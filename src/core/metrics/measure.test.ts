@@ -27,9 +27,10 @@ describe('alignWords', () => {
 
   it('agrees with the WER counts on random pairs and spells both sentences', () => {
     let s = 5;
-    const rand = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const rand = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
     const vocab = ['a', 'b', 'c', 'dd', 'e'];
-    const sentence = () => Array.from({ length: Math.floor(rand() * 7) }, () => vocab[Math.floor(rand() * vocab.length)]).join(' ');
+    const sentence = () =>
+      Array.from({ length: Math.floor(rand() * 7) }, () => vocab[Math.floor(rand() * vocab.length)]).join(' ');
     for (let k = 0; k < 300; k++) {
       const ref = sentence();
       const hyp = sentence();
@@ -52,7 +53,8 @@ describe('alignWords', () => {
 });
 
 describe('computeSpectra', () => {
-  const tone = (n: number, hz: number, amp: number) => Float32Array.from({ length: n }, (_, i) => amp * Math.sin((2 * Math.PI * hz * i) / 16000));
+  const tone = (n: number, hz: number, amp: number) =>
+    Float32Array.from({ length: n }, (_, i) => amp * Math.sin((2 * Math.PI * hz * i) / 16000));
 
   it('puts a tone in its bin, the perturbation in the difference, all on one clamped scale', () => {
     const x = tone(16000, 1000, 0.5);

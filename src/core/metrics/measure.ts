@@ -151,7 +151,13 @@ export function f0Contours(
   const p = contourForDisplay(tracks?.protected ?? trackPitch(protectedWave, { hopSamples }), maxPoints);
   // Same sample count, same grid; a trimmed side is cut to the shorter so the arrays pair up point for point.
   const n = Math.min(o.f0Hz.length, p.f0Hz.length);
-  return { hopS: o.hopS, original: o.f0Hz.subarray(0, n).slice(), protected: p.f0Hz.subarray(0, n).slice(), minHz: PITCH_DEFAULTS.minHz, maxHz: PITCH_DEFAULTS.maxHz };
+  return {
+    hopS: o.hopS,
+    original: o.f0Hz.subarray(0, n).slice(),
+    protected: p.f0Hz.subarray(0, n).slice(),
+    minHz: PITCH_DEFAULTS.minHz,
+    maxHz: PITCH_DEFAULTS.maxHz,
+  };
 }
 
 export function computeSpectra(
@@ -162,7 +168,8 @@ export function computeSpectra(
   tracks?: { original: PitchTrack; protected: PitchTrack },
 ): Spectra {
   const nFft = opts.nFft ?? SPECTRA_DEFAULTS.nFft;
-  if (!Number.isInteger(Math.log2(nFft)) || nFft < 32 || nFft > 8192) throw new RangeError(`nFft must be a power of two in 32…8192, got ${nFft}`);
+  if (!Number.isInteger(Math.log2(nFft)) || nFft < 32 || nFft > 8192)
+    throw new RangeError(`nFft must be a power of two in 32…8192, got ${nFft}`);
   const maxFrames = Math.max(16, Math.floor(opts.maxFrames ?? SPECTRA_DEFAULTS.maxFrames));
   const rangeDb = opts.rangeDb ?? SPECTRA_DEFAULTS.rangeDb;
   const n = Math.min(original.length, protectedWave.length);
@@ -182,7 +189,8 @@ export function computeSpectra(
 
   const powers = [x, y, diff].map((s) => columnPower(s, nFft, hop, frames, cols, perColumn));
   let maxDb = -Infinity;
-  for (const p of powers.slice(0, 2)) for (let i = 0; i < p.length; i++) maxDb = Math.max(maxDb, 10 * Math.log10(p[i]! + 1e-20));
+  for (const p of powers.slice(0, 2))
+    for (let i = 0; i < p.length; i++) maxDb = Math.max(maxDb, 10 * Math.log10(p[i]! + 1e-20));
   if (!Number.isFinite(maxDb)) maxDb = 0;
   maxDb = Math.ceil(maxDb);
   const minDb = maxDb - rangeDb;

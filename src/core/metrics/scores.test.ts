@@ -4,7 +4,7 @@ import { decodeIds, encodeText, normalizeText, VOCAB_SIZE } from '../text/normal
 
 describe('text', () => {
   it('normalises and maps to the 29-symbol alphabet', () => {
-    expect(normalizeText("  Don’t STOP-me now!! 42  ")).toBe("don't stop me now");
+    expect(normalizeText('  Don’t STOP-me now!! 42  ')).toBe("don't stop me now");
     expect(VOCAB_SIZE).toBe(29);
     expect(encodeText("a b'z")).toEqual([3, 1, 4, 2, 28]);
     expect(decodeIds([0, 3, 0, 1, 28])).toBe('a z');
@@ -13,8 +13,18 @@ describe('text', () => {
 
 describe('edit distance', () => {
   it('counts substitutions, deletions and insertions', () => {
-    expect(editCounts('kitten'.split(''), 'sitting'.split(''))).toEqual({ substitutions: 2, deletions: 0, insertions: 1, refLength: 6 });
-    expect(editCounts(['a', 'b', 'c'], ['a', 'c'])).toEqual({ substitutions: 0, deletions: 1, insertions: 0, refLength: 3 });
+    expect(editCounts('kitten'.split(''), 'sitting'.split(''))).toEqual({
+      substitutions: 2,
+      deletions: 0,
+      insertions: 1,
+      refLength: 6,
+    });
+    expect(editCounts(['a', 'b', 'c'], ['a', 'c'])).toEqual({
+      substitutions: 0,
+      deletions: 1,
+      insertions: 0,
+      refLength: 3,
+    });
     expect(editCounts([], ['x'])).toEqual({ substitutions: 0, deletions: 0, insertions: 1, refLength: 0 });
   });
 

@@ -11,7 +11,8 @@ export interface EditCounts {
 
 /** Minimum edit alignment between ref and hyp sequences; ties prefer substitution, then deletion. */
 export function editCounts<T>(ref: readonly T[], hyp: readonly T[]): EditCounts {
-  const n = ref.length, m = hyp.length;
+  const n = ref.length,
+    m = hyp.length;
   const d = new Int32Array((n + 1) * (m + 1));
   const W = m + 1;
   for (let i = 0; i <= n; i++) d[i * W] = i;
@@ -22,7 +23,11 @@ export function editCounts<T>(ref: readonly T[], hyp: readonly T[]): EditCounts 
       d[i * W + j] = Math.min(sub, d[(i - 1) * W + j] + 1, d[i * W + j - 1] + 1);
     }
   }
-  let i = n, j = m, s = 0, del = 0, ins = 0;
+  let i = n,
+    j = m,
+    s = 0,
+    del = 0,
+    ins = 0;
   while (i > 0 || j > 0) {
     if (i > 0 && j > 0 && d[i * W + j] === d[(i - 1) * W + j - 1] + (ref[i - 1] === hyp[j - 1] ? 0 : 1)) {
       if (ref[i - 1] !== hyp[j - 1]) s++;
@@ -95,7 +100,8 @@ export function weightedAccuracy(truth: readonly number[], pred: readonly number
 /** Unweighted accuracy: mean per-class recall over classes that occur in `truth`. */
 export function unweightedAccuracy(truth: readonly number[], pred: readonly number[], numClasses: number): number {
   const m = confusionMatrix(truth, pred, numClasses);
-  let sum = 0, n = 0;
+  let sum = 0,
+    n = 0;
   for (let c = 0; c < numClasses; c++) {
     const total = m[c].reduce((a, b) => a + b, 0);
     if (total > 0) {

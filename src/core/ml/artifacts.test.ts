@@ -20,7 +20,10 @@ function host(files: Record<string, unknown>, missing: '404' | 'spa' = '404') {
         : new Response('not found', { status: 404 });
     }
     const bytes = body instanceof Uint8Array ? new Uint8Array(body) : new TextEncoder().encode(JSON.stringify(body));
-    return new Response(bytes, { status: 200, headers: { 'content-type': 'application/octet-stream', 'content-length': String(bytes.byteLength) } });
+    return new Response(bytes, {
+      status: 200,
+      headers: { 'content-type': 'application/octet-stream', 'content-length': String(bytes.byteLength) },
+    });
   }) as typeof fetch;
   return { fetchFn, requested };
 }
@@ -47,7 +50,11 @@ describe('loadArtifacts', () => {
     expect([...new Uint8Array(art.weightData)]).toEqual([...a, ...b]);
     expect(art.bytes).toBe(12);
     expect(files).toBe(2);
-    expect(fetched).toEqual(['https://models.test/m/model.json', 'https://models.test/m/a.bin', 'https://models.test/m/b.bin']);
+    expect(fetched).toEqual([
+      'https://models.test/m/model.json',
+      'https://models.test/m/a.bin',
+      'https://models.test/m/b.bin',
+    ]);
     expect(progress[0]).toEqual({ loadedBytes: 0, totalBytes: 12, done: false });
     expect(progress.at(-1)).toEqual({ loadedBytes: 12, totalBytes: 12, done: true });
     const loaded = progress.map((p) => p.loadedBytes);
@@ -59,13 +66,24 @@ describe('loadArtifacts', () => {
       const { fetchFn } = host({ 'm/model.json': manifest(['a.bin'], 1) }, mode);
       const err = await loadArtifacts('https://models.test/m/', { fetchFn }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(MissingModelError);
-      expect((err as Error).message).toMatch(mode === '404' ? /m\/a\.bin is missing \(HTTP 404\)/ : /m\/a\.bin is missing \(the server answered with a web page\)/);
+      expect((err as Error).message).toMatch(
+        mode === '404'
+          ? /m\/a\.bin is missing \(HTTP 404\)/
+          : /m\/a\.bin is missing \(the server answered with a web page\)/,
+      );
     }
   });
 
   it('checks model.json before fetching any weights, and refuses one that lists none', async () => {
     const { fetchFn, requested } = host({ 'm/model.json': manifest(['a.bin'], 1), 'e/model.json': manifest([], 0) });
-    await expect(loadArtifacts('https://models.test/m', { fetchFn, check: () => { throw new Error('wrong kind'); } })).rejects.toThrow('wrong kind');
+    await expect(
+      loadArtifacts('https://models.test/m', {
+        fetchFn,
+        check: () => {
+          throw new Error('wrong kind');
+        },
+      }),
+    ).rejects.toThrow('wrong kind');
     expect(requested).toEqual(['https://models.test/m/model.json']);
     await expect(loadArtifacts('https://models.test/e', { fetchFn })).rejects.toThrow(/lists no weight files/);
   });
@@ -74,7 +92,9 @@ describe('loadArtifacts', () => {
     const { fetchFn } = host({ 'm/model.json': manifest(['a.bin'], 1), 'm/a.bin': new Uint8Array(4) });
     const controller = new AbortController();
     controller.abort();
-    await expect(loadArtifacts('https://models.test/m', { fetchFn, signal: controller.signal })).rejects.toThrow(/abort/i);
+    await expect(loadArtifacts('https://models.test/m', { fetchFn, signal: controller.signal })).rejects.toThrow(
+      /abort/i,
+    );
   });
 });
 
@@ -88,7 +108,10 @@ describe('the model loaders use it', () => {
     const gen = new AclipseGenerator({ so: module, er: module, budgetDb: 10 }, 3);
     const genArt = await gen.toArtifacts();
     const frontend = { ...DEFAULT_ASR_CONFIG.frontend, nMels: 24 };
-    const ser = new SerModel({ ...DEFAULT_SER_CONFIG, frontend, channels: 16, blocks: 2, kernel: 3, hidden: 8, specAugment: null }, 1);
+    const ser = new SerModel(
+      { ...DEFAULT_SER_CONFIG, frontend, channels: 16, blocks: 2, kernel: 3, hidden: 8, specAugment: null },
+      1,
+    );
     const serArt = await exportModel(ser);
     const { fetchFn } = host({
       'gen/model.json': genArt.modelJson,
@@ -98,7 +121,11 @@ describe('the model loaders use it', () => {
     });
     const progress: ArtifactLoadProgress[] = [];
     const loaded = await loadGenerator('https://models.test/gen', fetchFn, { onProgress: (p) => progress.push(p) });
-    expect(progress.at(-1)).toEqual({ loadedBytes: genArt.weights.byteLength, totalBytes: genArt.weights.byteLength, done: true });
+    expect(progress.at(-1)).toEqual({
+      loadedBytes: genArt.weights.byteLength,
+      totalBytes: genArt.weights.byteLength,
+      done: true,
+    });
     const again = await loaded.toArtifacts();
     expect(new Uint8Array(again.weights)).toEqual(new Uint8Array(genArt.weights));
 

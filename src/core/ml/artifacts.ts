@@ -86,10 +86,14 @@ interface ManifestShape {
 }
 
 /** model.json + its weight files from a folder URL (ending with or without '/'), with progress over all of them. */
-export async function loadArtifacts<J = unknown>(baseUrl: string, opts: LoadArtifactsOptions<J> = {}): Promise<LoadedArtifacts<J>> {
+export async function loadArtifacts<J = unknown>(
+  baseUrl: string,
+  opts: LoadArtifactsOptions<J> = {},
+): Promise<LoadedArtifacts<J>> {
   const base = baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`;
   const { fetchFn, signal, onFetched } = opts;
-  const report = (loadedBytes: number, totalBytes: number | null, done: boolean) => opts.onProgress?.({ loadedBytes, totalBytes, done });
+  const report = (loadedBytes: number, totalBytes: number | null, done: boolean) =>
+    opts.onProgress?.({ loadedBytes, totalBytes, done });
   const jsonRes = await fetchModelFile(`${base}model.json`, { fetchFn, signal, onFetched, onBytes: () => undefined });
   let raw: unknown;
   try {
@@ -104,12 +108,20 @@ export async function loadArtifacts<J = unknown>(baseUrl: string, opts: LoadArti
   // Float32 weights: the manifest gives the exact total before the first byte arrives.
   const expected = groups
     .flatMap((g) => g.weights)
-    .reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1) * (w.dtype === 'float32' || w.dtype === 'int32' ? 4 : 1), 0);
+    .reduce(
+      (n, w) => n + w.shape.reduce((a, b) => a * b, 1) * (w.dtype === 'float32' || w.dtype === 'int32' ? 4 : 1),
+      0,
+    );
   let done = 0;
   const buffers: ArrayBuffer[] = [];
   report(0, expected || null, false);
   for (const p of paths) {
-    const res = await fetchModelFile(`${base}${p}`, { fetchFn, signal, onFetched, onBytes: (loaded) => report(done + loaded, expected || null, false) });
+    const res = await fetchModelFile(`${base}${p}`, {
+      fetchFn,
+      signal,
+      onFetched,
+      onBytes: (loaded) => report(done + loaded, expected || null, false),
+    });
     const buf = await res.arrayBuffer();
     done += buf.byteLength;
     buffers.push(buf);

@@ -72,7 +72,13 @@ describe('CTC loss', () => {
       { t: 5, label: [3, 3] },
     ];
     const logits = randomLogits(rows.length * tMax * v, 5);
-    const r = ctcForwardBackward(logits, [rows.length, tMax, v], rows.map((x) => x.label), rows.map((x) => x.t), { reduction: 'sum' });
+    const r = ctcForwardBackward(
+      logits,
+      [rows.length, tMax, v],
+      rows.map((x) => x.label),
+      rows.map((x) => x.t),
+      { reduction: 'sum' },
+    );
     rows.forEach((row, b) => {
       const own = logits.slice(b * tMax * v, b * tMax * v + row.t * v);
       expect(r.losses[b]).toBeCloseTo(bruteForceNll(own, row.t, v, row.label), 5);
@@ -94,8 +100,10 @@ describe('CTC loss', () => {
         p[i] += eps;
         const m = logits.slice();
         m[i] -= eps;
-        const fd = (ctcForwardBackward(p, [b, t, v], labels, lens, { reduction, grad: false }).loss -
-          ctcForwardBackward(m, [b, t, v], labels, lens, { reduction, grad: false }).loss) / (2 * eps);
+        const fd =
+          (ctcForwardBackward(p, [b, t, v], labels, lens, { reduction, grad: false }).loss -
+            ctcForwardBackward(m, [b, t, v], labels, lens, { reduction, grad: false }).loss) /
+          (2 * eps);
         expect(Math.abs(fd - r.grad![i])).toBeLessThan(2e-3);
       }
     }

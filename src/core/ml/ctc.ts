@@ -96,7 +96,8 @@ export function ctcForwardBackward(
     alpha[0] = lp[ext[0]];
     if (S > 1) alpha[1] = lp[ext[1]];
     for (let t = 1; t < Tb; t++) {
-      const o = t * S, p = (t - 1) * S;
+      const o = t * S,
+        p = (t - 1) * S;
       // states that cannot still reach the end are left at -inf implicitly by the recursion
       for (let s = 0; s < S; s++) {
         let a = alpha[p + s];
@@ -119,7 +120,9 @@ export function ctcForwardBackward(
     beta[last + S - 1] = 0;
     if (S > 1) beta[last + S - 2] = 0;
     for (let t = Tb - 2; t >= 0; t--) {
-      const o = t * S, n = (t + 1) * S, e = (t + 1) * V;
+      const o = t * S,
+        n = (t + 1) * S,
+        e = (t + 1) * V;
       for (let s = 0; s < S; s++) {
         let a = beta[n + s] + lp[e + ext[s]];
         if (s + 1 < S) a = logAdd(a, beta[n + s + 1] + lp[e + ext[s + 1]]);
@@ -153,7 +156,12 @@ export function ctcForwardBackward(
  * Differentiable CTC loss (reduced scalar) for logits [B,T,V]. Reads the logits synchronously: use on wasm/cpu.
  * Any scalar coefficient applied to the result scales the gradient as expected (dy is honoured).
  */
-export function ctcLoss(logits: tf.Tensor3D, labels: number[][], inputLengths: number[], opts: CtcOptions = {}): tf.Scalar {
+export function ctcLoss(
+  logits: tf.Tensor3D,
+  labels: number[][],
+  inputLengths: number[],
+  opts: CtcOptions = {},
+): tf.Scalar {
   const shape = logits.shape as [number, number, number];
   const fn = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const x = args[0] as tf.Tensor;

@@ -7,7 +7,10 @@ import { NgramLm } from '../text/lm';
 import { exportModel, type ModelArtifacts } from './weights';
 
 function tone(n: number, f: number): Float32Array {
-  return Float32Array.from({ length: n }, (_, i) => 0.3 * Math.sin((2 * Math.PI * f * i) / 16000) + 0.1 * Math.sin((4 * Math.PI * f * i) / 16000));
+  return Float32Array.from(
+    { length: n },
+    (_, i) => 0.3 * Math.sin((2 * Math.PI * f * i) / 16000) + 0.1 * Math.sin((4 * Math.PI * f * i) / 16000),
+  );
 }
 
 let serArt: ModelArtifacts;
@@ -18,7 +21,11 @@ beforeAll(async () => {
   const ser = new SerModel({ ...DEFAULT_SER_CONFIG, channels: 24, blocks: 2, hidden: 16, downsampleAfter: 1 }, 1);
   const asr = new AsrModel({ ...DEFAULT_ASR_CONFIG, channels: 32, blocks: 2, kernel: 5 }, 2);
   serArt = await exportModel(ser, { val: { wa: 0.25 } }, { command: 'test' });
-  asrArt = await exportModel(asr, { val: { cer: 1 } }, { command: 'test', decoder: { beamWidth: 4, wordBonus: 0, lmWeight: 1, lexicon: 'words.txt', lm: 'lm.bin' } });
+  asrArt = await exportModel(
+    asr,
+    { val: { cer: 1 } },
+    { command: 'test', decoder: { beamWidth: 4, wordBonus: 0, lmWeight: 1, lexicon: 'words.txt', lm: 'lm.bin' } },
+  );
   ser.dispose();
   asr.dispose();
 });
@@ -31,7 +38,15 @@ describe('Evaluators service', () => {
       '/m/asr/model.json': asrArt.modelJson,
       '/m/asr/weights.bin': asrArt.weightData,
       '/m/asr/words.txt': 'a\nab\nba\n',
-      '/m/asr/lm.bin': NgramLm.train([['ab', 'ba'], ['a', 'ab']], { order: 2 }).toBinary().slice().buffer,
+      '/m/asr/lm.bin': NgramLm.train(
+        [
+          ['ab', 'ba'],
+          ['a', 'ab'],
+        ],
+        { order: 2 },
+      )
+        .toBinary()
+        .slice().buffer,
     };
     const fetched: string[] = [];
     const fakeFetch = (async (url: string) => {
@@ -71,7 +86,9 @@ describe('Evaluators service', () => {
     ];
     const progress: FineTuneProgress[] = [];
     const n0 = tf.memory().numTensors;
-    const report = await ev.fineTune(entries, { epochs: 6, learningRate: 3e-3, augment: false, maxBatch: 4 }, (p) => progress.push(p));
+    const report = await ev.fineTune(entries, { epochs: 6, learningRate: 3e-3, augment: false, maxBatch: 4 }, (p) =>
+      progress.push(p),
+    );
     expect(tf.memory().numTensors).toBe(n0);
     expect(report.cancelled).toBe(false);
     expect(report.ser?.clips).toBe(4);
@@ -93,10 +110,19 @@ describe('Evaluators service', () => {
     const clip = tone(7000, 500);
     const before = (await ev.predict(clip)).probabilities;
     const ctrl = new AbortController();
-    const entries: FineTuneEntry[] = Array.from({ length: 6 }, (_, i) => ({ samples: tone(5000, 200 + 100 * i), emotion: i % 4, text: 'ab' }));
-    const report = await ev.fineTune(entries, { epochs: 5, learningRate: 1e-2, maxBatch: 2 }, (p) => {
-      if (p.step === 2) ctrl.abort();
-    }, ctrl.signal);
+    const entries: FineTuneEntry[] = Array.from({ length: 6 }, (_, i) => ({
+      samples: tone(5000, 200 + 100 * i),
+      emotion: i % 4,
+      text: 'ab',
+    }));
+    const report = await ev.fineTune(
+      entries,
+      { epochs: 5, learningRate: 1e-2, maxBatch: 2 },
+      (p) => {
+        if (p.step === 2) ctrl.abort();
+      },
+      ctrl.signal,
+    );
     expect(report.cancelled).toBe(true);
     expect((await ev.predict(clip)).probabilities).toEqual(before);
     ev.dispose();

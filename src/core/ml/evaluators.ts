@@ -148,7 +148,8 @@ export class Evaluators {
     if (Array.isArray(sources.words)) words = sources.words;
     else if (typeof sources.words === 'string') words = await fetchWords(sources.words, fetchFn);
     const dec = decoderSettings(asrArt.modelJson);
-    const asrBase = typeof sources.asr === 'string' ? (sources.asr.endsWith('/') ? sources.asr : sources.asr + '/') : null;
+    const asrBase =
+      typeof sources.asr === 'string' ? (sources.asr.endsWith('/') ? sources.asr : sources.asr + '/') : null;
     if (sources.words === undefined && asrBase && dec.lexicon) words = await fetchWords(asrBase + dec.lexicon, fetchFn);
     let lm: NgramLm | null = null;
     if (sources.lm instanceof ArrayBuffer || sources.lm instanceof Uint8Array) lm = NgramLm.fromBinary(sources.lm);
@@ -162,7 +163,15 @@ export class Evaluators {
       ser.dispose();
       throw e;
     }
-    return new Evaluators(ser, asr, serArt.modelJson, asrArt.modelJson, words ? new Lexicon(words) : null, lm, sources.domain ?? null);
+    return new Evaluators(
+      ser,
+      asr,
+      serArt.modelJson,
+      asrArt.modelJson,
+      words ? new Lexicon(words) : null,
+      lm,
+      sources.domain ?? null,
+    );
   }
 
   get ser(): SerModel {
@@ -182,7 +191,13 @@ export class Evaluators {
   }
 
   /** Beam settings chosen on val at training time (model.json trainedWith.decoder), with the word list and LM. */
-  private decoderOptions(): { beamWidth: number; wordBonus: number; lmWeight: number; lexicon?: Lexicon; lm?: NgramLm } {
+  private decoderOptions(): {
+    beamWidth: number;
+    wordBonus: number;
+    lmWeight: number;
+    lexicon?: Lexicon;
+    lm?: NgramLm;
+  } {
     const { beamWidth, wordBonus, lmWeight } = decoderSettings(this.asrJson);
     return { beamWidth, wordBonus, lmWeight, lexicon: this.lexicon ?? undefined, lm: this.lm ?? undefined };
   }
@@ -216,7 +231,10 @@ export class Evaluators {
     const presence = speechPresence(samples, SR);
     const signals: DomainSignals = {
       ...presence,
-      ...asrSignals(logProbs.map((lp) => asrFrameStats(lp, v)), presence.activeSeconds),
+      ...asrSignals(
+        logProbs.map((lp) => asrFrameStats(lp, v)),
+        presence.activeSeconds,
+      ),
       ...serSignals(avg),
     };
     const join = (xs: (string | undefined)[]) => xs.filter((x) => x).join(' ');
@@ -264,8 +282,15 @@ export class Evaluators {
           if (!val.length) return undefined;
           const clips = val.map((e) => e.samples);
           return kind === 'ser'
-            ? serMetrics(val.map((e) => e.emo as number), await predictSer(this.serModel, clips), EMOTIONS.length)
-            : asrMetrics(val.map((e) => e.text as string), await predictAsr(this.asrModel, clips));
+            ? serMetrics(
+                val.map((e) => e.emo as number),
+                await predictSer(this.serModel, clips),
+                EMOTIONS.length,
+              )
+            : asrMetrics(
+                val.map((e) => e.text as string),
+                await predictAsr(this.asrModel, clips),
+              );
         };
         const before = await evalVal();
         const optimizer = tf.train.adam(lr);
@@ -273,22 +298,27 @@ export class Evaluators {
         const warmup = Math.min(20, Math.ceil(steps / 10));
         let done: { step: number; loss: number };
         try {
-          done = await fit(kind === 'ser' ? this.serModel : this.asrModel, optimizer, train.map((e) => ({ samples: e.samples, text: e.text, emotion: e.emo })), {
-            epochs,
-            maxBatch,
-            maxSamples,
-            rng: () => rng,
-            lr: (step) => lrAt(step, lr, warmup, steps, 0.1),
-            augment: options.augment ?? true ? FINE_TUNE_AUGMENT : null,
-            augmentProb: 0.5,
-            clipNorm: 5,
-            ctcMode,
-            signal,
-            onStep: async (s) => {
-              onProgress?.({ model: kind, epoch: s.epoch + 1, epochs, step: s.step, steps, loss: s.loss });
-              await yieldToLoop();
+          done = await fit(
+            kind === 'ser' ? this.serModel : this.asrModel,
+            optimizer,
+            train.map((e) => ({ samples: e.samples, text: e.text, emotion: e.emo })),
+            {
+              epochs,
+              maxBatch,
+              maxSamples,
+              rng: () => rng,
+              lr: (step) => lrAt(step, lr, warmup, steps, 0.1),
+              augment: (options.augment ?? true) ? FINE_TUNE_AUGMENT : null,
+              augmentProb: 0.5,
+              clipNorm: 5,
+              ctcMode,
+              signal,
+              onStep: async (s) => {
+                onProgress?.({ model: kind, epoch: s.epoch + 1, epochs, step: s.step, steps, loss: s.loss });
+                await yieldToLoop();
+              },
             },
-          });
+          );
         } finally {
           optimizer.dispose();
         }
@@ -335,5 +365,8 @@ async function fetchLm(url: string, fetchFn: typeof fetch): Promise<NgramLm> {
 async function fetchWords(url: string, fetchFn: typeof fetch): Promise<string[]> {
   const r = await fetchFn(url);
   if (!r.ok) throw new Error(`cannot load word list ${url}: HTTP ${r.status}`);
-  return (await r.text()).split('\n').map((w) => w.trim()).filter((w) => w);
+  return (await r.text())
+    .split('\n')
+    .map((w) => w.trim())
+    .filter((w) => w);
 }

@@ -11,8 +11,12 @@ beforeAll(async () => {
   await initTf('wasm');
 });
 
-const tone = (n: number, f: number) => Float32Array.from({ length: n }, (_, i) => 0.3 * Math.sin((2 * Math.PI * f * i) / 16000));
-const clips: FitClip[] = Array.from({ length: 6 }, (_, i) => ({ samples: tone(3000 + 400 * i, 150 + 90 * i), emotion: i % 4 }));
+const tone = (n: number, f: number) =>
+  Float32Array.from({ length: n }, (_, i) => 0.3 * Math.sin((2 * Math.PI * f * i) / 16000));
+const clips: FitClip[] = Array.from({ length: 6 }, (_, i) => ({
+  samples: tone(3000 + 400 * i, 150 + 90 * i),
+  emotion: i % 4,
+}));
 const newModel = () => new SerModel({ ...DEFAULT_SER_CONFIG, channels: 16, blocks: 1, hidden: 8 }, 5);
 const opts: FitOptions = {
   epochs: 2,
@@ -39,7 +43,11 @@ describe('fit, the evaluator training loop', () => {
     const first = await fit(b, optB, clips, { ...opts, epochs: 1 });
     expect(first.step).toBe(epochs[0]);
     const steps: number[] = [];
-    await fit(b, optB, clips, { ...opts, start: { epoch: 1, step: first.step }, onStep: (s) => void steps.push(s.step) });
+    await fit(b, optB, clips, {
+      ...opts,
+      start: { epoch: 1, step: first.step },
+      onStep: (s) => void steps.push(s.step),
+    });
     expect(steps[0]).toBe(first.step + 1);
     expect(weights(b)).toEqual(weights(a));
     [a, b, optA, optB].forEach((x) => x.dispose());
@@ -50,8 +58,17 @@ describe('fit, the evaluator training loop', () => {
     const opt = tf.train.adam(1e-3);
     const ctrl = new AbortController();
     let steps = 0;
-    const run = fit(m, opt, clips, { ...opts, signal: ctrl.signal, onStep: () => { if (++steps === 2) ctrl.abort(); } });
-    const err = await run.then(() => null, (e: unknown) => e);
+    const run = fit(m, opt, clips, {
+      ...opts,
+      signal: ctrl.signal,
+      onStep: () => {
+        if (++steps === 2) ctrl.abort();
+      },
+    });
+    const err = await run.then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(isAbortError(err)).toBe(true);
     expect(steps).toBe(2);
     m.dispose();

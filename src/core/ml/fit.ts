@@ -75,8 +75,16 @@ export interface FitOptions {
 }
 
 /** Batches per epoch without jitter: what the schedules and progress totals count with. */
-export function batchesPerEpoch(clips: readonly { samples: Float32Array }[], maxBatch: number, maxSamples: number): number {
-  return makeBatches(clips.map((c) => c.samples.length), maxBatch, maxSamples).length;
+export function batchesPerEpoch(
+  clips: readonly { samples: Float32Array }[],
+  maxBatch: number,
+  maxSamples: number,
+): number {
+  return makeBatches(
+    clips.map((c) => c.samples.length),
+    maxBatch,
+    maxSamples,
+  ).length;
 }
 
 /** Trains `model` on `clips`; returns the epochs and global steps done and the last step's loss. */
@@ -107,14 +115,37 @@ export async function fit(
       const waves = idx.map((i) => (aug && rng() < prob ? augmentClip(clips[i].samples, rng, aug) : clips[i].samples));
       const seed = opts.seed ? opts.seed(step) : Math.floor(rng() * 2 ** 30);
       const common = { clipNorm: opts.clipNorm, seed };
-      last = model instanceof AsrModel
-        ? (await asrTrainStep(model, optimizer, waves, idx.map((i) => clips[i].text ?? ''), { ...common, ctcMode: opts.ctcMode })).loss
-        : (await serTrainStep(model, optimizer, waves, idx.map((i) => clips[i].emotion ?? 0), { ...common, labelSmoothing: opts.labelSmoothing ?? 0 })).loss;
+      last =
+        model instanceof AsrModel
+          ? (
+              await asrTrainStep(
+                model,
+                optimizer,
+                waves,
+                idx.map((i) => clips[i].text ?? ''),
+                { ...common, ctcMode: opts.ctcMode },
+              )
+            ).loss
+          : (
+              await serTrainStep(
+                model,
+                optimizer,
+                waves,
+                idx.map((i) => clips[i].emotion ?? 0),
+                { ...common, labelSmoothing: opts.labelSmoothing ?? 0 },
+              )
+            ).loss;
       lossSum += last;
       step++;
       await opts.onStep?.({ epoch, batch: bi, batches: batches.length, step, loss: last, lr });
     }
-    await opts.onEpochEnd?.({ epoch: epoch + 1, step, steps: batches.length, meanLoss: batches.length ? lossSum / batches.length : NaN, lr });
+    await opts.onEpochEnd?.({
+      epoch: epoch + 1,
+      step,
+      steps: batches.length,
+      meanLoss: batches.length ? lossSum / batches.length : NaN,
+      lr,
+    });
   }
   return { epoch, step, loss: last };
 }

@@ -7,8 +7,29 @@ import { mulberry32 } from '../data/random';
 import { DEFAULT_FRONTEND, DEFAULT_LOW_BAND, LogMelFrontend, LowBandFrontend } from '../dsp/frontend';
 import { readModelDir, writeModelDir } from '../node/io';
 import { initTf } from '../node/tf';
-import { AsrModel, DEFAULT_ASR_CONFIG, DEFAULT_SER_CONFIG, growFrom, loudLevel, relativeLevels, sameWeights, SerModel, type AsrConfig, type SerConfig } from './models';
-import { bmm, conv1d, depthwise, depthwiseNative, downsample, downsample2, gaussian, keyPaddingBias, makeRng } from './nn';
+import {
+  AsrModel,
+  DEFAULT_ASR_CONFIG,
+  DEFAULT_SER_CONFIG,
+  growFrom,
+  loudLevel,
+  relativeLevels,
+  sameWeights,
+  SerModel,
+  type AsrConfig,
+  type SerConfig,
+} from './models';
+import {
+  bmm,
+  conv1d,
+  depthwise,
+  depthwiseNative,
+  downsample,
+  downsample2,
+  gaussian,
+  keyPaddingBias,
+  makeRng,
+} from './nn';
 import { asrTrainStep, serTrainStep } from './train';
 import { padBatch } from './batch';
 import { averageArtifacts, exportModel, loadModel, modelFromArtifacts } from './weights';
@@ -55,13 +76,15 @@ describe('log-mel front end', () => {
     await tf.setBackend('cpu');
     const ref = tf.tidy(() => {
       const s = tf.signal.stft(tf.tensor1d(x), 512, 160, 512, (l) => tf.signal.hannWindow(l));
-      const re = tf.real(s), im = tf.imag(s);
+      const re = tf.real(s),
+        im = tf.imag(s);
       return tf.add(tf.square(re), tf.square(im));
     });
     const refData = ref.dataSync();
     const nRef = ref.shape[0];
     await initTf('wasm');
-    let maxErr = 0, maxVal = 0;
+    let maxErr = 0,
+      maxVal = 0;
     for (let i = 0; i < Math.min(f, nRef); i++) {
       for (let k = 0; k < bins; k++) {
         maxErr = Math.max(maxErr, Math.abs(oursData[i * bins + k] - refData[i * bins + k]));
@@ -82,9 +105,14 @@ describe('log-mel front end', () => {
     const g = tf.grad(f)(xt).dataSync();
     for (const i of [100, 555, 1200]) {
       const eps = 1e-3;
-      const p = x.slice(); p[i] += eps;
-      const m = x.slice(); m[i] -= eps;
-      const fd = tf.tidy(() => (f(tf.tensor2d(p, [1, x.length])).dataSync()[0] - f(tf.tensor2d(m, [1, x.length])).dataSync()[0]) / (2 * eps));
+      const p = x.slice();
+      p[i] += eps;
+      const m = x.slice();
+      m[i] -= eps;
+      const fd = tf.tidy(
+        () =>
+          (f(tf.tensor2d(p, [1, x.length])).dataSync()[0] - f(tf.tensor2d(m, [1, x.length])).dataSync()[0]) / (2 * eps),
+      );
       expect(Math.abs(fd - g[i])).toBeLessThan(0.02 * Math.max(1, Math.abs(fd)));
     }
     xt.dispose();
@@ -115,10 +143,20 @@ describe('nn blocks', () => {
   it('native depthwise (customGrad) equals the slice sum in value and gradients', () => {
     const rng = makeRng(8);
     const [b, t, c, k] = [3, 17, 5, 7];
-    const x = tf.tensor3d(Float32Array.from({ length: b * t * c }, () => gaussian(rng)), [b, t, c]);
-    const w = tf.tensor2d(Float32Array.from({ length: k * c }, () => gaussian(rng)), [k, c]);
-    const up = tf.tensor3d(Float32Array.from({ length: b * t * c }, () => gaussian(rng)), [b, t, c]);
-    const loss = (f: typeof depthwise) => (a: tf.Tensor, v: tf.Tensor) => tf.sum(tf.mul(f(a as tf.Tensor3D, v as tf.Tensor2D), up));
+    const x = tf.tensor3d(
+      Float32Array.from({ length: b * t * c }, () => gaussian(rng)),
+      [b, t, c],
+    );
+    const w = tf.tensor2d(
+      Float32Array.from({ length: k * c }, () => gaussian(rng)),
+      [k, c],
+    );
+    const up = tf.tensor3d(
+      Float32Array.from({ length: b * t * c }, () => gaussian(rng)),
+      [b, t, c],
+    );
+    const loss = (f: typeof depthwise) => (a: tf.Tensor, v: tf.Tensor) =>
+      tf.sum(tf.mul(f(a as tf.Tensor3D, v as tf.Tensor2D), up));
     const [gx1, gw1] = tf.grads(loss(depthwise))([x, w]);
     const [gx2, gw2] = tf.grads(loss(depthwiseNative))([x, w]);
     const d = (p: tf.Tensor, q: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(p, q))).dataSync()[0]);
@@ -129,12 +167,16 @@ describe('nn blocks', () => {
   });
 
   it('downsample2 folds pairs of frames (odd lengths padded)', () => {
-    const y = tf.tidy(() => downsample2(tf.tensor3d([1, 2, 3], [1, 3, 1]), tf.tensor2d([1, 10], [2, 1]), null).dataSync());
+    const y = tf.tidy(() =>
+      downsample2(tf.tensor3d([1, 2, 3], [1, 3, 1]), tf.tensor2d([1, 10], [2, 1]), null).dataSync(),
+    );
     expect(Array.from(y)).toEqual([21, 3]);
   });
 
   it('downsample folds runs of k frames (the end zero-padded)', () => {
-    const y = tf.tidy(() => downsample(tf.tensor3d([1, 2, 3, 4], [1, 4, 1]), 3, tf.tensor2d([1, 10, 100], [3, 1]), null).dataSync());
+    const y = tf.tidy(() =>
+      downsample(tf.tensor3d([1, 2, 3, 4], [1, 4, 1]), 3, tf.tensor2d([1, 10, 100], [3, 1]), null).dataSync(),
+    );
     expect(Array.from(y)).toEqual([321, 4]);
   });
 
@@ -142,7 +184,8 @@ describe('nn blocks', () => {
     const a = tf.tensor3d(noise(2 * 3 * 4, 31, 1), [2, 3, 4]);
     const b = tf.tensor3d(noise(2 * 4 * 5, 32, 1), [2, 4, 5]);
     const w = tf.tensor3d(noise(2 * 3 * 5, 33, 1), [2, 3, 5]);
-    const f = (op: (x: tf.Tensor3D, y: tf.Tensor3D) => tf.Tensor) => tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(op(x as tf.Tensor3D, y as tf.Tensor3D), w)));
+    const f = (op: (x: tf.Tensor3D, y: tf.Tensor3D) => tf.Tensor) =>
+      tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(op(x as tf.Tensor3D, y as tf.Tensor3D), w)));
     const [ga, gb] = f(bmm)([a, b]);
     const [ra, rb] = f((x, y) => tf.matMul(x, y))([a, b]);
     const close = (x: tf.Tensor, y: tf.Tensor) => expect(tf.max(tf.abs(tf.sub(x, y))).dataSync()[0]).toBeLessThan(1e-5);
@@ -177,7 +220,8 @@ describe('low-band front end (pitch-resolving bins beside the log-mel)', () => {
     const refData = ref.dataSync();
     await initTf('wasm');
     let maxErr = 0;
-    for (let i = 0; i < oursData.length; i++) if (refData[i] > -5) maxErr = Math.max(maxErr, Math.abs(oursData[i] - refData[i]));
+    for (let i = 0; i < oursData.length; i++)
+      if (refData[i] > -5) maxErr = Math.max(maxErr, Math.abs(oursData[i] - refData[i]));
     expect(maxErr).toBeLessThan(1e-2);
     ours.dispose();
     ref.dispose();
@@ -186,22 +230,28 @@ describe('low-band front end (pitch-resolving bins beside the log-mel)', () => {
 
   it('separates a voice one semitone apart at 110 Hz (log-mel bins cannot)', () => {
     const lb = new LowBandFrontend(DEFAULT_LOW_BAND);
-    const voiced = (f0: number) => Float32Array.from({ length: 8000 }, (_, i) => {
-      let v = 0;
-      for (let h = 1; h <= 10; h++) v += Math.sin((2 * Math.PI * h * f0 * i) / 16000) / h;
-      return 0.1 * v;
-    });
+    const voiced = (f0: number) =>
+      Float32Array.from({ length: 8000 }, (_, i) => {
+        let v = 0;
+        for (let h = 1; h <= 10; h++) v += Math.sin((2 * Math.PI * h * f0 * i) / 16000) / h;
+        return 0.1 * v;
+      });
     // the 8th harmonic's peak bin moves with pitch: 880 Hz → bin 56, 932 Hz → bin 60
-    const peak = (f0: number) => tf.tidy(() => {
-      const p = lb.logPower(tf.tensor2d(voiced(f0), [1, 8000]));
-      const mid = tf.slice(p, [0, 20, 0], [1, 1, lb.bands]).dataSync();
-      let best = -1, bv = -Infinity;
-      for (let k = 0; k < mid.length; k++) {
-        const bin = k + DEFAULT_LOW_BAND.binLo;
-        if (bin >= 54 && bin <= 64 && mid[k] > bv) { bv = mid[k]; best = bin; }
-      }
-      return best;
-    });
+    const peak = (f0: number) =>
+      tf.tidy(() => {
+        const p = lb.logPower(tf.tensor2d(voiced(f0), [1, 8000]));
+        const mid = tf.slice(p, [0, 20, 0], [1, 1, lb.bands]).dataSync();
+        let best = -1,
+          bv = -Infinity;
+        for (let k = 0; k < mid.length; k++) {
+          const bin = k + DEFAULT_LOW_BAND.binLo;
+          if (bin >= 54 && bin <= 64 && mid[k] > bv) {
+            bv = mid[k];
+            best = bin;
+          }
+        }
+        return best;
+      });
     expect(peak(110)).toBe(56);
     expect(peak(110 * 2 ** (1 / 12))).toBe(60);
     lb.dispose();
@@ -216,7 +266,14 @@ describe('low-band front end (pitch-resolving bins beside the log-mel)', () => {
     const s1 = tf.tidy(() => ser.forward(tf.tensor2d(a, [1, a.length]), [a.length]).dataSync());
     const s2 = tf.tidy(() => ser.forward(wave, lengths).dataSync());
     for (let i = 0; i < 4; i++) expect(Math.abs(s1[i] - s2[i])).toBeLessThan(1e-4);
-    const g = tf.tidy(() => tf.grad((w: tf.Tensor) => tf.sum(ser.forward(w as tf.Tensor2D, lengths)))(wave).abs().sum().dataSync()[0]);
+    const g = tf.tidy(
+      () =>
+        tf
+          .grad((w: tf.Tensor) => tf.sum(ser.forward(w as tf.Tensor2D, lengths)))(wave)
+          .abs()
+          .sum()
+          .dataSync()[0],
+    );
     expect(g).toBeGreaterThan(0);
     const back = modelFromArtifacts(await exportModel(ser), 'ser') as SerModel;
     expect(back.config.lowBand).toEqual(DEFAULT_LOW_BAND);
@@ -255,10 +312,11 @@ describe('evaluator models', () => {
     const asr = new AsrModel(TINY_ASR, 21);
     const ser = new SerModel(TINY_SER, 22);
     const x = chirp(7000, 250, 1200);
-    const run = () => tf.tidy(() => {
-      const w = tf.tensor2d(x, [1, x.length]);
-      return [asr.forward(w, [x.length]).logits.dataSync(), ser.forward(w, [x.length]).dataSync()];
-    });
+    const run = () =>
+      tf.tidy(() => {
+        const w = tf.tensor2d(x, [1, x.length]);
+        return [asr.forward(w, [x.length]).logits.dataSync(), ser.forward(w, [x.length]).dataSync()];
+      });
     const [a1, s1] = run();
     await tf.setBackend('cpu');
     const [a2, s2] = run();
@@ -366,18 +424,30 @@ describe('evaluator models', () => {
     expect([...mean.params.vars.keys()].sort()).toEqual([...names].sort());
     for (const name of names) {
       const [va, vb, vm] = [a, b, mean].map((m) => m.params.vars.get(name)!.dataSync());
-      expect(maxAbsDiff(vm, Array.from(va, (v, i) => (v + vb[i]) / 2))).toBeLessThan(1e-6);
+      expect(
+        maxAbsDiff(
+          vm,
+          Array.from(va, (v, i) => (v + vb[i]) / 2),
+        ),
+      ).toBeLessThan(1e-6);
     }
     const self = modelFromArtifacts(await averageArtifacts([artA, artA, artA]), 'ser');
     const x = chirp(4000, 200, 400);
-    const [pa, ps] = [a, self].map((m) => tf.tidy(() => m.forward(tf.tensor2d(x, [1, x.length]), [x.length]).dataSync()));
+    const [pa, ps] = [a, self].map((m) =>
+      tf.tidy(() => m.forward(tf.tensor2d(x, [1, x.length]), [x.length]).dataSync()),
+    );
     expect(maxAbsDiff(ps, pa)).toBeLessThan(1e-5);
     const lessDropout = new SerModel({ ...TINY_SER, dropout: 0.01 }, 3);
     const mixed = modelFromArtifacts(await averageArtifacts([artA, await exportModel(lessDropout)]), 'ser');
     expect(mixed.config.dropout).toBe(TINY_SER.dropout);
     const name = names[0];
     const [va, vd, vx] = [a, lessDropout, mixed].map((m) => m.params.vars.get(name)!.dataSync());
-    expect(maxAbsDiff(vx, Array.from(va, (v, i) => (v + vd[i]) / 2))).toBeLessThan(1e-6);
+    expect(
+      maxAbsDiff(
+        vx,
+        Array.from(va, (v, i) => (v + vd[i]) / 2),
+      ),
+    ).toBeLessThan(1e-6);
     const wider = await exportModel(new SerModel({ ...TINY_SER, channels: 32 }, 1));
     await expect(averageArtifacts([artA, wider])).rejects.toThrow(/different architectures/);
     await expect(averageArtifacts([])).rejects.toThrow(/nothing to average/);
@@ -489,7 +559,9 @@ describe('transformer ASR (arch: transformer, the second ASR)', () => {
     expect(cBack.params.vars.has('b0_dw')).toBe(true);
     expect(cBack.parameterCount()).toBe(conv.parameterCount());
     // a transformer's weights do not load into a conv config
-    expect(() => modelFromArtifacts({ ...art, modelJson: { ...art.modelJson, config: TINY_ASR } }, 'asr')).toThrow(/weights lack|shape mismatch/);
+    expect(() => modelFromArtifacts({ ...art, modelJson: { ...art.modelJson, config: TINY_ASR } }, 'asr')).toThrow(
+      /weights lack|shape mismatch/,
+    );
     [asr, back, conv, cBack].forEach((m) => m.dispose());
   });
 });
@@ -513,7 +585,10 @@ describe('seeded randomness in nn.ts (shared with data/random)', () => {
     const m = 8;
     // a clip whose frames sit at log-mel 0 (speech) and -12 (pauses), and one without pauses, padded
     const speech = Array.from({ length: 20 }, (_, t) => Array(m).fill(t % 2 ? -12 : 0));
-    const solid = [...Array.from({ length: 10 }, () => Array(m).fill(0)), ...Array.from({ length: 10 }, () => Array(m).fill(-30))];
+    const solid = [
+      ...Array.from({ length: 10 }, () => Array(m).fill(0)),
+      ...Array.from({ length: 10 }, () => Array(m).fill(-30)),
+    ];
     const mel = tf.tensor3d([speech, solid]);
     const mask = tf.tensor3d([Array(20).fill([1]), [...Array(10).fill([1]), ...Array(10).fill([0])]]);
     const loud = loudLevel(mel, mask).dataSync();
@@ -521,11 +596,19 @@ describe('seeded randomness in nn.ts (shared with data/random)', () => {
     expect(loud[0]).toBeCloseTo(Math.log(m), 1);
     expect(loud[1]).toBeCloseTo(Math.log(m), 4);
     expect(Math.abs(loud[0] - loud[1])).toBeLessThan(0.01);
-    const g = tf.grad((x: tf.Tensor) => tf.sum(loudLevel(x as tf.Tensor3D, mask)))(mel).dataSync();
+    const g = tf
+      .grad((x: tf.Tensor) => tf.sum(loudLevel(x as tf.Tensor3D, mask)))(mel)
+      .dataSync();
     expect(g.every(Number.isFinite)).toBe(true);
     expect(Math.max(...g)).toBeGreaterThan(0.01);
     // padding frames get no gradient: they are not part of the clip
-    expect(Math.max(...Array.from(g).slice(20 * m + 10 * m).map(Math.abs))).toBe(0);
+    expect(
+      Math.max(
+        ...Array.from(g)
+          .slice(20 * m + 10 * m)
+          .map(Math.abs),
+      ),
+    ).toBe(0);
     tf.dispose([mel, mask]);
   });
 
@@ -534,7 +617,8 @@ describe('seeded randomness in nn.ts (shared with data/random)', () => {
     const grown = new SerModel({ ...TINY_SER, loudLevel: { center: 5, scale: 0.7 } }, 5);
     growFrom(grown, init);
     const x = chirp(6000, 150, 300);
-    const run = (model: SerModel, wave: Float32Array) => tf.tidy(() => model.forward(tf.tensor2d(wave, [1, wave.length]), [wave.length]).dataSync());
+    const run = (model: SerModel, wave: Float32Array) =>
+      tf.tidy(() => model.forward(tf.tensor2d(wave, [1, wave.length]), [wave.length]).dataSync());
     expect(maxAbsDiff(run(grown, x), run(init, x))).toBeLessThan(1e-5);
     // with the new head row non-zero, a louder clip (same shape, so the normalised features match) scores otherwise
     const head = grown.params.get('head_w');
@@ -554,9 +638,13 @@ describe('seeded randomness in nn.ts (shared with data/random)', () => {
     const after = run(skip, louder);
     expect(Math.abs(after[0]! - before[0]!)).toBeGreaterThan(1e-3);
     expect(maxAbsDiff(after.slice(1), before.slice(1))).toBeLessThan(1e-6);
-    expect(() => growFrom(new SerModel({ ...TINY_SER, channels: 32, loudLevel: { center: 5, scale: 0.7 } }, 1), init)).toThrow(/extra head inputs/);
+    expect(() =>
+      growFrom(new SerModel({ ...TINY_SER, channels: 32, loudLevel: { center: 5, scale: 0.7 } }, 1), init),
+    ).toThrow(/extra head inputs/);
     expect(() => growFrom(init, grown)).toThrow(/extra head inputs/);
-    expect(() => new SerModel({ ...TINY_SER, levelFeatures: false, loudLevel: { center: 5, scale: 0.7 } })).toThrow(/needs levelFeatures/);
+    expect(() => new SerModel({ ...TINY_SER, levelFeatures: false, loudLevel: { center: 5, scale: 0.7 } })).toThrow(
+      /needs levelFeatures/,
+    );
     [init, grown, skip].forEach((m) => m.dispose());
   });
 
@@ -572,18 +660,20 @@ describe('seeded randomness in nn.ts (shared with data/random)', () => {
     x.fill(0, 5000, 7000);
     const floor = noise(12000, 3, 0.0005);
     const clip = (g: number) => x.map((v, i) => g * (v + floor[i]!));
-    const run = (model: SerModel, wave: Float32Array) => tf.tidy(() => model.forward(tf.tensor2d(wave, [1, wave.length]), [wave.length]).dataSync());
+    const run = (model: SerModel, wave: Float32Array) =>
+      tf.tidy(() => model.forward(tf.tensor2d(wave, [1, wave.length]), [wave.length]).dataSync());
     for (const db of [-12, -6, 6]) {
       const g = 10 ** (db / 20);
       expect(maxAbsDiff(run(rel, clip(g)), run(rel, clip(1)))).toBeLessThan(0.02);
       expect(maxAbsDiff(run(abs, clip(g)), run(abs, clip(1)))).toBeGreaterThan(0.1);
     }
     // the level inputs themselves: a gain leaves them (nearly) unchanged; a different dynamic shape moves them
-    const inputs = (wave: Float32Array) => tf.tidy(() => {
-      const feats = rel.frontend.logMel(tf.tensor2d(wave, [1, wave.length]));
-      const r = relativeLevels(feats, tf.ones([1, feats.shape[1], 1]));
-      return [...r.level.dataSync(), ...r.tilt.dataSync()];
-    });
+    const inputs = (wave: Float32Array) =>
+      tf.tidy(() => {
+        const feats = rel.frontend.logMel(tf.tensor2d(wave, [1, wave.length]));
+        const r = relativeLevels(feats, tf.ones([1, feats.shape[1], 1]));
+        return [...r.level.dataSync(), ...r.tilt.dataSync()];
+      });
     expect(maxAbsDiff(inputs(clip(0.25)), inputs(clip(1)))).toBeLessThan(0.05);
     const flat = chirp(12000, 140, 260).map((v, i) => v + floor[i]!);
     expect(maxAbsDiff(inputs(flat), inputs(clip(1)))).toBeGreaterThan(0.3);

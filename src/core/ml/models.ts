@@ -9,7 +9,13 @@
  * All masks are built from JS lengths (no comparison ops), so the whole forward is differentiable w.r.t. the wave.
  */
 import * as tf from '@tensorflow/tfjs';
-import { DEFAULT_FRONTEND, LogMelFrontend, LowBandFrontend, type FrontendConfig, type LowBandConfig } from '../dsp/frontend';
+import {
+  DEFAULT_FRONTEND,
+  LogMelFrontend,
+  LowBandFrontend,
+  type FrontendConfig,
+  type LowBandConfig,
+} from '../dsp/frontend';
 import {
   ParamStore,
   conv1d,
@@ -78,8 +84,15 @@ const isTransformer = (c: ModelConfig): c is TransformerAsrConfig => c.kind === 
 /** Fills the transformer defaults (4 heads, feed-forward 2× width, 30 ms frames) so exported configs are explicit. */
 function resolveAsrConfig(c: AsrConfig): AsrConfig {
   if (c.arch !== 'transformer') return c;
-  const r: TransformerAsrConfig = { ...c, arch: 'transformer', heads: c.heads ?? 4, ffn: c.ffn ?? 2 * c.channels, subsample: c.subsample ?? 3 };
-  if (r.channels % r.heads !== 0) throw new Error(`transformer ASR: ${r.heads} heads do not divide ${r.channels} channels`);
+  const r: TransformerAsrConfig = {
+    ...c,
+    arch: 'transformer',
+    heads: c.heads ?? 4,
+    ffn: c.ffn ?? 2 * c.channels,
+    subsample: c.subsample ?? 3,
+  };
+  if (r.channels % r.heads !== 0)
+    throw new Error(`transformer ASR: ${r.heads} heads do not divide ${r.channels} channels`);
   if (r.kernel % 2 !== 1) throw new Error('transformer ASR: the conv-module kernel must be odd');
   return r;
 }
@@ -145,7 +158,13 @@ export function sameArchitecture(a: ModelConfig, b: ModelConfig): boolean {
  */
 export function sameWeights(a: ModelConfig, b: ModelConfig): boolean {
   const strip = (c: ModelConfig): ModelConfig =>
-    c.kind === 'ser' ? { ...c, levelMode: undefined, loudLevel: c.loudLevel ? { center: 0, scale: 1, logits: c.loudLevel.logits } : undefined } : c;
+    c.kind === 'ser'
+      ? {
+          ...c,
+          levelMode: undefined,
+          loudLevel: c.loudLevel ? { center: 0, scale: 1, logits: c.loudLevel.logits } : undefined,
+        }
+      : c;
   return sameArchitecture(strip(a), strip(b));
 }
 
@@ -274,7 +293,11 @@ abstract class EncoderModel<C extends ModelConfig> {
   }
 
   /** Encoder body on features: returns [B, T', C] (masked) and the output frame lengths. */
-  protected encode(feats: tf.Tensor3D, frameLengths: number[], opts: ForwardOptions): { h: tf.Tensor3D; lengths: number[] } {
+  protected encode(
+    feats: tf.Tensor3D,
+    frameLengths: number[],
+    opts: ForwardOptions,
+  ): { h: tf.Tensor3D; lengths: number[] } {
     const training = opts.training ?? false;
     const seed = opts.seed;
     const p = this.params;
@@ -284,10 +307,13 @@ abstract class EncoderModel<C extends ModelConfig> {
     const nMels = cfg.frontend.nMels;
     // each feature group gets its own per-utterance normalisation (their log scales differ)
     let x = this.lowBand
-      ? tf.concat([
-          utteranceNorm(tf.slice(feats, [0, 0, 0], [b, f, nMels]), mask0),
-          utteranceNorm(tf.slice(feats, [0, 0, nMels], [b, f, m - nMels]), mask0),
-        ], 2)
+      ? tf.concat(
+          [
+            utteranceNorm(tf.slice(feats, [0, 0, 0], [b, f, nMels]), mask0),
+            utteranceNorm(tf.slice(feats, [0, 0, nMels], [b, f, m - nMels]), mask0),
+          ],
+          2,
+        )
       : utteranceNorm(feats, mask0);
     if (training) {
       const sm = this.specMask(b, f, m, frameLengths, seed);
@@ -295,7 +321,10 @@ abstract class EncoderModel<C extends ModelConfig> {
     }
     x = tf.mul(tf.add(tf.mul(x, p.get('in_scale') as tf.Tensor1D), p.get('in_bias') as tf.Tensor1D), mask0);
     if (isTransformer(cfg)) return transformerEncode(p, cfg, x, frameLengths, opts, this.depthwiseImpl);
-    x = tf.mul(tf.relu(conv1d(x, p.get('stem_w') as tf.Tensor2D, p.get('stem_b') as tf.Tensor1D, cfg.stemKernel)), mask0);
+    x = tf.mul(
+      tf.relu(conv1d(x, p.get('stem_w') as tf.Tensor2D, p.get('stem_b') as tf.Tensor1D, cfg.stemKernel)),
+      mask0,
+    );
     let lengths = frameLengths.map((n) => Math.ceil(n / 2));
     x = downsample2(x, p.get('down0_w') as tf.Tensor2D, p.get('down0_b') as tf.Tensor1D);
     let mask = lengthMask(lengths, x.shape[1]);
@@ -434,12 +463,16 @@ export class SerModel extends EncoderModel<SerConfig> {
     const [b, f, m] = feats.shape;
     const nMels = this.config.frontend.nMels;
     const pad = tf.mul(tf.sub(1, lengthMask(frameLengths, f)), -1e9);
-    const floorGroup = (x: tf.Tensor3D) => tf.maximum(x, tf.sub(tf.max(tf.add(x, pad), [1, 2], true), REL_FEATURE_FLOOR));
+    const floorGroup = (x: tf.Tensor3D) =>
+      tf.maximum(x, tf.sub(tf.max(tf.add(x, pad), [1, 2], true), REL_FEATURE_FLOOR));
     if (!this.lowBand) return floorGroup(feats) as tf.Tensor3D;
-    return tf.concat([
-      floorGroup(tf.slice(feats, [0, 0, 0], [b, f, nMels])),
-      floorGroup(tf.slice(feats, [0, 0, nMels], [b, f, m - nMels])),
-    ], 2) as tf.Tensor3D;
+    return tf.concat(
+      [
+        floorGroup(tf.slice(feats, [0, 0, 0], [b, f, nMels])),
+        floorGroup(tf.slice(feats, [0, 0, nMels], [b, f, m - nMels])),
+      ],
+      2,
+    ) as tf.Tensor3D;
   }
 
   /** Differentiable: padded wave [B, N] and per-clip sample lengths → emotion logits [B, classes]. */
@@ -504,7 +537,9 @@ export function growFrom(model: SerModel, init: SerModel): void {
   if (extra <= 0 || !sameArchitecture(withoutExtras(init.config), withoutExtras(model.config))) {
     throw new Error('growFrom: the model must be init plus extra head inputs');
   }
-  const added: tf.NamedTensorMap = { head_w: tf.concat([init.params.get('head_w'), tf.zeros([extra, model.config.hidden])], 0) };
+  const added: tf.NamedTensorMap = {
+    head_w: tf.concat([init.params.get('head_w'), tf.zeros([extra, model.config.hidden])], 0),
+  };
   if (model.config.loudLevel?.logits) added.loud_out = tf.zeros([model.config.classes]);
   try {
     model.params.assign({ ...Object.fromEntries(init.params.vars), ...added });

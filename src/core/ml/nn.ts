@@ -100,7 +100,10 @@ const mmGrad = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     value: tf.matMul(a as tf.Tensor3D, b as tf.Tensor3D) as tf.Tensor,
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const [sa, sb] = saved;
-      return [tf.matMul(dy as tf.Tensor3D, swapLast(sb) as tf.Tensor3D), tf.matMul(swapLast(sa) as tf.Tensor3D, dy as tf.Tensor3D)];
+      return [
+        tf.matMul(dy as tf.Tensor3D, swapLast(sb) as tf.Tensor3D),
+        tf.matMul(swapLast(sa) as tf.Tensor3D, dy as tf.Tensor3D),
+      ];
     },
   };
 });
@@ -122,7 +125,13 @@ export function lengthMask(lengths: number[], t: number): tf.Tensor3D {
 }
 
 function padTime(x: tf.Tensor3D, left: number, right: number): tf.Tensor3D {
-  return left === 0 && right === 0 ? x : tf.pad(x, [[0, 0], [left, right], [0, 0]]);
+  return left === 0 && right === 0
+    ? x
+    : tf.pad(x, [
+        [0, 0],
+        [left, right],
+        [0, 0],
+      ]);
 }
 
 /** 'same' 1-D conv as im2col (K shifted slices concatenated on channels) + one matMul. w: [K·Cin, Cout]. */
@@ -174,17 +183,45 @@ export function depthwiseNative(x: tf.Tensor3D, w: tf.Tensor2D): tf.Tensor3D {
   const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [xx, ww, save] = args as [tf.Tensor3D, tf.Tensor2D, tf.GradSaveFunc];
     save([xx, ww]);
-    const y = tf.depthwiseConv2d(tf.reshape(xx, [bs, 1, t, c]) as tf.Tensor4D, tf.reshape(ww, [1, k, c, 1]) as tf.Tensor4D, 1, 'same');
+    const y = tf.depthwiseConv2d(
+      tf.reshape(xx, [bs, 1, t, c]) as tf.Tensor4D,
+      tf.reshape(ww, [1, k, c, 1]) as tf.Tensor4D,
+      1,
+      'same',
+    );
     return {
       value: tf.reshape(y, [bs, t, c]) as tf.Tensor,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [sx, sw] = saved as [tf.Tensor3D, tf.Tensor2D];
         const flipped = tf.reshape(tf.reverse(sw, 0), [1, k, c, 1]) as tf.Tensor4D;
-        const dx = tf.reshape(tf.depthwiseConv2d(tf.reshape(dy, [bs, 1, t, c]) as tf.Tensor4D, flipped, 1, 'same'), [bs, t, c]);
+        const dx = tf.reshape(tf.depthwiseConv2d(tf.reshape(dy, [bs, 1, t, c]) as tf.Tensor4D, flipped, 1, 'same'), [
+          bs,
+          t,
+          c,
+        ]);
         const span = bs * (t + k - 1);
-        const xs = tf.reshape(tf.pad(sx, [[0, 0], [l, l], [0, 0]]), [1, 1, span, c]);
-        const xe = tf.pad(xs, [[0, 0], [0, 0], [0, k - 1], [0, 0]]) as tf.Tensor4D;
-        const d = tf.reshape(tf.pad(dy, [[0, 0], [0, k - 1], [0, 0]]), [1, span, c, 1]) as tf.Tensor4D;
+        const xs = tf.reshape(
+          tf.pad(sx, [
+            [0, 0],
+            [l, l],
+            [0, 0],
+          ]),
+          [1, 1, span, c],
+        );
+        const xe = tf.pad(xs, [
+          [0, 0],
+          [0, 0],
+          [0, k - 1],
+          [0, 0],
+        ]) as tf.Tensor4D;
+        const d = tf.reshape(
+          tf.pad(dy, [
+            [0, 0],
+            [0, k - 1],
+            [0, 0],
+          ]),
+          [1, span, c, 1],
+        ) as tf.Tensor4D;
         const dw = tf.reshape(tf.depthwiseConv2d(xe, d, 1, 'valid'), [k, c]);
         return [dx, dw];
       },
@@ -218,7 +255,6 @@ export function downsample2(x: tf.Tensor3D, w: tf.Tensor2D, b: tf.Tensor1D | nul
 export function bmm(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D {
   return mmGrad(a, b) as tf.Tensor3D;
 }
-
 
 /**
  * Additive attention bias [B,1,1,T] from JS lengths: 0 for valid key frames, −1e9 for padding, so a softmax over

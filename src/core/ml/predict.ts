@@ -31,7 +31,11 @@ export async function asrLogProbs(
   opts: { maxBatch?: number; maxSamples?: number } = {},
 ): Promise<Float32Array[]> {
   const out: Float32Array[] = new Array(clips.length);
-  for (const idx of makeBatches(clips.map((c) => c.length), opts.maxBatch ?? 16, opts.maxSamples ?? 16 * 16000 * 8)) {
+  for (const idx of makeBatches(
+    clips.map((c) => c.length),
+    opts.maxBatch ?? 16,
+    opts.maxSamples ?? 16 * 16000 * 8,
+  )) {
     const { wave, lengths } = padBatch(idx.map((i) => clips[i]));
     const { logits, outLengths } = model.forward(wave, lengths);
     wave.dispose();
@@ -51,7 +55,13 @@ export function decodeAsr(logProbs: Float32Array[], v: number, opts: DecodeOptio
     return {
       greedy: greedyDecode(lp, t, v),
       beam: useBeam
-        ? beamSearchDecode(lp, t, v, { beamWidth: opts.beamWidth, lexicon: opts.lexicon, lm: opts.lm, wordBonus: opts.wordBonus, lmWeight: opts.lmWeight })
+        ? beamSearchDecode(lp, t, v, {
+            beamWidth: opts.beamWidth,
+            lexicon: opts.lexicon,
+            lm: opts.lm,
+            wordBonus: opts.wordBonus,
+            lmWeight: opts.lmWeight,
+          })
         : undefined,
     };
   });
@@ -74,7 +84,11 @@ export async function predictSer(
 ): Promise<Float32Array[]> {
   const out: Float32Array[] = new Array(clips.length);
   const k = model.config.classes;
-  for (const idx of makeBatches(clips.map((c) => c.length), opts.maxBatch ?? 16, opts.maxSamples ?? 16 * 16000 * 8)) {
+  for (const idx of makeBatches(
+    clips.map((c) => c.length),
+    opts.maxBatch ?? 16,
+    opts.maxSamples ?? 16 * 16000 * 8,
+  )) {
     const { wave, lengths } = padBatch(idx.map((i) => clips[i]));
     const probs = tf.tidy(() => tf.softmax(model.forward(wave, lengths)));
     wave.dispose();

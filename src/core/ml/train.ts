@@ -145,12 +145,24 @@ export function serMetrics(truth: number[], probs: Float32Array[], classes: numb
 export function asrMetrics(refs: string[], preds: AsrPrediction[]): AsrMetrics {
   const m: AsrMetrics = {
     n: refs.length,
-    werGreedy: wer(refs, preds.map((p) => p.greedy)).rate,
-    cerGreedy: cer(refs, preds.map((p) => p.greedy)).rate,
+    werGreedy: wer(
+      refs,
+      preds.map((p) => p.greedy),
+    ).rate,
+    cerGreedy: cer(
+      refs,
+      preds.map((p) => p.greedy),
+    ).rate,
   };
   if (preds.length && preds.every((p) => p.beam !== undefined)) {
-    m.werBeam = wer(refs, preds.map((p) => p.beam as string)).rate;
-    m.cerBeam = cer(refs, preds.map((p) => p.beam as string)).rate;
+    m.werBeam = wer(
+      refs,
+      preds.map((p) => p.beam as string),
+    ).rate;
+    m.cerBeam = cer(
+      refs,
+      preds.map((p) => p.beam as string),
+    ).rate;
   }
   return m;
 }

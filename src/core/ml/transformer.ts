@@ -70,12 +70,22 @@ export function initTransformerEncoder(p: ParamStore, cfg: TransformerAsrConfig)
  * Multi-head self-attention of [B,T,d] with an additive key bias [B,1,1,T]. Heads are folded into the batch
  * ([B·H, T, d/H]) so scores and context are two batched matMuls.
  */
-export function selfAttention(p: ParamStore, name: string, x: tf.Tensor3D, heads: number, bias: tf.Tensor4D): tf.Tensor3D {
+export function selfAttention(
+  p: ParamStore,
+  name: string,
+  x: tf.Tensor3D,
+  heads: number,
+  bias: tf.Tensor4D,
+): tf.Tensor3D {
   const [b, t, d] = x.shape;
   const dh = d / heads;
   const qkv = lin(p, `${name}_qkv`, x);
   const split = (j: number): tf.Tensor3D =>
-    tf.reshape(tf.transpose(tf.reshape(tf.slice(qkv, [0, 0, j * d], [b, t, d]), [b, t, heads, dh]), [0, 2, 1, 3]), [b * heads, t, dh]);
+    tf.reshape(tf.transpose(tf.reshape(tf.slice(qkv, [0, 0, j * d], [b, t, d]), [b, t, heads, dh]), [0, 2, 1, 3]), [
+      b * heads,
+      t,
+      dh,
+    ]);
   const q: tf.Tensor3D = tf.mul(split(0), 1 / Math.sqrt(dh));
   const kT: tf.Tensor3D = tf.transpose(split(1), [0, 2, 1]);
   const scores = tf.add(tf.reshape(bmm(q, kT), [b, heads, t, t]), bias);
@@ -102,7 +112,10 @@ export function transformerEncode(
     maybeDropout(y, cfg.dropout, training, opts.seed === undefined ? undefined : opts.seed + 1 + k);
   const dw = depthwiseImpl === 'native' ? depthwiseNative : depthwise;
   const mask0 = lengthMask(frameLengths, x.shape[1]);
-  let h: tf.Tensor3D = tf.mul(tf.relu(conv1d(x, p.get('stem_w') as tf.Tensor2D, p.get('stem_b') as tf.Tensor1D, cfg.stemKernel)), mask0);
+  let h: tf.Tensor3D = tf.mul(
+    tf.relu(conv1d(x, p.get('stem_w') as tf.Tensor2D, p.get('stem_b') as tf.Tensor1D, cfg.stemKernel)),
+    mask0,
+  );
   const lengths = frameLengths.map((n) => Math.ceil(n / cfg.subsample));
   h = downsample(h, cfg.subsample, p.get('sub_w') as tf.Tensor2D, p.get('sub_b') as tf.Tensor1D);
   const [, t, d] = h.shape;

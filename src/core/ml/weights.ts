@@ -32,7 +32,13 @@ export interface DecoderSettings {
 
 export function decoderSettings(json: ModelJson): DecoderSettings {
   const d = (json.trainedWith?.decoder ?? {}) as Partial<DecoderSettings>;
-  return { beamWidth: d.beamWidth ?? 16, wordBonus: d.wordBonus ?? 0, lmWeight: d.lmWeight ?? 0, lexicon: d.lexicon, lm: d.lm };
+  return {
+    beamWidth: d.beamWidth ?? 16,
+    wordBonus: d.wordBonus ?? 0,
+    lmWeight: d.lmWeight ?? 0,
+    lexicon: d.lexicon,
+    lm: d.lm,
+  };
 }
 
 export interface ModelArtifacts {
@@ -63,13 +69,19 @@ export async function exportModel(
 function checkJson(json: unknown): ModelJson {
   const j = json as Partial<ModelJson> | null;
   if (!j || j.format !== ARTIFACT_FORMAT) throw new Error(`not an ${ARTIFACT_FORMAT} model.json`);
-  if (!j.config || (j.config.kind !== 'asr' && j.config.kind !== 'ser')) throw new Error('model.json has no valid config');
-  if (!Array.isArray(j.weightsManifest) || j.weightsManifest.length === 0) throw new Error('model.json has no weightsManifest');
+  if (!j.config || (j.config.kind !== 'asr' && j.config.kind !== 'ser'))
+    throw new Error('model.json has no valid config');
+  if (!Array.isArray(j.weightsManifest) || j.weightsManifest.length === 0)
+    throw new Error('model.json has no weightsManifest');
   return j as ModelJson;
 }
 
 /** Fetches model.json and its weight files from a base URL (ending with or without '/'); see loadArtifacts. */
-export async function fetchArtifacts(baseUrl: string, fetchFn: typeof fetch = fetch, opts: ArtifactLoadOptions = {}): Promise<ModelArtifacts> {
+export async function fetchArtifacts(
+  baseUrl: string,
+  fetchFn: typeof fetch = fetch,
+  opts: ArtifactLoadOptions = {},
+): Promise<ModelArtifacts> {
   const { modelJson, weightData } = await loadArtifacts(baseUrl, { ...opts, fetchFn, check: checkJson });
   return { modelJson, weightData };
 }
@@ -96,7 +108,11 @@ export function modelFromArtifacts(art: ModelArtifacts, kind?: 'asr' | 'ser'): E
 }
 
 /** load(url | artifacts) in the tfjs-models style; a URL loads with the given progress and cancel. */
-export async function loadModel(source: string | ModelArtifacts, kind?: 'asr' | 'ser', opts: ArtifactLoadOptions = {}): Promise<EvaluatorModel> {
+export async function loadModel(
+  source: string | ModelArtifacts,
+  kind?: 'asr' | 'ser',
+  opts: ArtifactLoadOptions = {},
+): Promise<EvaluatorModel> {
   const art = typeof source === 'string' ? await fetchArtifacts(source, fetch, opts) : source;
   return modelFromArtifacts(art, kind);
 }
@@ -112,7 +128,12 @@ export async function averageArtifacts(arts: readonly ModelArtifacts[]): Promise
   if (jsons.some((j) => !sameArchitecture(j.config, jsons[0].config))) {
     throw new Error('cannot average models with different architectures');
   }
-  const decoded = arts.map((a, k) => tf.io.decodeWeights(a.weightData, jsons[k].weightsManifest.flatMap((g) => g.weights)));
+  const decoded = arts.map((a, k) =>
+    tf.io.decodeWeights(
+      a.weightData,
+      jsons[k].weightsManifest.flatMap((g) => g.weights),
+    ),
+  );
   const mean: tf.NamedTensorMap = {};
   try {
     for (const s of jsons[0].weightsManifest.flatMap((g) => g.weights)) {
@@ -126,7 +147,10 @@ export async function averageArtifacts(arts: readonly ModelArtifacts[]): Promise
       mean[s.name] = tf.tensor(out, s.shape, 'float32');
     }
     const { data, specs } = await tf.io.encodeWeights(mean);
-    return { modelJson: { ...jsons[0], weightsManifest: [{ paths: [WEIGHTS_FILE], weights: specs }] }, weightData: data };
+    return {
+      modelJson: { ...jsons[0], weightsManifest: [{ paths: [WEIGHTS_FILE], weights: specs }] },
+      weightData: data,
+    };
   } finally {
     tf.dispose(Object.values(mean));
     for (const d of decoded) tf.dispose(Object.values(d));

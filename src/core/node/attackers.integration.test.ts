@@ -9,7 +9,10 @@ import { ATTACKERS_SETUP_COMMAND, attackersInstalled, startAttackers, type Resta
 // `npm run setup:attackers`), so there a missing environment fails; run by hand without it, the suite is skipped.
 const installed = attackersInstalled();
 if (!installed && process.env.CI) throw new Error(`CI must install the attackers first: ${ATTACKERS_SETUP_COMMAND}`);
-if (!installed) console.warn(`attackers.integration.test.ts skipped: no attackers/.venv (install it with ${ATTACKERS_SETUP_COMMAND})`);
+if (!installed)
+  console.warn(
+    `attackers.integration.test.ts skipped: no attackers/.venv (install it with ${ATTACKERS_SETUP_COMMAND})`,
+  );
 
 const CLIPS = [
   { file: 'public/demo/clips/s3911_festival_slt_hts.wav', text: 'he stood back to look at her' },
@@ -44,14 +47,23 @@ describe.skipIf(!installed)('external attackers (Whisper tiny.en, PocketSphinx) 
   it('PocketSphinx reads the same clips with few errors', async () => {
     const hyps = [];
     for (const w of waves) hyps.push((await attackers[1]!.transcribe(w)).text);
-    expect(wer(CLIPS.map((c) => c.text), hyps).rate).toBeLessThanOrEqual(0.25);
+    expect(
+      wer(
+        CLIPS.map((c) => c.text),
+        hyps,
+      ).rate,
+    ).toBeLessThanOrEqual(0.25);
   }, 120_000);
 
   it('hears no words in silence, and noise does not crash either', async () => {
     const silence = new Float32Array(16000);
     const noise = new Float32Array(16000).map((_, i) => 0.05 * Math.sin(i * 12.9898) * Math.cos(i * 78.233));
     for (const a of attackers) {
-      expect(normalizeText((await a.transcribe(silence)).text).split(' ').filter(Boolean).length).toBeLessThanOrEqual(1);
+      expect(
+        normalizeText((await a.transcribe(silence)).text)
+          .split(' ')
+          .filter(Boolean).length,
+      ).toBeLessThanOrEqual(1);
       expect(typeof (await a.transcribe(noise)).text).toBe('string');
     }
   }, 120_000);

@@ -22,7 +22,9 @@ describe('attacker bridge (fake attacker process)', () => {
     expect(a.hello.attacker).toMatch(/^fake-whisper@\d+$/);
     const sizes = [5, 800, 3, 16000, 42];
     const res = await Promise.all(sizes.map((n, i) => a.transcribe(clip(n, i / 10))));
-    expect(res.map((r) => r.text)).toEqual(sizes.map((n, i) => `whisper heard ${n} samples starting ${(i / 10).toFixed(2)}`));
+    expect(res.map((r) => r.text)).toEqual(
+      sizes.map((n, i) => `whisper heard ${n} samples starting ${(i / 10).toFixed(2)}`),
+    );
     // Still the same process: no per-clip spawning.
     const again = await Attacker.start('whisper', { command: FAKE });
     open.push(again);
@@ -63,7 +65,9 @@ describe('attacker bridge (fake attacker process)', () => {
   });
 
   it('a missing virtual environment is an error that names the setup command', () => {
-    expect(() => attackersPython('/nonexistent-root')).toThrow(/attackers\/\.venv\/bin\/python not found.*npm run setup:attackers/);
+    expect(() => attackersPython('/nonexistent-root')).toThrow(
+      /attackers\/\.venv\/bin\/python not found.*npm run setup:attackers/,
+    );
   });
 });
 
@@ -84,7 +88,9 @@ describe('restarting attacker', () => {
     const { RestartingAttacker } = await import('./attackers');
     const a = await RestartingAttacker.start('pocketsphinx', { command: FAKE }, 2);
     await expect(a.transcribe(new Float32Array(13))).rejects.toThrow();
-    await expect(a.transcribe(clip(6, 0.5))).resolves.toMatchObject({ text: 'pocketsphinx heard 6 samples starting 0.50' });
+    await expect(a.transcribe(clip(6, 0.5))).resolves.toMatchObject({
+      text: 'pocketsphinx heard 6 samples starting 0.50',
+    });
     await a.close();
   });
 });

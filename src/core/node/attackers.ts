@@ -24,7 +24,9 @@ export const ATTACKERS_SETUP_COMMAND = 'npm run setup:attackers';
 
 export class AttackersMissingError extends Error {
   constructor(detail: string) {
-    super(`The external attackers' Python environment is missing (${detail}). Install it with: ${ATTACKERS_SETUP_COMMAND}`);
+    super(
+      `The external attackers' Python environment is missing (${detail}). Install it with: ${ATTACKERS_SETUP_COMMAND}`,
+    );
     this.name = 'AttackersMissingError';
   }
 }
@@ -112,9 +114,12 @@ export class Attacker {
 
   /** Starts the attacker's process and waits until its model is loaded. */
   static async start(kind: AttackerKind, opts: AttackerOptions = {}): Promise<Attacker> {
-    if (!ATTACKER_KINDS.includes(kind)) throw new Error(`Unknown attacker "${String(kind)}" (one of ${ATTACKER_KINDS.join(', ')})`);
+    if (!ATTACKER_KINDS.includes(kind))
+      throw new Error(`Unknown attacker "${String(kind)}" (one of ${ATTACKER_KINDS.join(', ')})`);
     const root = opts.root ?? process.cwd();
-    const argv = opts.command ? [...opts.command, kind] : [attackersPython(root), '-m', 'aclipse_attackers.server', kind];
+    const argv = opts.command
+      ? [...opts.command, kind]
+      : [attackersPython(root), '-m', 'aclipse_attackers.server', kind];
     const [cmd, ...args] = argv as [string, ...string[]];
     const child = spawn(cmd, args, {
       cwd: path.join(root, 'attackers'),
@@ -143,7 +148,11 @@ export class Attacker {
       };
       child.once('error', (e) => fail(new Error(`Cannot start ${ATTACKER_LABELS[kind]}: ${e.message}`)));
       child.once('exit', (code) =>
-        fail(new Error(`${ATTACKER_LABELS[kind]} exited before it was ready (code ${code})${stderr ? `: ${stderr.trim().split('\n').slice(-3).join(' | ')}` : ''}`)),
+        fail(
+          new Error(
+            `${ATTACKER_LABELS[kind]} exited before it was ready (code ${code})${stderr ? `: ${stderr.trim().split('\n').slice(-3).join(' | ')}` : ''}`,
+          ),
+        ),
       );
       const onHello = (line: string) => {
         let msg: { ready?: boolean; error?: string; attacker?: string; config?: Record<string, unknown> };
@@ -157,7 +166,11 @@ export class Attacker {
         if (!msg.ready) {
           child.kill('SIGKILL');
           const why = msg.error ?? 'not ready';
-          reject(/ModuleNotFoundError|ImportError/.test(why) ? new AttackersMissingError(why) : new Error(`${ATTACKER_LABELS[kind]} failed to load: ${why}`));
+          reject(
+            /ModuleNotFoundError|ImportError/.test(why)
+              ? new AttackersMissingError(why)
+              : new Error(`${ATTACKER_LABELS[kind]} failed to load: ${why}`),
+          );
           return;
         }
         resolve({ attacker: msg.attacker ?? kind, config: msg.config ?? {} });
@@ -229,7 +242,10 @@ export class Attacker {
 }
 
 /** Starts every attacker (concurrently: each loads its own model), each restarted if its process dies. */
-export async function startAttackers(kinds: readonly AttackerKind[] = ATTACKER_KINDS, opts: AttackerOptions = {}): Promise<RestartingAttacker[]> {
+export async function startAttackers(
+  kinds: readonly AttackerKind[] = ATTACKER_KINDS,
+  opts: AttackerOptions = {},
+): Promise<RestartingAttacker[]> {
   const started = await Promise.allSettled(kinds.map((k) => RestartingAttacker.start(k, opts)));
   const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failed) {
@@ -270,7 +286,8 @@ export class RestartingAttacker {
   private async revive(): Promise<Attacker> {
     if (!this.current.dead) return this.current;
     if (!this.restarting) {
-      if (this.restarts >= this.maxRestarts) throw new Error(`${this.label} died ${this.restarts + 1} times; giving up`);
+      if (this.restarts >= this.maxRestarts)
+        throw new Error(`${this.label} died ${this.restarts + 1} times; giving up`);
       this.restarts++;
       this.restarting = Attacker.start(this.current.kind, this.opts).finally(() => (this.restarting = null));
     }

@@ -24,7 +24,10 @@ const rms = (x: Float32Array, from = 0, to = x.length) => {
 };
 
 function tone(hz: number, seconds: number, amp = 0.3): Float32Array {
-  return Float32Array.from({ length: Math.round(seconds * SAMPLE_RATE) }, (_, i) => amp * Math.sin((2 * Math.PI * hz * i) / SAMPLE_RATE));
+  return Float32Array.from(
+    { length: Math.round(seconds * SAMPLE_RATE) },
+    (_, i) => amp * Math.sin((2 * Math.PI * hz * i) / SAMPLE_RATE),
+  );
 }
 
 /**
@@ -103,7 +106,10 @@ describe.skipIf(!tools)(`reencode through ffmpeg${tools ? '' : ` (skipped: ${NO_
 
   it('μ-law at 8 kHz leaves no energy above 4 kHz in white noise; MP3 keeps it', async () => {
     let seed = 7;
-    const noise = Float32Array.from({ length: SAMPLE_RATE }, () => ((seed = (seed * 16807) % 2147483647) / 2147483647 - 0.5) * 0.5);
+    const noise = Float32Array.from(
+      { length: SAMPLE_RATE },
+      () => ((seed = (seed * 16807) % 2147483647) / 2147483647 - 0.5) * 0.5,
+    );
     // From 4.5 kHz: ffmpeg's resampler has its transition band just around 4 kHz (measured −56 dB above 4.5 kHz,
     // −40 dB from 4.3 kHz).
     const high = (x: Float32Array) => bandEnergy(x, 4500, 8000);
@@ -126,13 +132,16 @@ describe.skipIf(!tools)(`reencode through ffmpeg${tools ? '' : ` (skipped: ${NO_
       const x = new Float32Array(SAMPLE_RATE);
       // A 1 ms windowed 2 kHz burst: a bare one-sample click is what lossy codecs smear most, but its peak must still
       // come back where it was, not 64–69 ms late (the priming a pipe keeps).
-      for (let k = -8; k <= 8; k++) x[at + k] = 0.8 * Math.cos((Math.PI * k) / 16) ** 2 * Math.cos((2 * Math.PI * 2000 * k) / SAMPLE_RATE);
+      for (let k = -8; k <= 8; k++)
+        x[at + k] = 0.8 * Math.cos((Math.PI * k) / 16) ** 2 * Math.cos((2 * Math.PI * 2000 * k) / SAMPLE_RATE);
       const y = await reencode(x, codec);
       expect(Math.abs(argmaxAbs(y) - at)).toBeLessThanOrEqual(2);
     }
   });
 
   it('names the package to install when ffmpeg is missing', async () => {
-    await expect(reencode(speech, 'mp3-64', { ffmpeg: '/nonexistent/ffmpeg' })).rejects.toThrow(/apt-get install ffmpeg/);
+    await expect(reencode(speech, 'mp3-64', { ffmpeg: '/nonexistent/ffmpeg' })).rejects.toThrow(
+      /apt-get install ffmpeg/,
+    );
   });
 });

@@ -38,13 +38,25 @@ interface CodecSpec {
 const SPECS: Record<CodecId, CodecSpec> = {
   // The mp3 muxer writes LAME's delay/padding header only when it can seek back, so on a pipe the decoder keeps the
   // encoder delay (576) plus its own (529).
-  'mp3-64': { encode: ['-c:a', 'libmp3lame', '-b:a', '64k', '-f', 'mp3'], decodeInput: ['-f', 'mp3'], nominalDelay: 1105 },
+  'mp3-64': {
+    encode: ['-c:a', 'libmp3lame', '-b:a', '64k', '-f', 'mp3'],
+    decodeInput: ['-f', 'mp3'],
+    nominalDelay: 1105,
+  },
   // Ogg carries Opus's pre-skip, so the decoder trims its look-ahead itself.
-  'opus-24': { encode: ['-c:a', 'libopus', '-b:a', '24k', '-application', 'audio', '-f', 'ogg'], decodeInput: ['-f', 'ogg'], nominalDelay: 0 },
+  'opus-24': {
+    encode: ['-c:a', 'libopus', '-b:a', '24k', '-application', 'audio', '-f', 'ogg'],
+    decodeInput: ['-f', 'ogg'],
+    nominalDelay: 0,
+  },
   // ADTS, since a pipe cannot take MP4's moov atom; ADTS has no priming field, so the 1024-sample priming stays.
   'aac-64': { encode: ['-c:a', 'aac', '-b:a', '64k', '-f', 'adts'], decodeInput: ['-f', 'aac'], nominalDelay: 1024 },
   // G.711: the telephone band. ffmpeg's resampler low-passes at the 8 kHz rate's Nyquist frequency on the way down.
-  'mulaw-8k': { encode: ['-ar', '8000', '-c:a', 'pcm_mulaw', '-f', 'mulaw'], decodeInput: ['-f', 'mulaw', '-ar', '8000', '-ac', '1'], nominalDelay: 0 },
+  'mulaw-8k': {
+    encode: ['-ar', '8000', '-c:a', 'pcm_mulaw', '-f', 'mulaw'],
+    decodeInput: ['-f', 'mulaw', '-ar', '8000', '-ac', '1'],
+    nominalDelay: 0,
+  },
 };
 
 export interface ReencodeOptions {
@@ -61,19 +73,30 @@ export class CodecError extends Error {
 /** Runs ffmpeg with `input` on stdin and returns its stdout. */
 function ffmpegPipe(bin: string, args: string[], input: Buffer, what: string): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const p = spawn(bin, ['-hide_banner', '-loglevel', 'error', '-nostdin', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const p = spawn(bin, ['-hide_banner', '-loglevel', 'error', '-nostdin', ...args], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     p.stdout.on('data', (b: Buffer) => out.push(b));
     p.stderr.on('data', (b: Buffer) => err.push(b));
     p.on('error', (e: NodeJS.ErrnoException) => {
-      reject(e.code === 'ENOENT' ? new CodecError(`ffmpeg was not found (${bin}); re-encoding needs it: ${FFMPEG_CODEC_HINT}`) : e);
+      reject(
+        e.code === 'ENOENT'
+          ? new CodecError(`ffmpeg was not found (${bin}); re-encoding needs it: ${FFMPEG_CODEC_HINT}`)
+          : e,
+      );
     });
     // ffmpeg may close stdin early on a bad option; its exit code and stderr say why, so the EPIPE itself is noise.
     p.stdin.on('error', () => undefined);
     p.on('close', (code) => {
       if (code === 0) resolve(Buffer.concat(out));
-      else reject(new CodecError(`ffmpeg ${what} failed (exit ${code}): ${Buffer.concat(err).toString('utf8').trim().split('\n').pop() ?? ''}`));
+      else
+        reject(
+          new CodecError(
+            `ffmpeg ${what} failed (exit ${code}): ${Buffer.concat(err).toString('utf8').trim().split('\n').pop() ?? ''}`,
+          ),
+        );
     });
     p.stdin.end(input);
   });
@@ -135,14 +158,28 @@ export function alignTo(y: Float32Array, lag: number, length: number): Float32Ar
  * Encodes a 16 kHz mono clip with `codec` and decodes it back to 16 kHz mono float of the same length, aligned to
  * the input. Decoded samples are not clipped (lossy decoders overshoot slightly).
  */
-export async function reencode(samples: Float32Array, codec: CodecId, opts: ReencodeOptions = {}): Promise<Float32Array> {
+export async function reencode(
+  samples: Float32Array,
+  codec: CodecId,
+  opts: ReencodeOptions = {},
+): Promise<Float32Array> {
   const spec = SPECS[codec];
   if (!spec) throw new CodecError(`Unknown codec ${String(codec)} (one of ${CODECS.join(', ')})`);
   if (samples.length === 0) return new Float32Array(0);
   const bin = opts.ffmpeg ?? 'ffmpeg';
   const pcm = Buffer.from(samples.buffer, samples.byteOffset, samples.byteLength);
-  const encoded = await ffmpegPipe(bin, ['-f', 'f32le', '-ar', String(SAMPLE_RATE), '-ac', '1', '-i', 'pipe:0', ...spec.encode, 'pipe:1'], pcm, `encoding ${codec}`);
-  const decoded = await ffmpegPipe(bin, [...spec.decodeInput, '-i', 'pipe:0', '-ac', '1', '-ar', String(SAMPLE_RATE), '-f', 'f32le', 'pipe:1'], encoded, `decoding ${codec}`);
+  const encoded = await ffmpegPipe(
+    bin,
+    ['-f', 'f32le', '-ar', String(SAMPLE_RATE), '-ac', '1', '-i', 'pipe:0', ...spec.encode, 'pipe:1'],
+    pcm,
+    `encoding ${codec}`,
+  );
+  const decoded = await ffmpegPipe(
+    bin,
+    [...spec.decodeInput, '-i', 'pipe:0', '-ac', '1', '-ar', String(SAMPLE_RATE), '-f', 'f32le', 'pipe:1'],
+    encoded,
+    `decoding ${codec}`,
+  );
   // Copy out of the Buffer: its byte offset need not be 4-aligned.
   const y = new Float32Array(decoded.byteLength >> 2);
   new Uint8Array(y.buffer).set(decoded.subarray(0, y.byteLength));

@@ -49,9 +49,18 @@ function tone(hz: number, seconds: number, sr: number, amp = 0.5): Float32Array 
 function makeTone(name: string, codecArgs: string[], seconds = 1): string {
   const out = path.join(dir, name);
   execFileSync(tools!.ffmpeg, [
-    '-nostdin', '-v', 'error', '-y',
-    '-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=44100:duration=${seconds}`,
-    '-ac', '2', ...codecArgs, out,
+    '-nostdin',
+    '-v',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    `sine=frequency=440:sample_rate=44100:duration=${seconds}`,
+    '-ac',
+    '2',
+    ...codecArgs,
+    out,
   ]);
   return out;
 }
@@ -111,8 +120,14 @@ describe('decodeAudioFile: WAV without ffmpeg', () => {
   it('calls a RIFF header with garbage after it corrupt (ffmpeg cannot rescue it either)', async () => {
     const f = path.join(dir, 'broken.wav');
     const bytes = new Uint8Array(64).fill(7);
-    bytes.set([...'RIFF'].map((c) => c.charCodeAt(0)), 0);
-    bytes.set([...'WAVE'].map((c) => c.charCodeAt(0)), 8);
+    bytes.set(
+      [...'RIFF'].map((c) => c.charCodeAt(0)),
+      0,
+    );
+    bytes.set(
+      [...'WAVE'].map((c) => c.charCodeAt(0)),
+      8,
+    );
     writeFileSync(f, bytes);
     const err = (await decodeAudioFile(f).catch((e: unknown) => e)) as AudioDecodeError;
     expect(err.code).toBe('corrupt');
@@ -168,10 +183,24 @@ describe.skipIf(!tools)(`decodeAudioFile through ffmpeg${tools ? '' : ` (skipped
   it('takes the audio track of a video and says so', async () => {
     const f = path.join(dir, 'clip.mp4');
     execFileSync(tools!.ffmpeg, [
-      '-nostdin', '-v', 'error', '-y',
-      '-f', 'lavfi', '-i', 'testsrc=size=64x48:rate=10:duration=1',
-      '-f', 'lavfi', '-i', 'sine=frequency=600:sample_rate=48000:duration=1',
-      '-c:v', 'mpeg4', '-c:a', 'aac', '-shortest', f,
+      '-nostdin',
+      '-v',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc=size=64x48:rate=10:duration=1',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=frequency=600:sample_rate=48000:duration=1',
+      '-c:v',
+      'mpeg4',
+      '-c:a',
+      'aac',
+      '-shortest',
+      f,
     ]);
     const d = await decodeAudioFileDetailed(f);
     expect(d.fromVideo).toBe(true);
@@ -183,11 +212,33 @@ describe.skipIf(!tools)(`decodeAudioFile through ffmpeg${tools ? '' : ` (skipped
   it('does not take cover art in an MP3 for a video', async () => {
     const f = path.join(dir, 'with-cover.mp3');
     execFileSync(tools!.ffmpeg, [
-      '-nostdin', '-v', 'error', '-y',
-      '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=44100:duration=1',
-      '-f', 'lavfi', '-i', 'color=c=red:s=32x32:d=0.1',
-      '-map', '0:a', '-map', '1:v', '-frames:v', '1', '-c:a', 'libmp3lame', '-c:v', 'mjpeg',
-      '-disposition:v', 'attached_pic', '-id3v2_version', '3', f,
+      '-nostdin',
+      '-v',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=frequency=440:sample_rate=44100:duration=1',
+      '-f',
+      'lavfi',
+      '-i',
+      'color=c=red:s=32x32:d=0.1',
+      '-map',
+      '0:a',
+      '-map',
+      '1:v',
+      '-frames:v',
+      '1',
+      '-c:a',
+      'libmp3lame',
+      '-c:v',
+      'mjpeg',
+      '-disposition:v',
+      'attached_pic',
+      '-id3v2_version',
+      '3',
+      f,
     ]);
     const d = await decodeAudioFileDetailed(f);
     expect(d.fromVideo).toBe(false);
@@ -197,7 +248,19 @@ describe.skipIf(!tools)(`decodeAudioFile through ffmpeg${tools ? '' : ` (skipped
 
   it('refuses a video without audio as no-audio-stream', async () => {
     const f = path.join(dir, 'silent-film.mp4');
-    execFileSync(tools!.ffmpeg, ['-nostdin', '-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=size=64x48:rate=10:duration=1', '-c:v', 'mpeg4', f]);
+    execFileSync(tools!.ffmpeg, [
+      '-nostdin',
+      '-v',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc=size=64x48:rate=10:duration=1',
+      '-c:v',
+      'mpeg4',
+      f,
+    ]);
     const err = (await decodeAudioFile(f).catch((e: unknown) => e)) as AudioDecodeError;
     expect(err.code).toBe('no-audio-stream');
     expect(err.message).toContain('video without an audio track');
@@ -205,7 +268,10 @@ describe.skipIf(!tools)(`decodeAudioFile through ffmpeg${tools ? '' : ` (skipped
 
   it('calls random bytes named .mp3 corrupt and refuses a long file from its metadata', async () => {
     const f = path.join(dir, 'noise.mp3');
-    writeFileSync(f, Uint8Array.from({ length: 4096 }, (_, i) => (i * 7919 + 13) % 251));
+    writeFileSync(
+      f,
+      Uint8Array.from({ length: 4096 }, (_, i) => (i * 7919 + 13) % 251),
+    );
     expect(await codeOf(decodeAudioFile(f))).toBe('corrupt');
     const long = makeTone('long.flac', ['-c:a', 'flac'], 3);
     expect(await codeOf(decodeAudioFile(long, { maxDurationS: 2 }))).toBe('too-long');

@@ -248,7 +248,10 @@ function run(cmd: string, args: string[]): Promise<RunResult> {
 
 /** Last meaningful line of ffmpeg's stderr, for messages. */
 function lastLine(stderr: string): string {
-  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   return lines.length ? lines[lines.length - 1]! : 'no error output';
 }
 
@@ -256,18 +259,31 @@ async function decodeWithFfmpeg(file: string, tools: FfmpegTools, maxDurationS: 
   const name = path.basename(file);
   // ffprobe first: it tells audio from video-only files and refuses a 2-hour file before decoding a sample of it.
   const probe = await run(tools.ffprobe, [
-    '-v', 'error', '-print_format', 'json',
-    '-show_entries', 'stream=codec_type,codec_name,sample_rate,channels:stream_disposition=attached_pic:format=format_name,duration',
-    '--', file,
+    '-v',
+    'error',
+    '-print_format',
+    'json',
+    '-show_entries',
+    'stream=codec_type,codec_name,sample_rate,channels:stream_disposition=attached_pic:format=format_name,duration',
+    '--',
+    file,
   ]);
   if (probe.code !== 0) {
-    throw new AudioDecodeError('corrupt', `“${name}” could not be decoded as audio: the file is corrupt or not a media file (${lastLine(probe.stderr)}).`, file);
+    throw new AudioDecodeError(
+      'corrupt',
+      `“${name}” could not be decoded as audio: the file is corrupt or not a media file (${lastLine(probe.stderr)}).`,
+      file,
+    );
   }
   let info: ProbeResult;
   try {
     info = JSON.parse(probe.stdout.toString('utf8')) as ProbeResult;
   } catch {
-    throw new AudioDecodeError('corrupt', `“${name}” could not be decoded as audio (ffprobe gave no readable answer).`, file);
+    throw new AudioDecodeError(
+      'corrupt',
+      `“${name}” could not be decoded as audio (ffprobe gave no readable answer).`,
+      file,
+    );
   }
   const streams = info.streams ?? [];
   const audio = streams.filter((s) => s.codec_type === 'audio');
@@ -290,17 +306,34 @@ async function decodeWithFfmpeg(file: string, tools: FfmpegTools, maxDurationS: 
   const container = (names.includes(ext) || names.length === 0 ? ext : names[0]!).toUpperCase();
   const rate = Number(first.sample_rate);
   const parts = [
-    fromVideo ? `audio track (${first.codec_name ?? '?'}) of the ${container} video` : `${(first.codec_name ?? container).toUpperCase()}`,
+    fromVideo
+      ? `audio track (${first.codec_name ?? '?'}) of the ${container} video`
+      : `${(first.codec_name ?? container).toUpperCase()}`,
     Number.isFinite(rate) && rate > 0 ? rateText(rate) : null,
     first.channels ? channelsText(first.channels) : null,
     audio.length > 1 ? `first of ${audio.length} audio tracks` : null,
   ];
   const args = [
-    '-nostdin', '-hide_banner', '-v', 'error',
-    '-i', file,
-    '-map', '0:a:0', '-vn', '-sn', '-dn',
-    '-ac', '1', '-ar', String(SAMPLE_RATE),
-    '-f', 'f32le', '-acodec', 'pcm_f32le', 'pipe:1',
+    '-nostdin',
+    '-hide_banner',
+    '-v',
+    'error',
+    '-i',
+    file,
+    '-map',
+    '0:a:0',
+    '-vn',
+    '-sn',
+    '-dn',
+    '-ac',
+    '1',
+    '-ar',
+    String(SAMPLE_RATE),
+    '-f',
+    'f32le',
+    '-acodec',
+    'pcm_f32le',
+    'pipe:1',
   ];
   const child = spawn(tools.ffmpeg, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';

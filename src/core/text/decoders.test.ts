@@ -30,7 +30,11 @@ describe('CTC decoders', () => {
   });
 
   it('log-softmax rows normalise', () => {
-    const lp = logSoftmaxRows(Float32Array.from({ length: 2 * V }, (_, i) => i % 7), 2, V);
+    const lp = logSoftmaxRows(
+      Float32Array.from({ length: 2 * V }, (_, i) => i % 7),
+      2,
+      V,
+    );
     for (let t = 0; t < 2; t++) {
       let s = 0;
       for (let k = 0; k < V; k++) s += Math.exp(lp[t * V + k]);
@@ -40,7 +44,10 @@ describe('CTC decoders', () => {
 
   it('prefix beam search sums alignments: it can beat the best path', () => {
     // best path is blank,blank ('' ) but 'a' has more total probability over its alignments
-    const lp = frames([['_', 0.4, 'a', 0.35], ['_', 0.4, 'a', 0.35]]);
+    const lp = frames([
+      ['_', 0.4, 'a', 0.35],
+      ['_', 0.4, 'a', 0.35],
+    ]);
     expect(greedyDecode(lp, 2, V)).toBe('');
     expect(beamSearchDecode(lp, 2, V, { beamWidth: 8 })).toBe('a');
   });
@@ -69,7 +76,10 @@ describe('CTC decoders', () => {
   it('a word n-gram LM picks the word its context predicts, where a unigram cannot', () => {
     const lex = new Lexicon(['the', 'cat', 'cot', 'sat', 'slept', 'in', 'a']);
     // "cot" is the more frequent word overall, but only "the cat" is ever followed by "sat"
-    const lm = NgramLm.train(['the cat sat', 'the cot', 'a cot', 'in a cot', 'slept in a cot'].map((x) => x.split(' ')), { order: 3 });
+    const lm = NgramLm.train(
+      ['the cat sat', 'the cot', 'a cot', 'in a cot', 'slept in a cot'].map((x) => x.split(' ')),
+      { order: 3 },
+    );
     const lp = frames(['t', 'h', 'e', ' ', 'c', ['o', 0.46, 'a', 0.44], 't', ' ', 's', 'a', 't']);
     expect(beamSearchDecode(lp, 11, V, { beamWidth: 16, lexicon: lex })).toBe('the cot sat');
     expect(beamSearchDecode(lp, 11, V, { beamWidth: 16, lexicon: lex, lm, lmWeight: 1 })).toBe('the cat sat');
@@ -80,7 +90,7 @@ describe('CTC decoders', () => {
 
   it('the look-ahead over the trie is the best word score below each node', () => {
     const lex = new Lexicon(['cat', 'cats', 'cot', 'dog']);
-    const score = (w: string) => ({ cat: -3, cats: -1, cot: -2, dog: -5 } as Record<string, number>)[w];
+    const score = (w: string) => (({ cat: -3, cats: -1, cot: -2, dog: -5 }) as Record<string, number>)[w];
     const la = lex.subtreeMax(score);
     const node = (w: string) => [...w].reduce((n, c) => lex.step(n, ALPHABET.indexOf(c)), lex.root);
     expect(la[node('c')]).toBe(-1);

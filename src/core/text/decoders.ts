@@ -220,7 +220,10 @@ class PrefixTree {
   ctx: number[][];
   private children = new Map<number, number>();
 
-  constructor(startCtx: number[], private readonly v: number) {
+  constructor(
+    startCtx: number[],
+    private readonly v: number,
+  ) {
     this.ctx = [startCtx];
   }
 
@@ -266,7 +269,7 @@ export function beamSearchDecode(logProbs: Float32Array, t: number, v: number, o
   const lex = opts.lexicon;
   const ngram = opts.lm;
   const bonus = opts.wordBonus ?? 0;
-  const lmw = lex || ngram ? opts.lmWeight ?? 0 : 0;
+  const lmw = lex || ngram ? (opts.lmWeight ?? 0) : 0;
   const prune = opts.pruneLogProb ?? Math.log(1e-4);
   const SPACE = 1;
   const keepCtx = ngram ? ngram.order - 1 : 0;

@@ -21,17 +21,37 @@ function mass(lm: NgramLm, ctx: number[]): number {
 
 describe('n-gram language model (interpolated Kneser–Ney)', () => {
   it('every conditional distribution sums to one, with and without count cut-offs', () => {
-    for (const opts of [{ order: 2 }, { order: 3 }, { order: 3, minCounts: [2, 2] }, { order: 3, discount: 0.5, minCounts: [1, 2] }]) {
+    for (const opts of [
+      { order: 2 },
+      { order: 3 },
+      { order: 3, minCounts: [2, 2] },
+      { order: 3, discount: 0.5, minCounts: [1, 2] },
+    ]) {
       const lm = NgramLm.train(TEXT, opts);
       const id = (w: string) => lm.id(w);
-      for (const ctx of [[lm.startId], [lm.startId, id('the')], [id('the'), id('cat')], [id('on'), id('the')], [id('mat')], [-1, id('the')], []]) {
+      for (const ctx of [
+        [lm.startId],
+        [lm.startId, id('the')],
+        [id('the'), id('cat')],
+        [id('on'), id('the')],
+        [id('mat')],
+        [-1, id('the')],
+        [],
+      ]) {
         expect(mass(lm, ctx)).toBeCloseTo(1, 5);
       }
     }
   });
 
   it('bigram probabilities match a hand computation', () => {
-    const lm = NgramLm.train([['a', 'b'], ['a', 'c'], ['b', 'c']], { order: 2, discount: 0.5 });
+    const lm = NgramLm.train(
+      [
+        ['a', 'b'],
+        ['a', 'c'],
+        ['b', 'c'],
+      ],
+      { order: 2, discount: 0.5 },
+    );
     // unigram continuation counts (distinct predecessors): a ← {<s>}, b ← {<s>, a}, c ← {a, b}, </s> ← {b, c};
     // total 7, V = 5 (<s>, </s>, a, b, c) + unknown = 6; add-one: P1(w) = (N + 1) / 13
     const p1 = { a: 2 / 13, b: 3 / 13, c: 3 / 13 };
@@ -47,7 +67,9 @@ describe('n-gram language model (interpolated Kneser–Ney)', () => {
     const bi = NgramLm.train(TEXT, { order: 2 });
     const tri = NgramLm.train(TEXT, { order: 3 });
     for (const lm of [bi, tri]) {
-      expect(lm.sentenceLogProb('the cat sat on the mat'.split(' '))).toBeGreaterThan(lm.sentenceLogProb('mat the on sat cat the'.split(' ')));
+      expect(lm.sentenceLogProb('the cat sat on the mat'.split(' '))).toBeGreaterThan(
+        lm.sentenceLogProb('mat the on sat cat the'.split(' ')),
+      );
     }
     const ctx = [tri.id('on'), tri.id('the')];
     // after "on the", only mat and log were seen
@@ -70,13 +92,18 @@ describe('n-gram language model (interpolated Kneser–Ney)', () => {
     expect(fromBuffer.sentenceLogProb(['the', 'cat'])).toBe(lm.sentenceLogProb(['the', 'cat']));
     expect(() => NgramLm.fromBinary(bytes.slice(0, 40))).toThrow(/truncated|corrupt/);
     // ids take 16 bits while the vocabulary fits, 32 beyond: both read back the same model
-    const big = NgramLm.train(Array.from({ length: 70_000 }, (_, i) => [`w${i}`, `w${(i * 7) % 70_000}`]), { order: 2 });
+    const big = NgramLm.train(
+      Array.from({ length: 70_000 }, (_, i) => [`w${i}`, `w${(i * 7) % 70_000}`]),
+      { order: 2 },
+    );
     const bigBytes = big.toBinary();
     const bigBack = NgramLm.fromBinary(bigBytes);
     expect(bigBack.vocab.length).toBeGreaterThan(0xffff);
     expect(new DataView(bigBytes.buffer).getUint32(8, true)).toBe(4);
     expect(new DataView(bytes.buffer).getUint32(8, true)).toBe(2);
-    expect(bigBack.logProb([bigBack.id('w69999')], bigBack.id('w69993'))).toBe(big.logProb([big.id('w69999')], big.id('w69993')));
+    expect(bigBack.logProb([bigBack.id('w69999')], bigBack.id('w69993'))).toBe(
+      big.logProb([big.id('w69999')], big.id('w69993')),
+    );
     expect(() => NgramLm.fromBinary(new Uint8Array(16))).toThrow(/not an n-gram/);
   });
 });

@@ -55,13 +55,15 @@ export class NgramLm {
     this.V = t.vocab.length + 1; // + unknown
     for (let n = 1; n <= t.order; n++) {
       const m = new Map<number, number>();
-      const ids = t.ids[n - 1], lp = t.logp[n - 1];
+      const ids = t.ids[n - 1],
+        lp = t.logp[n - 1];
       for (let i = 0; i < lp.length; i++) m.set(this.key(ids, i * n, n), lp[i]);
       this.probs.push(m);
     }
     for (let n = 1; n < t.order; n++) {
       const m = new Map<number, number>();
-      const ids = t.ctxIds[n - 1], bo = t.backoff[n - 1];
+      const ids = t.ctxIds[n - 1],
+        bo = t.backoff[n - 1];
       for (let i = 0; i < bo.length; i++) m.set(this.key(ids, i * n, n), bo[i]);
       this.backoffs.push(m);
     }
@@ -171,7 +173,7 @@ export class NgramLm {
         continue;
       }
       const m = new Map<string, number>();
-      for (const [k, c] of counts[n - 1]) m.set(k, k.startsWith('0 ') || k === '0' ? c : cont[n - 1].get(k) ?? c);
+      for (const [k, c] of counts[n - 1]) m.set(k, k.startsWith('0 ') || k === '0' ? c : (cont[n - 1].get(k) ?? c));
       est.push(m);
     }
 
@@ -286,7 +288,8 @@ export class NgramLm {
     const order = dv.getUint32(4, true);
     const idBytes = dv.getUint32(8, true);
     const vlen = dv.getUint32(12, true);
-    if (order < 1 || order > 5 || (idBytes !== 2 && idBytes !== 4) || 16 + vlen > bytes.byteLength) throw new Error('corrupt n-gram LM file');
+    if (order < 1 || order > 5 || (idBytes !== 2 && idBytes !== 4) || 16 + vlen > bytes.byteLength)
+      throw new Error('corrupt n-gram LM file');
     const vocab = new TextDecoder().decode(bytes.subarray(16, 16 + vlen)).split('\n');
     let off = 16 + vlen + pad4(vlen);
     // copies (new Uint8Array(view) copies; a Node Buffer's slice() would not), so offsets need not be aligned

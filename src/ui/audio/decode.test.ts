@@ -16,7 +16,8 @@ describe('fitToFullScale', () => {
     expect(gainDb).toBeCloseTo(-0.5, 2);
     // Same shape: every sample scaled by one factor.
     const ratio = samples[7]! / x[7]!;
-    for (let i = 0; i < x.length; i += 97) if (Math.abs(x[i]!) > 1e-3) expect(samples[i]! / x[i]!).toBeCloseTo(ratio, 6);
+    for (let i = 0; i < x.length; i += 97)
+      if (Math.abs(x[i]!) > 1e-3) expect(samples[i]! / x[i]!).toBeCloseTo(ratio, 6);
   });
 
   it('leaves a clip within full scale untouched', () => {

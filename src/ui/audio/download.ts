@@ -2,7 +2,10 @@ import { encodeWav } from '../../core/audio';
 import type { Clip } from '../store';
 
 export function safeFileName(name: string): string {
-  const base = name.replace(/\.[a-z0-9]{1,5}$/i, '').replace(/[^\p{L}\p{N}._ -]+/gu, '_').trim();
+  const base = name
+    .replace(/\.[a-z0-9]{1,5}$/i, '')
+    .replace(/[^\p{L}\p{N}._ -]+/gu, '_')
+    .trim();
   return `${base || 'clip'}.wav`;
 }
 

@@ -29,7 +29,10 @@ export function micError(err: unknown): AudioInputError {
   if (name === 'NotReadableError') {
     return new AudioInputError('mic-busy', 'The microphone is in use by another application or could not be opened.');
   }
-  return new AudioInputError('mic-failed', `Recording could not start: ${err instanceof Error ? err.message : String(err)}`);
+  return new AudioInputError(
+    'mic-failed',
+    `Recording could not start: ${err instanceof Error ? err.message : String(err)}`,
+  );
 }
 
 function pickMimeType(): string | undefined {
@@ -42,7 +45,10 @@ function pickMimeType(): string | undefined {
  */
 export async function startRecording(onLimit: () => void): Promise<RecorderHandle> {
   if (!navigator.mediaDevices?.getUserMedia) {
-    throw new AudioInputError('mic-unavailable', 'This browser cannot record audio here (a secure context is required).');
+    throw new AudioInputError(
+      'mic-unavailable',
+      'This browser cannot record audio here (a secure context is required).',
+    );
   }
   if (typeof MediaRecorder === 'undefined') {
     throw new AudioInputError('mic-unavailable', 'This browser has no MediaRecorder, so it cannot record.');
@@ -96,7 +102,9 @@ export async function startRecording(onLimit: () => void): Promise<RecorderHandl
           },
           { once: true },
         );
-        recorder.addEventListener('error', () => (releaseDevices(), reject(new Error('Recording failed'))), { once: true });
+        recorder.addEventListener('error', () => (releaseDevices(), reject(new Error('Recording failed'))), {
+          once: true,
+        });
         if (recorder.state === 'inactive') {
           releaseDevices();
           resolve(new Blob(chunks, { type: recorder.mimeType || 'audio/webm' }));

@@ -51,7 +51,8 @@ function SelfTest() {
             <span className="busy" role="status">
               <span className="spinner" aria-hidden="true" />
               {job.progress ? job.progress.stage : 'starting'}
-              {engine?.report?.backend === 'webgpu' && ' (the first WebGPU run compiles shaders; on a software adapter this takes a while)'}
+              {engine?.report?.backend === 'webgpu' &&
+                ' (the first WebGPU run compiles shaders; on a software adapter this takes a while)'}
             </span>
             <button type="button" className="button button-ghost" onClick={job.cancel} data-testid="selftest-cancel">
               Cancel
@@ -79,9 +80,15 @@ function SelfTest() {
             <thead>
               <tr>
                 <th scope="col">Quantity</th>
-                <th scope="col" className="num">Value</th>
-                <th scope="col" className="num">Expected</th>
-                <th scope="col" className="num">Tolerance (±)</th>
+                <th scope="col" className="num">
+                  Value
+                </th>
+                <th scope="col" className="num">
+                  Expected
+                </th>
+                <th scope="col" className="num">
+                  Tolerance (±)
+                </th>
                 <th scope="col">Result</th>
               </tr>
             </thead>

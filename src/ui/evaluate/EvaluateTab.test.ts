@@ -13,6 +13,8 @@ describe('layout helpers', () => {
     expect(y[0]).toBe(50);
     expect(y[2]).toBe(50); // far away: untouched
     expect(new Set([y[0], y[1], y[3]]).size).toBe(3);
-    expect(Math.min(Math.abs(y[1]! - y[0]!), Math.abs(y[3]! - y[0]!), Math.abs(y[3]! - y[1]!))).toBeGreaterThanOrEqual(13);
+    expect(Math.min(Math.abs(y[1]! - y[0]!), Math.abs(y[3]! - y[0]!), Math.abs(y[3]! - y[1]!))).toBeGreaterThanOrEqual(
+      13,
+    );
   });
 });

@@ -47,7 +47,12 @@ function RunCard() {
       <div className="form-grid">
         <label className="field">
           <span className="field-label">Split</span>
-          <select value={splitValue} onChange={(e) => setSplit(e.currentTarget.value)} disabled={!dataset || running} data-testid="eval-split">
+          <select
+            value={splitValue}
+            onChange={(e) => setSplit(e.currentTarget.value)}
+            disabled={!dataset || running}
+            data-testid="eval-split"
+          >
             {options.map((o) => (
               <option key={o.value} value={o.value}>
                 {o.label}
@@ -89,7 +94,9 @@ function RunCard() {
       <BudgetSlider value={budget} onChange={setBudget} disabled={running} />
       {noEvaluators && (
         <p className="inline-warning" role="status">
-          The evaluator models are not loaded{models.report?.evaluatorsProblem ? ` (${clause(models.report.evaluatorsProblem)})` : ''}; evaluation needs them.
+          The evaluator models are not loaded
+          {models.report?.evaluatorsProblem ? ` (${clause(models.report.evaluatorsProblem)})` : ''}; evaluation needs
+          them.
         </p>
       )}
       <div className="row">
@@ -168,14 +175,23 @@ function TradeoffPlot({ summaries }: { summaries: MethodSummary[] }) {
   const x = linearScale([0, xMax], [m.left, width - m.right]);
   const y = linearScale([0, 1], [h - m.bottom, m.top]);
   const yTicks = [0, 0.25, 0.5, 0.75, 1];
-  const xTicks = Array.from({ length: Math.round(xMax / 0.25) + 1 }, (_, i) => i * 0.25).filter((_, i, all) => all.length <= 7 || i % 2 === 0);
+  const xTicks = Array.from({ length: Math.round(xMax / 0.25) + 1 }, (_, i) => i * 0.25).filter(
+    (_, i, all) => all.length <= 7 || i % 2 === 0,
+  );
   const pts = summaries.map((s) => ({ x: x(s.wer.rate), y: y(s.ua) }));
   const labelY = dodgeLabels(pts.map((p) => ({ x: p.x, y: Number.isFinite(p.y) ? p.y : 0 })));
   return (
     <figure className="plot" data-testid="tradeoff-plot">
-      <figcaption className="plot-title">Privacy vs utility: further right hides more words, higher keeps more emotion</figcaption>
+      <figcaption className="plot-title">
+        Privacy vs utility: further right hides more words, higher keeps more emotion
+      </figcaption>
       <div ref={ref} className="plot-box">
-        <svg width={width} height={h} role="img" aria-label="Each method's WER (words hidden, higher is better) against its UA (emotion kept, higher is better)">
+        <svg
+          width={width}
+          height={h}
+          role="img"
+          aria-label="Each method's WER (words hidden, higher is better) against its UA (emotion kept, higher is better)"
+        >
           {yTicks.map((t) => (
             <g key={`y${t}`}>
               <line className="grid" x1={x(0)} x2={x(xMax)} y1={y(t)} y2={y(t)} />
@@ -195,7 +211,11 @@ function TradeoffPlot({ summaries }: { summaries: MethodSummary[] }) {
           <text className="axis-label" x={(m.left + width - m.right) / 2} y={h - 6} textAnchor="middle">
             WER % (words hidden)
           </text>
-          <text className="axis-label" transform={`translate(11 ${(h - m.bottom + m.top) / 2}) rotate(-90)`} textAnchor="middle">
+          <text
+            className="axis-label"
+            transform={`translate(11 ${(h - m.bottom + m.top) / 2}) rotate(-90)`}
+            textAnchor="middle"
+          >
             UA % (emotion kept)
           </text>
           {summaries.map((s, i) => {
@@ -207,7 +227,13 @@ function TradeoffPlot({ summaries }: { summaries: MethodSummary[] }) {
             return (
               <g key={s.method} className={`dot${isA ? ' dot-a' : isO ? ' dot-o' : ''}`}>
                 <circle cx={px} cy={py} r={isA ? 7 : 5} />
-                <text x={left ? px - 10 : px + 10} y={labelY[i]} dy="0.32em" className="dot-label" textAnchor={left ? 'end' : 'start'}>
+                <text
+                  x={left ? px - 10 : px + 10}
+                  y={labelY[i]}
+                  dy="0.32em"
+                  className="dot-label"
+                  textAnchor={left ? 'end' : 'start'}
+                >
                   {isO ? 'original' : METHOD_LABEL[s.method]}
                 </text>
               </g>
@@ -238,18 +264,62 @@ function SummaryTable({ result }: { result: EvaluateResult }) {
         <thead>
           <tr>
             <th scope="col">Method</th>
-            <th scope="col" className="num">Clips</th>
-            <th scope="col" className="num" title="Weighted accuracy: share of clips whose emotion is right">WA ↑</th>
-            <th scope="col" className="num" title="Unweighted accuracy: mean recall over the four emotions">UA ↑</th>
-            <th scope="col" className="num" title="Word error rate of the ASR: higher means the words are better hidden">WER ↑</th>
-            <th scope="col" className="num" title="Character error rate">CER ↑</th>
-            <th scope="col" className="num">SNR</th>
-            <th scope="col" className="num" title="Share of the perturbation's energy above 2 kHz">≥ 2 kHz</th>
-            <th scope="col" className="num" title="Emotion cue, no model: median correlation of the pitch contours (1 = same melody)">F0 corr ↑</th>
-            <th scope="col" className="num" title="Emotion cue, no model: median pitch difference in semitones over frames voiced in both">F0 RMSE st ↓</th>
-            <th scope="col" className="num" title="Emotion cue, no model: median share of frames with the same voiced/unvoiced decision">Voicing ↑</th>
-            <th scope="col" className="num" title="Emotion cue, no model: median correlation of the loudness envelopes">Loudness corr ↑</th>
-            <th scope="col" className="num" title="Emotion cue, no model: median change of the speaking rate (syllable nuclei per second)">Rate Δ</th>
+            <th scope="col" className="num">
+              Clips
+            </th>
+            <th scope="col" className="num" title="Weighted accuracy: share of clips whose emotion is right">
+              WA ↑
+            </th>
+            <th scope="col" className="num" title="Unweighted accuracy: mean recall over the four emotions">
+              UA ↑
+            </th>
+            <th
+              scope="col"
+              className="num"
+              title="Word error rate of the ASR: higher means the words are better hidden"
+            >
+              WER ↑
+            </th>
+            <th scope="col" className="num" title="Character error rate">
+              CER ↑
+            </th>
+            <th scope="col" className="num">
+              SNR
+            </th>
+            <th scope="col" className="num" title="Share of the perturbation's energy above 2 kHz">
+              ≥ 2 kHz
+            </th>
+            <th
+              scope="col"
+              className="num"
+              title="Emotion cue, no model: median correlation of the pitch contours (1 = same melody)"
+            >
+              F0 corr ↑
+            </th>
+            <th
+              scope="col"
+              className="num"
+              title="Emotion cue, no model: median pitch difference in semitones over frames voiced in both"
+            >
+              F0 RMSE st ↓
+            </th>
+            <th
+              scope="col"
+              className="num"
+              title="Emotion cue, no model: median share of frames with the same voiced/unvoiced decision"
+            >
+              Voicing ↑
+            </th>
+            <th scope="col" className="num" title="Emotion cue, no model: median correlation of the loudness envelopes">
+              Loudness corr ↑
+            </th>
+            <th
+              scope="col"
+              className="num"
+              title="Emotion cue, no model: median change of the speaking rate (syllable nuclei per second)"
+            >
+              Rate Δ
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -257,21 +327,39 @@ function SummaryTable({ result }: { result: EvaluateResult }) {
             <tr key={s.method} data-method={s.method} className={s.method === 'aclipse' ? 'highlight' : undefined}>
               <th scope="row">{METHOD_LABEL[s.method]}</th>
               <td className="num">{s.clips}</td>
-              <td className="num" data-metric="wa">{pct(s.wa)}</td>
+              <td className="num" data-metric="wa">
+                {pct(s.wa)}
+              </td>
               <td className={`num${bestUa === s.method ? ' best' : ''}`} data-metric="ua">
                 {pct(s.ua)}
               </td>
               <td className={`num${bestWer === s.method ? ' best' : ''}`} data-metric="wer">
                 {pct(s.wer.rate)}
               </td>
-              <td className="num" data-metric="cer">{pct(s.cer.rate)}</td>
+              <td className="num" data-metric="cer">
+                {pct(s.cer.rate)}
+              </td>
               <td className="num">{s.meanSnrDb === null ? '—' : db(s.meanSnrDb)}</td>
-              <td className="num">{s.meanPerturbationHighShare === null ? '—' : pct(s.meanPerturbationHighShare, 0)}</td>
-              <td className="num" data-metric="f0-corr">{cue(s.cues?.f0Correlation)}</td>
-              <td className="num" data-metric="f0-rmse">{cue(s.cues?.f0RmseSemitones)}</td>
-              <td className="num" data-metric="voicing">{cue(s.cues?.voicingAgreement)}</td>
-              <td className="num" data-metric="loudness-corr">{cue(s.cues?.loudnessCorrelation)}</td>
-              <td className="num" data-metric="rate-change">{s.cues && Number.isFinite(s.cues.syllableRateChange) ? `${s.cues.syllableRateChange >= 0 ? '+' : ''}${pct(s.cues.syllableRateChange, 0)}` : '—'}</td>
+              <td className="num">
+                {s.meanPerturbationHighShare === null ? '—' : pct(s.meanPerturbationHighShare, 0)}
+              </td>
+              <td className="num" data-metric="f0-corr">
+                {cue(s.cues?.f0Correlation)}
+              </td>
+              <td className="num" data-metric="f0-rmse">
+                {cue(s.cues?.f0RmseSemitones)}
+              </td>
+              <td className="num" data-metric="voicing">
+                {cue(s.cues?.voicingAgreement)}
+              </td>
+              <td className="num" data-metric="loudness-corr">
+                {cue(s.cues?.loudnessCorrelation)}
+              </td>
+              <td className="num" data-metric="rate-change">
+                {s.cues && Number.isFinite(s.cues.syllableRateChange)
+                  ? `${s.cues.syllableRateChange >= 0 ? '+' : ''}${pct(s.cues.syllableRateChange, 0)}`
+                  : '—'}
+              </td>
             </tr>
           ))}
         </tbody>
@@ -281,12 +369,17 @@ function SummaryTable({ result }: { result: EvaluateResult }) {
 }
 
 function exportName(r: EvaluateResult, what: string, ext: string) {
-  return `aclipse-eval-${r.datasetId}-${r.split ?? 'all'}-${r.budgetDb}dB-${what}-${stamp()}.${ext}`.replace(/[^\w.-]+/g, '_');
+  return `aclipse-eval-${r.datasetId}-${r.split ?? 'all'}-${r.budgetDb}dB-${what}-${stamp()}.${ext}`.replace(
+    /[^\w.-]+/g,
+    '_',
+  );
 }
 
 function ResultsCard({ result }: { result: EvaluateResult }) {
   const methods = result.summaries.filter((s) => s.method !== 'original');
-  const [after, setAfter] = useState<string>(methods.find((s) => s.method === 'aclipse')?.method ?? methods[0]?.method ?? 'original');
+  const [after, setAfter] = useState<string>(
+    methods.find((s) => s.method === 'aclipse')?.method ?? methods[0]?.method ?? 'original',
+  );
   const before = result.summaries.find((s) => s.method === 'original');
   const afterSummary = result.summaries.find((s) => s.method === after) ?? methods[0];
   const rows = useMemo(() => result.rows.slice(0, 400), [result]);
@@ -294,24 +387,43 @@ function ResultsCard({ result }: { result: EvaluateResult }) {
     <section className="card results-card" aria-labelledby="eval-results-title" data-testid="eval-results">
       <header className="clip-header">
         <h2 className="card-title" id="eval-results-title">
-          Results <span className="count">{result.clips} clips · ≥ {result.budgetDb} dB · {result.backend}</span>
+          Results{' '}
+          <span className="count">
+            {result.clips} clips · ≥ {result.budgetDb} dB · {result.backend}
+          </span>
         </h2>
         <div className="row">
-          <button type="button" className="button button-small" onClick={() => saveBlob(summaryCsv(result), exportName(result, 'summary', 'csv'), 'text/csv')} data-testid="export-summary-csv">
+          <button
+            type="button"
+            className="button button-small"
+            onClick={() => saveBlob(summaryCsv(result), exportName(result, 'summary', 'csv'), 'text/csv')}
+            data-testid="export-summary-csv"
+          >
             Summary CSV
           </button>
-          <button type="button" className="button button-small" onClick={() => saveBlob(rowsCsv(result, EMOTIONS), exportName(result, 'clips', 'csv'), 'text/csv')} data-testid="export-rows-csv">
+          <button
+            type="button"
+            className="button button-small"
+            onClick={() => saveBlob(rowsCsv(result, EMOTIONS), exportName(result, 'clips', 'csv'), 'text/csv')}
+            data-testid="export-rows-csv"
+          >
             Per-clip CSV
           </button>
-          <button type="button" className="button button-small" onClick={() => saveBlob(toJson(result), exportName(result, 'full', 'json'), 'application/json')} data-testid="export-json">
+          <button
+            type="button"
+            className="button button-small"
+            onClick={() => saveBlob(toJson(result), exportName(result, 'full', 'json'), 'application/json')}
+            data-testid="export-json"
+          >
             JSON
           </button>
         </div>
       </header>
       {result.failed.length > 0 && (
         <p className="inline-warning" role="status">
-          {result.failed.length} clip{result.failed.length > 1 ? 's' : ''} could not be read and {result.failed.length > 1 ? 'were' : 'was'} skipped
-          (first: {result.failed[0]!.clipId}: {result.failed[0]!.error}).
+          {result.failed.length} clip{result.failed.length > 1 ? 's' : ''} could not be read and{' '}
+          {result.failed.length > 1 ? 'were' : 'was'} skipped (first: {result.failed[0]!.clipId}:{' '}
+          {result.failed[0]!.error}).
         </p>
       )}
       <SummaryTable result={result} />
@@ -321,16 +433,17 @@ function ResultsCard({ result }: { result: EvaluateResult }) {
           <h3 className="subhead">Reading the results</h3>
           <ul className="plain-list small">
             <li>
-              <strong>WA</strong> (weighted accuracy): share of clips whose emotion the frozen classifier gets right. <strong>UA</strong>{' '}
-              (unweighted): the same averaged over the four emotions, so a rare emotion counts as much as a common one.
+              <strong>WA</strong> (weighted accuracy): share of clips whose emotion the frozen classifier gets right.{' '}
+              <strong>UA</strong> (unweighted): the same averaged over the four emotions, so a rare emotion counts as
+              much as a common one.
             </li>
             <li>
-              <strong>WER / CER</strong>: word / character error rate of the frozen speech recogniser against the transcript. For protected
-              clips, higher is better: the words are hidden.
+              <strong>WER / CER</strong>: word / character error rate of the frozen speech recogniser against the
+              transcript. For protected clips, higher is better: the words are hidden.
             </li>
             <li>
-              A good protection keeps UA near the original's row while pushing WER up, at the same budget (≥ {result.budgetDb} dB SNR for every
-              method).
+              A good protection keeps UA near the original's row while pushing WER up, at the same budget (≥{' '}
+              {result.budgetDb} dB SNR for every method).
             </li>
           </ul>
         </div>
@@ -340,7 +453,11 @@ function ResultsCard({ result }: { result: EvaluateResult }) {
         {methods.length > 1 && (
           <label className="inline-field">
             After:{' '}
-            <select value={afterSummary?.method} onChange={(e) => setAfter(e.currentTarget.value)} data-testid="confusion-method">
+            <select
+              value={afterSummary?.method}
+              onChange={(e) => setAfter(e.currentTarget.value)}
+              data-testid="confusion-method"
+            >
               {methods.map((s) => (
                 <option key={s.method} value={s.method}>
                   {METHOD_LABEL[s.method]}
@@ -368,9 +485,15 @@ function ResultsCard({ result }: { result: EvaluateResult }) {
           />
         )}
       </div>
-      <p className="hint">Rows: the true emotion; columns: the prediction. Each cell shows the count and its share of the row; shading follows the share.</p>
+      <p className="hint">
+        Rows: the true emotion; columns: the prediction. Each cell shows the count and its share of the row; shading
+        follows the share.
+      </p>
       <details className="details">
-        <summary>Per-clip results ({result.rows.length} rows{result.rows.length > rows.length ? `, first ${rows.length} shown; export for all` : ''})</summary>
+        <summary>
+          Per-clip results ({result.rows.length} rows
+          {result.rows.length > rows.length ? `, first ${rows.length} shown; export for all` : ''})
+        </summary>
         <div className="table-scroll" tabIndex={0} role="region" aria-label="Per-clip results (scrolls sideways)">
           <table className="table small-table">
             <thead>
@@ -380,8 +503,12 @@ function ResultsCard({ result }: { result: EvaluateResult }) {
                 <th scope="col">Emotion</th>
                 <th scope="col">Predicted</th>
                 <th scope="col">Transcript</th>
-                <th scope="col" className="num">WER</th>
-                <th scope="col" className="num">SNR</th>
+                <th scope="col" className="num">
+                  WER
+                </th>
+                <th scope="col" className="num">
+                  SNR
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -446,9 +573,10 @@ export function EvaluateTab() {
           <div className="card empty" data-testid="eval-empty">
             <h2>How well does protection work?</h2>
             <p>
-              Open a dataset (the demo set is built in), choose methods and a budget, and press <strong>Evaluate</strong>. The frozen emotion
-              and speech models score every clip before and after protection: WA and UA for emotion (higher is better), WER and CER for the
-              words (higher means better hidden).
+              Open a dataset (the demo set is built in), choose methods and a budget, and press{' '}
+              <strong>Evaluate</strong>. The frozen emotion and speech models score every clip before and after
+              protection: WA and UA for emotion (higher is better), WER and CER for the words (higher means better
+              hidden).
             </p>
           </div>
         )}

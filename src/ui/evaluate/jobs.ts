@@ -49,12 +49,21 @@ export async function runEvaluation(args: EvaluateArgs): Promise<void> {
       }));
     });
     if (evalController !== controller) return;
-    set((s) => ({ evaluation: { ...s.evaluation, status: 'done', result, rows: result.rows, fraction: 1, stage: '' } }));
+    set((s) => ({
+      evaluation: { ...s.evaluation, status: 'done', result, rows: result.rows, fraction: 1, stage: '' },
+    }));
   } catch (err) {
     if (evalController !== controller) return;
     flush();
     const cancelled = isAbortError(err);
-    set((s) => ({ evaluation: { ...s.evaluation, status: cancelled ? 'cancelled' : 'error', error: cancelled ? null : errorText(err), stage: '' } }));
+    set((s) => ({
+      evaluation: {
+        ...s.evaluation,
+        status: cancelled ? 'cancelled' : 'error',
+        error: cancelled ? null : errorText(err),
+        stage: '',
+      },
+    }));
   } finally {
     if (flushTimer) clearTimeout(flushTimer);
   }

@@ -64,27 +64,45 @@ export function DataPanel() {
         </p>
       )}
       <p className="muted" data-testid="storage-counts">
-        {clips} clip{clips === 1 ? '' : 's'}, {results} protected version{results === 1 ? '' : 's'}, {generators} generator
+        {clips} clip{clips === 1 ? '' : 's'}, {results} protected version{results === 1 ? '' : 's'}, {generators}{' '}
+        generator
         {generators === 1 ? '' : 's'} of yours
         {usage && usage.quota > 0 ? ` · ${formatBytes(usage.usage)} used of ${formatBytes(usage.quota)} allowed` : ''}
         {storage.pending > 0 ? ' · saving…' : ''}
       </p>
       {!confirming ? (
-        <button type="button" className="button button-danger" onClick={() => setConfirming(true)} data-testid="delete-all">
+        <button
+          type="button"
+          className="button button-danger"
+          onClick={() => setConfirming(true)}
+          data-testid="delete-all"
+        >
           Delete all my data…
         </button>
       ) : (
         <div className="confirm" role="group" aria-labelledby="delete-all-q">
           <p id="delete-all-q">
-            <strong>Delete everything this app keeps in this browser?</strong> {clips} clip{clips === 1 ? '' : 's'}, their
-            protected versions, the last evaluation and {generators} generator{generators === 1 ? '' : 's'} are removed and
-            the page reloads. This cannot be undone; download what you want to keep first.
+            <strong>Delete everything this app keeps in this browser?</strong> {clips} clip{clips === 1 ? '' : 's'},
+            their protected versions, the last evaluation and {generators} generator{generators === 1 ? '' : 's'} are
+            removed and the page reloads. This cannot be undone; download what you want to keep first.
           </p>
           <div className="row">
-            <button type="button" className="button button-danger" disabled={deleting} onClick={() => void onDelete()} data-testid="delete-all-confirm">
+            <button
+              type="button"
+              className="button button-danger"
+              disabled={deleting}
+              onClick={() => void onDelete()}
+              data-testid="delete-all-confirm"
+            >
               {deleting ? 'Deleting…' : 'Delete everything'}
             </button>
-            <button type="button" className="button button-ghost" disabled={deleting} onClick={() => setConfirming(false)} data-testid="delete-all-cancel">
+            <button
+              type="button"
+              className="button button-ghost"
+              disabled={deleting}
+              onClick={() => setConfirming(false)}
+              data-testid="delete-all-cancel"
+            >
               Keep my data
             </button>
           </div>

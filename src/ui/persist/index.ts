@@ -35,7 +35,13 @@ export function startPersistence(): Promise<unknown> {
   started ??= getPersister()
     .start()
     .catch((err: unknown) => {
-      useAppStore.getState().notify('warning', `Your saved data could not be read: ${err instanceof Error ? err.message : String(err)}`, 'storage:restore');
+      useAppStore
+        .getState()
+        .notify(
+          'warning',
+          `Your saved data could not be read: ${err instanceof Error ? err.message : String(err)}`,
+          'storage:restore',
+        );
     });
   return started;
 }
@@ -86,7 +92,10 @@ export async function deleteAllData(): Promise<void> {
   await startPersistence();
   await getPersister().clearAll();
   // Also what a memory-only session could not reach (data left from before storage filled up).
-  if (getPersister().mode === 'memory') await openStore()?.clear().catch(() => undefined);
+  if (getPersister().mode === 'memory')
+    await openStore()
+      ?.clear()
+      .catch(() => undefined);
   leaving = true;
   location.reload();
 }

@@ -17,7 +17,8 @@ beforeEach(() => {
 
 /** Waits until every write the persister started has finished. */
 async function settled(): Promise<void> {
-  for (let i = 0; i < 200 && useAppStore.getState().storage.pending > 0; i++) await new Promise((r) => setTimeout(r, 5));
+  for (let i = 0; i < 200 && useAppStore.getState().storage.pending > 0; i++)
+    await new Promise((r) => setTimeout(r, 5));
   expect(useAppStore.getState().storage.pending).toBe(0);
 }
 
@@ -44,8 +45,22 @@ function report(generators: ModelsReport['generators'], active: string | null): 
   return { evaluators: null, evaluatorsProblem: null, generators, activeGenerator: active, generatorProblem: null };
 }
 
-function gen(id: string, origin: 'shipped' | 'trained' | 'imported', label: string): ModelsReport['generators'][number] {
-  return { id, origin, label, parameters: 3, bytes: 12, config: { so: { hidden: 1, kernel: 1 }, er: { hidden: 1, kernel: 1 }, budgetDb: 10 } as never, metrics: null, trainedWith: null, claims: [] };
+function gen(
+  id: string,
+  origin: 'shipped' | 'trained' | 'imported',
+  label: string,
+): ModelsReport['generators'][number] {
+  return {
+    id,
+    origin,
+    label,
+    parameters: 3,
+    bytes: 12,
+    config: { so: { hidden: 1, kernel: 1 }, er: { hidden: 1, kernel: 1 }, budgetDb: 10 } as never,
+    metrics: null,
+    trainedWith: null,
+    claims: [],
+  };
 }
 
 /** A stand-in worker: holds imported generators like ModelStore does (new ones last). */
@@ -58,7 +73,11 @@ class FakePort implements GeneratorPort {
     const weights = new Float32Array([1, 2, 3]).buffer;
     return Promise.resolve({
       files: [
-        { name: 'model.json', mimeType: 'application/json', data: new TextEncoder().encode(JSON.stringify({ id })).buffer },
+        {
+          name: 'model.json',
+          mimeType: 'application/json',
+          data: new TextEncoder().encode(JSON.stringify({ id })).buffer,
+        },
         { name: 'weights.bin', mimeType: 'application/octet-stream', data: weights },
       ],
     });
@@ -87,7 +106,11 @@ describe('Persister', () => {
     const a = s.addClip({ name: 'a.wav', samples: Float32Array.from([0.1, -0.2, 0.3]), source: 'file', detail: 'WAV' });
     const b = s.addClip({ name: 'b.wav', samples: Float32Array.from([0.5, 0.5]), source: 'microphone', detail: 'Mic' });
     s.setSettings({ method: 'mcadams', budgetDb: 7 });
-    s.patchProtection(a.id, { status: 'done', settings: { method: 'noise', budgetDb: 12, params: {} }, result: fakeResult(Float32Array.from([0.11, -0.19, 0.29])) });
+    s.patchProtection(a.id, {
+      status: 'done',
+      settings: { method: 'noise', budgetDb: 12, params: {} },
+      result: fakeResult(Float32Array.from([0.11, -0.19, 0.29])),
+    });
     s.removeClip(b.id);
     await settled();
     p1.stop();
@@ -135,7 +158,8 @@ describe('Persister', () => {
 
   it('falls back to memory with a notice when storage is full, and then guards the unload', async () => {
     const full: KeyValueStore = {
-      set: () => Promise.reject(Object.assign(new Error('The quota has been exceeded.'), { name: 'QuotaExceededError' })),
+      set: () =>
+        Promise.reject(Object.assign(new Error('The quota has been exceeded.'), { name: 'QuotaExceededError' })),
       del: () => Promise.resolve(),
       entries: () => Promise.resolve([]),
       clear: () => Promise.resolve(),
@@ -161,9 +185,15 @@ describe('Persister', () => {
     const p1 = new Persister(idbStore(dbName), useAppStore, port1);
     await p1.start();
     // The worker reports a generator trained in this session, active.
-    useAppStore.setState((s) => ({ models: { ...s.models, report: report([gen('shipped', 'shipped', 'Shipped'), gen('trained-1', 'trained', 'My run')], 'trained-1') } }));
+    useAppStore.setState((s) => ({
+      models: {
+        ...s.models,
+        report: report([gen('shipped', 'shipped', 'Shipped'), gen('trained-1', 'trained', 'My run')], 'trained-1'),
+      },
+    }));
     expect(unsavedWork(useAppStore.getState()).join(' ')).toMatch(/My run/);
-    for (let i = 0; i < 100 && Object.keys(useAppStore.getState().storage.unsavedGenerators).length; i++) await new Promise((r) => setTimeout(r, 5));
+    for (let i = 0; i < 100 && Object.keys(useAppStore.getState().storage.unsavedGenerators).length; i++)
+      await new Promise((r) => setTimeout(r, 5));
     await settled();
     expect(useAppStore.getState().storage.unsavedGenerators).toEqual({});
     expect(unsavedWork(useAppStore.getState())).toEqual([]);
@@ -202,7 +232,12 @@ describe('unsavedWork', () => {
     const withSession = { ...s, training: { ...s.training, session: {} as never, kept: false } };
     expect(unsavedWork(withSession).join(' ')).toMatch(/trained/);
     expect(unsavedWork({ ...withSession, training: { ...withSession.training, kept: true } })).toEqual([]);
-    const running = { ...s, protections: { c: { status: 'running' as const, settings: s.settings, stage: '', fraction: null, result: null, error: null } } };
+    const running = {
+      ...s,
+      protections: {
+        c: { status: 'running' as const, settings: s.settings, stage: '', fraction: null, result: null, error: null },
+      },
+    };
     expect(unsavedWork(running).join(' ')).toMatch(/protection/);
   });
 });

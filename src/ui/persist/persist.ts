@@ -8,7 +8,15 @@
  * before anything held only in memory is lost.
  */
 import type { StoreApi } from 'zustand';
-import type { EvaluateArgs, EvaluateResult, ExportedModel, GeneratorInfo, ImportGeneratorArgs, ModelsReport, ProtectResult } from '../../engine/api';
+import type {
+  EvaluateArgs,
+  EvaluateResult,
+  ExportedModel,
+  GeneratorInfo,
+  ImportGeneratorArgs,
+  ModelsReport,
+  ProtectResult,
+} from '../../engine/api';
 import type { AppState, Clip, Protection, ProtectSettings, SpanSelection } from '../store';
 import { isQuotaError, type KeyValueStore } from './storage';
 
@@ -88,7 +96,9 @@ function validProtection(v: unknown): v is StoredProtection {
 }
 
 function validSpans(v: unknown): v is StoredSpans {
-  return current(v) && isRecord(v.selection) && Array.isArray(v.selection.spans) && typeof v.selection.enabled === 'boolean';
+  return (
+    current(v) && isRecord(v.selection) && Array.isArray(v.selection.spans) && typeof v.selection.enabled === 'boolean'
+  );
 }
 
 function validGenerator(v: unknown): v is StoredGenerator {
@@ -100,12 +110,16 @@ export function unsavedWork(s: AppState): string[] {
   const reasons: string[] = [];
   const hasData = s.clips.length > 0;
   if (s.storage.pending > 0) reasons.push('some of your data is still being saved');
-  if (s.storage.mode === 'memory' && hasData) reasons.push('your clips and results are kept in memory only (storage is unavailable)');
+  if (s.storage.mode === 'memory' && hasData)
+    reasons.push('your clips and results are kept in memory only (storage is unavailable)');
   const unsavedGens = Object.values(s.storage.unsavedGenerators);
-  if (unsavedGens.length) reasons.push(`the generator weights ${unsavedGens.map((l) => `“${l}”`).join(', ')} are not saved`);
+  if (unsavedGens.length)
+    reasons.push(`the generator weights ${unsavedGens.map((l) => `“${l}”`).join(', ')} are not saved`);
   if (s.training.status === 'running') reasons.push('training is running');
-  else if (s.training.session && !s.training.kept) reasons.push('the generator you trained is neither adopted nor exported');
-  if (Object.values(s.protections).some((p) => p.status === 'running' || p.status === 'queued')) reasons.push('a protection is running');
+  else if (s.training.session && !s.training.kept)
+    reasons.push('the generator you trained is neither adopted nor exported');
+  if (Object.values(s.protections).some((p) => p.status === 'running' || p.status === 'queued'))
+    reasons.push('a protection is running');
   if (s.evaluation.status === 'running') reasons.push('an evaluation is running');
   if (s.fineTune.status === 'running') reasons.push('fine-tuning is running');
   return reasons;
@@ -171,11 +185,19 @@ export class Persister {
     for (const [key, value] of data) {
       if (key.startsWith(CLIP) && validClip(value)) clips.push(value.clip);
       else if (key.startsWith(PROTECTION) && validProtection(value)) {
-        protections[key.slice(PROTECTION.length)] = { status: 'done', settings: value.settings, stage: '', fraction: 1, result: value.result, error: null };
+        protections[key.slice(PROTECTION.length)] = {
+          status: 'done',
+          settings: value.settings,
+          stage: '',
+          fraction: 1,
+          result: value.result,
+          error: null,
+        };
       } else if (key.startsWith(SPANS) && validSpans(value)) spanSelections[key.slice(SPANS.length)] = value.selection;
       else if (key.startsWith(GENERATOR) && validGenerator(value)) this.savedGenerators.set(value.key, value);
       else if (key === PREFS && current(value) && isRecord(value.settings)) prefs = value as unknown as StoredPrefs;
-      else if (key === EVALUATION && current(value) && isRecord(value.result)) evaluation = value as unknown as StoredEvaluation;
+      else if (key === EVALUATION && current(value) && isRecord(value.result))
+        evaluation = value as unknown as StoredEvaluation;
     }
     clips.sort((a, b) => a.createdAt - b.createdAt);
     for (const c of clips) this.storedClips.add(c.id);
@@ -193,14 +215,25 @@ export class Persister {
       // Clips added while storage was being read (a fast drop) stay, after the restored ones.
       const fresh = s.clips.filter((c) => !this.storedClips.has(c.id));
       const all = [...clips, ...fresh];
-      const selected = s.selectedClipId ?? (prefs && all.some((c) => c.id === prefs.selectedClipId) ? prefs.selectedClipId : (all.at(-1)?.id ?? null));
+      const selected =
+        s.selectedClipId ??
+        (prefs && all.some((c) => c.id === prefs.selectedClipId) ? prefs.selectedClipId : (all.at(-1)?.id ?? null));
       return {
         clips: all,
         selectedClipId: selected,
         protections: { ...protections, ...s.protections },
         spanSelections: { ...spanSelections, ...s.spanSelections },
         settings: prefs ? { ...s.settings, ...prefs.settings } : s.settings,
-        evaluation: evaluation && !s.evaluation.result ? { ...s.evaluation, status: 'done', args: evaluation.args, result: evaluation.result, rows: evaluation.result.rows } : s.evaluation,
+        evaluation:
+          evaluation && !s.evaluation.result
+            ? {
+                ...s.evaluation,
+                status: 'done',
+                args: evaluation.args,
+                result: evaluation.result,
+                rows: evaluation.result.rows,
+              }
+            : s.evaluation,
       };
     });
     return { clips: clips.length, results: this.storedResults.size, generators: this.savedGenerators.size };
@@ -228,13 +261,15 @@ export class Persister {
 
   private track<T>(p: Promise<T>): Promise<T | undefined> {
     this.patchStorage({ pending: this.store.getState().storage.pending + 1 });
-    return p.then(
-      (v) => v,
-      (err: unknown) => {
-        this.fallBack(err);
-        return undefined;
-      },
-    ).finally(() => this.patchStorage({ pending: Math.max(0, this.store.getState().storage.pending - 1) }));
+    return p
+      .then(
+        (v) => v,
+        (err: unknown) => {
+          this.fallBack(err);
+          return undefined;
+        },
+      )
+      .finally(() => this.patchStorage({ pending: Math.max(0, this.store.getState().storage.pending - 1) }));
   }
 
   private write(key: string, value: unknown): void {
@@ -273,14 +308,23 @@ export class Persister {
     for (const [id, p] of Object.entries(s.protections)) {
       if (!p.result || !ids.has(id) || this.storedResults.get(id) === p.result) continue;
       this.storedResults.set(id, p.result);
-      this.write(PROTECTION + id, { v: STORAGE_VERSION, settings: p.settings, result: p.result } satisfies StoredProtection);
+      this.write(PROTECTION + id, {
+        v: STORAGE_VERSION,
+        settings: p.settings,
+        result: p.result,
+      } satisfies StoredProtection);
     }
     const ev = s.evaluation.result;
     if (ev && ev !== this.storedEvaluation) {
       this.storedEvaluation = ev;
       this.write(EVALUATION, { v: STORAGE_VERSION, args: s.evaluation.args, result: ev } satisfies StoredEvaluation);
     }
-    const prefs: StoredPrefs = { v: STORAGE_VERSION, settings: s.settings, selectedClipId: s.selectedClipId, activeGenerator: this.activeKey(s) };
+    const prefs: StoredPrefs = {
+      v: STORAGE_VERSION,
+      settings: s.settings,
+      selectedClipId: s.selectedClipId,
+      activeGenerator: this.activeKey(s),
+    };
     const json = JSON.stringify(prefs);
     if (json !== this.prefsJson) {
       this.prefsJson = json;
@@ -334,7 +378,13 @@ export class Persister {
       this.patchStorage({ unsavedGenerators: rest });
       this.sync(); // the active generator may now have a key
     } catch (err) {
-      this.store.getState().notify('warning', `Could not save the generator “${g.label}” in this browser: ${err instanceof Error ? err.message : String(err)}. Export it to keep it.`, 'storage:generator');
+      this.store
+        .getState()
+        .notify(
+          'warning',
+          `Could not save the generator “${g.label}” in this browser: ${err instanceof Error ? err.message : String(err)}. Export it to keep it.`,
+          'storage:generator',
+        );
     } finally {
       this.savingGens.delete(g.id);
     }
@@ -354,7 +404,13 @@ export class Persister {
     try {
       for (const g of [...this.savedGenerators.values()].sort((a, b) => a.savedAt - b.savedAt)) {
         // A copy: the bridge may transfer (detach) the buffer it is given.
-        report = await this.port.importGenerator({ modelJson: g.modelJson, weights: g.weights.slice(0), label: g.label, origin: g.origin, activate: false });
+        report = await this.port.importGenerator({
+          modelJson: g.modelJson,
+          weights: g.weights.slice(0),
+          label: g.label,
+          origin: g.origin,
+          activate: false,
+        });
         // A new generator is added last in the worker's list.
         const added = report.generators.at(-1);
         if (added && added.origin === g.origin) this.genKeys.set(added.id, g.key);
@@ -363,7 +419,13 @@ export class Persister {
       const id = wanted ? [...this.genKeys].find(([, key]) => key === wanted)?.[0] : undefined;
       if (id) report = await this.port.useGenerator(id);
     } catch (err) {
-      this.store.getState().notify('warning', `Could not restore a saved generator: ${err instanceof Error ? err.message : String(err)}`, 'storage:restore');
+      this.store
+        .getState()
+        .notify(
+          'warning',
+          `Could not restore a saved generator: ${err instanceof Error ? err.message : String(err)}`,
+          'storage:restore',
+        );
     } finally {
       this.restoringGenerators = false;
       if (report) this.port.onReport(report);

@@ -32,5 +32,9 @@ export function isQuotaError(err: unknown): boolean {
   if (!err || typeof err !== 'object') return false;
   const name = (err as { name?: unknown }).name;
   const inner = (err as { inner?: { name?: unknown } }).inner?.name;
-  return name === 'QuotaExceededError' || inner === 'QuotaExceededError' || /quota/i.test(String((err as Error).message ?? ''));
+  return (
+    name === 'QuotaExceededError' ||
+    inner === 'QuotaExceededError' ||
+    /quota/i.test(String((err as Error).message ?? ''))
+  );
 }

@@ -54,7 +54,11 @@ function Recorder() {
       const h = await startRecording(() => {
         useAppStore
           .getState()
-          .notify('warning', `Recording stopped at the ${formatDuration(MAX_DURATION_S)} limit.`, 'input:recording-limit');
+          .notify(
+            'warning',
+            `Recording stopped at the ${formatDuration(MAX_DURATION_S)} limit.`,
+            'input:recording-limit',
+          );
         stopRef.current();
       });
       setElapsed(0);
@@ -70,7 +74,9 @@ function Recorder() {
     return (
       <div className="recorder recording" data-testid="recorder">
         <span className="rec-dot" aria-hidden="true" />
-        <span className="rec-time" aria-live="off">{clock(elapsed)}</span>
+        <span className="rec-time" aria-live="off">
+          {clock(elapsed)}
+        </span>
         <meter className="rec-level" min={0} max={0.5} value={Math.min(0.5, level)} aria-label="Input level" />
         <button type="button" className="button button-danger" onClick={() => void stop()} data-testid="record-stop">
           Stop
@@ -84,7 +90,10 @@ function Recorder() {
   return (
     <button type="button" className="button" onClick={() => void start()} disabled={starting} data-testid="record">
       <svg viewBox="0 0 24 24" aria-hidden="true" className="button-icon">
-        <path d="M12 14a3 3 0 0 0 3-3V5a3 3 0 0 0-6 0v6a3 3 0 0 0 3 3zm5-3a5 5 0 0 1-10 0H5a7 7 0 0 0 6 6.9V21h2v-3.1A7 7 0 0 0 19 11z" fill="currentColor" />
+        <path
+          d="M12 14a3 3 0 0 0 3-3V5a3 3 0 0 0-6 0v6a3 3 0 0 0 3 3zm5-3a5 5 0 0 1-10 0H5a7 7 0 0 0 6 6.9V21h2v-3.1A7 7 0 0 0 19 11z"
+          fill="currentColor"
+        />
       </svg>
       {starting ? 'Opening microphone…' : 'Record'}
     </button>
@@ -119,7 +128,12 @@ function DemoPicker() {
         Or try a demo clip
       </label>
       <div className="row">
-        <select id="demo-clip" value={choice} onChange={(e) => setChoice(e.currentTarget.value)} data-testid="demo-select">
+        <select
+          id="demo-clip"
+          value={choice}
+          onChange={(e) => setChoice(e.currentTarget.value)}
+          data-testid="demo-select"
+        >
           {list.map((d) => (
             <option key={d.id} value={d.id}>
               {d.emotion} · “{d.text}”
@@ -163,12 +177,18 @@ export function ClipInput() {
         </svg>
         <p>
           Drop a voice clip here, or{' '}
-          <button type="button" className="link-button" onClick={() => input.current?.click()} data-testid="choose-file">
+          <button
+            type="button"
+            className="link-button"
+            onClick={() => input.current?.click()}
+            data-testid="choose-file"
+          >
             choose a file
           </button>
         </p>
         <p className="hint">
-          WAV, MP3, OGG/Opus, FLAC, WebM, M4A · {MIN_DURATION_S} s to {formatDuration(MAX_DURATION_S)} · converted to 16 kHz mono
+          WAV, MP3, OGG/Opus, FLAC, WebM, M4A · {MIN_DURATION_S} s to {formatDuration(MAX_DURATION_S)} · converted to 16
+          kHz mono
         </p>
         <input
           ref={input}

@@ -48,12 +48,16 @@ describe('CueRetentionBlock', () => {
     expect(Number(rmse.getAttribute('data-value'))).toBeCloseTo(cues.f0RmseSemitones, 4);
     expect(rmse.textContent).toContain('4.0 st');
     expect(Number(screen.getByTestId('cue-f0Correlation').getAttribute('data-value'))).toBeGreaterThan(0.95);
-    expect(screen.getByTestId('cue-voicingAgreement').querySelector('dd')!.textContent).toBe(formatCue('voicingAgreement', cues.voicingAgreement));
+    expect(screen.getByTestId('cue-voicingAgreement').querySelector('dd')!.textContent).toBe(
+      formatCue('voicingAgreement', cues.voicingAgreement),
+    );
     // Each number explains itself in plain words, with what it was computed over.
     const tip = screen.getByTestId('cue-f0Correlation').getAttribute('title')!;
     expect(tip).toMatch(/rise and fall/);
     expect(tip).toContain(`${cues.f0Frames} moments`);
-    expect(screen.getByTestId('cue-syllableRateChange').getAttribute('title')).toContain(`${cues.syllableRateOriginal.toFixed(1)} →`);
+    expect(screen.getByTestId('cue-syllableRateChange').getAttribute('title')).toContain(
+      `${cues.syllableRateOriginal.toFixed(1)} →`,
+    );
     expect(block.querySelectorAll('.cues-legend li')).toHaveLength(5);
   });
 
@@ -61,7 +65,9 @@ describe('CueRetentionBlock', () => {
     const cues: CueRetention = {
       ...cueRetention(voice(150), voice(150)),
       f0Correlation: NaN,
-      reasons: { f0Correlation: 'Only 3 frames are voiced in both clips; at least 10 (0.1 s) are needed to compare pitch.' },
+      reasons: {
+        f0Correlation: 'Only 3 frames are voiced in both clips; at least 10 (0.1 s) are needed to compare pitch.',
+      },
     };
     render(<CueRetentionBlock cues={cues} />);
     const item = screen.getByTestId('cue-f0Correlation');

@@ -53,7 +53,12 @@ export function CueRetentionBlock({ cues, testId = 'cue-retention' }: { cues: Cu
           const why = cues.reasons[m.key];
           const tip = `${m.explain} ${why ?? detail(m.key, cues)}`;
           return (
-            <div key={m.key} title={tip} data-testid={`cue-${m.key}`} data-value={Number.isFinite(value) ? value.toFixed(4) : 'NaN'}>
+            <div
+              key={m.key}
+              title={tip}
+              data-testid={`cue-${m.key}`}
+              data-value={Number.isFinite(value) ? value.toFixed(4) : 'NaN'}
+            >
               <dt>{m.label}</dt>
               <dd>
                 {formatCue(m.key, value)}

@@ -19,7 +19,12 @@ const signals: DomainSignals = {
   serMaxProb: 0.4,
   serEntropy: 0.9,
 };
-const verdict = (v: DomainVerdict['verdict'], reasons: string[] = []): DomainVerdict => ({ verdict: v, score: v === 'in-domain' ? 0.1 : 0.93, reasons, signals });
+const verdict = (v: DomainVerdict['verdict'], reasons: string[] = []): DomainVerdict => ({
+  verdict: v,
+  score: v === 'in-domain' ? 0.1 : 0.93,
+  reasons,
+  signals,
+});
 
 describe('DomainNotice', () => {
   it('shows nothing for an in-domain clip or when no calibration is loaded', () => {
@@ -46,7 +51,9 @@ describe('DomainNotice', () => {
     expect(n.getAttribute('role')).toBe('note');
     expect(n.textContent).toMatch(/unreliable for this voice/);
     expect(n.textContent).toMatch(/word timings/);
-    const items = within(n).getAllByRole('listitem').map((li) => li.textContent);
+    const items = within(n)
+      .getAllByRole('listitem')
+      .map((li) => li.textContent);
     expect(items).toEqual([
       'The speech recognizer is unsure on 60 % of the frames where it hears a letter (typical for known voices: under 20 %).',
       "The emotion model's top score is 40 % (typical for known voices: over 70 %).",

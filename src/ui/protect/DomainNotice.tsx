@@ -18,21 +18,33 @@ function capitalise(s: string): string {
  * The notice for the ORIGINAL clip's verdict. A protected clip is judged by its original: the protection is made to
  * confuse the recognizer, so its own verdict says nothing about the voice.
  */
-export function DomainNotice({ domain, testId = 'domain-notice' }: { domain: DomainVerdict | null | undefined; testId?: string }) {
+export function DomainNotice({
+  domain,
+  testId = 'domain-notice',
+}: {
+  domain: DomainVerdict | null | undefined;
+  testId?: string;
+}) {
   if (!domain || domain.verdict === 'in-domain') return null;
   if (domain.verdict === 'no-speech') {
     return (
       <div className="domain-notice" role="note" data-testid={testId} data-verdict="no-speech">
         <p className="domain-notice-title">No speech found in this clip</p>
         <p>
-          {domain.reasons.map(capitalise).join('. ')}. There are no words or emotion to read, so the transcript and emotion
-          are left out.
+          {domain.reasons.map(capitalise).join('. ')}. There are no words or emotion to read, so the transcript and
+          emotion are left out.
         </p>
       </div>
     );
   }
   return (
-    <div className="domain-notice" role="note" data-testid={testId} data-verdict="out-of-domain" data-score={domain.score.toFixed(3)}>
+    <div
+      className="domain-notice"
+      role="note"
+      data-testid={testId}
+      data-verdict="out-of-domain"
+      data-score={domain.score.toFixed(3)}
+    >
       <p className="domain-notice-title">The transcript and emotion are unreliable for this voice</p>
       <p>
         The speech and emotion models here were trained on seven synthetic voices, and this voice does not look like
@@ -44,8 +56,8 @@ export function DomainNotice({ domain, testId = 'domain-notice' }: { domain: Dom
         ))}
       </ul>
       <p>
-        Read the transcript, the word changes and word timings, and the emotion below as guesses. The protected audio still
-        stays within the budget, but these models cannot tell how well it hides the words.
+        Read the transcript, the word changes and word timings, and the emotion below as guesses. The protected audio
+        still stays within the budget, but these models cannot tell how well it hides the words.
       </p>
     </div>
   );

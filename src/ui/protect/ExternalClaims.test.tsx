@@ -7,7 +7,19 @@ describe('ExternalClaims', () => {
   it('shows each claim with the clean, protected and same-energy-noise WER, labelled as a measurement on a named set', () => {
     render(
       <ExternalClaims
-        claims={[{ attacker: 'Whisper tiny.en', set: 'real', clips: 281, budgetDb: 10, cleanWer: 0.056, protectedWer: 1.037, noiseWer: 0.105, command: 'npm run eval -- --parts external', date: null }]}
+        claims={[
+          {
+            attacker: 'Whisper tiny.en',
+            set: 'real',
+            clips: 281,
+            budgetDb: 10,
+            cleanWer: 0.056,
+            protectedWer: 1.037,
+            noiseWer: 0.105,
+            command: 'npm run eval -- --parts external',
+            date: null,
+          },
+        ]}
       />,
     );
     const box = screen.getByTestId('external-claims');

@@ -3,7 +3,9 @@ import type { ExternalClaim } from '../../engine/api';
 const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
 
 function setLabel(c: ExternalClaim): string {
-  return c.set === 'real' ? `${c.clips} real sentences (human voices)` : `${c.clips} held-out synthetic sentences (${c.set})`;
+  return c.set === 'real'
+    ? `${c.clips} real sentences (human voices)`
+    : `${c.clips} held-out synthetic sentences (${c.set})`;
 }
 
 /**
@@ -18,8 +20,9 @@ export function ExternalClaims({ claims }: { claims: ExternalClaim[] }) {
       <ul>
         {claims.map((c, i) => (
           <li key={i}>
-            <strong>{c.attacker}</strong>, {setLabel(c)}, {c.budgetDb} dB budget: word error rate {pct(c.cleanWer)} on the originals,{' '}
-            <strong>{pct(c.protectedWer)}</strong> after protection, {pct(c.noiseWer)} with white noise of the same energy.
+            <strong>{c.attacker}</strong>, {setLabel(c)}, {c.budgetDb} dB budget: word error rate {pct(c.cleanWer)} on
+            the originals, <strong>{pct(c.protectedWer)}</strong> after protection, {pct(c.noiseWer)} with white noise
+            of the same energy.
           </li>
         ))}
       </ul>

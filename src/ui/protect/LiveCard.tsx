@@ -20,12 +20,18 @@ export function LiveCard() {
         Live protection
       </h2>
       <p className="hint">
-        Speak and hear (or record) yourself protected as you go, with the method and budget above. The original is recorded beside it; both
-        become clips when you stop.
+        Speak and hear (or record) yourself protected as you go, with the method and budget above. The original is
+        recorded beside it; both become clips when you stop.
       </p>
       <div className="row">
         {active ? (
-          <button type="button" className="button button-primary" disabled={live.status === 'stopping'} onClick={() => void stopLive()} data-testid="live-stop">
+          <button
+            type="button"
+            className="button button-primary"
+            disabled={live.status === 'stopping'}
+            onClick={() => void stopLive()}
+            data-testid="live-stop"
+          >
             {live.status === 'stopping' ? 'Stopping…' : 'Stop'}
           </button>
         ) : (
@@ -40,7 +46,13 @@ export function LiveCard() {
           </button>
         )}
         <label className="check">
-          <input type="checkbox" checked={play} disabled={active} onChange={(e) => setPlay(e.currentTarget.checked)} data-testid="live-play" />
+          <input
+            type="checkbox"
+            checked={play}
+            disabled={active}
+            onChange={(e) => setPlay(e.currentTarget.checked)}
+            data-testid="live-play"
+          />
           Play the protected voice (use headphones: speakers would feed it back into the microphone)
         </label>
       </div>
@@ -54,12 +66,16 @@ export function LiveCard() {
             <dt>Latency</dt>
             <dd data-testid="live-latency" data-value={live.latencyMs?.toFixed(0) ?? ''}>
               {live.latencyMs === null ? '…' : `${Math.round(live.latencyMs)} ms`}
-              {live.algorithmicMs !== null && <span className="muted"> ({Math.round(live.algorithmicMs)} ms of it the method’s look-ahead)</span>}
+              {live.algorithmicMs !== null && (
+                <span className="muted"> ({Math.round(live.algorithmicMs)} ms of it the method’s look-ahead)</span>
+              )}
             </dd>
           </div>
           <div>
             <dt>Load</dt>
-            <dd data-testid="live-load">{live.load === null ? '…' : `${Math.round(live.load * 100)} % of real time`}</dd>
+            <dd data-testid="live-load">
+              {live.load === null ? '…' : `${Math.round(live.load * 100)} % of real time`}
+            </dd>
           </div>
           <div>
             <dt>SNR so far</dt>

@@ -7,11 +7,28 @@ import { clipStats, formatDuration } from '../../core/audio';
 import { BASELINES } from '../../core/baselines';
 import { EMOTIONS } from '../../core/data';
 import { ExternalClaims } from './ExternalClaims';
-import type { ClipAnalysis, GeneratorInfo, ModelLoadTarget, ModelsReport, ProtectMethod, ProtectResult, Span } from '../../engine/api';
+import type {
+  ClipAnalysis,
+  GeneratorInfo,
+  ModelLoadTarget,
+  ModelsReport,
+  ProtectMethod,
+  ProtectResult,
+  Span,
+} from '../../engine/api';
 import { downloadClip } from '../audio/download';
 import { clause, db, dbfs, pct } from '../format';
 import { exportGenerator, importGenerator, loadModels, selectGenerator } from '../shared/jobs';
-import { activeSpans, cancelProtection, downloadAllProtected, downloadProtected, protectClips, protectedMix, removeClip, resultTag } from './jobs';
+import {
+  activeSpans,
+  cancelProtection,
+  downloadAllProtected,
+  downloadProtected,
+  protectClips,
+  protectedMix,
+  removeClip,
+  resultTag,
+} from './jobs';
 import { selectedClip, useAppStore, type Clip, type Protection, type ProtectSettings } from '../store';
 import { sameSpans, spanLabel } from '../view/spans';
 import { ProbabilityBars } from '../shared/Charts';
@@ -25,12 +42,20 @@ import { METHOD_LABEL, methodDescription } from '../shared/methods';
 import { SpanEditor } from './SpanEditor';
 import { BatchList, BudgetSlider, ProgressBar, StatusBadge, WordDiffView, type BatchRow } from '../shared/Widgets';
 
-function sameSettings(r: ProtectResult, s: ProtectSettings, activeGenerator: string | null, spans: Span[] | undefined): boolean {
+function sameSettings(
+  r: ProtectResult,
+  s: ProtectSettings,
+  activeGenerator: string | null,
+  spans: Span[] | undefined,
+): boolean {
   return (
     r.method === s.method &&
     r.budgetDb === s.budgetDb &&
     (r.method !== 'aclipse' || r.generatorId === activeGenerator) &&
-    sameSpans(r.spans?.map(({ start, end }) => ({ start, end })), spans)
+    sameSpans(
+      r.spans?.map(({ start, end }) => ({ start, end })),
+      spans,
+    )
   );
 }
 
@@ -84,7 +109,12 @@ function ClipsCard() {
   const done = rows.filter((r) => r.status === 'done').length;
   const todo = clips.filter((c) => {
     const p = protections[c.id];
-    return !p || p.status !== 'done' || !p.result || !sameSettings(p.result, settings, activeGenerator, activeSpans(spanSelections[c.id]));
+    return (
+      !p ||
+      p.status !== 'done' ||
+      !p.result ||
+      !sameSettings(p.result, settings, activeGenerator, activeSpans(spanSelections[c.id]))
+    );
   });
   return (
     <section className="card" aria-labelledby="clips-title">
@@ -111,15 +141,28 @@ function ClipsCard() {
           </button>
         )}
         {busy && (
-          <button type="button" className="button button-ghost" onClick={cancelProtection} data-testid="protect-cancel-all">
+          <button
+            type="button"
+            className="button button-ghost"
+            onClick={cancelProtection}
+            data-testid="protect-cancel-all"
+          >
             Cancel
           </button>
         )}
-        <button type="button" className="button" disabled={done === 0} onClick={downloadAllProtected} data-testid="download-all">
+        <button
+          type="button"
+          className="button"
+          disabled={done === 0}
+          onClick={downloadAllProtected}
+          data-testid="download-all"
+        >
           Download all{done ? ` (${done})` : ''}
         </button>
       </div>
-      {done > 1 && <p className="hint">“Download all” saves one ZIP of 16-bit WAV files, each named with its method and budget.</p>}
+      {done > 1 && (
+        <p className="hint">“Download all” saves one ZIP of 16-bit WAV files, each named with its method and budget.</p>
+      )}
       {mix.length > 1 && (
         <p className="inline-warning" role="status" data-testid="download-mixed">
           The finished clips were made with different settings ({mix.map((m) => `${m.count} × ${m.tag}`).join(', ')}).
@@ -156,30 +199,50 @@ export function ModelsCard() {
       <h2 className="card-title" id="models-title">
         Models
         <StatusBadge
-          status={models.status === 'idle' ? 'idle' : models.status === 'loading' ? 'loading' : models.status === 'error' ? 'error' : report && (!report.evaluators || !report.activeGenerator) ? 'missing' : models.status === 'ready' ? 'done' : 'idle'}
+          status={
+            models.status === 'idle'
+              ? 'idle'
+              : models.status === 'loading'
+                ? 'loading'
+                : models.status === 'error'
+                  ? 'error'
+                  : report && (!report.evaluators || !report.activeGenerator)
+                    ? 'missing'
+                    : models.status === 'ready'
+                      ? 'done'
+                      : 'idle'
+          }
           text={
             models.status === 'idle'
               ? engine?.phase === 'ready'
                 ? 'Not loaded yet'
                 : 'Waiting for engine'
               : models.status === 'loading'
-              ? 'Loading'
-              : models.status === 'error'
-                ? 'Error'
-                : report && (!report.evaluators || !report.activeGenerator)
-                  ? 'Incomplete'
-                  : 'Ready'
+                ? 'Loading'
+                : models.status === 'error'
+                  ? 'Error'
+                  : report && (!report.evaluators || !report.activeGenerator)
+                    ? 'Incomplete'
+                    : 'Ready'
           }
         />
       </h2>
       <p className="muted small">
         Engine: <strong>{engine?.report?.backend ?? (engine?.phase === 'failed' ? 'failed' : 'starting…')}</strong>
-        {engine?.report?.adapter?.isFallbackAdapter && engine.report.backend !== 'webgpu' ? ' (GPU is software-only)' : ''}
+        {engine?.report?.adapter?.isFallbackAdapter && engine.report.backend !== 'webgpu'
+          ? ' (GPU is software-only)'
+          : ''}
       </p>
       {models.status === 'idle' && (
         <p className="hint" data-testid="models-idle">
           The models download when you first protect a clip (with progress here), and are then kept for offline use.{' '}
-          <button type="button" className="button button-small" disabled={engine?.phase !== 'ready'} onClick={() => void loadModels()} data-testid="models-load">
+          <button
+            type="button"
+            className="button button-small"
+            disabled={engine?.phase !== 'ready'}
+            onClick={() => void loadModels()}
+            data-testid="models-load"
+          >
             Load now
           </button>
         </p>
@@ -207,15 +270,21 @@ export function ModelsCard() {
           <div>
             <dt>Emotion (SER)</dt>
             <dd data-testid="model-ser">
-              {report.evaluators ? `${report.evaluators.ser.origin} · ${(report.evaluators.ser.parameters / 1000).toFixed(0)}k parameters` : <span className="warn-text">not loaded</span>}
+              {report.evaluators ? (
+                `${report.evaluators.ser.origin} · ${(report.evaluators.ser.parameters / 1000).toFixed(0)}k parameters`
+              ) : (
+                <span className="warn-text">not loaded</span>
+              )}
             </dd>
           </div>
           <div>
             <dt>Speech (ASR)</dt>
             <dd data-testid="model-asr">
-              {report.evaluators
-                ? `${report.evaluators.asr.origin} · ${(report.evaluators.asr.parameters / 1000).toFixed(0)}k parameters${report.evaluators.lexiconWords ? ` · ${report.evaluators.lexiconWords.toLocaleString('en')}-word lexicon` : ''}${report.evaluators.languageModel ? ` · ${report.evaluators.languageModel}` : ''}`
-                : <span className="warn-text">not loaded</span>}
+              {report.evaluators ? (
+                `${report.evaluators.asr.origin} · ${(report.evaluators.asr.parameters / 1000).toFixed(0)}k parameters${report.evaluators.lexiconWords ? ` · ${report.evaluators.lexiconWords.toLocaleString('en')}-word lexicon` : ''}${report.evaluators.languageModel ? ` · ${report.evaluators.languageModel}` : ''}`
+              ) : (
+                <span className="warn-text">not loaded</span>
+              )}
               {report.evaluatorsProblem && (
                 <span className="warn-text small problem" data-testid="evaluators-problem">
                   {report.evaluatorsProblem}
@@ -242,7 +311,9 @@ export function ModelsCard() {
                   ))}
                 </select>
               ) : (
-                <span className="warn-text" id="generator-select">not loaded</span>
+                <span className="warn-text" id="generator-select">
+                  not loaded
+                </span>
               )}
               {report.generatorProblem && (
                 <span className="warn-text small problem" data-testid="generator-problem">
@@ -273,7 +344,11 @@ export function ModelsCard() {
           />
         </label>
         {report?.activeGenerator && (
-          <button type="button" className="button button-small" onClick={() => void exportGenerator(report.activeGenerator!)}>
+          <button
+            type="button"
+            className="button button-small"
+            onClick={() => void exportGenerator(report.activeGenerator!)}
+          >
             Export generator
           </button>
         )}
@@ -292,9 +367,20 @@ export function ModelsCard() {
 // Settings bar
 // ---------------------------------------------------------------------------------------------------------------
 
-export function MethodSelect(props: { value: ProtectMethod; onChange: (m: ProtectMethod) => void; id: string; disabled?: boolean }) {
+export function MethodSelect(props: {
+  value: ProtectMethod;
+  onChange: (m: ProtectMethod) => void;
+  id: string;
+  disabled?: boolean;
+}) {
   return (
-    <select id={props.id} value={props.value} disabled={props.disabled} onChange={(e) => props.onChange(e.currentTarget.value as ProtectMethod)} data-testid="method">
+    <select
+      id={props.id}
+      value={props.value}
+      disabled={props.disabled}
+      onChange={(e) => props.onChange(e.currentTarget.value as ProtectMethod)}
+      data-testid="method"
+    >
       <option value="aclipse">{METHOD_LABEL.aclipse}</option>
       <optgroup label="Baselines">
         {BASELINES.map((b) => (
@@ -313,7 +399,9 @@ function SettingsCard({ clip }: { clip: Clip | null }) {
   const models = useAppStore((s) => s.models);
   const engine = useAppStore((s) => s.engine);
   const protection = useAppStore((s) => (clip ? s.protections[clip.id] : undefined));
-  const noSpans = useAppStore((s) => !!clip && !!s.spanSelections[clip.id]?.enabled && !s.spanSelections[clip.id]?.spans.length);
+  const noSpans = useAppStore(
+    (s) => !!clip && !!s.spanSelections[clip.id]?.enabled && !s.spanSelections[clip.id]?.spans.length,
+  );
   const report = models.report;
   const blocker = protectBlocker(settings.method, report, models.status);
   const baseline = BASELINES.find((b) => b.id === settings.method);
@@ -327,7 +415,12 @@ function SettingsCard({ clip }: { clip: Clip | null }) {
           <label htmlFor="method" className="field-label">
             Method
           </label>
-          <MethodSelect id="method" value={settings.method} onChange={(method) => setSettings({ method })} disabled={running} />
+          <MethodSelect
+            id="method"
+            value={settings.method}
+            onChange={(method) => setSettings({ method })}
+            disabled={running}
+          />
           <p className="hint">{methodDescription(settings.method)}</p>
           <p className="hint" data-testid="weights-in-use">
             {settings.method === 'aclipse'
@@ -342,7 +435,12 @@ function SettingsCard({ clip }: { clip: Clip | null }) {
           {settings.method === 'aclipse' && active && <ExternalClaims claims={active.claims} />}
         </div>
         <div>
-          <BudgetSlider value={settings.budgetDb} onChange={(budgetDb) => setSettings({ budgetDb })} disabled={running} id="budget" />
+          <BudgetSlider
+            value={settings.budgetDb}
+            onChange={(budgetDb) => setSettings({ budgetDb })}
+            disabled={running}
+            id="budget"
+          />
           {baseline?.params.map((p) => (
             <div className="field" key={p.key}>
               <label htmlFor={`param-${p.key}`} className="field-label">
@@ -358,14 +456,21 @@ function SettingsCard({ clip }: { clip: Clip | null }) {
                 max={p.max}
                 step={p.step}
                 value={settings.params[p.key] ?? p.default}
-                onChange={(e) => setSettings({ params: { ...settings.params, [p.key]: Number(e.currentTarget.value) } })}
+                onChange={(e) =>
+                  setSettings({ params: { ...settings.params, [p.key]: Number(e.currentTarget.value) } })
+                }
               />
             </div>
           ))}
         </div>
         <div className="settings-action">
           {running ? (
-            <button type="button" className="button button-large" onClick={cancelProtection} data-testid="protect-cancel">
+            <button
+              type="button"
+              className="button button-large"
+              onClick={cancelProtection}
+              data-testid="protect-cancel"
+            >
               Cancel
             </button>
           ) : (
@@ -404,7 +509,17 @@ function SettingsCard({ clip }: { clip: Clip | null }) {
 // Results under each waveform
 // ---------------------------------------------------------------------------------------------------------------
 
-function EmotionBlock({ a, label, testId, reliable = true }: { a: ClipAnalysis; label?: string | null; testId: string; reliable?: boolean }) {
+function EmotionBlock({
+  a,
+  label,
+  testId,
+  reliable = true,
+}: {
+  a: ClipAnalysis;
+  label?: string | null;
+  testId: string;
+  reliable?: boolean;
+}) {
   return (
     <div className={reliable ? undefined : 'unreliable'} data-reliable={String(reliable)}>
       <ProbabilityBars
@@ -428,23 +543,27 @@ function OriginalFacts({ clip, result }: { clip: Clip; result: ProtectResult | n
         <>
           <DomainNotice domain={a.domain} />
           <div className={readingsReliable(a.domain) ? 'transcript' : 'transcript unreliable'}>
-            <div className="probs-title">{readingsReliable(a.domain) ? 'Transcript (ASR)' : 'Transcript (ASR, a guess: unreliable for this voice)'}</div>
+            <div className="probs-title">
+              {readingsReliable(a.domain) ? 'Transcript (ASR)' : 'Transcript (ASR, a guess: unreliable for this voice)'}
+            </div>
             <p className="transcript-text" data-testid="transcript-original">
               {a.transcript || <span className="muted">(no words recognised)</span>}
             </p>
-            {clip.label?.text && (
-              <p className="hint">
-                Spoken text: “{clip.label.text}”
-              </p>
-            )}
+            {clip.label?.text && <p className="hint">Spoken text: “{clip.label.text}”</p>}
           </div>
-          <EmotionBlock a={a} label={clip.label?.emotion} testId="emotion-original" reliable={readingsReliable(a.domain)} />
+          <EmotionBlock
+            a={a}
+            label={clip.label?.emotion}
+            testId="emotion-original"
+            reliable={readingsReliable(a.domain)}
+          />
         </>
       ) : result ? (
         <p className="muted small">Transcript and emotion need the evaluator models, which are not loaded.</p>
       ) : (
         <p className="muted small">
-          Press <strong>Protect</strong> to see what a speech recogniser and an emotion classifier make of this clip, before and after.
+          Press <strong>Protect</strong> to see what a speech recogniser and an emotion classifier make of this clip,
+          before and after.
         </p>
       )}
     </div>
@@ -464,7 +583,10 @@ function ProtectedFacts({ result, clip }: { result: ProtectResult; clip: Clip })
       <dl className="facts facts-tight">
         <div>
           <dt>{result.spans ? 'Achieved SNR (whole clip)' : 'Achieved SNR'}</dt>
-          <dd data-testid="snr" data-value={Number.isFinite(result.snrDb) ? result.snrDb.toFixed(3) : String(result.snrDb)}>
+          <dd
+            data-testid="snr"
+            data-value={Number.isFinite(result.snrDb) ? result.snrDb.toFixed(3) : String(result.snrDb)}
+          >
             {db(result.snrDb)}
           </dd>
         </div>
@@ -503,9 +625,16 @@ function ProtectedFacts({ result, clip }: { result: ProtectResult; clip: Clip })
         <>
           <div className={reliable ? 'transcript' : 'transcript unreliable'}>
             <div className="probs-title">
-              {reliable ? 'Transcript (ASR), changes against the original' : 'Transcript (ASR) changes, unreliable for this voice'}
+              {reliable
+                ? 'Transcript (ASR), changes against the original'
+                : 'Transcript (ASR) changes, unreliable for this voice'}
             </div>
-            <WordDiffView original={intel.reference} protected={intel.hypothesis} alignment={intel.alignment} testId="transcript-diff" />
+            <WordDiffView
+              original={intel.reference}
+              protected={intel.hypothesis}
+              alignment={intel.alignment}
+              testId="transcript-diff"
+            />
           </div>
           <EmotionBlock a={p} label={clip.label?.emotion} testId="emotion-protected" reliable={reliable} />
           {kept !== null && !reliable && (
@@ -545,7 +674,11 @@ function SpanResults({ result, reliable }: { result: ProtectResult; reliable: bo
         </thead>
         <tbody>
           {spans.map((s) => (
-            <tr key={s.start} data-testid="span-result" data-snr={Number.isFinite(s.snrDb) ? s.snrDb.toFixed(3) : String(s.snrDb)}>
+            <tr
+              key={s.start}
+              data-testid="span-result"
+              data-snr={Number.isFinite(s.snrDb) ? s.snrDb.toFixed(3) : String(s.snrDb)}
+            >
               <td className="num">{spanLabel(s)}</td>
               <td className="num">
                 {db(s.snrDb)}
@@ -557,7 +690,10 @@ function SpanResults({ result, reliable }: { result: ProtectResult; reliable: bo
           ))}
         </tbody>
       </table>
-      <p className="hint">Everything outside these parts is the original, sample for sample. The emotion cues below are over the whole clip.</p>
+      <p className="hint">
+        Everything outside these parts is the original, sample for sample. The emotion cues below are over the whole
+        clip.
+      </p>
     </div>
   );
 }
@@ -583,7 +719,8 @@ function ClipCard({ clip }: { clip: Clip }) {
             {clip.name}
           </h2>
           <p className="clip-detail">
-            <span data-testid="clip-duration">{formatDuration(clip.duration)}</span> · 16 kHz mono · peak {dbfs(stats.peak)} · {clip.detail}
+            <span data-testid="clip-duration">{formatDuration(clip.duration)}</span> · 16 kHz mono · peak{' '}
+            {dbfs(stats.peak)} · {clip.detail}
           </p>
         </div>
         <div className="clip-actions">
@@ -602,7 +739,12 @@ function ClipCard({ clip }: { clip: Clip }) {
           <button type="button" className="button" onClick={() => downloadClip(clip)} data-testid="download">
             Download original
           </button>
-          <button type="button" className="button button-ghost" onClick={() => removeClip(clip.id)} aria-label={`Remove ${clip.name}`}>
+          <button
+            type="button"
+            className="button button-ghost"
+            onClick={() => removeClip(clip.id)}
+            aria-label={`Remove ${clip.name}`}
+          >
             Remove
           </button>
         </div>
@@ -614,7 +756,11 @@ function ClipCard({ clip }: { clip: Clip }) {
       )}
       {stale && (
         <p className="inline-warning" role="status" data-testid="result-stale">
-          Shown: {METHOD_LABEL[result.method]} at ≥ {result.budgetDb} dB{result.spans ? ` on ${result.spans.length} marked part${result.spans.length === 1 ? '' : 's'}` : ', whole clip'}. The settings or marked parts have changed; press Protect to apply them.
+          Shown: {METHOD_LABEL[result.method]} at ≥ {result.budgetDb} dB
+          {result.spans
+            ? ` on ${result.spans.length} marked part${result.spans.length === 1 ? '' : 's'}`
+            : ', whole clip'}
+          . The settings or marked parts have changed; press Protect to apply them.
         </p>
       )}
       <SpanEditor clip={clip} />
@@ -658,9 +804,9 @@ export function ProtectTab() {
           <div className="card empty" data-testid="empty-state">
             <h2>Protect the words, keep the feeling</h2>
             <p>
-              Load, drop or record a voice clip (or try a demo clip), then press <strong>Protect</strong>. You will hear the original and
-              the protected version side by side, see what a speech recogniser still understands, and whether the emotion survives.
-              Nothing leaves this browser.
+              Load, drop or record a voice clip (or try a demo clip), then press <strong>Protect</strong>. You will hear
+              the original and the protected version side by side, see what a speech recogniser still understands, and
+              whether the emotion survives. Nothing leaves this browser.
             </p>
           </div>
         )}

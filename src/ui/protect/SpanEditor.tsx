@@ -62,7 +62,12 @@ function SpanWaveform({ clip, spans, onChange }: { clip: Clip; spans: Span[]; on
     regions.enableDragSelection({ color: cssVar('--span', 'rgba(224, 49, 49, 0.22)') });
     const commit = () => {
       if (syncing.current) return;
-      onChangeRef.current(regionsToSpans(regions.getRegions().map((r) => ({ start: r.start, end: r.end })), clip.duration));
+      onChangeRef.current(
+        regionsToSpans(
+          regions.getRegions().map((r) => ({ start: r.start, end: r.end })),
+          clip.duration,
+        ),
+      );
     };
     const offs = [
       ws.on('ready', () => {
@@ -87,8 +92,13 @@ function SpanWaveform({ clip, spans, onChange }: { clip: Clip; spans: Span[]; on
   useEffect(() => {
     const regions = regionsRef.current;
     if (!regions) return;
-    const shown = regionsToSpans(regions.getRegions().map((r) => ({ start: r.start, end: r.end })), clip.duration);
-    const same = shown.length === spans.length && shown.every((s, i) => Math.abs(s.start - spans[i]!.start) < 1e-6 && Math.abs(s.end - spans[i]!.end) < 1e-6);
+    const shown = regionsToSpans(
+      regions.getRegions().map((r) => ({ start: r.start, end: r.end })),
+      clip.duration,
+    );
+    const same =
+      shown.length === spans.length &&
+      shown.every((s, i) => Math.abs(s.start - spans[i]!.start) < 1e-6 && Math.abs(s.end - spans[i]!.end) < 1e-6);
     if (!same || regions.getRegions().length !== spans.length) draw(spans);
   }, [spans, clip.duration]);
 
@@ -122,10 +132,20 @@ export function SpanEditor({ clip }: { clip: Clip }) {
           What to protect
         </h3>
         <div className="segmented" role="group" aria-label="What to protect">
-          <button type="button" aria-pressed={!sel.enabled} onClick={() => patch(clip.id, { enabled: false })} data-testid="scope-whole">
+          <button
+            type="button"
+            aria-pressed={!sel.enabled}
+            onClick={() => patch(clip.id, { enabled: false })}
+            data-testid="scope-whole"
+          >
             The whole clip
           </button>
-          <button type="button" aria-pressed={sel.enabled} onClick={() => patch(clip.id, { enabled: true })} data-testid="scope-spans">
+          <button
+            type="button"
+            aria-pressed={sel.enabled}
+            onClick={() => patch(clip.id, { enabled: true })}
+            data-testid="scope-spans"
+          >
             Only the parts I mark
           </button>
         </div>
@@ -133,17 +153,24 @@ export function SpanEditor({ clip }: { clip: Clip }) {
       {sel.enabled && (
         <>
           <p className="hint">
-            Drag across the waveform to mark a part (drag its edges to adjust, double-click to remove){reliable ? ', or click words below' : ''}. Only
-            the marked parts change; every other sample stays exactly the original.
+            Drag across the waveform to mark a part (drag its edges to adjust, double-click to remove)
+            {reliable ? ', or click words below' : ''}. Only the marked parts change; every other sample stays exactly
+            the original.
           </p>
           <SpanWaveform clip={clip} spans={sel.spans} onChange={setSpans} />
           {known && !reliable && (
             <p className="inline-warning" role="status" data-testid="span-words-unreliable">
-              The recognizer does not know this voice, so its word timings may be wrong: mark the parts on the waveform instead.
+              The recognizer does not know this voice, so its word timings may be wrong: mark the parts on the waveform
+              instead.
             </p>
           )}
           {known && reliable && known.words.length > 0 && (
-            <div className="word-picker" role="group" aria-label="Words: click to mark or unmark" data-testid="word-picker">
+            <div
+              className="word-picker"
+              role="group"
+              aria-label="Words: click to mark or unmark"
+              data-testid="word-picker"
+            >
               {known.words.map((w, i) => {
                 const mid = (w.start + w.end) / 2;
                 const on = sel.spans.some((s) => mid >= s.start && mid < s.end);
@@ -163,10 +190,18 @@ export function SpanEditor({ clip }: { clip: Clip }) {
               })}
             </div>
           )}
-          {known && reliable && known.words.length === 0 && <p className="muted small">The recognizer found no words; mark the parts on the waveform.</p>}
+          {known && reliable && known.words.length === 0 && (
+            <p className="muted small">The recognizer found no words; mark the parts on the waveform.</p>
+          )}
           {!known && (
             <p className="hint">
-              <button type="button" className="button button-small" disabled={reading} onClick={() => void findWords(clip.id)} data-testid="find-words">
+              <button
+                type="button"
+                className="button button-small"
+                disabled={reading}
+                onClick={() => void findWords(clip.id)}
+                data-testid="find-words"
+              >
                 {reading ? 'Reading the words…' : 'Show the words to pick from'}
               </button>{' '}
               (the speech recognizer reads the clip; nothing leaves the browser)
@@ -176,7 +211,12 @@ export function SpanEditor({ clip }: { clip: Clip }) {
             {sel.spans.map((s, i) => (
               <li key={`${s.start}-${s.end}`} data-testid="span-row">
                 {spanLabel(s)}
-                <button type="button" className="button button-small button-ghost" onClick={() => setSpans(sel.spans.filter((_, k) => k !== i))} aria-label={`Unmark ${spanLabel(s)}`}>
+                <button
+                  type="button"
+                  className="button button-small button-ghost"
+                  onClick={() => setSpans(sel.spans.filter((_, k) => k !== i))}
+                  aria-label={`Unmark ${spanLabel(s)}`}
+                >
                   Unmark
                 </button>
               </li>

@@ -3,14 +3,23 @@ import { protectedMix, protectedName, resultTag } from './jobs';
 import type { Protection } from '../store';
 
 const prot = (method: 'aclipse' | 'mcadams', budgetDb: number): Protection =>
-  ({ status: 'done', settings: { method, budgetDb, params: {} }, stage: '', fraction: 1, error: null, result: { method, budgetDb } }) as unknown as Protection;
+  ({
+    status: 'done',
+    settings: { method, budgetDb, params: {} },
+    stage: '',
+    fraction: 1,
+    error: null,
+    result: { method, budgetDb },
+  }) as unknown as Protection;
 
 describe('protected clip naming', () => {
   it('names the method and budget in the tag and the file name', () => {
     expect(resultTag({ method: 'aclipse', budgetDb: 10 })).toBe('Aclipse · 10 dB');
     expect(resultTag({ method: 'mcadams', budgetDb: 12.25 })).toBe('McAdams (VPC B2) · 12.3 dB');
     expect(protectedName({ name: 'take 1.wav' }, { method: 'aclipse', budgetDb: 10 })).toBe('take 1-aclipse-10dB.wav');
-    expect(protectedName({ name: 'take 1.mp3' }, { method: 'mcadams', budgetDb: 7.5 })).toBe('take 1-mcadams-7.5dB.wav');
+    expect(protectedName({ name: 'take 1.mp3' }, { method: 'mcadams', budgetDb: 7.5 })).toBe(
+      'take 1-mcadams-7.5dB.wav',
+    );
   });
 
   it('reports a mix of methods or budgets among finished clips, and none when they agree', () => {

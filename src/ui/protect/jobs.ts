@@ -32,7 +32,13 @@ export function protectClips(ids: readonly string[], settings: ProtectSettings =
     if (!s.clips.some((c) => c.id === id)) continue;
     if (get().protectQueue.includes(id) || current?.clipId === id) continue;
     const spans = activeSpans(s.spanSelections[id]);
-    s.patchProtection(id, { status: 'queued', settings: { ...settings, ...(spans ? { spans } : {}) }, stage: 'Waiting…', fraction: null, error: null });
+    s.patchProtection(id, {
+      status: 'queued',
+      settings: { ...settings, ...(spans ? { spans } : {}) },
+      stage: 'Waiting…',
+      fraction: null,
+      error: null,
+    });
     set((st) => ({ protectQueue: [...st.protectQueue, id] }));
   }
   void pump();
@@ -61,7 +67,8 @@ async function pump(): Promise<void> {
         controller.signal,
         (p) => patchProtection(clipId, { stage: p.stage, fraction: p.fraction }),
       );
-      if (get().clips.some((c) => c.id === clipId)) patchProtection(clipId, { status: 'done', result, stage: '', fraction: 1, error: null });
+      if (get().clips.some((c) => c.id === clipId))
+        patchProtection(clipId, { status: 'done', result, stage: '', fraction: 1, error: null });
     } catch (err) {
       if (!get().clips.some((c) => c.id === clipId)) continue; // removed while it ran
       if (isAbortError(err)) patchProtection(clipId, { status: 'cancelled', stage: '', fraction: null });
@@ -82,7 +89,8 @@ export function removeClip(id: string): void {
 export function cancelProtection(): void {
   const { patchProtection, protections, protectQueue } = get();
   set({ protectQueue: [] });
-  for (const id of protectQueue) if (protections[id]?.status === 'queued') patchProtection(id, { status: 'cancelled', stage: '' });
+  for (const id of protectQueue)
+    if (protections[id]?.status === 'queued') patchProtection(id, { status: 'cancelled', stage: '' });
   current?.controller.abort();
 }
 
@@ -112,7 +120,8 @@ export async function findWords(clipId: string): Promise<void> {
 
 /** "Aclipse · 10 dB", "McAdams · 12 dB": which method and budget produced a protected clip. */
 export function resultTag(result: Pick<ProtectResult, 'method' | 'budgetDb'>): string {
-  const method = result.method === 'aclipse' ? 'Aclipse' : (BASELINES.find((b) => b.id === result.method)?.label ?? result.method);
+  const method =
+    result.method === 'aclipse' ? 'Aclipse' : (BASELINES.find((b) => b.id === result.method)?.label ?? result.method);
   return `${method} · ${formatBudget(result.budgetDb)} dB`;
 }
 
@@ -121,8 +130,14 @@ function formatBudget(db: number): string {
 }
 
 /** File name of a protected clip: its name, the method and the budget ("take 1-aclipse-10dB.wav"). */
-export function protectedName(clip: Pick<Clip, 'name'>, result: Pick<ProtectResult, 'method' | 'budgetDb' | 'spans'>): string {
-  return protectedFileName(clip.name, `${result.method}-${formatBudget(result.budgetDb)}dB${result.spans?.length ? '-spans' : ''}`);
+export function protectedName(
+  clip: Pick<Clip, 'name'>,
+  result: Pick<ProtectResult, 'method' | 'budgetDb' | 'spans'>,
+): string {
+  return protectedFileName(
+    clip.name,
+    `${result.method}-${formatBudget(result.budgetDb)}dB${result.spans?.length ? '-spans' : ''}`,
+  );
 }
 
 export function downloadProtected(clipId: string): void {
@@ -158,8 +173,14 @@ export function downloadAllProtected(): void {
     );
   }
   const names = uniqueNames(done.map((c) => protectedName(c, s.protections[c.id]!.result!)));
-  const zip = zipStore(done.map((c, i) => ({ name: names[i]!, data: encodeWav(s.protections[c.id]!.result!.wave, c.sampleRate) })));
-  saveBlob(zip as BlobPart, `aclipse-protected-${done.length}-clips${mix.length > 1 ? '-mixed' : ''}-${stamp()}.zip`, 'application/zip');
+  const zip = zipStore(
+    done.map((c, i) => ({ name: names[i]!, data: encodeWav(s.protections[c.id]!.result!.wave, c.sampleRate) })),
+  );
+  saveBlob(
+    zip as BlobPart,
+    `aclipse-protected-${done.length}-clips${mix.length > 1 ? '-mixed' : ''}-${stamp()}.zip`,
+    'application/zip',
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -11,10 +11,19 @@ export function UpdatePrompt() {
         ↻
       </span>
       <p className="message-text">A new version of Aclipse is ready. Your data is kept; reload to use it.</p>
-      <button type="button" className="button button-small button-primary" onClick={applyUpdate} data-testid="update-reload">
+      <button
+        type="button"
+        className="button button-small button-primary"
+        onClick={applyUpdate}
+        data-testid="update-reload"
+      >
         Reload
       </button>
-      <button type="button" className="button button-small button-ghost" onClick={() => useOfflineStore.setState({ needRefresh: false })}>
+      <button
+        type="button"
+        className="button button-small button-ghost"
+        onClick={() => useOfflineStore.setState({ needRefresh: false })}
+      >
         Later
       </button>
     </div>
@@ -22,7 +31,9 @@ export function UpdatePrompt() {
 }
 
 export function OfflineStatus() {
-  const { shell, used, cached, modelFiles } = useOfflineStore(useShallow((s) => ({ shell: s.shell, used: s.used, cached: s.cached, modelFiles: s.modelFiles })));
+  const { shell, used, cached, modelFiles } = useOfflineStore(
+    useShallow((s) => ({ shell: s.shell, used: s.used, cached: s.cached, modelFiles: s.modelFiles })),
+  );
   const text = !shell
     ? ''
     : cached < used
@@ -31,7 +42,13 @@ export function OfflineStatus() {
         ? 'The app works offline; the models are kept for offline use once you first protect.'
         : 'Works offline, models included.';
   return (
-    <span className="offline-status" data-testid="offline-status" data-shell={shell ? 'ready' : 'none'} data-cached={cached} data-used={used}>
+    <span
+      className="offline-status"
+      data-testid="offline-status"
+      data-shell={shell ? 'ready' : 'none'}
+      data-cached={cached}
+      data-used={used}
+    >
       {text}
     </span>
   );

@@ -20,7 +20,13 @@ export interface OfflineState {
   needRefresh: boolean;
 }
 
-export const useOfflineStore = create<OfflineState>()(() => ({ shell: false, used: 0, cached: 0, modelFiles: 0, needRefresh: false }));
+export const useOfflineStore = create<OfflineState>()(() => ({
+  shell: false,
+  used: 0,
+  cached: 0,
+  modelFiles: 0,
+  needRefresh: false,
+}));
 
 const used = new Set<string>();
 const cached = new Set<string>();
@@ -36,7 +42,10 @@ export function keepOffline(urls: Iterable<string>): void {
     const url = new URL(u, location.href);
     if (url.origin === location.origin) used.add(url.href);
   }
-  useOfflineStore.setState({ used: used.size, modelFiles: [...used].filter((u) => new URL(u).pathname.includes('/models/')).length });
+  useOfflineStore.setState({
+    used: used.size,
+    modelFiles: [...used].filter((u) => new URL(u).pathname.includes('/models/')).length,
+  });
   void warm();
 }
 

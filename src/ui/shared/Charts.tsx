@@ -82,7 +82,9 @@ export function LinePlot(props: LinePlotProps) {
   const all = series.flatMap((s) => s.points);
   const xs = props.xDomain ?? extent(all.map((p) => p.x)) ?? [0, 1];
   const ysRaw = props.yDomain ?? extent(all.map((p) => p.y)) ?? [0, 1];
-  const yNice = props.yDomain ? { domain: props.yDomain, ticks: niceDomain(...props.yDomain, 4).ticks } : niceDomain(ysRaw[0], ysRaw[1], 4);
+  const yNice = props.yDomain
+    ? { domain: props.yDomain, ticks: niceDomain(...props.yDomain, 4).ticks }
+    : niceDomain(ysRaw[0], ysRaw[1], 4);
   const yTicks = yNice.ticks.filter((t) => t >= yNice.domain[0] - 1e-9 && t <= yNice.domain[1] + 1e-9);
   const rawXStep = niceStep(xs[1] - xs[0], Math.max(2, Math.floor(width / 90)));
   const xStep = props.integerX ? Math.max(1, Math.round(rawXStep)) : rawXStep;
@@ -110,7 +112,10 @@ export function LinePlot(props: LinePlotProps) {
           <span className="legend" aria-hidden="true">
             {series.map((s, i) => (
               <span key={s.name} className="legend-item">
-                <span className={`legend-swatch${s.dashed ? ' dashed' : ''}`} style={{ borderColor: s.color ?? PALETTE[i % PALETTE.length] }} />
+                <span
+                  className={`legend-swatch${s.dashed ? ' dashed' : ''}`}
+                  style={{ borderColor: s.color ?? PALETTE[i % PALETTE.length] }}
+                />
                 {s.name}
               </span>
             ))}
@@ -146,9 +151,14 @@ export function LinePlot(props: LinePlotProps) {
             const pts = s.points.filter((p) => Number.isFinite(p.y));
             return (
               <g key={s.name}>
-                <path d={linePath(s.points, x, y)} fill="none" stroke={color} strokeWidth={2} strokeDasharray={s.dashed ? '5 4' : undefined} />
-                {pts.length <= 40 &&
-                  pts.map((p, k) => <circle key={k} cx={x(p.x)} cy={y(p.y)} r={2.5} fill={color} />)}
+                <path
+                  d={linePath(s.points, x, y)}
+                  fill="none"
+                  stroke={color}
+                  strokeWidth={2}
+                  strokeDasharray={s.dashed ? '5 4' : undefined}
+                />
+                {pts.length <= 40 && pts.map((p, k) => <circle key={k} cx={x(p.x)} cy={y(p.y)} r={2.5} fill={color} />)}
               </g>
             );
           })}
@@ -156,7 +166,11 @@ export function LinePlot(props: LinePlotProps) {
             {xLabel}
           </text>
           {yLabel && (
-            <text className="axis-label" transform={`translate(11 ${(height - m.bottom + m.top) / 2}) rotate(-90)`} textAnchor="middle">
+            <text
+              className="axis-label"
+              transform={`translate(11 ${(height - m.bottom + m.top) / 2}) rotate(-90)`}
+              textAnchor="middle"
+            >
               {yLabel}
             </text>
           )}
@@ -178,7 +192,13 @@ const HEAT = {
   dark: { low: parseHex('#171b25'), high: parseHex('#7c95ff') },
 };
 
-export function ConfusionHeatMap(props: { title: string; labels: readonly string[]; matrix: readonly (readonly number[])[]; testId?: string; footer?: ReactNode }) {
+export function ConfusionHeatMap(props: {
+  title: string;
+  labels: readonly string[];
+  matrix: readonly (readonly number[])[];
+  testId?: string;
+  footer?: ReactNode;
+}) {
   const { title, labels, matrix, testId, footer } = props;
   const theme = useResolvedTheme();
   const cells = heatCells(matrix, HEAT[theme].low, HEAT[theme].high);
@@ -186,10 +206,16 @@ export function ConfusionHeatMap(props: { title: string; labels: readonly string
   return (
     <figure className="heatmap" data-testid={testId} data-total={total}>
       <figcaption className="plot-title">{title}</figcaption>
-      <div className="heatmap-scroll" tabIndex={0} role="region" aria-label={`${title} (scrolls sideways on small screens)`}>
+      <div
+        className="heatmap-scroll"
+        tabIndex={0}
+        role="region"
+        aria-label={`${title} (scrolls sideways on small screens)`}
+      >
         <table className="heatmap-table">
           <caption className="sr-only">
-            {title}: rows are the true emotion, columns the predicted one; each cell gives the count and the share of its row.
+            {title}: rows are the true emotion, columns the predicted one; each cell gives the count and the share of
+            its row.
           </caption>
           <thead>
             <tr>
@@ -233,9 +259,19 @@ export function ConfusionHeatMap(props: { title: string; labels: readonly string
 // Band energies
 // ---------------------------------------------------------------------------------------------------------------
 
-const SERIES_LABEL = { original: 'Original', protected: 'Protected', perturbation: 'Perturbation (protected − original)' };
+const SERIES_LABEL = {
+  original: 'Original',
+  protected: 'Protected',
+  perturbation: 'Perturbation (protected − original)',
+};
 
-export function BandEnergyBars(props: { original: BandPair; protected: BandPair; perturbation?: BandPair; splitHz?: number; testId?: string }) {
+export function BandEnergyBars(props: {
+  original: BandPair;
+  protected: BandPair;
+  perturbation?: BandPair;
+  splitHz?: number;
+  testId?: string;
+}) {
   const split = props.splitHz ?? 2000;
   const splitLabel = split % 1000 === 0 ? `${split / 1000} kHz` : `${split} Hz`;
   const { bars, topDb, bottomDb } = bandBars(props);
@@ -265,12 +301,21 @@ export function BandEnergyBars(props: { original: BandPair; protected: BandPair;
           {bars
             .filter((b) => b.band === g.band)
             .map((b) => (
-              <div key={b.series} className="band-row" data-series={b.series} data-band={b.band} data-db={b.db.toFixed(2)}>
+              <div
+                key={b.series}
+                className="band-row"
+                data-series={b.series}
+                data-band={b.band}
+                data-db={b.db.toFixed(2)}
+              >
                 <span className="band-name" title={SERIES_LABEL[b.series]}>
                   {b.series === 'perturbation' ? 'Perturbation' : SERIES_LABEL[b.series]}
                 </span>
                 <span className="band-track" aria-hidden="true">
-                  <span className={`band-fill bar-${b.series}`} style={{ width: `${(b.fraction * 100).toFixed(1)}%` }} />
+                  <span
+                    className={`band-fill bar-${b.series}`}
+                    style={{ width: `${(b.fraction * 100).toFixed(1)}%` }}
+                  />
                 </span>
                 <span className="band-value num">{b.db <= -119 ? '−∞' : b.db.toFixed(1).replace('-', '−')} dB</span>
               </div>
@@ -282,8 +327,9 @@ export function BandEnergyBars(props: { original: BandPair; protected: BandPair;
         {Number.isFinite(pertShare) && (
           <>
             {' '}
-            <strong data-testid="perturbation-high-share">{(pertShare * 100).toFixed(0)} %</strong> of the perturbation's energy lies above {splitLabel}
-            {' '}(the original has {(highShare(props.original) * 100).toFixed(0)} % of its energy there).
+            <strong data-testid="perturbation-high-share">{(pertShare * 100).toFixed(0)} %</strong> of the
+            perturbation's energy lies above {splitLabel} (the original has{' '}
+            {(highShare(props.original) * 100).toFixed(0)} % of its energy there).
           </>
         )}
       </p>
@@ -295,7 +341,13 @@ export function BandEnergyBars(props: { original: BandPair; protected: BandPair;
 // Emotion probabilities
 // ---------------------------------------------------------------------------------------------------------------
 
-export function ProbabilityBars(props: { labels: readonly string[]; probabilities: ArrayLike<number>; title?: string; testId?: string; reference?: string | null }) {
+export function ProbabilityBars(props: {
+  labels: readonly string[];
+  probabilities: ArrayLike<number>;
+  title?: string;
+  testId?: string;
+  reference?: string | null;
+}) {
   const { labels, probabilities, title, testId, reference } = props;
   let best = 0;
   for (let i = 1; i < probabilities.length; i++) if (probabilities[i]! > probabilities[best]!) best = i;
@@ -306,10 +358,20 @@ export function ProbabilityBars(props: { labels: readonly string[]; probabilitie
         {labels.map((l, i) => {
           const p = probabilities[i] ?? NaN;
           return (
-            <li key={l} className={i === best ? 'top' : undefined} data-emotion={l} data-probability={Number.isFinite(p) ? p.toFixed(4) : ''}>
+            <li
+              key={l}
+              className={i === best ? 'top' : undefined}
+              data-emotion={l}
+              data-probability={Number.isFinite(p) ? p.toFixed(4) : ''}
+            >
               <span className="prob-label">
                 {l}
-                {reference === l && <span className="prob-ref" title="The clip's label"> (label)</span>}
+                {reference === l && (
+                  <span className="prob-ref" title="The clip's label">
+                    {' '}
+                    (label)
+                  </span>
+                )}
               </span>
               <span className="prob-track" aria-hidden="true">
                 <span className="prob-fill" style={{ width: `${Math.max(0, Math.min(1, p)) * 100}%` }} />

@@ -12,7 +12,12 @@ import { encodeWav } from '../../core/audio';
 import { clock } from '../format';
 
 /** Shared playhead, so other views (spectrogram cursors) follow playback and can seek it. */
-export const usePlayhead = create<{ time: number; duration: number; playing: boolean; seek: ((t: number) => void) | null }>()(() => ({
+export const usePlayhead = create<{
+  time: number;
+  duration: number;
+  playing: boolean;
+  seek: ((t: number) => void) | null;
+}>()(() => ({
   time: 0,
   duration: 0,
   playing: false,
@@ -265,7 +270,10 @@ export function ComparePlayer(props: ComparePlayerProps) {
   const setLoopFromCursor = (edge: 'start' | 'end') => {
     const now = activeTrack()?.ws.getCurrentTime() ?? 0;
     const cur = loop ?? { start: 0, end: duration };
-    let next = edge === 'start' ? { start: now, end: Math.max(cur.end, now + 0.1) } : { start: Math.min(cur.start, now - 0.1), end: now };
+    let next =
+      edge === 'start'
+        ? { start: now, end: Math.max(cur.end, now + 0.1) }
+        : { start: Math.min(cur.start, now - 0.1), end: now };
     next = { start: Math.max(0, next.start), end: Math.min(duration, next.end) };
     const color = cssVar('--loop', 'rgba(59, 91, 219, 0.18)');
     for (const tr of Object.values(tracks.current)) {
@@ -319,7 +327,13 @@ export function ComparePlayer(props: ComparePlayerProps) {
           <div className="compare-label">
             <span className="tag tag-a">A</span> Original
           </div>
-          <div ref={boxA} className="waveform" data-testid="waveform" data-ready={ready.a} {...slider('a', 'Original')} />
+          <div
+            ref={boxA}
+            className="waveform"
+            data-testid="waveform"
+            data-ready={ready.a}
+            {...slider('a', 'Original')}
+          />
           {props.belowOriginal}
         </div>
         <div className={`compare-col${active === 'b' ? ' audible' : ''}`}>
@@ -327,7 +341,13 @@ export function ComparePlayer(props: ComparePlayerProps) {
             <span className="tag tag-b">B</span> {props.protectedLabel ?? 'Protected'}
           </div>
           {protectedWave ? (
-            <div ref={boxB} className="waveform waveform-b" data-testid="waveform-protected" data-ready={ready.b} {...slider('b', props.protectedLabel ?? 'Protected')} />
+            <div
+              ref={boxB}
+              className="waveform waveform-b"
+              data-testid="waveform-protected"
+              data-ready={ready.b}
+              {...slider('b', props.protectedLabel ?? 'Protected')}
+            />
           ) : (
             <div className="waveform waveform-empty" data-testid="waveform-protected-empty">
               {props.protectedPlaceholder}
@@ -346,28 +366,54 @@ export function ComparePlayer(props: ComparePlayerProps) {
           data-testid="play"
         >
           {playing ? (
-            <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M7 5h3v14H7zM14 5h3v14h-3z" fill="currentColor" /></svg>
+            <svg viewBox="0 0 24 24" aria-hidden="true">
+              <path d="M7 5h3v14H7zM14 5h3v14h-3z" fill="currentColor" />
+            </svg>
           ) : (
-            <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M8 5v14l11-7z" fill="currentColor" /></svg>
+            <svg viewBox="0 0 24 24" aria-hidden="true">
+              <path d="M8 5v14l11-7z" fill="currentColor" />
+            </svg>
           )}
         </button>
         <div className="segmented" role="group" aria-label="Listen to">
           <button type="button" aria-pressed={active === 'a'} onClick={() => choose('a')} data-testid="ab-original">
             A · Original
           </button>
-          <button type="button" aria-pressed={active === 'b'} onClick={() => choose('b')} disabled={!protectedWave || !ready.b} data-testid="ab-protected">
+          <button
+            type="button"
+            aria-pressed={active === 'b'}
+            onClick={() => choose('b')}
+            disabled={!protectedWave || !ready.b}
+            data-testid="ab-protected"
+          >
             B · {props.protectedLabel ?? 'Protected'}
           </button>
         </div>
         <div className="loop-controls" role="group" aria-label="Loop">
           <label className="check">
-            <input type="checkbox" checked={loopOn} disabled={!loop} onChange={(e) => setLoopOn(e.currentTarget.checked)} data-testid="loop-toggle" />
+            <input
+              type="checkbox"
+              checked={loopOn}
+              disabled={!loop}
+              onChange={(e) => setLoopOn(e.currentTarget.checked)}
+              data-testid="loop-toggle"
+            />
             Loop {loop ? `${clock(loop.start)}–${clock(loop.end)}` : 'region'}
           </label>
-          <button type="button" className="button button-small" disabled={!isReady} onClick={() => setLoopFromCursor('start')}>
+          <button
+            type="button"
+            className="button button-small"
+            disabled={!isReady}
+            onClick={() => setLoopFromCursor('start')}
+          >
             Start here
           </button>
-          <button type="button" className="button button-small" disabled={!isReady} onClick={() => setLoopFromCursor('end')}>
+          <button
+            type="button"
+            className="button button-small"
+            disabled={!isReady}
+            onClick={() => setLoopFromCursor('end')}
+          >
             End here
           </button>
           {loop && (
@@ -380,7 +426,11 @@ export function ComparePlayer(props: ComparePlayerProps) {
           {clock(time)} / {clock(duration)}
         </span>
       </div>
-      {!loop && isReady && <p className="hint">Tip: drag across a waveform to loop a region; A/B switches what you hear without losing the place.</p>}
+      {!loop && isReady && (
+        <p className="hint">
+          Tip: drag across a waveform to loop a region; A/B switches what you hear without losing the place.
+        </p>
+      )}
       {error && (
         <p className="inline-error" role="alert">
           Playback problem: {error}

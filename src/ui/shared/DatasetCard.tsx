@@ -33,8 +33,7 @@ export function DatasetSummary({ d }: { d: DatasetInfo }) {
     <div className="dataset-summary" data-testid="dataset-summary" data-clips={d.clips}>
       <p className="lead-sm">
         <strong>{d.name}</strong> · {d.format === 'iemocap' ? 'IEMOCAP' : 'manifest'} · {d.clips} clips
-        {d.hours !== null ? ` · ${formatDuration(d.hours * 3600)}` : ''} · {d.withText} with
-        transcripts
+        {d.hours !== null ? ` · ${formatDuration(d.hours * 3600)}` : ''} · {d.withText} with transcripts
       </p>
       <Counts title="Emotion" counts={d.byEmotion} />
       <Counts title="Split" counts={d.bySplit} />
@@ -78,7 +77,13 @@ export function DatasetCard({ purpose }: { purpose: 'evaluate' | 'train' }) {
         >
           Demo set
         </button>
-        <button type="button" className="button" disabled={!engineReady || !!busy} onClick={() => folderInput.current?.click()} data-testid="open-folder">
+        <button
+          type="button"
+          className="button"
+          disabled={!engineReady || !!busy}
+          onClick={() => folderInput.current?.click()}
+          data-testid="open-folder"
+        >
           Load a folder…
         </button>
         {canPickDirectory && (
@@ -89,7 +94,9 @@ export function DatasetCard({ purpose }: { purpose: 'evaluate' | 'train' }) {
             disabled={!engineReady || !!busy}
             onClick={async () => {
               try {
-                const handle = await (window as unknown as { showDirectoryPicker(): Promise<FileSystemDirectoryHandle> }).showDirectoryPicker();
+                const handle = await (
+                  window as unknown as { showDirectoryPicker(): Promise<FileSystemDirectoryHandle> }
+                ).showDirectoryPicker();
                 await openDataset({ kind: 'directory', handle }, format, `“${handle.name}”`);
               } catch (err) {
                 if (!isAbortError(err)) throw err;
@@ -118,7 +125,11 @@ export function DatasetCard({ purpose }: { purpose: 'evaluate' | 'train' }) {
       <div className="row">
         <label className="inline-field">
           Format{' '}
-          <select value={format} onChange={(e) => setFormat(e.currentTarget.value as Format)} data-testid="dataset-format">
+          <select
+            value={format}
+            onChange={(e) => setFormat(e.currentTarget.value as Format)}
+            data-testid="dataset-format"
+          >
             <option value="auto">detect</option>
             <option value="iemocap">IEMOCAP (IEMOCAP_full_release)</option>
             <option value="manifest">manifest (manifest.jsonl / .csv)</option>
@@ -126,8 +137,8 @@ export function DatasetCard({ purpose }: { purpose: 'evaluate' | 'train' }) {
         </label>
       </div>
       <p className="hint">
-        A folder can be IEMOCAP (its sessions and EmoEvaluation files) or any folder with a manifest.jsonl/.csv (path, text, emotion, split).
-        You can also drop a folder on this page. Files are read here, never uploaded.
+        A folder can be IEMOCAP (its sessions and EmoEvaluation files) or any folder with a manifest.jsonl/.csv (path,
+        text, emotion, split). You can also drop a folder on this page. Files are read here, never uploaded.
       </p>
       {busy && (
         <p className="busy" role="status">
@@ -138,7 +149,11 @@ export function DatasetCard({ purpose }: { purpose: 'evaluate' | 'train' }) {
       {datasets.length > 1 && (
         <label className="inline-field">
           Use{' '}
-          <select value={active?.id ?? ''} onChange={(e) => selectDataset(e.currentTarget.value)} data-testid="dataset-select">
+          <select
+            value={active?.id ?? ''}
+            onChange={(e) => selectDataset(e.currentTarget.value)}
+            data-testid="dataset-select"
+          >
             {datasets.map((d) => (
               <option key={d.id} value={d.id}>
                 {d.name} ({d.clips} clips)

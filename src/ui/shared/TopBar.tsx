@@ -62,7 +62,8 @@ function BackendChip({ onOpen }: { onOpen: () => void }) {
 
 const THEME_ICON: Record<ThemeChoice, string> = {
   system: 'M12 3a9 9 0 1 0 0 18zm0 2a7 7 0 0 1 0 14z',
-  light: 'M12 7a5 5 0 1 0 0 10 5 5 0 0 0 0-10zm0-5 1 3h-2zm0 20-1-3h2zM2 12l3-1v2zm20 0-3 1v-2zM4.9 4.9l2.8 1.4-1.4 1.4zm14.2 14.2-2.8-1.4 1.4-1.4zM4.9 19.1l1.4-2.8 1.4 1.4zM19.1 4.9l-1.4 2.8-1.4-1.4z',
+  light:
+    'M12 7a5 5 0 1 0 0 10 5 5 0 0 0 0-10zm0-5 1 3h-2zm0 20-1-3h2zM2 12l3-1v2zm20 0-3 1v-2zM4.9 4.9l2.8 1.4-1.4 1.4zm14.2 14.2-2.8-1.4 1.4-1.4zM4.9 19.1l1.4-2.8 1.4 1.4zM19.1 4.9l-1.4 2.8-1.4-1.4z',
   dark: 'M20 14.5A8 8 0 0 1 9.5 4 8 8 0 1 0 20 14.5z',
 };
 
@@ -93,7 +94,8 @@ function ThemeToggle() {
 /** What the engine is busy with, from any tab; click to go there. */
 function ActivityChip({ onOpen }: { onOpen: (tab: string) => void }) {
   const a = useAppStore(useShallow((s) => currentActivity(s) ?? { label: '', fraction: null, tab: '' }));
-  if (!a.label) return <span className="activity" role="status" aria-live="polite" data-testid="activity" data-state="idle" />;
+  if (!a.label)
+    return <span className="activity" role="status" aria-live="polite" data-testid="activity" data-state="idle" />;
   const known = a.fraction !== null && Number.isFinite(a.fraction);
   return (
     <span className="activity" role="status" aria-live="polite" data-testid="activity" data-state="busy">
@@ -120,7 +122,14 @@ export function TopBar(props: { tabs: TabDef[]; activeTab: string; onSelectTab: 
     <header className="topbar">
       <div className="brand">
         <svg className="brand-mark" viewBox="0 0 32 32" aria-hidden="true">
-          <path d="M4 16h3l3-8 4 16 4-12 3 6 2-2h5" fill="none" stroke="currentColor" strokeWidth="2.4" strokeLinecap="round" strokeLinejoin="round" />
+          <path
+            d="M4 16h3l3-8 4 16 4-12 3 6 2-2h5"
+            fill="none"
+            stroke="currentColor"
+            strokeWidth="2.4"
+            strokeLinecap="round"
+            strokeLinejoin="round"
+          />
         </svg>
         <div>
           <div className="brand-name">Aclipse</div>

@@ -43,7 +43,10 @@ export function ProgressBar(props: {
         aria-valuemax={100}
         aria-valuenow={known ? Math.round(fraction * 100) : undefined}
       >
-        <div className="progress-fill" style={known ? { width: `${Math.min(100, Math.max(0, fraction * 100))}%` } : undefined} />
+        <div
+          className="progress-fill"
+          style={known ? { width: `${Math.min(100, Math.max(0, fraction * 100))}%` } : undefined}
+        />
       </div>
       {detail && <div className="progress-detail">{detail}</div>}
     </div>
@@ -94,7 +97,10 @@ export function BudgetSlider(props: { value: number; onChange: (v: number) => vo
   return (
     <div className="field budget">
       <label htmlFor={id} className="field-label">
-        Perturbation budget <span className="field-value num" data-testid="budget-value">≥ {value} dB SNR</span>
+        Perturbation budget{' '}
+        <span className="field-value num" data-testid="budget-value">
+          ≥ {value} dB SNR
+        </span>
       </label>
       <input
         id={id}
@@ -113,8 +119,8 @@ export function BudgetSlider(props: { value: number; onChange: (v: number) => vo
         <span>{BUDGET_MAX_DB} dB · subtler</span>
       </div>
       <p className="hint">
-        The protected clip never differs from the original by more than this: its signal-to-noise ratio stays at or above{' '}
-        {value} dB ({budgetMeaning(value)}).
+        The protected clip never differs from the original by more than this: its signal-to-noise ratio stays at or
+        above {value} dB ({budgetMeaning(value)}).
       </p>
     </div>
   );
@@ -128,7 +134,12 @@ export function BudgetSlider(props: { value: number; onChange: (v: number) => vo
  * The protected transcript against the original one: kept words plain, changed/missing/added words marked.
  * Uses the engine's alignment when it sends one (the same one behind its WER), else aligns here.
  */
-export function WordDiffView(props: { original: string; protected: string; alignment?: readonly AlignedWord[] | null; testId?: string }) {
+export function WordDiffView(props: {
+  original: string;
+  protected: string;
+  alignment?: readonly AlignedWord[] | null;
+  testId?: string;
+}) {
   const d = props.alignment ? summarizeOps(fromAlignment(props.alignment)) : diffWords(props.original, props.protected);
   return (
     <div className="diff" data-testid={props.testId} data-wer={d.wer.toFixed(4)}>
@@ -218,8 +229,18 @@ export function BatchList(props: {
   return (
     <ul className="batch-list" data-testid="clip-list">
       {rows.map((r) => (
-        <li key={r.id} data-status={r.status} data-testid="batch-row" className={r.id === selectedId ? 'selected' : undefined}>
-          <button type="button" className="batch-main" aria-current={r.id === selectedId ? 'true' : undefined} onClick={() => onSelect(r.id)}>
+        <li
+          key={r.id}
+          data-status={r.status}
+          data-testid="batch-row"
+          className={r.id === selectedId ? 'selected' : undefined}
+        >
+          <button
+            type="button"
+            className="batch-main"
+            aria-current={r.id === selectedId ? 'true' : undefined}
+            onClick={() => onSelect(r.id)}
+          >
             <span className="batch-name">{r.name}</span>
             <span className="batch-meta">
               {formatDuration(r.duration)}
@@ -235,14 +256,24 @@ export function BatchList(props: {
           <StatusBadge status={r.status} />
           <span className="batch-actions">
             {onDownload && r.status === 'done' && (
-              <button type="button" className="icon-button" aria-label={`Download protected ${r.name}`} onClick={() => onDownload(r.id)}>
+              <button
+                type="button"
+                className="icon-button"
+                aria-label={`Download protected ${r.name}`}
+                onClick={() => onDownload(r.id)}
+              >
                 <svg viewBox="0 0 24 24" aria-hidden="true" className="button-icon">
                   <path d="M11 4h2v9l3-3 1.4 1.4L12 16.8 6.6 11.4 8 10l3 3zM5 18h14v2H5z" fill="currentColor" />
                 </svg>
               </button>
             )}
             {onRemove && (
-              <button type="button" className="icon-button" aria-label={`Remove ${r.name}`} onClick={() => onRemove(r.id)}>
+              <button
+                type="button"
+                className="icon-button"
+                aria-label={`Remove ${r.name}`}
+                onClick={() => onRemove(r.id)}
+              >
                 ×
               </button>
             )}

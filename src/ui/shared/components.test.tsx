@@ -77,7 +77,17 @@ describe('LinePlot', () => {
     render(
       <LinePlot
         title="Loss"
-        series={[{ name: 'train', points: [{ x: 1, y: 2 }, { x: 2, y: 1 }, { x: 3, y: NaN }, { x: 4, y: 0.5 }] }]}
+        series={[
+          {
+            name: 'train',
+            points: [
+              { x: 1, y: 2 },
+              { x: 2, y: 1 },
+              { x: 3, y: NaN },
+              { x: 4, y: 0.5 },
+            ],
+          },
+        ]}
         xLabel="Epoch"
         xDomain={[1, 4]}
         testId="p"
@@ -96,7 +106,23 @@ describe('LinePlot', () => {
   });
 
   it('draws reference markers, e.g. the 2 kHz line', () => {
-    render(<LinePlot title="Attention" series={[{ name: 'SO', points: [{ x: 0, y: 1 }, { x: 8000, y: 2 }] }]} xLabel="Hz" xDomain={[0, 8000]} markers={[{ x: 2000, label: '2 kHz' }]} />);
+    render(
+      <LinePlot
+        title="Attention"
+        series={[
+          {
+            name: 'SO',
+            points: [
+              { x: 0, y: 1 },
+              { x: 8000, y: 2 },
+            ],
+          },
+        ]}
+        xLabel="Hz"
+        xDomain={[0, 8000]}
+        markers={[{ x: 2000, label: '2 kHz' }]}
+      />,
+    );
     const marker = screen.getByText('2 kHz').closest('g')!.querySelector('line')!;
     // 2000 of 8000 Hz = a quarter of the way from 46 to 468 px.
     expect(Number(marker.getAttribute('x1'))).toBeCloseTo(46 + 0.25 * 422);
@@ -121,7 +147,14 @@ describe('BandEnergyBars and ProbabilityBars', () => {
   });
 
   it('lists all four probabilities and marks the top one and the label', () => {
-    render(<ProbabilityBars labels={['neutral', 'sad', 'happy', 'angry']} probabilities={[0.1, 0.6, 0.2, 0.1]} reference="happy" testId="e" />);
+    render(
+      <ProbabilityBars
+        labels={['neutral', 'sad', 'happy', 'angry']}
+        probabilities={[0.1, 0.6, 0.2, 0.1]}
+        reference="happy"
+        testId="e"
+      />,
+    );
     const e = screen.getByTestId('e');
     expect(e.getAttribute('data-predicted')).toBe('sad');
     expect(e.querySelectorAll('li')).toHaveLength(4);

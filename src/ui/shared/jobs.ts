@@ -31,7 +31,12 @@ export function errorText(err: unknown): string {
   return msg || 'Unknown error';
 }
 
-export function run<K extends JobName>(name: K, args: JobArgs<K>, signal?: AbortSignal, onProgress?: (p: JobProgress) => void): Promise<JobResult<K>> {
+export function run<K extends JobName>(
+  name: K,
+  args: JobArgs<K>,
+  signal?: AbortSignal,
+  onProgress?: (p: JobProgress) => void,
+): Promise<JobResult<K>> {
   return getEngine().run(name, args, { signal, onProgress });
 }
 
@@ -72,7 +77,8 @@ export function loadModels(reload = false, opts: { languageModel?: boolean } = {
   set((s) => ({ models: { ...s.models, status: 'loading', progress: {}, error: null, generation } }));
   const p = run('loadModels', { reload, languageModel: modelsLm }, undefined, (pr) => {
     const d = pr.detail;
-    if (d?.kind === 'model-load') set((s) => ({ models: { ...s.models, progress: { ...s.models.progress, [d.model]: d } } }));
+    if (d?.kind === 'model-load')
+      set((s) => ({ models: { ...s.models, progress: { ...s.models.progress, [d.model]: d } } }));
   }).then(
     (report) => {
       set((s) => ({ models: { ...s.models, status: 'ready', report } }));
@@ -145,7 +151,10 @@ export async function exportGenerator(id: string): Promise<void> {
 export async function exportEvaluators(): Promise<void> {
   try {
     const { ser, asr } = await run('exportEvaluators', {});
-    const files = [...ser.files.map((f) => ({ ...f, name: `ser/${f.name}` })), ...asr.files.map((f) => ({ ...f, name: `asr/${f.name}` }))];
+    const files = [
+      ...ser.files.map((f) => ({ ...f, name: `ser/${f.name}` })),
+      ...asr.files.map((f) => ({ ...f, name: `asr/${f.name}` })),
+    ];
     zipOrSingle(files, `aclipse-evaluators-${stamp()}.zip`);
   } catch (err) {
     get().notify('error', `Could not export the evaluators: ${errorText(err)}`, 'models:export');
@@ -177,7 +186,9 @@ export async function importGenerator(files: File[]): Promise<boolean> {
       return false;
     }
     const weights = bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength) as ArrayBuffer;
-    setModels(await run('importGenerator', { modelJson: new TextDecoder().decode(json), weights, label: label || undefined }));
+    setModels(
+      await run('importGenerator', { modelJson: new TextDecoder().decode(json), weights, label: label || undefined }),
+    );
     dismissCode('models:import');
     notify('info', `Imported generator weights “${label || 'model.json'}”; Protect now uses them.`, 'models:imported');
     return true;
@@ -191,7 +202,11 @@ export async function importGenerator(files: File[]): Promise<boolean> {
 // Datasets
 // ---------------------------------------------------------------------------------------------------------------
 
-export async function openDataset(source: DatasetSource, format: 'auto' | 'iemocap' | 'manifest' = 'auto', what = 'the dataset'): Promise<boolean> {
+export async function openDataset(
+  source: DatasetSource,
+  format: 'auto' | 'iemocap' | 'manifest' = 'auto',
+  what = 'the dataset',
+): Promise<boolean> {
   const { notify, dismissCode } = get();
   set({ datasetBusy: `Reading ${what}…` });
   try {
@@ -222,9 +237,12 @@ export interface Activity {
 }
 
 export function currentActivity(s: AppState): Activity | null {
-  if (s.training.status === 'running') return { label: s.training.stage || 'Training', fraction: s.training.fraction, tab: 'train' };
-  if (s.evaluation.status === 'running') return { label: s.evaluation.stage || 'Evaluating', fraction: s.evaluation.fraction, tab: 'evaluate' };
-  if (s.fineTune.status === 'running') return { label: s.fineTune.stage || 'Fine-tuning', fraction: s.fineTune.fraction, tab: 'train' };
+  if (s.training.status === 'running')
+    return { label: s.training.stage || 'Training', fraction: s.training.fraction, tab: 'train' };
+  if (s.evaluation.status === 'running')
+    return { label: s.evaluation.stage || 'Evaluating', fraction: s.evaluation.fraction, tab: 'evaluate' };
+  if (s.fineTune.status === 'running')
+    return { label: s.fineTune.stage || 'Fine-tuning', fraction: s.fineTune.fraction, tab: 'train' };
   const running = Object.entries(s.protections).find(([, p]) => p.status === 'running');
   if (running) {
     const clip = s.clips.find((c) => c.id === running[0]);
@@ -238,7 +256,9 @@ export function currentActivity(s: AppState): Activity | null {
   if (s.models.status === 'loading') {
     const parts = Object.values(s.models.progress);
     const known = parts.filter((p) => p && p.totalBytes);
-    const fraction = known.length ? known.reduce((a, p) => a + p!.loadedBytes, 0) / known.reduce((a, p) => a + p!.totalBytes!, 0) : null;
+    const fraction = known.length
+      ? known.reduce((a, p) => a + p!.loadedBytes, 0) / known.reduce((a, p) => a + p!.totalBytes!, 0)
+      : null;
     return { label: 'Loading models', fraction, tab: 'protect' };
   }
   return null;

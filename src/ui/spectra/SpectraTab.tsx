@@ -29,7 +29,11 @@ function useSpectra(clip: Clip, result: ProtectResult): { spectra: Spectra | nul
     if (have) return;
     const controller = new AbortController();
     getEngine()
-      .run('spectra', { original: clip.samples, protected: result.wave, maxFrames: SPECTRA_MAX_FRAMES }, { signal: controller.signal })
+      .run(
+        'spectra',
+        { original: clip.samples, protected: result.wave, maxFrames: SPECTRA_MAX_FRAMES },
+        { signal: controller.signal },
+      )
       .then(
         (s) => {
           spectraCache.set(result, s);
@@ -61,16 +65,35 @@ function Spectrograms({ clip, result }: { clip: Clip; result: ProtectResult }) {
     );
   }
   const range = { min: spectra.minDb, max: spectra.maxDb };
-  const common = { frames: spectra.frames, bins: spectra.bins, range, maxHz: spectra.maxHz, durationSeconds: spectra.durationSeconds, spans: result.spans };
+  const common = {
+    frames: spectra.frames,
+    bins: spectra.bins,
+    range,
+    maxHz: spectra.maxHz,
+    durationSeconds: spectra.durationSeconds,
+    spans: result.spans,
+  };
   const f0 = spectra.f0;
   const axis = { hopS: f0.hopS, minHz: f0.minHz, maxHz: f0.maxHz };
   // The original's pitch on its own panel; both on the protected and difference panels, where a moved or broken
   // contour is what to look for.
   const originalOnly: F0Overlay = { ...axis, series: [{ kind: 'original', f0: f0.original }] };
-  const both: F0Overlay = { ...axis, series: [{ kind: 'original', f0: f0.original }, { kind: 'protected', f0: f0.protected }] };
+  const both: F0Overlay = {
+    ...axis,
+    series: [
+      { kind: 'original', f0: f0.original },
+      { kind: 'protected', f0: f0.protected },
+    ],
+  };
   return (
     <div className="spectro-stack" data-testid="spectrograms">
-      <SpectrogramPanel title="Original" db={spectra.original} {...common} f0={originalOnly} testId="spectro-original" />
+      <SpectrogramPanel
+        title="Original"
+        db={spectra.original}
+        {...common}
+        f0={originalOnly}
+        testId="spectro-original"
+      />
       <SpectrogramPanel title="Protected" db={spectra.protected} {...common} f0={both} testId="spectro-protected" />
       <SpectrogramPanel
         title="Difference"
@@ -84,7 +107,8 @@ function Spectrograms({ clip, result }: { clip: Clip; result: ProtectResult }) {
       <F0Legend kinds={['original', 'protected']} minHz={f0.minHz} maxHz={f0.maxHz} />
       <p className="hint">
         {spectra.nFft}-point STFT, {spectra.binHz.toFixed(2)} Hz per bin
-        {spectra.framesPerColumn > 1 ? `, ${spectra.framesPerColumn} frames averaged per column` : ''}. The dashed line marks 2 kHz.
+        {spectra.framesPerColumn > 1 ? `, ${spectra.framesPerColumn} frames averaged per column` : ''}. The dashed line
+        marks 2 kHz.
       </p>
     </div>
   );
@@ -98,10 +122,15 @@ function BandsCard({ result }: { result: ProtectResult }) {
         Where the energy is
       </h2>
       <p className="muted small">
-        The paper's claim (Fig. 6): Aclipse moves energy above 2 kHz, where the formant detail that carries words lives, and leaves the
-        low band, where pitch and loudness carry much of the emotion, largely alone.
+        The paper's claim (Fig. 6): Aclipse moves energy above 2 kHz, where the formant detail that carries words lives,
+        and leaves the low band, where pitch and loudness carry much of the emotion, largely alone.
       </p>
-      <BandEnergyBars original={r.original} protected={r.protected} perturbation={r.perturbation} testId="band-energy" />
+      <BandEnergyBars
+        original={r.original}
+        protected={r.protected}
+        perturbation={r.perturbation}
+        testId="band-energy"
+      />
       <dl className="facts facts-tight">
         <div>
           <dt>Below 2 kHz</dt>
@@ -129,8 +158,8 @@ function AttentionCard({ result }: { result: ProtectResult }) {
           Attention over frequency
         </h2>
         <p className="muted">
-          {METHOD_LABEL[result.method]} has no attention to show: only Aclipse's SO and ER modules learn where to look. Protect the clip with
-          Aclipse to see it.
+          {METHOD_LABEL[result.method]} has no attention to show: only Aclipse's SO and ER modules learn where to look.
+          Protect the clip with Aclipse to see it.
         </p>
       </section>
     );
@@ -145,8 +174,9 @@ function AttentionCard({ result }: { result: ProtectResult }) {
         Attention over frequency
       </h2>
       <p className="muted small">
-        Each module's channel attention, averaged over the clip, for each of the {att.so.length} STFT bins. SO (semantics-obfuscating) should
-        lean on the bands that carry words; ER (emotion-retaining) on those that carry emotion.
+        Each module's channel attention, averaged over the clip, for each of the {att.so.length} STFT bins. SO
+        (semantics-obfuscating) should lean on the bands that carry words; ER (emotion-retaining) on those that carry
+        emotion.
       </p>
       <LinePlot
         title="SO and ER attention"
@@ -228,9 +258,17 @@ export function SpectraTab() {
           )}
         </header>
         <p className="muted small">
-          {clip.name} · {METHOD_LABEL[result.method]} at ≥ {result.budgetDb} dB. Play to follow along; click a spectrogram to jump there.
+          {clip.name} · {METHOD_LABEL[result.method]} at ≥ {result.budgetDb} dB. Play to follow along; click a
+          spectrogram to jump there.
         </p>
-        <ComparePlayer key={clip.id} original={clip.samples} protectedWave={result.wave} sampleRate={clip.sampleRate} height={48} compact />
+        <ComparePlayer
+          key={clip.id}
+          original={clip.samples}
+          protectedWave={result.wave}
+          sampleRate={clip.sampleRate}
+          height={48}
+          compact
+        />
         <Spectrograms clip={clip} result={result} />
       </section>
       <div className="spectra-side">

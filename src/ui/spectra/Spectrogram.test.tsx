@@ -8,7 +8,14 @@ afterEach(cleanup);
 describe('SpectrogramPanel F0 overlay', () => {
   const frames = 4;
   const bins = 3;
-  const common = { db: new Float32Array(frames * bins).fill(-40), frames, bins, range: { min: -90, max: 0 }, maxHz: 8000, durationSeconds: 1 };
+  const common = {
+    db: new Float32Array(frames * bins).fill(-40),
+    frames,
+    bins,
+    range: { min: -90, max: 0 },
+    maxHz: 8000,
+    durationSeconds: 1,
+  };
 
   it('draws one line per voiced run and series, with a log F0 axis, and says so to screen readers', () => {
     // Original voiced in two runs; protected in one.
@@ -27,8 +34,15 @@ describe('SpectrogramPanel F0 overlay', () => {
     expect(svg.querySelectorAll('polyline.f0-protected')).toHaveLength(1);
     expect(svg.querySelector('polyline.f0-protected')!.getAttribute('points')!.split(' ')).toHaveLength(4);
     const axis = screen.getByTestId('p').querySelector('.spectro-f0-axis')!;
-    expect(Array.from(axis.querySelectorAll('span'), (s) => s.textContent)).toEqual(['50 Hz', '100 Hz', '200 Hz', '400 Hz']);
-    expect(screen.getByRole('img').getAttribute('aria-label')).toContain('pitch of the original and the pitch of the protected clip');
+    expect(Array.from(axis.querySelectorAll('span'), (s) => s.textContent)).toEqual([
+      '50 Hz',
+      '100 Hz',
+      '200 Hz',
+      '400 Hz',
+    ]);
+    expect(screen.getByRole('img').getAttribute('aria-label')).toContain(
+      'pitch of the original and the pitch of the protected clip',
+    );
   });
 
   it('draws no overlay or F0 axis when none is given', () => {
@@ -38,7 +52,18 @@ describe('SpectrogramPanel F0 overlay', () => {
   });
 
   it('outlines the protected spans at their place on the time axis', () => {
-    render(<SpectrogramPanel title="Protected" {...common} durationSeconds={2} spans={[{ start: 0.5, end: 1 }, { start: 1.5, end: 2 }]} testId="s" />);
+    render(
+      <SpectrogramPanel
+        title="Protected"
+        {...common}
+        durationSeconds={2}
+        spans={[
+          { start: 0.5, end: 1 },
+          { start: 1.5, end: 2 },
+        ]}
+        testId="s"
+      />,
+    );
     const marks = screen.getAllByTestId('s-span');
     expect(marks.map((m) => [m.style.left, m.style.width])).toEqual([
       ['25%', '25%'],

@@ -5,7 +5,17 @@
  */
 import { useEffect, useMemo, useRef, type KeyboardEvent } from 'react';
 import { clock } from '../format';
-import { colorAt, F0_VIEW, f0Polylines, f0Ticks, freqTicks, freqY, legendTicks, spectrogramPixels, type DbRange } from '../view/spectrogram';
+import {
+  colorAt,
+  F0_VIEW,
+  f0Polylines,
+  f0Ticks,
+  freqTicks,
+  freqY,
+  legendTicks,
+  spectrogramPixels,
+  type DbRange,
+} from '../view/spectrogram';
 import { usePlayhead } from '../shared/ComparePlayer';
 import { useWidth } from '../shared/Charts';
 
@@ -24,7 +34,10 @@ export interface F0Overlay {
   maxHz: number;
 }
 
-export const F0_SERIES_LABEL: Record<F0Series['kind'], string> = { original: 'pitch of the original', protected: 'pitch of the protected clip' };
+export const F0_SERIES_LABEL: Record<F0Series['kind'], string> = {
+  original: 'pitch of the original',
+  protected: 'pitch of the protected clip',
+};
 
 export interface SpectrogramPanelProps {
   title: string;
@@ -46,7 +59,20 @@ export interface SpectrogramPanelProps {
 }
 
 export function SpectrogramPanel(props: SpectrogramPanelProps) {
-  const { title, db, frames, bins, range, maxHz, durationSeconds, splitHz = 2000, height = 170, testId, f0, spans } = props;
+  const {
+    title,
+    db,
+    frames,
+    bins,
+    range,
+    maxHz,
+    durationSeconds,
+    splitHz = 2000,
+    height = 170,
+    testId,
+    f0,
+    spans,
+  } = props;
   const canvas = useRef<HTMLCanvasElement>(null);
   const [boxRef, width] = useWidth<HTMLDivElement>(600);
   const time = usePlayhead((s) => s.time);
@@ -61,7 +87,11 @@ export function SpectrogramPanel(props: SpectrogramPanelProps) {
     off.height = bins;
     const ctx = off.getContext('2d');
     if (!ctx) return null;
-    ctx.putImageData(new ImageData(spectrogramPixels(db, frames, bins, range) as Uint8ClampedArray<ArrayBuffer>, frames, bins), 0, 0);
+    ctx.putImageData(
+      new ImageData(spectrogramPixels(db, frames, bins, range) as Uint8ClampedArray<ArrayBuffer>, frames, bins),
+      0,
+      0,
+    );
     return off;
   }, [db, frames, bins, range]);
 
@@ -81,7 +111,11 @@ export function SpectrogramPanel(props: SpectrogramPanelProps) {
   const splitY = freqY(splitHz, maxHz);
   const ticks = freqTicks(maxHz, maxHz > 10000 ? 2000 : 1000);
   const f0Lines = useMemo(
-    () => f0?.series.map((s) => ({ kind: s.kind, lines: f0Polylines(s.f0, f0.hopS, durationSeconds, f0.minHz, f0.maxHz) })) ?? [],
+    () =>
+      f0?.series.map((s) => ({
+        kind: s.kind,
+        lines: f0Polylines(s.f0, f0.hopS, durationSeconds, f0.minHz, f0.maxHz),
+      })) ?? [],
     [f0, durationSeconds],
   );
 
@@ -108,7 +142,11 @@ export function SpectrogramPanel(props: SpectrogramPanelProps) {
       <div className={`spectro-body${f0 ? ' with-f0' : ''}`}>
         <div className="spectro-axis" aria-hidden="true" style={{ height }}>
           {ticks.map((t) => (
-            <span key={t.hz} className={`spectro-tick${t.hz === splitHz ? ' split' : ''}`} style={{ top: `${t.y * 100}%` }}>
+            <span
+              key={t.hz}
+              className={`spectro-tick${t.hz === splitHz ? ' split' : ''}`}
+              style={{ top: `${t.y * 100}%` }}
+            >
               {t.label}
             </span>
           ))}
@@ -122,14 +160,20 @@ export function SpectrogramPanel(props: SpectrogramPanelProps) {
           role={seek ? 'slider' : 'img'}
           tabIndex={seek ? 0 : undefined}
           aria-label={`${title}: spectrogram, 0 to ${Math.round(maxHz)} Hz, ${clock(durationSeconds)} long${
-            f0 ? `, with the ${f0.series.map((s) => F0_SERIES_LABEL[s.kind]).join(' and the ')} drawn on a ${f0.minHz}–${f0.maxHz} Hz axis` : ''
+            f0
+              ? `, with the ${f0.series.map((s) => F0_SERIES_LABEL[s.kind]).join(' and the ')} drawn on a ${f0.minHz}–${f0.maxHz} Hz axis`
+              : ''
           }${seek ? '. Arrow keys or click to seek' : ''}`}
           aria-valuemin={seek ? 0 : undefined}
           aria-valuemax={seek ? Math.round(durationSeconds * 10) / 10 : undefined}
           aria-valuenow={seek ? Math.round(time * 10) / 10 : undefined}
           aria-valuetext={seek ? `${clock(time)} of ${clock(durationSeconds)}` : undefined}
         >
-          <canvas ref={canvas} style={{ width: '100%', height: '100%' }} data-testid={testId ? `${testId}-canvas` : undefined} />
+          <canvas
+            ref={canvas}
+            style={{ width: '100%', height: '100%' }}
+            data-testid={testId ? `${testId}-canvas` : undefined}
+          />
           <div className="spectro-split" style={{ top: `${splitY * 100}%` }} aria-hidden="true">
             <span>{splitHz / 1000} kHz</span>
           </div>
@@ -141,14 +185,21 @@ export function SpectrogramPanel(props: SpectrogramPanelProps) {
               aria-hidden="true"
               data-testid={testId ? `${testId}-f0` : undefined}
             >
-              {f0Lines.map((s) => s.lines.map((points, i) => <polyline key={`${s.kind}-${i}`} className={`f0-${s.kind}`} points={points} />))}
+              {f0Lines.map((s) =>
+                s.lines.map((points, i) => (
+                  <polyline key={`${s.kind}-${i}`} className={`f0-${s.kind}`} points={points} />
+                )),
+              )}
             </svg>
           )}
           {spans?.map((s) => (
             <div
               key={s.start}
               className="spectro-span"
-              style={{ left: `${(s.start / durationSeconds) * 100}%`, width: `${((s.end - s.start) / durationSeconds) * 100}%` }}
+              style={{
+                left: `${(s.start / durationSeconds) * 100}%`,
+                width: `${((s.end - s.start) / durationSeconds) * 100}%`,
+              }}
               aria-hidden="true"
               data-testid={testId ? `${testId}-span` : undefined}
             />
@@ -179,7 +230,11 @@ export function ColorLegend({ range }: { range: DbRange }) {
   const span = range.max - range.min || 1;
   return (
     <div className="legend-bar" data-testid="spectro-legend">
-      <div className="legend-gradient" style={{ background: `linear-gradient(to right, ${stops})` }} aria-hidden="true" />
+      <div
+        className="legend-gradient"
+        style={{ background: `linear-gradient(to right, ${stops})` }}
+        aria-hidden="true"
+      />
       <div className="legend-ticks" aria-hidden="true">
         {ticks.map((t) => (
           <span key={t} style={{ left: `${((t - range.min) / span) * 100}%` }}>
@@ -188,7 +243,8 @@ export function ColorLegend({ range }: { range: DbRange }) {
         ))}
       </div>
       <p className="hint">
-        One colour scale for all three panels: {Math.round(range.min)} dB (dark) to {Math.round(range.max)} dB (bright), relative to full scale.
+        One colour scale for all three panels: {Math.round(range.min)} dB (dark) to {Math.round(range.max)} dB (bright),
+        relative to full scale.
       </p>
     </div>
   );

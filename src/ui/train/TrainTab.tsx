@@ -10,7 +10,15 @@ import { TRAINING_GENERATOR_ID, type TrainArgs, type TrainConfig, type TrainEpoc
 import { PAPER_CONFIG } from '../../core/training-config';
 import { clause, etaSeconds, pct } from '../format';
 import { exportEvaluators, exportGenerator, importGenerator, openDataset } from '../shared/jobs';
-import { adoptTrained, cancelFineTune, cancelTraining, compareWithActive, discardTraining, runFineTune, runTraining } from './jobs';
+import {
+  adoptTrained,
+  cancelFineTune,
+  cancelTraining,
+  compareWithActive,
+  discardTraining,
+  runFineTune,
+  runTraining,
+} from './jobs';
 import { activeDataset, useAppStore, type TrainingRun } from '../store';
 import { LinePlot, type Series } from '../shared/Charts';
 import { DatasetCard, splitOptions } from '../shared/DatasetCard';
@@ -57,14 +65,22 @@ export const QUICK_FORM: TrainForm = {
   maxClipSeconds: 4,
 };
 
-export const useTrainForm = create<{ form: TrainForm; set(patch: Partial<TrainForm>): void; setConfig(patch: Partial<TrainConfig>): void }>()((set) => ({
+export const useTrainForm = create<{
+  form: TrainForm;
+  set(patch: Partial<TrainForm>): void;
+  setConfig(patch: Partial<TrainConfig>): void;
+}>()((set) => ({
   form: QUICK_FORM,
   set: (patch) => set((s) => ({ form: { ...s.form, ...patch } })),
   setConfig: (patch) => set((s) => ({ form: { ...s.form, config: { ...s.form.config, ...patch } } })),
 }));
 
 /** Global epoch number (1-based) across both stages, for the x axis. */
-export function globalEpoch(r: { stage: 1 | 2; epoch: number }, stage1Epochs: number, stages: readonly (1 | 2)[]): number {
+export function globalEpoch(
+  r: { stage: 1 | 2; epoch: number },
+  stage1Epochs: number,
+  stages: readonly (1 | 2)[],
+): number {
   return (r.stage === 2 && stages.includes(1) ? stage1Epochs : 0) + r.epoch + 1;
 }
 
@@ -72,7 +88,17 @@ export function globalEpoch(r: { stage: 1 | 2; epoch: number }, stage1Epochs: nu
 // Form
 // ---------------------------------------------------------------------------------------------------------------
 
-function NumberField(props: { label: string; value: number; onChange: (v: number) => void; min?: number; max?: number; step?: number | 'any'; hint?: string; disabled?: boolean; testId?: string }) {
+function NumberField(props: {
+  label: string;
+  value: number;
+  onChange: (v: number) => void;
+  min?: number;
+  max?: number;
+  step?: number | 'any';
+  hint?: string;
+  disabled?: boolean;
+  testId?: string;
+}) {
   const { label, value, onChange, min, max, step = 1, hint, disabled, testId } = props;
   const [text, setText] = useState<string | null>(null);
   return (
@@ -107,7 +133,8 @@ function ConfigCard() {
   const c = form.config;
   const splits = splitOptions(dataset).filter((o) => o.value !== '');
   const heldOut = (v: string) => v === 'test' || v === 'test_speaker';
-  const toggleStage = (st: 1 | 2, on: boolean) => set({ stages: (on ? [...form.stages, st] : form.stages.filter((x) => x !== st)).sort() as (1 | 2)[] });
+  const toggleStage = (st: 1 | 2, on: boolean) =>
+    set({ stages: (on ? [...form.stages, st] : form.stages.filter((x) => x !== st)).sort() as (1 | 2)[] });
 
   return (
     <section className="card" aria-labelledby="train-config-title">
@@ -116,10 +143,22 @@ function ConfigCard() {
       </h2>
       <div className="row">
         <span className="muted small">Presets:</span>
-        <button type="button" className="button button-small" disabled={running} onClick={() => useTrainForm.setState({ form: QUICK_FORM })} data-testid="preset-quick">
+        <button
+          type="button"
+          className="button button-small"
+          disabled={running}
+          onClick={() => useTrainForm.setState({ form: QUICK_FORM })}
+          data-testid="preset-quick"
+        >
           Quick (minutes)
         </button>
-        <button type="button" className="button button-small" disabled={running} onClick={() => useTrainForm.setState({ form: PAPER_FORM })} data-testid="preset-paper">
+        <button
+          type="button"
+          className="button button-small"
+          disabled={running}
+          onClick={() => useTrainForm.setState({ form: PAPER_FORM })}
+          data-testid="preset-paper"
+        >
           Paper (hours)
         </button>
       </div>
@@ -128,34 +167,89 @@ function ConfigCard() {
         <div className="form-grid">
           <label className="field">
             <span className="field-label">Train on</span>
-            <select value={form.trainSplit} onChange={(e) => set({ trainSplit: e.currentTarget.value })} data-testid="train-split">
-              {splits.filter((o) => !heldOut(o.value)).map((o) => (
-                <option key={o.value} value={o.value}>
-                  {o.label}
-                </option>
-              ))}
-              {!splits.some((o) => o.value === form.trainSplit) && <option value={form.trainSplit}>{form.trainSplit}</option>}
+            <select
+              value={form.trainSplit}
+              onChange={(e) => set({ trainSplit: e.currentTarget.value })}
+              data-testid="train-split"
+            >
+              {splits
+                .filter((o) => !heldOut(o.value))
+                .map((o) => (
+                  <option key={o.value} value={o.value}>
+                    {o.label}
+                  </option>
+                ))}
+              {!splits.some((o) => o.value === form.trainSplit) && (
+                <option value={form.trainSplit}>{form.trainSplit}</option>
+              )}
             </select>
           </label>
           <label className="field">
             <span className="field-label">Validate on</span>
-            <select value={form.valSplit} onChange={(e) => set({ valSplit: e.currentTarget.value })} data-testid="val-split">
+            <select
+              value={form.valSplit}
+              onChange={(e) => set({ valSplit: e.currentTarget.value })}
+              data-testid="val-split"
+            >
               <option value="">none</option>
-              {splits.filter((o) => !heldOut(o.value) && o.value !== form.trainSplit).map((o) => (
-                <option key={o.value} value={o.value}>
-                  {o.label}
-                </option>
-              ))}
-              {form.valSplit && !splits.some((o) => o.value === form.valSplit) && <option value={form.valSplit}>{form.valSplit}</option>}
+              {splits
+                .filter((o) => !heldOut(o.value) && o.value !== form.trainSplit)
+                .map((o) => (
+                  <option key={o.value} value={o.value}>
+                    {o.label}
+                  </option>
+                ))}
+              {form.valSplit && !splits.some((o) => o.value === form.valSplit) && (
+                <option value={form.valSplit}>{form.valSplit}</option>
+              )}
             </select>
           </label>
-          <NumberField label="Validation clips" value={form.valLimit} min={1} onChange={(v) => set({ valLimit: Math.round(v) })} testId="val-limit" />
-          <NumberField label="Subset size" value={c.subsetSize} min={2} onChange={(v) => setConfig({ subsetSize: Math.round(v) })} hint="stratified; paper 400" testId="subset-size" />
-          <NumberField label="Swap subset every (epochs)" value={c.swapEvery} min={1} onChange={(v) => setConfig({ swapEvery: Math.round(v) })} hint="paper 5" />
-          <NumberField label="Batch size" value={c.batchSize} min={1} onChange={(v) => setConfig({ batchSize: Math.round(v) })} testId="batch-size" />
-          <NumberField label="Cut clips at (s)" value={form.maxClipSeconds} min={0.1} step="any" onChange={(v) => set({ maxClipSeconds: v })} testId="max-clip-seconds" />
+          <NumberField
+            label="Validation clips"
+            value={form.valLimit}
+            min={1}
+            onChange={(v) => set({ valLimit: Math.round(v) })}
+            testId="val-limit"
+          />
+          <NumberField
+            label="Subset size"
+            value={c.subsetSize}
+            min={2}
+            onChange={(v) => setConfig({ subsetSize: Math.round(v) })}
+            hint="stratified; paper 400"
+            testId="subset-size"
+          />
+          <NumberField
+            label="Swap subset every (epochs)"
+            value={c.swapEvery}
+            min={1}
+            onChange={(v) => setConfig({ swapEvery: Math.round(v) })}
+            hint="paper 5"
+          />
+          <NumberField
+            label="Batch size"
+            value={c.batchSize}
+            min={1}
+            onChange={(v) => setConfig({ batchSize: Math.round(v) })}
+            testId="batch-size"
+          />
+          <NumberField
+            label="Cut clips at (s)"
+            value={form.maxClipSeconds}
+            min={0.1}
+            step="any"
+            onChange={(v) => set({ maxClipSeconds: v })}
+            testId="max-clip-seconds"
+          />
           <NumberField label="Seed" value={c.seed} min={0} onChange={(v) => setConfig({ seed: Math.round(v) })} />
-          <NumberField label="Budget (min SNR, dB)" value={c.budgetDb} min={0} max={60} step="any" onChange={(v) => setConfig({ budgetDb: v })} />
+          <NumberField
+            label="Budget (min SNR, dB)"
+            value={c.budgetDb}
+            min={0}
+            max={60}
+            step="any"
+            onChange={(v) => setConfig({ budgetDb: v })}
+          />
           <label className="field">
             <span className="field-label">Start from</span>
             <select value={form.init} onChange={(e) => set({ init: e.currentTarget.value as 'fresh' | 'active' })}>
@@ -169,32 +263,81 @@ function ConfigCard() {
         <fieldset className="fieldset stage" disabled={running}>
           <legend>
             <label className="check">
-              <input type="checkbox" checked={form.stages.includes(1)} onChange={(e) => toggleStage(1, e.currentTarget.checked)} data-testid="stage1-on" />
+              <input
+                type="checkbox"
+                checked={form.stages.includes(1)}
+                onChange={(e) => toggleStage(1, e.currentTarget.checked)}
+                data-testid="stage1-on"
+              />
               Stage 1: train SO + ER
             </label>
           </legend>
           <p className="hint">L₁ = L_CE + λ₁·L_CTC; a negative λ₁ rewards a high CTC loss (words hidden).</p>
           <div className="form-grid">
-            <NumberField label="Epochs" value={c.stage1.epochs} min={1} onChange={(v) => setConfig({ stage1: { ...c.stage1, epochs: Math.round(v) } })} testId="stage1-epochs" />
-            <NumberField label="Learning rate" value={c.stage1.learningRate} min={0} step="any" onChange={(v) => setConfig({ stage1: { ...c.stage1, learningRate: v } })} />
-            <NumberField label="λ₁" value={c.stage1.lambda1} step="any" onChange={(v) => setConfig({ stage1: { ...c.stage1, lambda1: v } })} hint="paper −1" />
+            <NumberField
+              label="Epochs"
+              value={c.stage1.epochs}
+              min={1}
+              onChange={(v) => setConfig({ stage1: { ...c.stage1, epochs: Math.round(v) } })}
+              testId="stage1-epochs"
+            />
+            <NumberField
+              label="Learning rate"
+              value={c.stage1.learningRate}
+              min={0}
+              step="any"
+              onChange={(v) => setConfig({ stage1: { ...c.stage1, learningRate: v } })}
+            />
+            <NumberField
+              label="λ₁"
+              value={c.stage1.lambda1}
+              step="any"
+              onChange={(v) => setConfig({ stage1: { ...c.stage1, lambda1: v } })}
+              hint="paper −1"
+            />
           </div>
         </fieldset>
         <fieldset className="fieldset stage" disabled={running}>
           <legend>
             <label className="check">
-              <input type="checkbox" checked={form.stages.includes(2)} onChange={(e) => toggleStage(2, e.currentTarget.checked)} data-testid="stage2-on" />
+              <input
+                type="checkbox"
+                checked={form.stages.includes(2)}
+                onChange={(e) => toggleStage(2, e.currentTarget.checked)}
+                data-testid="stage2-on"
+              />
               Stage 2: freeze one, tune the other
             </label>
           </legend>
           <p className="hint">L₂ = L_CE + 1/(λ₂·L_CTC): keeps the words hidden while the emotion is repaired.</p>
           <div className="form-grid">
-            <NumberField label="Epochs" value={c.stage2.epochs} min={1} onChange={(v) => setConfig({ stage2: { ...c.stage2, epochs: Math.round(v) } })} testId="stage2-epochs" />
-            <NumberField label="Learning rate" value={c.stage2.learningRate} min={0} step="any" onChange={(v) => setConfig({ stage2: { ...c.stage2, learningRate: v } })} />
-            <NumberField label="λ₂" value={c.stage2.lambda2} step="any" onChange={(v) => setConfig({ stage2: { ...c.stage2, lambda2: v } })} hint="paper 1" />
+            <NumberField
+              label="Epochs"
+              value={c.stage2.epochs}
+              min={1}
+              onChange={(v) => setConfig({ stage2: { ...c.stage2, epochs: Math.round(v) } })}
+              testId="stage2-epochs"
+            />
+            <NumberField
+              label="Learning rate"
+              value={c.stage2.learningRate}
+              min={0}
+              step="any"
+              onChange={(v) => setConfig({ stage2: { ...c.stage2, learningRate: v } })}
+            />
+            <NumberField
+              label="λ₂"
+              value={c.stage2.lambda2}
+              step="any"
+              onChange={(v) => setConfig({ stage2: { ...c.stage2, lambda2: v } })}
+              hint="paper 1"
+            />
             <label className="field">
               <span className="field-label">Frozen module</span>
-              <select value={c.stage2.tune} onChange={(e) => setConfig({ stage2: { ...c.stage2, tune: e.currentTarget.value as 'er' | 'so' } })}>
+              <select
+                value={c.stage2.tune}
+                onChange={(e) => setConfig({ stage2: { ...c.stage2, tune: e.currentTarget.value as 'er' | 'so' } })}
+              >
                 <option value="er">freeze SO, tune ER (paper)</option>
                 <option value="so">freeze ER, tune SO</option>
               </select>
@@ -210,11 +353,19 @@ function ConfigCard() {
 // Run and curves
 // ---------------------------------------------------------------------------------------------------------------
 
-function epochSeries(epochs: TrainEpochReport[], pick: (e: TrainEpochReport) => { train?: number; val?: number }, form: TrainForm): Series[] {
-  const sorted = [...epochs].sort((a, b) => globalEpoch(a, form.config.stage1.epochs, form.stages) - globalEpoch(b, form.config.stage1.epochs, form.stages));
+function epochSeries(
+  epochs: TrainEpochReport[],
+  pick: (e: TrainEpochReport) => { train?: number; val?: number },
+  form: TrainForm,
+): Series[] {
+  const sorted = [...epochs].sort(
+    (a, b) =>
+      globalEpoch(a, form.config.stage1.epochs, form.stages) - globalEpoch(b, form.config.stage1.epochs, form.stages),
+  );
   const x = (e: TrainEpochReport) => globalEpoch(e, form.config.stage1.epochs, form.stages);
   const out: Series[] = [{ name: 'train', points: sorted.map((e) => ({ x: x(e), y: pick(e).train ?? NaN })) }];
-  if (sorted.some((e) => pick(e).val !== undefined)) out.push({ name: 'validation', points: sorted.map((e) => ({ x: x(e), y: pick(e).val ?? NaN })), dashed: true });
+  if (sorted.some((e) => pick(e).val !== undefined))
+    out.push({ name: 'validation', points: sorted.map((e) => ({ x: x(e), y: pick(e).val ?? NaN })), dashed: true });
   return out;
 }
 
@@ -228,8 +379,18 @@ function Curves({ run, form }: { run: TrainingRun; form: TrainForm }) {
   const steps = run.steps;
   return (
     <div className="curves" data-testid="train-curves" data-epochs={epochs.length} data-steps={steps.length}>
-      <LinePlot title="SER loss (cross-entropy) ↓" series={epochSeries(epochs, (e) => ({ train: e.train.ce, val: e.val?.ce }), form)} {...common} testId="curve-ce" />
-      <LinePlot title="CTC loss (higher = words hidden) ↑" series={epochSeries(epochs, (e) => ({ train: e.train.ctc, val: e.val?.ctc }), form)} {...common} testId="curve-ctc" />
+      <LinePlot
+        title="SER loss (cross-entropy) ↓"
+        series={epochSeries(epochs, (e) => ({ train: e.train.ce, val: e.val?.ce }), form)}
+        {...common}
+        testId="curve-ce"
+      />
+      <LinePlot
+        title="CTC loss (higher = words hidden) ↑"
+        series={epochSeries(epochs, (e) => ({ train: e.train.ctc, val: e.val?.ctc }), form)}
+        {...common}
+        testId="curve-ctc"
+      />
       <LinePlot
         title="Emotion accuracy (WA) ↑"
         series={epochSeries(epochs, (e) => ({ train: e.train.wa, val: e.val?.wa }), form)}
@@ -291,22 +452,33 @@ function RunCard() {
   const { form } = useTrainForm();
   const running = run.status === 'running';
   const session = run.session;
-  const canResume = !running && !run.stopping && !session?.running && !!session?.next && (run.status === 'cancelled' || run.status === 'error' || run.status === 'done');
+  const canResume =
+    !running &&
+    !run.stopping &&
+    !session?.running &&
+    !!session?.next &&
+    (run.status === 'cancelled' || run.status === 'error' || run.status === 'done');
   const noEvaluators = models.status === 'ready' && !models.report?.evaluators;
   const fraction = run.fraction;
   const eta = etaSeconds(run.samples);
   const problems: string[] = [];
-  if (!dataset) problems.push('Open a dataset with a train split (the demo set has a small one), or use the one-click run below.');
+  if (!dataset)
+    problems.push('Open a dataset with a train split (the demo set has a small one), or use the one-click run below.');
   if (dataset && !(form.trainSplit in dataset.bySplit)) {
     problems.push(
       `“${dataset.name}” has no “${form.trainSplit}” split${Object.keys(dataset.bySplit).length ? ` (it has ${Object.keys(dataset.bySplit).join(', ')})` : ''}; training never uses held-out test clips. Load a corpus folder with a train split.`,
     );
   }
   if (form.stages.length === 0) problems.push('Pick at least one stage.');
-  if (noEvaluators) problems.push(`Training needs the frozen evaluators, which are not loaded${models.report?.evaluatorsProblem ? ` (${clause(models.report.evaluatorsProblem)})` : ''}.`);
-  if (form.init === 'active' && !models.report?.activeGenerator) problems.push('“Start from the generator in use” needs a loaded generator.');
+  if (noEvaluators)
+    problems.push(
+      `Training needs the frozen evaluators, which are not loaded${models.report?.evaluatorsProblem ? ` (${clause(models.report.evaluatorsProblem)})` : ''}.`,
+    );
+  if (form.init === 'active' && !models.report?.activeGenerator)
+    problems.push('“Start from the generator in use” needs a loaded generator.');
 
-  const args = (resume: boolean): TrainArgs => trainArgs(form, (resume && session?.datasetId) || dataset!.id, resume ? session : null);
+  const args = (resume: boolean): TrainArgs =>
+    trainArgs(form, (resume && session?.datasetId) || dataset!.id, resume ? session : null);
 
   const s = run.lastStep;
   return (
@@ -331,21 +503,32 @@ function RunCard() {
           </button>
         )}
         {canResume && (
-          <button type="button" className="button button-primary" onClick={() => void runTraining(args(true))} data-testid="train-resume">
+          <button
+            type="button"
+            className="button button-primary"
+            onClick={() => void runTraining(args(true))}
+            data-testid="train-resume"
+          >
             Resume (stage {session!.next!.stage}, epoch {session!.next!.epoch + 1})
           </button>
         )}
         {!running && !run.stopping && session && (
-          <button type="button" className="button button-ghost" onClick={() => void discardTraining()} data-testid="train-discard">
+          <button
+            type="button"
+            className="button button-ghost"
+            onClick={() => void discardTraining()}
+            data-testid="train-discard"
+          >
             Discard
           </button>
         )}
       </div>
       {run.status === 'idle' && !session && (
         <p className="muted small intro" data-testid="train-intro">
-          Aclipse is two small networks in front of frozen emotion (SER) and speech (ASR) models. Stage 1 trains both so that the emotion stays
-          readable (low SER loss) while the words do not (high CTC loss); stage 2 freezes one and fine-tunes the other. Open a dataset with a
-          train split, pick a preset, and watch the curves: the Quick preset finishes in minutes, the paper's settings take hours.
+          Aclipse is two small networks in front of frozen emotion (SER) and speech (ASR) models. Stage 1 trains both so
+          that the emotion stays readable (low SER loss) while the words do not (high CTC loss); stage 2 freezes one and
+          fine-tunes the other. Open a dataset with a train split, pick a preset, and watch the curves: the Quick preset
+          finishes in minutes, the paper's settings take hours.
         </p>
       )}
       {!running && !session && !run.stopping && (
@@ -379,7 +562,8 @@ function RunCard() {
           detail={
             s ? (
               <span className="num">
-                Stage {s.stage} · epoch {s.epoch + 1}/{s.epochs} · step {s.step + 1}/{s.steps} · CE {s.losses.ce.toFixed(3)} · CTC {s.losses.ctc.toFixed(2)}
+                Stage {s.stage} · epoch {s.epoch + 1}/{s.epochs} · step {s.step + 1}/{s.steps} · CE{' '}
+                {s.losses.ce.toFixed(3)} · CTC {s.losses.ctc.toFixed(2)}
               </span>
             ) : undefined
           }
@@ -392,7 +576,8 @@ function RunCard() {
       )}
       {run.stopping && (
         <p className="busy" role="status" data-testid="train-stopping">
-          <span className="spinner" aria-hidden="true" /> Stopping: the engine finishes the step it is in, then keeps the last finished epoch…
+          <span className="spinner" aria-hidden="true" /> Stopping: the engine finishes the step it is in, then keeps
+          the last finished epoch…
         </p>
       )}
       {run.status === 'cancelled' && !run.stopping && (
@@ -406,7 +591,8 @@ function RunCard() {
       <InlineMessages prefixes={['train:']} />
       {session && (
         <p className="hint">
-          {session.trainClips} training clips, {session.valClips} validation clips · {session.backend} · readback {session.readback}
+          {session.trainClips} training clips, {session.valClips} validation clips · {session.backend} · readback{' '}
+          {session.readback}
         </p>
       )}
       {(run.epochs.length > 0 || run.steps.length > 0 || running) && <Curves run={run} form={form} />}
@@ -434,8 +620,8 @@ function FinishCard() {
         {session.next ? 'Partly trained weights' : 'Trained weights'}
       </h2>
       <p className="muted small">
-        {session.epochs.length} epoch{session.epochs.length === 1 ? '' : 's'} done. Compare them with the generator in use on the same validation split,
-        then use them for Protect, or export them.
+        {session.epochs.length} epoch{session.epochs.length === 1 ? '' : 's'} done. Compare them with the generator in
+        use on the same validation split, then use them for Protect, or export them.
       </p>
       <div className="row">
         <button
@@ -447,10 +633,20 @@ function FinishCard() {
         >
           {run.comparing ? 'Comparing…' : `Compare with ${active ? active.label : 'the weights in use'}`}
         </button>
-        <button type="button" className="button button-primary" onClick={() => void adoptTrained()} data-testid="train-adopt">
+        <button
+          type="button"
+          className="button button-primary"
+          onClick={() => void adoptTrained()}
+          data-testid="train-adopt"
+        >
           Use these weights
         </button>
-        <button type="button" className="button" onClick={() => void exportGenerator(TRAINING_GENERATOR_ID)} data-testid="train-export">
+        <button
+          type="button"
+          className="button"
+          onClick={() => void exportGenerator(TRAINING_GENERATOR_ID)}
+          data-testid="train-export"
+        >
           Export
         </button>
       </div>
@@ -461,8 +657,16 @@ function FinishCard() {
           <thead>
             <tr>
               <th scope="col">Validation</th>
-              <th scope="col" className="num">This run (epoch {lastVal.epoch + 1}, stage {lastVal.stage})</th>
-              <th scope="col" className="num">{cmp ? `${cmpLabel} (scored now, ${cmpSummary?.clips ?? 0} clips)` : active ? `${active.label}: press Compare` : 'none loaded'}</th>
+              <th scope="col" className="num">
+                This run (epoch {lastVal.epoch + 1}, stage {lastVal.stage})
+              </th>
+              <th scope="col" className="num">
+                {cmp
+                  ? `${cmpLabel} (scored now, ${cmpSummary?.clips ?? 0} clips)`
+                  : active
+                    ? `${active.label}: press Compare`
+                    : 'none loaded'}
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -500,7 +704,9 @@ function ImportCard() {
       <h2 className="card-title" id="train-import-title">
         Import weights
       </h2>
-      <p className="muted small">Load a generator exported from this app (the ZIP, or model.json with weights.bin). Protect uses it at once.</p>
+      <p className="muted small">
+        Load a generator exported from this app (the ZIP, or model.json with weights.bin). Protect uses it at once.
+      </p>
       <label className="button file-button">
         {busy ? 'Importing…' : 'Choose files…'}
         <input
@@ -542,8 +748,12 @@ function FineTuneCard() {
       <tr key={name}>
         <th scope="row">{name}</th>
         <td className="num">{x.clips}</td>
-        <td className="num">{x.before ? (name === 'SER' ? `UA ${pct(x.before.ua ?? NaN)}` : `WER ${pct(x.before.wer ?? NaN)}`) : '—'}</td>
-        <td className="num">{x.after ? (name === 'SER' ? `UA ${pct(x.after.ua ?? NaN)}` : `WER ${pct(x.after.wer ?? NaN)}`) : '—'}</td>
+        <td className="num">
+          {x.before ? (name === 'SER' ? `UA ${pct(x.before.ua ?? NaN)}` : `WER ${pct(x.before.wer ?? NaN)}`) : '—'}
+        </td>
+        <td className="num">
+          {x.after ? (name === 'SER' ? `UA ${pct(x.after.ua ?? NaN)}` : `WER ${pct(x.after.wer ?? NaN)}`) : '—'}
+        </td>
       </tr>
     );
   return (
@@ -560,7 +770,13 @@ function FineTuneCard() {
           <div className="checks">
             {(['ser', 'asr'] as const).map((t) => (
               <label key={t} className="check">
-                <input type="checkbox" checked={targets.includes(t)} onChange={(e) => setTargets((cur) => (e.currentTarget.checked ? [...cur, t] : cur.filter((x) => x !== t)))} />
+                <input
+                  type="checkbox"
+                  checked={targets.includes(t)}
+                  onChange={(e) =>
+                    setTargets((cur) => (e.currentTarget.checked ? [...cur, t] : cur.filter((x) => x !== t)))
+                  }
+                />
                 {t === 'ser' ? 'Emotion (SER)' : 'Speech (ASR)'}
               </label>
             ))}
@@ -590,8 +806,13 @@ function FineTuneCard() {
             <button
               type="button"
               className="button"
-              disabled={!dataset || !targets.length || !models.report?.evaluators || !splits.some((o) => o.value === split)}
-              onClick={() => dataset && void runFineTune({ datasetId: dataset.id, split, limit, seed: 0, targets, epochs, learningRate: lr })}
+              disabled={
+                !dataset || !targets.length || !models.report?.evaluators || !splits.some((o) => o.value === split)
+              }
+              onClick={() =>
+                dataset &&
+                void runFineTune({ datasetId: dataset.id, split, limit, seed: 0, targets, epochs, learningRate: lr })
+              }
             >
               Fine-tune
             </button>
@@ -613,9 +834,15 @@ function FineTuneCard() {
             <thead>
               <tr>
                 <th scope="col">Model</th>
-                <th scope="col" className="num">Clips</th>
-                <th scope="col" className="num">Before</th>
-                <th scope="col" className="num">After</th>
+                <th scope="col" className="num">
+                  Clips
+                </th>
+                <th scope="col" className="num">
+                  Before
+                </th>
+                <th scope="col" className="num">
+                  After
+                </th>
               </tr>
             </thead>
             <tbody>

@@ -18,7 +18,10 @@ const MAX_STEP_POINTS = 2000;
  * Progress over all requested stages (the worker's fraction restarts with each stage), from a step report:
  * epochs before this one, plus the share of this epoch done.
  */
-export function overallTrainFraction(step: { stage: 1 | 2; epoch: number; step: number; steps: number }, args: Pick<TrainArgs, 'config' | 'stages'>): number | null {
+export function overallTrainFraction(
+  step: { stage: 1 | 2; epoch: number; step: number; steps: number },
+  args: Pick<TrainArgs, 'config' | 'stages'>,
+): number | null {
   const e1 = args.stages.includes(1) ? args.config.stage1.epochs : 0;
   const e2 = args.stages.includes(2) ? args.config.stage2.epochs : 0;
   const total = e1 + e2;
@@ -71,15 +74,41 @@ export async function runTraining(args: TrainArgs): Promise<void> {
           fraction = overallTrainFraction({ stage: d.report.stage, epoch: d.report.epoch, step: 0, steps: 1 }, args);
         }
         const moved = fraction !== t.fraction;
-        return { training: { ...t, stage: p.stage, fraction, samples: moved ? withSample(t, fraction) : t.samples, steps, epochs, lastStep } };
+        return {
+          training: {
+            ...t,
+            stage: p.stage,
+            fraction,
+            samples: moved ? withSample(t, fraction) : t.samples,
+            steps,
+            epochs,
+            lastStep,
+          },
+        };
       });
     });
     if (trainController !== controller) return;
-    set((s) => ({ training: { ...s.training, status: 'done', session: result.state, epochs: result.state.epochs, fraction: 1, stage: '' } }));
+    set((s) => ({
+      training: {
+        ...s.training,
+        status: 'done',
+        session: result.state,
+        epochs: result.state.epochs,
+        fraction: 1,
+        stage: '',
+      },
+    }));
   } catch (err) {
     if (trainController !== controller) return;
     const cancelled = isAbortError(err);
-    set((s) => ({ training: { ...s.training, status: cancelled ? 'cancelled' : 'error', error: cancelled ? null : errorText(err), stage: '' } }));
+    set((s) => ({
+      training: {
+        ...s.training,
+        status: cancelled ? 'cancelled' : 'error',
+        error: cancelled ? null : errorText(err),
+        stage: '',
+      },
+    }));
     // The worker keeps the session after a cancel; it stops after the step it is in and rolls back to the last
     // finished epoch: wait until it has, then offer Resume from where it really is.
     set((s) => ({ training: { ...s.training, stopping: true } }));
@@ -109,7 +138,18 @@ export async function discardTraining(): Promise<void> {
   } catch (err) {
     get().notify('error', `Could not discard the training session: ${errorText(err)}`, 'train:discard');
   }
-  set((s) => ({ training: { ...s.training, ...IDLE_JOB, session: null, epochs: [], steps: [], lastStep: null, comparison: null, kept: false } }));
+  set((s) => ({
+    training: {
+      ...s.training,
+      ...IDLE_JOB,
+      session: null,
+      epochs: [],
+      steps: [],
+      lastStep: null,
+      comparison: null,
+      kept: false,
+    },
+  }));
 }
 
 export async function adoptTrained(label?: string): Promise<void> {
@@ -118,7 +158,11 @@ export async function adoptTrained(label?: string): Promise<void> {
     setModels(report);
     set((s) => ({ training: { ...s.training, kept: true } }));
     const active = report.generators.find((g) => g.id === report.activeGenerator);
-    get().notify('info', `Protect now uses the weights you trained (${active?.label ?? report.activeGenerator}).`, 'train:adopted');
+    get().notify(
+      'info',
+      `Protect now uses the weights you trained (${active?.label ?? report.activeGenerator}).`,
+      'train:adopted',
+    );
   } catch (err) {
     get().notify('error', `Could not use the trained weights: ${errorText(err)}`, 'train:adopt');
   }
@@ -167,7 +211,9 @@ export async function runFineTune(args: FineTuneArgs): Promise<void> {
   try {
     const result = await run('fineTuneEvaluators', args, controller.signal, (p) => {
       if (fineTuneController !== controller) return;
-      set((s) => ({ fineTune: { ...s.fineTune, stage: p.stage, fraction: p.fraction, samples: withSample(s.fineTune, p.fraction) } }));
+      set((s) => ({
+        fineTune: { ...s.fineTune, stage: p.stage, fraction: p.fraction, samples: withSample(s.fineTune, p.fraction) },
+      }));
     });
     if (fineTuneController !== controller) return;
     setModels(result.models);
@@ -175,7 +221,14 @@ export async function runFineTune(args: FineTuneArgs): Promise<void> {
   } catch (err) {
     if (fineTuneController !== controller) return;
     const cancelled = isAbortError(err);
-    set((s) => ({ fineTune: { ...s.fineTune, status: cancelled ? 'cancelled' : 'error', error: cancelled ? null : errorText(err), stage: '' } }));
+    set((s) => ({
+      fineTune: {
+        ...s.fineTune,
+        status: cancelled ? 'cancelled' : 'error',
+        error: cancelled ? null : errorText(err),
+        stage: '',
+      },
+    }));
   }
 }
 

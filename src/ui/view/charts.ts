@@ -160,7 +160,11 @@ export function heatCells(matrix: readonly (readonly number[])[], low: Rgb, high
 }
 
 /** Per-class recall (the diagonal of the row percentages, 0..1) and UA = their mean over non-empty rows. */
-export function recallFromConfusion(matrix: readonly (readonly number[])[]): { recall: number[]; ua: number; wa: number } {
+export function recallFromConfusion(matrix: readonly (readonly number[])[]): {
+  recall: number[];
+  ua: number;
+  wa: number;
+} {
   const recall = matrix.map((row, i) => {
     const total = row.reduce((a, b) => a + b, 0);
     return total > 0 ? row[i]! / total : NaN;
@@ -168,7 +172,11 @@ export function recallFromConfusion(matrix: readonly (readonly number[])[]): { r
   const valid = recall.filter(Number.isFinite);
   const all = matrix.reduce((a, row) => a + row.reduce((x, y) => x + y, 0), 0);
   const diag = matrix.reduce((a, row, i) => a + (row[i] ?? 0), 0);
-  return { recall, ua: valid.length ? valid.reduce((a, b) => a + b, 0) / valid.length : NaN, wa: all > 0 ? diag / all : NaN };
+  return {
+    recall,
+    ua: valid.length ? valid.reduce((a, b) => a + b, 0) / valid.length : NaN,
+    wa: all > 0 ? diag / all : NaN,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -189,7 +197,8 @@ export interface BandBar {
   fraction: number;
 }
 
-export const dbOf = (ratio: number, floorDb = -120): number => (ratio > 0 ? Math.max(floorDb, 10 * Math.log10(ratio)) : floorDb);
+export const dbOf = (ratio: number, floorDb = -120): number =>
+  ratio > 0 ? Math.max(floorDb, 10 * Math.log10(ratio)) : floorDb;
 
 /**
  * Bars for energy below/above the split, in dB relative to the original's total energy, on one axis that spans

@@ -40,11 +40,20 @@ export function summarizeOps(ops: DiffOp[]): WordDiff {
   const insertions = count('ins');
   const refWords = ops.length - insertions;
   const errors = substitutions + deletions + insertions;
-  return { ops, substitutions, deletions, insertions, refWords, wer: refWords > 0 ? errors / refWords : errors > 0 ? 1 : 0 };
+  return {
+    ops,
+    substitutions,
+    deletions,
+    insertions,
+    refWords,
+    wer: refWords > 0 ? errors / refWords : errors > 0 ? 1 : 0,
+  };
 }
 
 /** The engine's word alignment ({ op: 'equal' | 'sub' | 'del' | 'ins', ref, hyp }) as diff ops. */
-export function fromAlignment(aligned: readonly { op: 'equal' | 'sub' | 'del' | 'ins'; ref: string | null; hyp: string | null }[]): DiffOp[] {
+export function fromAlignment(
+  aligned: readonly { op: 'equal' | 'sub' | 'del' | 'ins'; ref: string | null; hyp: string | null }[],
+): DiffOp[] {
   return aligned.map((a) => {
     switch (a.op) {
       case 'equal':

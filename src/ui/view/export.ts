@@ -22,7 +22,10 @@ export function toCsv(columns: readonly string[], rows: readonly (readonly CsvVa
 }
 
 /** CSV from objects: the columns are the given keys, in order. */
-export function recordsToCsv<T extends Record<string, CsvValue>>(columns: readonly (keyof T & string)[], records: readonly T[]): string {
+export function recordsToCsv<T extends Record<string, CsvValue>>(
+  columns: readonly (keyof T & string)[],
+  records: readonly T[],
+): string {
   return toCsv(
     columns,
     records.map((r) => columns.map((c) => r[c])),
@@ -44,7 +47,11 @@ export function toJson(value: unknown): string {
 
 /** "voice.mp3" → "voice-protected.wav"; unsafe characters become "_"; never empty. */
 export function protectedFileName(name: string, tag = 'protected', ext = 'wav'): string {
-  const base = name.replace(/\.[a-z0-9]{1,5}$/i, '').replace(/[^\p{L}\p{N}._ -]+/gu, '_').trim() || 'clip';
+  const base =
+    name
+      .replace(/\.[a-z0-9]{1,5}$/i, '')
+      .replace(/[^\p{L}\p{N}._ -]+/gu, '_')
+      .trim() || 'clip';
   return `${base}-${tag}.${ext}`;
 }
 
@@ -190,8 +197,31 @@ export function saveBlob(data: BlobPart, name: string, type: string): void {
 // Evaluation exports
 // ---------------------------------------------------------------------------------------------------------------
 
-type SummaryField = 'method' | 'clips' | 'wa' | 'ua' | 'meanSnrDb' | 'meanLowChangeDb' | 'meanHighChangeDb' | 'meanPerturbationHighShare' | 'seconds';
-type RowField = 'clipId' | 'method' | 'emotion' | 'predicted' | 'probabilities' | 'reference' | 'transcript' | 'wer' | 'cer' | 'snrDb' | 'lowChangeDb' | 'highChangeDb' | 'perturbationHighShare' | 'ms';
+type SummaryField =
+  | 'method'
+  | 'clips'
+  | 'wa'
+  | 'ua'
+  | 'meanSnrDb'
+  | 'meanLowChangeDb'
+  | 'meanHighChangeDb'
+  | 'meanPerturbationHighShare'
+  | 'seconds';
+type RowField =
+  | 'clipId'
+  | 'method'
+  | 'emotion'
+  | 'predicted'
+  | 'probabilities'
+  | 'reference'
+  | 'transcript'
+  | 'wer'
+  | 'cer'
+  | 'snrDb'
+  | 'lowChangeDb'
+  | 'highChangeDb'
+  | 'perturbationHighShare'
+  | 'ms';
 
 /** The fields of the engine's EvaluateResult this module reads (an EvaluateResult is one). */
 export type EvaluationExport = Pick<EvaluateResult, 'datasetId' | 'split' | 'budgetDb' | 'generatorId' | 'backend'> & {
@@ -202,7 +232,24 @@ export type EvaluationExport = Pick<EvaluateResult, 'datasetId' | 'split' | 'bud
 /** One line per method (the comparison table), with the run's provenance in every row so files stay self-describing. */
 export function summaryCsv(r: EvaluationExport): string {
   return toCsv(
-    ['dataset', 'split', 'budget_db', 'generator', 'backend', 'method', 'clips', 'wa', 'ua', 'wer', 'cer', 'mean_snr_db', 'mean_low_change_db', 'mean_high_change_db', 'mean_perturbation_high_share', 'seconds'],
+    [
+      'dataset',
+      'split',
+      'budget_db',
+      'generator',
+      'backend',
+      'method',
+      'clips',
+      'wa',
+      'ua',
+      'wer',
+      'cer',
+      'mean_snr_db',
+      'mean_low_change_db',
+      'mean_high_change_db',
+      'mean_perturbation_high_share',
+      'seconds',
+    ],
     r.summaries.map((s) => [
       r.datasetId,
       r.split ?? 'all',
@@ -227,7 +274,22 @@ export function summaryCsv(r: EvaluationExport): string {
 /** One line per clip and method. */
 export function rowsCsv(r: EvaluationExport, emotions: readonly string[]): string {
   return toCsv(
-    ['clip', 'method', 'emotion', 'predicted', ...emotions.map((e) => `p_${e}`), 'reference', 'transcript', 'wer', 'cer', 'snr_db', 'low_change_db', 'high_change_db', 'perturbation_high_share', 'ms'],
+    [
+      'clip',
+      'method',
+      'emotion',
+      'predicted',
+      ...emotions.map((e) => `p_${e}`),
+      'reference',
+      'transcript',
+      'wer',
+      'cer',
+      'snr_db',
+      'low_change_db',
+      'high_change_db',
+      'perturbation_high_share',
+      'ms',
+    ],
     r.rows.map((x) => [
       x.clipId,
       x.method,

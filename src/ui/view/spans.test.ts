@@ -10,7 +10,17 @@ const words: TimedWord[] = [
 
 describe('regions ↔ spans', () => {
   it('clips to the clip, drops clicks, merges overlaps, sorts, and accepts regions drawn backwards', () => {
-    expect(regionsToSpans([{ start: 2.5, end: 1.9 }, { start: -1, end: 0.4 }, { start: 0.3, end: 0.6 }, { start: 1, end: 1.02 }], 2.2)).toEqual([
+    expect(
+      regionsToSpans(
+        [
+          { start: 2.5, end: 1.9 },
+          { start: -1, end: 0.4 },
+          { start: 0.3, end: 0.6 },
+          { start: 1, end: 1.02 },
+        ],
+        2.2,
+      ),
+    ).toEqual([
       { start: 0, end: 0.6 },
       { start: 1.9, end: 2.2 },
     ]);

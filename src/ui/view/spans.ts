@@ -30,7 +30,12 @@ export function regionsToSpans(regions: readonly { start: number; end: number }[
  * Clicking a word: a word already inside a marked part unmarks that part (all of it: a part is one unit on the
  * waveform too); otherwise the word's own span is added, merged with what touches it.
  */
-export function toggleWord(spans: readonly Span[], words: readonly TimedWord[], index: number, durationS: number): Span[] {
+export function toggleWord(
+  spans: readonly Span[],
+  words: readonly TimedWord[],
+  index: number,
+  durationS: number,
+): Span[] {
   const w = words[index];
   if (!w) return [...spans];
   const mid = (w.start + w.end) / 2;
@@ -47,5 +52,8 @@ export function spanLabel(s: Span): string {
 export function sameSpans(a: readonly Span[] | undefined, b: readonly Span[] | undefined): boolean {
   const x = a ?? [];
   const y = b ?? [];
-  return x.length === y.length && x.every((s, i) => Math.abs(s.start - y[i]!.start) < 1e-3 && Math.abs(s.end - y[i]!.end) < 1e-3);
+  return (
+    x.length === y.length &&
+    x.every((s, i) => Math.abs(s.start - y[i]!.start) < 1e-3 && Math.abs(s.end - y[i]!.end) < 1e-3)
+  );
 }

@@ -58,7 +58,12 @@ export function sharedDbRange(panels: readonly ArrayLike<number>[], dynamicRange
  * RGBA pixels (width = frames, height = bins) for dB values laid out row-major [frames][bins]; low frequencies at
  * the bottom, as on every spectrogram in print.
  */
-export function spectrogramPixels(db: ArrayLike<number>, frames: number, bins: number, range: DbRange): Uint8ClampedArray {
+export function spectrogramPixels(
+  db: ArrayLike<number>,
+  frames: number,
+  bins: number,
+  range: DbRange,
+): Uint8ClampedArray {
   if (db.length !== frames * bins) throw new Error(`spectrogram has ${db.length} values, expected ${frames} × ${bins}`);
   const out = new Uint8ClampedArray(frames * bins * 4);
   const span = range.max - range.min || 1;
@@ -88,7 +93,11 @@ export interface FreqTick {
 export function freqTicks(nyquistHz: number, stepHz = 1000): FreqTick[] {
   const ticks: FreqTick[] = [];
   for (let hz = 0; hz <= nyquistHz + 1e-6; hz += stepHz) {
-    ticks.push({ hz, label: hz === 0 ? '0' : hz % 1000 === 0 ? `${hz / 1000} kHz` : `${hz} Hz`, y: 1 - hz / nyquistHz });
+    ticks.push({
+      hz,
+      label: hz === 0 ? '0' : hz % 1000 === 0 ? `${hz / 1000} kHz` : `${hz} Hz`,
+      y: 1 - hz / nyquistHz,
+    });
   }
   return ticks;
 }
@@ -120,7 +129,8 @@ export function f0Y(hz: number, minHz: number, maxHz: number): number {
 /** Octave ticks for the F0 axis (50, 100, 200, 400 Hz for 50–500 Hz). */
 export function f0Ticks(minHz: number, maxHz: number): FreqTick[] {
   const ticks: FreqTick[] = [];
-  for (let hz = minHz; hz <= maxHz * (1 + 1e-9); hz *= 2) ticks.push({ hz, label: `${Math.round(hz)} Hz`, y: f0Y(hz, minHz, maxHz) });
+  for (let hz = minHz; hz <= maxHz * (1 + 1e-9); hz *= 2)
+    ticks.push({ hz, label: `${Math.round(hz)} Hz`, y: f0Y(hz, minHz, maxHz) });
   return ticks;
 }
 
@@ -132,7 +142,13 @@ export const F0_VIEW = 1000;
  * one list per voiced run, so the line breaks where the voice stops instead of diving to the axis. A run of one
  * point becomes a short dash one point wide, so an isolated voiced moment still shows.
  */
-export function f0Polylines(f0: ArrayLike<number>, hopS: number, durationSeconds: number, minHz: number, maxHz: number): string[] {
+export function f0Polylines(
+  f0: ArrayLike<number>,
+  hopS: number,
+  durationSeconds: number,
+  minHz: number,
+  maxHz: number,
+): string[] {
   const lines: string[] = [];
   if (!(durationSeconds > 0)) return lines;
   const x = (i: number) => Math.min(F0_VIEW, (i * hopS * F0_VIEW) / durationSeconds);

@@ -31,7 +31,18 @@ import {
   zipStore,
   type EvaluationExport,
 } from './export';
-import { colorAt, F0_VIEW, f0Polylines, f0Ticks, f0Y, freqTicks, freqY, legendTicks, sharedDbRange, spectrogramPixels } from './spectrogram';
+import {
+  colorAt,
+  F0_VIEW,
+  f0Polylines,
+  f0Ticks,
+  f0Y,
+  freqTicks,
+  freqY,
+  legendTicks,
+  sharedDbRange,
+  spectrogramPixels,
+} from './spectrogram';
 
 describe('word diff', () => {
   it('marks substitutions, deletions and insertions in reading order', () => {
@@ -47,9 +58,10 @@ describe('word diff', () => {
   it('counts the same errors as the WER metric on random sentences', () => {
     const vocab = ['a', 'b', 'c', 'd', 'e'];
     let seed = 7;
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     for (let trial = 0; trial < 200; trial++) {
-      const sentence = (n: number) => Array.from({ length: n }, () => vocab[Math.floor(rnd() * vocab.length)]).join(' ');
+      const sentence = (n: number) =>
+        Array.from({ length: n }, () => vocab[Math.floor(rnd() * vocab.length)]).join(' ');
       const ref = sentence(Math.floor(rnd() * 8));
       const hyp = sentence(Math.floor(rnd() * 8));
       const d = diffWords(ref, hyp);
@@ -77,7 +89,9 @@ describe('word diff', () => {
     const s = summarizeOps(ops);
     expect(s.refWords).toBe(3);
     expect(s.wer).toBeCloseTo(1);
-    expect(summarizeOps(diffWords('the cat sat', 'the bat now').ops).wer).toBeCloseTo(diffWords('the cat sat', 'the bat now').wer);
+    expect(summarizeOps(diffWords('the cat sat', 'the bat now').ops).wer).toBeCloseTo(
+      diffWords('the cat sat', 'the bat now').wer,
+    );
   });
 
   it('handles empty texts and case/spacing noise', () => {
@@ -127,7 +141,18 @@ describe('plot scaling', () => {
   it('breaks the line at missing values', () => {
     const x = linearScale([0, 3], [0, 30]);
     const y = linearScale([0, 1], [10, 0]);
-    expect(linePath([{ x: 0, y: 0 }, { x: 1, y: 1 }, { x: 2, y: NaN }, { x: 3, y: 0.5 }], x, y)).toBe('M0.0,10.0L10.0,0.0M30.0,5.0');
+    expect(
+      linePath(
+        [
+          { x: 0, y: 0 },
+          { x: 1, y: 1 },
+          { x: 2, y: NaN },
+          { x: 3, y: 0.5 },
+        ],
+        x,
+        y,
+      ),
+    ).toBe('M0.0,10.0L10.0,0.0M30.0,5.0');
   });
 });
 
@@ -198,7 +223,15 @@ describe('band energy bars and attention', () => {
 
 describe('spectrogram rendering', () => {
   it('shares one dB range across panels, from the loudest value down', () => {
-    expect(sharedDbRange([[-50, -3], [-80, 7.2]], 80)).toEqual({ min: -70, max: 10 });
+    expect(
+      sharedDbRange(
+        [
+          [-50, -3],
+          [-80, 7.2],
+        ],
+        80,
+      ),
+    ).toEqual({ min: -70, max: 10 });
   });
 
   it('draws low frequencies at the bottom with the shared colour scale', () => {
@@ -213,7 +246,17 @@ describe('spectrogram rendering', () => {
 
   it('labels the frequency axis in Hz and places 2 kHz where it belongs', () => {
     const t = freqTicks(8000);
-    expect(t.map((x) => x.label)).toEqual(['0', '1 kHz', '2 kHz', '3 kHz', '4 kHz', '5 kHz', '6 kHz', '7 kHz', '8 kHz']);
+    expect(t.map((x) => x.label)).toEqual([
+      '0',
+      '1 kHz',
+      '2 kHz',
+      '3 kHz',
+      '4 kHz',
+      '5 kHz',
+      '6 kHz',
+      '7 kHz',
+      '8 kHz',
+    ]);
     expect(freqY(2000, 8000)).toBe(0.75);
     expect(t[8]!.y).toBe(0);
   });
@@ -230,7 +273,11 @@ describe('formatting', () => {
     expect(etaSeconds([{ t: 0.2, fraction: 0.01 }])).toBeNull();
     expect(etaSeconds([{ t: 10, fraction: 0.25 }])).toBeCloseTo(30);
     // A slow start (model loading) is forgotten once it leaves the window.
-    const h = [{ t: 60, fraction: 0.1 }, { t: 80, fraction: 0.2 }, { t: 100, fraction: 0.3 }];
+    const h = [
+      { t: 60, fraction: 0.1 },
+      { t: 80, fraction: 0.2 },
+      { t: 100, fraction: 0.3 },
+    ];
     expect(etaSeconds(h, 30)).toBeCloseTo(140);
     expect(etaSeconds([...h, { t: 101, fraction: 1 }])).toBe(0);
   });
@@ -266,7 +313,15 @@ describe('exports', () => {
     expect(csvField(0.125)).toBe('0.125');
     expect(csvField('=1+1')).toBe("'=1+1");
     expect(csvField('-3')).toBe('-3');
-    expect(toCsv(['a', 'b'], [[1, 'x'], [null, 'y,z']])).toBe('a,b\r\n1,x\r\n,"y,z"\r\n');
+    expect(
+      toCsv(
+        ['a', 'b'],
+        [
+          [1, 'x'],
+          [null, 'y,z'],
+        ],
+      ),
+    ).toBe('a,b\r\n1,x\r\n,"y,z"\r\n');
     expect(recordsToCsv(['id', 'wer'], [{ id: 'c1', wer: 0.5, extra: 1 }])).toBe('id,wer\r\nc1,0.5\r\n');
   });
 
@@ -283,7 +338,10 @@ describe('exports', () => {
 
   it('builds a ZIP that reads back byte for byte, with valid WAVs inside', () => {
     expect(crc32(new TextEncoder().encode('123456789'))).toBe(0xcbf43926);
-    const wav = encodeWav(Float32Array.from({ length: 1600 }, (_, i) => Math.sin(i / 5) * 0.5), 16000);
+    const wav = encodeWav(
+      Float32Array.from({ length: 1600 }, (_, i) => Math.sin(i / 5) * 0.5),
+      16000,
+    );
     const zip = zipStore([
       { name: 'one-protected.wav', data: wav },
       { name: 'två.txt', data: new TextEncoder().encode('hej') },
@@ -299,7 +357,15 @@ describe('exports', () => {
   });
 
   it('exports an evaluation as a summary CSV and a per-clip CSV that parse back', () => {
-    const summary = { wer: { rate: 0.9 }, cer: { rate: 0.5 }, meanSnrDb: 10.2, meanLowChangeDb: -0.1, meanHighChangeDb: 3, meanPerturbationHighShare: 0.8, seconds: 4 };
+    const summary = {
+      wer: { rate: 0.9 },
+      cer: { rate: 0.5 },
+      meanSnrDb: 10.2,
+      meanLowChangeDb: -0.1,
+      meanHighChangeDb: 3,
+      meanPerturbationHighShare: 0.8,
+      seconds: 4,
+    };
     const r: EvaluationExport = {
       datasetId: 'demo',
       split: null,
