@@ -2,7 +2,7 @@
  * Median F0 per emotion and voice on N clips of one split, with the label-free tracker in src/core/cues: a check
  * that the corpus's per-emotion pitch shifts (docs/corpus.md) show in what the app measures.
  *
- *   npx tsx scripts/corpus/f0-by-emotion.ts [--dir data/corpus] [--split val] [--n 200]
+ *   npm run corpus:f0 -- [--dir data/corpus] [--split val] [--n 200]
  *
  * Clips are taken evenly spread in id order within each emotion (N/4 per emotion), so the run is deterministic.
  * The held-out splits are allowed (this tunes nothing), but `val` is the default.

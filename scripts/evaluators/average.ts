@@ -1,5 +1,5 @@
 /**
- * npx tsx scripts/evaluators/average.ts --models dirA,dirB[,...] --out DIR [--manifest M] [--split val] [--limit N]
+ * npm run evaluators:average -- --models dirA,dirB[,...] --out DIR [--manifest M] [--split val] [--limit N]
  *
  * Checkpoint averaging: writes the element-wise mean of same-config SER (or ASR) checkpoints to DIR and prints the
  * score of every input and of the average on one split (val by default: the choice between them must not see test).
@@ -59,7 +59,7 @@ async function main(): Promise<void> {
   const arts = await Promise.all(dirs.map((d) => readModelDir(d)));
   const mean = await averageArtifacts(arts);
   mean.modelJson.trainedWith = {
-    command: `npx tsx scripts/evaluators/average.ts --models ${dirs.join(',')} --out ${out}`,
+    command: `npm run evaluators:average -- --models ${dirs.join(',')} --out ${out}`,
     averageOf: dirs.map((dir, k) => ({ dir, trainedWith: arts[k].modelJson.trainedWith })),
   };
   const clips = loadSplit(manifest, split, Number(arg('limit', '0')) || null);

@@ -12,8 +12,10 @@ import {
   type SerConfig,
 } from '../../src/core/ml/models';
 import { ctcLoss } from '../../src/core/ml/ctc';
+import { parseFlags } from '../flags';
 
-const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')));
+// --name=value or --name value (scripts/flags.ts); values are read as strings below
+const args = parseFlags(process.argv.slice(2)).flags as Record<string, string | undefined>;
 const tf = await initTf((args.backend as 'wasm' | 'cpu') ?? 'wasm');
 const B = Number(args.batch ?? 16);
 const secs = Number(args.secs ?? 3);

@@ -1,5 +1,5 @@
 /**
- * npx tsx scripts/evaluators/eval-asr.ts [--asr public/models/asr-b] [--manifest data/corpus/manifest.jsonl]
+ * npm run evaluators:eval-asr -- [--asr public/models/asr-b] [--manifest data/corpus/manifest.jsonl]
  *                                        [--splits test,test_speaker] [--limit N] [--write] [--backend wasm|cpu]
  *
  * WER and CER (greedy and lexicon beam search with the decoder settings chosen on val at training time) of one
@@ -51,7 +51,7 @@ async function main(): Promise<void> {
     );
   }
   if (write) {
-    const command = `npx tsx scripts/evaluators/eval-asr.ts --asr ${dir} --write${limit ? ` --limit ${limit}` : ''}`;
+    const command = `npm run evaluators:eval-asr -- --asr ${dir} --write${limit ? ` --limit ${limit}` : ''}`;
     await writeFile(
       path.join(dir, 'eval.json'),
       JSON.stringify({ command, manifest, date: new Date().toISOString(), splits: results }, null, 1) + '\n',

@@ -1,5 +1,5 @@
 /**
- * npx tsx scripts/evaluators/level-probe.ts [--model public/models/ser] [--manifest data/corpus-x3/manifest.jsonl]
+ * npm run evaluators:level-probe -- [--model public/models/ser] [--manifest data/corpus-x3/manifest.jsonl]
  *                                           [--split val] [--folds 5]
  *
  * Would the SER gain from knowing the speech-active level? A probe, not a model: k-fold cross-validated multinomial

@@ -2,7 +2,7 @@
  * Writes reference outputs of the shipped evaluators on one demo clip, so the e2e can check that the same weights
  * give the same predictions in the browser worker (webgpu) as in Node (wasm), within a tolerance.
  *
- *   npx tsx scripts/evaluators/reference.ts [--models public/models] [--demo public/demo/manifest.jsonl]
+ *   npm run evaluators:reference -- [--models public/models] [--demo public/demo/manifest.jsonl]
  *                                           [--clip ID] [--out tests/fixtures/evaluator-reference.json]
  */
 import { readFileSync } from 'node:fs';
