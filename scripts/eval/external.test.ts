@@ -2,12 +2,12 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } fro
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AsrModel, DEFAULT_ASR_CONFIG, DEFAULT_SER_CONFIG, SerModel } from '../../src/core/ml/models';
 import { initTf } from '../../src/core/node/tf';
 import { loadCorpus, type DiskEvaluators } from '../aclipse/common';
 import { DEFAULT_EVAL_CONFIG } from './report';
 import { CODECS } from '../../src/core/node/codec';
 import { parseCodecList, runExternal, type ExternalReport } from './external';
+import { tinyEvaluators } from '../../src/core/ml/test-models';
 
 // The attacker is the protocol fake (tests/fixtures/fake-attacker.mjs: its "transcript" names the sample count), so
 // this checks the report's plumbing, caching and arithmetic without Python; attackers.integration.test.ts runs the
@@ -39,25 +39,7 @@ beforeAll(async () => {
     });
   });
   writeFileSync(path.join(real, 'manifest.jsonl'), lines.join('\n') + '\n');
-  const fe = { ...DEFAULT_ASR_CONFIG.frontend, nMels: 16 };
-  const asr = new AsrModel({
-    ...DEFAULT_ASR_CONFIG,
-    frontend: fe,
-    channels: 8,
-    blocks: 1,
-    kernel: 3,
-    specAugment: null,
-  });
-  const ser = new SerModel({
-    ...DEFAULT_SER_CONFIG,
-    frontend: fe,
-    channels: 8,
-    blocks: 1,
-    kernel: 3,
-    hidden: 4,
-    specAugment: null,
-    downsampleAfter: 0,
-  });
+  const { asr, ser } = tinyEvaluators();
   ev = {
     ser,
     asr,

@@ -3,12 +3,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AclipseGenerator } from '../../src/core/aclipse/model';
-import { AsrModel, DEFAULT_ASR_CONFIG, DEFAULT_SER_CONFIG, SerModel } from '../../src/core/ml/models';
 import { NgramLm } from '../../src/core/text/lm';
 import { exportModel } from '../../src/core/ml/weights';
 import { writeModelDir, writeAtomic } from '../../src/core/node/io';
 import { initTf } from '../../src/core/node/tf';
 import { DEFAULT_EVAL_CONFIG, runReport, type EvalReport } from './report';
+import { tinyEvaluators } from '../../src/core/ml/test-models';
 
 // Small random models stand in for the shipped ones: this test checks the report pipeline, not the numbers.
 let dir: string;
@@ -17,25 +17,7 @@ let report: EvalReport;
 beforeAll(async () => {
   await initTf('wasm');
   dir = mkdtempSync(path.join(os.tmpdir(), 'aclipse-report-'));
-  const fe = { ...DEFAULT_ASR_CONFIG.frontend, nMels: 16 };
-  const asr = new AsrModel({
-    ...DEFAULT_ASR_CONFIG,
-    frontend: fe,
-    channels: 8,
-    blocks: 1,
-    kernel: 3,
-    specAugment: null,
-  });
-  const ser = new SerModel({
-    ...DEFAULT_SER_CONFIG,
-    frontend: fe,
-    channels: 8,
-    blocks: 1,
-    kernel: 3,
-    hidden: 4,
-    specAugment: null,
-    downsampleAfter: 0,
-  });
+  const { asr, ser } = tinyEvaluators();
   await writeModelDir(path.join(dir, 'models', 'asr'), await exportModel(asr));
   await writeModelDir(path.join(dir, 'models', 'ser'), await exportModel(ser));
   // the transfer ASR has a beam decoder (word list + bigram LM), the main one none: both paths run

@@ -1,5 +1,4 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_ASR_CONFIG, DEFAULT_SER_CONFIG, AsrModel, SerModel } from './ml/models';
 import { modelReader } from './ml/read';
 import { initTf } from './node/tf';
 import { snrDb } from './analysis';
@@ -16,6 +15,7 @@ import {
   type EvaluationRow,
   type Reading,
 } from './evaluation';
+import { tinyEvaluators } from './ml/test-models';
 
 const row = (over: Partial<EvaluationRow>): EvaluationRow => ({
   clipId: 'x',
@@ -272,25 +272,7 @@ describe('the evaluation pipeline', () => {
   });
 
   it('reads with the real (tiny) evaluators through modelReader', async () => {
-    const fe = { ...DEFAULT_ASR_CONFIG.frontend, nMels: 16 };
-    const asr = new AsrModel({
-      ...DEFAULT_ASR_CONFIG,
-      frontend: fe,
-      channels: 8,
-      blocks: 1,
-      kernel: 3,
-      specAugment: null,
-    });
-    const ser = new SerModel({
-      ...DEFAULT_SER_CONFIG,
-      frontend: fe,
-      channels: 8,
-      blocks: 1,
-      kernel: 3,
-      hidden: 4,
-      specAugment: null,
-      downsampleAfter: 0,
-    });
+    const { asr, ser } = tinyEvaluators();
     const readers: EvaluationReaders = {
       protect: (m, wave, budgetDb, seed) => protectWith(m, wave, { budgetDb, seed }),
       read: modelReader({ ser, asr }),
