@@ -13,7 +13,7 @@
  * passes of one step see the same transformation.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Rng } from '../data/random';
+import { uniform, type Rng } from '../data/random';
 import { PR_BINS, prIstft, prStft } from './spectral';
 
 const FS = 16000;
@@ -62,7 +62,6 @@ export interface EotDraw {
   codec: { snrDb: number; seed: number } | null;
 }
 
-const uniform = (rng: Rng, [lo, hi]: [number, number]) => lo + (hi - lo) * rng();
 const seedOf = (rng: Rng) => Math.floor(rng() * 2 ** 31);
 
 /** Draws one step's transformation for a batch of `batch` clips. */

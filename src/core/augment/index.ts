@@ -2,8 +2,8 @@
  * Training-time augmentation of a clip for the evaluators, shared by the Node trainer and the browser fine-tune:
  * a random voice (voice.ts), speed, level and noise. Plain DSP: no tfjs here.
  */
-import { boxMuller } from '../data/random';
-import { DEFAULT_VOICE_AUGMENT, drawVoice, transformVoice, type VoiceAugmentConfig } from './voice';
+import { gaussianUFirst as gaussian, uniform } from '../data/random';
+import { DEFAULT_VOICE_AUGMENT, drawVoice, readAtRate, transformVoice, type VoiceAugmentConfig } from './voice';
 
 export { DEFAULT_VOICE_AUGMENT, drawVoice, IDENTITY_VOICE, transformVoice } from './voice';
 export type { VoiceAugmentConfig, VoiceParams } from './voice';
@@ -36,14 +36,6 @@ export const DEFAULT_AUGMENT: AugmentConfig = {
  */
 export const FINE_TUNE_AUGMENT: AugmentConfig = { ...DEFAULT_AUGMENT, voiceProb: 0.5, voice: DEFAULT_VOICE_AUGMENT };
 
-const uniform = (rng: () => number, [lo, hi]: [number, number]): number => lo + (hi - lo) * rng();
-
-/** Standard normal, drawn exactly as ml/nn's gaussian so augmentation streams match earlier runs. */
-function gaussian(rng: () => number): number {
-  const u = Math.max(rng(), 1e-12);
-  return boxMuller(u, rng());
-}
-
 /** A random voice (when configured), then speed (linear-interpolation resampling), gain, white or pink-ish noise. */
 export function augment(x: Float32Array, rng: () => number, cfg: AugmentConfig = DEFAULT_AUGMENT): Float32Array {
   let src = x;
@@ -55,15 +47,7 @@ export function augment(x: Float32Array, rng: () => number, cfg: AugmentConfig =
   }
   let y: Float32Array;
   if (rng() < cfg.speedProb) {
-    const f = uniform(rng, cfg.speed);
-    const n = Math.max(1, Math.floor(src.length / f));
-    y = new Float32Array(n);
-    for (let i = 0; i < n; i++) {
-      const p = i * f;
-      const j = Math.floor(p);
-      const a = p - j;
-      y[i] = (1 - a) * src[Math.min(j, src.length - 1)]! + a * src[Math.min(j + 1, src.length - 1)]!;
-    }
+    y = readAtRate(src, uniform(rng, cfg.speed));
   } else y = src.slice();
   let peak = 0;
   for (let i = 0; i < y.length; i++) peak = Math.max(peak, Math.abs(y[i]!));

@@ -8,6 +8,7 @@
  */
 import { SAMPLE_RATE } from '../audio/constants';
 import { makeFft, type Fft } from '../cues/fft';
+import { uniform } from '../data/random';
 
 /** Parameters of one transformation; the identity is `IDENTITY_VOICE`. */
 export interface VoiceParams {
@@ -76,8 +77,6 @@ export const DEFAULT_VOICE_AUGMENT: VoiceAugmentConfig = {
   reverbProb: 0.3,
 };
 
-const uniform = (rng: () => number, [lo, hi]: [number, number]): number => lo + (hi - lo) * rng();
-
 export function drawVoice(rng: () => number, cfg: VoiceAugmentConfig = DEFAULT_VOICE_AUGMENT): VoiceParams {
   // Draw every field in a fixed order whatever the probabilities say, so one config change does not reshuffle the rest.
   const p = {
@@ -141,15 +140,23 @@ function matchLevel(y: Float32Array, level: number): Float32Array {
 
 /** Reads x at a rate of `factor` input samples per output sample (linear interpolation): pitch and rate × factor. */
 export function resample(x: Float32Array, factor: number): Float32Array {
-  // A low-pass first when reading faster, so harmonics above the new Nyquist do not fold back as audible aliases.
-  const src = factor > 1 ? movingAverageLowpass(x, factor) : x;
+  // Not audio/resample's windowed sinc: for a ratio like 2^(st/12) it evaluates 65 kernel taps per output sample
+  // (here 2), and a training-time voice needs no 80 dB stopband. A low-pass first when reading faster, so harmonics above the new Nyquist do not fold back as audible aliases.
+  return readAtRate(factor > 1 ? movingAverageLowpass(x, factor) : x, factor);
+}
+
+/**
+ * Linear-interpolation read of x at `factor` input samples per output sample, floor(length / factor) samples long,
+ * with no filtering (the speed perturbation of `augment` uses it as it is; `resample` low-passes first).
+ */
+export function readAtRate(x: Float32Array, factor: number): Float32Array {
   const n = Math.max(1, Math.floor(x.length / factor));
   const y = new Float32Array(n);
   for (let i = 0; i < n; i++) {
     const p = i * factor;
     const j = Math.floor(p);
     const a = p - j;
-    y[i] = (1 - a) * src[Math.min(j, x.length - 1)]! + a * src[Math.min(j + 1, x.length - 1)]!;
+    y[i] = (1 - a) * x[Math.min(j, x.length - 1)]! + a * x[Math.min(j + 1, x.length - 1)]!;
   }
   return y;
 }

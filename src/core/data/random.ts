@@ -49,6 +49,21 @@ export function gaussian(rng: Rng): number {
   return boxMuller(u, v);
 }
 
+/**
+ * Standard normal draw as the models' weight init and the evaluators' augmentation take it: u from the first uniform
+ * (`gaussian` above takes 1 − u). Every seeded init and augmentation stream in the shipped models was drawn this
+ * way, so it stays.
+ */
+export function gaussianUFirst(rng: Rng): number {
+  const u = Math.max(rng(), 1e-12);
+  return boxMuller(u, rng());
+}
+
+/** A uniform draw in [lo, hi). */
+export function uniform(rng: Rng, [lo, hi]: readonly [number, number]): number {
+  return lo + (hi - lo) * rng();
+}
+
 /** Fisher–Yates shuffle into a new array. */
 export function shuffled<T>(items: readonly T[], rng: Rng): T[] {
   const out = items.slice();

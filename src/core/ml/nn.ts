@@ -3,20 +3,13 @@
  * has a gradient kernel on wasm, cpu and webgpu. See ../../../docs/evaluators.md for why each block looks the way it does.
  */
 import * as tf from '@tensorflow/tfjs';
-import { boxMuller, mulberry32, type Rng } from '../data/random';
+import { gaussianUFirst, mulberry32, type Rng } from '../data/random';
 
 /** Seeded PRNG for initialisation, augmentation and masks: the project's one generator (mulberry32). */
 export const makeRng: (seed: number) => Rng = mulberry32;
 
-/**
- * Standard normal draw for weight init and noise. Same Box–Muller as data/random's `gaussian`, but it takes u from
- * the first uniform (data/random takes 1 − u): every seeded init and augmentation stream in the shipped models was
- * drawn this way, so it stays.
- */
-export function gaussian(rng: Rng): number {
-  const u = Math.max(rng(), 1e-12);
-  return boxMuller(u, rng());
-}
+/** Standard normal draw for weight init and noise (data/random's `gaussianUFirst`: the shipped models' streams). */
+export const gaussian: (rng: Rng) => number = gaussianUFirst;
 
 let variableCounter = 0;
 
