@@ -141,7 +141,8 @@ function matchLevel(y: Float32Array, level: number): Float32Array {
 /** Reads x at a rate of `factor` input samples per output sample (linear interpolation): pitch and rate × factor. */
 export function resample(x: Float32Array, factor: number): Float32Array {
   // Not audio/resample's windowed sinc: for a ratio like 2^(st/12) it evaluates 65 kernel taps per output sample
-  // (here 2), and a training-time voice needs no 80 dB stopband. A low-pass first when reading faster, so harmonics above the new Nyquist do not fold back as audible aliases.
+  // (here 2), and a training-time voice needs no 80 dB stopband. A low-pass first when reading faster, so harmonics
+  // above the new Nyquist do not fold back as audible aliases.
   return readAtRate(factor > 1 ? movingAverageLowpass(x, factor) : x, factor);
 }
 
