@@ -1,6 +1,5 @@
 import type { ExternalClaim } from '../../engine/api';
-
-const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
+import { pct } from '../format';
 
 function setLabel(c: ExternalClaim): string {
   return c.set === 'real'

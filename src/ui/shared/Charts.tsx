@@ -19,6 +19,7 @@ import {
   type Point,
 } from '../view/charts';
 import { useResolvedTheme } from '../theme';
+import { pct } from '../format';
 
 /** Width of an element, following resizes (a fixed fallback where ResizeObserver is missing, e.g. jsdom). */
 export function useWidth<T extends HTMLElement>(fallback = 480): [React.RefObject<T | null>, number] {
@@ -376,7 +377,7 @@ export function ProbabilityBars(props: {
               <span className="prob-track" aria-hidden="true">
                 <span className="prob-fill" style={{ width: `${Math.max(0, Math.min(1, p)) * 100}%` }} />
               </span>
-              <span className="prob-value num">{Number.isFinite(p) ? `${(p * 100).toFixed(1)} %` : '—'}</span>
+              <span className="prob-value num">{pct(p)}</span>
             </li>
           );
         })}
