@@ -494,11 +494,19 @@ function serLevelInputs(c: SerConfig): number {
  * total power (logsumexp over the mel bands), differentiable throughout so the generator feels it.
  */
 export function loudLevel(mel: tf.Tensor3D, frameMask: tf.Tensor3D): tf.Tensor2D {
-  const power = tf.logSumExp(mel, 2, true); // [B,F,1]
-  // padding frames get -1e9 logits; the max shift keeps exp() finite
-  const logits = tf.add(tf.div(power, LOUD_LEVEL_TAU), tf.mul(tf.sub(1, frameMask), -1e9));
-  const w = tf.exp(tf.sub(logits, tf.max(logits, 1, true)));
+  const { power, w } = loudWeights(mel, frameMask);
   return tf.div(tf.sum(tf.mul(w, power), 1), tf.sum(w, 1)) as tf.Tensor2D;
+}
+
+/**
+ * Each frame's log total power [B,F,1] and its unnormalised loud-level weight [B,F,1] (softmax numerator at
+ * temperature LOUD_LEVEL_TAU; exactly 0 on padding frames, whose logits are −1e9).
+ */
+function loudWeights(mel: tf.Tensor3D, frameMask: tf.Tensor3D): { power: tf.Tensor3D; w: tf.Tensor3D } {
+  const power = tf.logSumExp(mel, 2, true) as tf.Tensor3D;
+  // the max shift keeps exp() finite
+  const logits = tf.add(tf.div(power, LOUD_LEVEL_TAU), tf.mul(tf.sub(1, frameMask), -1e9));
+  return { power, w: tf.exp(tf.sub(logits, tf.max(logits, 1, true))) as tf.Tensor3D };
 }
 
 /**
@@ -510,9 +518,7 @@ export function loudLevel(mel: tf.Tensor3D, frameMask: tf.Tensor3D): tf.Tensor2D
 export function relativeLevels(mel: tf.Tensor3D, frameMask: tf.Tensor3D): { level: tf.Tensor2D; tilt: tf.Tensor2D } {
   return tf.tidy(() => {
     const [b, f, m] = mel.shape;
-    const power = tf.logSumExp(mel, 2, true); // [B,F,1]
-    const logits = tf.add(tf.div(power, LOUD_LEVEL_TAU), tf.mul(tf.sub(1, frameMask), -1e9));
-    const w = tf.mul(tf.exp(tf.sub(logits, tf.max(logits, 1, true))), frameMask);
+    const { power, w } = loudWeights(mel, frameMask);
     const wsum = tf.sum(w, 1, true); // [B,1,1]
     const loud = tf.div(tf.sum(tf.mul(w, power), 1, true), wsum); // [B,1,1]
     const rel = tf.maximum(tf.sub(power, loud), -REL_LEVEL_FLOOR) as tf.Tensor3D;
