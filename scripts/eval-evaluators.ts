@@ -224,13 +224,9 @@ async function scoreReal(
     .split('\n')
     .filter((l) => l.trim())
     .map((l) => JSON.parse(l) as RealManifestRecord);
-  const english = recs.filter((r) => r.lang === 'en');
-  const { DEFAULT_EXTERNAL_CONFIG } = await import('./eval/external');
-  const scorable = english.filter(
-    (r) =>
-      DEFAULT_EXTERNAL_CONFIG.realSources.includes(r.source) &&
-      r.text.split(' ').length >= DEFAULT_EXTERNAL_CONFIG.realMinWords,
-  );
+  const { DEFAULT_EXTERNAL_CONFIG, scorableRealSentence } = await import('./eval/external');
+  const english = recs.filter((r) => r.lang === DEFAULT_EXTERNAL_CONFIG.realLang);
+  const scorable = recs.filter((r) => scorableRealSentence(r, DEFAULT_EXTERNAL_CONFIG));
   const wave = (r: RealManifestRecord) => decodeWavTo16kMono(readFileSync(path.join(dir, r.path)));
   const out: Record<string, unknown> = {};
   if (asr) {

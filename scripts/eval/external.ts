@@ -32,6 +32,20 @@ import { CODECS, CODEC_LABELS, reencode, type CodecId } from '../../src/core/nod
 import { evalClips, evaluateInNode, nodeReaders, spread, type DiskEvaluators } from '../aclipse/common';
 import type { EvalReportConfig } from './report';
 
+/**
+ * Whether a real clip is one an English recognizer can be scored on: from a source with checked transcripts, in the
+ * configured language, with at least `realMinWords` words. The external report and `eval:evaluators -- --real`
+ * score exactly these clips, so their WERs stand side by side.
+ */
+export function scorableRealSentence(
+  clip: { source: string; lang: string; text: string },
+  x: Pick<ExternalConfig, 'realSources' | 'realLang' | 'realMinWords'>,
+): boolean {
+  return (
+    x.realSources.includes(clip.source) && clip.lang === x.realLang && clip.text.split(' ').length >= x.realMinWords
+  );
+}
+
 export interface ExternalConfig {
   enabled: boolean;
   attackers: AttackerKind[];
@@ -388,11 +402,8 @@ export async function runExternal(
         `No real-speech set at ${x.real}: run \`npm run corpus:real\` first (or set external.real to null)`,
       );
     const real = await loadManifestDataset(nodeDirectorySource(x.real), { keepUnlabelled: true });
-    const scorable = real.entries.filter(
-      (e) =>
-        x.realSources.includes(String(e.meta.source)) &&
-        e.meta.lang === x.realLang &&
-        (e.text ?? '').split(' ').length >= x.realMinWords,
+    const scorable = real.entries.filter((e) =>
+      scorableRealSentence({ source: String(e.meta.source), lang: String(e.meta.lang), text: e.text ?? '' }, x),
     );
     sets.unshift({ name: 'real', entries: spread(scorable, x.realLimit ?? undefined) });
   }
