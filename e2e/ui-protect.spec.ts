@@ -14,6 +14,7 @@ import { unzipStore } from '../src/ui/view/export';
 import { engineFixtures, syntheticClip, type EngineFixtures } from './engine-fixtures';
 import { serveEngineFixtures } from './engine-helpers';
 import { attachScreenshot, expectAxeClean, pcmWav, waitForEngine } from './helpers';
+import { snrDb } from '../src/core/analysis';
 
 interface DemoEntry {
   id: string;
@@ -53,16 +54,6 @@ async function probabilities(page: Page, testId: string): Promise<number[]> {
   const items = page.getByTestId(testId).locator('li[data-probability]');
   await expect(items).toHaveCount(4);
   return Promise.all((await items.all()).map(async (li) => Number(await li.getAttribute('data-probability'))));
-}
-
-function snr(x: Float32Array, y: Float32Array): number {
-  let s = 0;
-  let e = 0;
-  for (let i = 0; i < x.length; i++) {
-    s += x[i]! * x[i]!;
-    e += (y[i]! - x[i]!) ** 2;
-  }
-  return 10 * Math.log10(s / e);
 }
 
 async function download(page: Page, testId: string) {
@@ -114,7 +105,7 @@ test('protects a demo clip end to end on WebGPU: transcript diff, emotions, SNR,
   expect(b.channels[0]!.length).toBe(a.channels[0]!.length);
   expect(Math.abs(b.channels[0]!.length / 16000 - shortest.duration)).toBeLessThan(0.01);
   // What was downloaded is what was measured: the SNR holds in the 16-bit files too.
-  expect(snr(a.channels[0]!, b.channels[0]!)).toBeGreaterThanOrEqual(budget - 0.05);
+  expect(snrDb(a.channels[0]!, b.channels[0]!)).toBeGreaterThanOrEqual(budget - 0.05);
 
   await attachScreenshot(page, testInfo, 'protect-webgpu');
   await context.close();
@@ -217,7 +208,7 @@ test.describe('on wasm', () => {
       const w = decodeWav(e.data);
       expect(w.sampleRate).toBe(16000);
       expect(w.channels[0]!.length).toBe(Math.round((1 + 0.25 * i) * 16000));
-      expect(snr(decodeWav(files[i]!.buffer).channels[0]!, w.channels[0]!)).toBeGreaterThanOrEqual(10 - 0.05);
+      expect(snrDb(decodeWav(files[i]!.buffer).channels[0]!, w.channels[0]!)).toBeGreaterThanOrEqual(10 - 0.05);
     });
 
     // Each row says which method and budget made it; re-protecting one with noise makes the set mixed, and the

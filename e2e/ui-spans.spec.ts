@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { decodeWav } from '../src/core/audio';
 import { openWithModels } from './helpers';
+import { snrDb } from '../src/core/analysis';
 
 interface DemoEntry {
   id: string;
@@ -25,16 +26,6 @@ const shortest = [...demo].sort((a, b) => a.duration - b.duration)[0]!;
 async function download(page: Page, testId: string) {
   const [d] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testId).click()]);
   return { name: d.suggestedFilename(), bytes: readFileSync((await d.path())!) };
-}
-
-function snr(x: Float32Array, y: Float32Array): number {
-  let s = 0;
-  let e = 0;
-  for (let i = 0; i < x.length; i++) {
-    s += x[i]! * x[i]!;
-    e += (y[i]! - x[i]!) ** 2;
-  }
-  return 10 * Math.log10(s / e);
 }
 
 test('a picked word and a dragged region are protected; the rest of the downloaded WAV is the original', async ({
@@ -109,7 +100,7 @@ test('a picked word and a dragged region are protected; the rest of the download
     const a = Math.round(s.start * sr) + 20;
     const b = Math.round(s.end * sr) - 20;
     // 16-bit rounding costs a little SNR; the budget is 10 dB.
-    expect(snr(x.subarray(a, b), z.subarray(a, b))).toBeGreaterThan(9.9);
+    expect(snrDb(x.subarray(a, b), z.subarray(a, b))).toBeGreaterThan(9.9);
   }
 
   // The marks are kept with the clip.

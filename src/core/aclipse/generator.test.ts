@@ -9,20 +9,11 @@ import {
   sampleMaskFor,
   type CascadeWeights,
 } from './generator';
+import { snrDb } from '../analysis';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
-
-function snrDb(x: Float32Array, y: Float32Array): number {
-  let sx = 0;
-  let sd = 0;
-  for (let i = 0; i < x.length; i++) {
-    sx += x[i] * x[i];
-    sd += (y[i] - x[i]) ** 2;
-  }
-  return 10 * Math.log10(sx / sd);
-}
 
 describe('perfect-reconstruction STFT', () => {
   it('round-trips a signal of awkward length exactly', () => {

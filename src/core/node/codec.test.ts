@@ -3,19 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { SAMPLE_RATE, decodeWav } from '../audio';
 import { CODECS, alignTo, estimateDelay, reencode, type CodecId } from './codec';
 import { findFfmpeg } from './decode-audio';
+import { snrDb } from '../analysis';
 
 const NO_FFMPEG = 'ffmpeg is not installed (apt-get install ffmpeg): the codec round-trip tests cannot run';
 const tools = findFfmpeg();
-
-function snrDb(x: Float32Array, y: Float32Array): number {
-  let e = 0;
-  let d = 0;
-  for (let i = 0; i < x.length; i++) {
-    e += x[i]! * x[i]!;
-    d += (x[i]! - y[i]!) ** 2;
-  }
-  return 10 * Math.log10(e / d);
-}
 
 const rms = (x: Float32Array, from = 0, to = x.length) => {
   let s = 0;
