@@ -2,6 +2,7 @@
  * npm run eval -- [--config configs/eval.json] [--limit N] [--out dir] [--parts main,pgd,attacker,transfer,external]
  *     [--attackers whisper,pocketsphinx] [--external-methods aclipse,noise] [--external-snrs 10,20] [--external-limit N]
  *     [--real data/real|none] [--real-limit N] [--external-codecs mp3-64,opus-24,aac-64,mulaw-8k|all|none]
+ *     [--split test|val|test_speaker] [--generator <model dir>]
  * npm run eval -- --replot [--out dir]   (redraws frontier.svg from an existing report.json, no evaluation)
  *
  * The external part needs the attackers' environment (npm run setup:attackers) and the real-speech set
@@ -61,6 +62,9 @@ async function main(): Promise<void> {
   if (real) cfg.external.real = real === 'none' ? null : real;
   const limit = numberFlag(flags, 'limit');
   if (limit !== undefined) cfg.limit = limit;
+  // Selection reads candidates on val (--split val --generator runs/…/final); test and the real set stay unseen.
+  cfg.split = stringFlag(flags, 'split') ?? cfg.split;
+  cfg.generator = stringFlag(flags, 'generator') ?? cfg.generator;
   cfg.out = stringFlag(flags, 'out') ?? cfg.out;
   if (flags.replot !== undefined) {
     const report = JSON.parse(readFileSync(path.join(cfg.out, 'report.json'), 'utf8')) as EvalReport;

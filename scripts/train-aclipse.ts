@@ -1,7 +1,7 @@
 /**
  * npm run train:aclipse -- [--config configs/aclipse.json] [--seeds 0,1,2,3,4] [--tag name]
  *     [--lambda1 -1] [--lambda2 1] [--tune er|so] [--epochs1 N] [--epochs2 N] [--lr1 x] [--lr2 x]
- *     [--budget dB] [--subset N] [--stages 1,2] [--init <model dir>] [--fresh] [--ship]
+ *     [--budget dB] [--budget-range lo,hi] [--subset N] [--stages 1,2] [--init <model dir>] [--fresh] [--ship]
  *
  * Trains the Aclipse generator (stage 1: SO+ER with L_CE + λ1·L_CTC; stage 2: one module with
  * L_CE + 1/(λ2·L_CTC)) against the frozen evaluators in public/models, on stratified subsets of the corpus's train
@@ -16,11 +16,17 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, cpSync } fr
 import path from 'node:path';
 import { execSync } from 'node:child_process';
 import { AclipseGenerator } from '../src/core/aclipse/model';
-import { AclipseTrainer, type AclipseTrainConfig, type EpochReport, type Stage } from '../src/core/aclipse/trainer';
+import {
+  AclipseTrainer,
+  type AclipseTrainConfig,
+  type EpochReport,
+  type FrozenEvaluators,
+  type Stage,
+} from '../src/core/aclipse/trainer';
 import { bySplit, stratifiedSubset } from '../src/core/data';
 import { initTf } from '../src/core/node/tf';
 import { writeAtomic } from '../src/core/node/io';
-import { loadCorpus, loadEvaluatorsFromDisk, log, readGeneratorDir, toClips } from './aclipse/common';
+import { loadCorpus, loadEnsemble, loadEvaluatorsFromDisk, log, readGeneratorDir, toClips } from './aclipse/common';
 import { parseFlags, stringFlag } from './flags';
 import { applyOverrides, loadAclipseConfig } from './aclipse/config';
 
@@ -73,8 +79,11 @@ async function writeModel(dir: string, gen: AclipseGenerator, meta: object, metr
 }
 
 function fmt(r: EpochReport): string {
+  const members = (r.val?.recognizers ?? [])
+    .map((m) => ` ${m.name}: WER ${(m.wer * 100).toFixed(1)} CTC ${m.ctc.toFixed(3)}`)
+    .join(';');
   const v = r.val
-    ? ` | val WA ${(r.val.wa * 100).toFixed(1)} WER ${(r.val.wer * 100).toFixed(1)} CE ${r.val.ce.toFixed(3)} CTC ${r.val.ctc.toFixed(3)}`
+    ? ` | val WA ${(r.val.wa * 100).toFixed(1)} WER ${(r.val.wer * 100).toFixed(1)} CE ${r.val.ce.toFixed(3)} CTC ${r.val.ctc.toFixed(3)}${members ? ` |${members}` : ''}`
     : '';
   return (
     `stage ${r.stage} epoch ${r.epoch + 1}/${r.epochs} loss ${r.train.total.toFixed(3)} CE ${r.train.ce.toFixed(3)} ` +
@@ -100,6 +109,11 @@ async function main(): Promise<void> {
   await initTf('wasm');
 
   const evaluators = await loadEvaluatorsFromDisk(cfg.models);
+  const ensemble = await loadEnsemble(cfg.ensemble);
+  const frozen: FrozenEvaluators = ensemble
+    ? { ...evaluators.frozen, asrWeight: cfg.ensemble?.asrWeight ?? 1, ensemble: ensemble.members }
+    : evaluators.frozen;
+  if (ensemble) log(cfg.name, `ensemble: asr (${cfg.ensemble?.asrWeight ?? 1}) + ${ensemble.describe}`);
   const corpus = await loadCorpus(cfg.corpus);
   const train = bySplit(corpus.entries, 'train');
   const valEntries = stratifiedSubset(bySplit(corpus.entries, 'val'), cfg.valSize, 'aclipse-val', { balanced: true });
@@ -142,14 +156,14 @@ async function main(): Promise<void> {
       gen = new AclipseGenerator({ ...cfg.generator, budgetDb: trainConfig.budgetDb }, seed);
       log(cfg.name, `seed ${seed}: fresh generator, ${gen.parameterCount()} parameters`);
     }
-    const trainer = new AclipseTrainer(gen, evaluators.frozen, trainConfig, { readback: 'sync' });
+    const trainer = new AclipseTrainer(gen, frozen, trainConfig, { readback: 'sync' });
     if (state.nextEpoch > 0) await restoreOptimizer(dir, trainer);
 
     const baseline = state.history.length === 0 ? await trainer.evaluate(val) : null;
     if (baseline) {
       log(
         cfg.name,
-        `seed ${seed}: before training (identity) val WA ${(baseline.wa * 100).toFixed(1)} WER ${(baseline.wer * 100).toFixed(1)}`,
+        `seed ${seed}: before training (${stringFlag(flags, 'init') ? 'the --init weights' : 'identity'}) val WA ${(baseline.wa * 100).toFixed(1)} WER ${(baseline.wer * 100).toFixed(1)}`,
       );
     }
 
@@ -192,6 +206,7 @@ async function main(): Promise<void> {
     log(cfg.name, `shipped ${src} → ${cfg.shipDir}`);
   }
   evaluators.dispose();
+  ensemble?.dispose();
 }
 
 main().catch((e: unknown) => {

@@ -7,7 +7,8 @@ import {
   type GeneratorArtifacts,
   type GeneratorModelJson,
 } from '../../src/core/aclipse/model';
-import type { FrozenEvaluators } from '../../src/core/aclipse/trainer';
+import type { EnsembleAsr, FrozenEvaluators } from '../../src/core/aclipse/trainer';
+import type { EnsembleConfig } from './config';
 import type { TrainingClip } from '../../src/core/data/clip';
 import { decodeEntry, emotionIndex, loadDataset, type DatasetEntry, type DatasetIndex } from '../../src/core/data';
 import { nodeDirectorySource } from '../../src/core/data/node-source';
@@ -63,6 +64,29 @@ export async function loadEvaluatorsFromDisk(modelsDir = 'public/models', asrDir
       ser.dispose();
       asr.dispose();
     },
+  };
+}
+
+/** The ensemble's further recognizers from their model folders (null without an ensemble). */
+export async function loadEnsemble(
+  cfg: EnsembleConfig | undefined,
+): Promise<{ members: EnsembleAsr[]; describe: string; dispose(): void } | null> {
+  if (!cfg || cfg.members.length === 0) return null;
+  const models: AsrModel[] = [];
+  for (const m of cfg.members) models.push(modelFromArtifacts(await readModelDir(m.dir), 'asr'));
+  return {
+    members: cfg.members.map((m, k) => ({
+      name: m.name,
+      weight: m.weight,
+      asr: (w, l) => {
+        const o = models[k].forward(w, l, { training: false });
+        return { logits: o.logits, lengths: o.outLengths };
+      },
+    })),
+    describe: cfg.members
+      .map((m, k) => `${m.name} (${m.weight}, ${models[k].parameterCount()} parameters, ${m.dir})`)
+      .join(' + '),
+    dispose: () => models.forEach((m) => m.dispose()),
   };
 }
 

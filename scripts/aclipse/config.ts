@@ -5,6 +5,13 @@ import type { ModuleConfig } from '../../src/core/aclipse/generator';
 import { PAPER_CONFIG, type AclipseTrainConfig } from '../../src/core/aclipse/trainer';
 import { numberFlag, stringFlag, type Flags } from '../flags';
 
+/** Further recognizers trained against, beside `<models>/asr` (see trainer.ts on the geometric-mean weighting). */
+export interface EnsembleConfig {
+  /** The primary ASR's weight (default 1). */
+  asrWeight?: number;
+  members: { name: string; dir: string; weight: number }[];
+}
+
 export interface AclipseRunConfig {
   name: string;
   corpus: string;
@@ -16,6 +23,7 @@ export interface AclipseRunConfig {
   valSize: number;
   generator: { so: ModuleConfig; er: ModuleConfig };
   train: Omit<AclipseTrainConfig, 'seed'>;
+  ensemble?: EnsembleConfig;
 }
 
 export function loadAclipseConfig(file: string): AclipseRunConfig {
@@ -67,6 +75,12 @@ export function applyOverrides(cfg: AclipseRunConfig, flags: Flags): AclipseRunC
   if (lr2 !== undefined) t.stage2.learningRate = lr2;
   const budget = numberFlag(flags, 'budget');
   if (budget !== undefined) t.budgetDb = budget;
+  const range = stringFlag(flags, 'budget-range');
+  if (range !== undefined) {
+    const [lo, hi] = range.split(',').map(Number);
+    if (!Number.isFinite(lo) || !Number.isFinite(hi) || lo > hi) throw new Error('--budget-range takes lo,hi in dB');
+    t.budgetRangeDb = [lo, hi];
+  }
   const subset = numberFlag(flags, 'subset');
   if (subset !== undefined) t.subsetSize = subset;
   const seeds = stringFlag(flags, 'seeds');

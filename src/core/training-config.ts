@@ -15,8 +15,13 @@ export interface StageConfig {
 
 export interface AclipseTrainConfig {
   seed: number;
-  /** Minimum SNR (dB) the generator may use, enforced by construction. */
+  /** Minimum SNR (dB) the generator may use, enforced by construction. Validation protects at this budget. */
   budgetDb: number;
+  /**
+   * Train across budgets: each step protects at a budget drawn uniformly (in dB) from this range instead of
+   * `budgetDb`, so one set of weights learns a perturbation that still works when the user's budget scales it down.
+   */
+  budgetRangeDb?: [number, number] | null;
   /** Stratified subset size and how often (epochs) it is replaced (paper: 400, 5). */
   subsetSize: number;
   swapEvery: number;

@@ -10,10 +10,13 @@ import { AclipseGenerator, generatorFromArtifacts } from './model';
 import {
   AclipseTrainer,
   PAPER_CONFIG,
+  combinedCtc,
   ctcCoefficient,
   eotDrawFor,
+  stepBudgetDb,
   lengthBuckets,
   padBatch,
+  recognizers,
   stageLoss,
   type AclipseTrainConfig,
   type FrozenEvaluators,
@@ -27,8 +30,11 @@ const tiny = {
 };
 const tinyFrontend = { ...DEFAULT_ASR_CONFIG.frontend, nMels: 24 };
 let asr: AsrModel;
+let asrB: AsrModel;
 let ser: SerModel;
 let evaluators: FrozenEvaluators;
+/** The primary ASR plus a second architecture (wider kernel, two blocks), weighted 2 : 1. */
+let ensemble: FrozenEvaluators;
 
 function clip(i: number, text: string): TrainingClip {
   // Vowel-like harmonic bursts with a noisy "consonant" tail: enough structure for the ASR to align on.
@@ -69,7 +75,40 @@ beforeAll(async () => {
       return { logits: o.logits, lengths: o.outLengths };
     },
   };
+  asrB = new AsrModel(
+    { ...DEFAULT_ASR_CONFIG, frontend: tinyFrontend, channels: 12, blocks: 2, kernel: 5, specAugment: null },
+    11,
+  );
+  ensemble = {
+    ...evaluators,
+    asrWeight: 2,
+    ensemble: [
+      {
+        name: 'b',
+        weight: 1,
+        asr: (w, l) => {
+          const o = asrB.forward(w, l, { training: false });
+          return { logits: o.logits, lengths: o.outLengths };
+        },
+      },
+    ],
+  };
 });
+
+/** Each recognizer's mean CTC loss on the clips as protected by `gen` (no dropout, no EOT). */
+function memberLosses(gen: AclipseGenerator, evs: FrozenEvaluators, batch: TrainingClip[]): number[] {
+  const { x, lengths } = padBatch(batch.map((c) => c.samples));
+  const labels = batch.map((c) => encodeText(c.text));
+  const out = tf.tidy(() => {
+    const y = gen.forward(x, lengths, 10, { training: false });
+    return recognizers(evs).map((m) => {
+      const a = m.asr(y, lengths);
+      return ctcLoss(a.logits, labels, a.lengths, { reduction: 'meanPerLabel' }).dataSync()[0];
+    });
+  });
+  x.dispose();
+  return out;
+}
 
 function config(over: Partial<AclipseTrainConfig> = {}): AclipseTrainConfig {
   return {
@@ -112,21 +151,52 @@ describe('stage objectives', () => {
     expect(ctcCoefficient(2, cfg, 3)).toBeCloseTo(numeric, 6);
   });
 
+  it("a budget range draws each step's budget in the range, reproducibly per step", () => {
+    const cfg = config({ budgetRangeDb: [10, 20] });
+    const draws = Array.from({ length: 200 }, (_, s) => stepBudgetDb(cfg, s));
+    draws.forEach((b, s) => {
+      expect(b).toBeGreaterThanOrEqual(10);
+      expect(b).toBeLessThanOrEqual(20);
+      expect(stepBudgetDb(cfg, s)).toBe(b);
+    });
+    expect(draws.filter((b) => b < 15).length).toBeGreaterThan(70);
+    expect(draws.filter((b) => b >= 15).length).toBeGreaterThan(70);
+    expect(stepBudgetDb(config(), 3)).toBe(10);
+  });
+
+  it('an ensemble combines the CTC losses as a weighted geometric mean, insensitive to each loss scale', () => {
+    expect(combinedCtc([2.5], [1])).toBe(2.5);
+    expect(combinedCtc([2, 8], [0.5, 0.5])).toBeCloseTo(4, 12);
+    expect(combinedCtc([2, 8], [0.75, 0.25])).toBeCloseTo(2 ** 0.75 * 8 ** 0.25, 12);
+    // Scaling one recognizer's loss by c scales G by c^ŵ: its relative change, not its units, is what counts.
+    expect(combinedCtc([2, 80], [0.5, 0.5]) / combinedCtc([2, 8], [0.5, 0.5])).toBeCloseTo(Math.sqrt(10), 12);
+    const ws = recognizers({ ...ensemble, asrWeight: 3 }).map((r) => r.weight);
+    expect(ws).toEqual([0.75, 0.25]);
+    expect(() => recognizers({ ...ensemble, asrWeight: 0, ensemble: [] })).toThrow('positive sum');
+  });
+
   const combos = [
     ...(['async', 'sync'] as const).flatMap((readback) =>
-      ([1, 2] as const).map((stage) => ({ readback, stage, eot: false })),
+      ([1, 2] as const).map((stage) => ({ readback, stage, eot: false, ens: false })),
     ),
     // With EOT both passes of an async step must apply the same draw, or the surrogate's gradient is not the objective's.
-    { readback: 'async' as const, stage: 1 as const, eot: true },
-    { readback: 'sync' as const, stage: 2 as const, eot: true },
+    { readback: 'async' as const, stage: 1 as const, eot: true, ens: false },
+    { readback: 'sync' as const, stage: 2 as const, eot: true, ens: false },
+    // With an ensemble the step must follow the gradient of the objective on the geometric mean of the losses.
+    ...(['async', 'sync'] as const).flatMap((readback) =>
+      ([1, 2] as const).map((stage) => ({ readback, stage, eot: stage === 1, ens: true })),
+    ),
+    // A budget range: both passes must protect at the step's drawn budget.
+    { readback: 'async' as const, stage: 1 as const, eot: false, ens: false, range: true },
   ];
-  for (const { readback, stage, eot } of combos)
-    it(`${readback} stage-${stage} step${eot ? ' with EOT' : ''} applies the gradient of the stage objective`, async () => {
+  for (const { readback, stage, eot, ens, range } of combos.map((c) => ({ range: false, ...c })))
+    it(`${readback} stage-${stage} step${eot ? ' with EOT' : ''}${ens ? ' against an ensemble' : ''} applies the gradient of the stage objective`, async () => {
+      const evs = ens ? ensemble : evaluators;
       const gen = new AclipseGenerator(tiny, 9);
       for (const v of gen.variables('so'))
         if (v.shape.length === 2 && v.shape[1] === 4 * 257) v.assign(tf.randomNormal(v.shape, 0, 0.3, 'float32', 1));
-      const cfg = config(eot ? { eot: EOT_ALL } : {});
-      const trainer = new AclipseTrainer(gen, evaluators, cfg, { readback });
+      const cfg = config({ ...(eot ? { eot: EOT_ALL } : {}), ...(range ? { budgetRangeDb: [10, 30] } : {}) });
+      const trainer = new AclipseTrainer(gen, evs, cfg, { readback });
       const batch = clips.slice(0, 3);
       const { x, lengths } = padBatch(batch.map((c) => c.samples));
       const labels = batch.map((c) => encodeText(c.text));
@@ -141,11 +211,16 @@ describe('stage objectives', () => {
       const draw = eotDrawFor(cfg, 5, batch.length);
       expect(draw === null).toBe(!eot);
       const direct = tf.variableGrads(() => {
-        const clean = gen.forward(x, lengths, cfg.budgetDb, { training: true, seed: 5 });
+        const clean = gen.forward(x, lengths, stepBudgetDb(cfg, 5), { training: true, seed: 5 });
         const y = draw ? applyEotDraw(clean, draw) : clean;
-        const ce = tf.losses.softmaxCrossEntropy(oneHot, evaluators.ser(y, lengths));
-        const a = evaluators.asr(y, lengths);
-        const l = ctcLoss(a.logits, labels, a.lengths, { reduction: 'meanPerLabel' });
+        const ce = tf.losses.softmaxCrossEntropy(oneHot, evs.ser(y, lengths));
+        // Written out from the definition G = Π L_k^ŵ_k, independently of the trainer's combinedCtc.
+        const l = recognizers(evs)
+          .map((m) => {
+            const a = m.asr(y, lengths);
+            return tf.pow(ctcLoss(a.logits, labels, a.lengths, { reduction: 'meanPerLabel' }), m.weight);
+          })
+          .reduce((p, q) => tf.mul(p, q)) as tf.Scalar;
         const term = stage === 1 ? tf.mul(l, cfg.stage1.lambda1) : tf.div(1, tf.mul(l, cfg.stage2.lambda2));
         return tf.add(ce, term) as tf.Scalar;
       }, vars);
@@ -220,6 +295,22 @@ describe('training', () => {
     expect(last.val!.ctc).toBeGreaterThan(baseline.ctc * 1.05);
     expect(Number.isFinite(last.val!.ce)).toBe(true);
     expect(last.val!.ce).toBeLessThan(baseline.ce + 2);
+    trainer.dispose();
+    gen.dispose();
+  }, 180_000);
+
+  it("against an ensemble with EOT, stage 1 raises every recognizer's CTC loss and reports each", async () => {
+    const gen = new AclipseGenerator(tiny, 1);
+    const trainer = new AclipseTrainer(gen, ensemble, config({ eot: DEFAULT_EOT_CONFIG }));
+    const val = clips.slice(0, 4);
+    const before = memberLosses(gen, ensemble, val);
+    const reports = await trainer.runStage(1, { subset: async () => clips, val });
+    const after = memberLosses(gen, ensemble, val);
+    after.forEach((l, k) => expect(l).toBeGreaterThan(before[k] * 1.02));
+    const last = reports.at(-1)!.val!;
+    expect(last.recognizers?.map((r) => r.name)).toEqual(['asr', 'b']);
+    last.recognizers!.forEach((r, k) => expect(r.ctc).toBeCloseTo(after[k], 3));
+    expect(last.ctc).toBeCloseTo(combinedCtc(after, [2 / 3, 1 / 3]), 3);
     trainer.dispose();
     gen.dispose();
   }, 180_000);

@@ -14,6 +14,14 @@
  * With `eot` set, the protected batch goes through one random draw of channel transforms (eot.ts) before both
  * evaluators in every training step; the draw is made from the step's seed, so both passes see the same one.
  * Validation (`evaluate`) reads the protected clips as delivered, without transforms.
+ *
+ * With an `ensemble` of further recognizers, L_CTC is the weighted geometric mean of every recognizer's loss,
+ * G = exp(Σ ŵ_k·ln L_k) (weights normalised to sum 1), and the stage objectives apply to G unchanged. Why the
+ * geometric mean: the recognizers' CTC losses live on different scales, and stage 1 maximises without a bound, so
+ * with a sum or an arithmetic mean the generator could drive one recognizer to an extreme and leave the others
+ * reading. ∂G/∂L_k = ŵ_k·G/L_k: each recognizer's pull falls as its own loss rises, so the push goes to the one
+ * still reading best, and a weight means a share of *relative* loss increase, independent of each model's scale.
+ * With one recognizer G is its loss, so the paper's objective is unchanged.
  */
 import * as tf from '@tensorflow/tfjs';
 import { throwIfAborted } from '../abort';
@@ -27,12 +35,48 @@ import { applyEotDraw, sampleEot, type EotDraw } from './eot';
 import type { AclipseGenerator } from './model';
 import type { AclipseTrainConfig } from '../training-config';
 
+type AsrForward = (wave: tf.Tensor2D, lengths: number[]) => { logits: tf.Tensor3D; lengths: number[] };
+
+/** A further frozen recognizer the generator is trained against (same character vocabulary as the primary ASR). */
+export interface EnsembleAsr {
+  name: string;
+  /** Its share of the geometric mean of the CTC losses (see the file comment); relative to `asrWeight`. */
+  weight: number;
+  asr: AsrForward;
+}
+
 /** The frozen evaluators, as differentiable functions of the waveform. */
 export interface FrozenEvaluators {
   /** SER logits [B, 4]. */
   ser(wave: tf.Tensor2D, lengths: number[]): tf.Tensor2D;
-  /** ASR logits [B, T', V] and the valid output length of each row. */
-  asr(wave: tf.Tensor2D, lengths: number[]): { logits: tf.Tensor3D; lengths: number[] };
+  /** ASR logits [B, T', V] and the valid output length of each row. Its greedy transcripts are the reported WER. */
+  asr: AsrForward;
+  /** The primary ASR's weight when there is an ensemble (default 1). */
+  asrWeight?: number;
+  ensemble?: readonly EnsembleAsr[];
+}
+
+/** Every recognizer trained against, the primary first, with weights normalised to sum 1. */
+export function recognizers(ev: FrozenEvaluators): { name: string; weight: number; asr: AsrForward }[] {
+  const all = [{ name: 'asr', weight: ev.asrWeight ?? 1, asr: ev.asr }, ...(ev.ensemble ?? [])];
+  const sum = all.reduce((a, r) => a + r.weight, 0);
+  if (!(sum > 0) || all.some((r) => !(r.weight >= 0)))
+    throw new Error('Recognizer weights must be ≥ 0 with a positive sum');
+  return all.map((r) => ({ ...r, weight: r.weight / sum }));
+}
+
+/** The combined CTC loss G = exp(Σ ŵ_k·ln L_k); with one recognizer exactly its loss. */
+export function combinedCtc(losses: readonly number[], weights: readonly number[]): number {
+  if (losses.length === 1) return losses[0];
+  let log = 0;
+  losses.forEach((l, k) => (log += weights[k] * Math.log(Math.max(l, 1e-6))));
+  return Math.exp(log);
+}
+
+function combinedCtcTensor(losses: tf.Scalar[], weights: readonly number[]): tf.Scalar {
+  if (losses.length === 1) return losses[0];
+  const logs = losses.map((l, k) => tf.mul(tf.log(tf.maximum(l, 1e-6)), weights[k]));
+  return tf.exp(tf.addN(logs)) as tf.Scalar;
 }
 
 // The config types and the paper's settings are plain data in ../training-config (the UI's presets read them too).
@@ -42,8 +86,17 @@ export type Stage = 1 | 2;
 
 export interface StepLosses {
   ce: number;
+  /** With an ensemble, the combined loss G. */
   ctc: number;
   total: number;
+}
+
+/** One recognizer's reading of the protected validation clips. */
+export interface RecognizerMetrics {
+  name: string;
+  ctc: number;
+  /** greedy */
+  wer: number;
 }
 
 export interface EvalMetrics {
@@ -52,8 +105,11 @@ export interface EvalMetrics {
   wer: number;
   cer: number;
   ce: number;
+  /** The primary's loss, or with an ensemble the combined loss G, mean over clips. */
   ctc: number;
   confusion: number[][];
+  /** Each recognizer, the primary first (present with an ensemble). */
+  recognizers?: RecognizerMetrics[];
 }
 
 export interface EpochReport {
@@ -175,6 +231,14 @@ export function eotDrawFor(cfg: AclipseTrainConfig, seed: number, batch: number)
   return cfg.eot ? sampleEot(mulberry32((seed ^ 0x5bd1e995) >>> 0), cfg.eot, batch) : null;
 }
 
+/** The budget of the training step with this seed: `budgetDb`, or a draw from `budgetRangeDb`. */
+export function stepBudgetDb(cfg: AclipseTrainConfig, seed: number): number {
+  const range = cfg.budgetRangeDb;
+  if (!range) return cfg.budgetDb;
+  // Its own stream again (see eotDrawFor), so a budget range leaves dropout masks and EOT draws as they were.
+  return range[0] + (range[1] - range[0]) * mulberry32((seed ^ 0x2545f491) >>> 0)();
+}
+
 /** What the evaluators hear: the protected batch, through the step's EOT draw when there is one. */
 function heard(y: tf.Tensor2D, draw: EotDraw | null): tf.Tensor2D {
   return draw ? applyEotDraw(y, draw) : y;
@@ -212,7 +276,8 @@ function argmaxRows(values: Float32Array, rows: number, cols: number): number[] 
 type StepResult = StepLosses & { predictions: number[]; hypotheses: string[] };
 
 interface Pass1 {
-  ctc: CtcLossAndGrad;
+  /** one per recognizer, the primary first */
+  ctc: CtcLossAndGrad[];
   ce: number;
   predictions: number[];
   hypotheses: string[];
@@ -234,6 +299,7 @@ export class AclipseTrainer {
   private optimizer: tf.Optimizer | null = null;
   private optimizerStage: Stage | null = null;
   private readonly readback: 'async' | 'sync';
+  private readonly members: ReturnType<typeof recognizers>;
 
   constructor(
     readonly generator: AclipseGenerator,
@@ -242,6 +308,7 @@ export class AclipseTrainer {
     options: TrainerOptions = {},
   ) {
     this.readback = options.readback ?? 'async';
+    this.members = recognizers(evaluators);
   }
 
   private maxBatchSamples(): number {
@@ -271,20 +338,23 @@ export class AclipseTrainer {
     seed: number,
     draw: EotDraw | null,
   ): Promise<Pass1> {
-    const { serLogits, asrLogits, asrLengths } = tf.tidy(() => {
-      const y = heard(this.generator.forward(x, lengths, this.config.budgetDb, { training: true, seed }), draw);
-      const asr = this.evaluators.asr(y, lengths);
-      return { serLogits: this.evaluators.ser(y, lengths), asrLogits: asr.logits, asrLengths: asr.lengths };
+    const { serLogits, asrs } = tf.tidy(() => {
+      const y = heard(
+        this.generator.forward(x, lengths, stepBudgetDb(this.config, seed), { training: true, seed }),
+        draw,
+      );
+      return { serLogits: this.evaluators.ser(y, lengths), asrs: this.members.map((m) => m.asr(y, lengths)) };
     });
     try {
-      const ctc = await ctcLossAndGrad(asrLogits, labels, asrLengths, { reduction: 'meanPerLabel' });
+      const ctc: CtcLossAndGrad[] = [];
+      for (const a of asrs) ctc.push(await ctcLossAndGrad(a.logits, labels, a.lengths, { reduction: 'meanPerLabel' }));
       const serValues = (await serLogits.data()) as Float32Array;
-      const [b, t, v] = asrLogits.shape;
+      const [b, t, v] = asrs[0].logits.shape;
       const hypotheses: string[] = [];
-      for (let i = 0; i < b; i++) hypotheses.push(greedyDecode(ctc.logitValues, asrLengths[i], v, i * t * v));
+      for (let i = 0; i < b; i++) hypotheses.push(greedyDecode(ctc[0].logitValues, asrs[0].lengths[i], v, i * t * v));
       return { ctc, ce: 0, predictions: argmaxRows(serValues, b, serLogits.shape[1]), hypotheses };
     } finally {
-      tf.dispose([serLogits, asrLogits]);
+      tf.dispose([serLogits, ...asrs.map((a) => a.logits)]);
     }
   }
 
@@ -299,15 +369,22 @@ export class AclipseTrainer {
     const draw = eotDrawFor(this.config, seed, batch.length);
     const cost = this.optimizerFor(stage).minimize(
       () => {
-        const y = heard(this.generator.forward(x, lengths, this.config.budgetDb, { training: true, seed }), draw);
+        const y = heard(
+          this.generator.forward(x, lengths, stepBudgetDb(this.config, seed), { training: true, seed }),
+          draw,
+        );
         const serLogits = this.evaluators.ser(y, lengths);
         predictions = argmaxRows(serLogits.dataSync() as Float32Array, batch.length, serLogits.shape[1]);
         const ceLoss = softmaxCrossEntropy(serLogits, emotions);
-        const asr = this.evaluators.asr(y, lengths);
-        const ctcLossT = ctcLoss(asr.logits, labels, asr.lengths, { reduction: 'meanPerLabel' });
-        const [, t, v] = asr.logits.shape;
-        const logitValues = asr.logits.dataSync() as Float32Array;
-        batch.forEach((_, i) => hypotheses.push(greedyDecode(logitValues, asr.lengths[i], v, i * t * v)));
+        const asrs = this.members.map((m) => m.asr(y, lengths));
+        const losses = asrs.map((a) => ctcLoss(a.logits, labels, a.lengths, { reduction: 'meanPerLabel' }));
+        const ctcLossT = combinedCtcTensor(
+          losses,
+          this.members.map((m) => m.weight),
+        );
+        const [, t, v] = asrs[0].logits.shape;
+        const logitValues = asrs[0].logits.dataSync() as Float32Array;
+        batch.forEach((_, i) => hypotheses.push(greedyDecode(logitValues, asrs[0].lengths[i], v, i * t * v)));
         ce = ceLoss.dataSync()[0];
         ctc = ctcLossT.dataSync()[0];
         const ctcTerm =
@@ -338,17 +415,26 @@ export class AclipseTrainer {
       const emotions = batch.map((c) => c.emotion);
       const draw = eotDrawFor(this.config, seed, batch.length);
       const p1 = await this.pass1(x, lengths, labels, seed, draw);
-      const coef = ctcCoefficient(stage, this.config, p1.ctc.loss);
+      const weights = this.members.map((m) => m.weight);
+      const losses = p1.ctc.map((c) => c.loss);
+      const g = combinedCtc(losses, weights);
+      // dLoss/dL_k = dLoss/dG · ŵ_k·G/L_k (exactly dLoss/dG with one recognizer).
+      const coefs = losses.map(
+        (l, k) =>
+          ctcCoefficient(stage, this.config, g) * (losses.length === 1 ? 1 : (weights[k] * g) / Math.max(l, 1e-6)),
+      );
       const optimizer = this.optimizerFor(stage);
       let ce = 0;
       const ceTensor = optimizer.minimize(
         () => {
-          const y = heard(this.generator.forward(x, lengths, this.config.budgetDb, { training: true, seed }), draw);
+          const y = heard(
+            this.generator.forward(x, lengths, stepBudgetDb(this.config, seed), { training: true, seed }),
+            draw,
+          );
           const ceLoss = softmaxCrossEntropy(this.evaluators.ser(y, lengths), emotions);
-          const asr = this.evaluators.asr(y, lengths);
-          const surrogate = ctcSurrogate(asr.logits, p1.ctc);
-          // Returning CE + coef·surrogate gives exactly the stage's gradient; CE is read back for the report.
-          return tf.add(ceLoss, tf.mul(surrogate, coef)) as tf.Scalar;
+          const terms = this.members.map((m, k) => tf.mul(ctcSurrogate(m.asr(y, lengths).logits, p1.ctc[k]), coefs[k]));
+          // Returning CE + Σ coef_k·surrogate_k gives exactly the stage's gradient; CE is read back for the report.
+          return tf.add(ceLoss, tf.addN(terms)) as tf.Scalar;
         },
         true,
         this.trainableFor(stage),
@@ -356,13 +442,13 @@ export class AclipseTrainer {
       if (ceTensor) {
         const total = (await ceTensor.data())[0];
         ceTensor.dispose();
-        // total = CE + coef·L_CTC(pass 1): recover CE for the report.
-        ce = total - coef * p1.ctc.loss;
+        // total = CE + Σ coef_k·L_k(pass 1): recover CE for the report.
+        ce = total - coefs.reduce((a, c, k) => a + c * losses[k], 0);
       }
       return {
         ce,
-        ctc: p1.ctc.loss,
-        total: stageLoss(stage, this.config, ce, p1.ctc.loss),
+        ctc: g,
+        total: stageLoss(stage, this.config, ce, g),
         predictions: p1.predictions,
         hypotheses: p1.hypotheses,
       };
@@ -376,7 +462,8 @@ export class AclipseTrainer {
     const truth: number[] = [];
     const preds: number[] = [];
     const refs: string[] = [];
-    const hyps: string[] = [];
+    const hyps: string[][] = this.members.map(() => []);
+    const memberCtc = this.members.map(() => 0);
     let ceSum = 0;
     let ctcSum = 0;
     for (const batch of lengthBuckets(clips, batchSize, null, this.maxBatchSamples())) {
@@ -384,44 +471,57 @@ export class AclipseTrainer {
       const out = tf.tidy(() => {
         const y = this.generator.forward(x, lengths, this.config.budgetDb, { training: false });
         const ser = this.evaluators.ser(y, lengths);
-        const asr = this.evaluators.asr(y, lengths);
         return {
           ser,
           ce: softmaxCrossEntropy(
             ser,
             batch.map((c) => c.emotion),
           ),
-          logits: asr.logits,
-          lengths: asr.lengths,
+          asrs: this.members.map((m) => m.asr(y, lengths)),
         };
       });
       x.dispose();
-      const ctc = await ctcLossAndGrad(
-        out.logits,
-        batch.map((c) => encodeText(c.text)),
-        out.lengths,
-        { reduction: 'meanPerLabel' },
-      );
+      const labels = batch.map((c) => encodeText(c.text));
+      const losses: number[] = [];
+      for (let k = 0; k < out.asrs.length; k++) {
+        const a = out.asrs[k];
+        const ctc = await ctcLossAndGrad(a.logits, labels, a.lengths, { reduction: 'meanPerLabel' });
+        losses.push(ctc.loss);
+        memberCtc[k] += ctc.loss * batch.length;
+        const [, t, v] = a.logits.shape;
+        batch.forEach((_, j) => hyps[k].push(greedyDecode(ctc.logitValues, a.lengths[j], v, j * t * v)));
+      }
       const serValues = (await out.ser.data()) as Float32Array;
       ceSum += (await out.ce.data())[0] * batch.length;
-      ctcSum += ctc.loss * batch.length;
+      ctcSum +=
+        combinedCtc(
+          losses,
+          this.members.map((m) => m.weight),
+        ) * batch.length;
       preds.push(...argmaxRows(serValues, batch.length, out.ser.shape[1]));
-      const [, t, v] = out.logits.shape;
-      batch.forEach((c, j) => {
+      batch.forEach((c) => {
         truth.push(c.emotion);
         refs.push(c.text);
-        hyps.push(greedyDecode(ctc.logitValues, out.lengths[j], v, j * t * v));
       });
-      tf.dispose([out.ser, out.ce, out.logits]);
+      tf.dispose([out.ser, out.ce, ...out.asrs.map((a) => a.logits)]);
     }
     return {
       wa: weightedAccuracy(truth, preds),
       ua: unweightedAccuracy(truth, preds, 4),
-      wer: wer(refs, hyps).rate,
-      cer: cer(refs, hyps).rate,
+      wer: wer(refs, hyps[0]).rate,
+      cer: cer(refs, hyps[0]).rate,
       ce: ceSum / clips.length,
       ctc: ctcSum / clips.length,
       confusion: confusionMatrix(truth, preds, 4),
+      ...(this.members.length > 1
+        ? {
+            recognizers: this.members.map((m, k) => ({
+              name: m.name,
+              ctc: memberCtc[k] / clips.length,
+              wer: wer(refs, hyps[k]).rate,
+            })),
+          }
+        : {}),
     };
   }
 
