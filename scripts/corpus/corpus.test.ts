@@ -11,7 +11,7 @@ import { generateCorpus, sentencePool } from './generate';
 import { DEFAULT_CONFIG, planCorpus, spreadSubset } from './plan';
 import { drawProsody, EMOTION_PROSODY, oracleEmotion } from './prosody';
 import { cleanExample, WORDNET_DIR } from './sentences';
-import { HELD_OUT_VOICE, voiceById } from './voices';
+import { ESPEAK_VARIANTS, HELD_OUT_VOICE, voiceById } from './voices';
 
 describe('sentence filter', () => {
   it('keeps plain sentences and makes an alphabet-only transcript', () => {
@@ -237,6 +237,28 @@ describe.skipIf(!haveWordnet)('corpus plan (needs wordnet-base)', () => {
     const counts = EMOTIONS.map((e) => added.filter((c) => c.emotion === e).length);
     expect(Math.max(...counts) - Math.min(...counts)).toBeLessThanOrEqual(0.02 * added.length);
     expect(() => planCorpus(pool, { ...cfg, extraRenderings: 3 })).toThrow(/More renderings/);
+  });
+
+  it('--espeak adds one formant-synthesis rendering per train sentence, its variants balanced, base plan kept', () => {
+    const withEspeak = planCorpus(pool, { ...DEFAULT_CONFIG, espeak: true });
+    const key = (c: (typeof plan)[number]) =>
+      JSON.stringify([c.id, c.split, c.text, c.emotion, c.voice, c.seed, c.prosody]);
+    const base = new Set(plan.map(key));
+    const added = withEspeak.filter((c) => !base.has(key(c)));
+    expect(withEspeak.length - plan.length).toBe(added.length);
+    expect(added.length).toBe(new Set(plan.filter((c) => c.split === 'train').map((c) => c.text)).size);
+    expect(new Set(added.map((c) => c.split))).toEqual(new Set(['train']));
+    for (const c of added) {
+      expect(voiceById(c.voice).engine).toBe('espeak-ng');
+      expect(voiceById(c.voice).formant).toBe(true);
+    }
+    const perVariant = ESPEAK_VARIANTS.map(
+      (v) => added.filter((c) => c.voice === (v ? `espeak_${v}` : 'espeak_en')).length,
+    );
+    expect(Math.max(...perVariant) - Math.min(...perVariant)).toBeLessThanOrEqual(1);
+    expect(perVariant.every((n) => n > 0)).toBe(true);
+    // no espeak clip in val, test or the held-out speaker's split
+    expect(withEspeak.filter((c) => c.split !== 'train' && voiceById(c.voice).optional)).toHaveLength(0);
   });
 
   it('small runs cover every split', () => {

@@ -32,7 +32,7 @@ export interface CorpusConfig {
    */
   extraRenderings?: number;
   heldOutVoice: string;
-  /** Add espeak-ng clips (optional extra voice) to the train split. */
+  /** Add espeak-ng clips (formant synthesis, its English voice variants) to the train split. */
   espeak: boolean;
 }
 
@@ -163,9 +163,11 @@ export function planCorpus(pool: readonly Sentence[], cfg: CorpusConfig): Planne
       });
     }
     if (group === 'train' && cfg.espeak) {
-      const extra = VOICES.find((v) => v.optional)!;
+      // One more rendering of every training sentence by an espeak-ng variant, variants and emotions each balanced.
+      const variants = VOICES.filter((v) => v.optional);
       const em = balanced(EMOTIONS, idx.length, rngFor(cfg.seed, 'espeak'));
-      idx.forEach((i, j) => add(i, split, extra.id, em[j]!));
+      const vs = balanced(variants, idx.length, rngFor(cfg.seed, 'espeak-variant'));
+      idx.forEach((i, j) => add(i, split, vs[j]!.id, em[j]!));
     }
     if (split === 'test') {
       // The held-out speaker reads every test sentence: unseen words and an unseen voice at once.

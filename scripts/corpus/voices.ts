@@ -20,7 +20,31 @@ export interface Voice {
   f0: { mean: number; std: number } | null;
   /** Optional extra voice, only rendered with --espeak; never part of the held-out speaker test. */
   optional?: boolean;
+  /**
+   * Formant (rule-based) synthesis, not recorded speech concatenated or modelled: its timbre is further from a human
+   * voice than the others', so it widens the voices a model meets without standing for a person.
+   */
+  formant?: boolean;
 }
+
+/**
+ * espeak-ng's English voice and the variants Debian ships with it (espeak-ng-data/voices/!v): each changes formant
+ * frequencies, pitch range, breathiness and tone, so one engine gives a spread of vocal tracts. '' is the plain voice.
+ */
+export const ESPEAK_VARIANTS = [
+  '',
+  'm1',
+  'm3',
+  'm5',
+  'm7',
+  'f1',
+  'f2',
+  'f4',
+  'klatt',
+  'klatt4',
+  'croak',
+  'whisper',
+] as const;
 
 export const VOICES: readonly Voice[] = [
   { id: 'flite_slt', engine: 'flite', name: 'slt', speaker: 'slt', pkg: 'flite', f0: { mean: 175, std: 28 } },
@@ -53,15 +77,16 @@ export const VOICES: readonly Voice[] = [
     pkg: 'festvox-us-slt-hts',
     f0: null,
   },
-  {
-    id: 'espeak_en',
+  ...ESPEAK_VARIANTS.map((variant): Voice => ({
+    id: variant === '' ? 'espeak_en' : `espeak_${variant}`,
     engine: 'espeak-ng',
-    name: 'en-us',
-    speaker: 'espeak_en',
+    name: variant === '' ? 'en-us' : `en-us+${variant}`,
+    speaker: variant === '' ? 'espeak_en' : `espeak_${variant}`,
     pkg: 'espeak-ng',
     f0: null,
     optional: true,
-  },
+    formant: true,
+  })),
 ];
 
 /**
