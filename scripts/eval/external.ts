@@ -168,6 +168,9 @@ function cachedTranscriber(
   };
 }
 
+/** Where the shipped generator lives; the report's default `generator`. */
+export const DEFAULT_EVAL_GENERATOR = 'public/models/aclipse';
+
 const LABELS: Record<string, string> = {
   original: 'original',
   aclipse: 'Aclipse (shipped)',
@@ -460,7 +463,14 @@ export async function runExternal(
             }
           },
         });
-        const labelled = summaries.map((s) => ({ ...s, label: LABELS[s.method] ?? s.method }));
+        const labelled = summaries.map((s) => ({
+          ...s,
+          // A candidate read for selection (--generator) is named by its folder, never as the shipped one.
+          label:
+            s.method === 'aclipse' && path.resolve(cfg.generator) !== path.resolve(DEFAULT_EVAL_GENERATOR)
+              ? `Aclipse (${cfg.generator})`
+              : (LABELS[s.method] ?? s.method),
+        }));
         const result: ExternalSet = {
           name: set.name,
           clips: clips.length - run.failed.length,

@@ -40,7 +40,13 @@ import {
   spread,
   toClips,
 } from '../aclipse/common';
-import { DEFAULT_EXTERNAL_CONFIG, runExternal, type ExternalConfig, type ExternalReport } from './external';
+import {
+  DEFAULT_EVAL_GENERATOR,
+  DEFAULT_EXTERNAL_CONFIG,
+  runExternal,
+  type ExternalConfig,
+  type ExternalReport,
+} from './external';
 import { readDecoder } from '../evaluators/data';
 import { confusionSvg, frontierSvg, type FrontierSeries } from './svg';
 
@@ -76,7 +82,7 @@ export type ReportPart = (typeof REPORT_PARTS)[number];
 export const DEFAULT_EVAL_CONFIG: EvalReportConfig = {
   corpus: 'data/corpus',
   models: 'public/models',
-  generator: 'public/models/aclipse',
+  generator: DEFAULT_EVAL_GENERATOR,
   asrB: 'public/models/asr-b',
   split: 'test',
   limit: null,
