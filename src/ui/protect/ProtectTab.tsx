@@ -432,7 +432,9 @@ function SettingsCard({ clip }: { clip: Clip | null }) {
               : 'No trained weights: a fixed signal-processing method.'}
             {report?.evaluators ? ` · evaluators: ${report.evaluators.ser.origin}` : ''}
           </p>
-          {settings.method === 'aclipse' && active && <ExternalClaims claims={active.claims} />}
+          {settings.method === 'aclipse' && active && (
+            <ExternalClaims claims={active.claims} budgetDb={settings.budgetDb} />
+          )}
         </div>
         <div>
           <BudgetSlider
