@@ -7,7 +7,7 @@ import {
   type GeneratorArtifacts,
   type GeneratorModelJson,
 } from '../../src/core/aclipse/model';
-import type { EnsembleAsr, FrozenEvaluators } from '../../src/core/aclipse/trainer';
+import { frozenAsr, type EnsembleAsr, type FrozenEvaluators } from '../../src/core/aclipse/trainer';
 import type { EnsembleConfig } from './config';
 import type { TrainingClip } from '../../src/core/data/clip';
 import { decodeEntry, emotionIndex, loadDataset, type DatasetEntry, type DatasetIndex } from '../../src/core/data';
@@ -53,10 +53,7 @@ export async function loadEvaluatorsFromDisk(modelsDir = 'public/models', asrDir
     asr,
     frozen: {
       ser: (w, l) => ser.forward(w, l, { training: false }),
-      asr: (w, l) => {
-        const o = asr.forward(w, l, { training: false });
-        return { logits: o.logits, lengths: o.outLengths };
-      },
+      asr: frozenAsr(asr),
     },
     scoring: { ser, asr, beam: decoder },
     decoder: decoder?.describe ?? 'greedy only',
@@ -78,10 +75,7 @@ export async function loadEnsemble(
     members: cfg.members.map((m, k) => ({
       name: m.name,
       weight: m.weight,
-      asr: (w, l) => {
-        const o = models[k].forward(w, l, { training: false });
-        return { logits: o.logits, lengths: o.outLengths };
-      },
+      asr: frozenAsr(models[k]),
     })),
     describe: cfg.members
       .map((m, k) => `${m.name} (${m.weight}, ${models[k].parameterCount()} parameters, ${m.dir})`)

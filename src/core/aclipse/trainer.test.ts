@@ -13,6 +13,7 @@ import {
   combinedCtc,
   ctcCoefficient,
   eotDrawFor,
+  frozenAsr,
   stepBudgetDb,
   lengthBuckets,
   padBatch,
@@ -70,10 +71,7 @@ beforeAll(async () => {
   );
   evaluators = {
     ser: (w, l) => ser.forward(w, l, { training: false }),
-    asr: (w, l) => {
-      const o = asr.forward(w, l, { training: false });
-      return { logits: o.logits, lengths: o.outLengths };
-    },
+    asr: frozenAsr(asr),
   };
   asrB = new AsrModel(
     { ...DEFAULT_ASR_CONFIG, frontend: tinyFrontend, channels: 12, blocks: 2, kernel: 5, specAugment: null },
@@ -86,10 +84,7 @@ beforeAll(async () => {
       {
         name: 'b',
         weight: 1,
-        asr: (w, l) => {
-          const o = asrB.forward(w, l, { training: false });
-          return { logits: o.logits, lengths: o.outLengths };
-        },
+        asr: frozenAsr(asrB),
       },
     ],
   };

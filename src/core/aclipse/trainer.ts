@@ -34,8 +34,17 @@ import { mulberry32 } from '../data/random';
 import { applyEotDraw, sampleEot, type EotDraw } from './eot';
 import type { AclipseGenerator } from './model';
 import type { AclipseTrainConfig } from '../training-config';
+import type { AsrModel } from '../ml/models';
 
-type AsrForward = (wave: tf.Tensor2D, lengths: number[]) => { logits: tf.Tensor3D; lengths: number[] };
+export type AsrForward = (wave: tf.Tensor2D, lengths: number[]) => { logits: tf.Tensor3D; lengths: number[] };
+
+/** A trained ASR as a frozen recognizer: inference mode, its logits and output lengths. */
+export function frozenAsr(model: AsrModel): AsrForward {
+  return (wave, lengths) => {
+    const o = model.forward(wave, lengths, { training: false });
+    return { logits: o.logits, lengths: o.outLengths };
+  };
+}
 
 /** A further frozen recognizer the generator is trained against (same character vocabulary as the primary ASR). */
 export interface EnsembleAsr {
@@ -300,6 +309,8 @@ export class AclipseTrainer {
   private optimizerStage: Stage | null = null;
   private readonly readback: 'async' | 'sync';
   private readonly members: ReturnType<typeof recognizers>;
+  /** the members' normalised weights, in member order */
+  private readonly weights: number[];
 
   constructor(
     readonly generator: AclipseGenerator,
@@ -309,6 +320,7 @@ export class AclipseTrainer {
   ) {
     this.readback = options.readback ?? 'async';
     this.members = recognizers(evaluators);
+    this.weights = this.members.map((m) => m.weight);
   }
 
   private maxBatchSamples(): number {
@@ -378,10 +390,7 @@ export class AclipseTrainer {
         const ceLoss = softmaxCrossEntropy(serLogits, emotions);
         const asrs = this.members.map((m) => m.asr(y, lengths));
         const losses = asrs.map((a) => ctcLoss(a.logits, labels, a.lengths, { reduction: 'meanPerLabel' }));
-        const ctcLossT = combinedCtcTensor(
-          losses,
-          this.members.map((m) => m.weight),
-        );
+        const ctcLossT = combinedCtcTensor(losses, this.weights);
         const [, t, v] = asrs[0].logits.shape;
         const logitValues = asrs[0].logits.dataSync() as Float32Array;
         batch.forEach((_, i) => hypotheses.push(greedyDecode(logitValues, asrs[0].lengths[i], v, i * t * v)));
@@ -415,7 +424,7 @@ export class AclipseTrainer {
       const emotions = batch.map((c) => c.emotion);
       const draw = eotDrawFor(this.config, seed, batch.length);
       const p1 = await this.pass1(x, lengths, labels, seed, draw);
-      const weights = this.members.map((m) => m.weight);
+      const weights = this.weights;
       const losses = p1.ctc.map((c) => c.loss);
       const g = combinedCtc(losses, weights);
       // dLoss/dL_k = dLoss/dG · ŵ_k·G/L_k (exactly dLoss/dG with one recognizer).
@@ -493,11 +502,7 @@ export class AclipseTrainer {
       }
       const serValues = (await out.ser.data()) as Float32Array;
       ceSum += (await out.ce.data())[0] * batch.length;
-      ctcSum +=
-        combinedCtc(
-          losses,
-          this.members.map((m) => m.weight),
-        ) * batch.length;
+      ctcSum += combinedCtc(losses, this.weights) * batch.length;
       preds.push(...argmaxRows(serValues, batch.length, out.ser.shape[1]));
       batch.forEach((c) => {
         truth.push(c.emotion);
