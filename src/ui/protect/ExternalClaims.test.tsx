@@ -51,6 +51,7 @@ describe('ExternalClaims', () => {
     expect(warning.textContent).toContain('Measured at 20 dB');
     expect(warning.textContent).toContain('16.3 %');
     expect(warning.textContent).toContain('17.3 %');
+    expect(warning.textContent).toContain('synthetic voices, test');
     // the claims at the chosen budget come first, and every report's command is named
     expect(screen.getAllByRole('listitem')[0]!.textContent).toContain('20 dB budget');
     expect(screen.getByTestId('external-claims').textContent).toContain('cmd-10');

@@ -7,6 +7,11 @@ function setLabel(c: ExternalClaim): string {
     : `${c.clips} held-out synthetic sentences (${c.set})`;
 }
 
+/** Whose speech a claim was measured on, in words a user can weigh. */
+function voices(c: ExternalClaim): string {
+  return c.set === 'real' ? 'real human voice' : `synthetic voices, ${c.set}`;
+}
+
 /** A measured budget this far from the user's still says something about theirs. */
 const NEAR_DB = 5;
 /** Protected WER within this of same-energy noise's: the protection earned nothing over noise there. */
@@ -39,8 +44,10 @@ export function ExternalClaims({ claims, budgetDb }: { claims: ExternalClaim[]; 
         <p className="hint warn-text" role="status" data-testid="claims-no-gain">
           Measured at {near} dB{near === budgetDb ? '' : ', the closest measured budget to yours'}: these weights hid no
           more words than white noise of the same energy from{' '}
-          {weak.map((c) => `${c.attacker} (${c.set}: ${pct(c.protectedWer)} against ${pct(c.noiseWer)})`).join(', ')}. A
-          lower budget changes the clip more and protects it.
+          {weak
+            .map((c) => `${c.attacker} (${voices(c)}: ${pct(c.protectedWer)} against ${pct(c.noiseWer)})`)
+            .join(', ')}
+          . A lower budget changes the clip more and protects it.
         </p>
       )}
       <details className="external-claims" data-testid="external-claims">
