@@ -82,17 +82,17 @@ function cspHeader(): Plugin {
 function modelsVersion(): string {
   const dir = join(root, 'public', 'models');
   const h = createHash('sha256');
-  if (existsSync(dir)) {
-    for (const m of readdirSync(dir).sort()) {
-      const sub = join(dir, m);
-      if (!statSync(sub).isDirectory()) continue;
-      for (const f of readdirSync(sub).sort()) {
-        const path = join(sub, f);
-        // model.json by content (it names the weights and carries their provenance); the rest by size.
-        h.update(`${m}/${f}:${f === 'model.json' ? readFileSync(path, 'utf8') : statSync(path).size}\n`);
-      }
+  // Nested too: a generator's further weights by budget live in folders inside its own.
+  const walk = (sub: string, rel: string): void => {
+    for (const f of readdirSync(sub).sort()) {
+      const path = join(sub, f);
+      const name = `${rel}/${f}`;
+      if (statSync(path).isDirectory()) walk(path, name);
+      // model.json by content (it names the weights and carries their provenance); the rest by size.
+      else if (rel) h.update(`${name}:${f === 'model.json' ? readFileSync(path, 'utf8') : statSync(path).size}\n`);
     }
-  }
+  };
+  if (existsSync(dir)) walk(dir, '');
   return h.digest('hex').slice(0, 10);
 }
 

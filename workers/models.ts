@@ -5,6 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { AclipseGenerator, generatorFromArtifacts, type GeneratorModelJson } from '../src/core/aclipse/model';
+import { BandedGenerator, type LoadedBand } from '../src/core/aclipse/banded';
+import { parseBands, sameBand } from '../src/core/bands';
 import { parseDomainCalibration, type DomainCalibration } from '../src/core/domain';
 import { fetchModelFile, loadArtifacts, MissingModelError } from '../src/core/ml/artifacts';
 import { parseClaims, type ExternalClaim } from '../src/core/claims';
@@ -116,7 +118,8 @@ function jsonObject(v: unknown): JsonObject {
 }
 
 interface HeldGenerator {
-  generator: AclipseGenerator;
+  /** The base weights plus any further weights by budget (none for trained and imported generators). */
+  generator: BandedGenerator;
   info: GeneratorInfo;
 }
 
@@ -164,6 +167,7 @@ export function generatorInfo(
   modelJson: Pick<GeneratorModelJson, 'metrics' | 'trainedWith'>,
   bytes: number,
   claims: ExternalClaim[] = [],
+  bands: GeneratorInfo['bands'] = [],
 ): GeneratorInfo {
   return {
     id,
@@ -175,21 +179,36 @@ export function generatorInfo(
     metrics: json(modelJson.metrics),
     trainedWith: json(modelJson.trainedWith),
     claims,
+    bands,
   };
 }
 
-/** The shipped generator's external-attacker claims, if claims.json exists and was made for exactly these weights. */
-async function fetchClaims(base: string, weights: ArrayBuffer, ctx: JobContext): Promise<ExternalClaim[]> {
+/** A weight folder's external-attacker claims, if its claims.json exists and was made for exactly these weights. */
+async function fetchClaims(folder: string, weights: ArrayBuffer, ctx: JobContext): Promise<ExternalClaim[]> {
   try {
-    const file = (await (
-      await fetchWithProgress(`${base}aclipse/claims.json`, ctx, () => undefined)
-    ).json()) as unknown;
+    const file = (await (await fetchWithProgress(`${folder}claims.json`, ctx, () => undefined)).json()) as unknown;
     const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', weights));
     return parseClaims(file, Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join(''));
   } catch {
     ctx.signal.throwIfAborted();
     return []; // optional: without it the app simply makes no external claim
   }
+}
+
+/**
+ * The shipped generator's further weights by budget. No bands.json: none (its weights serve every budget). A
+ * bands.json that is there but wrong fails the load, because ignoring it would change which weights protect a clip.
+ */
+async function fetchBands(folder: string, ctx: JobContext) {
+  let res: Response;
+  try {
+    res = await fetchWithProgress(`${folder}bands.json`, ctx, () => undefined);
+  } catch (e) {
+    ctx.signal.throwIfAborted();
+    if (e instanceof MissingModelError) return [];
+    throw e;
+  }
+  return parseBands(await res.json());
 }
 
 function problemText(what: string, err: unknown): string {
@@ -244,25 +263,35 @@ export class ModelStore {
     throw new Error(this.evaluatorsProblem ?? 'The evaluators are not loaded yet (load the models first).');
   }
 
-  activeGenerator(): { id: string; generator: AclipseGenerator } | null {
+  activeGenerator(): { id: string; generator: BandedGenerator } | null {
     if (!this.active) return null;
     const g = this.generators.get(this.active);
     return g ? { id: this.active, generator: g.generator } : null;
   }
 
-  requireGenerator(): { id: string; generator: AclipseGenerator } {
+  /** The active generator; with a budget, the weights of it that serve that budget (and their band, if not the base). */
+  requireGenerator(budgetDb?: number): {
+    id: string;
+    generator: AclipseGenerator;
+    band: { fromDb: number; label: string } | null;
+  } {
     const g = this.activeGenerator();
-    if (g) return g;
+    if (g) {
+      if (budgetDb === undefined) return { id: g.id, generator: g.generator.base, band: null };
+      const { generator, band } = g.generator.weightsFor(budgetDb);
+      return { id: g.id, generator, band: band && { fromDb: band.fromDb, label: band.label } };
+    }
     throw new Error(
       this.generatorProblem ??
         'No protection weights are loaded: load the shipped generator, train one, or import one.',
     );
   }
 
+  /** A generator's base weights (what export and training start from). */
   getGenerator(id: string): AclipseGenerator {
     const g = this.generators.get(id);
     if (!g) throw new Error(`No generator with id “${id}”`);
-    return g.generator;
+    return g.generator.base;
   }
 
   private loadQueue: Promise<unknown> = Promise.resolve();
@@ -363,27 +392,51 @@ export class ModelStore {
   }
 
   private async loadShippedGenerator(base: string, ctx: JobContext): Promise<void> {
+    const folder = `${base}aclipse/`;
+    const loaded: LoadedBand[] = [];
+    let generator: AclipseGenerator | null = null;
     try {
-      const f = await fetchModelFolder(`${base}aclipse/`, 'aclipse', ctx);
+      const f = await fetchModelFolder(folder, 'aclipse', ctx);
       const modelJson = f.modelJson as GeneratorModelJson;
-      const generator = generatorFromArtifacts({ modelJson, weights: f.weights });
-      const claims = await fetchClaims(base, f.weights, ctx);
+      generator = generatorFromArtifacts({ modelJson, weights: f.weights });
+      const specs = await fetchBands(folder, ctx);
+      // Each weight set's claims count only at the budgets it serves: the base's 20 dB claims say nothing about
+      // the weights the app uses at 20 dB when a band takes over there.
+      const claims = sameBand(await fetchClaims(folder, f.weights, ctx), specs, -Infinity);
+      const bandInfo: GeneratorInfo['bands'] = [];
+      for (const spec of specs) {
+        const b = await fetchModelFolder(`${folder}${spec.path}`, 'aclipse', ctx);
+        const g = generatorFromArtifacts({ modelJson: b.modelJson as GeneratorModelJson, weights: b.weights });
+        loaded.push({ ...spec, generator: g });
+        claims.push(...sameBand(await fetchClaims(`${folder}${spec.path}`, b.weights, ctx), specs, spec.fromDb));
+        bandInfo.push({
+          fromDb: spec.fromDb,
+          label: spec.label,
+          why: spec.why,
+          parameters: g.parameterCount(),
+          bytes: b.bytes,
+        });
+      }
+      const banded = new BandedGenerator(generator, loaded);
       this.put(
         'shipped',
-        generator,
-        generatorInfo('shipped', 'shipped', 'Shipped weights', generator, modelJson, f.bytes, claims),
+        banded,
+        generatorInfo('shipped', 'shipped', 'Shipped weights', generator, modelJson, f.bytes, claims, bandInfo),
       );
       this.active ??= 'shipped';
       this.generatorProblem = null;
     } catch (e) {
+      generator?.dispose();
+      for (const b of loaded) b.generator.dispose();
       ctx.signal.throwIfAborted();
       this.generatorProblem = problemText('The Aclipse protection weights', e);
     }
   }
 
-  private put(id: string, generator: AclipseGenerator, info: GeneratorInfo): void {
+  private put(id: string, generator: AclipseGenerator | BandedGenerator, info: GeneratorInfo): void {
     this.generators.get(id)?.generator.dispose();
-    this.generators.set(id, { generator, info });
+    const banded = generator instanceof BandedGenerator ? generator : new BandedGenerator(generator, []);
+    this.generators.set(id, { generator: banded, info });
   }
 
   use(id: string): ModelsReport {

@@ -143,6 +143,8 @@ export interface Protected {
   snrDb: number;
   attention: { so: Float32Array; er: Float32Array } | null;
   generatorId: string | null;
+  /** The generator's further weights that ran, chosen by the budget; null for its base weights and baselines. */
+  band: { fromDb: number; label: string } | null;
   /** Per span, when only spans were protected. */
   spans?: SpanReport[];
 }
@@ -160,6 +162,7 @@ async function protectOnly(
   let done = 0;
   const total = spans.reduce((n, s) => n + s.end - s.start, 0);
   let generatorId: string | null = null;
+  let band: Protected['band'] = null;
   const so = new Float32Array(ATTENTION_BINS);
   const er = new Float32Array(ATTENTION_BINS);
   let weight = 0;
@@ -169,6 +172,7 @@ async function protectOnly(
     async (piece, b) => {
       const one = await protectWave(models, method, piece, b, opts);
       generatorId = one.generatorId;
+      band = one.band;
       if (one.attention) {
         for (let k = 0; k < ATTENTION_BINS; k++) {
           so[k]! += one.attention.so[k]! * piece.length;
@@ -188,7 +192,14 @@ async function protectOnly(
       er[k]! /= weight;
     }
   }
-  return { wave: r.wave, snrDb: r.snrDb, attention: weight > 0 ? { so, er } : null, generatorId, spans: r.spans };
+  return {
+    wave: r.wave,
+    snrDb: r.snrDb,
+    attention: weight > 0 ? { so, er } : null,
+    generatorId,
+    band,
+    spans: r.spans,
+  };
 }
 
 /**
@@ -206,11 +217,17 @@ export async function protectWave(
     if (!BASELINE_IDS.includes(method)) throw new Error(`Unknown protection method “${String(method)}”.`);
     const r = applyBaseline(method, wave, { minSnrDb: budgetDb, params: opts.params, seed: opts.seed });
     opts.onFraction?.(1);
-    return { wave: r.y, snrDb: r.snrDb, attention: null, generatorId: null };
+    return { wave: r.y, snrDb: r.snrDb, attention: null, generatorId: null, band: null };
   }
-  const { id, generator } = models.requireGenerator();
+  const { id, generator, band } = models.requireGenerator(budgetDb);
   const r = await generator.protect(wave, budgetDb, { signal: opts.ctx?.signal, onProgress: opts.onFraction });
-  return { wave: r.wave, snrDb: r.snrDb, attention: { so: r.soAttention, er: r.erAttention }, generatorId: id };
+  return {
+    wave: r.wave,
+    snrDb: r.snrDb,
+    attention: { so: r.soAttention, er: r.erAttention },
+    generatorId: id,
+    band,
+  };
 }
 
 export async function protectClip(models: ModelStore, args: ProtectArgs, ctx: JobContext): Promise<ProtectResult> {
@@ -276,6 +293,7 @@ export async function protectClip(models: ModelStore, args: ProtectArgs, ctx: Jo
   return {
     method: args.method,
     generatorId: p.generatorId,
+    band: p.band,
     budgetDb,
     wave: p.wave,
     snrDb: p.snrDb,

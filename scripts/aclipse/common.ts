@@ -7,6 +7,8 @@ import {
   type GeneratorArtifacts,
   type GeneratorModelJson,
 } from '../../src/core/aclipse/model';
+import { BandedGenerator, type LoadedBand, type Protector } from '../../src/core/aclipse/banded';
+import { parseBands } from '../../src/core/bands';
 import { frozenAsr, type EnsembleAsr, type FrozenEvaluators } from '../../src/core/aclipse/trainer';
 import type { EnsembleConfig } from './config';
 import type { TrainingClip } from '../../src/core/data/clip';
@@ -94,6 +96,25 @@ export async function readGeneratorDir(dir: string): Promise<AclipseGenerator> {
   return generatorFromArtifacts(art);
 }
 
+/**
+ * A generator folder as the app reads it: the base weights plus, when the folder has a bands.json, the weights it
+ * uses from each band's budget up (src/core/bands.ts). A folder without bands protects as one generator.
+ */
+export async function readProtectorDir(dir: string): Promise<BandedGenerator> {
+  const base = await readGeneratorDir(dir);
+  const bandsFile = path.join(dir, 'bands.json');
+  const loaded: LoadedBand[] = [];
+  try {
+    const specs = existsSync(bandsFile) ? parseBands(JSON.parse(readFileSync(bandsFile, 'utf8'))) : [];
+    for (const spec of specs) loaded.push({ ...spec, generator: await readGeneratorDir(path.join(dir, spec.path)) });
+  } catch (e) {
+    base.dispose();
+    for (const b of loaded) b.generator.dispose();
+    throw e;
+  }
+  return new BandedGenerator(base, loaded);
+}
+
 export async function loadCorpus(dir: string): Promise<DatasetIndex> {
   if (!existsSync(dir)) throw new Error(`No corpus at ${dir}: run \`npm run corpus\` first (or pass --corpus <dir>)`);
   return loadDataset(nodeDirectorySource(dir));
@@ -132,7 +153,7 @@ export function evalClips(entries: readonly DatasetEntry[]): ClipRef[] {
 /** The pipeline's readers in Node: protection by method, the frozen evaluators batched on wasm. */
 export function nodeReaders(
   scoring: ScoreModels,
-  generator: AclipseGenerator | null,
+  generator: Protector | null,
   extra: Pick<EvaluationReaders, 'external' | 'cues'> & { baselineParams?: BaselineParams } = {},
 ): EvaluationReaders {
   return {

@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { AclipseGenerator } from '../../src/core/aclipse/model';
+import { BandedGenerator, type Protector } from '../../src/core/aclipse/banded';
 import { cueRetention } from '../../src/core/cues';
 import { bySplit, loadManifestDataset, type DatasetEntry, type DatasetIndex } from '../../src/core/data';
 import { nodeDirectorySource } from '../../src/core/data/node-source';
@@ -378,11 +378,21 @@ function codecMarkdown(r: ExternalReport): string[] {
   return lines;
 }
 
+/**
+ * A candidate read for selection (--generator) is named by its folder, never as the shipped one; weights that a
+ * budget chose from the generator's bands are named too, so each row says which weights it measured.
+ */
+function aclipseLabel(dir: string, gen: Protector | null, budgetDb: number | null): string {
+  const who = path.resolve(dir) !== path.resolve(DEFAULT_EVAL_GENERATOR) ? dir : 'shipped';
+  const band = gen instanceof BandedGenerator && budgetDb !== null ? gen.weightsFor(budgetDb).band : null;
+  return `Aclipse (${who}${band ? `, ${band.label}` : ''})`;
+}
+
 export async function runExternal(
   cfg: EvalReportConfig,
   corpus: DatasetIndex,
   ev: DiskEvaluators,
-  gen: AclipseGenerator | null,
+  gen: Protector | null,
   log: (m: string) => void,
   command = 'npm run eval',
   /** How the attackers start (tests pass a fake attacker's command). */
@@ -465,11 +475,7 @@ export async function runExternal(
         });
         const labelled = summaries.map((s) => ({
           ...s,
-          // A candidate read for selection (--generator) is named by its folder, never as the shipped one.
-          label:
-            s.method === 'aclipse' && path.resolve(cfg.generator) !== path.resolve(DEFAULT_EVAL_GENERATOR)
-              ? `Aclipse (${cfg.generator})`
-              : (LABELS[s.method] ?? s.method),
+          label: s.method === 'aclipse' ? aclipseLabel(cfg.generator, gen, s.budgetDb) : (LABELS[s.method] ?? s.method),
         }));
         const result: ExternalSet = {
           name: set.name,

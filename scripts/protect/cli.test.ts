@@ -178,6 +178,46 @@ describe('npm run protect (in-process)', () => {
     expect(snapshot(inDir)).toEqual(before);
   });
 
+  it('with a bands.json, protects with the weights of the budget and reports which weights ran', async () => {
+    const model = path.join(root, 'model');
+    mkdirSync(path.join(model, 'high'), { recursive: true });
+    for (const f of ['model.json', 'weights.bin']) {
+      writeFileSync(path.join(model, f), readFileSync(path.join('public/models/aclipse', f)));
+      writeFileSync(path.join(model, 'high', f), readFileSync(path.join('public/models/aclipse', f)));
+    }
+    // different weights in the band, so the two runs' outputs and hashes can differ
+    const w = new Float32Array(new Uint8Array(readFileSync(path.join(model, 'weights.bin'))).buffer).map(
+      (v) => v * 0.5,
+    );
+    writeFileSync(path.join(model, 'high', 'weights.bin'), new Uint8Array(w.buffer));
+    writeFileSync(
+      path.join(model, 'bands.json'),
+      JSON.stringify({
+        format: 'aclipse-bands/1',
+        bands: [{ fromDb: 15, path: 'high', label: 'halved', why: 'test' }],
+      }),
+    );
+    const one = path.join(root, 'one');
+    mkdirSync(one, { recursive: true });
+    writeFileSync(path.join(one, 'a.wav'), encodeWav(voice(1), 16000));
+    const reports: ProtectReport[] = [];
+    const outs: Float32Array[] = [];
+    for (const budget of [12, 18]) {
+      const out = path.join(root, `bands-${budget}`);
+      const json = path.join(root, `bands-${budget}.json`);
+      const r = await run([one, '--out', out, '--budget', String(budget), '--model', model, '--json', json]);
+      expect(r.code, r.err).toBe(0);
+      expect(r.out.includes('uses its weights halved')).toBe(budget >= 15);
+      reports.push(JSON.parse(readFileSync(json, 'utf8')) as ProtectReport);
+      const y = decodeWav(readFileSync(path.join(out, 'a.wav'))).channels[0]!;
+      expect(snrDb(voice(1), y)).toBeGreaterThanOrEqual(budget - 0.1);
+      outs.push(y);
+    }
+    expect(reports[0]!.models.generator.path).toBe(model);
+    expect(reports[1]!.models.generator.path).toBe(path.join(model, 'high/'));
+    expect(reports[1]!.models.generator.sha256).not.toBe(reports[0]!.models.generator.sha256);
+  }, 120_000);
+
   it('--dry-run lists the plan and writes nothing', async () => {
     const out = path.join(root, 'dry');
     const r = await run([inDir, '--out', out, '--suffix', '-p', '--dry-run']);

@@ -18,7 +18,7 @@ import {
 import { initTf } from '../../src/core/node/tf';
 import { budgetRangeProblem } from '../../src/core/budget';
 import { parseSpans, protectSpans, type Span, type SpanReport } from '../../src/core/spans';
-import { readGeneratorDir } from '../aclipse/common';
+import { readProtectorDir } from '../aclipse/common';
 import { numberFlag, parseFlags, stringFlag, type Flags } from '../flags';
 import { loadShippedEvaluators, modelId, type LoadedEvaluators } from './models';
 import { planOutputs, type PlannedFile, type SkipReason, type SkippedFile } from './plan';
@@ -240,7 +240,7 @@ async function run(argv: string[], io: ProtectIo, analyses: RecordAnalysis[]): P
     throw new UsageError(`No generator at ${modelDir} (model.json missing); pass --model <dir>.`);
 
   await initTf('wasm');
-  const gen = await readGeneratorDir(modelDir);
+  const gen = await readProtectorDir(modelDir);
   let loaded: LoadedEvaluators | null = null;
   const onInterrupt = () => {
     removePendingTemps();
@@ -248,12 +248,14 @@ async function run(argv: string[], io: ProtectIo, analyses: RecordAnalysis[]): P
   };
   process.once('SIGINT', onInterrupt);
   try {
-    const budgetDb = args.budgetDb ?? gen.config.budgetDb;
+    const budgetDb = args.budgetDb ?? gen.base.config.budgetDb;
     if (evaluate) loaded = await loadShippedEvaluators(evaluatorsDir);
     io.log(
       `Protecting ${plan.files.length} file(s) from ${input} into ${outDir} at a ${budgetDb} dB budget; ` +
         `outputs are 16 kHz mono 16-bit WAV (.wav) whatever the input format.${ffmpegNote}`,
     );
+    const band = gen.weightsFor(budgetDb).band;
+    if (band) io.log(`At ${budgetDb} dB the generator uses its weights ${band.label} (from ${band.fromDb} dB up).`);
     if (loaded) io.log(`Transcripts: ${loaded.decoder}.`);
     const records: ProtectReportRecord[] = [];
     for (const f of plan.files) {
@@ -302,7 +304,12 @@ async function run(argv: string[], io: ProtectIo, analyses: RecordAnalysis[]): P
           decoder: loaded?.decoder ?? null,
           analyses: analyses.map((a) => a.id),
         },
-        models: { generator: modelId(modelDir), ser: loaded?.ser ?? null, asr: loaded?.asr ?? null },
+        // the weights that protected at this budget: a band's own folder when one serves it
+        models: {
+          generator: modelId(band ? path.join(modelDir, band.path) : modelDir),
+          ser: loaded?.ser ?? null,
+          asr: loaded?.asr ?? null,
+        },
         files: records,
         skipped,
         summary,
@@ -324,7 +331,7 @@ async function run(argv: string[], io: ProtectIo, analyses: RecordAnalysis[]): P
 }
 
 interface ProtectContext {
-  gen: Awaited<ReturnType<typeof readGeneratorDir>>;
+  gen: Awaited<ReturnType<typeof readProtectorDir>>;
   budgetDb: number;
   force: boolean;
   inputIds: ReadonlySet<string>;

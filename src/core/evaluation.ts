@@ -7,7 +7,7 @@
 import { throwIfAborted } from './abort';
 import { perturbationReport } from './analysis';
 import { applyBaseline, type BaselineId, type BaselineParams } from './baselines';
-import type { AclipseGenerator } from './aclipse/model';
+import type { Protector } from './aclipse/banded';
 import { EMOTIONS, type Emotion } from './data/emotions';
 import { cer, confusionMatrix, unweightedAccuracy, wer, weightedAccuracy, type ErrorRate } from './metrics/scores';
 
@@ -138,7 +138,7 @@ export interface MethodSummary {
 
 export interface ProtectOptions {
   budgetDb: number;
-  generator?: AclipseGenerator | null;
+  generator?: Protector | null;
   baselineParams?: BaselineParams;
   seed?: number;
 }

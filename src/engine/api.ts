@@ -304,8 +304,23 @@ export interface GeneratorInfo {
   config: { so: GeneratorModuleConfig; er: GeneratorModuleConfig; budgetDb: number };
   metrics: JsonValue | null;
   trainedWith: JsonValue | null;
-  /** What these weights were measured to do against external attackers (shipped weights only; empty when unknown). */
+  /**
+   * What these weights were measured to do against external attackers (shipped weights only; empty when unknown).
+   * With bands, each claim is one the weights that serve its budget were measured to make.
+   */
   claims: ExternalClaim[];
+  /** Further weights used from a budget up (src/core/bands.ts); empty: these weights serve every budget. */
+  bands: GeneratorBandInfo[];
+}
+
+/** One further weight set of a generator: it protects at budgets from `fromDb` up to the next band's `fromDb`. */
+export interface GeneratorBandInfo {
+  fromDb: number;
+  label: string;
+  /** Why these weights serve these budgets, with the measurement that chose the threshold. */
+  why: string;
+  parameters: number;
+  bytes: number;
 }
 
 export interface ModelsReport {
@@ -411,6 +426,8 @@ export interface ProtectResult {
   method: ProtectMethod;
   /** Generator id for 'aclipse', null for baselines. */
   generatorId: string | null;
+  /** The generator's further weights that protected this clip, chosen by the budget; null: its base weights. */
+  band?: { fromDb: number; label: string } | null;
   budgetDb: number;
   wave: Float32Array;
   /** Achieved SNR of the protected clip against the original (≥ budgetDb). */

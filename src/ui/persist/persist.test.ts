@@ -60,6 +60,7 @@ function gen(
     metrics: null,
     trainedWith: null,
     claims: [],
+    bands: [],
   };
 }
 

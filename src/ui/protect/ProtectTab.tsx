@@ -5,8 +5,10 @@
 import { useMemo, useState } from 'react';
 import { clipStats, formatDuration } from '../../core/audio';
 import { BASELINES } from '../../core/baselines';
+import { sameBand } from '../../core/bands';
 import { EMOTIONS } from '../../core/data';
 import { ExternalClaims } from './ExternalClaims';
+import { WeightsByBudget } from './WeightsByBudget';
 import type {
   ClipAnalysis,
   GeneratorInfo,
@@ -432,8 +434,14 @@ function SettingsCard({ clip }: { clip: Clip | null }) {
               : 'No trained weights: a fixed signal-processing method.'}
             {report?.evaluators ? ` · evaluators: ${report.evaluators.ser.origin}` : ''}
           </p>
+          {settings.method === 'aclipse' && active && active.bands.length > 0 && (
+            <WeightsByBudget generator={active} budgetDb={settings.budgetDb} />
+          )}
           {settings.method === 'aclipse' && active && (
-            <ExternalClaims claims={active.claims} budgetDb={settings.budgetDb} />
+            <ExternalClaims
+              claims={sameBand(active.claims, active.bands, settings.budgetDb)}
+              budgetDb={settings.budgetDb}
+            />
           )}
         </div>
         <div>

@@ -15,6 +15,9 @@ const prot = (method: 'aclipse' | 'mcadams', budgetDb: number): Protection =>
 describe('protected clip naming', () => {
   it('names the method and budget in the tag and the file name', () => {
     expect(resultTag({ method: 'aclipse', budgetDb: 10 })).toBe('Aclipse · 10 dB');
+    expect(resultTag({ method: 'aclipse', budgetDb: 20, band: { fromDb: 15, label: 'trained across 10–20 dB' } })).toBe(
+      'Aclipse (trained across 10–20 dB) · 20 dB',
+    );
     expect(resultTag({ method: 'mcadams', budgetDb: 12.25 })).toBe('McAdams (VPC B2) · 12.3 dB');
     expect(protectedName({ name: 'take 1.wav' }, { method: 'aclipse', budgetDb: 10 })).toBe('take 1-aclipse-10dB.wav');
     expect(protectedName({ name: 'take 1.mp3' }, { method: 'mcadams', budgetDb: 7.5 })).toBe(

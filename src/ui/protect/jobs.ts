@@ -118,10 +118,15 @@ export async function findWords(clipId: string): Promise<void> {
   }
 }
 
-/** "Aclipse · 10 dB", "McAdams · 12 dB": which method and budget produced a protected clip. */
-export function resultTag(result: Pick<ProtectResult, 'method' | 'budgetDb'>): string {
+/**
+ * "Aclipse · 10 dB", "Aclipse (trained across 10–20 dB) · 20 dB", "McAdams · 12 dB": which method, which of the
+ * generator's weight sets (when the budget chose other than its base weights) and which budget made a clip.
+ */
+export function resultTag(result: Pick<ProtectResult, 'method' | 'budgetDb' | 'band'>): string {
   const method =
-    result.method === 'aclipse' ? 'Aclipse' : (BASELINES.find((b) => b.id === result.method)?.label ?? result.method);
+    result.method === 'aclipse'
+      ? `Aclipse${result.band ? ` (${result.band.label})` : ''}`
+      : (BASELINES.find((b) => b.id === result.method)?.label ?? result.method);
   return `${method} · ${formatBudget(result.budgetDb)} dB`;
 }
 
