@@ -3,10 +3,8 @@
  * a white-box PGD bound, an adaptive attacker (an ASR fine-tuned on protected clips) and a second, independently
  * trained ASR architecture (transfer). Writes Markdown + JSON + CSV + SVG figures.
  */
-import * as tf from '@tensorflow/tfjs';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { AclipseGenerator } from '../../src/core/aclipse/model';
 import { pgdAttack } from '../../src/core/aclipse/pgd';
 import { BASELINE_IDS, BASELINES } from '../../src/core/baselines';
 import { EMOTIONS, bySplit, stratifiedSubset } from '../../src/core/data';
@@ -23,12 +21,9 @@ import {
   type MethodId,
   type MethodSummary,
 } from '../../src/core/evaluation';
-import type { TrainingClip } from '../../src/core/data/clip';
-import { mulberry32 } from '../../src/core/data/random';
 import { modelFromArtifacts } from '../../src/core/ml/weights';
 import { asrMetrics } from '../../src/core/ml/train';
-import { predictAsr, type DecodeOptions } from '../../src/core/ml/predict';
-import { fit } from '../../src/core/ml/fit';
+import { predictAsr } from '../../src/core/ml/predict';
 import { readModelDir } from '../../src/core/node/io';
 import {
   evalClips,
@@ -36,7 +31,7 @@ import {
   loadCorpus,
   loadEvaluatorsFromDisk,
   nodeReaders,
-  readGeneratorDir,
+  readProtectorDir,
   spread,
   toClips,
 } from '../aclipse/common';
@@ -48,6 +43,9 @@ import {
   type ExternalReport,
 } from './external';
 import { readDecoder } from '../evaluators/data';
+import { fineTuneAttacker, type AttackerConfig, type AttackerResult } from '../aclipse/attacker';
+
+export type { AttackerResult, WerPair } from '../aclipse/attacker';
 import { confusionSvg, frontierSvg, type FrontierSeries } from './svg';
 
 export interface EvalReportConfig {
@@ -61,14 +59,7 @@ export interface EvalReportConfig {
   snrs: number[];
   methods: (MethodId | 'pgd')[];
   pgd: { steps: number; limit: number; snrs: number[] };
-  attacker: {
-    enabled: boolean;
-    trainClips: number;
-    epochs: number;
-    learningRate: number;
-    budgetDb: number;
-    maxBatch: number;
-  };
+  attacker: AttackerConfig & { enabled: boolean };
   /** Which parts run: the frozen evaluators' table, PGD, the adaptive attacker, the transfer ASR, the external attackers. */
   parts: ReportPart[];
   external: ExternalConfig;
@@ -98,22 +89,6 @@ export const DEFAULT_EVAL_CONFIG: EvalReportConfig = {
 
 export interface MethodRow extends MethodSummary {
   label: string;
-}
-
-/** WER with greedy decoding and, where the ASR has a word list, with its beam search (word list + LM). */
-export interface WerPair {
-  greedy: number;
-  beam: number | null;
-}
-
-export interface AttackerResult {
-  budgetDb: number;
-  trainClips: number;
-  steps: number;
-  werProtectedBefore: WerPair;
-  werProtectedAfter: WerPair;
-  werOriginalBefore: WerPair;
-  werOriginalAfter: WerPair;
 }
 
 export interface TransferResult {
@@ -161,67 +136,6 @@ const COLOURS: Record<string, string> = {
 };
 
 type Log = (msg: string) => void;
-
-async function fineTuneAttacker(
-  cfg: EvalReportConfig,
-  gen: AclipseGenerator,
-  /** the frozen ASR's beam decoder (word list + LM), already loaded */
-  decoder: DecodeOptions | null,
-  trainClips: TrainingClip[],
-  testClips: TrainingClip[],
-  log: Log,
-): Promise<AttackerResult> {
-  // The attacker knows the protector: it protects its own training clips with the same generator and budget.
-  const budget = cfg.attacker.budgetDb;
-  // a trainable copy of the frozen ASR: fine-tuning must not touch the one that scores the methods
-  const asr = modelFromArtifacts(await readModelDir(path.join(cfg.models, 'asr')), 'asr');
-  const protectedTrain: Float32Array[] = [];
-  for (const c of trainClips)
-    protectedTrain.push((await protectWith('aclipse', c.samples, { budgetDb: budget, generator: gen })).wave);
-  const protectedTest: Float32Array[] = [];
-  for (const c of testClips)
-    protectedTest.push((await protectWith('aclipse', c.samples, { budgetDb: budget, generator: gen })).wave);
-  const refs = testClips.map((c) => c.text);
-  const werOf = async (waves: Float32Array[], withBeam = true): Promise<WerPair> => {
-    const m = asrMetrics(refs, await predictAsr(asr, waves, withBeam ? (decoder ?? {}) : {}));
-    return { greedy: m.werGreedy, beam: m.werBeam ?? null };
-  };
-  const werProtectedBefore = await werOf(protectedTest);
-  const werOriginalBefore = await werOf(testClips.map((c) => c.samples));
-  const optimizer = tf.train.adam(cfg.attacker.learningRate);
-  const rng = mulberry32(cfg.seed);
-  const { step: steps } = await fit(
-    asr,
-    optimizer,
-    protectedTrain.map((w, i) => ({ samples: w, text: trainClips[i].text })),
-    {
-      epochs: cfg.attacker.epochs,
-      maxBatch: cfg.attacker.maxBatch,
-      maxSamples: 16000 * 48,
-      rng: () => rng,
-      seed: (step) => step + 1,
-      clipNorm: 5,
-      ctcMode: 'sync',
-      onEpochEnd: async ({ epoch }) => {
-        log(
-          `attacker epoch ${epoch}/${cfg.attacker.epochs}: greedy WER on protected test ${pct((await werOf(protectedTest, false)).greedy)}%`,
-        );
-      },
-    },
-  );
-  optimizer.dispose();
-  const result = {
-    budgetDb: budget,
-    trainClips: trainClips.length,
-    steps,
-    werProtectedBefore,
-    werProtectedAfter: await werOf(protectedTest),
-    werOriginalBefore,
-    werOriginalAfter: await werOf(testClips.map((c) => c.samples)),
-  };
-  asr.dispose();
-  return result;
-}
 
 const pct = (x: number | null) => (x === null || !Number.isFinite(x) ? '–' : (x * 100).toFixed(1));
 const db = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '∞');
@@ -290,7 +204,8 @@ export async function runReport(
   log: Log = () => undefined,
 ): Promise<EvalReport> {
   const ev = await loadEvaluatorsFromDisk(cfg.models);
-  const gen = existsSync(path.join(cfg.generator, 'model.json')) ? await readGeneratorDir(cfg.generator) : null;
+  // As the app protects: with the weights each budget chooses when the folder has bands.
+  const gen = existsSync(path.join(cfg.generator, 'model.json')) ? await readProtectorDir(cfg.generator) : null;
   const corpus = await loadCorpus(cfg.corpus);
   const entries = spread(
     bySplit(corpus.entries, cfg.split).filter((e) => e.emotion && e.text),
@@ -327,7 +242,9 @@ export async function runReport(
     const { run, summaries } = await evaluateInNode(clips, conditions, readers, { seed: cfg.seed });
     allRows.push(...run.rows);
     for (const s of summaries) {
-      summarise(LABELS[s.method] ?? s.method, s);
+      // a row made with weights that its budget chose from the generator's bands says which
+      const band = s.method === 'aclipse' && gen && s.budgetDb !== null ? gen.weightsFor(s.budgetDb).band : null;
+      summarise(`${LABELS[s.method] ?? s.method}${band ? ` (${band.label})` : ''}`, s);
       if (s.method === 'original' || s.budgetDb === cfg.snrs[0]) confusions[s.method] = s.confusion;
     }
     originalRow = summaries[0]!;
@@ -368,7 +285,16 @@ export async function runReport(
     const train = await toClips(
       stratifiedSubset(bySplit(corpus.entries, 'train'), cfg.attacker.trainClips, `attacker-${cfg.seed}`),
     );
-    attacker = await fineTuneAttacker(cfg, gen, ev.scoring.beam ?? null, train, await toClips(entries), log);
+    const tuned = await fineTuneAttacker(
+      { asrDir: path.join(cfg.models, 'asr'), attacker: cfg.attacker, seed: cfg.seed },
+      gen,
+      ev.scoring.beam ?? null,
+      train,
+      await toClips(entries),
+      log,
+    );
+    tuned.asr.dispose();
+    attacker = tuned.result;
   }
 
   let transfer: TransferResult | null = null;
