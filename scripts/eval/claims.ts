@@ -2,12 +2,15 @@
  * npm run eval:claims -- [--reports results/eval/external/report.json,...] [--out public/models/aclipse/claims.json]
  *
  * Writes what the shipped generator was measured to do against external attackers (from external reports) into the
- * file the app shows on Protect. Run it after `npm run eval -- --parts external` on the shipped generator.
+ * file the app shows on Protect. Run it after `npm run eval -- --parts external` on the shipped generator. With
+ * weights by budget (bands.json), run it once per weight folder (--out <folder>/claims.json): each keeps only the
+ * rows made at budgets that its weights serve, because only those rows were measured with them.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { writeFile } from 'node:fs/promises';
+import { parseBands, sameBand } from '../../src/core/bands';
 import { claimsFromReport, type ClaimsFile, type ExternalReportLike } from '../../src/core/claims';
 import { argOr } from '../flags';
 
@@ -19,12 +22,15 @@ async function main(): Promise<void> {
     .split(',')
     .filter(Boolean);
   const out = argOr('out', 'public/models/aclipse/claims.json');
-  const claims = reports.flatMap((file) => {
+  const all = reports.flatMap((file) => {
     if (!existsSync(file))
       throw new Error(`no external report at ${file}: run \`npm run eval -- --parts external\` first`);
     const report = JSON.parse(readFileSync(file, 'utf8')) as ExternalReportLike;
     return claimsFromReport(report, report.date ?? statSync(file).mtime.toISOString().slice(0, 10));
   });
+  const claims = servedBy(path.dirname(out), all);
+  if (claims.length < all.length)
+    console.log(`kept ${claims.length} of ${all.length} claims: the others are at budgets other weights serve`);
   // The reports measured the generator shipped now: the claims are bound to its weights, so new weights show none.
   const weightsSha256 = createHash('sha256')
     .update(readFileSync(path.join(path.dirname(out), 'weights.bin')))
@@ -37,6 +43,25 @@ async function main(): Promise<void> {
     );
   }
   console.log(`wrote ${out} (${claims.length} claims)`);
+}
+
+/**
+ * The claims made at budgets served by the weights in `folder`: the generator folder itself (its base weights) or one
+ * of the band folders its bands.json names. A folder outside any bands.json serves every budget.
+ */
+function servedBy<C extends { budgetDb: number }>(folder: string, claims: C[]): C[] {
+  for (const [generatorDir, self] of [
+    [folder, true],
+    [path.dirname(folder), false],
+  ] as const) {
+    const file = path.join(generatorDir, 'bands.json');
+    if (!existsSync(file)) continue;
+    const bands = parseBands(JSON.parse(readFileSync(file, 'utf8')));
+    if (self) return sameBand(claims, bands, -Infinity);
+    const band = bands.find((b) => path.resolve(generatorDir, b.path) === path.resolve(folder));
+    if (band) return sameBand(claims, bands, band.fromDb);
+  }
+  return claims;
 }
 
 main().catch((e: unknown) => {

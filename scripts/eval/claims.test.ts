@@ -1,0 +1,73 @@
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { ClaimsFile, ExternalReportLike } from '../../src/core/claims';
+
+const tsx = path.join('node_modules', '.bin', 'tsx');
+const root = mkdtempSync(path.join(tmpdir(), 'claims-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+/** An external report with Aclipse rows at the given budgets. */
+function report(budgets: number[]): ExternalReportLike {
+  const ext = (rate: number) => ({ w: { wer: { rate }, werNoise: { rate: rate / 4 } } });
+  return {
+    command: 'npm run eval -- fixture',
+    date: '2026-12-06',
+    attackers: [{ id: 'w', label: 'Whisper' }],
+    sets: [
+      {
+        name: 'test',
+        clips: 3,
+        summaries: [
+          { method: 'original', budgetDb: null, external: ext(0.1) },
+          ...budgets.map((b) => ({ method: 'aclipse', budgetDb: b, external: ext(b / 10) })),
+        ],
+      },
+    ],
+  };
+}
+
+function claimsAt(folder: string): ClaimsFile {
+  const r = spawnSync(
+    tsx,
+    ['scripts/eval/claims.ts', '--reports', path.join(root, 'report.json'), '--out', path.join(folder, 'claims.json')],
+    {
+      encoding: 'utf8',
+    },
+  );
+  expect(r.status, r.stderr).toBe(0);
+  return JSON.parse(readFileSync(path.join(folder, 'claims.json'), 'utf8')) as ClaimsFile;
+}
+
+describe('npm run eval:claims with weights by budget', () => {
+  it('binds each weight folder to its own weights and keeps only the budgets it serves', () => {
+    const gen = path.join(root, 'gen');
+    const band = path.join(gen, 'high');
+    mkdirSync(band, { recursive: true });
+    writeFileSync(path.join(gen, 'weights.bin'), 'base weights');
+    writeFileSync(path.join(band, 'weights.bin'), 'band weights');
+    writeFileSync(
+      path.join(gen, 'bands.json'),
+      JSON.stringify({ format: 'aclipse-bands/1', bands: [{ fromDb: 20, path: 'high', label: 'h', why: 'w' }] }),
+    );
+    writeFileSync(path.join(root, 'report.json'), JSON.stringify(report([10, 15, 20])));
+    const base = claimsAt(gen);
+    expect(base.claims.map((c) => c.budgetDb)).toEqual([10, 15]);
+    expect(base.weightsSha256).toBe(createHash('sha256').update('base weights').digest('hex'));
+    const high = claimsAt(band);
+    expect(high.claims.map((c) => c.budgetDb)).toEqual([20]);
+    expect(high.claims[0]!.protectedWer).toBeCloseTo(2);
+    expect(high.weightsSha256).toBe(createHash('sha256').update('band weights').digest('hex'));
+  }, 60_000);
+
+  it('keeps every budget for a folder without bands', () => {
+    const gen = path.join(root, 'plain');
+    mkdirSync(gen, { recursive: true });
+    writeFileSync(path.join(gen, 'weights.bin'), 'w');
+    writeFileSync(path.join(root, 'report.json'), JSON.stringify(report([10, 20])));
+    expect(claimsAt(gen).claims.map((c) => c.budgetDb)).toEqual([10, 20]);
+  }, 60_000);
+});
