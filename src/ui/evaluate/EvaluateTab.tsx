@@ -15,6 +15,7 @@ import { ConfusionHeatMap, useWidth } from '../shared/Charts';
 import { DatasetCard, splitOptions } from '../shared/DatasetCard';
 import { METHOD_LABEL } from '../shared/methods';
 import { BudgetSlider, ProgressBar, StatusBadge } from '../shared/Widgets';
+import { WeightsByBudget } from '../shared/WeightsByBudget';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Run
@@ -33,6 +34,7 @@ function RunCard() {
   const splitValue = options.some((o) => o.value === split) ? split : (options[0]?.value ?? '');
   const running = evaluation.status === 'running';
   const noGenerator = !models.report?.activeGenerator;
+  const active = models.report?.generators.find((g) => g.id === models.report?.activeGenerator);
   const noEvaluators = models.status === 'ready' && !models.report?.evaluators;
   const chosen = methods.filter((m) => !(m === 'aclipse' && noGenerator && models.status === 'ready'));
   const eta = etaSeconds(evaluation.samples);
@@ -92,6 +94,9 @@ function RunCard() {
         {noGenerator && models.status === 'ready' && <p className="hint">Aclipse needs a generator; none is loaded.</p>}
       </fieldset>
       <BudgetSlider value={budget} onChange={setBudget} disabled={running} />
+      {active && active.bands.length > 0 && chosen.includes('aclipse') && (
+        <WeightsByBudget generator={active} budgetDb={budget} />
+      )}
       {noEvaluators && (
         <p className="inline-warning" role="status">
           The evaluator models are not loaded

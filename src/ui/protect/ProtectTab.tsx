@@ -8,7 +8,7 @@ import { BASELINES } from '../../core/baselines';
 import { sameBand } from '../../core/bands';
 import { EMOTIONS } from '../../core/data';
 import { ExternalClaims } from './ExternalClaims';
-import { WeightsByBudget } from './WeightsByBudget';
+import { WeightsByBudget } from '../shared/WeightsByBudget';
 import type {
   ClipAnalysis,
   GeneratorInfo,
