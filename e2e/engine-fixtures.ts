@@ -20,8 +20,14 @@ import { writeModelDir } from '../src/core/node/io';
 import { initTf } from '../src/core/node/tf';
 
 /** Bump when the fixtures change, so a stale cache is never used. */
-const VERSION = 7;
+const VERSION = 8;
 export const ENGINE_FIXTURES = join(tmpdir(), 'aclipse-e2e', `engine-fixtures-v${VERSION}`);
+
+/** The fixture generator's weights by budget (the e2e tests move the budget slider across its threshold). */
+export const FIXTURE_BANDS = {
+  format: 'aclipse-bands/1',
+  bands: [{ fromDb: 20, path: 'range/', label: 'of the fixture band', why: 'A fixture.' }],
+};
 
 export const FIXTURE_WORDS = ['he', 'was', 'the', 'road', 'down', 'a', 'cat', 'dog', 'sat', 'ran'];
 const FIXTURE_LM_TEXT = ['a cat sat', 'the dog ran', 'he was down the road', 'a dog sat'];
@@ -154,6 +160,12 @@ async function build(dir: string): Promise<EngineFixtures> {
     join(modelsDir, 'aclipse', 'claims.json'),
     JSON.stringify({ format: 'aclipse-claims/1', weightsSha256, claims: [claim] }),
   );
+  // Weights by budget, as the shipped generator has them: halved weights from 20 dB up (bands.json).
+  mkdirSync(join(modelsDir, 'aclipse', 'range'), { recursive: true });
+  const halved = new Float32Array(art.weights.slice(0)).map((v) => v * 0.5);
+  writeFileSync(join(modelsDir, 'aclipse', 'range', 'weights.bin'), new Uint8Array(halved.buffer));
+  writeFileSync(join(modelsDir, 'aclipse', 'range', 'model.json'), JSON.stringify(art.modelJson));
+  writeFileSync(join(modelsDir, 'aclipse', 'bands.json'), JSON.stringify(FIXTURE_BANDS));
 
   // Dataset: 4 train clips (one per emotion, with transcripts), 2 val clips, 1 held-out test clip.
   mkdirSync(join(datasetDir, 'clips'), { recursive: true });

@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { decodeWav } from '../src/core/audio';
 import { unzipStore } from '../src/ui/view/export';
-import { engineFixtures, syntheticClip, type EngineFixtures } from './engine-fixtures';
+import { engineFixtures, FIXTURE_BANDS, syntheticClip, type EngineFixtures } from './engine-fixtures';
 import { serveEngineFixtures } from './engine-helpers';
 import { attachScreenshot, expectAxeClean, pcmWav, waitForEngine } from './helpers';
 import { snrDb } from '../src/core/analysis';
@@ -73,21 +73,13 @@ test('protects a demo clip end to end on WebGPU: transcript diff, emotions, SNR,
   const { context, page } = await openApp(browser, 'webgpu');
   await loadDemo(page, shortest.id);
   await expect(page.getByTestId('weights-in-use')).toContainText('Weights:');
-  // The shipped generator's weights by budget (public/models/aclipse/bands.json): the screen says which weights the
-  // chosen budget uses, and the slider moves across the threshold.
-  const [band] = (
-    JSON.parse(
-      readFileSync(fileURLToPath(new URL('../public/models/aclipse/bands.json', import.meta.url)), 'utf8'),
-    ) as {
-      bands: { fromDb: number; label: string }[];
-    }
-  ).bands;
-  if (band) {
-    await page.getByTestId('budget').fill(String(band.fromDb));
-    await expect(page.getByTestId('weights-by-budget')).toContainText(`these are its weights ${band.label}`);
-    await page.getByTestId('budget').fill('10');
-    await expect(page.getByTestId('weights-by-budget')).toContainText('At 10 dB these are its base weights');
-  }
+  // Weights by budget (the fixture's bands.json): the screen says which weights the chosen budget uses, and the
+  // slider moves across the threshold.
+  const [band] = FIXTURE_BANDS.bands;
+  await page.getByTestId('budget').fill(String(band!.fromDb));
+  await expect(page.getByTestId('weights-by-budget')).toContainText(`these are its weights ${band!.label}`);
+  await page.getByTestId('budget').fill('10');
+  await expect(page.getByTestId('weights-by-budget')).toContainText('At 10 dB these are its base weights');
   await page.getByTestId('protect').click();
   // Progress is visible while it runs, in place and in the top bar.
   await expect(page.getByTestId('activity')).toHaveAttribute('data-state', 'busy');
