@@ -83,7 +83,7 @@ describe('engine features (Node, wasm)', () => {
     // the fixture's claims.json was made for these very weights, so the shipped generator carries it
     expect(result.generators[0]!.claims.map((c) => c.attacker)).toEqual(['Fixture attacker']);
     const loads = progress.flatMap((p) => (p.detail?.kind === 'model-load' ? [p.detail] : []));
-    for (const m of ['ser', 'asr', 'lm', 'aclipse'] as const) {
+    for (const m of ['ser', 'asr', 'lm', 'aclipse', 'aclipse-bands'] as const) {
       const last = loads.filter((d) => d.model === m).at(-1)!;
       expect(last.done).toBe(true);
       expect(last.loadedBytes).toBeGreaterThan(0);

@@ -60,13 +60,17 @@ async function fetchModelFolder(base: string, target: LoadTarget, ctx: JobContex
     onFetched: (u) => fetchedUrls.add(u),
     afterFile: () => ctx.checkpoint(),
     onProgress: ({ loadedBytes, totalBytes, done }) =>
-      ctx.progress(`Loading ${target.toUpperCase()}`, totalBytes ? loadedBytes / totalBytes : null, {
-        kind: 'model-load',
-        model: target,
-        loadedBytes,
-        totalBytes,
-        done,
-      }),
+      ctx.progress(
+        `Loading ${target === 'aclipse-bands' ? 'ACLIPSE (weights by budget)' : target.toUpperCase()}`,
+        totalBytes ? loadedBytes / totalBytes : null,
+        {
+          kind: 'model-load',
+          model: target,
+          loadedBytes,
+          totalBytes,
+          done,
+        },
+      ),
   });
   return { modelJson: art.modelJson, weights: art.weightData, bytes: art.bytes };
 }
@@ -405,7 +409,7 @@ export class ModelStore {
       const claims = sameBand(await fetchClaims(folder, f.weights, ctx), specs, -Infinity);
       const bandInfo: GeneratorInfo['bands'] = [];
       for (const spec of specs) {
-        const b = await fetchModelFolder(`${folder}${spec.path}`, 'aclipse', ctx);
+        const b = await fetchModelFolder(`${folder}${spec.path}`, 'aclipse-bands', ctx);
         const g = generatorFromArtifacts({ modelJson: b.modelJson as GeneratorModelJson, weights: b.weights });
         loaded.push({ ...spec, generator: g });
         claims.push(...sameBand(await fetchClaims(`${folder}${spec.path}`, b.weights, ctx), specs, spec.fromDb));

@@ -250,7 +250,8 @@ export type ProgressDetail =
   | { kind: 'train-epoch'; report: TrainEpochReport }
   | ({ kind: 'finetune-step' } & FineTuneStepReport);
 
-export type ModelLoadTarget = 'ser' | 'asr' | 'words' | 'lm' | 'aclipse';
+/** 'aclipse-bands': the shipped generator's further weights by budget (bands.json), after its base weights. */
+export type ModelLoadTarget = 'ser' | 'asr' | 'words' | 'lm' | 'aclipse' | 'aclipse-bands';
 
 export interface ModelLoadProgress {
   kind: 'model-load';

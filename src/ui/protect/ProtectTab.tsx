@@ -188,6 +188,7 @@ const LOAD_LABELS: Record<ModelLoadTarget, string> = {
   words: 'Word list',
   lm: 'Language model',
   aclipse: 'Protection model',
+  'aclipse-bands': 'Protection model, weights for other budgets',
 };
 
 export function ModelsCard() {
