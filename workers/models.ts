@@ -22,6 +22,7 @@ import type {
   LoadModelsArgs,
   ModelLoadProgress,
   ModelsReport,
+  WeightsBand,
 } from '../src/engine/api';
 import type { JobContext } from './jobs';
 
@@ -277,7 +278,7 @@ export class ModelStore {
   requireGenerator(budgetDb?: number): {
     id: string;
     generator: AclipseGenerator;
-    band: { fromDb: number; label: string } | null;
+    band: WeightsBand | null;
   } {
     const g = this.activeGenerator();
     if (g) {

@@ -25,6 +25,7 @@ import {
   type ProtectMethod,
   type ProtectResult,
   type SpanResult,
+  type WeightsBand,
 } from '../src/engine/api';
 import type { JobContext } from './jobs';
 import { computeSpectra, intelligibility } from '../src/core/metrics/measure';
@@ -144,7 +145,7 @@ export interface Protected {
   attention: { so: Float32Array; er: Float32Array } | null;
   generatorId: string | null;
   /** The generator's further weights that ran, chosen by the budget; null for its base weights and baselines. */
-  band: { fromDb: number; label: string } | null;
+  band: WeightsBand | null;
   /** Per span, when only spans were protected. */
   spans?: SpanReport[];
 }

@@ -314,6 +314,9 @@ export interface GeneratorInfo {
   bands: GeneratorBandInfo[];
 }
 
+/** Which of a generator's further weight sets protected a clip (as results and the worker name it). */
+export type WeightsBand = Pick<GeneratorBandInfo, 'fromDb' | 'label'>;
+
 /** One further weight set of a generator: it protects at budgets from `fromDb` up to the next band's `fromDb`. */
 export interface GeneratorBandInfo {
   fromDb: number;
@@ -428,7 +431,7 @@ export interface ProtectResult {
   /** Generator id for 'aclipse', null for baselines. */
   generatorId: string | null;
   /** The generator's further weights that protected this clip, chosen by the budget; null: its base weights. */
-  band?: { fromDb: number; label: string } | null;
+  band?: WeightsBand | null;
   budgetDb: number;
   wave: Float32Array;
   /** Achieved SNR of the protected clip against the original (≥ budgetDb). */
