@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_EOT_CONFIG } from '../../src/core/aclipse/eot';
+import { DEFAULT_VOICE_AUGMENT } from '../../src/core/augment/voice';
 import { loadAclipseConfig } from './config';
 
 describe('loadAclipseConfig: EOT', () => {
@@ -19,5 +20,25 @@ describe('loadAclipseConfig: EOT', () => {
     expect(cfg.noiseSnrDb).toEqual([25, 30]);
     expect(cfg.p).toEqual(DEFAULT_EOT_CONFIG.p);
     expect(cfg.lowpassHz).toEqual(DEFAULT_EOT_CONFIG.lowpassHz);
+  });
+});
+
+describe('loadAclipseConfig: input voices', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'aclipse-config-voice-'));
+  const write = (name: string, train: Record<string, unknown>) => {
+    const file = path.join(dir, `${name}.json`);
+    writeFileSync(file, JSON.stringify({ name: 't', generator: { so: {}, er: {} }, train }));
+    return file;
+  };
+
+  it('is off unless named, fills unnamed voice ranges from the defaults, and rejects a bad probability', () => {
+    expect('inputVoice' in loadAclipseConfig(write('plain', {})).train).toBe(false);
+    const iv = loadAclipseConfig(write('on', { inputVoice: { prob: 0.6, voice: { pitchProb: 0, tempoProb: 0 } } }))
+      .train.inputVoice!;
+    expect(iv.prob).toBe(0.6);
+    expect(iv.voice.pitchProb).toBe(0);
+    expect(iv.voice.tempoProb).toBe(0);
+    expect(iv.voice.formant).toEqual(DEFAULT_VOICE_AUGMENT.formant);
+    expect(() => loadAclipseConfig(write('bad', { inputVoice: { prob: 1.5 } }))).toThrow(/probability/);
   });
 });

@@ -1,6 +1,7 @@
 /** configs/aclipse*.json and the CLI overrides used for ablations. */
 import { readFileSync } from 'node:fs';
 import { DEFAULT_EOT_CONFIG } from '../../src/core/aclipse/eot';
+import { DEFAULT_VOICE_AUGMENT } from '../../src/core/augment/voice';
 import type { ModuleConfig } from '../../src/core/aclipse/generator';
 import { PAPER_CONFIG, type AclipseTrainConfig } from '../../src/core/aclipse/trainer';
 import { numberFlag, stringFlag, type Flags } from '../flags';
@@ -29,6 +30,9 @@ export interface AclipseRunConfig {
 export function loadAclipseConfig(file: string): AclipseRunConfig {
   const raw = JSON.parse(readFileSync(file, 'utf8')) as Partial<AclipseRunConfig>;
   if (!raw.name || !raw.generator || !raw.train) throw new Error(`${file}: name, generator and train are required`);
+  const iv = raw.train.inputVoice;
+  if (iv && !(typeof iv.prob === 'number' && iv.prob >= 0 && iv.prob <= 1))
+    throw new Error(`${file}: train.inputVoice.prob must be a probability (0–1)`);
   const { seed: _seed, ...paper } = PAPER_CONFIG;
   void _seed;
   return {
@@ -49,6 +53,8 @@ export function loadAclipseConfig(file: string): AclipseRunConfig {
       stage2: { ...paper.stage2, ...raw.train.stage2 },
       // "eot": {} turns the transforms on with their defaults; given fields override them.
       ...(raw.train.eot ? { eot: { ...DEFAULT_EOT_CONFIG, ...raw.train.eot } } : {}),
+      // "inputVoice": { "prob": p, "voice": {...} }: given voice fields override the voices issue's ranges.
+      ...(iv ? { inputVoice: { prob: iv.prob, voice: { ...DEFAULT_VOICE_AUGMENT, ...iv.voice } } } : {}),
     },
   };
 }

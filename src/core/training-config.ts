@@ -5,6 +5,7 @@
 
 // type only: erased at build, so this module stays tfjs-free for the UI
 import type { EotConfig } from './aclipse/eot';
+import type { VoiceAugmentConfig } from './augment/voice';
 
 export type TunedModule = 'er' | 'so';
 
@@ -35,6 +36,14 @@ export interface AclipseTrainConfig {
    * (resampling, low-pass, noise, gain, shift, reverb, coding noise) in stages 1 and 2. Off when absent or null.
    */
   eot?: EotConfig | null;
+  /**
+   * Many voices in, not seven: with probability `prob` each training clip enters the generator as another voice of
+   * itself (augment/voice.ts: vocal-tract length, colour, band limit, room), so the perturbation it learns does not
+   * lean on the spectra of the corpus's synthetic voices. Training steps only; validation reads clips as recorded.
+   * Off when absent or null. The frozen SER still reads the emotion label, so the ranges must not move the cues it
+   * reads the emotion from (pitch, tempo): keep `pitchProb` and `tempoProb` at 0 with the shipped SER.
+   */
+  inputVoice?: { prob: number; voice: VoiceAugmentConfig } | null;
 }
 
 export const PAPER_CONFIG: AclipseTrainConfig = {

@@ -19,10 +19,12 @@ import {
   padBatch,
   recognizers,
   stageLoss,
+  stepInputs,
   type AclipseTrainConfig,
   type FrozenEvaluators,
 } from './trainer';
 import type { TrainingClip } from '../data/clip';
+import { DEFAULT_VOICE_AUGMENT } from '../augment/voice';
 
 const tiny = {
   so: { ...DEFAULT_MODULE_CONFIG, hidden: 16 },
@@ -128,6 +130,44 @@ describe('batching', () => {
     expect(batches.flat().map((c) => c.samples.length)).toEqual([50, 100, 200, 300, 400, 800, 900]);
     // A clip longer than the cap still gets a batch of its own.
     expect(lengthBuckets([mk(5000)], 3, null, 1000)).toHaveLength(1);
+  });
+});
+
+describe('input voices', () => {
+  const base: AclipseTrainConfig = { ...PAPER_CONFIG, budgetDb: 10 };
+  const voice = { ...DEFAULT_VOICE_AUGMENT, pitchProb: 0, tempoProb: 0 };
+  const rmsOf = (x: Float32Array) => Math.sqrt(x.reduce((a, v) => a + v * v, 0) / x.length);
+
+  it('passes the clips through untouched when off', () => {
+    const ins = stepInputs(base, clips, 7);
+    ins.forEach((x, i) => expect(x).toBe(clips[i]!.samples));
+    stepInputs({ ...base, inputVoice: { prob: 0, voice } }, clips, 7).forEach((x, i) => expect(x).toBe(clips[i]!.samples));
+  });
+
+  it('turns every clip into another voice at p = 1: same for the same step seed, new for another, length and level kept', () => {
+    const cfg = { ...base, inputVoice: { prob: 1, voice: { ...voice, formantProb: 1 } } };
+    const a = stepInputs(cfg, clips, 7);
+    const b = stepInputs(cfg, clips, 7);
+    const c = stepInputs(cfg, clips, 8);
+    a.forEach((x, i) => {
+      const orig = clips[i]!.samples;
+      expect(x).not.toBe(orig);
+      expect(x.length).toBe(orig.length);
+      expect(Array.from(x)).toEqual(Array.from(b[i]!));
+      expect(rmsOf(x) / rmsOf(orig)).toBeCloseTo(1, 2);
+      let diff = 0;
+      for (let t = 0; t < x.length; t++) diff += (x[t]! - orig[t]!) ** 2;
+      expect(Math.sqrt(diff / x.length)).toBeGreaterThan(0.05 * rmsOf(orig));
+    });
+    expect(a.some((x, i) => x.some((v, t) => v !== c[i]![t]))).toBe(true);
+  });
+
+  it('changes about prob of the clips', () => {
+    const many = Array.from({ length: 200 }, (_, i) => ({ ...clips[i % clips.length]!, id: `m${i}` }));
+    const ins = stepInputs({ ...base, inputVoice: { prob: 0.3, voice } }, many, 11);
+    const changed = ins.filter((x, i) => x !== many[i]!.samples).length;
+    expect(changed).toBeGreaterThan(40);
+    expect(changed).toBeLessThan(80);
   });
 });
 

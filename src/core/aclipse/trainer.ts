@@ -32,6 +32,7 @@ import { encodeText } from '../text/normalize';
 import type { TrainingClip } from '../data/clip';
 import { mulberry32 } from '../data/random';
 import { applyEotDraw, sampleEot, type EotDraw } from './eot';
+import { drawVoice, transformVoice } from '../augment/voice';
 import type { AclipseGenerator } from './model';
 import type { AclipseTrainConfig } from '../training-config';
 import type { AsrModel } from '../ml/models';
@@ -248,6 +249,22 @@ export function stepBudgetDb(cfg: AclipseTrainConfig, seed: number): number {
   return range[0] + (range[1] - range[0]) * mulberry32((seed ^ 0x2545f491) >>> 0)();
 }
 
+/**
+ * The step's input waves: the clips as recorded, or with `inputVoice` each (with its probability) as another voice
+ * of itself. Drawn from the step's seed in a stream of its own, so both passes of a step get the same inputs and
+ * turning it on leaves dropout, EOT and budget draws as they were.
+ */
+export function stepInputs(cfg: AclipseTrainConfig, batch: readonly TrainingClip[], seed: number): Float32Array[] {
+  const iv = cfg.inputVoice;
+  if (!iv || iv.prob <= 0) return batch.map((c) => c.samples);
+  const rng = mulberry32((seed ^ 0x68e31da5) >>> 0);
+  return batch.map((c) => {
+    const on = rng() < iv.prob;
+    const voice = drawVoice(rng, iv.voice);
+    return on ? transformVoice(c.samples, voice) : c.samples;
+  });
+}
+
 /** What the evaluators hear: the protected batch, through the step's EOT draw when there is one. */
 function heard(y: tf.Tensor2D, draw: EotDraw | null): tf.Tensor2D {
   return draw ? applyEotDraw(y, draw) : y;
@@ -411,7 +428,7 @@ export class AclipseTrainer {
 
   /** One optimisation step on a batch. Returns the stage losses measured in pass 1/2. */
   async step(stage: Stage, batch: TrainingClip[], seed: number): Promise<StepResult> {
-    const { x, lengths } = padBatch(batch.map((c) => c.samples));
+    const { x, lengths } = padBatch(stepInputs(this.config, batch, seed));
     if (this.readback === 'sync') {
       try {
         return this.stepSync(stage, x, lengths, batch, seed);
