@@ -141,7 +141,9 @@ describe('input voices', () => {
   it('passes the clips through untouched when off', () => {
     const ins = stepInputs(base, clips, 7);
     ins.forEach((x, i) => expect(x).toBe(clips[i]!.samples));
-    stepInputs({ ...base, inputVoice: { prob: 0, voice } }, clips, 7).forEach((x, i) => expect(x).toBe(clips[i]!.samples));
+    stepInputs({ ...base, inputVoice: { prob: 0, voice } }, clips, 7).forEach((x, i) =>
+      expect(x).toBe(clips[i]!.samples),
+    );
   });
 
   it('turns every clip into another voice at p = 1: same for the same step seed, new for another, length and level kept', () => {
