@@ -28,6 +28,17 @@ import type { JobContext } from './jobs';
 
 type LoadTarget = ModelLoadProgress['model'];
 
+/** The targets loaded as model folders (the word list and the LM have loaders of their own). */
+type FolderTarget = Exclude<LoadTarget, 'words' | 'lm'>;
+
+/** What the progress line calls each folder ("Loading …"); a new target fails the typecheck until named here. */
+const FOLDER_NAMES: Record<FolderTarget, string> = {
+  ser: 'SER',
+  asr: 'ASR',
+  aclipse: 'ACLIPSE',
+  'aclipse-bands': 'ACLIPSE (weights by budget)',
+};
+
 function defaultModelsUrl(): string {
   return new URL(`${import.meta.env.BASE_URL}models/`, self.location.href).href;
 }
@@ -55,23 +66,19 @@ interface Fetched {
 }
 
 /** model.json + its weight files from a folder URL, with progress over all of them. */
-async function fetchModelFolder(base: string, target: LoadTarget, ctx: JobContext): Promise<Fetched> {
+async function fetchModelFolder(base: string, target: FolderTarget, ctx: JobContext): Promise<Fetched> {
   const art = await loadArtifacts(base, {
     signal: ctx.signal,
     onFetched: (u) => fetchedUrls.add(u),
     afterFile: () => ctx.checkpoint(),
     onProgress: ({ loadedBytes, totalBytes, done }) =>
-      ctx.progress(
-        `Loading ${target === 'aclipse-bands' ? 'ACLIPSE (weights by budget)' : target.toUpperCase()}`,
-        totalBytes ? loadedBytes / totalBytes : null,
-        {
-          kind: 'model-load',
-          model: target,
-          loadedBytes,
-          totalBytes,
-          done,
-        },
-      ),
+      ctx.progress(`Loading ${FOLDER_NAMES[target]}`, totalBytes ? loadedBytes / totalBytes : null, {
+        kind: 'model-load',
+        model: target,
+        loadedBytes,
+        totalBytes,
+        done,
+      }),
   });
   return { modelJson: art.modelJson, weights: art.weightData, bytes: art.bytes };
 }
