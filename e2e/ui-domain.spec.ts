@@ -52,6 +52,7 @@ test('a demo clip (a known synthetic voice) is not flagged', async ({ browser },
   await expect(facts.getByTestId('domain-notice')).toHaveCount(0);
   await expect(page.getByTestId('emotion-original').locator('..')).toHaveAttribute('data-reliable', 'true');
   await expect(page.getByTestId('emotion-verdict')).toContainText(/Emotion (kept|changed)/);
+  await expect(page.getByTestId('voice-emotion')).toHaveCount(0);
   await attachScreenshot(page, testInfo, 'domain-demo');
   await context.close();
 });
@@ -87,6 +88,15 @@ test('a real human voice (.ogg through the file input) is flagged, with reasons'
   expect(f0).toBeGreaterThan(0);
   expect(f0).toBeLessThanOrEqual(1);
   expect(loud).toBeGreaterThan(0);
+  // The emotion relative to the voice needs other clips of this speaker: with this one alone it asks for them.
+  const voice = page.getByTestId('voice-emotion');
+  await expect(voice).toBeVisible();
+  await expect(voice).toHaveAttribute('data-state', 'needs-clips');
+  const { minClips } = JSON.parse(
+    readFileSync(fileURLToPath(new URL('../public/models/cue-emotion.json', import.meta.url)), 'utf8'),
+  ) as { minClips: number };
+  await expect(voice.getByTestId('voice-emotion-needs')).toContainText(`of this speaker (1 of ${minClips})`);
+  await expect(voice.getByTestId('voice-emotion-original')).toHaveCount(0);
   await attachScreenshot(page, testInfo, 'domain-real');
   await context.close();
 });

@@ -2,7 +2,7 @@
  * npm run eval -- [--config configs/eval.json] [--limit N] [--out dir] [--parts main,pgd,attacker,transfer,external]
  *     [--attackers whisper,pocketsphinx] [--external-methods aclipse,noise] [--external-snrs 10,20] [--external-limit N]
  *     [--real data/real|none] [--real-limit N] [--external-codecs mp3-64,opus-24,aac-64,mulaw-8k|all|none]
- *     [--split test|val|test_speaker] [--generator <model dir>]
+ *     [--split test|val|test_speaker] [--speakers a,b] [--corpus dir] [--generator <model dir>]
  * npm run eval -- --replot [--out dir]   (redraws frontier.svg from an existing report.json, no evaluation)
  *
  * The external part needs the attackers' environment (npm run setup:attackers) and the real-speech set
@@ -64,6 +64,9 @@ async function main(): Promise<void> {
   if (limit !== undefined) cfg.limit = limit;
   // Selection reads candidates on val (--split val --generator runs/…/final); test and the real set stay unseen.
   cfg.split = stringFlag(flags, 'split') ?? cfg.split;
+  const speakers = stringFlag(flags, 'speakers');
+  if (speakers) cfg.speakers = speakers.split(',');
+  cfg.corpus = stringFlag(flags, 'corpus') ?? cfg.corpus;
   cfg.generator = stringFlag(flags, 'generator') ?? cfg.generator;
   cfg.out = stringFlag(flags, 'out') ?? cfg.out;
   if (flags.replot !== undefined) {

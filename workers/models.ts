@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { AclipseGenerator, generatorFromArtifacts, type GeneratorModelJson } from '../src/core/aclipse/model';
 import { BandedGenerator, type LoadedBand } from '../src/core/aclipse/banded';
 import { parseBands, sameBand } from '../src/core/bands';
+import { parseCueEmotionModel, type CueEmotionModel } from '../src/core/cues/emotion';
 import { parseDomainCalibration, type DomainCalibration } from '../src/core/domain';
 import { fetchModelFile, loadArtifacts, MissingModelError } from '../src/core/ml/artifacts';
 import { parseClaims, type ExternalClaim } from '../src/core/claims';
@@ -140,6 +141,8 @@ interface HeldEvaluators {
   ser: EvaluatorInfo;
   asr: EvaluatorInfo;
   lexiconWords: number;
+  /** The emotion reading relative to the voice (cue-emotion.json), for voices the SER does not know; null without. */
+  cueEmotion: CueEmotionModel | null;
   languageModel: string | null;
   /** The LM's URL while it is not loaded yet (skipped because nothing needed a beam decode), else null. */
   lmPending: string | null;
@@ -253,7 +256,15 @@ export class ModelStore {
   report(): ModelsReport {
     const h = this.held;
     return {
-      evaluators: h ? { ser: h.ser, asr: h.asr, lexiconWords: h.lexiconWords, languageModel: h.languageModel } : null,
+      evaluators: h
+        ? {
+            ser: h.ser,
+            asr: h.asr,
+            lexiconWords: h.lexiconWords,
+            languageModel: h.languageModel,
+            cueEmotion: h.cueEmotion,
+          }
+        : null,
       evaluatorsProblem: this.evaluatorsProblem,
       generators: [...this.generators.values()].map((g) => g.info),
       activeGenerator: this.active,
@@ -384,6 +395,16 @@ export class ModelStore {
         ctx.signal.throwIfAborted();
         domain = null;
       }
+      // Optional too: without it an unknown voice gets no emotion reading at all, as before.
+      let cueEmotion: CueEmotionModel | null = null;
+      try {
+        cueEmotion = parseCueEmotionModel(
+          await (await fetchWithProgress(`${base}cue-emotion.json`, ctx, () => undefined)).json(),
+        );
+      } catch {
+        ctx.signal.throwIfAborted();
+        cueEmotion = null;
+      }
       await ctx.checkpoint();
       const serArt: ModelArtifacts = { modelJson: ser.modelJson as ModelJson, weightData: ser.weights };
       const asrArt: ModelArtifacts = { modelJson: asrJson, weightData: asr.weights };
@@ -393,6 +414,7 @@ export class ModelStore {
         ser: evaluatorInfo('ser', 'shipped', `${base}ser/`, serArt.modelJson, ser.bytes, countParams(evaluators.ser)),
         asr: evaluatorInfo('asr', 'shipped', `${base}asr/`, asrArt.modelJson, asr.bytes, countParams(evaluators.asr)),
         lexiconWords: words?.length ?? 0,
+        cueEmotion,
         languageModel: describeLm(evaluators.languageModel),
         lmPending: words && decoder.lm && !withLm ? `${base}asr/${decoder.lm}` : null,
       };

@@ -10,6 +10,7 @@ import { MAX_DURATION_S, SAMPLE_RATE } from '../src/core/audio';
 import { applyBaseline } from '../src/core/baselines';
 import { budgetRangeProblem } from '../src/core/budget';
 import { analyzeCues, compareCues } from '../src/core/cues';
+import { prosodyCues } from '../src/core/cues/emotion';
 import type { Evaluators } from '../src/core/ml/evaluators';
 import { ALPHABET } from '../src/core/text/normalize';
 import { asrLogProbs } from '../src/core/ml/predict';
@@ -126,6 +127,7 @@ export async function analyzeWith(
     backend: tf.getBackend() as BackendName,
     domain: p.domain,
     words,
+    prosody: prosodyCues(wave),
   };
 }
 

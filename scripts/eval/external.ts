@@ -404,7 +404,7 @@ export async function runExternal(
     {
       name: cfg.split,
       entries: spread(
-        bySplit(corpus.entries, cfg.split).filter((e) => e.text),
+        bySplit(corpus.entries, cfg.split, cfg.speakers).filter((e) => e.text),
         x.limit,
       ),
     },

@@ -55,6 +55,8 @@ export interface EvalReportConfig {
   /** Second ASR architecture trained independently (transfer attacker); skipped when missing. */
   asrB: string | null;
   split: string;
+  /** Only these speakers of the split (null or absent: all of them). */
+  speakers?: string[] | null;
   limit: number | null;
   snrs: number[];
   methods: (MethodId | 'pgd')[];
@@ -208,10 +210,13 @@ export async function runReport(
   const gen = existsSync(path.join(cfg.generator, 'model.json')) ? await readProtectorDir(cfg.generator) : null;
   const corpus = await loadCorpus(cfg.corpus);
   const entries = spread(
-    bySplit(corpus.entries, cfg.split).filter((e) => e.emotion && e.text),
+    bySplit(corpus.entries, cfg.split, cfg.speakers).filter((e) => e.emotion && e.text),
     cfg.limit ?? undefined,
   );
-  if (entries.length === 0) throw new Error(`No labelled clips in split ${cfg.split}`);
+  if (entries.length === 0)
+    throw new Error(
+      `No labelled clips in split ${cfg.split}${cfg.speakers?.length ? ` by ${cfg.speakers.join(', ')}` : ''}`,
+    );
   const clips: ClipRef[] = evalClips(entries);
   const wants = (p: ReportPart) => cfg.parts.includes(p);
   mkdirSync(cfg.out, { recursive: true });

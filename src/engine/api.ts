@@ -15,6 +15,7 @@ import { BASELINE_IDS as CORE_BASELINE_IDS, type BaselineId, type BaselineParams
 import type { PerturbationReport } from '../core/analysis';
 import type { DatasetEntry, DatasetFormat, Emotion, LoadReport } from '../core/data';
 import type { CueMetric, CueRetention } from '../core/cues';
+import type { CueEmotionModel, ProsodyCues } from '../core/cues/emotion';
 import type { EvaluationRow, MethodSummary } from '../core/evaluation';
 import type { DomainVerdict } from '../core/domain';
 // Type-only imports from the tfjs parts of the core: erased at build time, so no tfjs reaches the page.
@@ -41,7 +42,7 @@ export type {
   MethodSummary,
   PerturbationReport,
 };
-export type { CueMetric, CueRetention };
+export type { CueEmotionModel, CueMetric, CueRetention, ProsodyCues };
 export type { ExternalClaim, LiveChunk, LiveReport, Span, SpanReport, TimedWord };
 /** Transcript and spectrogram measurements of a protected clip (computed in src/core/metrics/measure.ts). */
 export type { F0Contours, Intelligibility, Spectra, SpectraOptions };
@@ -335,6 +336,11 @@ export interface ModelsReport {
     lexiconWords: number;
     /** The beam search's word n-gram LM in words ("3-gram LM, 32,454 words, 212k n-grams"), null when none. */
     languageModel: string | null;
+    /**
+     * The emotion reading relative to the voice (public/models/cue-emotion.json) for voices the SER does not know:
+     * the UI reads it from ClipAnalysis.prosody of the clip and of other clips of the same voice. Null when absent.
+     */
+    cueEmotion: CueEmotionModel | null;
   } | null;
   /** Why the evaluators are not loaded (e.g. the weights are not installed), null when loaded or not tried. */
   evaluatorsProblem: string | null;
@@ -390,6 +396,11 @@ export interface ClipAnalysis {
   domain: DomainVerdict | null;
   /** Words of the ASR's greedy CTC path with their times (absent in results stored before word timings existed). */
   words?: TimedWord[];
+  /**
+   * The clip's prosody (mean F0, range, level, tilt, rate; no model), what the reading relative to the voice compares;
+   * null when it holds too little voiced speech, absent in results stored before it existed.
+   */
+  prosody?: ProsodyCues | null;
 }
 
 export interface ProtectArgs {

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { normalizeText } from '../text/normalize';
 import {
   assignSplits,
+  bySplit,
   crossValidationFolds,
   DatasetError,
   decodeEntries,
@@ -335,6 +336,16 @@ describe('splits and subsets', () => {
       splitOf.set(e.text, e.split);
     }
     expect(new Set(s.map((e) => e.split)).size).toBeGreaterThan(1);
+  });
+
+  it('bySplit keeps one split, and of it only the speakers asked for', () => {
+    const e = (id: string, split: string, speaker: string) => ({ id, split, speaker });
+    const all = [e('a', 'train', 'x'), e('b', 'train', 'y'), e('c', 'val', 'x'), e('d', 'train', 'z')];
+    expect(bySplit(all, 'train').map((x) => x.id)).toEqual(['a', 'b', 'd']);
+    expect(bySplit(all, 'train', null).map((x) => x.id)).toEqual(['a', 'b', 'd']);
+    expect(bySplit(all, 'train', []).map((x) => x.id)).toEqual(['a', 'b', 'd']);
+    expect(bySplit(all, 'train', ['x', 'z']).map((x) => x.id)).toEqual(['a', 'd']);
+    expect(bySplit(all, 'val', ['y'])).toEqual([]);
   });
 
   it('summarize counts clips and hours', () => {

@@ -83,8 +83,17 @@ export function assignSplits<T extends Pick<DatasetEntry, 'id' | 'text' | 'split
   });
 }
 
-export function bySplit<T extends Pick<DatasetEntry, 'split'>>(entries: readonly T[], split: string): T[] {
-  return entries.filter((e) => e.split === split);
+/**
+ * The entries of one split, optionally only those of the given speakers (an evaluation on voices a model never took
+ * as input, e.g. the espeak-ng voices that only some training runs used).
+ */
+export function bySplit<T extends Pick<DatasetEntry, 'split' | 'speaker'>>(
+  entries: readonly T[],
+  split: string,
+  speakers?: readonly string[] | null,
+): T[] {
+  const keep = speakers?.length ? new Set(speakers) : null;
+  return entries.filter((e) => e.split === split && (!keep || keep.has(e.speaker)));
 }
 
 export interface DatasetSummary {

@@ -38,6 +38,7 @@ import { ClipInput } from './ClipInput';
 import { ComparePlayer } from '../shared/ComparePlayer';
 import { CueRetentionBlock } from './CueRetention';
 import { DomainNotice, readingsReliable } from './DomainNotice';
+import { VoiceEmotionBlock, type ReferenceCandidate } from './VoiceEmotion';
 import { LiveCard } from './LiveCard';
 import { InlineMessages } from '../shared/Messages';
 import { METHOD_LABEL, methodDescription } from '../shared/methods';
@@ -793,7 +794,34 @@ function ClipCard({ clip }: { clip: Clip }) {
         belowProtected={result ? <ProtectedFacts result={result} clip={clip} /> : null}
       />
       {result && <CueRetentionBlock cues={result.cues} />}
+      {result?.original?.domain?.verdict === 'out-of-domain' && <VoiceEmotionCard clip={clip} result={result} />}
     </article>
+  );
+}
+
+/** The emotion relative to the voice, for a clip whose voice the emotion model does not know. */
+function VoiceEmotionCard({ clip, result }: { clip: Clip; result: ProtectResult }) {
+  const model = useAppStore((s) => s.models.report?.evaluators?.cueEmotion ?? null);
+  const clips = useAppStore((s) => s.clips);
+  const protections = useAppStore((s) => s.protections);
+  const candidates = useMemo(
+    () =>
+      clips.flatMap((c): ReferenceCandidate[] => {
+        const prosody = protections[c.id]?.result?.original?.prosody;
+        return prosody ? [{ id: c.id, name: c.name, prosody }] : [];
+      }),
+    [clips, protections],
+  );
+  if (!model) return null;
+  return (
+    <VoiceEmotionBlock
+      key={clip.id}
+      model={model}
+      clipId={clip.id}
+      original={result.original?.prosody}
+      protectedCues={result.protected?.prosody}
+      candidates={candidates}
+    />
   );
 }
 
