@@ -794,12 +794,14 @@ function ClipCard({ clip }: { clip: Clip }) {
         belowProtected={result ? <ProtectedFacts result={result} clip={clip} /> : null}
       />
       {result && <CueRetentionBlock cues={result.cues} />}
-      {result?.original?.domain?.verdict === 'out-of-domain' && <VoiceEmotionCard clip={clip} result={result} />}
+      {result?.original && result.original.domain?.verdict !== 'no-speech' && (
+        <VoiceEmotionCard clip={clip} result={result} />
+      )}
     </article>
   );
 }
 
-/** The emotion relative to the voice, for a clip whose voice the emotion model does not know. */
+/** The emotion relative to the voice: the reading for a voice the emotion model does not know, else a second opinion. */
 function VoiceEmotionCard({ clip, result }: { clip: Clip; result: ProtectResult }) {
   const model = useAppStore((s) => s.models.report?.evaluators?.cueEmotion ?? null);
   const clips = useAppStore((s) => s.clips);
@@ -818,6 +820,7 @@ function VoiceEmotionCard({ clip, result }: { clip: Clip; result: ProtectResult 
       key={clip.id}
       model={model}
       clipId={clip.id}
+      knownVoice={readingsReliable(result.original?.domain)}
       original={result.original?.prosody}
       protectedCues={result.protected?.prosody}
       candidates={candidates}

@@ -70,6 +70,7 @@ describe('VoiceEmotionBlock', () => {
       <VoiceEmotionBlock
         model={model()}
         clipId="me"
+        knownVoice={false}
         original={clip}
         protectedCues={{ ...clip, f0St: clip.f0St - 4.5, levelDb: clip.levelDb - 10 }}
         candidates={[{ id: 'me', name: 'me.wav', prosody: clip }, ...others]}
@@ -98,8 +99,36 @@ describe('VoiceEmotionBlock', () => {
     expect(block.dataset.state).toBe('needs-clips');
   });
 
+  it('on a voice the emotion model knows, is a second opinion folded away', () => {
+    render(
+      <VoiceEmotionBlock
+        model={{ ...model(), provenance: { testWa: 73.1 } }}
+        clipId="me"
+        knownVoice={true}
+        original={clip}
+        protectedCues={clip}
+        candidates={others}
+      />,
+    );
+    const details = screen.getByTestId('voice-emotion-details') as HTMLDetailsElement;
+    expect(details.open).toBe(false);
+    expect(details.querySelector('summary')!.textContent).toContain('Also read the emotion relative to this voice');
+    expect(details.textContent).toContain('second opinion');
+    expect(details.textContent).toContain('right 73 % of the time');
+    expect(screen.getByTestId('voice-emotion').dataset.knownVoice).toBe('true');
+  });
+
   it('says when the clip has no voiced speech to measure', () => {
-    render(<VoiceEmotionBlock model={model()} clipId="me" original={null} protectedCues={null} candidates={others} />);
+    render(
+      <VoiceEmotionBlock
+        model={model()}
+        clipId="me"
+        knownVoice={false}
+        original={null}
+        protectedCues={null}
+        candidates={others}
+      />,
+    );
     expect(screen.getByTestId('voice-emotion').dataset.state).toBe('no-prosody');
     expect(screen.queryAllByTestId('voice-ref')).toHaveLength(0);
   });

@@ -58,12 +58,18 @@ const pct = (x: number) => `${Math.round(x * 100)} %`;
 export function VoiceEmotionBlock({
   model,
   clipId,
+  knownVoice,
   original,
   protectedCues,
   candidates,
 }: {
   model: CueEmotionModel;
   clipId: string;
+  /**
+   * The emotion model knows voices like this one: this reading is then a second opinion, folded away. A voice the
+   * model knows can still be one it reads badly (the out-of-domain check lets through some unknown voices).
+   */
+  knownVoice: boolean;
   original: ProsodyCues | null | undefined;
   protectedCues: ProsodyCues | null | undefined;
   /** Other clips with a prosody reading, which the user may mark as the same speaker. */
@@ -84,18 +90,17 @@ export function VoiceEmotionBlock({
       else next.add(id);
       return next;
     });
-  return (
-    <section
-      className="voice-emotion"
-      data-testid="voice-emotion"
-      data-state={view.state}
-      aria-label="Emotion relative to this voice"
-    >
-      <h3 className="probs-title">Emotion relative to this voice (from prosody)</h3>
+  const testWa = typeof model.provenance.testWa === 'number' ? model.provenance.testWa.toFixed(0) : null;
+  const content = (
+    <>
       <p className="hint">
-        The emotion model does not know this voice, but emotion also shows in how pitch, its range, loudness and
-        brightness move against the speaker&apos;s own habits. Other clips by the same speaker show those habits: tick
-        them below (any emotion; a clip is offered once it has been protected, which measures its prosody).
+        {knownVoice
+          ? `The emotion model above knows voices like this one; this is a second opinion, worth a look if you doubt ` +
+            `that it does${testWa ? ` (on new sentences of the known voices it was right ${testWa} % of the time)` : ''}. `
+          : 'The emotion model does not know this voice, but '}
+        {knownVoice ? 'Emotion' : 'emotion'} also shows in how pitch, its range, loudness and brightness move against
+        the speaker&apos;s own habits. Other clips by the same speaker show those habits: tick them below (any emotion;
+        a clip is offered once it has been protected, which measures its prosody).
       </p>
       {view.state === 'no-prosody' && (
         <p className="muted small" data-testid="voice-emotion-none">
@@ -162,6 +167,27 @@ export function VoiceEmotionBlock({
                 `voice it never saw (chance 25 %). Never measured on human emotional speech: a reading, not a fact.`
               : 'No measurement for so few reference clips.'}
           </p>
+        </>
+      )}
+    </>
+  );
+  return (
+    <section
+      className="cues-block voice-emotion"
+      data-testid="voice-emotion"
+      data-state={view.state}
+      data-known-voice={String(knownVoice)}
+      aria-label="Emotion relative to this voice"
+    >
+      {knownVoice ? (
+        <details data-testid="voice-emotion-details">
+          <summary className="probs-title">Also read the emotion relative to this voice (from prosody)</summary>
+          {content}
+        </details>
+      ) : (
+        <>
+          <h3 className="probs-title">Emotion relative to this voice (from prosody)</h3>
+          {content}
         </>
       )}
     </section>
