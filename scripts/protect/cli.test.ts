@@ -218,6 +218,54 @@ describe('npm run protect (in-process)', () => {
     expect(reports[1]!.models.generator.sha256).not.toBe(reports[0]!.models.generator.sha256);
   }, 120_000);
 
+  it('--same-speaker reads every file against the speaker’s average, and only with enough files', async () => {
+    const model = JSON.parse(readFileSync('public/models/cue-emotion.json', 'utf8')) as { minClips: number };
+    const dir = path.join(root, 'speaker');
+    mkdirSync(dir, { recursive: true });
+    // One "speaker" at different pitches and levels: a harmonic series with a syllable-rate envelope.
+    const clip = (f0: number, amp: number) =>
+      Float32Array.from({ length: 24000 }, (_, i) => {
+        const t = i / 16000;
+        let v = 0;
+        for (let h = 1; h <= 12; h++) v += Math.sin(2 * Math.PI * f0 * (1 + 0.05 * Math.sin(3 * t)) * h * t + h) / h;
+        return amp * v * Math.max(0, Math.sin(2 * Math.PI * 4 * t)) ** 2;
+      });
+    const n = model.minClips + 1;
+    for (let k = 0; k < n; k++)
+      writeFileSync(path.join(dir, `s${k}.wav`), encodeWav(clip(110 + 12 * k, 0.1 + 0.03 * k), 16000));
+    const json = path.join(root, 'speaker.json');
+    const r = await run([dir, '--out', path.join(root, 'speaker-out'), '--same-speaker', '--json', json]);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain(`Emotion relative to the voice (the ${n} files with voiced speech`);
+    const report = JSON.parse(readFileSync(json, 'utf8')) as ProtectReport;
+    expect(report.settings.sameSpeaker).toBe(true);
+    for (const f of report.files) {
+      expect(f.prosody!.original).not.toBeNull();
+      const v = f.voiceEmotion!;
+      expect(v.referenceClips).toBe(n);
+      const p = EMOTIONS.map((e) => v.original.probabilities[e]);
+      expect(p.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
+      expect(v.original.emotion).toBe(EMOTIONS[p.indexOf(Math.max(...p))]);
+      expect(v.protected).not.toBeNull();
+    }
+    // The highest-pitched, loudest file and the lowest, quietest one are not read alike against one reference.
+    expect(report.files[0]!.voiceEmotion!.original.emotion).not.toBe(
+      report.files[n - 1]!.voiceEmotion!.original.emotion,
+    );
+
+    // Too few files: nothing is read, and the report says why.
+    const few = path.join(root, 'speaker-few');
+    mkdirSync(few);
+    writeFileSync(path.join(few, 'x.wav'), encodeWav(clip(120, 0.2), 16000));
+    const r2 = await run([few, '--out', path.join(root, 'speaker-few-out'), '--same-speaker', '--report']);
+    expect(r2.code, r2.err).toBe(0);
+    expect(r2.out).toContain(`needs ${model.minClips} or more files of the speaker with voiced speech; 1 has it`);
+    // And it refuses to run without a report to add to.
+    const r3 = await run([few, '--out', path.join(root, 'speaker-few-out2'), '--same-speaker']);
+    expect(r3.code).toBe(2);
+    expect(r3.err).toContain('--same-speaker adds a reading to the report');
+  }, 120_000);
+
   it('--dry-run lists the plan and writes nothing', async () => {
     const out = path.join(root, 'dry');
     const r = await run([inDir, '--out', out, '--suffix', '-p', '--dry-run']);

@@ -2,7 +2,7 @@
  * `npm run protect`: the app's protection for files and folders, in Node. scripts/protect.ts is the entry point;
  * runProtect() is here so tests run it in-process and later analyses can be plugged in (see report.ts).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { perturbationReport } from '../../src/core/analysis';
@@ -15,6 +15,15 @@ import {
   FFMPEG_INSTALL_HINT,
   type AudioDecodeErrorCode,
 } from '../../src/core/node/decode-audio';
+import {
+  accuracyFor,
+  parseCueEmotionModel,
+  prosodyCues,
+  readCueEmotion,
+  voiceReference,
+  type CueEmotionReading,
+} from '../../src/core/cues/emotion';
+import type { Emotion } from '../../src/core/data/emotions';
 import { initTf } from '../../src/core/node/tf';
 import { budgetRangeProblem } from '../../src/core/budget';
 import { parseSpans, protectSpans, type Span, type SpanReport } from '../../src/core/spans';
@@ -59,6 +68,9 @@ Options:
                         the app), WER between the two transcripts, SNR, share of the perturbation above 2 kHz
   --json <file>         write all of it (settings, model ids, one record per file, skipped files, summary) as JSON;
                         runs the evaluators like --report
+  --same-speaker        with --report or --json: the files are all one speaker, so each file's emotion is also read
+                        from its prosody against that speaker's average over the files (the reading the app offers
+                        for voices its emotion model does not know; needs 5 or more files with voiced speech)
   --model <dir>         generator folder (default public/models/aclipse)
   --evaluators <dir>    folder with ser/ and asr/ (default public/models)
   --ffmpeg <path>       the ffmpeg binary (default: ffmpeg on PATH; ffprobe is looked for beside it)
@@ -80,6 +92,7 @@ const KNOWN_FLAGS = new Set([
   'evaluators',
   'ffmpeg',
   'dry-run',
+  'same-speaker',
   'help',
 ]);
 
@@ -152,6 +165,8 @@ export interface ProtectArgs {
   force: boolean;
   dryRun: boolean;
   report: boolean;
+  /** All files are one speaker: read each one's emotion relative to that voice (needs report or json). */
+  sameSpeaker: boolean;
   modelDir: string;
   evaluatorsDir: string;
   ffmpegPath: string | undefined;
@@ -176,12 +191,15 @@ export function parseProtectArgs(argv: string[]): ProtectArgs | 'help' {
       force: boolFlag(flags, 'force'),
       dryRun: boolFlag(flags, 'dry-run'),
       report: boolFlag(flags, 'report'),
+      sameSpeaker: boolFlag(flags, 'same-speaker'),
       modelDir: stringFlag(flags, 'model') ?? 'public/models/aclipse',
       evaluatorsDir: stringFlag(flags, 'evaluators') ?? 'public/models',
       ffmpegPath: stringFlag(flags, 'ffmpeg'),
       spans: flags.spans === undefined ? null : parseSpans(stringFlag(flags, 'spans') ?? ''),
     };
     if (!args.input || !args.outDir) throw new UsageError('Give an input file or folder and --out <dir>.');
+    if (args.sameSpeaker && !args.report && !args.jsonFile)
+      throw new UsageError('--same-speaker adds a reading to the report: add --report or --json <file>.');
     if (positional.length > 1)
       throw new UsageError(`One input file or folder, please (got ${positional.length}: ${positional.join(', ')}).`);
     const budgetProblem = args.budgetDb === undefined ? null : budgetRangeProblem(args.budgetDb);
@@ -271,6 +289,7 @@ async function run(argv: string[], io: ProtectIo, analyses: RecordAnalysis[]): P
           shownOut,
           ffmpegPath,
           spans: args.spans,
+          sameSpeaker: args.sameSpeaker,
         });
       } catch (e) {
         // One bad file must not cost the rest of the folder; it is listed with the error instead.
@@ -285,6 +304,7 @@ async function run(argv: string[], io: ProtectIo, analyses: RecordAnalysis[]): P
       if (wantReport) for (const l of formatRecord(outcome, analyses)) io.log(l);
       else io.log(formatRecordShort(outcome));
     }
+    if (args.sameSpeaker) for (const l of readSameSpeaker(records, evaluatorsDir)) io.log(l);
     const summary = summarize(records, skipped);
     const lines = formatSummary(summary, skipped, outDir);
     io.log(lines[0]!);
@@ -303,6 +323,7 @@ async function run(argv: string[], io: ProtectIo, analyses: RecordAnalysis[]): P
           backend: tf.getBackend(),
           decoder: loaded?.decoder ?? null,
           analyses: analyses.map((a) => a.id),
+          sameSpeaker: args.sameSpeaker,
         },
         // the weights that protected at this budget: a band's own folder when one serves it
         models: {
@@ -340,6 +361,52 @@ interface ProtectContext {
   shownOut: (f: PlannedFile) => string;
   ffmpegPath: string | undefined;
   spans: Span[] | null;
+  sameSpeaker: boolean;
+}
+
+/**
+ * --same-speaker: reads every file's emotion (original and protected) against the speaker's average prosody over
+ * all the originals, as the app's "Emotion relative to this voice" does; fills record.voiceEmotion and returns the
+ * lines to print. Nothing is read below the model's minimum number of clips.
+ */
+function readSameSpeaker(records: ProtectReportRecord[], evaluatorsDir: string): string[] {
+  const file = path.join(evaluatorsDir, 'cue-emotion.json');
+  if (!existsSync(file))
+    return [`Emotion relative to the voice: skipped, ${file} is missing (npm run train:cue-emotion).`];
+  const model = parseCueEmotionModel(JSON.parse(readFileSync(file, 'utf8')));
+  const voiced = records.filter((r) => r.prosody?.original);
+  if (voiced.length < model.minClips)
+    return [
+      `Emotion relative to the voice: needs ${model.minClips} or more files of the speaker with voiced speech; ` +
+        `${voiced.length} ${voiced.length === 1 ? 'has' : 'have'} it, so nothing is read.`,
+    ];
+  const ref = voiceReference(
+    model,
+    voiced.map((r) => r.prosody!.original!),
+  );
+  const acc = accuracyFor(model, voiced.length);
+  const show = (x: CueEmotionReading) => `${x.emotion} (${(100 * Math.max(...x.probs)).toFixed(0)} %)`;
+  const lines = [
+    `Emotion relative to the voice (the ${voiced.length} files with voiced speech as one speaker's reference` +
+      (acc
+        ? `; measured with ${acc.clips} reference clips: right ${(100 * acc.val).toFixed(0)} % on new sentences of ` +
+          `the synthetic voices it was fitted on, ${(100 * acc.testSpeaker).toFixed(0)} % on a synthetic voice it ` +
+          `never saw, never on human emotional speech):`
+        : '):'),
+  ];
+  for (const r of voiced) {
+    const o = readCueEmotion(model, r.prosody!.original!, ref);
+    const p = r.prosody!.protected ? readCueEmotion(model, r.prosody!.protected, ref) : null;
+    const probs = (x: CueEmotionReading) =>
+      Object.fromEntries(model.emotions.map((e, i) => [e, x.probs[i] ?? 0])) as Record<Emotion, number>;
+    r.voiceEmotion = {
+      referenceClips: voiced.length,
+      original: { emotion: o.emotion, probabilities: probs(o) },
+      protected: p ? { emotion: p.emotion, probabilities: probs(p) } : null,
+    };
+    lines.push(`  ${r.input}  original: ${show(o)}  protected: ${p ? show(p) : '–'}`);
+  }
+  return lines;
 }
 
 async function protectOne(f: PlannedFile, ctx: ProtectContext): Promise<ProtectReportRecord | SkippedFile> {
@@ -401,6 +468,7 @@ async function protectOne(f: PlannedFile, ctx: ProtectContext): Promise<ProtectR
     const after = evaluatorView(await ctx.loaded.evaluators.predict(written));
     record.evaluation = compareViews(before, after);
   }
+  if (ctx.sameSpeaker) record.prosody = { original: prosodyCues(wave), protected: prosodyCues(written) };
   for (const a of ctx.analyses) Object.assign(record, await a.analyze(wave, written, record));
   return record;
 }

@@ -7,6 +7,7 @@
  * the record, so it needs no change. Fields are only ever filled by an analysis that ran.
  */
 import { EMOTIONS, type Emotion } from '../../src/core/data/emotions';
+import type { ProsodyCues } from '../../src/core/cues/emotion';
 import type { DomainVerdict } from '../../src/core/domain';
 import type { SpanReport } from '../../src/core/spans';
 import { cer, wer } from '../../src/core/metrics/scores';
@@ -62,6 +63,14 @@ export interface ProtectReportRecord extends ProtectReportExtensions {
   protectMs: number;
   /** null unless --report or --json asked for the evaluators */
   evaluation: ClipEvaluation | null;
+  /** With --same-speaker: the prosody of the original and the protected file (null: too little voiced speech). */
+  prosody?: { original: ProsodyCues | null; protected: ProsodyCues | null };
+  /** With --same-speaker and enough files: the emotion read against the speaker's average over the files. */
+  voiceEmotion?: {
+    referenceClips: number;
+    original: { emotion: Emotion; probabilities: Record<Emotion, number> };
+    protected: { emotion: Emotion; probabilities: Record<Emotion, number> } | null;
+  };
 }
 
 export interface ModelId {
@@ -81,6 +90,8 @@ export interface ProtectSettings {
   /** the decoder the transcripts come from, or null when the evaluators were not run */
   decoder: string | null;
   analyses: string[];
+  /** --same-speaker: every file was read as one speaker's (optional: reports written before it lack it). */
+  sameSpeaker?: boolean;
 }
 
 export interface ProtectSummary {
