@@ -3,7 +3,8 @@
  *
  * Speed and memory of the core operations, measured on every available backend in one run and printed as ratios:
  *  - Node: wasm vs cpu for the generator (protect a clip), the evaluators (analyse a clip) and one Aclipse training
- *    step; the generator's real-time factor on wasm (the product goal: ≥ 50× real time for a 10 s clip).
+ *    step; the generator's real-time factor on wasm (the product goal: ≥ 50× real time for a 10 s clip); the prosody
+ *    cues every analysis adds (plain TypeScript).
  *  - Browser (when /usr/bin/chromium and a production build in dist/ exist): the engine worker's protect on WebGPU
  *    vs wasm, through the app itself. On this CI machine WebGPU is SwiftShader (software), so expect it to lose there;
  *    on a real GPU it is the fast path.
@@ -19,6 +20,7 @@ import * as tf from '@tensorflow/tfjs';
 import { existsSync } from 'node:fs';
 import { AclipseGenerator } from '../src/core/aclipse/model';
 import { AclipseTrainer, PAPER_CONFIG } from '../src/core/aclipse/trainer';
+import { prosodyCues } from '../src/core/cues/emotion';
 import type { TrainingClip } from '../src/core/data/clip';
 import { AsrModel, SerModel } from '../src/core/ml/models';
 import { modelFromArtifacts } from '../src/core/ml/weights';
@@ -120,6 +122,18 @@ async function nodeBench(backend: 'wasm' | 'cpu', seconds: number, reps: number)
     });
   }
   x.dispose();
+  if (backend === 'wasm') {
+    // Plain TypeScript, no tfjs: what the worker adds to every analysis for the emotion relative to the voice.
+    const ms = await time(r, async () => {
+      prosodyCues(clip);
+    });
+    rows.push({
+      op: `prosody cues on ${seconds} s clip`,
+      backend: 'js',
+      ms,
+      extra: `${((seconds * 1000) / ms).toFixed(0)}× real time`,
+    });
+  }
   const batch: TrainingClip[] = [0, 1, 2, 3].map((i) => ({
     id: `b${i}`,
     samples: testSignal(1.5, i + 2),

@@ -45,7 +45,8 @@ export async function evaluateDataset(
       const out = [];
       for (const w of waves) {
         await ctx.checkpoint();
-        const a = await analyzeWith(evaluators, models.lexiconWords, w);
+        // The prosody is for the voice-relative reading of the user's own clips, not for dataset scores.
+        const a = await analyzeWith(evaluators, models.lexiconWords, w, 'skip');
         out.push({
           predicted: a.emotion,
           probabilities: a.probabilities,

@@ -9,7 +9,7 @@ import { perturbationReport } from '../src/core/analysis';
 import { MAX_DURATION_S, SAMPLE_RATE } from '../src/core/audio';
 import { applyBaseline } from '../src/core/baselines';
 import { budgetRangeProblem } from '../src/core/budget';
-import { analyzeCues, compareCues } from '../src/core/cues';
+import { analyzeCues, compareCues, type CueAnalysis } from '../src/core/cues';
 import { prosodyCues } from '../src/core/cues/emotion';
 import type { Evaluators } from '../src/core/ml/evaluators';
 import { ALPHABET } from '../src/core/text/normalize';
@@ -113,6 +113,8 @@ export async function analyzeWith(
   evaluators: Evaluators,
   lexiconWords: number,
   wave: Float32Array,
+  /** 'measure' the clip's prosody, take it from the clip's cue analysis made already, or 'skip' it (datasets). */
+  prosody: 'measure' | 'skip' | CueAnalysis = 'measure',
 ): Promise<ClipAnalysis> {
   const t0 = performance.now();
   const p = await evaluators.predict(wave);
@@ -127,7 +129,7 @@ export async function analyzeWith(
     backend: tf.getBackend() as BackendName,
     domain: p.domain,
     words,
-    prosody: prosodyCues(wave),
+    ...(prosody === 'skip' ? {} : { prosody: prosodyCues(wave, prosody === 'measure' ? undefined : prosody) }),
   };
 }
 
@@ -251,6 +253,15 @@ export async function protectClip(models: ModelStore, args: ProtectArgs, ctx: Jo
     : await protectWave(models, args.method, wave, budgetDb, { ...opts, onFraction });
   const protectMs = performance.now() - t0;
 
+  // The cues need no model, so they are measured even without the evaluators; the pitch tracks are shared with the
+  // prosody of each analysis and the spectra's F0 overlay. A checkpoint between the two clips keeps a 10-minute clip
+  // cancellable here.
+  ctx.progress('Measuring the emotion cues', (1 - analyzeShare) * 0.95);
+  const originalCues = analyzeCues(wave);
+  await ctx.checkpoint();
+  const protectedCues = analyzeCues(p.wave);
+  await ctx.checkpoint();
+
   let original: ClipAnalysis | null = null;
   let prot: ClipAnalysis | null = null;
   let analyzeMs = 0;
@@ -258,10 +269,10 @@ export async function protectClip(models: ModelStore, args: ProtectArgs, ctx: Jo
     const t1 = performance.now();
     ctx.progress('Analyzing the original', 0.5);
     await ctx.checkpoint();
-    original = await analyzeWith(evaluators, models.lexiconWords, wave);
+    original = await analyzeWith(evaluators, models.lexiconWords, wave, originalCues);
     ctx.progress('Analyzing the protected clip', 0.7);
     await ctx.checkpoint();
-    prot = await analyzeWith(evaluators, models.lexiconWords, p.wave);
+    prot = await analyzeWith(evaluators, models.lexiconWords, p.wave, protectedCues);
     analyzeMs = performance.now() - t1;
   }
   ctx.progress('Measuring', 0.95);
@@ -274,11 +285,6 @@ export async function protectClip(models: ModelStore, args: ProtectArgs, ctx: Jo
         : intelligibility(original.transcript, 'original-transcript', prot.transcript)
       : null;
   const perturbation = perturbationReport(wave, p.wave);
-  // The cues need no model, so they are measured even without the evaluators; the pitch tracks are shared with the
-  // spectra's F0 overlay. A checkpoint between the two clips keeps a 10-minute clip cancellable here.
-  const originalCues = analyzeCues(wave);
-  await ctx.checkpoint();
-  const protectedCues = analyzeCues(p.wave);
   const cues = compareCues(originalCues, protectedCues);
   const spectra = args.spectra
     ? computeSpectra(wave, p.wave, args.spectra, SAMPLE_RATE, {

@@ -11,6 +11,7 @@ import { EMOTIONS, type Emotion } from '../data/emotions';
 import { speechLevel, alphaRatioDb } from './level';
 import { syllableRate } from './loudness';
 import { semitones, trackPitch } from './pitch';
+import type { CueAnalysis } from './retention';
 
 export const PROSODY_CUES = ['f0St', 'f0RangeSt', 'levelDb', 'tiltDb', 'rate'] as const;
 export type ProsodyCue = (typeof PROSODY_CUES)[number];
@@ -21,16 +22,17 @@ const MIN_VOICED_FRAMES = 10;
 
 /**
  * The clip's prosody: mean F0 (semitones re 100 Hz) and its p10–p90 range over voiced frames, speech-active level
- * (dBFS), alpha ratio (dB) and syllable nuclei per second. Null when the clip has too little voiced speech.
+ * (dBFS), alpha ratio (dB) and syllable nuclei per second. Null when the clip has too little voiced speech. The pitch
+ * track is most of the cost: pass the clip's cue analysis when one was made already (analyzeCues).
  */
-export function prosodyCues(x: Float32Array): ProsodyCues | null {
-  const track = trackPitch(x);
+export function prosodyCues(x: Float32Array, known?: Pick<CueAnalysis, 'pitch' | 'syllables'>): ProsodyCues | null {
+  const track = known?.pitch ?? trackPitch(x);
   const st: number[] = [];
   for (let t = 0; t < track.f0Hz.length; t++) if (track.voiced[t]) st.push(semitones(track.f0Hz[t]!));
   if (st.length < MIN_VOICED_FRAMES) return null;
   st.sort((a, b) => a - b);
   const at = (q: number) => st[Math.round(q * (st.length - 1))]!;
-  const rate = syllableRate(x).rate;
+  const rate = (known?.syllables ?? syllableRate(x)).rate;
   const levelDb = speechLevel(x).activeDb;
   if (!Number.isFinite(rate) || !Number.isFinite(levelDb)) return null;
   return {
