@@ -317,7 +317,7 @@ async function main(): Promise<void> {
     `| test_speaker (flite awb, never trained on) | ${speakerScore.clips} | ${pct(speakerScore.wa)} |`,
     ...speakerEnrol.map(
       (e) =>
-        `| test_speaker, reference from ${e.k} random clip${e.k > 1 ? 's' : ''} of awb | ${speakerScore.clips} | ${pct(e.wa)} |`,
+        `| test_speaker, ${e.k ? `reference from ${e.k} random clip${e.k > 1 ? 's' : ''} of awb` : "no clip of awb as reference (the training voices' average)"} | ${speakerScore.clips} | ${pct(e.wa)} |`,
     ),
     ...gainScores.map(
       (g) =>
@@ -341,6 +341,8 @@ async function main(): Promise<void> {
         lovo,
         chosen: chosen.name,
         valAll,
+        priors,
+        priorClips: prior.priorClips,
         enrol,
         minClips,
         test: testScore,
