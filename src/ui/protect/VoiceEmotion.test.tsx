@@ -49,6 +49,7 @@ describe('voiceEmotionView', () => {
   it('asks for clips until the model’s minimum, then reads against the voice', () => {
     const m = model();
     expect(voiceEmotionView(m, null, null, [])).toEqual({ state: 'no-prosody' });
+    expect(voiceEmotionView(m, undefined, null, [])).toEqual({ state: 'not-measured' });
     expect(voiceEmotionView(m, clip, null, [others[0]!.prosody])).toEqual({ state: 'needs-clips', have: 2, need: 4 });
     const v = voiceEmotionView(
       m,

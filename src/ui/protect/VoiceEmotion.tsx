@@ -22,6 +22,8 @@ export interface ReferenceCandidate {
 }
 
 export type VoiceEmotionView =
+  /** A result stored before prosody was measured: protecting again measures it. */
+  | { state: 'not-measured' }
   | { state: 'no-prosody' }
   | { state: 'needs-clips'; have: number; need: number }
   | {
@@ -39,7 +41,8 @@ export function voiceEmotionView(
   protectedCues: ProsodyCues | null | undefined,
   others: readonly ProsodyCues[],
 ): VoiceEmotionView {
-  if (!original) return { state: 'no-prosody' };
+  if (original === undefined) return { state: 'not-measured' };
+  if (original === null) return { state: 'no-prosody' };
   const clips = [original, ...others];
   if (clips.length < model.minClips) return { state: 'needs-clips', have: clips.length, need: model.minClips };
   const ref = voiceReference(model, clips);
@@ -102,12 +105,17 @@ export function VoiceEmotionBlock({
         the speaker&apos;s own habits. Other clips by the same speaker show those habits: tick them below (any emotion;
         a clip is offered once it has been protected, which measures its prosody).
       </p>
+      {view.state === 'not-measured' && (
+        <p className="muted small" data-testid="voice-emotion-none">
+          This result was stored before the app measured prosody: press Protect again to read the emotion this way.
+        </p>
+      )}
       {view.state === 'no-prosody' && (
         <p className="muted small" data-testid="voice-emotion-none">
           This clip has too little voiced speech to measure its prosody.
         </p>
       )}
-      {others.length > 0 && view.state !== 'no-prosody' && (
+      {others.length > 0 && view.state !== 'no-prosody' && view.state !== 'not-measured' && (
         <fieldset className="voice-emotion-refs">
           <legend>Same speaker as this clip</legend>
           {others.map((c) => (
