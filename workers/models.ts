@@ -8,7 +8,7 @@ import { AclipseGenerator, generatorFromArtifacts, type GeneratorModelJson } fro
 import { BandedGenerator, type LoadedBand } from '../src/core/aclipse/banded';
 import { parseBands, sameBand } from '../src/core/bands';
 import { parseCueEmotionModel, type CueEmotionModel } from '../src/core/cues/emotion';
-import { parseDomainCalibration, type DomainCalibration } from '../src/core/domain';
+import { parseDomainCalibration } from '../src/core/domain';
 import { fetchModelFile, loadArtifacts, MissingModelError } from '../src/core/ml/artifacts';
 import { parseClaims, type ExternalClaim } from '../src/core/claims';
 import { Evaluators } from '../src/core/ml/evaluators';
@@ -58,6 +58,23 @@ function fetchWithProgress(
   onBytes: (loaded: number, total: number | null) => void,
 ): Promise<Response> {
   return fetchModelFile(url, { signal: ctx.signal, onBytes, onFetched: (u) => fetchedUrls.add(u) });
+}
+
+/**
+ * An optional JSON file beside the models, parsed: null when it is missing or does not parse, so a broken optional
+ * file costs only what it adds. Cancelling the job still cancels.
+ */
+async function fetchOptional<T>(
+  url: string,
+  parse: (json: unknown) => T | Promise<T>,
+  ctx: JobContext,
+): Promise<T | null> {
+  try {
+    return await parse(await (await fetchWithProgress(url, ctx, () => undefined)).json());
+  } catch {
+    ctx.signal.throwIfAborted();
+    return null;
+  }
 }
 
 interface Fetched {
@@ -200,14 +217,15 @@ export function generatorInfo(
 
 /** A weight folder's external-attacker claims, if its claims.json exists and was made for exactly these weights. */
 async function fetchClaims(folder: string, weights: ArrayBuffer, ctx: JobContext): Promise<ExternalClaim[]> {
-  try {
-    const file = (await (await fetchWithProgress(`${folder}claims.json`, ctx, () => undefined)).json()) as unknown;
-    const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', weights));
-    return parseClaims(file, Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join(''));
-  } catch {
-    ctx.signal.throwIfAborted();
-    return []; // optional: without it the app simply makes no external claim
-  }
+  const claims = await fetchOptional(
+    `${folder}claims.json`,
+    async (file) => {
+      const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', weights));
+      return parseClaims(file, Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join(''));
+    },
+    ctx,
+  );
+  return claims ?? []; // optional: without it the app simply makes no external claim
 }
 
 /**
@@ -385,26 +403,10 @@ export class ModelStore {
           lm = null;
         }
       }
-      // The out-of-domain calibration is optional: without it the app shows readings without a domain verdict.
-      let domain: DomainCalibration | null = null;
-      try {
-        domain = parseDomainCalibration(
-          await (await fetchWithProgress(`${base}domain.json`, ctx, () => undefined)).json(),
-        );
-      } catch {
-        ctx.signal.throwIfAborted();
-        domain = null;
-      }
-      // Optional too: without it an unknown voice gets no emotion reading at all, as before.
-      let cueEmotion: CueEmotionModel | null = null;
-      try {
-        cueEmotion = parseCueEmotionModel(
-          await (await fetchWithProgress(`${base}cue-emotion.json`, ctx, () => undefined)).json(),
-        );
-      } catch {
-        ctx.signal.throwIfAborted();
-        cueEmotion = null;
-      }
+      // Both optional: without domain.json the app shows readings without a domain verdict, without
+      // cue-emotion.json an unknown voice gets no emotion reading relative to the voice.
+      const domain = await fetchOptional(`${base}domain.json`, parseDomainCalibration, ctx);
+      const cueEmotion = await fetchOptional(`${base}cue-emotion.json`, parseCueEmotionModel, ctx);
       await ctx.checkpoint();
       const serArt: ModelArtifacts = { modelJson: ser.modelJson as ModelJson, weightData: ser.weights };
       const asrArt: ModelArtifacts = { modelJson: asrJson, weightData: asr.weights };

@@ -59,11 +59,11 @@ const FEATURES: Feature[] = ['f0Rel', 'f0Range', 'rate', 'level', 'tilt'];
  * Nearest class mean after z-scoring features with train statistics. With one feature (loudness) this is the best
  * set of thresholds between class means; accuracy on val shows how much that cue alone gives away.
  */
-export function nearestMean<F extends string>(
-  train: Array<Record<F, number> & { emotion: Emotion }>,
+function nearestMean(
+  train: Array<Record<Feature, number> & { emotion: Emotion }>,
   test: typeof train,
-  feats: F[],
-): { wa: number; ua: number } {
+  feats: Feature[],
+) {
   const mu: Record<string, number> = {};
   const sd: Record<string, number> = {};
   for (const f of feats) {
@@ -71,7 +71,7 @@ export function nearestMean<F extends string>(
     mu[f] = v.reduce((a, b) => a + b, 0) / v.length;
     sd[f] = Math.sqrt(v.reduce((a, b) => a + (b - mu[f]!) ** 2, 0) / v.length) || 1;
   }
-  const z = (r: Record<F, number>) => feats.map((f) => (r[f] - mu[f]!) / sd[f]!);
+  const z = (r: Record<Feature, number>) => feats.map((f) => (r[f] - mu[f]!) / sd[f]!);
   const centroids = EMOTIONS.map((e) => {
     const rows = train.filter((r) => r.emotion === e).map(z);
     return feats.map((_, k) => rows.reduce((s, r) => s + r[k]!, 0) / rows.length);

@@ -23,7 +23,6 @@ import {
   voiceReference,
   type CueEmotionReading,
 } from '../../src/core/cues/emotion';
-import type { Emotion } from '../../src/core/data/emotions';
 import { initTf } from '../../src/core/node/tf';
 import { budgetRangeProblem } from '../../src/core/budget';
 import { parseSpans, protectSpans, type Span, type SpanReport } from '../../src/core/spans';
@@ -32,6 +31,7 @@ import { numberFlag, parseFlags, stringFlag, type Flags } from '../flags';
 import { loadShippedEvaluators, modelId, type LoadedEvaluators } from './models';
 import { planOutputs, type PlannedFile, type SkipReason, type SkippedFile } from './plan';
 import {
+  byEmotion,
   compareViews,
   evaluatorView,
   formatRecord,
@@ -397,12 +397,10 @@ function readSameSpeaker(records: ProtectReportRecord[], evaluatorsDir: string):
   for (const r of voiced) {
     const o = readCueEmotion(model, r.prosody!.original!, ref);
     const p = r.prosody!.protected ? readCueEmotion(model, r.prosody!.protected, ref) : null;
-    const probs = (x: CueEmotionReading) =>
-      Object.fromEntries(model.emotions.map((e, i) => [e, x.probs[i] ?? 0])) as Record<Emotion, number>;
     r.voiceEmotion = {
       referenceClips: voiced.length,
-      original: { emotion: o.emotion, probabilities: probs(o) },
-      protected: p ? { emotion: p.emotion, probabilities: probs(p) } : null,
+      original: { emotion: o.emotion, probabilities: byEmotion(o.probs) },
+      protected: p ? { emotion: p.emotion, probabilities: byEmotion(p.probs) } : null,
     };
     lines.push(`  ${r.input}  original: ${show(o)}  protected: ${p ? show(p) : '–'}`);
   }

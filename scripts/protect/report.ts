@@ -133,14 +133,15 @@ export interface RecordAnalysis {
   dispose?(): void;
 }
 
+/** Probabilities in EMOTIONS order as a record by emotion, as the report prints and stores them. */
+export function byEmotion(probabilities: ArrayLike<number>): Record<Emotion, number> {
+  return Object.fromEntries(EMOTIONS.map((e, i) => [e, probabilities[i] ?? 0])) as Record<Emotion, number>;
+}
+
 export function evaluatorView(p: ClipPrediction): EvaluatorView {
-  const probabilities = Object.fromEntries(EMOTIONS.map((e, i) => [e, p.probabilities[i] ?? 0])) as Record<
-    Emotion,
-    number
-  >;
   return {
     emotion: p.emotion,
-    probabilities,
+    probabilities: byEmotion(p.probabilities),
     transcript: p.transcript,
     transcriptGreedy: p.transcriptGreedy,
     domain: p.domain,
