@@ -10,6 +10,7 @@
 import { decodeEntry, EMOTIONS, loadDataset, type DatasetEntry } from '../../src/core/data';
 import { nodeDirectorySource } from '../../src/core/data/node-source';
 import { medianF0, trackPitch } from '../../src/core/cues';
+import { median } from '../../src/core/stats';
 import { numberFlag, parseFlags, stringFlag } from '../flags';
 
 interface ClipF0 {
@@ -17,13 +18,6 @@ interface ClipF0 {
   voice: string;
   hz: number;
   voicedShare: number;
-}
-
-function median(v: number[]): number {
-  if (!v.length) return NaN;
-  const s = [...v].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : 0.5 * (s[m - 1]! + s[m]!);
 }
 
 const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;

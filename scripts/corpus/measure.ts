@@ -12,6 +12,7 @@ import { stratifiedSubset } from '../../src/core/data/splits';
 import type { ManifestRecord } from '../../src/core/data/types';
 import { alphaRatioDb, countSyllables, speechLevel, trackPitch } from './analysis';
 import { readManifest } from './demo';
+import { percentile } from '../../src/core/stats';
 
 export interface ClipMeasures {
   id: string;
@@ -28,11 +29,6 @@ export interface ClipMeasures {
   level: number;
   /** Alpha ratio (1–5 kHz vs 50 Hz–1 kHz), dB. */
   tilt: number;
-}
-
-function percentile(sorted: number[], q: number): number {
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.round(q * (sorted.length - 1))));
-  return sorted[i]!;
 }
 
 export function measureClip(x: Float32Array, text: string): Omit<ClipMeasures, 'id' | 'emotion' | 'voice' | 'split'> {

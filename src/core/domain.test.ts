@@ -6,12 +6,12 @@ import {
   domainScore,
   fitDomainCalibration,
   parseDomainCalibration,
-  percentile,
   serSignals,
   speechPresence,
   type DomainCalibration,
   type DomainSignals,
 } from './domain';
+import { percentile } from './stats';
 
 const SR = 16000;
 

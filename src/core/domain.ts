@@ -6,6 +6,7 @@
  * can read. Plain TypeScript, no tfjs: the worker, the CLIs and the UI tests all use it.
  */
 import { fftInPlace } from './analysis';
+import { percentile } from './stats';
 
 /** Measurements of one clip; every value is finite. */
 export interface DomainSignals {
@@ -284,16 +285,6 @@ export function assessDomain(signals: DomainSignals, calib: DomainCalibration): 
     reasons.push(`the recognizers' outputs together look unlike those on known voices (score ${pct(score)})`);
   }
   return { verdict: out ? 'out-of-domain' : 'in-domain', score, reasons: out ? reasons : [], signals };
-}
-
-/** Percentile by linear interpolation on a sorted copy. */
-export function percentile(values: number[], q: number): number {
-  if (!values.length) return NaN;
-  const s = [...values].sort((a, b) => a - b);
-  const pos = (s.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.min(s.length - 1, lo + 1);
-  return s[lo]! + (s[hi]! - s[lo]!) * (pos - lo);
 }
 
 export interface FitOptions {

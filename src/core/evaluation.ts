@@ -9,6 +9,7 @@ import { perturbationReport } from './analysis';
 import { applyBaseline, type BaselineId, type BaselineParams } from './baselines';
 import type { Protector } from './aclipse/banded';
 import { EMOTIONS, type Emotion } from './data/emotions';
+import { median } from './stats';
 import { cer, confusionMatrix, unweightedAccuracy, wer, weightedAccuracy, type ErrorRate } from './metrics/scores';
 
 export type MethodId = 'original' | 'aclipse' | BaselineId;
@@ -318,13 +319,6 @@ export async function evaluateClips(
 const mean = (xs: number[]): number | null => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
 const finite = (xs: (number | null | undefined)[]): number[] =>
   xs.filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
-
-export function median(xs: readonly number[]): number {
-  const s = finite([...xs]).sort((a, b) => a - b);
-  if (s.length === 0) return NaN;
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
 
 function summarizeCues(cues: readonly (CueMetrics | null | undefined)[]): CueSummary | null {
   const c = cues.filter((x): x is CueMetrics => x !== null && x !== undefined);

@@ -12,6 +12,7 @@ import { speechLevel, alphaRatioDb } from './level';
 import { syllableRate } from './loudness';
 import { semitones, trackPitch } from './pitch';
 import type { CueAnalysis } from './retention';
+import { percentile } from '../stats';
 
 export const PROSODY_CUES = ['f0St', 'f0RangeSt', 'levelDb', 'tiltDb', 'rate'] as const;
 export type ProsodyCue = (typeof PROSODY_CUES)[number];
@@ -30,14 +31,12 @@ export function prosodyCues(x: Float32Array, known?: Pick<CueAnalysis, 'pitch' |
   const st: number[] = [];
   for (let t = 0; t < track.f0Hz.length; t++) if (track.voiced[t]) st.push(semitones(track.f0Hz[t]!));
   if (st.length < MIN_VOICED_FRAMES) return null;
-  st.sort((a, b) => a - b);
-  const at = (q: number) => st[Math.round(q * (st.length - 1))]!;
   const rate = (known?.syllables ?? syllableRate(x)).rate;
   const levelDb = speechLevel(x).activeDb;
   if (!Number.isFinite(rate) || !Number.isFinite(levelDb)) return null;
   return {
     f0St: st.reduce((a, b) => a + b, 0) / st.length,
-    f0RangeSt: at(0.9) - at(0.1),
+    f0RangeSt: percentile(st, 0.9) - percentile(st, 0.1),
     levelDb,
     tiltDb: alphaRatioDb(x),
     rate,
