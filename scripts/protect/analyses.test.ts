@@ -4,9 +4,11 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initTf } from '../../src/core/node/tf';
 import { wer } from '../../src/core/metrics/scores';
-import { attackersAnalysis } from './analyses';
+import { cueRetention } from '../../src/core/cues';
+import { prosodyCues } from '../../src/core/cues/emotion';
+import { attackersAnalysis, cuesAnalysis } from './analyses';
 import { runProtect } from './cli';
-import type { ProtectReport } from './report';
+import type { ProtectReport, RecordAnalysis, SharedMeasures } from './report';
 
 const FAKE = [process.execPath, path.resolve('tests/fixtures/fake-attacker.mjs')];
 
@@ -45,4 +47,37 @@ describe('protect --json with the external recognizers (fake attacker process)',
     expect(r.analysis).toBeNull();
     expect(r.note).toMatch(/npm run setup:attackers/);
   });
+});
+
+describe('protect --json: one cue analysis per file, shared', () => {
+  it('gives cue retention and the prosody the same pitch tracks, measured once', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'aclipse-shared-'));
+    cpSync('public/demo/clips/s3955_flite_kal16.wav', path.join(dir, 'in', 'a.wav'), { recursive: true });
+    const seen: { original: Float32Array; protected: Float32Array; shared: SharedMeasures; first: unknown }[] = [];
+    const probe: RecordAnalysis = {
+      id: 'probe',
+      async analyze(original, protectedWave, _record, shared) {
+        seen.push({ original, protected: protectedWave, shared, first: shared.cues() });
+        return {};
+      },
+      lines: () => [],
+    };
+    const json = path.join(dir, 'r.json');
+    const code = await runProtect(
+      [path.join(dir, 'in'), '--out', path.join(dir, 'out'), '--json', json, '--same-speaker'],
+      {
+        io: { log: () => {}, error: () => {} },
+        analyses: [cuesAnalysis(), probe],
+      },
+    );
+    expect(code).toBe(0);
+    expect(seen).toHaveLength(1);
+    const s = seen[0]!;
+    // The same object on every call: the tracks were made once, for the prosody, and reused after.
+    expect(s.shared.cues()).toBe(s.first);
+    const rec = (JSON.parse(readFileSync(json, 'utf8')) as ProtectReport).files[0]!;
+    const round = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
+    expect(rec.cues).toEqual(round(cueRetention(s.original, s.protected)));
+    expect(rec.prosody).toEqual(round({ original: prosodyCues(s.original), protected: prosodyCues(s.protected) }));
+  }, 120_000);
 });

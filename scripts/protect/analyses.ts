@@ -2,7 +2,7 @@
  * What `npm run protect -- --report/--json` adds to each file beyond the shipped evaluators: the external
  * recognizers' transcripts of the original and the protected clip (when their environment is installed).
  */
-import { CUE_METRICS, cueRetention, type CueRetention } from '../../src/core/cues';
+import { CUE_METRICS, compareCues, type CueRetention } from '../../src/core/cues';
 import { wer } from '../../src/core/metrics/scores';
 import { normalizeText, spellNumbers } from '../../src/core/text/normalize';
 import {
@@ -80,8 +80,9 @@ export async function attackersAnalysis(
 export function cuesAnalysis(): RecordAnalysis {
   return {
     id: 'cues',
-    async analyze(original, protectedWave) {
-      return { cues: cueRetention(original, protectedWave) };
+    async analyze(_original, _protectedWave, _record, shared) {
+      const c = shared.cues();
+      return { cues: compareCues(c.original, c.protected) };
     },
     lines(r: ProtectReportRecord) {
       const c = r.cues;

@@ -23,6 +23,7 @@ import {
   voiceReference,
   type CueEmotionReading,
 } from '../../src/core/cues/emotion';
+import { analyzeCues } from '../../src/core/cues/retention';
 import { initTf } from '../../src/core/node/tf';
 import { budgetRangeProblem } from '../../src/core/budget';
 import { parseSpans, protectSpans, type Span, type SpanReport } from '../../src/core/spans';
@@ -41,6 +42,7 @@ import {
   type ProtectReport,
   type ProtectReportRecord,
   type RecordAnalysis,
+  type SharedMeasures,
 } from './report';
 import { OutputExistsError, removePendingTemps, writeFileAtomic } from './write';
 
@@ -103,7 +105,7 @@ export interface ProtectIo {
 
 export interface RunProtectOptions {
   io?: ProtectIo;
-  /** analyses run on every protected file after the evaluators (none are shipped yet; see report.ts) */
+  /** analyses run on every protected file after the evaluators (scripts/protect.ts passes cues and attackers) */
   analyses?: RecordAnalysis[];
 }
 
@@ -466,7 +468,14 @@ async function protectOne(f: PlannedFile, ctx: ProtectContext): Promise<ProtectR
     const after = evaluatorView(await ctx.loaded.evaluators.predict(written));
     record.evaluation = compareViews(before, after);
   }
-  if (ctx.sameSpeaker) record.prosody = { original: prosodyCues(wave), protected: prosodyCues(written) };
-  for (const a of ctx.analyses) Object.assign(record, await a.analyze(wave, written, record));
+  let cues: ReturnType<SharedMeasures['cues']> | undefined;
+  const shared: SharedMeasures = {
+    cues: () => (cues ??= { original: analyzeCues(wave), protected: analyzeCues(written) }),
+  };
+  if (ctx.sameSpeaker) {
+    const c = shared.cues();
+    record.prosody = { original: prosodyCues(wave, c.original), protected: prosodyCues(written, c.protected) };
+  }
+  for (const a of ctx.analyses) Object.assign(record, await a.analyze(wave, written, record, shared));
   return record;
 }

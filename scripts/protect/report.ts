@@ -8,6 +8,7 @@
  */
 import { EMOTIONS, type Emotion } from '../../src/core/data/emotions';
 import type { ProsodyCues } from '../../src/core/cues/emotion';
+import type { CueAnalysis } from '../../src/core/cues/retention';
 import type { DomainVerdict } from '../../src/core/domain';
 import type { SpanReport } from '../../src/core/spans';
 import { cer, wer } from '../../src/core/metrics/scores';
@@ -119,6 +120,15 @@ export interface ProtectReport {
   summary: ProtectSummary;
 }
 
+/**
+ * Measurements of one file that more than one reading needs, made on first use and then shared: the pitch track
+ * is most of a file's analysis time, and cue retention and the prosody both read it.
+ */
+export interface SharedMeasures {
+  /** Pitch track, loudness envelope and syllables of the original and of the protected clip as written. */
+  cues(): { original: CueAnalysis; protected: CueAnalysis };
+}
+
 /** A per-file analysis beyond the evaluators (cue retention, attackers, domain check, …). */
 export interface RecordAnalysis {
   /** listed in the settings, so a JSON says which analyses ran */
@@ -127,6 +137,7 @@ export interface RecordAnalysis {
     original: Float32Array,
     protectedWave: Float32Array,
     record: ProtectReportRecord,
+    shared: SharedMeasures,
   ): Promise<Partial<ProtectReportExtensions>>;
   /** printed under the file with --report */
   lines(record: ProtectReportRecord): string[];
