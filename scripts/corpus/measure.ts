@@ -33,9 +33,7 @@ export interface ClipMeasures {
 
 export function measureClip(x: Float32Array, text: string): Omit<ClipMeasures, 'id' | 'emotion' | 'voice' | 'split'> {
   const { f0 } = trackPitch(x, { threshold: 0.2 });
-  const voiced = Array.from(f0)
-    .filter((v) => v > 0)
-    .sort((a, b) => a - b);
+  const voiced = Array.from(f0).filter((v) => v > 0);
   const lvl = speechLevel(x);
   const st = (hz: number) => 12 * Math.log2(hz);
   const meanSt = voiced.length ? voiced.reduce((s, v) => s + st(v), 0) / voiced.length : NaN;
