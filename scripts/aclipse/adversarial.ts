@@ -1,7 +1,7 @@
 /**
  * npm run train:adversarial -- [--rounds 1] [--config configs/aclipse.ensemble.json] [--init public/models/aclipse]
  *     [--out runs/adversarial] [--seed 0] [--attacker-clips 1200] [--attacker-epochs 2] [--attacker-lr 3e-4]
- *     [--attacker-batch 16] [--attacker-val 200] [--attacker-weight 1] [--attacker-beam]
+ *     [--attacker-batch 16] [--attacker-val 200] [--attacker-weight 1] [--attacker-beam] [--only-last-attacker]
  *     [--epochs1 N] [--epochs2 N] [--subset N]
  *
  * Issue 19: alternates the generator with the adaptive attacker. Round k:
@@ -9,7 +9,8 @@
  *      by the current generator at the config's budget (round 1: --init; round k: round k-1's generator), its WER
  *      measured on --attacker-val clips of the val split only; saved to <out>/round-k/attacker/ (an ASR model folder);
  *  (b) generator: train-aclipse from the current generator against the config's ensemble (shipped ASR + ASR-B)
- *      plus that attacker, through the config's EOT transforms; the derived config is <out>/round-k/config.json
+ *      plus that attacker and every earlier round's (not with --only-last-attacker), through the config's EOT
+ *      transforms; the derived config is <out>/round-k/config.json
  *      (tag adversarial-rk), the weights end in <out>/round-k/adversarial-rk/seed-<seed>/final/;
  *  (c) the wall time of each part goes to the log and to <out>/round-k/summary.json (all rounds: <out>/rounds.json).
  * A part whose output exists is skipped, and train-aclipse resumes an unfinished generator part from its last epoch,
@@ -26,6 +27,7 @@ import { numberFlag, parseFlags, stringFlag } from '../flags';
 import {
   attackerDone,
   deriveRoundConfig,
+  earlierAttackers,
   generatorDone,
   roundPaths,
   runAttackerPart,
@@ -89,6 +91,7 @@ async function main(): Promise<void> {
   };
   const valClips = numberFlag(flags, 'attacker-val') ?? 200;
   const attackerWeight = numberFlag(flags, 'attacker-weight') ?? 1;
+  const keepEarlier = flags['only-last-attacker'] !== true;
   const epochs1 = numberFlag(flags, 'epochs1');
   const epochs2 = numberFlag(flags, 'epochs2');
   const subset = numberFlag(flags, 'subset');
@@ -166,7 +169,19 @@ async function main(): Promise<void> {
     if (generatorDone(p)) {
       log(tag, `generator: ${p.generator} exists, skipped (${minutes(summary.generator.seconds)} when it ran)`);
     } else {
-      const cfg = deriveRoundConfig(base, { round, paths: p, attackerWeight, seed, epochs1, epochs2, subset });
+      const earlier = keepEarlier ? earlierAttackers(out, round, seed) : [];
+      const missing = earlier.filter((a) => !existsSync(path.join(a.dir, 'model.json')));
+      if (missing.length) throw new Error(`earlier attackers missing: ${missing.map((a) => a.dir).join(', ')}`);
+      const cfg = deriveRoundConfig(base, {
+        round,
+        paths: p,
+        attackerWeight,
+        seed,
+        epochs1,
+        epochs2,
+        subset,
+        earlier,
+      });
       writeFileSync(p.config, JSON.stringify(cfg, null, 1) + '\n');
       log(
         tag,

@@ -11,7 +11,14 @@ import { readModelDir, writeAtomic, writeModelDir } from '../../src/core/node/io
 import { initTf } from '../../src/core/node/tf';
 import { loadCorpus, loadEnsemble } from './common';
 import { loadAclipseConfig } from './config';
-import { attackerDone, deriveRoundConfig, roundPaths, runAttackerPart, type AttackerPart } from './rounds';
+import {
+  attackerDone,
+  deriveRoundConfig,
+  earlierAttackers,
+  roundPaths,
+  runAttackerPart,
+  type AttackerPart,
+} from './rounds';
 
 const CORPUS = 'tests/fixtures/corpus10';
 
@@ -51,6 +58,28 @@ describe('deriveRoundConfig', () => {
     // the base config is untouched
     expect(base.ensemble?.members).toHaveLength(1);
     expect(base.train.stage1?.epochs).toBe(6);
+  });
+
+  it("keeps the earlier rounds' attackers beside this round's, each at the attacker weight", () => {
+    const p = roundPaths('runs/adversarial', 3, 0);
+    const earlier = earlierAttackers('runs/adversarial', 3, 0);
+    expect(earlier).toEqual([
+      { name: 'attacker-r1', dir: roundPaths('runs/adversarial', 1, 0).attacker },
+      { name: 'attacker-r2', dir: roundPaths('runs/adversarial', 2, 0).attacker },
+    ]);
+    expect(earlierAttackers('runs/adversarial', 1, 0)).toEqual([]);
+    // a base that already names an earlier attacker does not get it twice
+    const withR1 = structuredClone(base);
+    withR1.ensemble?.members.push({ name: 'attacker-r1', dir: 'elsewhere', weight: 3 });
+    const cfg = deriveRoundConfig(withR1, { round: 3, paths: p, attackerWeight: 0.5, seed: 0, earlier });
+    expect(cfg.ensemble?.members.map((m) => [m.name, m.weight])).toEqual([
+      ['asr-b', 1],
+      ['attacker-r1', 0.5],
+      ['attacker-r2', 0.5],
+      ['attacker-r3', 0.5],
+    ]);
+    expect(cfg.ensemble?.members[1]?.dir).toBe(earlier[0]?.dir);
+    expect(cfg._comment).toContain('attacker-r1, attacker-r2');
   });
 
   it('reads back through loadAclipseConfig with the attacker as a member', () => {

@@ -29,6 +29,14 @@ export interface RoundPaths {
   summary: string;
 }
 
+/** The attacker of each round before `round`, as ensemble members are named (attacker-r1, …). */
+export function earlierAttackers(out: string, round: number, seed: number): { name: string; dir: string }[] {
+  return Array.from({ length: round - 1 }, (_, i) => ({
+    name: `attacker-r${i + 1}`,
+    dir: roundPaths(out, i + 1, seed).attacker,
+  }));
+}
+
 export function roundPaths(out: string, round: number, seed: number): RoundPaths {
   const root = path.join(out, `round-${round}`);
   const tag = `adversarial-r${round}`;
@@ -60,6 +68,11 @@ export interface RoundConfigOptions {
   epochs1?: number;
   epochs2?: number;
   subset?: number;
+  /**
+   * Earlier rounds' attackers kept as members beside this round's, each at `attackerWeight`: without them round k
+   * trains only against round k's attacker and may hand back what round k−1 hid (the generator forgets).
+   */
+  earlier?: { name: string; dir: string }[];
 }
 
 /**
@@ -74,11 +87,13 @@ export function deriveRoundConfig(base: RawRunConfig, opts: RoundConfigOptions):
   cfg.runDir = opts.paths.root;
   cfg.seeds = [opts.seed];
   cfg.shipSeed = opts.seed;
+  const attackers = [...(opts.earlier ?? []), { name, dir: opts.paths.attacker }];
+  const names = new Set(attackers.map((a) => a.name));
   cfg.ensemble = {
     ...cfg.ensemble,
     members: [
-      ...members.filter((m) => m.name !== name),
-      { name, dir: opts.paths.attacker, weight: opts.attackerWeight },
+      ...members.filter((m) => !names.has(m.name)),
+      ...attackers.map((a) => ({ ...a, weight: opts.attackerWeight })),
     ],
   };
   if (opts.epochs1 !== undefined) cfg.train.stage1 = { ...cfg.train.stage1, epochs: opts.epochs1 };
@@ -87,7 +102,10 @@ export function deriveRoundConfig(base: RawRunConfig, opts: RoundConfigOptions):
   cfg._comment =
     `Adversarial round ${opts.round} (issue 19), written by npm run train:adversarial: the base config ` +
     `${String(base.name)} with the round's attacker (an ASR copy fine-tuned on train clips protected by the ` +
-    `previous generator) as a further ensemble member.`;
+    `previous generator) as a further ensemble member` +
+    (opts.earlier?.length
+      ? `, beside the earlier rounds' attackers (${opts.earlier.map((a) => a.name).join(', ')}).`
+      : '.');
   return cfg;
 }
 
