@@ -2,6 +2,7 @@
  * npm run train:aclipse -- [--config configs/aclipse.json] [--seeds 0,1,2,3,4] [--tag name]
  *     [--lambda1 -1] [--lambda2 1] [--tune er|so] [--epochs1 N] [--epochs2 N] [--lr1 x] [--lr2 x]
  *     [--budget dB] [--budget-range lo,hi] [--subset N] [--stages 1,2] [--init <model dir>] [--fresh] [--ship]
+ *     [--readback sync|async]
  *
  * Trains the Aclipse generator (stage 1: SO+ER with L_CE + λ1·L_CTC; stage 2: one module with
  * L_CE + 1/(λ2·L_CTC)) against the frozen evaluators in public/models, on stratified subsets of the corpus's train
@@ -10,6 +11,8 @@
  * resumes where it stopped. --ship copies the shipSeed's final weights to public/models/aclipse/.
  * Flag values override the config; the effective config is saved next to the weights. --init starts from trained
  * weights (e.g. `--stages 2 --init runs/aclipse/main/seed-0/stage1` for the stage-2 ablations, which share stage 1).
+ * --readback async takes the CTC gradient in JavaScript and backpropagates only a surrogate (trainer.ts): the same
+ * gradient, without autodiff through every recognizer's CTC recursion, so a large ensemble fits the wasm heap.
  */
 import * as tf from '@tensorflow/tfjs';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, cpSync } from 'node:fs';
@@ -106,6 +109,8 @@ async function main(): Promise<void> {
   const configFile = stringFlag(flags, 'config') ?? 'configs/aclipse.json';
   const cfg = applyOverrides(loadAclipseConfig(configFile), flags);
   const stages = (stringFlag(flags, 'stages') ?? '1,2').split(',').map((s) => Number(s) as Stage);
+  const readback = stringFlag(flags, 'readback') ?? 'sync';
+  if (readback !== 'sync' && readback !== 'async') throw new Error(`--readback: sync or async, not ${readback}`);
   await initTf('wasm');
 
   const evaluators = await loadEvaluatorsFromDisk(cfg.models);
@@ -156,7 +161,7 @@ async function main(): Promise<void> {
       gen = new AclipseGenerator({ ...cfg.generator, budgetDb: trainConfig.budgetDb }, seed);
       log(cfg.name, `seed ${seed}: fresh generator, ${gen.parameterCount()} parameters`);
     }
-    const trainer = new AclipseTrainer(gen, frozen, trainConfig, { readback: 'sync' });
+    const trainer = new AclipseTrainer(gen, frozen, trainConfig, { readback });
     if (state.nextEpoch > 0) await restoreOptimizer(dir, trainer);
 
     const baseline = state.history.length === 0 ? await trainer.evaluate(val) : null;

@@ -2,7 +2,8 @@
  * npm run train:adversarial -- [--rounds 1] [--config configs/aclipse.ensemble.json] [--init public/models/aclipse]
  *     [--out runs/adversarial] [--seed 0] [--attacker-clips 1200] [--attacker-epochs 2] [--attacker-lr 3e-4]
  *     [--attacker-batch 16] [--attacker-val 200] [--attacker-weight 1] [--attacker-beam] [--only-last-attacker]
- *     [--epochs1 N] [--epochs2 N] [--subset N]
+ *     [--epochs1 N] [--epochs2 N] [--subset N] [--batch N] [--batch-seconds S]
+ *     [--readback sync|async]
  *
  * Issue 19: alternates the generator with the adaptive attacker. Round k:
  *  (a) attacker: a copy of the shipped ASR (<models>/asr) fine-tuned on --attacker-clips train-split clips protected
@@ -95,6 +96,8 @@ async function main(): Promise<void> {
   const epochs1 = numberFlag(flags, 'epochs1');
   const epochs2 = numberFlag(flags, 'epochs2');
   const subset = numberFlag(flags, 'subset');
+  const batch = numberFlag(flags, 'batch');
+  const batchSeconds = numberFlag(flags, 'batch-seconds');
   if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds takes a whole number ≥ 1');
   if (!existsSync(path.join(init, 'model.json'))) throw new Error(`--init ${init} has no model.json`);
   const command = `npm run train:adversarial -- ${process.argv.slice(2).join(' ')}`.trim();
@@ -180,6 +183,8 @@ async function main(): Promise<void> {
         epochs1,
         epochs2,
         subset,
+        batch,
+        batchSeconds,
         earlier,
       });
       writeFileSync(p.config, JSON.stringify(cfg, null, 1) + '\n');
@@ -187,7 +192,14 @@ async function main(): Promise<void> {
         tag,
         `generator: ${p.config} (ensemble: ${cfg.ensemble?.members.map((m) => m.name).join(', ')}), init ${current}`,
       );
-      const seconds = await trainGenerator(['--config', p.config, '--init', current]);
+      const readback = stringFlag(flags, 'readback');
+      const seconds = await trainGenerator([
+        '--config',
+        p.config,
+        '--init',
+        current,
+        ...(readback ? ['--readback', readback] : []),
+      ]);
       summary.generator.seconds = seconds;
       save();
       log(tag, `generator: ${p.generator} (${minutes(seconds)})`);

@@ -71,7 +71,17 @@ describe('deriveRoundConfig', () => {
     // a base that already names an earlier attacker does not get it twice
     const withR1 = structuredClone(base);
     withR1.ensemble?.members.push({ name: 'attacker-r1', dir: 'elsewhere', weight: 3 });
-    const cfg = deriveRoundConfig(withR1, { round: 3, paths: p, attackerWeight: 0.5, seed: 0, earlier });
+    const cfg = deriveRoundConfig(withR1, {
+      round: 3,
+      paths: p,
+      attackerWeight: 0.5,
+      seed: 0,
+      earlier,
+      batch: 8,
+      batchSeconds: 12,
+    });
+    expect(cfg.train.batchSize).toBe(8);
+    expect(cfg.train.maxBatchSeconds).toBe(12);
     expect(cfg.ensemble?.members.map((m) => [m.name, m.weight])).toEqual([
       ['asr-b', 1],
       ['attacker-r1', 0.5],

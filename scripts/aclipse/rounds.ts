@@ -68,6 +68,13 @@ export interface RoundConfigOptions {
   epochs1?: number;
   epochs2?: number;
   subset?: number;
+  /** clips per step */
+  batch?: number;
+  /**
+   * padded seconds of audio per step (trainer default 24): every attacker member adds its activations to the one
+   * wasm heap, and the fourth member no longer fits at 24 s
+   */
+  batchSeconds?: number;
   /**
    * Earlier rounds' attackers kept as members beside this round's, each at `attackerWeight`: without them round k
    * trains only against round k's attacker and may hand back what round k−1 hid (the generator forgets).
@@ -99,6 +106,8 @@ export function deriveRoundConfig(base: RawRunConfig, opts: RoundConfigOptions):
   if (opts.epochs1 !== undefined) cfg.train.stage1 = { ...cfg.train.stage1, epochs: opts.epochs1 };
   if (opts.epochs2 !== undefined) cfg.train.stage2 = { ...cfg.train.stage2, epochs: opts.epochs2 };
   if (opts.subset !== undefined) cfg.train.subsetSize = opts.subset;
+  if (opts.batch !== undefined) cfg.train.batchSize = opts.batch;
+  if (opts.batchSeconds !== undefined) cfg.train.maxBatchSeconds = opts.batchSeconds;
   cfg._comment =
     `Adversarial round ${opts.round} (issue 19), written by npm run train:adversarial: the base config ` +
     `${String(base.name)} with the round's attacker (an ASR copy fine-tuned on train clips protected by the ` +
