@@ -2,7 +2,7 @@
  * npm run eval -- [--config configs/eval.json] [--limit N] [--out dir] [--parts main,pgd,attacker,transfer,external]
  *     [--attackers whisper,pocketsphinx] [--external-methods aclipse,noise] [--external-snrs 10,20] [--external-limit N]
  *     [--real data/real|none] [--real-limit N] [--external-codecs mp3-64,opus-24,aac-64,mulaw-8k|all|none]
- *     [--split test|val|test_speaker] [--speakers a,b] [--corpus dir] [--generator <model dir>]
+ *     [--external-live] [--split test|val|test_speaker] [--speakers a,b] [--corpus dir] [--generator <model dir>]
  * npm run eval -- --replot [--out dir]   (redraws frontier.svg from an existing report.json, no evaluation)
  *
  * The external part needs the attackers' environment (npm run setup:attackers) and the real-speech set
@@ -58,6 +58,7 @@ async function main(): Promise<void> {
   cfg.external.realLimit = numberFlag(flags, 'real-limit') ?? cfg.external.realLimit;
   const xc = stringFlag(flags, 'external-codecs');
   if (xc) cfg.external.codecs = parseCodecList(xc);
+  if (flags['external-live'] === true) cfg.external.live = true;
   const real = stringFlag(flags, 'real');
   if (real) cfg.external.real = real === 'none' ? null : real;
   const limit = numberFlag(flags, 'limit');

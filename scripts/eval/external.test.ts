@@ -3,10 +3,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initTf } from '../../src/core/node/tf';
-import { loadCorpus, type DiskEvaluators } from '../aclipse/common';
+import { evalClips, loadCorpus, type DiskEvaluators } from '../aclipse/common';
 import { DEFAULT_EVAL_CONFIG } from './report';
 import { CODECS } from '../../src/core/node/codec';
-import { parseCodecList, runExternal, type ExternalReport } from './external';
+import { parseCodecList, protectLive, runExternal, type ExternalReport } from './external';
+import type { Protector } from '../../src/core/aclipse/banded';
+import { protectStreamOffline, LIVE_DEFAULTS } from '../../src/core/live';
 import { tinyEvaluators } from '../../src/core/ml/test-models';
 
 // The attacker is the protocol fake (tests/fixtures/fake-attacker.mjs: its "transcript" names the sample count), so
@@ -222,4 +224,64 @@ describe('external-attacker report (fake attackers)', () => {
     expect(parseCodecList('opus-24,mp3-64,opus-24')).toEqual(['opus-24', 'mp3-64']);
     expect(() => parseCodecList('mp3-64,flac')).toThrow(/unknown flac/);
   });
+
+  it('reads the Aclipse rows as the live stream protects them with --external-live', async () => {
+    // A stand-in generator that always spends its whole budget on a fixed tone: the live stream must cut it where
+    // the running energy would otherwise break the bound, so its output differs from the whole-clip protection.
+    const gen: Protector = {
+      protect: async (w, budgetDb = 10) => {
+        const d = Float32Array.from(w, (_, i) => Math.sin(0.37 * i));
+        const e = (a: Float32Array) => Math.sqrt(a.reduce((t, v) => t + v * v, 0));
+        const k = (e(w) * 10 ** (-budgetDb / 20)) / Math.max(e(d), 1e-12);
+        return {
+          wave: Float32Array.from(w, (v, i) => v + k * d[i]!),
+          snrDb: budgetDb,
+          soAttention: new Float32Array(0),
+          erAttention: new Float32Array(0),
+        };
+      },
+    };
+    const corpus = await loadCorpus('tests/fixtures/corpus10');
+    const x = await evalClips(corpus.entries.slice(0, 1))[0]!.load();
+    const live = await protectLive(gen, x, 10);
+    const offline = await gen.protect(x, 10);
+    const stream = await protectStreamOffline(x, async (w, b) => (await gen.protect(w, b)).wave, {
+      budgetDb: 10,
+      ...LIVE_DEFAULTS,
+    });
+    expect(live.wave).toHaveLength(x.length);
+    expect(Array.from(live.wave)).toEqual(Array.from(stream.wave));
+    // the running-energy bound keeps the whole clip within the budget, and it is not the whole-clip protection
+    expect(live.snrDb).toBeGreaterThanOrEqual(10 - 1e-3);
+    expect(live.wave.some((v, i) => Math.abs(v - offline.wave[i]!) > 1e-4)).toBe(true);
+
+    const out = await runExternal(
+      {
+        ...DEFAULT_EVAL_CONFIG,
+        split: 'train',
+        out: path.join(dir, 'out-live'),
+        external: {
+          ...DEFAULT_EVAL_CONFIG.external,
+          limit: 2,
+          methods: ['aclipse'],
+          snrs: [10],
+          real: null,
+          cache: path.join(dir, 'cache'),
+          codecs: [],
+          live: true,
+        },
+      },
+      corpus,
+      ev,
+      gen,
+      () => undefined,
+      'test',
+      { command: FAKE },
+    );
+    const a = out.sets[0]!.summaries.find((s) => s.method === 'aclipse')!;
+    expect(a.label).toMatch(/live stream, 40 ms hops/);
+    // the achieved SNR is the live stream's: within the budget, and not the stand-in's whole-clip 10.0 dB
+    expect(a.clips).toBe(2);
+    expect(a.meanSnrDb!).toBeGreaterThan(10.05);
+  }, 60_000);
 });

@@ -3,7 +3,8 @@
  * tiny.en, PocketSphinx) read every condition on held-out synthetic clips (`test`) and on real human speech (the
  * set `npm run corpus:real` builds), next to the frozen SER and ASR, the label-free emotion-cue metrics and each
  * attacker's gain over white noise of the same energy. Then the upload path: every clip each condition produced, and
- * its noise twin, re-encoded through each lossy codec (src/core/node/codec.ts) and read again. Writes
+ * its noise twin, re-encoded through each lossy codec (src/core/node/codec.ts) and read again. With `live`, the
+ * Aclipse rows are the live stream's output (src/core/live.ts) instead of the whole-clip protection. Writes
  * <out>/external/{report.md, report.json, clips-<set>.csv, clips-<set>-<codec>.csv}.
  */
 import { createHash } from 'node:crypto';
@@ -11,6 +12,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } fr
 import path from 'node:path';
 import { BandedGenerator, type Protector } from '../../src/core/aclipse/banded';
 import { cueRetention } from '../../src/core/cues';
+import { LIVE_DEFAULTS, protectStreamOffline } from '../../src/core/live';
 import { bySplit, loadManifestDataset, type DatasetEntry, type DatasetIndex } from '../../src/core/data';
 import { nodeDirectorySource } from '../../src/core/data/node-source';
 import {
@@ -69,6 +71,11 @@ export interface ExternalConfig {
   cache: string;
   /** Lossy codecs every condition is also read through (the upload path); [] skips them. */
   codecs: CodecId[];
+  /**
+   * Protect the Aclipse rows as Live protection does: hop by hop with the app's defaults (LIVE_DEFAULTS) and the budget
+   * kept on the running energy, so the attackers read what a listener of the live stream hears.
+   */
+  live: boolean;
 }
 
 export const DEFAULT_EXTERNAL_CONFIG: ExternalConfig = {
@@ -85,7 +92,24 @@ export const DEFAULT_EXTERNAL_CONFIG: ExternalConfig = {
   matchedNoise: true,
   cache: 'runs/attacker-cache',
   codecs: [...CODECS],
+  live: false,
 };
+
+/**
+ * The live stream's protection of a whole clip (identical to streaming it in blocks of any size), with the SNR of
+ * everything emitted: the Aclipse condition of a `live` run.
+ */
+export async function protectLive(
+  gen: Protector,
+  wave: Float32Array,
+  budgetDb: number,
+): Promise<{ wave: Float32Array; snrDb: number }> {
+  const r = await protectStreamOffline(wave, async (w, b) => (await gen.protect(w, b)).wave, {
+    budgetDb,
+    ...LIVE_DEFAULTS,
+  });
+  return { wave: r.wave, snrDb: r.report.snrDb };
+}
 
 /** `--external-codecs mp3-64,opus-24` (or `all`, or `none` for the WAV rows only). */
 export function parseCodecList(v: string): CodecId[] {
@@ -388,6 +412,8 @@ function aclipseLabel(dir: string, gen: Protector | null, budgetDb: number | nul
   return `Aclipse (${who}${band ? `, ${band.label}` : ''})`;
 }
 
+const LIVE_LABEL = `live stream, ${LIVE_DEFAULTS.hopS * 1000} ms hops`;
+
 export async function runExternal(
   cfg: EvalReportConfig,
   corpus: DatasetIndex,
@@ -433,7 +459,7 @@ export async function runExternal(
   const attackers = await startAttackers(x.attackers, attackerOptions);
   const readersByKind = attackers.map((a) => ({ kind: a.kind, t: cachedTranscriber(a, x.cache) }));
   log(`external: ${attackers.map((a) => `${a.hello.attacker} ${JSON.stringify(a.hello.config)}`).join('; ')}`);
-  const readers = nodeReaders(ev.scoring, gen, {
+  const wholeClip = nodeReaders(ev.scoring, gen, {
     // Both attackers read the same clip at once: each is its own process, one per core.
     external: async (wave) => {
       const texts = await Promise.all(
@@ -443,6 +469,14 @@ export async function runExternal(
     },
     cues: cueRetention,
   });
+  const readers: typeof wholeClip =
+    x.live && gen
+      ? {
+          ...wholeClip,
+          protect: (method, wave, budgetDb, seed) =>
+            method === 'aclipse' ? protectLive(gen, wave, budgetDb) : wholeClip.protect(method, wave, budgetDb, seed),
+        }
+      : wholeClip;
 
   const out = path.join(cfg.out, 'external');
   mkdirSync(out, { recursive: true });
@@ -475,7 +509,10 @@ export async function runExternal(
         });
         const labelled = summaries.map((s) => ({
           ...s,
-          label: s.method === 'aclipse' ? aclipseLabel(cfg.generator, gen, s.budgetDb) : (LABELS[s.method] ?? s.method),
+          label:
+            s.method === 'aclipse'
+              ? aclipseLabel(cfg.generator, gen, s.budgetDb).replace(/\)$/, x.live ? `, ${LIVE_LABEL})` : ')')
+              : (LABELS[s.method] ?? s.method),
         }));
         const result: ExternalSet = {
           name: set.name,
