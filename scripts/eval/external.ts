@@ -142,6 +142,8 @@ export interface ExternalCodecSet extends ExternalSet {
 
 export interface ExternalReport {
   command: string;
+  /** The Aclipse rows are the live stream's output (`live` in the config), not whole-clip protection. */
+  live: boolean;
   attackers: { id: AttackerKind; label: string; name: string; config: Record<string, unknown> }[];
   decoder: string;
   /** Clips as protected (WAV, no re-encoding). */
@@ -543,6 +545,7 @@ export async function runExternal(
   );
   const report: ExternalReport = {
     command,
+    live: x.live,
     attackers: attackers.map((a) => ({
       id: a.kind,
       label: ATTACKER_LABELS[a.kind],

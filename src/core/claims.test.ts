@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { claimsFromReport, parseClaims, type ExternalReportLike } from './claims';
+import { claimsForMode, claimsFromReport, parseClaims, type ExternalReportLike } from './claims';
 
 const report: ExternalReportLike = {
   command: 'npm run eval -- --parts external',
@@ -49,5 +49,18 @@ describe('claims', () => {
     expect(parseClaims({ ...file, format: 'other' }, 'ab12')).toEqual([]);
     expect(parseClaims(null, 'ab12')).toEqual([]);
     expect(parseClaims({ ...file, claims: [{ ...file.claims[0], cleanWer: 'x' }] }, 'ab12')).toEqual([]);
+  });
+
+  it('marks claims from a live-stream report and keeps each screen to its own kind', () => {
+    const whole = claimsFromReport(report);
+    const live = claimsFromReport({ ...report, live: true });
+    expect(whole[0]!.live).toBeUndefined();
+    expect(live[0]!.live).toBe(true);
+    const both = [...whole, ...live];
+    expect(claimsForMode(both, true)).toEqual(live);
+    expect(claimsForMode(both, false)).toEqual(whole);
+    const file = { format: 'aclipse-claims/1', weightsSha256: 'ab12', claims: both };
+    expect(parseClaims(JSON.parse(JSON.stringify(file)), 'ab12')).toEqual(both);
+    expect(parseClaims({ ...file, claims: [{ ...live[0], live: 'yes' }] }, 'ab12')).toEqual([]);
   });
 });

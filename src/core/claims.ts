@@ -19,6 +19,11 @@ export interface ExternalClaim {
   /** The command that produced the report, and when. */
   command: string;
   date: string | null;
+  /**
+   * Measured on Live protection's output (the stream, hop by hop, budget on the running energy) rather than on
+   * whole-clip protection. Absent in files written before live streams were measured: those are whole-clip.
+   */
+  live?: boolean;
 }
 
 export interface ClaimsFile {
@@ -32,6 +37,8 @@ export interface ClaimsFile {
 export interface ExternalReportLike {
   command: string;
   date?: string;
+  /** The report read the live stream's output (`npm run eval -- --external-live`). */
+  live?: boolean;
   attackers: { id: string; label: string }[];
   sets: {
     name: string;
@@ -68,6 +75,7 @@ export function claimsFromReport(
           noiseWer: prot.werNoise.rate,
           command: report.command,
           date,
+          ...(report.live ? { live: true } : {}),
         });
       }
     }
@@ -95,6 +103,12 @@ export function parseClaims(json: unknown, weightsSha256: string): ExternalClaim
       num(c.cleanWer) &&
       num(c.protectedWer) &&
       num(c.noiseWer) &&
-      typeof c.command === 'string',
+      typeof c.command === 'string' &&
+      (c.live === undefined || typeof c.live === 'boolean'),
   );
+}
+
+/** The claims measured the way a screen protects: on the live stream, or on whole clips. */
+export function claimsForMode(claims: readonly ExternalClaim[], live: boolean): ExternalClaim[] {
+  return claims.filter((c) => (c.live === true) === live);
 }

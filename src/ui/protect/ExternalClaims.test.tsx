@@ -69,4 +69,34 @@ describe('ExternalClaims', () => {
     const { container } = render(<ExternalClaims claims={[]} />);
     expect(container.textContent).toBe('');
   });
+
+  it('labels live-stream claims as measured on the stream, not on a clip', () => {
+    render(
+      <ExternalClaims
+        live
+        budgetDb={10}
+        claims={[
+          {
+            attacker: 'Whisper tiny.en',
+            set: 'real',
+            clips: 60,
+            budgetDb: 10,
+            cleanWer: 0.05,
+            protectedWer: 0.12,
+            noiseWer: 0.11,
+            command: 'npm run eval -- --external-live',
+            date: null,
+            live: true,
+          },
+        ]}
+      />,
+    );
+    expect(screen.queryByTestId('external-claims')).toBeNull();
+    const box = screen.getByTestId('live-claims');
+    expect(box.textContent).toContain('Live stream, measured against recognizers');
+    expect(box.textContent).toContain('streamed as this card streams your voice');
+    expect(box.textContent).toContain('not on your voice');
+    // 12 % against noise's 11 %: no gain, said outside the fold and as a live measurement
+    expect(screen.getByTestId('claims-no-gain').textContent).toContain('Measured at 10 dB on the live stream');
+  });
 });

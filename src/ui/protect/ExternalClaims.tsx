@@ -32,7 +32,16 @@ function nearestBudget(claims: ExternalClaim[], budgetDb: number | undefined): n
  * measurement closest to the chosen budget found no gain over noise, that is said outside the fold, because it is
  * the one thing the user must not miss.
  */
-export function ExternalClaims({ claims, budgetDb }: { claims: ExternalClaim[]; budgetDb?: number }) {
+export function ExternalClaims({
+  claims,
+  budgetDb,
+  live = false,
+}: {
+  claims: ExternalClaim[];
+  budgetDb?: number;
+  /** The claims were measured on the live stream (shown on the Live card). */
+  live?: boolean;
+}) {
   if (!claims.length) return null;
   const near = nearestBudget(claims, budgetDb);
   const weak = claims.filter((c) => c.budgetDb === near && c.protectedWer - c.noiseWer < NO_GAIN);
@@ -42,16 +51,20 @@ export function ExternalClaims({ claims, budgetDb }: { claims: ExternalClaim[]; 
     <>
       {weak.length > 0 && (
         <p className="hint warn-text" role="status" data-testid="claims-no-gain">
-          Measured at {near} dB{near === budgetDb ? '' : ', the closest measured budget to yours'}: these weights hid no
-          more words than white noise of the same energy from{' '}
+          Measured at {near} dB{near === budgetDb ? '' : ', the closest measured budget to yours'}
+          {live ? ' on the live stream' : ''}: these weights hid no more words than white noise of the same energy from{' '}
           {weak
             .map((c) => `${c.attacker} (${voices(c)}: ${pct(c.protectedWer)} against ${pct(c.noiseWer)})`)
             .join(', ')}
           . A lower budget changes the clip more and protects it.
         </p>
       )}
-      <details className="external-claims" data-testid="external-claims">
-        <summary>Measured against recognizers these weights never trained against</summary>
+      <details className="external-claims" data-testid={live ? 'live-claims' : 'external-claims'}>
+        <summary>
+          {live
+            ? 'Live stream, measured against recognizers these weights never trained against'
+            : 'Measured against recognizers these weights never trained against'}
+        </summary>
         <ul>
           {ordered.map((c, i) => (
             <li key={i}>
@@ -69,7 +82,8 @@ export function ExternalClaims({ claims, budgetDb }: { claims: ExternalClaim[]; 
               <code>{cmd}</code>
             </span>
           ))}
-          ), not on your clip: another voice, microphone or recognizer can do better or worse.
+          {live ? ', each clip streamed as this card streams your voice' : ''}), not on your {live ? 'voice' : 'clip'}:
+          another voice, microphone or recognizer can do better or worse.
         </p>
       </details>
     </>

@@ -3,17 +3,26 @@
  * (latency, load, SNR so far). On stop the original and protected recordings appear as two clips.
  */
 import { useState } from 'react';
+import { sameBand } from '../../core/bands';
+import { claimsForMode } from '../../core/claims';
 import { db } from '../format';
 import { startLive, stopLive, useLive } from '../live';
 import { useAppStore } from '../store';
 import { InlineMessages } from '../shared/Messages';
+import { ExternalClaims } from './ExternalClaims';
 
 export function LiveCard() {
   const live = useLive();
   const settings = useAppStore((s) => s.settings);
   const engineReady = useAppStore((s) => s.engine?.phase === 'ready');
   const [play, setPlay] = useState(false);
-  const active = live.status === 'running' || live.status === 'stopping';
+  const active = useAppStore((s) => s.models.report?.generators.find((g) => g.id === s.models.report?.activeGenerator));
+  const running = live.status === 'running' || live.status === 'stopping';
+  // What the stream itself was measured to do: whole-clip claims say nothing about 40 ms hops.
+  const liveClaims =
+    settings.method === 'aclipse' && active
+      ? sameBand(claimsForMode(active.claims, true), active.bands, settings.budgetDb)
+      : [];
   return (
     <section className="card" aria-labelledby="live-title" data-testid="live-card" data-status={live.status}>
       <h2 className="card-title" id="live-title">
@@ -24,7 +33,7 @@ export function LiveCard() {
         recorded beside it; both become clips when you stop.
       </p>
       <div className="row">
-        {active ? (
+        {running ? (
           <button
             type="button"
             className="button button-primary"
@@ -49,14 +58,15 @@ export function LiveCard() {
           <input
             type="checkbox"
             checked={play}
-            disabled={active}
+            disabled={running}
             onChange={(e) => setPlay(e.currentTarget.checked)}
             data-testid="live-play"
           />
           Play the protected voice (use headphones: speakers would feed it back into the microphone)
         </label>
       </div>
-      {(active || live.latencyMs !== null) && (
+      <ExternalClaims claims={liveClaims} budgetDb={settings.budgetDb} live />
+      {(running || live.latencyMs !== null) && (
         <dl className="facts facts-tight live-stats" data-testid="live-stats">
           <div>
             <dt>Recorded</dt>

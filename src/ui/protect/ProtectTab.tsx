@@ -6,6 +6,7 @@ import { useMemo, useState } from 'react';
 import { clipStats, formatDuration } from '../../core/audio';
 import { BASELINES } from '../../core/baselines';
 import { sameBand } from '../../core/bands';
+import { claimsForMode } from '../../core/claims';
 import { EMOTIONS } from '../../core/data';
 import { ExternalClaims } from './ExternalClaims';
 import { WeightsByBudget } from '../shared/WeightsByBudget';
@@ -441,7 +442,7 @@ function SettingsCard({ clip }: { clip: Clip | null }) {
           )}
           {settings.method === 'aclipse' && active && (
             <ExternalClaims
-              claims={sameBand(active.claims, active.bands, settings.budgetDb)}
+              claims={sameBand(claimsForMode(active.claims, false), active.bands, settings.budgetDb)}
               budgetDb={settings.budgetDb}
             />
           )}
