@@ -19,6 +19,7 @@ import {
   fitCueEmotion,
   PROSODY_CUES,
   prosodyCues,
+  readByVoice,
   readCueEmotion,
   voiceBaseline,
   voiceReference,
@@ -92,20 +93,14 @@ function fit(
 function score(model: CueEmotionModel, clips: readonly Clip[], reference = true) {
   const conf = EMOTIONS.map(() => EMOTIONS.map(() => 0));
   let right = 0;
-  const refs = new Map(
-    [...byVoice(clips)].map(([v, cs]) => [
-      v,
-      voiceReference(
-        model,
-        cs.map((c) => c.cues),
-      ),
-    ]),
-  );
-  for (const c of clips) {
-    const p = readCueEmotion(model, c.cues, reference ? refs.get(c.voice)! : ZERO).emotion;
+  const read = reference
+    ? readByVoice(model, clips).map((r) => r.emotion)
+    : clips.map((c) => readCueEmotion(model, c.cues, ZERO).emotion);
+  clips.forEach((c, i) => {
+    const p = read[i]!;
     conf[EMOTIONS.indexOf(c.emotion!)]![EMOTIONS.indexOf(p)]!++;
     if (p === c.emotion) right++;
-  }
+  });
   return { wa: right / clips.length, clips: clips.length, confusion: conf };
 }
 

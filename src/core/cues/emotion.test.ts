@@ -8,6 +8,7 @@ import {
   parseCueEmotionModel,
   PROSODY_CUES,
   prosodyCues,
+  readByVoice,
   readCueEmotion,
   voiceBaseline,
   voiceReference,
@@ -125,6 +126,27 @@ describe('emotion relative to the voice', () => {
     const many = voiceReference(model, all);
     expect(Math.abs(many.f0St - voiceBaseline(all).f0St)).toBeLessThan(0.5);
     expect(wa((r) => voiceReference(model, [r.cues]))).toBeLessThan(wa(() => many));
+  });
+
+  it('reads each clip against all the clips of its own voice, whatever other voices are read beside it', () => {
+    const a = unseen.map((r) => ({ voice: 'a', cues: r.cues }));
+    // the same clips again as a second voice, 5 semitones higher and 10 dB louder: read alike
+    const b = unseen.map((r) => ({
+      voice: 'b',
+      cues: { ...r.cues, f0St: r.cues.f0St + 5, levelDb: r.cues.levelDb + 10 },
+    }));
+    const both = readByVoice(model, [...a, ...b]);
+    const ref = voiceReference(
+      model,
+      a.map((c) => c.cues),
+    );
+    a.forEach((c, i) => expect(both[i]).toEqual(readCueEmotion(model, c.cues, ref)));
+    // (not exactly alike: each reference is pulled a little toward the training voices' average, model.prior)
+    const same = b.filter((_, i) => both[a.length + i]!.emotion === both[i]!.emotion).length;
+    expect(same / b.length).toBeGreaterThanOrEqual(0.95);
+    // read as one voice, the higher copies all look aroused: the reading is only as good as its voice labels
+    const merged = readByVoice(model, [...a, ...b.map((c) => ({ ...c, voice: 'a' }))]);
+    expect(merged.map((r) => r.emotion)).not.toEqual(both.map((r) => r.emotion));
   });
 
   it('quotes the accuracy measured for the most reference clips not above the count', () => {

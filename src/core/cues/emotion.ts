@@ -143,6 +143,20 @@ export function readCueEmotion(model: CueEmotionModel, cues: ProsodyCues, baseli
   return { emotion: model.emotions[probs.indexOf(Math.max(...probs))]!, probs };
 }
 
+/**
+ * Reads every clip against the reference of all the clips of its voice in `clips` (one enrolment per voice, as a
+ * listener who has all of them would): the reading the app gives a voice it has several clips of.
+ */
+export function readByVoice(
+  model: CueEmotionModel,
+  clips: readonly { voice: string; cues: ProsodyCues }[],
+): CueEmotionReading[] {
+  const voices = new Map<string, ProsodyCues[]>();
+  for (const c of clips) voices.set(c.voice, [...(voices.get(c.voice) ?? []), c.cues]);
+  const refs = new Map([...voices].map(([v, cs]) => [v, voiceReference(model, cs)]));
+  return clips.map((c) => readCueEmotion(model, c.cues, refs.get(c.voice)!));
+}
+
 /** The measured accuracy for a reference of `clips` clips: the entry for the most clips not above it. */
 export function accuracyFor(model: CueEmotionModel, clips: number): CueEmotionModel['accuracy'][number] | null {
   return model.accuracy

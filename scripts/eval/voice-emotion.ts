@@ -1,0 +1,173 @@
+/**
+ * npm run eval:voice-emotion -- [--corpus data/corpus] [--splits test_speaker,test] [--limit 400] [--snrs 10,20]
+ *     [--generator public/models/aclipse] [--model public/models/cue-emotion.json] [--out results/eval/voice-emotion]
+ *
+ * Does protection keep the emotion that a reader outside training can find? The reader is the app's emotion reading
+ * relative to the voice (src/core/cues/emotion.ts: prosody cues against the voice's own reference, no network, never
+ * part of any training loss), the one the app gives voices its SER does not know. Each split's labelled clips are
+ * read as they are, protected by the generator at each budget, and with white noise at the SNR each protected clip
+ * achieved. Every condition is read as its own listener would: each clip against the reference of all the clips of
+ * its voice in that same condition. Clips with too little voiced speech under any condition are left out of all.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { addWhiteNoise } from '../../src/core/baselines';
+import { parseCueEmotionModel, prosodyCues, readByVoice, type ProsodyCues } from '../../src/core/cues/emotion';
+import { bySplit, decodeEntry } from '../../src/core/data';
+import { EMOTIONS, type Emotion } from '../../src/core/data/emotions';
+import { initTf } from '../../src/core/node/tf';
+import { loadCorpus, log, readProtectorDir, spread } from '../aclipse/common';
+import { numberFlag, numberList, parseFlags, stringFlag } from '../flags';
+
+const TAG = 'voice-emotion';
+
+interface ConditionRead {
+  /** Labelled accuracy of the reading on this condition. */
+  wa: number;
+  /** Share of clips whose reading equals the reading of the original clip. */
+  sameAsOriginal: number;
+  /** Rows truth, columns read, in EMOTIONS order. */
+  confusion: number[][];
+}
+
+export interface VoiceEmotionRow {
+  split: string;
+  budgetDb: number;
+  clips: number;
+  dropped: number;
+  meanSnrDb: number;
+  original: ConditionRead;
+  aclipse: ConditionRead;
+  noise: ConditionRead;
+}
+
+function readCondition(
+  model: ReturnType<typeof parseCueEmotionModel>,
+  clips: { voice: string; emotion: Emotion; cues: ProsodyCues }[],
+  original: Emotion[] | null,
+): ConditionRead & { read: Emotion[] } {
+  const read = readByVoice(model, clips).map((r) => r.emotion);
+  const confusion = EMOTIONS.map(() => EMOTIONS.map(() => 0));
+  let right = 0;
+  let same = 0;
+  clips.forEach((c, i) => {
+    confusion[EMOTIONS.indexOf(c.emotion)]![EMOTIONS.indexOf(read[i]!)]!++;
+    if (read[i] === c.emotion) right++;
+    if (original && read[i] === original[i]) same++;
+  });
+  return { wa: right / clips.length, sameAsOriginal: original ? same / clips.length : 1, confusion, read };
+}
+
+async function main(): Promise<void> {
+  const { flags } = parseFlags(process.argv.slice(2));
+  const corpusDir = stringFlag(flags, 'corpus') ?? 'data/corpus';
+  const splits = (stringFlag(flags, 'splits') ?? 'test_speaker,test').split(',');
+  const limit = numberFlag(flags, 'limit') ?? 400;
+  const snrs = numberList(flags, 'snrs') ?? [10, 20];
+  const genDir = stringFlag(flags, 'generator') ?? 'public/models/aclipse';
+  const modelFile = stringFlag(flags, 'model') ?? 'public/models/cue-emotion.json';
+  const out = stringFlag(flags, 'out') ?? 'results/eval/voice-emotion';
+  const command = `npm run eval:voice-emotion -- ${process.argv.slice(2).join(' ')}`.trim();
+  const t0 = performance.now();
+
+  await initTf('wasm');
+  const model = parseCueEmotionModel(JSON.parse(readFileSync(modelFile, 'utf8')));
+  const gen = await readProtectorDir(genDir);
+  const corpus = await loadCorpus(corpusDir);
+  const rows: VoiceEmotionRow[] = [];
+  try {
+    for (const split of splits) {
+      const entries = spread(
+        bySplit(corpus.entries, split).filter((e) => e.emotion),
+        limit,
+      );
+      if (!entries.length) throw new Error(`${corpusDir} has no labelled ${split} clips`);
+      log(TAG, `${split}: ${entries.length} clips, budgets ${snrs.join(', ')} dB`);
+      // per clip: its cues as it is, and per budget under Aclipse and under same-SNR noise
+      const per: {
+        voice: string;
+        emotion: Emotion;
+        cues: ProsodyCues | null;
+        at: Map<number, [ProsodyCues | null, ProsodyCues | null, number]>;
+      }[] = [];
+      for (const [i, e] of entries.entries()) {
+        const x = await decodeEntry(e);
+        const at = new Map<number, [ProsodyCues | null, ProsodyCues | null, number]>();
+        for (const snr of snrs) {
+          const p = await gen.protect(x, snr);
+          at.set(snr, [prosodyCues(p.wave), prosodyCues(addWhiteNoise(x, p.snrDb, 7 + i)), p.snrDb]);
+        }
+        per.push({ voice: e.speaker, emotion: e.emotion!, cues: prosodyCues(x), at });
+        if ((i + 1) % 100 === 0) log(TAG, `${split}: ${i + 1}/${entries.length}`);
+      }
+      for (const snr of snrs) {
+        const kept = per.filter((c) => c.cues && c.at.get(snr)![0] && c.at.get(snr)![1]);
+        const as = (k: 0 | 1) => kept.map((c) => ({ voice: c.voice, emotion: c.emotion, cues: c.at.get(snr)![k]! }));
+        const original = readCondition(
+          model,
+          kept.map((c) => ({ voice: c.voice, emotion: c.emotion, cues: c.cues! })),
+          null,
+        );
+        const { read: _a, ...aclipse } = readCondition(model, as(0), original.read);
+        const { read: _n, ...noise } = readCondition(model, as(1), original.read);
+        const { read: _o, ...orig } = original;
+        const row: VoiceEmotionRow = {
+          split,
+          budgetDb: snr,
+          clips: kept.length,
+          dropped: per.length - kept.length,
+          meanSnrDb: kept.reduce((s, c) => s + c.at.get(snr)![2], 0) / kept.length,
+          original: orig,
+          aclipse,
+          noise,
+        };
+        rows.push(row);
+        log(
+          TAG,
+          `${split} @ ${snr} dB (${row.clips} clips): WA original ${pct(orig.wa)}, Aclipse ${pct(aclipse.wa)}, noise ${pct(noise.wa)}; same reading as the original: Aclipse ${pct(aclipse.sameAsOriginal)}, noise ${pct(noise.sameAsOriginal)}`,
+        );
+      }
+    }
+  } finally {
+    gen.dispose();
+  }
+  mkdirSync(out, { recursive: true });
+  const minutes = (performance.now() - t0) / 60000;
+  writeFileSync(path.join(out, 'report.json'), JSON.stringify({ command, generator: genDir, rows }, null, 1) + '\n');
+  writeFileSync(path.join(out, 'report.md'), markdown(command, genDir, rows, minutes));
+  log(TAG, `wrote ${out}/report.md, report.json`);
+}
+
+const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
+
+function markdown(command: string, genDir: string, rows: VoiceEmotionRow[], minutes: number): string {
+  return [
+    '# Emotion relative to the voice, after protection',
+    '',
+    `Produced by \`${command}\` in ${minutes.toFixed(0)} min; generator \`${genDir}\`. The reader is the app's emotion ` +
+      "reading relative to the voice (prosody cues against the voice's own reference; no network, part of no " +
+      'training loss). Each condition is read against the reference of all clips of the same voice in that condition, ' +
+      'as a listener who has only those clips would read them. White noise is added at the SNR each protected clip ' +
+      'achieved. Chance is 25 %.',
+    '',
+    '| split | budget dB | clips (left out) | achieved SNR dB | WA original | WA Aclipse | WA same-SNR noise | same reading as the original: Aclipse | same reading: noise |',
+    '|---|---|---|---|---|---|---|---|---|',
+    ...rows.map(
+      (r) =>
+        `| ${r.split} | ${r.budgetDb} | ${r.clips} (${r.dropped}) | ${r.meanSnrDb.toFixed(1)} | ${pct(r.original.wa)} | ${pct(r.aclipse.wa)} | ${pct(r.noise.wa)} | ${pct(r.aclipse.sameAsOriginal)} | ${pct(r.noise.sameAsOriginal)} |`,
+    ),
+    '',
+    `Confusions (rows truth, columns read; ${EMOTIONS.join(', ')}):`,
+    '',
+    ...rows.map(
+      (r) =>
+        `- ${r.split} @ ${r.budgetDb} dB: original ${JSON.stringify(r.original.confusion)}, Aclipse ${JSON.stringify(r.aclipse.confusion)}, noise ${JSON.stringify(r.noise.confusion)}`,
+    ),
+    '',
+  ].join('\n');
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? (e.stack ?? e.message) : e);
+  process.exit(1);
+});
