@@ -12,7 +12,13 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { addWhiteNoise } from '../../src/core/baselines';
-import { parseCueEmotionModel, prosodyCues, readByVoice, type ProsodyCues } from '../../src/core/cues/emotion';
+import {
+  parseCueEmotionModel,
+  PROSODY_CUES,
+  prosodyCues,
+  readByVoice,
+  type ProsodyCues,
+} from '../../src/core/cues/emotion';
 import { bySplit, decodeEntry } from '../../src/core/data';
 import { EMOTIONS, type Emotion } from '../../src/core/data/emotions';
 import { initTf } from '../../src/core/node/tf';
@@ -39,6 +45,14 @@ export interface VoiceEmotionRow {
   original: ConditionRead;
   aclipse: ConditionRead;
   noise: ConditionRead;
+  /** Mean over clips of each cue under the condition minus the cue on the original (what moved the reading). */
+  shift: { aclipse: ProsodyCues; noise: ProsodyCues };
+}
+
+function meanShift(from: ProsodyCues[], to: ProsodyCues[]): ProsodyCues {
+  const out = {} as ProsodyCues;
+  for (const c of PROSODY_CUES) out[c] = to.reduce((s, t, i) => s + t[c] - from[i]![c], 0) / to.length;
+  return out;
 }
 
 function readCondition(
@@ -120,6 +134,16 @@ async function main(): Promise<void> {
           original: orig,
           aclipse,
           noise,
+          shift: {
+            aclipse: meanShift(
+              kept.map((c) => c.cues!),
+              as(0).map((c) => c.cues),
+            ),
+            noise: meanShift(
+              kept.map((c) => c.cues!),
+              as(1).map((c) => c.cues),
+            ),
+          },
         };
         rows.push(row);
         log(
@@ -139,6 +163,7 @@ async function main(): Promise<void> {
 }
 
 const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
+const signed = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(2)}`;
 
 function markdown(command: string, genDir: string, rows: VoiceEmotionRow[], minutes: number): string {
   return [
@@ -155,6 +180,18 @@ function markdown(command: string, genDir: string, rows: VoiceEmotionRow[], minu
     ...rows.map(
       (r) =>
         `| ${r.split} | ${r.budgetDb} | ${r.clips} (${r.dropped}) | ${r.meanSnrDb.toFixed(1)} | ${pct(r.original.wa)} | ${pct(r.aclipse.wa)} | ${pct(r.noise.wa)} | ${pct(r.aclipse.sameAsOriginal)} | ${pct(r.noise.sameAsOriginal)} |`,
+    ),
+    '',
+    'Mean change of each cue from the original clip (F0 and its 10–90 % range in semitones, level and spectral tilt ' +
+      'in dB, syllable rate per second):',
+    '',
+    `| split | budget dB | condition | ${PROSODY_CUES.join(' | ')} |`,
+    `|---|---|---|${PROSODY_CUES.map(() => '---').join('|')}|`,
+    ...rows.flatMap((r) =>
+      (['aclipse', 'noise'] as const).map(
+        (k) =>
+          `| ${r.split} | ${r.budgetDb} | ${k === 'aclipse' ? 'Aclipse' : 'same-SNR noise'} | ${PROSODY_CUES.map((c) => signed(r.shift[k][c])).join(' | ')} |`,
+      ),
     ),
     '',
     `Confusions (rows truth, columns read; ${EMOTIONS.join(', ')}):`,
