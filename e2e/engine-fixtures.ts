@@ -20,7 +20,7 @@ import { writeModelDir } from '../src/core/node/io';
 import { initTf } from '../src/core/node/tf';
 
 /** Bump when the fixtures change, so a stale cache is never used. */
-const VERSION = 8;
+const VERSION = 9;
 export const ENGINE_FIXTURES = join(tmpdir(), 'aclipse-e2e', `engine-fixtures-v${VERSION}`);
 
 /** The fixture generator's weights by budget (the e2e tests move the budget slider across its threshold). */
@@ -158,7 +158,12 @@ async function build(dir: string): Promise<EngineFixtures> {
   };
   writeFileSync(
     join(modelsDir, 'aclipse', 'claims.json'),
-    JSON.stringify({ format: 'aclipse-claims/1', weightsSha256, claims: [claim] }),
+    // …and one measured on the live stream, which only the Live card may show.
+    JSON.stringify({
+      format: 'aclipse-claims/1',
+      weightsSha256,
+      claims: [claim, { ...claim, attacker: 'Fixture live attacker', protectedWer: 0.5, live: true }],
+    }),
   );
   // Weights by budget, as the shipped generator has them: halved weights from 20 dB up (bands.json).
   mkdirSync(join(modelsDir, 'aclipse', 'range'), { recursive: true });

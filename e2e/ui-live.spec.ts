@@ -21,6 +21,12 @@ test('live: the fake microphone is protected as it speaks; both recordings come 
 }) => {
   test.setTimeout(180_000);
   await openWithModels(page);
+  // What each card claims is what was measured its way: the shipped claims measured on the live stream (made with
+  // --external-live) only on the Live card, the whole-clip ones only under the method.
+  await expect(page.getByTestId('live-claims')).toContainText('--external-live');
+  await expect(page.getByTestId('live-claims')).toContainText('Live stream, measured against recognizers');
+  await expect(page.getByTestId('external-claims')).toContainText('Whisper tiny.en');
+  await expect(page.getByTestId('external-claims')).not.toContainText('--external-live');
   await page.getByTestId('live-start').click();
   await expect(page.getByTestId('live-card')).toHaveAttribute('data-status', 'running', { timeout: 30_000 });
   await expect

@@ -81,7 +81,10 @@ describe('engine features (Node, wasm)', () => {
     expect(result.activeGenerator).toBe('shipped');
     expect(result.generators[0]!.config.so.hidden).toBe(8);
     // the fixture's claims.json was made for these very weights, so the shipped generator carries it
-    expect(result.generators[0]!.claims.map((c) => c.attacker)).toEqual(['Fixture attacker']);
+    expect(result.generators[0]!.claims.map((c) => [c.attacker, c.live === true])).toEqual([
+      ['Fixture attacker', false],
+      ['Fixture live attacker', true],
+    ]);
     const loads = progress.flatMap((p) => (p.detail?.kind === 'model-load' ? [p.detail] : []));
     for (const m of ['ser', 'asr', 'lm', 'aclipse', 'aclipse-bands'] as const) {
       const last = loads.filter((d) => d.model === m).at(-1)!;

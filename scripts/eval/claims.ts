@@ -46,7 +46,7 @@ async function main(): Promise<void> {
   await writeFile(out, JSON.stringify(body, null, 1) + '\n');
   for (const c of claims) {
     console.log(
-      `${c.attacker} on ${c.set} (${c.clips} clips) at ${c.budgetDb} dB: WER ${(100 * c.cleanWer).toFixed(1)} % → ${(100 * c.protectedWer).toFixed(1)} %, white noise at the same SNR ${(100 * c.noiseWer).toFixed(1)} %`,
+      `${c.attacker} on ${c.set} (${c.clips} clips${c.live ? ', live stream' : ''}) at ${c.budgetDb} dB: WER ${(100 * c.cleanWer).toFixed(1)} % → ${(100 * c.protectedWer).toFixed(1)} %, white noise at the same SNR ${(100 * c.noiseWer).toFixed(1)} %`,
     );
   }
   console.log(`wrote ${out} (${claims.length} claims)`);
