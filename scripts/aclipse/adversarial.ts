@@ -98,6 +98,7 @@ async function main(): Promise<void> {
   const subset = numberFlag(flags, 'subset');
   const batch = numberFlag(flags, 'batch');
   const batchSeconds = numberFlag(flags, 'batch-seconds');
+  const readback = stringFlag(flags, 'readback');
   if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds takes a whole number ≥ 1');
   if (!existsSync(path.join(init, 'model.json'))) throw new Error(`--init ${init} has no model.json`);
   const command = `npm run train:adversarial -- ${process.argv.slice(2).join(' ')}`.trim();
@@ -192,7 +193,6 @@ async function main(): Promise<void> {
         tag,
         `generator: ${p.config} (ensemble: ${cfg.ensemble?.members.map((m) => m.name).join(', ')}), init ${current}`,
       );
-      const readback = stringFlag(flags, 'readback');
       const seconds = await trainGenerator([
         '--config',
         p.config,

@@ -8,7 +8,7 @@ import { DEFAULT_EVAL_CONFIG } from './report';
 import { CODECS } from '../../src/core/node/codec';
 import { parseCodecList, protectLive, runExternal, type ExternalReport } from './external';
 import type { Protector } from '../../src/core/aclipse/banded';
-import { protectStreamOffline, LIVE_DEFAULTS } from '../../src/core/live';
+import { LiveProtector, LIVE_DEFAULTS } from '../../src/core/live';
 import { tinyEvaluators } from '../../src/core/ml/test-models';
 
 // The attacker is the protocol fake (tests/fixtures/fake-attacker.mjs: its "transcript" names the sample count), so
@@ -245,12 +245,22 @@ describe('external-attacker report (fake attackers)', () => {
     const x = await evalClips(corpus.entries.slice(0, 1))[0]!.load();
     const live = await protectLive(gen, x, 10);
     const offline = await gen.protect(x, 10);
-    const stream = await protectStreamOffline(x, async (w, b) => (await gen.protect(w, b)).wave, {
+    // what the Live card's stream gives for the same audio, pushed in uneven microphone-sized blocks
+    const stream = new LiveProtector(async (w, b) => (await gen.protect(w, b)).wave, {
       budgetDb: 10,
       ...LIVE_DEFAULTS,
     });
+    const streamed = new Float32Array(x.length);
+    for (let at = 0, k = 0; at < x.length; k++) {
+      const n = 250 + 137 * (k % 5);
+      const c = await stream.push(x.subarray(at, at + n));
+      if (c) streamed.set(c.protected, c.start);
+      at += n;
+    }
+    const last = await stream.flush();
+    if (last) streamed.set(last.protected, last.start);
     expect(live.wave).toHaveLength(x.length);
-    expect(Array.from(live.wave)).toEqual(Array.from(stream.wave));
+    expect(Array.from(live.wave)).toEqual(Array.from(streamed));
     // the running-energy bound keeps the whole clip within the budget, and it is not the whole-clip protection
     expect(live.snrDb).toBeGreaterThanOrEqual(10 - 1e-3);
     expect(live.wave.some((v, i) => Math.abs(v - offline.wave[i]!) > 1e-4)).toBe(true);

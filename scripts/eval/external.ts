@@ -408,13 +408,12 @@ function codecMarkdown(r: ExternalReport): string[] {
  * A candidate read for selection (--generator) is named by its folder, never as the shipped one; weights that a
  * budget chose from the generator's bands are named too, so each row says which weights it measured.
  */
-function aclipseLabel(dir: string, gen: Protector | null, budgetDb: number | null): string {
+function aclipseLabel(dir: string, gen: Protector | null, budgetDb: number | null, live: boolean): string {
   const who = path.resolve(dir) !== path.resolve(DEFAULT_EVAL_GENERATOR) ? dir : 'shipped';
   const band = gen instanceof BandedGenerator && budgetDb !== null ? gen.weightsFor(budgetDb).band : null;
-  return `Aclipse (${who}${band ? `, ${band.label}` : ''})`;
+  const how = live ? `live stream, ${LIVE_DEFAULTS.hopS * 1000} ms hops` : null;
+  return `Aclipse (${[who, band?.label, how].filter(Boolean).join(', ')})`;
 }
-
-const LIVE_LABEL = `live stream, ${LIVE_DEFAULTS.hopS * 1000} ms hops`;
 
 export async function runExternal(
   cfg: EvalReportConfig,
@@ -513,7 +512,7 @@ export async function runExternal(
           ...s,
           label:
             s.method === 'aclipse'
-              ? aclipseLabel(cfg.generator, gen, s.budgetDb).replace(/\)$/, x.live ? `, ${LIVE_LABEL})` : ')')
+              ? aclipseLabel(cfg.generator, gen, s.budgetDb, x.live)
               : (LABELS[s.method] ?? s.method),
         }));
         const result: ExternalSet = {

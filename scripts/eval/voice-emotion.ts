@@ -55,21 +55,16 @@ function meanShift(from: ProsodyCues[], to: ProsodyCues[]): ProsodyCues {
   return out;
 }
 
-function readCondition(
-  model: ReturnType<typeof parseCueEmotionModel>,
-  clips: { voice: string; emotion: Emotion; cues: ProsodyCues }[],
-  original: Emotion[] | null,
-): ConditionRead & { read: Emotion[] } {
-  const read = readByVoice(model, clips).map((r) => r.emotion);
+function summarize(truth: readonly Emotion[], read: readonly Emotion[], original: readonly Emotion[]): ConditionRead {
   const confusion = EMOTIONS.map(() => EMOTIONS.map(() => 0));
   let right = 0;
   let same = 0;
-  clips.forEach((c, i) => {
-    confusion[EMOTIONS.indexOf(c.emotion)]![EMOTIONS.indexOf(read[i]!)]!++;
-    if (read[i] === c.emotion) right++;
-    if (original && read[i] === original[i]) same++;
+  truth.forEach((t, i) => {
+    confusion[EMOTIONS.indexOf(t)]![EMOTIONS.indexOf(read[i]!)]!++;
+    if (read[i] === t) right++;
+    if (read[i] === original[i]) same++;
   });
-  return { wa: right / clips.length, sameAsOriginal: original ? same / clips.length : 1, confusion, read };
+  return { wa: right / truth.length, sameAsOriginal: same / truth.length, confusion };
 }
 
 async function main(): Promise<void> {
@@ -97,54 +92,54 @@ async function main(): Promise<void> {
       );
       if (!entries.length) throw new Error(`${corpusDir} has no labelled ${split} clips`);
       log(TAG, `${split}: ${entries.length} clips, budgets ${snrs.join(', ')} dB`);
-      // per clip: its cues as it is, and per budget under Aclipse and under same-SNR noise
-      const per: {
-        voice: string;
-        emotion: Emotion;
-        cues: ProsodyCues | null;
-        at: Map<number, [ProsodyCues | null, ProsodyCues | null, number]>;
-      }[] = [];
+      // per clip: its cues as it is, and per budget under Aclipse and under noise at the SNR Aclipse achieved
+      type Under = { aclipse: ProsodyCues | null; noise: ProsodyCues | null; snrDb: number };
+      const per: { voice: string; emotion: Emotion; cues: ProsodyCues | null; at: Map<number, Under> }[] = [];
       for (const [i, e] of entries.entries()) {
         const x = await decodeEntry(e);
-        const at = new Map<number, [ProsodyCues | null, ProsodyCues | null, number]>();
+        const at = new Map<number, Under>();
         for (const snr of snrs) {
           const p = await gen.protect(x, snr);
-          at.set(snr, [prosodyCues(p.wave), prosodyCues(addWhiteNoise(x, p.snrDb, 7 + i)), p.snrDb]);
+          at.set(snr, {
+            aclipse: prosodyCues(p.wave),
+            noise: prosodyCues(addWhiteNoise(x, p.snrDb, 7 + i)),
+            snrDb: p.snrDb,
+          });
         }
         per.push({ voice: e.speaker, emotion: e.emotion!, cues: prosodyCues(x), at });
         if ((i + 1) % 100 === 0) log(TAG, `${split}: ${i + 1}/${entries.length}`);
       }
       for (const snr of snrs) {
-        const kept = per.filter((c) => c.cues && c.at.get(snr)![0] && c.at.get(snr)![1]);
-        const as = (k: 0 | 1) => kept.map((c) => ({ voice: c.voice, emotion: c.emotion, cues: c.at.get(snr)![k]! }));
-        const original = readCondition(
-          model,
-          kept.map((c) => ({ voice: c.voice, emotion: c.emotion, cues: c.cues! })),
-          null,
-        );
-        const { read: _a, ...aclipse } = readCondition(model, as(0), original.read);
-        const { read: _n, ...noise } = readCondition(model, as(1), original.read);
-        const { read: _o, ...orig } = original;
+        const kept = per.flatMap(({ voice, emotion, cues, at }) => {
+          const u = at.get(snr)!;
+          return cues && u.aclipse && u.noise
+            ? [{ voice, emotion, cues, aclipse: u.aclipse, noise: u.noise, snrDb: u.snrDb }]
+            : [];
+        });
+        const truth = kept.map((c) => c.emotion);
+        const cuesOf = (k: 'cues' | 'aclipse' | 'noise') => kept.map((c) => c[k]);
+        const read = (k: 'cues' | 'aclipse' | 'noise') =>
+          // each clip against its own voice's clips in the same condition
+          readByVoice(
+            model,
+            kept.map((c) => ({ voice: c.voice, cues: c[k] })),
+          ).map((r) => r.emotion);
+        const original = read('cues');
         const row: VoiceEmotionRow = {
           split,
           budgetDb: snr,
           clips: kept.length,
           dropped: per.length - kept.length,
-          meanSnrDb: kept.reduce((s, c) => s + c.at.get(snr)![2], 0) / kept.length,
-          original: orig,
-          aclipse,
-          noise,
+          meanSnrDb: kept.reduce((s, c) => s + c.snrDb, 0) / kept.length,
+          original: summarize(truth, original, original),
+          aclipse: summarize(truth, read('aclipse'), original),
+          noise: summarize(truth, read('noise'), original),
           shift: {
-            aclipse: meanShift(
-              kept.map((c) => c.cues!),
-              as(0).map((c) => c.cues),
-            ),
-            noise: meanShift(
-              kept.map((c) => c.cues!),
-              as(1).map((c) => c.cues),
-            ),
+            aclipse: meanShift(cuesOf('cues'), cuesOf('aclipse')),
+            noise: meanShift(cuesOf('cues'), cuesOf('noise')),
           },
         };
+        const { original: orig, aclipse, noise } = row;
         rows.push(row);
         log(
           TAG,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { claimsForMode, claimsFromReport, parseClaims, type ExternalReportLike } from './claims';
+import { claimsFromReport, claimsShown, parseClaims, type ExternalReportLike } from './claims';
 
 const report: ExternalReportLike = {
   command: 'npm run eval -- --parts external',
@@ -57,8 +57,11 @@ describe('claims', () => {
     expect(whole[0]!.live).toBeUndefined();
     expect(live[0]!.live).toBe(true);
     const both = [...whole, ...live];
-    expect(claimsForMode(both, true)).toEqual(live);
-    expect(claimsForMode(both, false)).toEqual(whole);
+    expect(claimsShown(both, [], 10, true)).toEqual(live);
+    expect(claimsShown(both, [], 10, false)).toEqual(whole);
+    // and only the claims of the weights that serve the budget: from 20 dB up other weights protect
+    expect(claimsShown(both, [{ fromDb: 20 }], 10, true)).toEqual(live);
+    expect(claimsShown(both, [{ fromDb: 20 }], 20, true)).toEqual([]);
     const file = { format: 'aclipse-claims/1', weightsSha256: 'ab12', claims: both };
     expect(parseClaims(JSON.parse(JSON.stringify(file)), 'ab12')).toEqual(both);
     expect(parseClaims({ ...file, claims: [{ ...live[0], live: 'yes' }] }, 'ab12')).toEqual([]);

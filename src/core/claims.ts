@@ -4,6 +4,7 @@
  * `npm run eval:claims`, shipped as public/models/aclipse/claims.json and shown on Protect labelled as a measurement
  * on a named set, not on the user's clip. Plain TS.
  */
+import { sameBand } from './bands';
 
 export interface ExternalClaim {
   /** Attacker label as the report names it ("Whisper tiny.en"). */
@@ -108,7 +109,19 @@ export function parseClaims(json: unknown, weightsSha256: string): ExternalClaim
   );
 }
 
-/** The claims measured the way a screen protects: on the live stream, or on whole clips. */
-export function claimsForMode(claims: readonly ExternalClaim[], live: boolean): ExternalClaim[] {
-  return claims.filter((c) => (c.live === true) === live);
+/**
+ * The claims a screen may show for the chosen budget: measured the way that screen protects (on the live stream, or
+ * on whole clips) and with the weights that serve the budget.
+ */
+export function claimsShown(
+  claims: readonly ExternalClaim[],
+  bands: readonly { fromDb: number }[],
+  budgetDb: number,
+  live: boolean,
+): ExternalClaim[] {
+  return sameBand(
+    claims.filter((c) => (c.live === true) === live),
+    bands,
+    budgetDb,
+  );
 }

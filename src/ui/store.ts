@@ -14,6 +14,7 @@ import type {
   EvaluateResult,
   EvaluationRow,
   FineTuneResult,
+  GeneratorInfo,
   ModelLoadProgress,
   ModelsReport,
   ProtectMethod,
@@ -198,6 +199,11 @@ let nextClipId = 1;
 const pagePrefix = Math.random().toString(36).slice(2, 8);
 function newClipId(): string {
   return `clip-${pagePrefix}-${nextClipId++}`;
+}
+
+/** The generator Protect uses now (the report's active one), if any. */
+export function activeGeneratorOf(report: ModelsReport | null | undefined): GeneratorInfo | undefined {
+  return report?.generators.find((g) => g.id === report.activeGenerator);
 }
 
 export const DEFAULT_SETTINGS: ProtectSettings = { method: 'aclipse', budgetDb: 10, params: {} };

@@ -152,7 +152,11 @@ export function readByVoice(
   clips: readonly { voice: string; cues: ProsodyCues }[],
 ): CueEmotionReading[] {
   const voices = new Map<string, ProsodyCues[]>();
-  for (const c of clips) voices.set(c.voice, [...(voices.get(c.voice) ?? []), c.cues]);
+  for (const c of clips) {
+    const own = voices.get(c.voice);
+    if (own) own.push(c.cues);
+    else voices.set(c.voice, [c.cues]);
+  }
   const refs = new Map([...voices].map(([v, cs]) => [v, voiceReference(model, cs)]));
   return clips.map((c) => readCueEmotion(model, c.cues, refs.get(c.voice)!));
 }

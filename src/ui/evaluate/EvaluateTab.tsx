@@ -8,7 +8,7 @@ import { EMOTIONS } from '../../core/data';
 import type { EvalMethod, EvaluateResult, MethodSummary } from '../../engine/api';
 import { clause, db, etaSeconds, pct } from '../format';
 import { ALL_METHODS, cancelEvaluation, runEvaluation } from './jobs';
-import { activeDataset, useAppStore } from '../store';
+import { activeDataset, activeGeneratorOf, useAppStore } from '../store';
 import { formatTick, linearScale } from '../view/charts';
 import { rowsCsv, saveBlob, stamp, summaryCsv, toJson } from '../view/export';
 import { ConfusionHeatMap, useWidth } from '../shared/Charts';
@@ -34,7 +34,7 @@ function RunCard() {
   const splitValue = options.some((o) => o.value === split) ? split : (options[0]?.value ?? '');
   const running = evaluation.status === 'running';
   const noGenerator = !models.report?.activeGenerator;
-  const active = models.report?.generators.find((g) => g.id === models.report?.activeGenerator);
+  const active = activeGeneratorOf(models.report);
   const noEvaluators = models.status === 'ready' && !models.report?.evaluators;
   const chosen = methods.filter((m) => !(m === 'aclipse' && noGenerator && models.status === 'ready'));
   const eta = etaSeconds(evaluation.samples);

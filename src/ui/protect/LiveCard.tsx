@@ -3,11 +3,10 @@
  * (latency, load, SNR so far). On stop the original and protected recordings appear as two clips.
  */
 import { useState } from 'react';
-import { sameBand } from '../../core/bands';
-import { claimsForMode } from '../../core/claims';
+import { claimsShown } from '../../core/claims';
 import { db } from '../format';
 import { startLive, stopLive, useLive } from '../live';
-import { useAppStore } from '../store';
+import { activeGeneratorOf, useAppStore } from '../store';
 import { InlineMessages } from '../shared/Messages';
 import { ExternalClaims } from './ExternalClaims';
 
@@ -16,13 +15,11 @@ export function LiveCard() {
   const settings = useAppStore((s) => s.settings);
   const engineReady = useAppStore((s) => s.engine?.phase === 'ready');
   const [play, setPlay] = useState(false);
-  const active = useAppStore((s) => s.models.report?.generators.find((g) => g.id === s.models.report?.activeGenerator));
+  const active = useAppStore((s) => activeGeneratorOf(s.models.report));
   const running = live.status === 'running' || live.status === 'stopping';
   // What the stream itself was measured to do: whole-clip claims say nothing about 40 ms hops.
   const liveClaims =
-    settings.method === 'aclipse' && active
-      ? sameBand(claimsForMode(active.claims, true), active.bands, settings.budgetDb)
-      : [];
+    settings.method === 'aclipse' && active ? claimsShown(active.claims, active.bands, settings.budgetDb, true) : [];
   return (
     <section className="card" aria-labelledby="live-title" data-testid="live-card" data-status={live.status}>
       <h2 className="card-title" id="live-title">

@@ -5,8 +5,7 @@
 import { useMemo, useState } from 'react';
 import { clipStats, formatDuration } from '../../core/audio';
 import { BASELINES } from '../../core/baselines';
-import { sameBand } from '../../core/bands';
-import { claimsForMode } from '../../core/claims';
+import { claimsShown } from '../../core/claims';
 import { EMOTIONS } from '../../core/data';
 import { ExternalClaims } from './ExternalClaims';
 import { WeightsByBudget } from '../shared/WeightsByBudget';
@@ -32,7 +31,14 @@ import {
   removeClip,
   resultTag,
 } from './jobs';
-import { selectedClip, useAppStore, type Clip, type Protection, type ProtectSettings } from '../store';
+import {
+  activeGeneratorOf,
+  selectedClip,
+  useAppStore,
+  type Clip,
+  type Protection,
+  type ProtectSettings,
+} from '../store';
 import { sameSpans, spanLabel } from '../view/spans';
 import { ProbabilityBars } from '../shared/Charts';
 import { ClipInput } from './ClipInput';
@@ -412,7 +418,7 @@ function SettingsCard({ clip }: { clip: Clip | null }) {
   const baseline = BASELINES.find((b) => b.id === settings.method);
   const running = protection?.status === 'running' || protection?.status === 'queued';
   const engineDown = engine?.phase === 'failed';
-  const active = report?.generators.find((g) => g.id === report.activeGenerator);
+  const active = activeGeneratorOf(report);
   return (
     <section className="card settings-card" aria-label="Protection settings">
       <div className="settings-grid">
@@ -442,7 +448,7 @@ function SettingsCard({ clip }: { clip: Clip | null }) {
           )}
           {settings.method === 'aclipse' && active && (
             <ExternalClaims
-              claims={sameBand(claimsForMode(active.claims, false), active.bands, settings.budgetDb)}
+              claims={claimsShown(active.claims, active.bands, settings.budgetDb, false)}
               budgetDb={settings.budgetDb}
             />
           )}

@@ -19,7 +19,7 @@ import {
   runFineTune,
   runTraining,
 } from './jobs';
-import { activeDataset, useAppStore, type TrainingRun } from '../store';
+import { activeDataset, activeGeneratorOf, useAppStore, type TrainingRun } from '../store';
 import { LinePlot, type Series } from '../shared/Charts';
 import { DatasetCard, splitOptions } from '../shared/DatasetCard';
 import { InlineMessages } from '../shared/Messages';
@@ -610,7 +610,7 @@ function FinishCard() {
   const session = run.session;
   if (!session || run.status === 'running') return null;
   const lastVal = [...session.epochs].reverse().find((e) => e.val);
-  const active = models.report?.generators.find((g) => g.id === models.report?.activeGenerator);
+  const active = activeGeneratorOf(models.report);
   const cmp = run.comparison;
   const cmpSummary = cmp?.result.summaries.find((x) => x.method === 'aclipse');
   const cmpLabel = models.report?.generators.find((g) => g.id === cmp?.generatorId)?.label ?? cmp?.generatorId;

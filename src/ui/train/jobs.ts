@@ -2,7 +2,7 @@
 import type { FineTuneArgs, TrainArgs } from '../../engine/api';
 import { isAbortError } from '../../core/abort';
 import { errorText, loadModels, run, setModels, startTrack, withSample } from '../shared/jobs';
-import { IDLE_JOB, useAppStore } from '../store';
+import { activeGeneratorOf, IDLE_JOB, useAppStore } from '../store';
 
 const get = () => useAppStore.getState();
 const set = useAppStore.setState;
@@ -157,7 +157,7 @@ export async function adoptTrained(label?: string): Promise<void> {
     const report = await run('adoptTrainedGenerator', { label });
     setModels(report);
     set((s) => ({ training: { ...s.training, kept: true } }));
-    const active = report.generators.find((g) => g.id === report.activeGenerator);
+    const active = activeGeneratorOf(report);
     get().notify(
       'info',
       `Protect now uses the weights you trained (${active?.label ?? report.activeGenerator}).`,
