@@ -93,6 +93,30 @@ describe('summaries', () => {
     expect(e.wer.rate).toBeCloseTo(3 / 6, 12); // clip a: 1 sub + 2 del
     expect(e.werNoise!.rate).toBeCloseTo(1 / 6, 12);
     expect(e.gainOverNoise).toBeCloseTo((1 - 0 + (0 - 1 / 3)) / 2, 12);
+    // no clip above 100 %: capping changes nothing; the standard error is over the two clips' gains (1, −1/3)
+    expect(e.gainOverNoiseCapped).toBeCloseTo(e.gainOverNoise!, 12);
+    expect(e.gainOverNoiseSe).toBeCloseTo(Math.abs(1 + 1 / 3) / 2, 12);
+  });
+
+  it('caps each clip at 100 % WER for the capped gain, so one looping transcript cannot carry the mean', () => {
+    const loop = Array.from({ length: 30 }, () => 'the').join(' ');
+    const rows = [
+      row({
+        clipId: 'a',
+        method: 'aclipse',
+        external: { w: loop }, // 2 substitutions + 27 insertions against "the cat sat": 29/3 WER
+        matchedNoise: { snrDb: 10, predicted: 'neutral', transcript: '', external: { w: 'the cat sat' } },
+      }),
+      row({
+        clipId: 'b',
+        method: 'aclipse',
+        external: { w: 'the cat sat' },
+        matchedNoise: { snrDb: 10, predicted: 'neutral', transcript: '', external: { w: 'the cat sat' } },
+      }),
+    ];
+    const e = summarizeRows({ method: 'aclipse', budgetDb: 10 }, rows).external!.w!;
+    expect(e.gainOverNoise).toBeCloseTo(29 / 3 / 2, 12);
+    expect(e.gainOverNoiseCapped).toBeCloseTo(1 / 2, 12);
   });
 
   it('summarises cue retention as medians over clips with a value', () => {

@@ -102,6 +102,13 @@ export interface ExternalSummary {
   werNoise: ErrorRate | null;
   /** Mean over clips of (clip WER − clip WER under matched noise), in rate units (0.25 = 25 points). */
   gainOverNoise: number | null;
+  /** Standard error of that mean (null under two clips). */
+  gainOverNoiseSe: number | null;
+  /**
+   * The same with each clip's WER capped at 100 %: the share of words hidden beyond noise. A recognizer that loops
+   * ("the the the …") can reach thousands of % on one clip and carry the plain mean; this one it cannot.
+   */
+  gainOverNoiseCapped: number | null;
 }
 
 /** Medians over clips with a finite value. */
@@ -317,6 +324,7 @@ export async function evaluateClips(
 }
 
 const mean = (xs: number[]): number | null => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
+const standardError = (xs: number[]): number | null => (xs.length > 1 ? meanSd(xs).sd / Math.sqrt(xs.length) : null);
 const finite = (xs: (number | null | undefined)[]): number[] =>
   xs.filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
 
@@ -343,10 +351,14 @@ function summarizeExternal(rows: readonly EvaluationRow[]): Record<string, Exter
     const refs = rs.map((r) => r.reference!);
     const hyps = rs.map((r) => r.external![id]!);
     const withNoise = rs.filter((r) => r.matchedNoise?.external?.[id] !== undefined);
-    const gains = withNoise.map(
+    const pairs = withNoise.map(
       (r) =>
-        clipRate(r.reference!, r.external![id]!, wer) - clipRate(r.reference!, r.matchedNoise!.external![id]!, wer),
+        [
+          clipRate(r.reference!, r.external![id]!, wer),
+          clipRate(r.reference!, r.matchedNoise!.external![id]!, wer),
+        ] as const,
     );
+    const gains = pairs.map(([p, n]) => p - n);
     out[id] = {
       wer: wer(refs, hyps),
       cer: cer(refs, hyps),
@@ -357,6 +369,8 @@ function summarizeExternal(rows: readonly EvaluationRow[]): Record<string, Exter
           )
         : null,
       gainOverNoise: mean(gains),
+      gainOverNoiseSe: standardError(gains),
+      gainOverNoiseCapped: mean(pairs.map(([p, n]) => Math.min(1, p) - Math.min(1, n))),
     };
   }
   return out;

@@ -1,0 +1,123 @@
+/**
+ * npm run eval:robust -- <report dir> [<report dir> …] [--out file.md]
+ *
+ * Reads the per-clip CSVs an external report wrote (`clips-<set>.csv`, in the folder or its `external/`) and prints,
+ * per set, condition and attacker, the gain over noise three ways: the plain mean over clips with its standard
+ * error, the same with each clip's WER capped at 100 %, and the median. Whisper can loop on a protected clip ("the
+ * the the …") and reach thousands of % WER on it, so one clip can carry the plain mean; the capped mean is the
+ * share of words hidden beyond noise, which no single clip can inflate past 1/n. Reports written before these
+ * columns existed are read from their CSVs, so their figures need no new run.
+ */
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'csv-parse/sync';
+import { wer } from '../../src/core/metrics/scores';
+import { median } from '../../src/core/stats';
+import { parseFlags, stringFlag } from '../flags';
+
+export interface RobustGain {
+  set: string;
+  method: string;
+  budgetDb: string;
+  attacker: string;
+  clips: number;
+  /** Points (100 = one word in error per reference word). */
+  mean: number;
+  se: number;
+  capped: number;
+  median: number;
+}
+
+type CsvRow = Record<string, string>;
+
+/** The gains of every condition with matched-noise transcripts in one clips CSV. */
+export function robustGains(set: string, csv: string): RobustGain[] {
+  const rows = parse(csv, { columns: true, skip_empty_lines: true }) as CsvRow[];
+  if (rows.length === 0) return [];
+  const attackers = Object.keys(rows[0]!)
+    .filter((k) => k.endsWith('_noise_transcript'))
+    .map((k) => k.slice(0, -'_noise_transcript'.length))
+    .filter((id) => id !== '');
+  const groups = new Map<string, CsvRow[]>();
+  for (const r of rows) {
+    const key = `${r.method}\u0000${r.budget_db}`;
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  const out: RobustGain[] = [];
+  for (const [key, rs] of groups) {
+    const [method, budgetDb] = key.split('\u0000') as [string, string];
+    for (const id of attackers) {
+      // A row with a noise twin was read by every attacker, twin included; an empty transcript there is what the
+      // recognizer heard (nothing), not a missing one.
+      const pairs = rs
+        .filter((r) => r.reference && r.noise_snr_db !== '')
+        .map((r) => {
+          const clip = (hyp: string) => wer([r.reference!], [hyp]).rate;
+          return [clip(r[`${id}_transcript`]!), clip(r[`${id}_noise_transcript`]!)] as const;
+        });
+      if (pairs.length === 0) continue;
+      const gains = pairs.map(([p, n]) => 100 * (p - n));
+      const mean = gains.reduce((a, b) => a + b, 0) / gains.length;
+      const sd =
+        gains.length > 1 ? Math.sqrt(gains.reduce((a, g) => a + (g - mean) ** 2, 0) / (gains.length - 1)) : NaN;
+      out.push({
+        set,
+        method,
+        budgetDb,
+        attacker: id,
+        clips: pairs.length,
+        mean,
+        se: sd / Math.sqrt(gains.length),
+        capped: (100 * pairs.reduce((a, [p, n]) => a + Math.min(1, p) - Math.min(1, n), 0)) / pairs.length,
+        median: median(gains),
+      });
+    }
+  }
+  return out;
+}
+
+function clipsFiles(dir: string): { set: string; file: string }[] {
+  const where = existsSync(path.join(dir, 'external')) ? path.join(dir, 'external') : dir;
+  return readdirSync(where)
+    .filter((f) => /^clips-.+\.csv$/.test(f))
+    .sort()
+    .map((f) => ({ set: f.slice('clips-'.length, -'.csv'.length), file: path.join(where, f) }));
+}
+
+const signed = (x: number) => (Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${x.toFixed(1)}` : '–');
+
+export function robustMarkdown(dirs: string[]): string {
+  const lines = [
+    '| report | set | method | budget dB | attacker | clips | gain over noise (pts ± se) | gain, WER capped at 100 % (pts) | median gain (pts) |',
+    '|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const dir of dirs) {
+    const files = clipsFiles(dir);
+    if (files.length === 0) throw new Error(`${dir}: no clips-<set>.csv here or in external/`);
+    for (const { set, file } of files) {
+      for (const g of robustGains(set, readFileSync(file, 'utf8'))) {
+        lines.push(
+          `| ${dir} | ${g.set} | ${g.method} | ${g.budgetDb || '–'} | ${g.attacker} | ${g.clips} | ${signed(g.mean)} ± ${g.se.toFixed(1)} | ${signed(g.capped)} | ${signed(g.median)} |`,
+        );
+      }
+    }
+  }
+  return lines.join('\n') + '\n';
+}
+
+async function main() {
+  const { flags, positional: dirs } = parseFlags(process.argv.slice(2));
+  if (dirs.length === 0) throw new Error('usage: npm run eval:robust -- <report dir> [<report dir> …] [--out file.md]');
+  const md = robustMarkdown(dirs);
+  const out = stringFlag(flags, 'out');
+  if (out) writeFileSync(out, `Produced by \`npm run eval:robust -- ${process.argv.slice(2).join(' ')}\`.\n\n${md}`);
+  process.stdout.write(md);
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((e: unknown) => {
+    console.error(e instanceof Error ? e.message : e);
+    process.exit(1);
+  });
+}
