@@ -1,6 +1,7 @@
 /**
  * npm run eval:voice-emotion -- [--corpus data/corpus] [--splits test_speaker,test] [--limit 400] [--snrs 10,20]
- *     [--generator public/models/aclipse] [--model public/models/cue-emotion.json] [--out results/eval/voice-emotion]
+ *     [--real data/real|none] [--real-limit 400] [--generator public/models/aclipse] [--model public/models/cue-emotion.json]
+ *     [--out results/eval/voice-emotion]
  *
  * Does protection keep the emotion that a reader outside training can find? The reader is the app's emotion reading
  * relative to the voice (src/core/cues/emotion.ts: prosody cues against the voice's own reference, no network, never
@@ -8,8 +9,11 @@
  * read as they are, protected by the generator at each budget, and with white noise at the SNR each protected clip
  * achieved. Every condition is read as its own listener would: each clip against the reference of all the clips of
  * its voice in that same condition. Clips with too little voiced speech under any condition are left out of all.
+ * The real-speech set (`npm run corpus:real`: human voices, no emotion labels) has no accuracy, but whether the
+ * reading after protection is the reading of the original needs no label: its voices with at least MIN_REAL_CLIPS
+ * clips are read the same way.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { addWhiteNoise } from '../../src/core/baselines';
 import {
@@ -19,7 +23,8 @@ import {
   readByVoice,
   type ProsodyCues,
 } from '../../src/core/cues/emotion';
-import { bySplit, decodeEntry } from '../../src/core/data';
+import { bySplit, decodeEntry, loadManifestDataset, type DatasetEntry } from '../../src/core/data';
+import { nodeDirectorySource } from '../../src/core/data/node-source';
 import { EMOTIONS, type Emotion } from '../../src/core/data/emotions';
 import { initTf } from '../../src/core/node/tf';
 import { loadCorpus, log, readProtectorDir, spread } from '../aclipse/common';
@@ -28,7 +33,7 @@ import { numberFlag, numberList, parseFlags, stringFlag } from '../flags';
 const TAG = 'voice-emotion';
 
 interface ConditionRead {
-  /** Labelled accuracy of the reading on this condition. */
+  /** Labelled accuracy of the reading on this condition (NaN on unlabelled speech). */
   wa: number;
   /** Share of clips whose reading equals the reading of the original clip. */
   sameAsOriginal: number;
@@ -55,16 +60,25 @@ function meanShift(from: ProsodyCues[], to: ProsodyCues[]): ProsodyCues {
   return out;
 }
 
-function summarize(truth: readonly Emotion[], read: readonly Emotion[], original: readonly Emotion[]): ConditionRead {
+/** A voice of the real set needs this many clips for a reference of its own. */
+const MIN_REAL_CLIPS = 10;
+
+/** `truth` null: unlabelled speech (no accuracy; the confusion's rows are then the original's reading). */
+function summarize(
+  truth: readonly Emotion[] | null,
+  read: readonly Emotion[],
+  original: readonly Emotion[],
+): ConditionRead {
   const confusion = EMOTIONS.map(() => EMOTIONS.map(() => 0));
   let right = 0;
   let same = 0;
-  truth.forEach((t, i) => {
-    confusion[EMOTIONS.indexOf(t)]![EMOTIONS.indexOf(read[i]!)]!++;
-    if (read[i] === t) right++;
-    if (read[i] === original[i]) same++;
+  read.forEach((r, i) => {
+    const rowOf = truth ? truth[i]! : original[i]!;
+    confusion[EMOTIONS.indexOf(rowOf)]![EMOTIONS.indexOf(r)]!++;
+    if (truth && r === truth[i]) right++;
+    if (r === original[i]) same++;
   });
-  return { wa: right / truth.length, sameAsOriginal: same / truth.length, confusion };
+  return { wa: truth ? right / read.length : NaN, sameAsOriginal: same / read.length, confusion };
 }
 
 async function main(): Promise<void> {
@@ -76,7 +90,10 @@ async function main(): Promise<void> {
   const genDir = stringFlag(flags, 'generator') ?? 'public/models/aclipse';
   const modelFile = stringFlag(flags, 'model') ?? 'public/models/cue-emotion.json';
   const out = stringFlag(flags, 'out') ?? 'results/eval/voice-emotion';
-  const command = `npm run eval:voice-emotion -- ${process.argv.slice(2).join(' ')}`.trim();
+  const realDir = stringFlag(flags, 'real') ?? 'data/real';
+  const realLimit = numberFlag(flags, 'real-limit') ?? 400;
+  const args = process.argv.slice(2).join(' ');
+  const command = args ? `npm run eval:voice-emotion -- ${args}` : 'npm run eval:voice-emotion';
   const t0 = performance.now();
 
   await initTf('wasm');
@@ -85,16 +102,31 @@ async function main(): Promise<void> {
   const corpus = await loadCorpus(corpusDir);
   const rows: VoiceEmotionRow[] = [];
   try {
-    for (const split of splits) {
+    const sets: { split: string; entries: DatasetEntry[]; labelled: boolean }[] = splits.map((split) => {
       const entries = spread(
         bySplit(corpus.entries, split).filter((e) => e.emotion),
         limit,
       );
       if (!entries.length) throw new Error(`${corpusDir} has no labelled ${split} clips`);
+      return { split, entries, labelled: true };
+    });
+    if (realDir !== 'none') {
+      if (!existsSync(path.join(realDir, 'manifest.jsonl')))
+        throw new Error(`No real-speech set at ${realDir}: run \`npm run corpus:real\` first (or pass --real none)`);
+      const real = await loadManifestDataset(nodeDirectorySource(realDir), { keepUnlabelled: true });
+      const perVoice = new Map<string, number>();
+      for (const e of real.entries) perVoice.set(e.speaker, (perVoice.get(e.speaker) ?? 0) + 1);
+      const entries = spread(
+        real.entries.filter((e) => perVoice.get(e.speaker)! >= MIN_REAL_CLIPS),
+        realLimit,
+      );
+      sets.unshift({ split: 'real', entries, labelled: false });
+    }
+    for (const { split, entries, labelled } of sets) {
       log(TAG, `${split}: ${entries.length} clips, budgets ${snrs.join(', ')} dB`);
       // per clip: its cues as it is, and per budget under Aclipse and under noise at the SNR Aclipse achieved
       type Under = { aclipse: ProsodyCues | null; noise: ProsodyCues | null; snrDb: number };
-      const per: { voice: string; emotion: Emotion; cues: ProsodyCues | null; at: Map<number, Under> }[] = [];
+      const per: { voice: string; emotion: Emotion | null; cues: ProsodyCues | null; at: Map<number, Under> }[] = [];
       for (const [i, e] of entries.entries()) {
         const x = await decodeEntry(e);
         const at = new Map<number, Under>();
@@ -106,7 +138,7 @@ async function main(): Promise<void> {
             snrDb: p.snrDb,
           });
         }
-        per.push({ voice: e.speaker, emotion: e.emotion!, cues: prosodyCues(x), at });
+        per.push({ voice: e.speaker, emotion: e.emotion ?? null, cues: prosodyCues(x), at });
         if ((i + 1) % 100 === 0) log(TAG, `${split}: ${i + 1}/${entries.length}`);
       }
       for (const snr of snrs) {
@@ -116,7 +148,7 @@ async function main(): Promise<void> {
             ? [{ voice, emotion, cues, aclipse: u.aclipse, noise: u.noise, snrDb: u.snrDb }]
             : [];
         });
-        const truth = kept.map((c) => c.emotion);
+        const truth = labelled ? kept.map((c) => c.emotion!) : null;
         const cuesOf = (k: 'cues' | 'aclipse' | 'noise') => kept.map((c) => c[k]);
         const read = (k: 'cues' | 'aclipse' | 'noise') =>
           // each clip against its own voice's clips in the same condition
@@ -143,7 +175,7 @@ async function main(): Promise<void> {
         rows.push(row);
         log(
           TAG,
-          `${split} @ ${snr} dB (${row.clips} clips): WA original ${pct(orig.wa)}, Aclipse ${pct(aclipse.wa)}, noise ${pct(noise.wa)}; same reading as the original: Aclipse ${pct(aclipse.sameAsOriginal)}, noise ${pct(noise.sameAsOriginal)}`,
+          `${split} @ ${snr} dB (${row.clips} clips, ${new Set(kept.map((c) => c.voice)).size} voices): WA original ${pct(orig.wa)}, Aclipse ${pct(aclipse.wa)}, noise ${pct(noise.wa)}; same reading as the original: Aclipse ${pct(aclipse.sameAsOriginal)}, noise ${pct(noise.sameAsOriginal)}`,
         );
       }
     }
@@ -157,7 +189,7 @@ async function main(): Promise<void> {
   log(TAG, `wrote ${out}/report.md, report.json`);
 }
 
-const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
+const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)} %` : '–');
 const signed = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(2)}`;
 
 function markdown(command: string, genDir: string, rows: VoiceEmotionRow[], minutes: number): string {
@@ -168,7 +200,8 @@ function markdown(command: string, genDir: string, rows: VoiceEmotionRow[], minu
       "reading relative to the voice (prosody cues against the voice's own reference; no network, part of no " +
       'training loss). Each condition is read against the reference of all clips of the same voice in that condition, ' +
       'as a listener who has only those clips would read them. White noise is added at the SNR each protected clip ' +
-      'achieved. Chance is 25 %.',
+      'achieved. Chance is 25 %. The real set has no emotion labels: only whether the reading stays that of the ' +
+      `original (voices with at least ${MIN_REAL_CLIPS} clips).`,
     '',
     '| split | budget dB | clips (left out) | achieved SNR dB | WA original | WA Aclipse | WA same-SNR noise | same reading as the original: Aclipse | same reading: noise |',
     '|---|---|---|---|---|---|---|---|---|',
@@ -189,7 +222,7 @@ function markdown(command: string, genDir: string, rows: VoiceEmotionRow[], minu
       ),
     ),
     '',
-    `Confusions (rows truth, columns read; ${EMOTIONS.join(', ')}):`,
+    `Confusions (rows truth, or on the unlabelled real set the original's reading; columns read; ${EMOTIONS.join(', ')}):`,
     '',
     ...rows.map(
       (r) =>
