@@ -12,6 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import { DEFAULT_MODULE_CONFIG } from '../src/core/aclipse/generator';
 import { AclipseGenerator } from '../src/core/aclipse/model';
 import { decodeWavTo16kMono, encodeWav } from '../src/core/audio';
+import { LIVE_DEFAULTS } from '../src/core/live';
 import { Evaluators } from '../src/core/ml/evaluators';
 import { NgramLm } from '../src/core/text/lm';
 import { AsrModel, DEFAULT_ASR_CONFIG, DEFAULT_SER_CONFIG, SerModel } from '../src/core/ml/models';
@@ -162,7 +163,10 @@ async function build(dir: string): Promise<EngineFixtures> {
     JSON.stringify({
       format: 'aclipse-claims/1',
       weightsSha256,
-      claims: [claim, { ...claim, attacker: 'Fixture live attacker', protectedWer: 0.5, live: true }],
+      claims: [
+        claim,
+        { ...claim, attacker: 'Fixture live attacker', protectedWer: 0.5, live: true, liveSettings: LIVE_DEFAULTS },
+      ],
     }),
   );
   // Weights by budget, as the shipped generator has them: halved weights from 20 dB up (bands.json).

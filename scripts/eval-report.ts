@@ -2,7 +2,8 @@
  * npm run eval -- [--config configs/eval.json] [--limit N] [--out dir] [--parts main,pgd,attacker,transfer,external]
  *     [--attackers whisper,pocketsphinx] [--external-methods aclipse,noise] [--external-snrs 10,20] [--external-limit N]
  *     [--real data/real|none] [--real-limit N] [--external-codecs mp3-64,opus-24,aac-64,mulaw-8k|all|none]
- *     [--external-live] [--split test|val|test_speaker] [--speakers a,b] [--corpus dir] [--generator <model dir>]
+ *     [--external-live [--live-hop s] [--live-look-ahead s] [--live-context s] [--live-cap dB]]
+ *     [--split test|val|test_speaker] [--speakers a,b] [--corpus dir] [--generator <model dir>]
  * npm run eval -- --replot [--out dir]   (redraws frontier.svg from an existing report.json, no evaluation)
  *
  * The external part needs the attackers' environment (npm run setup:attackers) and the real-speech set
@@ -59,6 +60,19 @@ async function main(): Promise<void> {
   const xc = stringFlag(flags, 'external-codecs');
   if (xc) cfg.external.codecs = parseCodecList(xc);
   if (flags['external-live'] === true) cfg.external.live = true;
+  const liveFlags = {
+    hopS: 'live-hop',
+    lookAheadS: 'live-look-ahead',
+    contextS: 'live-context',
+    localCapDb: 'live-cap',
+  };
+  for (const [key, flag] of Object.entries(liveFlags) as [keyof typeof liveFlags, string][]) {
+    const v = numberFlag(flags, flag);
+    if (v === undefined) continue;
+    if (!cfg.external.live) throw new Error(`--${flag} needs --external-live`);
+    if (!(v >= 0)) throw new Error(`--${flag} must be ≥ 0`);
+    cfg.external.liveOptions = { ...cfg.external.liveOptions, [key]: v };
+  }
   const real = stringFlag(flags, 'real');
   if (real) cfg.external.real = real === 'none' ? null : real;
   const limit = numberFlag(flags, 'limit');

@@ -23,7 +23,7 @@ async function main(): Promise<void> {
       'results/eval/pocketsphinx-10db/external/report.json',
       'results/eval/shipped-bands/external/report.json',
       // the live stream (the Live card's claims)
-      'results/eval/live-60/external/report.json',
+      'results/eval/live-60-cap12/external/report.json',
     ].join(','),
   )
     .split(',')

@@ -264,6 +264,9 @@ describe('external-attacker report (fake attackers)', () => {
     // the running-energy bound keeps the whole clip within the budget, and it is not the whole-clip protection
     expect(live.snrDb).toBeGreaterThanOrEqual(10 - 1e-3);
     expect(live.wave.some((v, i) => Math.abs(v - offline.wave[i]!) > 1e-4)).toBe(true);
+    // other stream settings (how the defaults were chosen): a cap at the budget itself perturbs less
+    const strict = await protectLive(gen, x, 10, { ...LIVE_DEFAULTS, localCapDb: 0 });
+    expect(strict.snrDb).toBeGreaterThan(live.snrDb + 0.1);
 
     const out = await runExternal(
       {
@@ -290,6 +293,9 @@ describe('external-attacker report (fake attackers)', () => {
     );
     const a = out.sets[0]!.summaries.find((s) => s.method === 'aclipse')!;
     expect(a.label).toMatch(/live stream, 40 ms hops/);
+    // the stream's settings travel with the report, so a claim made from it can be checked against the app's
+    expect(out.live).toBe(true);
+    expect(out.liveSettings).toEqual(LIVE_DEFAULTS);
     // the achieved SNR is the live stream's: within the budget, and not the stand-in's whole-clip 10.0 dB
     expect(a.clips).toBe(2);
     expect(a.meanSnrDb!).toBeGreaterThan(10.05);

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { BandedGenerator, type Protector } from '../../src/core/aclipse/banded';
 import { cueRetention } from '../../src/core/cues';
 import { LIVE_DEFAULTS, protectStreamOffline } from '../../src/core/live';
+import { sameLiveSettings, type LiveSettings } from '../../src/core/claims';
 import { bySplit, loadManifestDataset, type DatasetEntry, type DatasetIndex } from '../../src/core/data';
 import { nodeDirectorySource } from '../../src/core/data/node-source';
 import {
@@ -76,6 +77,12 @@ export interface ExternalConfig {
    * kept on the running energy, so the attackers read what a listener of the live stream hears.
    */
   live: boolean;
+  /**
+   * The stream's settings with `live`, over LIVE_DEFAULTS (`--live-hop`, `--live-look-ahead`, `--live-context`,
+   * `--live-cap`): how the defaults were chosen. The report records the settings, and the app shows a live claim only
+   * when they are its own.
+   */
+  liveOptions: Partial<LiveSettings>;
 }
 
 export const DEFAULT_EXTERNAL_CONFIG: ExternalConfig = {
@@ -93,6 +100,7 @@ export const DEFAULT_EXTERNAL_CONFIG: ExternalConfig = {
   cache: 'runs/attacker-cache',
   codecs: [...CODECS],
   live: false,
+  liveOptions: {},
 };
 
 /**
@@ -103,10 +111,11 @@ export async function protectLive(
   gen: Protector,
   wave: Float32Array,
   budgetDb: number,
+  settings: LiveSettings = LIVE_DEFAULTS,
 ): Promise<{ wave: Float32Array; snrDb: number }> {
   const r = await protectStreamOffline(wave, async (w, b) => (await gen.protect(w, b)).wave, {
     budgetDb,
-    ...LIVE_DEFAULTS,
+    ...settings,
   });
   return { wave: r.wave, snrDb: r.report.snrDb };
 }
@@ -144,6 +153,8 @@ export interface ExternalReport {
   command: string;
   /** The Aclipse rows are the live stream's output (`live` in the config), not whole-clip protection. */
   live: boolean;
+  /** With `live`: the stream's settings, which the app's live claims must match. */
+  liveSettings?: LiveSettings;
   attackers: { id: AttackerKind; label: string; name: string; config: Record<string, unknown> }[];
   decoder: string;
   /** Clips as protected (WAV, no re-encoding). */
@@ -214,6 +225,9 @@ const num = (x: number | null | undefined, d = 2) =>
 const signedPts = (x: number | null | undefined) =>
   x === null || x === undefined || !Number.isFinite(x) ? '–' : `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}`;
 
+const withSe = (x: number | null | undefined, se: number | null | undefined) =>
+  signedPts(x) + (se === null || se === undefined || !Number.isFinite(x ?? NaN) ? '' : ` ± ${(se * 100).toFixed(1)}`);
+
 export function externalMarkdown(r: ExternalReport): string {
   const ids = r.attackers.map((a) => a.id);
   const lines: string[] = [
@@ -223,7 +237,9 @@ export function externalMarkdown(r: ExternalReport): string {
       `Own ASR: the frozen evaluator's beam search (${r.decoder}). Texts are normalised as for every WER here (lower case, letters and apostrophes; digits spelled out).`,
     '',
     '"Gain over noise" is, per clip, the attacker\'s WER on the protected clip minus its WER on the original plus white noise at the ' +
-      "same achieved SNR, averaged over clips (points): how much more the method hides than noise of the same energy. White noise's own gain is 0 by construction. " +
+      'same achieved SNR, averaged over clips (points): how much more the method hides than noise of the same energy, with its standard error over clips. ' +
+      'A recognizer that loops ("the the the …") can reach thousands of % WER on one clip and carry that mean, so the next column caps each clip\'s WER at 100 % first: the share of words hidden beyond noise. ' +
+      "White noise's own gain is 0 by construction. " +
       'Cue metrics (label-free, no model): medians over clips of the F0 correlation and F0 RMSE (semitones) over frames voiced in both, voicing agreement, loudness-envelope correlation, and the relative change of the syllable-nucleus rate.',
     '',
   ];
@@ -245,7 +261,8 @@ export function externalMarkdown(r: ExternalReport): string {
       head.push(
         `${ATTACKER_LABELS[id]} WER %`,
         `${ATTACKER_LABELS[id]} WER % under same-SNR noise`,
-        `${ATTACKER_LABELS[id]} gain over noise (pts)`,
+        `${ATTACKER_LABELS[id]} gain over noise (pts ± se)`,
+        `${ATTACKER_LABELS[id]} gain, WER capped at 100 % (pts)`,
       );
     head.push(
       'F0 corr',
@@ -272,7 +289,8 @@ export function externalMarkdown(r: ExternalReport): string {
         cells.push(
           pct(e?.wer.rate),
           s.method === 'noise' ? '(is noise)' : pct(e?.werNoise?.rate),
-          s.method === 'noise' ? '0' : signedPts(e?.gainOverNoise),
+          s.method === 'noise' ? '0' : withSe(e?.gainOverNoise, e?.gainOverNoiseSe),
+          s.method === 'noise' ? '0' : signedPts(e?.gainOverNoiseCapped),
         );
       }
       const c = s.cues;
@@ -408,10 +426,14 @@ function codecMarkdown(r: ExternalReport): string[] {
  * A candidate read for selection (--generator) is named by its folder, never as the shipped one; weights that a
  * budget chose from the generator's bands are named too, so each row says which weights it measured.
  */
-function aclipseLabel(dir: string, gen: Protector | null, budgetDb: number | null, live: boolean): string {
+function aclipseLabel(dir: string, gen: Protector | null, budgetDb: number | null, live: LiveSettings | null): string {
   const who = path.resolve(dir) !== path.resolve(DEFAULT_EVAL_GENERATOR) ? dir : 'shipped';
   const band = gen instanceof BandedGenerator && budgetDb !== null ? gen.weightsFor(budgetDb).band : null;
-  const how = live ? `live stream, ${LIVE_DEFAULTS.hopS * 1000} ms hops` : null;
+  // settings other than the app's are named, so such a row is never read as the app's stream
+  const own = live && sameLiveSettings(live);
+  const how = live
+    ? `live stream, ${live.hopS * 1000} ms hops${own ? '' : `, ${live.lookAheadS * 1000} ms look-ahead, ${live.contextS * 1000} ms context, ${live.localCapDb} dB local cap`}`
+    : null;
   return `Aclipse (${[who, band?.label, how].filter(Boolean).join(', ')})`;
 }
 
@@ -470,12 +492,15 @@ export async function runExternal(
     },
     cues: cueRetention,
   });
+  const liveSettings: LiveSettings = { ...LIVE_DEFAULTS, ...x.liveOptions };
   const readers: typeof wholeClip =
     x.live && gen
       ? {
           ...wholeClip,
           protect: (method, wave, budgetDb, seed) =>
-            method === 'aclipse' ? protectLive(gen, wave, budgetDb) : wholeClip.protect(method, wave, budgetDb, seed),
+            method === 'aclipse'
+              ? protectLive(gen, wave, budgetDb, liveSettings)
+              : wholeClip.protect(method, wave, budgetDb, seed),
         }
       : wholeClip;
 
@@ -512,7 +537,7 @@ export async function runExternal(
           ...s,
           label:
             s.method === 'aclipse'
-              ? aclipseLabel(cfg.generator, gen, s.budgetDb, x.live)
+              ? aclipseLabel(cfg.generator, gen, s.budgetDb, x.live ? liveSettings : null)
               : (LABELS[s.method] ?? s.method),
         }));
         const result: ExternalSet = {
@@ -545,6 +570,7 @@ export async function runExternal(
   const report: ExternalReport = {
     command,
     live: x.live,
+    ...(x.live ? { liveSettings } : {}),
     attackers: attackers.map((a) => ({
       id: a.kind,
       label: ATTACKER_LABELS[a.kind],

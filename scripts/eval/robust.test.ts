@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { rowsToCsv, summarizeRows, type EvaluationRow } from '../../src/core/evaluation';
-import { robustGains } from './robust';
+import { pairedCapped, robustGains } from './robust';
 
 const row = (clipId: string, hyp: string, noiseHyp: string, reference = 'the cat sat on the mat'): EvaluationRow => ({
   clipId,
@@ -54,5 +54,23 @@ describe('eval:robust', () => {
     const original = { ...row('o', 'the cat sat on the mat', ''), method: 'original' as const, matchedNoise: null };
     const gains = robustGains('test', rowsToCsv([original, ...rows]));
     expect(gains.map((g) => g.method)).toEqual(['aclipse']);
+  });
+
+  it('compares two reports clip by clip on the clips both read', () => {
+    const [base] = robustGains('val', rowsToCsv(rows));
+    // the variant hides everything on clips c and d, and read a clip the base did not
+    const variant = [
+      rows[0]!,
+      rows[1]!,
+      row('c', '', 'the bat sat on the mat'),
+      row('d', 'x', 'the cat sat'),
+      row('e', '', ''),
+    ];
+    const [g] = robustGains('val', rowsToCsv(variant));
+    const p = pairedCapped(g!, base!);
+    expect(p.clips).toBe(4);
+    // c: (1 − 1/6) − (0 − 1/6) = 1; d: (1 − 1/2) − (0 − 1/2) = 1; a and b unchanged
+    expect(p.mean).toBeCloseTo((100 * 2) / 4, 9);
+    expect(p.se).toBeCloseTo((100 * Math.sqrt((2 * 0.5 ** 2 + 2 * 0.5 ** 2) / 3)) / 2, 9);
   });
 });

@@ -1,12 +1,14 @@
 /**
- * npm run eval:robust -- <report dir> [<report dir> …] [--out file.md]
+ * npm run eval:robust -- <report dir> [<report dir> …] [--against <report dir>] [--out file.md]
  *
  * Reads the per-clip CSVs an external report wrote (`clips-<set>.csv`, in the folder or its `external/`) and prints,
  * per set, condition and attacker, the gain over noise three ways: the plain mean over clips with its standard
  * error, the same with each clip's WER capped at 100 %, and the median. Whisper can loop on a protected clip ("the
  * the the …") and reach thousands of % WER on it, so one clip can carry the plain mean; the capped mean is the
  * share of words hidden beyond noise, which no single clip can inflate past 1/n. Reports written before these
- * columns existed are read from their CSVs, so their figures need no new run.
+ * columns existed are read from their CSVs, so their figures need no new run. With `--against`, each condition's
+ * capped gain is also compared clip by clip with the same condition of another report on the same clips (the
+ * difference's mean ± standard error), as variants of one setting are compared.
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -27,6 +29,8 @@ export interface RobustGain {
   se: number;
   capped: number;
   median: number;
+  /** Per clip: the capped gain (points), by clip id. */
+  cappedByClip: Map<string, number>;
 }
 
 type CsvRow = Record<string, string>;
@@ -50,12 +54,11 @@ export function robustGains(set: string, csv: string): RobustGain[] {
     for (const id of attackers) {
       // A row with a noise twin was read by every attacker, twin included; an empty transcript there is what the
       // recognizer heard (nothing), not a missing one.
-      const pairs = rs
-        .filter((r) => r.reference && r.noise_snr_db !== '')
-        .map((r) => {
-          const clip = (hyp: string) => wer([r.reference!], [hyp]).rate;
-          return [clip(r[`${id}_transcript`]!), clip(r[`${id}_noise_transcript`]!)] as const;
-        });
+      const read = rs.filter((r) => r.reference && r.noise_snr_db !== '');
+      const pairs = read.map((r) => {
+        const clip = (hyp: string) => wer([r.reference!], [hyp]).rate;
+        return [clip(r[`${id}_transcript`]!), clip(r[`${id}_noise_transcript`]!)] as const;
+      });
       if (pairs.length === 0) continue;
       const gains = pairs.map(([p, n]) => 100 * (p - n));
       const mean = gains.reduce((a, b) => a + b, 0) / gains.length;
@@ -71,6 +74,9 @@ export function robustGains(set: string, csv: string): RobustGain[] {
         se: sd / Math.sqrt(gains.length),
         capped: (100 * pairs.reduce((a, [p, n]) => a + Math.min(1, p) - Math.min(1, n), 0)) / pairs.length,
         median: median(gains),
+        cappedByClip: new Map(
+          read.map((r, i) => [r.clip!, 100 * (Math.min(1, pairs[i]![0]) - Math.min(1, pairs[i]![1]))]),
+        ),
       });
     }
   }
@@ -87,20 +93,40 @@ function clipsFiles(dir: string): { set: string; file: string }[] {
 
 const signed = (x: number) => (Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${x.toFixed(1)}` : '–');
 
-export function robustMarkdown(dirs: string[]): string {
+function reportGains(dir: string): RobustGain[] {
+  const files = clipsFiles(dir);
+  if (files.length === 0) throw new Error(`${dir}: no clips-<set>.csv here or in external/`);
+  return files.flatMap(({ set, file }) => robustGains(set, readFileSync(file, 'utf8')));
+}
+
+/** Mean ± standard error over the clips both have of (capped gain here − capped gain there). */
+export function pairedCapped(g: RobustGain, base: RobustGain): { mean: number; se: number; clips: number } {
+  const d = [...g.cappedByClip].flatMap(([clip, v]) => {
+    const b = base.cappedByClip.get(clip);
+    return b === undefined ? [] : [v - b];
+  });
+  const mean = d.reduce((a, b) => a + b, 0) / d.length;
+  const sd = d.length > 1 ? Math.sqrt(d.reduce((a, x) => a + (x - mean) ** 2, 0) / (d.length - 1)) : NaN;
+  return { mean, se: sd / Math.sqrt(d.length), clips: d.length };
+}
+
+export function robustMarkdown(dirs: string[], against?: string): string {
+  const base = against ? reportGains(against) : [];
   const lines = [
-    '| report | set | method | budget dB | attacker | clips | gain over noise (pts ± se) | gain, WER capped at 100 % (pts) | median gain (pts) |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| report | set | method | budget dB | attacker | clips | gain over noise (pts ± se) | gain, WER capped at 100 % (pts) | median gain (pts) |' +
+      (against ? ` capped gain − ${against}'s, paired (pts ± se) |` : ''),
+    '|---|---|---|---|---|---|---|---|---|' + (against ? '---|' : ''),
   ];
   for (const dir of dirs) {
-    const files = clipsFiles(dir);
-    if (files.length === 0) throw new Error(`${dir}: no clips-<set>.csv here or in external/`);
-    for (const { set, file } of files) {
-      for (const g of robustGains(set, readFileSync(file, 'utf8'))) {
-        lines.push(
-          `| ${dir} | ${g.set} | ${g.method} | ${g.budgetDb || '–'} | ${g.attacker} | ${g.clips} | ${signed(g.mean)} ± ${g.se.toFixed(1)} | ${signed(g.capped)} | ${signed(g.median)} |`,
-        );
-      }
+    for (const g of reportGains(dir)) {
+      const b = base.find(
+        (x) => x.set === g.set && x.method === g.method && x.budgetDb === g.budgetDb && x.attacker === g.attacker,
+      );
+      const p = b ? pairedCapped(g, b) : null;
+      lines.push(
+        `| ${dir} | ${g.set} | ${g.method} | ${g.budgetDb || '–'} | ${g.attacker} | ${g.clips} | ${signed(g.mean)} ± ${g.se.toFixed(1)} | ${signed(g.capped)} | ${signed(g.median)} |` +
+          (against ? ` ${p && p.clips ? `${signed(p.mean)} ± ${p.se.toFixed(1)} (${p.clips} clips)` : '–'} |` : ''),
+      );
     }
   }
   return lines.join('\n') + '\n';
@@ -109,7 +135,7 @@ export function robustMarkdown(dirs: string[]): string {
 async function main() {
   const { flags, positional: dirs } = parseFlags(process.argv.slice(2));
   if (dirs.length === 0) throw new Error('usage: npm run eval:robust -- <report dir> [<report dir> …] [--out file.md]');
-  const md = robustMarkdown(dirs);
+  const md = robustMarkdown(dirs, stringFlag(flags, 'against'));
   const out = stringFlag(flags, 'out');
   if (out) writeFileSync(out, `Produced by \`npm run eval:robust -- ${process.argv.slice(2).join(' ')}\`.\n\n${md}`);
   process.stdout.write(md);

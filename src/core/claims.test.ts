@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { claimsFromReport, claimsShown, parseClaims, type ExternalReportLike } from './claims';
+import { LIVE_DEFAULTS } from './live';
 
 const report: ExternalReportLike = {
   command: 'npm run eval -- --parts external',
@@ -53,9 +54,10 @@ describe('claims', () => {
 
   it('marks claims from a live-stream report and keeps each screen to its own kind', () => {
     const whole = claimsFromReport(report);
-    const live = claimsFromReport({ ...report, live: true });
+    const live = claimsFromReport({ ...report, live: true, liveSettings: { ...LIVE_DEFAULTS } });
     expect(whole[0]!.live).toBeUndefined();
     expect(live[0]!.live).toBe(true);
+    expect(live[0]!.liveSettings).toEqual(LIVE_DEFAULTS);
     const both = [...whole, ...live];
     expect(claimsShown(both, [], 10, true)).toEqual(live);
     expect(claimsShown(both, [], 10, false)).toEqual(whole);
@@ -65,5 +67,13 @@ describe('claims', () => {
     const file = { format: 'aclipse-claims/1', weightsSha256: 'ab12', claims: both };
     expect(parseClaims(JSON.parse(JSON.stringify(file)), 'ab12')).toEqual(both);
     expect(parseClaims({ ...file, claims: [{ ...live[0], live: 'yes' }] }, 'ab12')).toEqual([]);
+  });
+
+  it('shows a live claim only when it was measured with the settings the app streams with now', () => {
+    const older = claimsFromReport({ ...report, live: true, liveSettings: { ...LIVE_DEFAULTS, localCapDb: 6 } });
+    const unstated = claimsFromReport({ ...report, live: true });
+    const current = claimsFromReport({ ...report, live: true, liveSettings: { ...LIVE_DEFAULTS } });
+    expect(unstated[0]!.liveSettings).toBeUndefined();
+    expect(claimsShown([...older, ...unstated, ...current], [], 10, true)).toEqual(current);
   });
 });

@@ -5,6 +5,7 @@
  * on a named set, not on the user's clip. Plain TS.
  */
 import { sameBand } from './bands';
+import { LIVE_DEFAULTS } from './live';
 
 export interface ExternalClaim {
   /** Attacker label as the report names it ("Whisper tiny.en"). */
@@ -25,6 +26,16 @@ export interface ExternalClaim {
    * whole-clip protection. Absent in files written before live streams were measured: those are whole-clip.
    */
   live?: boolean;
+  /** The stream's settings when `live` (LIVE_DEFAULTS then): a claim made with other settings says nothing now. */
+  liveSettings?: LiveSettings;
+}
+
+export type LiveSettings = { readonly [K in keyof typeof LIVE_DEFAULTS]: number };
+
+/** Whether a live claim was measured with the settings the app streams with now. */
+export function sameLiveSettings(s: LiveSettings | undefined): boolean {
+  if (!s || typeof s !== 'object') return false;
+  return (Object.keys(LIVE_DEFAULTS) as (keyof LiveSettings)[]).every((k) => s[k] === LIVE_DEFAULTS[k]);
 }
 
 export interface ClaimsFile {
@@ -40,6 +51,8 @@ export interface ExternalReportLike {
   date?: string;
   /** The report read the live stream's output (`npm run eval -- --external-live`). */
   live?: boolean;
+  /** With `live`: the stream's settings. */
+  liveSettings?: LiveSettings;
   attackers: { id: string; label: string }[];
   sets: {
     name: string;
@@ -76,7 +89,7 @@ export function claimsFromReport(
           noiseWer: prot.werNoise.rate,
           command: report.command,
           date,
-          ...(report.live ? { live: true } : {}),
+          ...(report.live ? { live: true, ...(report.liveSettings ? { liveSettings: report.liveSettings } : {}) } : {}),
         });
       }
     }
@@ -105,13 +118,14 @@ export function parseClaims(json: unknown, weightsSha256: string): ExternalClaim
       num(c.protectedWer) &&
       num(c.noiseWer) &&
       typeof c.command === 'string' &&
-      (c.live === undefined || typeof c.live === 'boolean'),
+      (c.live === undefined || typeof c.live === 'boolean') &&
+      (c.liveSettings === undefined || (typeof c.liveSettings === 'object' && c.liveSettings !== null)),
   );
 }
 
 /**
- * The claims a screen may show for the chosen budget: measured the way that screen protects (on the live stream, or
- * on whole clips) and with the weights that serve the budget.
+ * The claims a screen may show for the chosen budget: measured the way that screen protects (on the live stream with
+ * the settings it streams with now, or on whole clips) and with the weights that serve the budget.
  */
 export function claimsShown(
   claims: readonly ExternalClaim[],
@@ -120,7 +134,7 @@ export function claimsShown(
   live: boolean,
 ): ExternalClaim[] {
   return sameBand(
-    claims.filter((c) => (c.live === true) === live),
+    claims.filter((c) => (c.live === true) === live && (!live || sameLiveSettings(c.liveSettings))),
     bands,
     budgetDb,
   );
