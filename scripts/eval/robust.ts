@@ -14,6 +14,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
+import { gainOverNoiseStats, meanSd } from '../../src/core/evaluation';
 import { wer } from '../../src/core/metrics/scores';
 import { median } from '../../src/core/stats';
 import { parseFlags, stringFlag } from '../flags';
@@ -43,40 +44,37 @@ export function robustGains(set: string, csv: string): RobustGain[] {
     .filter((k) => k.endsWith('_noise_transcript'))
     .map((k) => k.slice(0, -'_noise_transcript'.length))
     .filter((id) => id !== '');
+  // A row with a noise twin was read by every attacker, twin included; an empty transcript there is what the
+  // recognizer heard (nothing), not a missing one.
   const groups = new Map<string, CsvRow[]>();
   for (const r of rows) {
+    if (!r.reference || r.noise_snr_db === '') continue;
     const key = `${r.method}\u0000${r.budget_db}`;
-    groups.set(key, [...(groups.get(key) ?? []), r]);
+    const g = groups.get(key);
+    if (g) g.push(r);
+    else groups.set(key, [r]);
   }
   const out: RobustGain[] = [];
-  for (const [key, rs] of groups) {
+  for (const [key, read] of groups) {
     const [method, budgetDb] = key.split('\u0000') as [string, string];
     for (const id of attackers) {
-      // A row with a noise twin was read by every attacker, twin included; an empty transcript there is what the
-      // recognizer heard (nothing), not a missing one.
-      const read = rs.filter((r) => r.reference && r.noise_snr_db !== '');
       const pairs = read.map((r) => {
         const clip = (hyp: string) => wer([r.reference!], [hyp]).rate;
         return [clip(r[`${id}_transcript`]!), clip(r[`${id}_noise_transcript`]!)] as const;
       });
-      if (pairs.length === 0) continue;
-      const gains = pairs.map(([p, n]) => 100 * (p - n));
-      const mean = gains.reduce((a, b) => a + b, 0) / gains.length;
-      const sd =
-        gains.length > 1 ? Math.sqrt(gains.reduce((a, g) => a + (g - mean) ** 2, 0) / (gains.length - 1)) : NaN;
+      // the report's own statistics (src/core/evaluation.ts), in points
+      const stats = gainOverNoiseStats(pairs);
       out.push({
         set,
         method,
         budgetDb,
         attacker: id,
         clips: pairs.length,
-        mean,
-        se: sd / Math.sqrt(gains.length),
-        capped: (100 * pairs.reduce((a, [p, n]) => a + Math.min(1, p) - Math.min(1, n), 0)) / pairs.length,
-        median: median(gains),
-        cappedByClip: new Map(
-          read.map((r, i) => [r.clip!, 100 * (Math.min(1, pairs[i]![0]) - Math.min(1, pairs[i]![1]))]),
-        ),
+        mean: 100 * stats.mean!,
+        se: stats.se === null ? NaN : 100 * stats.se,
+        capped: 100 * stats.capped!,
+        median: median(pairs.map(([p, n]) => 100 * (p - n))),
+        cappedByClip: new Map(read.map((r, i) => [r.clip!, 100 * gainOverNoiseStats([pairs[i]!]).capped!])),
       });
     }
   }
@@ -105,9 +103,8 @@ export function pairedCapped(g: RobustGain, base: RobustGain): { mean: number; s
     const b = base.cappedByClip.get(clip);
     return b === undefined ? [] : [v - b];
   });
-  const mean = d.reduce((a, b) => a + b, 0) / d.length;
-  const sd = d.length > 1 ? Math.sqrt(d.reduce((a, x) => a + (x - mean) ** 2, 0) / (d.length - 1)) : NaN;
-  return { mean, se: sd / Math.sqrt(d.length), clips: d.length };
+  const { mean, sd } = meanSd(d);
+  return { mean, se: d.length > 1 ? sd / Math.sqrt(d.length) : NaN, clips: d.length };
 }
 
 export function robustMarkdown(dirs: string[], against?: string): string {

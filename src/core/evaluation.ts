@@ -325,6 +325,24 @@ export async function evaluateClips(
 
 const mean = (xs: number[]): number | null => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
 const standardError = (xs: number[]): number | null => (xs.length > 1 ? meanSd(xs).sd / Math.sqrt(xs.length) : null);
+
+/**
+ * Gain over noise from per-clip (WER on the protected clip, WER on its noise twin) pairs, in rate units: the mean
+ * with its standard error, and the mean with each WER capped at 1 (see ExternalSummary). Null without pairs; the
+ * standard error also under two.
+ */
+export function gainOverNoiseStats(pairs: readonly (readonly [number, number])[]): {
+  mean: number | null;
+  se: number | null;
+  capped: number | null;
+} {
+  const gains = pairs.map(([p, n]) => p - n);
+  return {
+    mean: mean(gains),
+    se: standardError(gains),
+    capped: mean(pairs.map(([p, n]) => Math.min(1, p) - Math.min(1, n))),
+  };
+}
 const finite = (xs: (number | null | undefined)[]): number[] =>
   xs.filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
 
@@ -358,7 +376,7 @@ function summarizeExternal(rows: readonly EvaluationRow[]): Record<string, Exter
           clipRate(r.reference!, r.matchedNoise!.external![id]!, wer),
         ] as const,
     );
-    const gains = pairs.map(([p, n]) => p - n);
+    const g = gainOverNoiseStats(pairs);
     out[id] = {
       wer: wer(refs, hyps),
       cer: cer(refs, hyps),
@@ -368,9 +386,9 @@ function summarizeExternal(rows: readonly EvaluationRow[]): Record<string, Exter
             withNoise.map((r) => r.matchedNoise!.external![id]!),
           )
         : null,
-      gainOverNoise: mean(gains),
-      gainOverNoiseSe: standardError(gains),
-      gainOverNoiseCapped: mean(pairs.map(([p, n]) => Math.min(1, p) - Math.min(1, n))),
+      gainOverNoise: g.mean,
+      gainOverNoiseSe: g.se,
+      gainOverNoiseCapped: g.capped,
     };
   }
   return out;
