@@ -81,16 +81,20 @@ async function writeModel(dir: string, gen: AclipseGenerator, meta: object, metr
   await writeAtomic(path.join(dir, 'model.json'), JSON.stringify(art.modelJson, null, 1) + '\n');
 }
 
+function cue(value: number | undefined): string {
+  return value === undefined ? '' : ` cue ${value.toFixed(3)}`;
+}
+
 function fmt(r: EpochReport): string {
   const members = (r.val?.recognizers ?? [])
     .map((m) => ` ${m.name}: WER ${(m.wer * 100).toFixed(1)} CTC ${m.ctc.toFixed(3)}`)
     .join(';');
   const v = r.val
-    ? ` | val WA ${(r.val.wa * 100).toFixed(1)} WER ${(r.val.wer * 100).toFixed(1)} CE ${r.val.ce.toFixed(3)} CTC ${r.val.ctc.toFixed(3)}${members ? ` |${members}` : ''}`
+    ? ` | val WA ${(r.val.wa * 100).toFixed(1)} WER ${(r.val.wer * 100).toFixed(1)} CE ${r.val.ce.toFixed(3)} CTC ${r.val.ctc.toFixed(3)}${cue(r.val.cue)}${members ? ` |${members}` : ''}`
     : '';
   return (
     `stage ${r.stage} epoch ${r.epoch + 1}/${r.epochs} loss ${r.train.total.toFixed(3)} CE ${r.train.ce.toFixed(3)} ` +
-    `CTC ${r.train.ctc.toFixed(3)} WA ${(r.train.wa * 100).toFixed(1)} WER ${(r.train.wer * 100).toFixed(1)}${v} (${r.seconds.toFixed(0)} s)`
+    `CTC ${r.train.ctc.toFixed(3)}${cue(r.train.cue)} WA ${(r.train.wa * 100).toFixed(1)} WER ${(r.train.wer * 100).toFixed(1)}${v} (${r.seconds.toFixed(0)} s)`
   );
 }
 

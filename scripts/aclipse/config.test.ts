@@ -42,3 +42,20 @@ describe('loadAclipseConfig: input voices', () => {
     expect(() => loadAclipseConfig(write('bad', { inputVoice: { prob: 1.5 } }))).toThrow(/probability/);
   });
 });
+
+describe('loadAclipseConfig: cue keeping', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'aclipse-config-cue-'));
+  const write = (name: string, train: Record<string, unknown>) => {
+    const file = path.join(dir, `${name}.json`);
+    writeFileSync(file, JSON.stringify({ name: 't', generator: { so: {}, er: {} }, train }));
+    return file;
+  };
+
+  it('passes the weights through and rejects a missing or negative one', () => {
+    expect(loadAclipseConfig(write('plain', {})).train.cueKeep).toBeUndefined();
+    const weights = { pitch: 2, tilt: 0.5, level: 0 };
+    expect(loadAclipseConfig(write('on', { cueKeep: weights })).train.cueKeep).toEqual(weights);
+    expect(() => loadAclipseConfig(write('neg', { cueKeep: { ...weights, tilt: -1 } }))).toThrow(/cueKeep/);
+    expect(() => loadAclipseConfig(write('part', { cueKeep: { pitch: 1 } }))).toThrow(/cueKeep/);
+  });
+});

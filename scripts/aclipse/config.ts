@@ -33,6 +33,9 @@ export function loadAclipseConfig(file: string): AclipseRunConfig {
   const iv = raw.train.inputVoice;
   if (iv && !(typeof iv.prob === 'number' && iv.prob >= 0 && iv.prob <= 1))
     throw new Error(`${file}: train.inputVoice.prob must be a probability (0–1)`);
+  const ck = raw.train.cueKeep;
+  if (ck && !(['pitch', 'tilt', 'level'] as const).every((k) => Number.isFinite(ck[k]) && ck[k] >= 0))
+    throw new Error(`${file}: train.cueKeep needs pitch, tilt and level weights ≥ 0`);
   const { seed: _seed, ...paper } = PAPER_CONFIG;
   void _seed;
   return {

@@ -4,6 +4,7 @@
  */
 
 // type only: erased at build, so this module stays tfjs-free for the UI
+import type { CueKeepConfig } from './aclipse/cuekeep';
 import type { EotConfig } from './aclipse/eot';
 import type { VoiceAugmentConfig } from './augment/voice';
 
@@ -44,6 +45,12 @@ export interface AclipseTrainConfig {
    * reads the emotion from (pitch, tempo): keep `pitchProb` and `tempoProb` at 0 with the shipped SER.
    */
   inputVoice?: { prob: number; voice: VoiceAugmentConfig } | null;
+  /**
+   * Keep the emotion cues a listener hears, not only the frozen SER's decision: adds Σ w·part of the cue-keeping
+   * term (aclipse/cuekeep.ts: pitch evidence, spectral tilt, level of the protected clip against its input) to both
+   * stages' objectives. Off when absent or null.
+   */
+  cueKeep?: CueKeepConfig | null;
 }
 
 export const PAPER_CONFIG: AclipseTrainConfig = {

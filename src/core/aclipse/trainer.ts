@@ -32,6 +32,7 @@ import { encodeText } from '../text/normalize';
 import type { TrainingClip } from '../data/clip';
 import { mulberry32 } from '../data/random';
 import { applyEotDraw, sampleEot, type EotDraw } from './eot';
+import { activeFrames, cueKeepLoss } from './cuekeep';
 import { drawVoice, transformVoice } from '../augment/voice';
 import type { AclipseGenerator } from './model';
 import type { AclipseTrainConfig } from '../training-config';
@@ -98,6 +99,8 @@ export interface StepLosses {
   ce: number;
   /** With an ensemble, the combined loss G. */
   ctc: number;
+  /** The weighted cue-keeping term (with `cueKeep` set); part of `total`. */
+  cue?: number;
   total: number;
 }
 
@@ -117,6 +120,8 @@ export interface EvalMetrics {
   ce: number;
   /** The primary's loss, or with an ensemble the combined loss G, mean over clips. */
   ctc: number;
+  /** The weighted cue-keeping term, mean over clips (with `cueKeep` set). */
+  cue?: number;
   confusion: number[][];
   /** Each recognizer, the primary first (present with an ensemble). */
   recognizers?: RecognizerMetrics[];
@@ -305,6 +310,8 @@ interface Pass1 {
   /** one per recognizer, the primary first */
   ctc: CtcLossAndGrad[];
   ce: number;
+  /** the weighted cue-keeping term, with `cueKeep` set */
+  cue?: number;
   predictions: number[];
   hypotheses: string[];
 }
@@ -340,6 +347,20 @@ export class AclipseTrainer {
     this.weights = this.members.map((m) => m.weight);
   }
 
+  /** The weighted cue-keeping term of a protected batch; undefined with `cueKeep` off. */
+  private cueTerm(input: tf.Tensor2D, protectedWave: tf.Tensor2D, mask: Float32Array | null): tf.Scalar | undefined {
+    const cfg = this.config.cueKeep;
+    if (!cfg || !mask) return undefined;
+    const parts = cueKeepLoss(input, protectedWave, mask, cfg);
+    tf.dispose([parts.pitch, parts.tilt, parts.level]);
+    return parts.total;
+  }
+
+  /** The stage loss plus the cue term, and the term itself for the report. */
+  private withCue(stageTotal: number, cue: number | undefined): { total: number; cue?: number } {
+    return cue === undefined ? { total: stageTotal } : { total: stageTotal + cue, cue };
+  }
+
   private maxBatchSamples(): number {
     return (this.config.maxBatchSeconds ?? DEFAULT_MAX_BATCH_SECONDS) * 16000;
   }
@@ -366,42 +387,58 @@ export class AclipseTrainer {
     labels: number[][],
     seed: number,
     draw: EotDraw | null,
+    cueMask: Float32Array | null,
   ): Promise<Pass1> {
-    const { serLogits, asrs } = tf.tidy(() => {
-      const y = heard(
-        this.generator.forward(x, lengths, stepBudgetDb(this.config, seed), { training: true, seed }),
-        draw,
-      );
-      return { serLogits: this.evaluators.ser(y, lengths), asrs: this.members.map((m) => m.asr(y, lengths)) };
+    const { serLogits, asrs, cue } = tf.tidy(() => {
+      const protectedWave = this.generator.forward(x, lengths, stepBudgetDb(this.config, seed), {
+        training: true,
+        seed,
+      });
+      const y = heard(protectedWave, draw);
+      return {
+        serLogits: this.evaluators.ser(y, lengths),
+        asrs: this.members.map((m) => m.asr(y, lengths)),
+        cue: this.cueTerm(x, protectedWave, cueMask),
+      };
     });
     try {
+      const cueValue = cue ? (await cue.data())[0] : undefined;
       const ctc: CtcLossAndGrad[] = [];
       for (const a of asrs) ctc.push(await ctcLossAndGrad(a.logits, labels, a.lengths, { reduction: 'meanPerLabel' }));
       const serValues = (await serLogits.data()) as Float32Array;
       const [b, t, v] = asrs[0].logits.shape;
       const hypotheses: string[] = [];
       for (let i = 0; i < b; i++) hypotheses.push(greedyDecode(ctc[0].logitValues, asrs[0].lengths[i], v, i * t * v));
-      return { ctc, ce: 0, predictions: argmaxRows(serValues, b, serLogits.shape[1]), hypotheses };
+      return { ctc, ce: 0, cue: cueValue, predictions: argmaxRows(serValues, b, serLogits.shape[1]), hypotheses };
     } finally {
-      tf.dispose([serLogits, ...asrs.map((a) => a.logits)]);
+      tf.dispose([serLogits, ...asrs.map((a) => a.logits), ...(cue ? [cue] : [])]);
     }
   }
 
   /** One pass: the CTC loss is a tf.customGrad that reads the logits with dataSync (wasm/cpu only). */
-  private stepSync(stage: Stage, x: tf.Tensor2D, lengths: number[], batch: TrainingClip[], seed: number): StepResult {
+  private stepSync(
+    stage: Stage,
+    x: tf.Tensor2D,
+    lengths: number[],
+    batch: TrainingClip[],
+    seed: number,
+    cueMask: Float32Array | null,
+  ): StepResult {
     const labels = batch.map((c) => encodeText(c.text));
     const emotions = batch.map((c) => c.emotion);
     let ce = 0;
     let ctc = 0;
+    let cue: number | undefined;
     let predictions: number[] = [];
     const hypotheses: string[] = [];
     const draw = eotDrawFor(this.config, seed, batch.length);
     const cost = this.optimizerFor(stage).minimize(
       () => {
-        const y = heard(
-          this.generator.forward(x, lengths, stepBudgetDb(this.config, seed), { training: true, seed }),
-          draw,
-        );
+        const protectedWave = this.generator.forward(x, lengths, stepBudgetDb(this.config, seed), {
+          training: true,
+          seed,
+        });
+        const y = heard(protectedWave, draw);
         const serLogits = this.evaluators.ser(y, lengths);
         predictions = argmaxRows(serLogits.dataSync() as Float32Array, batch.length, serLogits.shape[1]);
         const ceLoss = softmaxCrossEntropy(serLogits, emotions);
@@ -417,21 +454,26 @@ export class AclipseTrainer {
           stage === 1
             ? tf.mul(ctcLossT, this.config.stage1.lambda1)
             : tf.div(1, tf.mul(tf.maximum(ctcLossT, 1e-6), this.config.stage2.lambda2));
-        return tf.add(ceLoss, ctcTerm) as tf.Scalar;
+        const cueT = this.cueTerm(x, protectedWave, cueMask);
+        if (!cueT) return tf.add(ceLoss, ctcTerm) as tf.Scalar;
+        cue = cueT.dataSync()[0];
+        return tf.addN([ceLoss, ctcTerm, cueT]) as tf.Scalar;
       },
       true,
       this.trainableFor(stage),
     );
     cost?.dispose();
-    return { ce, ctc, total: stageLoss(stage, this.config, ce, ctc), predictions, hypotheses };
+    return { ce, ctc, ...this.withCue(stageLoss(stage, this.config, ce, ctc), cue), predictions, hypotheses };
   }
 
   /** One optimisation step on a batch. Returns the stage losses measured in pass 1/2. */
   async step(stage: Stage, batch: TrainingClip[], seed: number): Promise<StepResult> {
-    const { x, lengths } = padBatch(stepInputs(this.config, batch, seed));
+    const inputs = stepInputs(this.config, batch, seed);
+    const { x, lengths } = padBatch(inputs);
+    const cueMask = this.config.cueKeep ? activeFrames(inputs, x.shape[1]) : null;
     if (this.readback === 'sync') {
       try {
-        return this.stepSync(stage, x, lengths, batch, seed);
+        return this.stepSync(stage, x, lengths, batch, seed, cueMask);
       } finally {
         x.dispose();
       }
@@ -440,7 +482,7 @@ export class AclipseTrainer {
       const labels = batch.map((c) => encodeText(c.text));
       const emotions = batch.map((c) => c.emotion);
       const draw = eotDrawFor(this.config, seed, batch.length);
-      const p1 = await this.pass1(x, lengths, labels, seed, draw);
+      const p1 = await this.pass1(x, lengths, labels, seed, draw, cueMask);
       const weights = this.weights;
       const losses = p1.ctc.map((c) => c.loss);
       const g = combinedCtc(losses, weights);
@@ -453,13 +495,17 @@ export class AclipseTrainer {
       let ce = 0;
       const ceTensor = optimizer.minimize(
         () => {
-          const y = heard(
-            this.generator.forward(x, lengths, stepBudgetDb(this.config, seed), { training: true, seed }),
-            draw,
-          );
+          const protectedWave = this.generator.forward(x, lengths, stepBudgetDb(this.config, seed), {
+            training: true,
+            seed,
+          });
+          const y = heard(protectedWave, draw);
           const ceLoss = softmaxCrossEntropy(this.evaluators.ser(y, lengths), emotions);
           const terms = this.members.map((m, k) => tf.mul(ctcSurrogate(m.asr(y, lengths).logits, p1.ctc[k]), coefs[k]));
-          // Returning CE + Σ coef_k·surrogate_k gives exactly the stage's gradient; CE is read back for the report.
+          const cueT = this.cueTerm(x, protectedWave, cueMask);
+          if (cueT) terms.push(cueT);
+          // Returning CE + Σ coef_k·surrogate_k (+ cue) gives exactly the stage's gradient; CE is read back for the
+          // report.
           return tf.add(ceLoss, tf.addN(terms)) as tf.Scalar;
         },
         true,
@@ -468,13 +514,13 @@ export class AclipseTrainer {
       if (ceTensor) {
         const total = (await ceTensor.data())[0];
         ceTensor.dispose();
-        // total = CE + Σ coef_k·L_k(pass 1): recover CE for the report.
-        ce = total - coefs.reduce((a, c, k) => a + c * losses[k], 0);
+        // total = CE + Σ coef_k·L_k(pass 1) (+ cue, the same as pass 1's): recover CE for the report.
+        ce = total - coefs.reduce((a, c, k) => a + c * losses[k], 0) - (p1.cue ?? 0);
       }
       return {
         ce,
         ctc: g,
-        total: stageLoss(stage, this.config, ce, g),
+        ...this.withCue(stageLoss(stage, this.config, ce, g), p1.cue),
         predictions: p1.predictions,
         hypotheses: p1.hypotheses,
       };
@@ -492,13 +538,21 @@ export class AclipseTrainer {
     const memberCtc = this.members.map(() => 0);
     let ceSum = 0;
     let ctcSum = 0;
+    let cueSum = 0;
     for (const batch of lengthBuckets(clips, batchSize, null, this.maxBatchSamples())) {
       const { x, lengths } = padBatch(batch.map((c) => c.samples));
+      const cueMask = this.config.cueKeep
+        ? activeFrames(
+            batch.map((c) => c.samples),
+            x.shape[1],
+          )
+        : null;
       const out = tf.tidy(() => {
         const y = this.generator.forward(x, lengths, this.config.budgetDb, { training: false });
         const ser = this.evaluators.ser(y, lengths);
         return {
           ser,
+          cue: this.cueTerm(x, y, cueMask),
           ce: softmaxCrossEntropy(
             ser,
             batch.map((c) => c.emotion),
@@ -519,13 +573,14 @@ export class AclipseTrainer {
       }
       const serValues = (await out.ser.data()) as Float32Array;
       ceSum += (await out.ce.data())[0] * batch.length;
+      if (out.cue) cueSum += (await out.cue.data())[0] * batch.length;
       ctcSum += combinedCtc(losses, this.weights) * batch.length;
       preds.push(...argmaxRows(serValues, batch.length, out.ser.shape[1]));
       batch.forEach((c) => {
         truth.push(c.emotion);
         refs.push(c.text);
       });
-      tf.dispose([out.ser, out.ce, ...out.asrs.map((a) => a.logits)]);
+      tf.dispose([out.ser, out.ce, ...out.asrs.map((a) => a.logits), ...(out.cue ? [out.cue] : [])]);
     }
     return {
       wa: weightedAccuracy(truth, preds),
@@ -534,6 +589,7 @@ export class AclipseTrainer {
       cer: cer(refs, hyps[0]).rate,
       ce: ceSum / clips.length,
       ctc: ctcSum / clips.length,
+      ...(this.config.cueKeep ? { cue: cueSum / clips.length } : {}),
       confusion: confusionMatrix(truth, preds, 4),
       ...(this.members.length > 1
         ? {
@@ -567,6 +623,7 @@ export class AclipseTrainer {
       const batches = lengthBuckets(subset, this.config.batchSize, rand, this.maxBatchSamples());
       let ce = 0;
       let ctc = 0;
+      let cue = 0;
       let total = 0;
       let correct = 0;
       const refs: string[] = [];
@@ -577,6 +634,7 @@ export class AclipseTrainer {
         const r = await this.step(stage, batch, this.config.seed * 1_000_003 + stage * 100_019 + epoch * 1009 + s);
         ce += r.ce * batch.length;
         ctc += r.ctc * batch.length;
+        cue += (r.cue ?? 0) * batch.length;
         total += r.total * batch.length;
         batch.forEach((c, i) => {
           if (r.predictions[i] === c.emotion) correct++;
@@ -588,7 +646,7 @@ export class AclipseTrainer {
           epoch,
           step: s,
           steps: batches.length,
-          losses: { ce: r.ce, ctc: r.ctc, total: r.total },
+          losses: { ce: r.ce, ctc: r.ctc, ...(r.cue === undefined ? {} : { cue: r.cue }), total: r.total },
         });
       }
       const n = subset.length;
@@ -596,7 +654,14 @@ export class AclipseTrainer {
         stage,
         epoch,
         epochs: cfg.epochs,
-        train: { ce: ce / n, ctc: ctc / n, total: total / n, wa: correct / n, wer: wer(refs, hyps).rate },
+        train: {
+          ce: ce / n,
+          ctc: ctc / n,
+          ...(this.config.cueKeep ? { cue: cue / n } : {}),
+          total: total / n,
+          wa: correct / n,
+          wer: wer(refs, hyps).rate,
+        },
         seconds: 0,
       };
       if (hooks.val && hooks.val.length > 0) {
