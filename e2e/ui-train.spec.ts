@@ -35,6 +35,8 @@ test('two-stage training: live curves, cancel and resume, compare, export, use t
   await page.getByTestId('subset-size').fill('4');
   await page.getByTestId('batch-size').fill('2');
   await page.getByTestId('max-clip-seconds').fill('1');
+  // With the cue-keeping term on, its curve joins the others (worker, trainer and chart all carry it).
+  await page.getByTestId('cue-keep').fill('1');
   // enough epochs that the cancel below lands mid-run even when the machine is busy
   await page.getByTestId('stage1-epochs').fill('10');
   await page.getByTestId('stage2-epochs').fill('2');
@@ -71,6 +73,7 @@ test('two-stage training: live curves, cancel and resume, compare, export, use t
   // Every epoch of both stages is on the curves once, the ones from before the cancel included.
   await expect(curves).toHaveAttribute('data-epochs', '12');
   await expect(page.getByTestId('curve-wa')).toHaveAttribute('data-points', '24'); // train + validation, 12 epochs
+  await expect(page.getByTestId('curve-cue')).toHaveAttribute('data-points', '24');
 
   await page.getByTestId('train-compare').click();
   const table = page.getByTestId('train-compare-table');

@@ -11,7 +11,8 @@ import { DatasetStore } from './datasets';
 import { serveFixtures, type FixtureServer } from './test-server';
 import { JobRegistry, type JobContext } from './jobs';
 import { ModelStore } from './models';
-import { TrainingService } from './training';
+import { TrainingService, checkTrainConfig } from './training';
+import { PAPER_CONFIG, cueKeepAt, cueKeepScale } from '../src/core/training-config';
 
 let fx: EngineFixtures;
 let server: FixtureServer;
@@ -97,6 +98,17 @@ describe('TrainingService', () => {
     expect(asr.outputLength(Math.round(suggested * 16000))).toBeGreaterThanOrEqual(longest);
     expect(asr.outputLength(Math.round((suggested - 0.1) * 16000))).toBeLessThan(longest);
   }, 60_000);
+});
+
+describe('checkTrainConfig: cue keeping', () => {
+  it('passes the weights to the trainer, leaves them out when off, and refuses a negative one', () => {
+    expect('cueKeep' in checkTrainConfig(PAPER_CONFIG)).toBe(false);
+    expect('cueKeep' in checkTrainConfig({ ...PAPER_CONFIG, cueKeep: cueKeepAt(0) })).toBe(false);
+    const half = cueKeepAt(0.5)!;
+    expect(half).toEqual({ pitch: 15, tilt: 2.5, level: 2.5 });
+    expect(cueKeepScale(checkTrainConfig({ ...PAPER_CONFIG, cueKeep: half }).cueKeep)).toBe(0.5);
+    expect(() => checkTrainConfig({ ...PAPER_CONFIG, cueKeep: { ...half, tilt: -1 } })).toThrow(/cue-keeping/);
+  });
 });
 
 describe('cropProblem', () => {

@@ -64,6 +64,9 @@ export function checkTrainConfig(c: TrainConfig): AclipseTrainConfig {
   if (!Number.isFinite(c.stage2.lambda2) || c.stage2.lambda2 <= 0)
     throw new RangeError('λ2 must be a positive number.');
   if (c.stage2.tune !== 'er' && c.stage2.tune !== 'so') throw new RangeError("Stage 2 tunes 'er' or 'so'.");
+  const cue = c.cueKeep;
+  if (cue && !(['pitch', 'tilt', 'level'] as const).every((k) => Number.isFinite(cue[k]) && cue[k] >= 0))
+    throw new RangeError('The cue-keeping weights must be numbers ≥ 0.');
   return {
     seed: Math.floor(c.seed),
     budgetDb: c.budgetDb,
@@ -72,6 +75,7 @@ export function checkTrainConfig(c: TrainConfig): AclipseTrainConfig {
     batchSize: c.batchSize,
     stage1: { ...c.stage1 },
     stage2: { ...c.stage2 },
+    ...(cue ? { cueKeep: { pitch: cue.pitch, tilt: cue.tilt, level: cue.level } } : {}),
   };
 }
 

@@ -62,3 +62,20 @@ export const PAPER_CONFIG: AclipseTrainConfig = {
   stage1: { epochs: 100, learningRate: 1e-3, lambda1: -1 },
   stage2: { epochs: 100, learningRate: 1e-5, lambda2: 1, tune: 'er' },
 };
+
+/**
+ * The cue-keeping weights of configs/aclipse.cuekeep.json (the term's size at the shipped weights is about the SER's
+ * cross-entropy). The Train tab's “Keep emotion cues” field is a multiple of them.
+ */
+export const CUE_KEEP_UNIT: CueKeepConfig = { pitch: 30, tilt: 5, level: 5 };
+
+/** The cue-keeping weights at `scale` × CUE_KEEP_UNIT; null (off, the paper's objective) at 0. */
+export function cueKeepAt(scale: number): CueKeepConfig | null {
+  if (!(Number.isFinite(scale) && scale > 0)) return null;
+  return { pitch: CUE_KEEP_UNIT.pitch * scale, tilt: CUE_KEEP_UNIT.tilt * scale, level: CUE_KEEP_UNIT.level * scale };
+}
+
+/** The multiple of CUE_KEEP_UNIT a config's cue-keeping weights are, read from the pitch weight (0 when off). */
+export function cueKeepScale(c: CueKeepConfig | null | undefined): number {
+  return c ? c.pitch / CUE_KEEP_UNIT.pitch : 0;
+}

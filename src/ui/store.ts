@@ -122,7 +122,7 @@ export interface TrainingRun extends JobTrack {
   args: TrainArgs | null;
   lastStep: TrainStepReport | null;
   /** Per-step losses of this session (thinned when long), for the live loss curve. */
-  steps: { index: number; stage: 1 | 2; ce: number; ctc: number }[];
+  steps: { index: number; stage: 1 | 2; ce: number; ctc: number; cue?: number }[];
   epochs: TrainEpochReport[];
   session: TrainingState | null;
   /** The comparison with the generator in use, measured on the validation split after training. */

@@ -7,7 +7,7 @@
 import { useState, type ReactNode } from 'react';
 import { create } from 'zustand';
 import { TRAINING_GENERATOR_ID, type TrainArgs, type TrainConfig, type TrainEpochReport } from '../../engine/api';
-import { PAPER_CONFIG } from '../../core/training-config';
+import { PAPER_CONFIG, cueKeepAt, cueKeepScale } from '../../core/training-config';
 import { clause, etaSeconds, pct } from '../format';
 import { exportEvaluators, exportGenerator, importGenerator, openDataset } from '../shared/jobs';
 import {
@@ -250,6 +250,15 @@ function ConfigCard() {
             step="any"
             onChange={(v) => setConfig({ budgetDb: v })}
           />
+          <NumberField
+            label="Keep emotion cues (×)"
+            value={cueKeepScale(c.cueKeep)}
+            min={0}
+            step="any"
+            onChange={(v) => setConfig({ cueKeep: cueKeepAt(v) })}
+            hint="0 = the paper’s objective; 1 = pitch 30, tilt 5, level 5"
+            testId="cue-keep"
+          />
           <label className="field">
             <span className="field-label">Start from</span>
             <select value={form.init} onChange={(e) => set({ init: e.currentTarget.value as 'fresh' | 'active' })}>
@@ -405,11 +414,22 @@ function Curves({ run, form }: { run: TrainingRun; form: TrainForm }) {
         yDomain={[0, Math.max(1, ...epochs.map((e) => Math.max(e.train.wer, e.val?.wer ?? 0)))]}
         testId="curve-wer"
       />
+      {epochs.some((e) => e.train.cue !== undefined) && (
+        <LinePlot
+          title="Emotion cues moved (cue-keeping term) ↓"
+          series={epochSeries(epochs, (e) => ({ train: e.train.cue, val: e.val?.cue }), form)}
+          {...common}
+          testId="curve-cue"
+        />
+      )}
       <LinePlot
         title="Loss per step (live)"
         series={[
           { name: 'CE', points: steps.map((s) => ({ x: s.index, y: s.ce })) },
           { name: 'CTC', points: steps.map((s) => ({ x: s.index, y: s.ctc })), dashed: true },
+          ...(steps.some((s) => s.cue !== undefined)
+            ? [{ name: 'cue', points: steps.map((s) => ({ x: s.index, y: s.cue ?? NaN })), dashed: true }]
+            : []),
         ]}
         xLabel="Step"
         height={170}

@@ -66,7 +66,16 @@ export async function runTraining(args: TrainArgs): Promise<void> {
           fraction = overallTrainFraction(d, args);
           lastStep = d;
           stepIndex++;
-          steps = [...steps, { index: stepIndex, stage: d.stage, ce: d.losses.ce, ctc: d.losses.ctc }];
+          steps = [
+            ...steps,
+            {
+              index: stepIndex,
+              stage: d.stage,
+              ce: d.losses.ce,
+              ctc: d.losses.ctc,
+              ...(d.losses.cue === undefined ? {} : { cue: d.losses.cue }),
+            },
+          ];
           // Keep the curve light: drop every other old point once it gets long.
           if (steps.length > MAX_STEP_POINTS) steps = steps.filter((_, i) => i % 2 === 0 || i > steps.length - 200);
         } else if (d?.kind === 'train-epoch') {
