@@ -23,13 +23,18 @@ describe('loadAclipseConfig: EOT', () => {
   });
 });
 
-describe('loadAclipseConfig: input voices', () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'aclipse-config-voice-'));
-  const write = (name: string, train: Record<string, unknown>) => {
+/** A run config file named `name` in a fresh folder of `prefix`, with only `train` set. */
+function configWriter(prefix: string): (name: string, train: Record<string, unknown>) => string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  return (name, train) => {
     const file = path.join(dir, `${name}.json`);
     writeFileSync(file, JSON.stringify({ name: 't', generator: { so: {}, er: {} }, train }));
     return file;
   };
+}
+
+describe('loadAclipseConfig: input voices', () => {
+  const write = configWriter('aclipse-config-voice-');
 
   it('is off unless named, fills unnamed voice ranges from the defaults, and rejects a bad probability', () => {
     expect('inputVoice' in loadAclipseConfig(write('plain', {})).train).toBe(false);
@@ -44,12 +49,7 @@ describe('loadAclipseConfig: input voices', () => {
 });
 
 describe('loadAclipseConfig: cue keeping', () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'aclipse-config-cue-'));
-  const write = (name: string, train: Record<string, unknown>) => {
-    const file = path.join(dir, `${name}.json`);
-    writeFileSync(file, JSON.stringify({ name: 't', generator: { so: {}, er: {} }, train }));
-    return file;
-  };
+  const write = configWriter('aclipse-config-cue-');
 
   it('passes the weights through and rejects a missing or negative one', () => {
     expect(loadAclipseConfig(write('plain', {})).train.cueKeep).toBeUndefined();
