@@ -12,6 +12,7 @@ import {
   type AclipseTrainConfig,
   type FrozenEvaluators,
 } from '../src/core/aclipse/trainer';
+import { validCueKeep } from '../src/core/training-config';
 import type { TrainingClip } from '../src/core/data/clip';
 import { emotionIndex, stratifiedSubset, type DatasetEntry } from '../src/core/data';
 import type { FineTuneEntry } from '../src/core/ml/evaluators';
@@ -65,8 +66,7 @@ export function checkTrainConfig(c: TrainConfig): AclipseTrainConfig {
     throw new RangeError('λ2 must be a positive number.');
   if (c.stage2.tune !== 'er' && c.stage2.tune !== 'so') throw new RangeError("Stage 2 tunes 'er' or 'so'.");
   const cue = c.cueKeep;
-  if (cue && !(['pitch', 'tilt', 'level'] as const).every((k) => Number.isFinite(cue[k]) && cue[k] >= 0))
-    throw new RangeError('The cue-keeping weights must be numbers ≥ 0.');
+  if (cue && !validCueKeep(cue)) throw new RangeError('The cue-keeping weights must be numbers ≥ 0.');
   return {
     seed: Math.floor(c.seed),
     budgetDb: c.budgetDb,

@@ -4,6 +4,7 @@ import { DEFAULT_EOT_CONFIG } from '../../src/core/aclipse/eot';
 import { DEFAULT_VOICE_AUGMENT } from '../../src/core/augment/voice';
 import type { ModuleConfig } from '../../src/core/aclipse/generator';
 import { PAPER_CONFIG, type AclipseTrainConfig } from '../../src/core/aclipse/trainer';
+import { validCueKeep } from '../../src/core/training-config';
 import { numberFlag, stringFlag, type Flags } from '../flags';
 
 /** Further recognizers trained against, beside `<models>/asr` (see trainer.ts on the geometric-mean weighting). */
@@ -34,8 +35,7 @@ export function loadAclipseConfig(file: string): AclipseRunConfig {
   if (iv && !(typeof iv.prob === 'number' && iv.prob >= 0 && iv.prob <= 1))
     throw new Error(`${file}: train.inputVoice.prob must be a probability (0–1)`);
   const ck = raw.train.cueKeep;
-  if (ck && !(['pitch', 'tilt', 'level'] as const).every((k) => Number.isFinite(ck[k]) && ck[k] >= 0))
-    throw new Error(`${file}: train.cueKeep needs pitch, tilt and level weights ≥ 0`);
+  if (ck && !validCueKeep(ck)) throw new Error(`${file}: train.cueKeep needs pitch, tilt and level weights ≥ 0`);
   const { seed: _seed, ...paper } = PAPER_CONFIG;
   void _seed;
   return {

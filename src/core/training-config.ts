@@ -75,6 +75,11 @@ export function cueKeepAt(scale: number): CueKeepConfig | null {
   return { pitch: CUE_KEEP_UNIT.pitch * scale, tilt: CUE_KEEP_UNIT.tilt * scale, level: CUE_KEEP_UNIT.level * scale };
 }
 
+/** Whether every cue-keeping weight is a number ≥ 0 (run configs and the worker check the same way). */
+export function validCueKeep(c: CueKeepConfig): boolean {
+  return [c.pitch, c.tilt, c.level].every((w) => Number.isFinite(w) && w >= 0);
+}
+
 /** The multiple of CUE_KEEP_UNIT a config's cue-keeping weights are, read from the pitch weight (0 when off). */
 export function cueKeepScale(c: CueKeepConfig | null | undefined): number {
   return c ? c.pitch / CUE_KEEP_UNIT.pitch : 0;

@@ -22,6 +22,7 @@
  * clip's loudest frame. Tilt and level differences are scaled by 3 dB, so 1 means a 3 dB change.
  */
 import * as tf from '@tensorflow/tfjs';
+import { PITCH_DEFAULTS } from '../cues/pitch';
 import { PR_HOP, PR_NFFT, prBinOf, prFrameCount, prStft } from './spectral';
 
 /** Weights of the three parts; a part with weight 0 is not computed. */
@@ -39,7 +40,7 @@ export interface CueKeepParts {
   total: tf.Scalar;
 }
 
-const GATE_DB = 40;
+const GATE_DB = PITCH_DEFAULTS.gateDb;
 const SCALE_DB = 3;
 /** Lags of 500 down to 50 Hz at 16 kHz, every 4 samples: the band-limited autocorrelation has nothing finer. */
 const LAG_MIN = 32;

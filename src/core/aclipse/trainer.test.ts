@@ -352,14 +352,17 @@ describe('training', () => {
     gen.dispose();
   }, 180_000);
 
-  it('with cue keeping, both readbacks give the same step and its total holds the cue term', async () => {
+  it('with cue keeping, both readbacks give the same step, its total holds the cue term, and no tensor is left', async () => {
     const cfg = config({ cueKeep: { pitch: 1, tilt: 0.5, level: 0.5 } });
     const batch = clips.slice(0, 4);
     const run = async (readback: 'sync' | 'async') => {
       const gen = new AclipseGenerator(tiny, 5);
       const trainer = new AclipseTrainer(gen, evaluators, cfg, { readback });
       await trainer.step(1, batch, 17); // moves the generator off the identity, where the cue term is 0
+      const tensors = tf.memory().numTensors;
       const r = await trainer.step(1, batch, 18);
+      // The cue term is kept out of pass 2 to be read: it must be released, in both readbacks.
+      expect(tf.memory().numTensors).toBe(tensors);
       trainer.dispose();
       gen.dispose();
       return r;

@@ -310,8 +310,6 @@ interface Pass1 {
   /** one per recognizer, the primary first */
   ctc: CtcLossAndGrad[];
   ce: number;
-  /** the weighted cue-keeping term, with `cueKeep` set */
-  cue?: number;
   predictions: number[];
   hypotheses: string[];
 }
@@ -387,31 +385,24 @@ export class AclipseTrainer {
     labels: number[][],
     seed: number,
     draw: EotDraw | null,
-    cueMask: Float32Array | null,
   ): Promise<Pass1> {
-    const { serLogits, asrs, cue } = tf.tidy(() => {
-      const protectedWave = this.generator.forward(x, lengths, stepBudgetDb(this.config, seed), {
-        training: true,
-        seed,
-      });
-      const y = heard(protectedWave, draw);
-      return {
-        serLogits: this.evaluators.ser(y, lengths),
-        asrs: this.members.map((m) => m.asr(y, lengths)),
-        cue: this.cueTerm(x, protectedWave, cueMask),
-      };
+    const { serLogits, asrs } = tf.tidy(() => {
+      const y = heard(
+        this.generator.forward(x, lengths, stepBudgetDb(this.config, seed), { training: true, seed }),
+        draw,
+      );
+      return { serLogits: this.evaluators.ser(y, lengths), asrs: this.members.map((m) => m.asr(y, lengths)) };
     });
     try {
-      const cueValue = cue ? (await cue.data())[0] : undefined;
       const ctc: CtcLossAndGrad[] = [];
       for (const a of asrs) ctc.push(await ctcLossAndGrad(a.logits, labels, a.lengths, { reduction: 'meanPerLabel' }));
       const serValues = (await serLogits.data()) as Float32Array;
       const [b, t, v] = asrs[0].logits.shape;
       const hypotheses: string[] = [];
       for (let i = 0; i < b; i++) hypotheses.push(greedyDecode(ctc[0].logitValues, asrs[0].lengths[i], v, i * t * v));
-      return { ctc, ce: 0, cue: cueValue, predictions: argmaxRows(serValues, b, serLogits.shape[1]), hypotheses };
+      return { ctc, ce: 0, predictions: argmaxRows(serValues, b, serLogits.shape[1]), hypotheses };
     } finally {
-      tf.dispose([serLogits, ...asrs.map((a) => a.logits), ...(cue ? [cue] : [])]);
+      tf.dispose([serLogits, ...asrs.map((a) => a.logits)]);
     }
   }
 
@@ -482,7 +473,7 @@ export class AclipseTrainer {
       const labels = batch.map((c) => encodeText(c.text));
       const emotions = batch.map((c) => c.emotion);
       const draw = eotDrawFor(this.config, seed, batch.length);
-      const p1 = await this.pass1(x, lengths, labels, seed, draw, cueMask);
+      const p1 = await this.pass1(x, lengths, labels, seed, draw);
       const weights = this.weights;
       const losses = p1.ctc.map((c) => c.loss);
       const g = combinedCtc(losses, weights);
@@ -493,6 +484,8 @@ export class AclipseTrainer {
       );
       const optimizer = this.optimizerFor(stage);
       let ce = 0;
+      // The cue term needs no pass-1 value (its gradient is plain autograd): kept out of pass 2 and read once.
+      let cueKept: tf.Scalar | undefined;
       const ceTensor = optimizer.minimize(
         () => {
           const protectedWave = this.generator.forward(x, lengths, stepBudgetDb(this.config, seed), {
@@ -502,8 +495,8 @@ export class AclipseTrainer {
           const y = heard(protectedWave, draw);
           const ceLoss = softmaxCrossEntropy(this.evaluators.ser(y, lengths), emotions);
           const terms = this.members.map((m, k) => tf.mul(ctcSurrogate(m.asr(y, lengths).logits, p1.ctc[k]), coefs[k]));
-          const cueT = this.cueTerm(x, protectedWave, cueMask);
-          if (cueT) terms.push(cueT);
+          cueKept = this.cueTerm(x, protectedWave, cueMask);
+          if (cueKept) terms.push(tf.keep(cueKept));
           // Returning CE + Σ coef_k·surrogate_k (+ cue) gives exactly the stage's gradient; CE is read back for the
           // report.
           return tf.add(ceLoss, tf.addN(terms)) as tf.Scalar;
@@ -511,16 +504,18 @@ export class AclipseTrainer {
         true,
         this.trainableFor(stage),
       );
+      const cue = cueKept ? (await cueKept.data())[0] : undefined;
+      cueKept?.dispose();
       if (ceTensor) {
         const total = (await ceTensor.data())[0];
         ceTensor.dispose();
-        // total = CE + Σ coef_k·L_k(pass 1) (+ cue, the same as pass 1's): recover CE for the report.
-        ce = total - coefs.reduce((a, c, k) => a + c * losses[k], 0) - (p1.cue ?? 0);
+        // total = CE + Σ coef_k·L_k(pass 1) (+ cue): recover CE for the report.
+        ce = total - coefs.reduce((a, c, k) => a + c * losses[k], 0) - (cue ?? 0);
       }
       return {
         ce,
         ctc: g,
-        ...this.withCue(stageLoss(stage, this.config, ce, g), p1.cue),
+        ...this.withCue(stageLoss(stage, this.config, ce, g), cue),
         predictions: p1.predictions,
         hypotheses: p1.hypotheses,
       };
@@ -540,13 +535,9 @@ export class AclipseTrainer {
     let ctcSum = 0;
     let cueSum = 0;
     for (const batch of lengthBuckets(clips, batchSize, null, this.maxBatchSamples())) {
-      const { x, lengths } = padBatch(batch.map((c) => c.samples));
-      const cueMask = this.config.cueKeep
-        ? activeFrames(
-            batch.map((c) => c.samples),
-            x.shape[1],
-          )
-        : null;
+      const waves = batch.map((c) => c.samples);
+      const { x, lengths } = padBatch(waves);
+      const cueMask = this.config.cueKeep ? activeFrames(waves, x.shape[1]) : null;
       const out = tf.tidy(() => {
         const y = this.generator.forward(x, lengths, this.config.budgetDb, { training: false });
         const ser = this.evaluators.ser(y, lengths);

@@ -7,7 +7,7 @@
 import { useState, type ReactNode } from 'react';
 import { create } from 'zustand';
 import { TRAINING_GENERATOR_ID, type TrainArgs, type TrainConfig, type TrainEpochReport } from '../../engine/api';
-import { PAPER_CONFIG, cueKeepAt, cueKeepScale } from '../../core/training-config';
+import { CUE_KEEP_UNIT, PAPER_CONFIG, cueKeepAt, cueKeepScale } from '../../core/training-config';
 import { clause, etaSeconds, pct } from '../format';
 import { exportEvaluators, exportGenerator, importGenerator, openDataset } from '../shared/jobs';
 import {
@@ -256,7 +256,7 @@ function ConfigCard() {
             min={0}
             step="any"
             onChange={(v) => setConfig({ cueKeep: cueKeepAt(v) })}
-            hint="0 = the paper’s objective; 1 = pitch 30, tilt 5, level 5"
+            hint={`0 = the paper’s objective; 1 = pitch ${CUE_KEEP_UNIT.pitch}, tilt ${CUE_KEEP_UNIT.tilt}, level ${CUE_KEEP_UNIT.level}`}
             testId="cue-keep"
           />
           <label className="field">
