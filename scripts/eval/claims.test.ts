@@ -30,6 +30,14 @@ function report(budgets: number[]): ExternalReportLike {
   };
 }
 
+function runClaims(folder: string) {
+  return spawnSync(
+    tsx,
+    ['scripts/eval/claims.ts', '--reports', path.join(root, 'report.json'), '--out', path.join(folder, 'claims.json')],
+    { encoding: 'utf8' },
+  );
+}
+
 function claimsAt(folder: string): ClaimsFile {
   const r = spawnSync(
     tsx,
@@ -69,5 +77,34 @@ describe('npm run eval:claims with weights by budget', () => {
     writeFileSync(path.join(gen, 'weights.bin'), 'w');
     writeFileSync(path.join(root, 'report.json'), JSON.stringify(report([10, 20])));
     expect(claimsAt(gen).claims.map((c) => c.budgetDb)).toEqual([10, 20]);
+  }, 60_000);
+
+  it('refuses a report made with other weights than those the claims are bound to', () => {
+    const gen = path.join(root, 'shipped');
+    const same = path.join(root, 'candidate-same');
+    const other = path.join(root, 'candidate-other');
+    for (const [dir, w] of [
+      [gen, 'weights A'],
+      [same, 'weights A'],
+      [other, 'weights B'],
+    ] as const) {
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(path.join(dir, 'weights.bin'), w);
+    }
+    const measuredWith = (dir: string) =>
+      writeFileSync(
+        path.join(root, 'report.json'),
+        JSON.stringify({ ...report([10]), command: `npm run eval -- --generator ${dir} --parts external` }),
+      );
+    measuredWith(same);
+    expect(runClaims(gen).status).toBe(0);
+    measuredWith(other);
+    const refused = runClaims(gen);
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr).toContain('whose weights are not those in');
+    // The claims file written before is left as it was.
+    expect(JSON.parse(readFileSync(path.join(gen, 'claims.json'), 'utf8')).weightsSha256).toBe(
+      createHash('sha256').update('weights A').digest('hex'),
+    );
   }, 60_000);
 });
