@@ -19,11 +19,11 @@ async function main(): Promise<void> {
     'reports',
     // the reports behind the shipped base weights' claims (README, "On real voices and recognizers it never saw")
     [
-      'results/eval/external/report.json',
-      'results/eval/pocketsphinx-10db/external/report.json',
-      'results/eval/shipped-bands/external/report.json',
+      'results/eval/candidate-cuehalf-10db/external/report.json',
+      'results/eval/candidate-cuehalf-10db-pocketsphinx/external/report.json',
+      'results/eval/candidate-cuehalf-bands/external/report.json',
       // the live stream (the Live card's claims)
-      'results/eval/live-60-cap12/external/report.json',
+      'results/eval/candidate-cuehalf-10db-live-60/external/report.json',
     ].join(','),
   )
     .split(',')
