@@ -39,13 +39,7 @@ function runClaims(folder: string) {
 }
 
 function claimsAt(folder: string): ClaimsFile {
-  const r = spawnSync(
-    tsx,
-    ['scripts/eval/claims.ts', '--reports', path.join(root, 'report.json'), '--out', path.join(folder, 'claims.json')],
-    {
-      encoding: 'utf8',
-    },
-  );
+  const r = runClaims(folder);
   expect(r.status, r.stderr).toBe(0);
   return JSON.parse(readFileSync(path.join(folder, 'claims.json'), 'utf8')) as ClaimsFile;
 }

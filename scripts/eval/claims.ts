@@ -29,18 +29,18 @@ async function main(): Promise<void> {
     .split(',')
     .filter(Boolean);
   const out = argOr('out', 'public/models/aclipse/claims.json');
+  // The reports measured the generator shipped now: the claims are bound to its weights, so new weights show none.
+  const weightsSha256 = sha256Of(path.join(path.dirname(out), 'weights.bin'));
   const all = reports.flatMap((file) => {
     if (!existsSync(file))
       throw new Error(`no external report at ${file}: run \`npm run eval -- --parts external\` first`);
     const report = JSON.parse(readFileSync(file, 'utf8')) as ExternalReportLike;
-    checkMeasuredWeights(file, report.command, path.dirname(out));
+    checkMeasuredWeights(file, report.command, path.dirname(out), weightsSha256);
     return claimsFromReport(report, report.date ?? statSync(file).mtime.toISOString().slice(0, 10));
   });
   const claims = servedBy(path.dirname(out), all);
   if (claims.length < all.length)
     console.log(`kept ${claims.length} of ${all.length} claims: the others are at budgets other weights serve`);
-  // The reports measured the generator shipped now: the claims are bound to its weights, so new weights show none.
-  const weightsSha256 = sha256Of(path.join(path.dirname(out), 'weights.bin'));
   const body: ClaimsFile = { format: 'aclipse-claims/1', weightsSha256, claims };
   await writeFile(out, JSON.stringify(body, null, 1) + '\n');
   for (const c of claims) {
@@ -59,7 +59,7 @@ const sha256Of = (file: string) => createHash('sha256').update(readFileSync(file
  * bound to: a candidate's report, say, read before the candidate was copied into the app. Refusing the others keeps
  * the app from showing figures measured on weights it does not run.
  */
-function checkMeasuredWeights(file: string, command: string, folder: string): void {
+function checkMeasuredWeights(file: string, command: string, folder: string, folderSha256: string): void {
   const named = /--generator\s+(\S+)/.exec(command)?.[1];
   if (!named) return;
   const measured = path.resolve(named);
@@ -67,7 +67,7 @@ function checkMeasuredWeights(file: string, command: string, folder: string): vo
   const weights = path.join(measured, 'weights.bin');
   if (!existsSync(weights))
     throw new Error(`${file} was measured with ${named}, which has no weights.bin to compare with ${folder}`);
-  if (sha256Of(weights) !== sha256Of(path.join(folder, 'weights.bin')))
+  if (sha256Of(weights) !== folderSha256)
     throw new Error(`${file} was measured with ${named}, whose weights are not those in ${folder}`);
 }
 
