@@ -19,7 +19,7 @@ async function main(): Promise<void> {
     'reports',
     // the reports behind the shipped base weights' claims (README, "On real voices and recognizers it never saw")
     [
-      'results/eval/candidate-cuehalf-10db/external/report.json',
+      'results/eval/shipped-cuehalf-10db-full/external/report.json',
       'results/eval/candidate-cuehalf-10db-pocketsphinx/external/report.json',
       'results/eval/candidate-cuehalf-bands/external/report.json',
       // the live stream (the Live card's claims)
