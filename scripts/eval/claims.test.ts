@@ -101,4 +101,33 @@ describe('npm run eval:claims with weights by budget', () => {
       createHash('sha256').update('weights A').digest('hex'),
     );
   }, 60_000);
+
+  it('refuses rows recorded as measured with other weights, at the budgets the folder serves', () => {
+    const gen = path.join(root, 'recorded');
+    const band = path.join(gen, 'high');
+    mkdirSync(band, { recursive: true });
+    writeFileSync(path.join(gen, 'weights.bin'), 'base now');
+    writeFileSync(path.join(band, 'weights.bin'), 'band now');
+    writeFileSync(
+      path.join(gen, 'bands.json'),
+      JSON.stringify({ format: 'aclipse-bands/1', bands: [{ fromDb: 20, path: 'high', label: 'h', why: 'w' }] }),
+    );
+    const sha = (w: string) => createHash('sha256').update(w).digest('hex');
+    // made on the shipped folder (no --generator), so only the recorded hashes say which weights ran
+    const recorded = (at10: string, at20: string) => {
+      const r = report([10, 20]);
+      for (const s of r.sets[0]!.summaries)
+        if (s.method === 'aclipse') s.weightsSha256 = sha(s.budgetDb === 10 ? at10 : at20);
+      writeFileSync(path.join(root, 'report.json'), JSON.stringify(r));
+    };
+    recorded('base now', 'band now');
+    expect(claimsAt(gen).claims.map((c) => c.budgetDb)).toEqual([10]);
+    expect(claimsAt(band).claims.map((c) => c.budgetDb)).toEqual([20]);
+    // the band's weights were swapped after the report: its folder refuses it, the base folder's rows still hold
+    recorded('base now', 'band before');
+    const refused = runClaims(band);
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr).toContain('at 20 dB were measured with weights other than');
+    expect(claimsAt(gen).claims.map((c) => c.budgetDb)).toEqual([10]);
+  }, 60_000);
 });

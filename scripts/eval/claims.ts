@@ -36,6 +36,7 @@ async function main(): Promise<void> {
       throw new Error(`no external report at ${file}: run \`npm run eval -- --parts external\` first`);
     const report = JSON.parse(readFileSync(file, 'utf8')) as ExternalReportLike;
     checkMeasuredWeights(file, report.command, path.dirname(out), weightsSha256);
+    checkRecordedWeights(file, report, path.dirname(out), weightsSha256);
     return claimsFromReport(report, report.date ?? statSync(file).mtime.toISOString().slice(0, 10));
   });
   const claims = servedBy(path.dirname(out), all);
@@ -69,6 +70,20 @@ function checkMeasuredWeights(file: string, command: string, folder: string, fol
     throw new Error(`${file} was measured with ${named}, which has no weights.bin to compare with ${folder}`);
   if (sha256Of(weights) !== folderSha256)
     throw new Error(`${file} was measured with ${named}, whose weights are not those in ${folder}`);
+}
+
+/**
+ * Reports record the SHA-256 of the weights behind each Aclipse row. Every row at a budget these weights serve must
+ * name them: a report made on the shipped folder before its weights were swapped measured other weights, and its
+ * command line alone cannot tell. Older reports, without the record, fall back to `checkMeasuredWeights`.
+ */
+function checkRecordedWeights(file: string, report: ExternalReportLike, folder: string, folderSha256: string): void {
+  const rows = report.sets.flatMap((s) =>
+    s.summaries.flatMap((r) => (r.method === 'aclipse' && r.budgetDb !== null ? [{ ...r, budgetDb: r.budgetDb }] : [])),
+  );
+  for (const r of servedBy(folder, rows))
+    if (r.weightsSha256 !== undefined && r.weightsSha256 !== folderSha256)
+      throw new Error(`${file}: its rows at ${r.budgetDb} dB were measured with weights other than those in ${folder}`);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -268,9 +269,14 @@ describe('external-attacker report (fake attackers)', () => {
     const strict = await protectLive(gen, x, 10, { ...LIVE_DEFAULTS, localCapDb: 0 });
     expect(strict.snrDb).toBeGreaterThan(live.snrDb + 0.1);
 
+    // the folder the stand-in is said to come from: the report names the weights it measured by their hash
+    const genDir = path.join(dir, 'stand-in');
+    mkdirSync(genDir, { recursive: true });
+    writeFileSync(path.join(genDir, 'weights.bin'), 'stand-in weights');
     const out = await runExternal(
       {
         ...DEFAULT_EVAL_CONFIG,
+        generator: genDir,
         split: 'train',
         out: path.join(dir, 'out-live'),
         external: {
@@ -293,6 +299,8 @@ describe('external-attacker report (fake attackers)', () => {
     );
     const a = out.sets[0]!.summaries.find((s) => s.method === 'aclipse')!;
     expect(a.label).toMatch(/live stream, 40 ms hops/);
+    expect(a.weightsSha256).toBe(createHash('sha256').update('stand-in weights').digest('hex'));
+    expect(out.sets[0]!.summaries.find((s) => s.method === 'original')!.weightsSha256).toBeUndefined();
     // the stream's settings travel with the report, so a claim made from it can be checked against the app's
     expect(out.live).toBe(true);
     expect(out.liveSettings).toEqual(LIVE_DEFAULTS);

@@ -140,7 +140,8 @@ export interface ExternalSet {
   name: string;
   clips: number;
   failed: { clipId: string; error: string }[];
-  summaries: (MethodSummary & { label: string })[];
+  /** Aclipse rows carry the SHA-256 of the weights that protected them, so claims can be bound to those weights. */
+  summaries: (MethodSummary & { label: string; weightsSha256?: string })[];
 }
 
 /** A set read after a codec round trip; compared row by row with the set of the same name in `sets` (un-encoded). */
@@ -437,6 +438,20 @@ function aclipseLabel(dir: string, gen: Protector | null, budgetDb: number | nul
   return `Aclipse (${[who, band?.label, how].filter(Boolean).join(', ')})`;
 }
 
+/**
+ * The SHA-256 of the weights file that protects at each budget, read before any clip is protected: a report names the
+ * weights it measured even when the folder's files are swapped during or after the run.
+ */
+function weightsAtBudgets(dir: string, gen: Protector | null, budgets: number[]): Map<number, string> {
+  const out = new Map<number, string>();
+  for (const b of budgets) {
+    const band = gen instanceof BandedGenerator ? gen.weightsFor(b).band : null;
+    const file = path.join(dir, band?.path ?? '', 'weights.bin');
+    if (gen && existsSync(file)) out.set(b, createHash('sha256').update(readFileSync(file)).digest('hex'));
+  }
+  return out;
+}
+
 export async function runExternal(
   cfg: EvalReportConfig,
   corpus: DatasetIndex,
@@ -469,6 +484,7 @@ export async function runExternal(
     );
     sets.unshift({ name: 'real', entries: spread(scorable, x.realLimit ?? undefined) });
   }
+  const weightsSha256 = weightsAtBudgets(cfg.generator, gen, x.snrs);
   const conditions: Condition[] = [{ method: 'original', budgetDb: 0 }];
   for (const m of x.methods) {
     if (m === 'original') continue;
@@ -533,13 +549,15 @@ export async function runExternal(
             }
           },
         });
-        const labelled = summaries.map((s) => ({
-          ...s,
-          label:
-            s.method === 'aclipse'
-              ? aclipseLabel(cfg.generator, gen, s.budgetDb, x.live ? liveSettings : null)
-              : (LABELS[s.method] ?? s.method),
-        }));
+        const labelled = summaries.map((s) => {
+          if (s.method !== 'aclipse') return { ...s, label: LABELS[s.method] ?? s.method };
+          const sha = s.budgetDb !== null ? weightsSha256.get(s.budgetDb) : undefined;
+          return {
+            ...s,
+            label: aclipseLabel(cfg.generator, gen, s.budgetDb, x.live ? liveSettings : null),
+            ...(sha ? { weightsSha256: sha } : {}),
+          };
+        });
         const result: ExternalSet = {
           name: set.name,
           clips: clips.length - run.failed.length,

@@ -60,6 +60,8 @@ export interface ExternalReportLike {
     summaries: {
       method: string;
       budgetDb: number | null;
+      /** Aclipse rows: the SHA-256 of the weights that protected them (reports since 2026-12-07). */
+      weightsSha256?: string;
       external?: Record<string, { wer: { rate: number }; werNoise?: { rate: number } | null } | undefined> | null;
     }[];
   }[];
