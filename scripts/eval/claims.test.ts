@@ -30,6 +30,20 @@ function report(budgets: number[]): ExternalReportLike {
   };
 }
 
+/** A generator folder with base weights and one band from 20 dB up (`high/`), holding the given weights text. */
+function bandedFolder(name: string, baseWeights: string, bandWeights: string): { gen: string; band: string } {
+  const gen = path.join(root, name);
+  const band = path.join(gen, 'high');
+  mkdirSync(band, { recursive: true });
+  writeFileSync(path.join(gen, 'weights.bin'), baseWeights);
+  writeFileSync(path.join(band, 'weights.bin'), bandWeights);
+  writeFileSync(
+    path.join(gen, 'bands.json'),
+    JSON.stringify({ format: 'aclipse-bands/1', bands: [{ fromDb: 20, path: 'high', label: 'h', why: 'w' }] }),
+  );
+  return { gen, band };
+}
+
 function runClaims(folder: string) {
   return spawnSync(
     tsx,
@@ -46,15 +60,7 @@ function claimsAt(folder: string): ClaimsFile {
 
 describe('npm run eval:claims with weights by budget', () => {
   it('binds each weight folder to its own weights and keeps only the budgets it serves', () => {
-    const gen = path.join(root, 'gen');
-    const band = path.join(gen, 'high');
-    mkdirSync(band, { recursive: true });
-    writeFileSync(path.join(gen, 'weights.bin'), 'base weights');
-    writeFileSync(path.join(band, 'weights.bin'), 'band weights');
-    writeFileSync(
-      path.join(gen, 'bands.json'),
-      JSON.stringify({ format: 'aclipse-bands/1', bands: [{ fromDb: 20, path: 'high', label: 'h', why: 'w' }] }),
-    );
+    const { gen, band } = bandedFolder('gen', 'base weights', 'band weights');
     writeFileSync(path.join(root, 'report.json'), JSON.stringify(report([10, 15, 20])));
     const base = claimsAt(gen);
     expect(base.claims.map((c) => c.budgetDb)).toEqual([10, 15]);
@@ -103,15 +109,7 @@ describe('npm run eval:claims with weights by budget', () => {
   }, 60_000);
 
   it('refuses rows recorded as measured with other weights, at the budgets the folder serves', () => {
-    const gen = path.join(root, 'recorded');
-    const band = path.join(gen, 'high');
-    mkdirSync(band, { recursive: true });
-    writeFileSync(path.join(gen, 'weights.bin'), 'base now');
-    writeFileSync(path.join(band, 'weights.bin'), 'band now');
-    writeFileSync(
-      path.join(gen, 'bands.json'),
-      JSON.stringify({ format: 'aclipse-bands/1', bands: [{ fromDb: 20, path: 'high', label: 'h', why: 'w' }] }),
-    );
+    const { gen, band } = bandedFolder('recorded', 'base now', 'band now');
     const sha = (w: string) => createHash('sha256').update(w).digest('hex');
     // made on the shipped folder (no --generator), so only the recorded hashes say which weights ran
     const recorded = (at10: string, at20: string) => {
