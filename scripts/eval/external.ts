@@ -439,8 +439,9 @@ function aclipseLabel(dir: string, gen: Protector | null, budgetDb: number | nul
 }
 
 /**
- * The SHA-256 of the weights file that protects at each budget, read before any clip is protected: a report names the
- * weights it measured even when the folder's files are swapped during or after the run.
+ * The SHA-256 of the weights file that protects at each budget, read as the external part starts, before it protects
+ * any clip: a report keeps naming the weights it measured when the folder's files are swapped later. (The generator
+ * was loaded just before; a swap in that gap is the one this cannot see.)
  */
 function weightsAtBudgets(dir: string, gen: Protector | null, budgets: number[]): Map<number, string> {
   const out = new Map<number, string>();
