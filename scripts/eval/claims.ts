@@ -6,12 +6,12 @@
  * weights by budget (bands.json), run it once per weight folder (--out <folder>/claims.json): each keeps only the
  * rows made at budgets that its weights serve, because only those rows were measured with them.
  */
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { writeFile } from 'node:fs/promises';
 import { parseBands, sameBand } from '../../src/core/bands';
 import { claimsFromReport, type ClaimsFile, type ExternalReportLike } from '../../src/core/claims';
+import { sha256OfFile } from '../../src/core/node/io';
 import { argOr } from '../flags';
 
 async function main(): Promise<void> {
@@ -30,7 +30,7 @@ async function main(): Promise<void> {
     .filter(Boolean);
   const out = argOr('out', 'public/models/aclipse/claims.json');
   // The reports measured the generator shipped now: the claims are bound to its weights, so new weights show none.
-  const weightsSha256 = sha256Of(path.join(path.dirname(out), 'weights.bin'));
+  const weightsSha256 = sha256OfFile(path.join(path.dirname(out), 'weights.bin'));
   const all = reports.flatMap((file) => {
     if (!existsSync(file))
       throw new Error(`no external report at ${file}: run \`npm run eval -- --parts external\` first`);
@@ -52,8 +52,6 @@ async function main(): Promise<void> {
   console.log(`wrote ${out} (${claims.length} claims)`);
 }
 
-const sha256Of = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
-
 /**
  * A report made with `--generator <folder>` measured the weights in that folder. When it is not the folder the claims
  * are written for (nor the generator whose band that is), its weights must be byte for byte the ones the claims are
@@ -68,7 +66,7 @@ function checkMeasuredWeights(file: string, command: string, folder: string, fol
   const weights = path.join(measured, 'weights.bin');
   if (!existsSync(weights))
     throw new Error(`${file} was measured with ${named}, which has no weights.bin to compare with ${folder}`);
-  if (sha256Of(weights) !== folderSha256)
+  if (sha256OfFile(weights) !== folderSha256)
     throw new Error(`${file} was measured with ${named}, whose weights are not those in ${folder}`);
 }
 

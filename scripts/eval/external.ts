@@ -32,6 +32,7 @@ import {
   type RestartingAttacker,
 } from '../../src/core/node/attackers';
 import { CODECS, CODEC_LABELS, reencode, type CodecId } from '../../src/core/node/codec';
+import { sha256OfFile } from '../../src/core/node/io';
 import { evalClips, evaluateInNode, nodeReaders, spread, type DiskEvaluators } from '../aclipse/common';
 import type { EvalReportConfig } from './report';
 
@@ -423,13 +424,17 @@ function codecMarkdown(r: ExternalReport): string[] {
   return lines;
 }
 
+/** The band whose weights protect at this budget; null for the base weights or a generator without bands. */
+const bandAt = (gen: Protector | null, budgetDb: number | null) =>
+  gen instanceof BandedGenerator && budgetDb !== null ? gen.weightsFor(budgetDb).band : null;
+
 /**
  * A candidate read for selection (--generator) is named by its folder, never as the shipped one; weights that a
  * budget chose from the generator's bands are named too, so each row says which weights it measured.
  */
 function aclipseLabel(dir: string, gen: Protector | null, budgetDb: number | null, live: LiveSettings | null): string {
   const who = path.resolve(dir) !== path.resolve(DEFAULT_EVAL_GENERATOR) ? dir : 'shipped';
-  const band = gen instanceof BandedGenerator && budgetDb !== null ? gen.weightsFor(budgetDb).band : null;
+  const band = bandAt(gen, budgetDb);
   // settings other than the app's are named, so such a row is never read as the app's stream
   const own = live && sameLiveSettings(live);
   const how = live
@@ -446,9 +451,9 @@ function aclipseLabel(dir: string, gen: Protector | null, budgetDb: number | nul
 function weightsAtBudgets(dir: string, gen: Protector | null, budgets: number[]): Map<number, string> {
   const out = new Map<number, string>();
   for (const b of budgets) {
-    const band = gen instanceof BandedGenerator ? gen.weightsFor(b).band : null;
+    const band = bandAt(gen, b);
     const file = path.join(dir, band?.path ?? '', 'weights.bin');
-    if (gen && existsSync(file)) out.set(b, createHash('sha256').update(readFileSync(file)).digest('hex'));
+    if (gen && existsSync(file)) out.set(b, sha256OfFile(file));
   }
   return out;
 }

@@ -1,4 +1,6 @@
 /** Node-only file IO for models ('aclipse-fn/1') and plain JSON files. */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ModelArtifacts, ModelJson } from '../ml/weights';
@@ -32,4 +34,9 @@ export async function writeAtomic(file: string, data: string | Uint8Array): Prom
   const tmp = `${file}.tmp-${process.pid}`;
   await writeFile(tmp, data);
   await rename(tmp, file);
+}
+
+/** The SHA-256 of a file's bytes, hex: how claims and reports name the weights they were measured with. */
+export function sha256OfFile(file: string): string {
+  return createHash('sha256').update(readFileSync(file)).digest('hex');
 }
