@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 /** Node-side plumbing shared by the Aclipse CLIs: flags, the frozen evaluators from disk, and corpus clips. */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -86,6 +87,18 @@ export async function loadEnsemble(
   };
 }
 
+/** The SHA-256 of the bytes each generator read from disk was built from (Node only; see loadedWeightsSha256). */
+const builtFrom = new WeakMap<object, string>();
+
+/**
+ * The SHA-256 of the weights a generator was built from, hashed from the very bytes the loader read, so a report
+ * names the weights it measured even if the folder's files change after loading. Undefined for a generator that
+ * readGeneratorDir did not make.
+ */
+export function loadedWeightsSha256(generator: object): string | undefined {
+  return builtFrom.get(generator);
+}
+
 export async function readGeneratorDir(dir: string): Promise<AclipseGenerator> {
   const modelJson = JSON.parse(readFileSync(path.join(dir, 'model.json'), 'utf8')) as GeneratorModelJson;
   const weights = readFileSync(path.join(dir, modelJson.weightsManifest[0].paths[0]));
@@ -93,7 +106,9 @@ export async function readGeneratorDir(dir: string): Promise<AclipseGenerator> {
     modelJson,
     weights: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength),
   };
-  return generatorFromArtifacts(art);
+  const generator = await generatorFromArtifacts(art);
+  builtFrom.set(generator, createHash('sha256').update(weights).digest('hex'));
+  return generator;
 }
 
 /**

@@ -33,7 +33,14 @@ import {
 } from '../../src/core/node/attackers';
 import { CODECS, CODEC_LABELS, reencode, type CodecId } from '../../src/core/node/codec';
 import { sha256OfFile } from '../../src/core/node/io';
-import { evalClips, evaluateInNode, nodeReaders, spread, type DiskEvaluators } from '../aclipse/common';
+import {
+  evalClips,
+  evaluateInNode,
+  loadedWeightsSha256,
+  nodeReaders,
+  spread,
+  type DiskEvaluators,
+} from '../aclipse/common';
 import type { EvalReportConfig } from './report';
 
 /**
@@ -444,16 +451,18 @@ function aclipseLabel(dir: string, gen: Protector | null, budgetDb: number | nul
 }
 
 /**
- * The SHA-256 of the weights file that protects at each budget, read as the external part starts, before it protects
- * any clip: a report keeps naming the weights it measured when the folder's files are swapped later. (The generator
- * was loaded just before; a swap in that gap is the one this cannot see.)
+ * The SHA-256 of the weights that protect at each budget: hashed by the loader from the bytes it built the generator
+ * from (readGeneratorDir), so a report keeps naming the weights it measured however the folder's files change. A
+ * generator made some other way (a test's stand-in) is named by its folder's weights file, read before any clip.
  */
 function weightsAtBudgets(dir: string, gen: Protector | null, budgets: number[]): Map<number, string> {
   const out = new Map<number, string>();
+  if (!gen) return out;
   for (const b of budgets) {
-    const band = bandAt(gen, b);
-    const file = path.join(dir, band?.path ?? '', 'weights.bin');
-    if (gen && existsSync(file)) out.set(b, sha256OfFile(file));
+    const weights = gen instanceof BandedGenerator ? gen.weightsFor(b).generator : gen;
+    const file = path.join(dir, bandAt(gen, b)?.path ?? '', 'weights.bin');
+    const sha = loadedWeightsSha256(weights) ?? (existsSync(file) ? sha256OfFile(file) : undefined);
+    if (sha) out.set(b, sha);
   }
   return out;
 }
