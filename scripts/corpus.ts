@@ -3,6 +3,7 @@
  *
  *   npm run corpus                                   full corpus into data/corpus (resumes if interrupted)
  *   npm run corpus -- --out DIR --seed N --sentences N --limit N --jobs N --espeak
+ *   npm run corpus -- --out data/corpus-voices --espeak --piper   ... plus the neural voice (npm run setup:voices first)
  *   npm run corpus -- --out data/corpus-x --extra-train 3200   same corpus plus 3200 more training sentences
  *   npm run corpus -- --out data/corpus-x3 --extra-train 6000 --extra-renderings 1
  *                                             ... and one more rendering (new voice, new emotion) of every train sentence
@@ -18,7 +19,8 @@ import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_CONFIG, type CorpusConfig } from './corpus/plan';
-import { ensurePackages } from './corpus/deps';
+import { ensurePackages, ensureVoicesVenv } from './corpus/deps';
+import { VOICES_PYTHON } from './corpus/render';
 import { generateCorpus } from './corpus/generate';
 import { numberFlag, parseFlags, type Flags } from './flags';
 
@@ -75,6 +77,8 @@ async function main(): Promise<void> {
     return;
   }
   ensurePackages(espeak, log);
+  const piper = Boolean(args.piper);
+  if (piper) ensureVoicesVenv(VOICES_PYTHON);
   if (args.check) {
     log('all packages present');
     return;
@@ -84,6 +88,7 @@ async function main(): Promise<void> {
     seed: num(args, 'seed', DEFAULT_CONFIG.seed),
     sentences: num(args, 'sentences', DEFAULT_CONFIG.sentences),
     espeak,
+    ...(piper ? { piper: true } : {}),
   };
   const extra = num(args, 'extra-train', 0);
   if (extra > 0) config.extraTrainSentences = extra;

@@ -6,7 +6,7 @@ import { EMOTIONS } from '../../src/core/data/emotions';
 import { mulberry32 } from '../../src/core/data/random';
 import { normalizeText } from '../../src/core/text/normalize';
 import { alphaRatioDb, countSyllables, speechLevel, trackPitch } from './analysis';
-import { missingPackages } from './deps';
+import { ensureVoicesVenv, missingPackages } from './deps';
 import { generateCorpus, sentencePool } from './generate';
 import { DEFAULT_CONFIG, planCorpus, spreadSubset } from './plan';
 import { drawProsody, EMOTION_PROSODY, oracleEmotion } from './prosody';
@@ -259,6 +259,32 @@ describe.skipIf(!haveWordnet)('corpus plan (needs wordnet-base)', () => {
     expect(perVariant.every((n) => n > 0)).toBe(true);
     // no espeak clip in val, test or the held-out speaker's split
     expect(withEspeak.filter((c) => c.split !== 'train' && voiceById(c.voice).optional)).toHaveLength(0);
+  });
+
+  it('--piper adds one neural rendering per train sentence, emotions balanced, on top of --espeak, base plan kept', () => {
+    const withEspeak = planCorpus(pool, { ...DEFAULT_CONFIG, espeak: true });
+    const both = planCorpus(pool, { ...DEFAULT_CONFIG, espeak: true, piper: true });
+    const key = (c: (typeof plan)[number]) =>
+      JSON.stringify([c.id, c.split, c.text, c.emotion, c.voice, c.seed, c.prosody]);
+    const before = new Set(withEspeak.map(key));
+    const added = both.filter((c) => !before.has(key(c)));
+    expect(both.length - withEspeak.length).toBe(added.length);
+    const trainTexts = new Set(plan.filter((c) => c.split === 'train').map((c) => c.text));
+    expect(added.length).toBe(trainTexts.size);
+    expect(new Set(added.map((c) => c.text))).toEqual(trainTexts);
+    expect(new Set(added.map((c) => c.voice))).toEqual(new Set(['piper_joe']));
+    expect(new Set(added.map((c) => c.split))).toEqual(new Set(['train']));
+    expect(voiceById('piper_joe').neural).toBe(true);
+    expect(voiceById('piper_joe').speaker).not.toBe(voiceById(HELD_OUT_VOICE).speaker);
+    const counts = EMOTIONS.map((e) => added.filter((c) => c.emotion === e).length);
+    expect(Math.max(...counts) - Math.min(...counts)).toBeLessThanOrEqual(1);
+    // the base corpus's config, without the key, still plans the same corpus (old config.json files stay valid)
+    expect(JSON.stringify(DEFAULT_CONFIG)).not.toContain('piper');
+    expect(planCorpus(pool, { ...DEFAULT_CONFIG, piper: false }).map(key)).toEqual(plan.map(key));
+  });
+
+  it('--piper without its environment says how to make it', () => {
+    expect(() => ensureVoicesVenv('/nonexistent/voices/.venv/bin/python')).toThrow(/npm run setup:voices/);
   });
 
   it('small runs cover every split', () => {

