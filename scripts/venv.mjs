@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 
 /**
  * Makes `dir/.venv` match `dir/requirements.lock.txt` and returns its python. `name` is the npm script, for messages;
@@ -23,7 +23,7 @@ export function ensureVenv(dir, name) {
   };
   const want = createHash('sha256').update(readFileSync(lock)).digest('hex');
   const force = process.argv.includes('--force');
-  const rel = `${dir.split('/').pop()}/.venv`;
+  const rel = `${basename(dir)}/.venv`;
   if (!force && existsSync(python) && existsSync(stamp) && readFileSync(stamp, 'utf8').trim() === want) {
     console.log(`${name}: ${rel} is up to date`);
     return python;
@@ -40,7 +40,7 @@ export function ensureVenv(dir, name) {
   }
   if (!existsSync(python) || force) run(host, ['-m', 'venv', '--clear', venv], `creating ${rel}`);
   const pip = ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-input', '-q', '-r', lock];
-  run(python, pip, `pip install -r ${dir.split('/').pop()}/requirements.lock.txt`);
+  run(python, pip, `pip install -r ${basename(dir)}/requirements.lock.txt`);
   writeFileSync(stamp, `${want}\n`);
   return python;
 }

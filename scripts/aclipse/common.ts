@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 /** Node-side plumbing shared by the Aclipse CLIs: flags, the frozen evaluators from disk, and corpus clips. */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -18,7 +17,7 @@ import { nodeDirectorySource } from '../../src/core/data/node-source';
 import { readDecoder } from '../evaluators/data';
 import type { AsrModel, SerModel } from '../../src/core/ml/models';
 import { modelFromArtifacts } from '../../src/core/ml/weights';
-import { readModelDir } from '../../src/core/node/io';
+import { readModelDir, sha256Of } from '../../src/core/node/io';
 import { modelReader, type ScoreModels } from '../../src/core/ml/read';
 import {
   evaluateClips,
@@ -107,7 +106,7 @@ export async function readGeneratorDir(dir: string): Promise<AclipseGenerator> {
     weights: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength),
   };
   const generator = await generatorFromArtifacts(art);
-  builtFrom.set(generator, createHash('sha256').update(weights).digest('hex'));
+  builtFrom.set(generator, sha256Of(weights));
   return generator;
 }
 

@@ -35,9 +35,10 @@ export interface RenderResult {
   limited: boolean;
 }
 
-function run(cmd: string, args: string[], opts: { timeoutMs?: number } = {}): Promise<Buffer> {
+/** Runs a tool to completion; `input` goes to its stdin. Resolves with its stdout, rejects with its last stderr lines. */
+function run(cmd: string, args: string[], opts: { timeoutMs?: number; input?: string } = {}): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 120_000);
@@ -55,6 +56,9 @@ function run(cmd: string, args: string[], opts: { timeoutMs?: number } = {}): Pr
         reject(new Error(`${cmd} exited with ${code ?? signal}: ${msg}`));
       }
     });
+    // A tool that exits without reading its stdin is judged by its exit code, not by the broken pipe.
+    child.stdin.on('error', () => {});
+    child.stdin.end(opts.input);
   });
 }
 
@@ -142,23 +146,8 @@ async function piperRawBatch(jobs: Array<{ job: RenderJob; raw: string }>): Prom
       out: raw,
     })),
   };
-  await new Promise<void>((done, fail) => {
-    const child = spawn(VOICES_PYTHON, [PIPER_BATCH], { stdio: ['pipe', 'ignore', 'pipe'] });
-    const err: Buffer[] = [];
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000 + jobs.length * 10_000);
-    child.stderr.on('data', (b: Buffer) => err.push(b));
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      fail(e);
-    });
-    // Per-clip failures show up as missing files; only a batch with nothing rendered is an error here.
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      if (code === 0) done();
-      else fail(new Error(`piper exited with ${code}: ${Buffer.concat(err).toString().trim().split('\n').pop()}`));
-    });
-    child.stdin.end(JSON.stringify(request));
-  });
+  // Per-clip failures show up as missing files; only a batch with nothing rendered exits non-zero.
+  await run(VOICES_PYTHON, [PIPER_BATCH], { input: JSON.stringify(request), timeoutMs: 60_000 + jobs.length * 10_000 });
 }
 
 /** sox: optional pitch shift, tilt shelves, resample to 16 kHz mono; 32-bit float raw on stdout. */

@@ -459,9 +459,9 @@ function weightsAtBudgets(dir: string, gen: Protector | null, budgets: number[])
   const out = new Map<number, string>();
   if (!gen) return out;
   for (const b of budgets) {
-    const weights = gen instanceof BandedGenerator ? gen.weightsFor(b).generator : gen;
-    const file = path.join(dir, bandAt(gen, b)?.path ?? '', 'weights.bin');
-    const sha = loadedWeightsSha256(weights) ?? (existsSync(file) ? sha256OfFile(file) : undefined);
+    const { generator, band } = gen instanceof BandedGenerator ? gen.weightsFor(b) : { generator: gen, band: null };
+    const file = path.join(dir, band?.path ?? '', 'weights.bin');
+    const sha = loadedWeightsSha256(generator) ?? (existsSync(file) ? sha256OfFile(file) : undefined);
     if (sha) out.set(b, sha);
   }
   return out;

@@ -36,7 +36,12 @@ export async function writeAtomic(file: string, data: string | Uint8Array): Prom
   await rename(tmp, file);
 }
 
-/** The SHA-256 of a file's bytes, hex: how claims and reports name the weights they were measured with. */
+/** The SHA-256 of some bytes, hex: how claims and reports name the weights they were measured with. */
+export function sha256Of(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** sha256Of a file's bytes. */
 export function sha256OfFile(file: string): string {
-  return createHash('sha256').update(readFileSync(file)).digest('hex');
+  return sha256Of(readFileSync(file));
 }
