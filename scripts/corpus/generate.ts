@@ -61,7 +61,7 @@ export async function generateCorpus(opts: GenerateOptions): Promise<GenerateSum
       );
     }
   } else {
-    writeFileSync(cfgPath, JSON.stringify({ ...cfgJson, tools: toolVersions() }, null, 2) + '\n');
+    writeFileSync(cfgPath, JSON.stringify({ ...cfgJson, tools: toolVersions(config.piper === true) }, null, 2) + '\n');
   }
   rmSync(join(out, 'DONE'), { force: true });
 
